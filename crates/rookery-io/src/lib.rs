@@ -1,0 +1,76 @@
+//! # rookery-io — sources and the NetCDF writer
+//!
+//! ```text
+//!   inputs (file | glob | dir | list) ──open()──► Box<dyn Source>
+//!                                                   ├─ NcSource   one NetCDF file (classic CDF-1/2/5 or NetCDF-4/HDF5),
+//!                                                   │             pure Rust (netcdf-reader), hyperslab reads decode only
+//!                                                   │             the chunks that intersect, in parallel (rayon)
+//!                                                   └─ AggSource  several files joined along time, in time order
+//!   Source::dataset() → rookery_cf::Dataset (metadata only; nothing read on open)
+//!   Source::read(var, start, count) → rookery_cf::Array
+//!
+//!   NcWriter  create(tmp) → write(var, start, Array)* → finish() renames to the final name;
+//!             dropped unfinished → the temporary file is removed.
+//! ```
+
+mod agg;
+mod nc;
+mod open;
+mod write;
+
+pub use agg::AggSource;
+pub use nc::NcSource;
+pub use open::{expand_inputs, open, open_paths};
+pub use write::{NcWriter, OutputFormat, Staged, WriteOptions};
+
+use rookery_cf::{Array, Dataset};
+use std::path::PathBuf;
+
+/// Errors of sources and writers; each renders as one line naming the problem.
+#[derive(Debug, thiserror::Error)]
+pub enum IoError {
+    #[error("no such file or directory: {0}")]
+    NotFound(PathBuf),
+    #[error("no NetCDF files match {0}")]
+    NoFiles(String),
+    #[error("cannot read {path}: {msg}")]
+    Read { path: PathBuf, msg: String },
+    #[error("{path} is not a NetCDF file (classic or NetCDF-4)")]
+    NotNetcdf { path: PathBuf },
+    #[error("cannot combine the input files: {0}")]
+    Inconsistent(String),
+    #[error("no variable '{0}' in the dataset")]
+    NoVariable(String),
+    #[error("cannot write {path}: {msg}")]
+    Write { path: PathBuf, msg: String },
+    #[error(transparent)]
+    Time(#[from] rookery_cf::time::TimeError),
+}
+
+/// A dataset whose values are read on demand.
+pub trait Source: Send + Sync {
+    /// Metadata (dimensions, variables, attributes).
+    fn dataset(&self) -> &Dataset;
+    /// Reads the hyperslab `start[i]..start[i]+count[i]` of `var` (one entry per dimension;
+    /// empty for a scalar).
+    ///
+    /// # Errors
+    /// Unknown variable, out-of-range selection, or a data/decoding failure.
+    fn read(&self, var: &str, start: &[usize], count: &[usize]) -> Result<Array, IoError>;
+    /// The files behind this source, in order.
+    fn paths(&self) -> Vec<PathBuf>;
+
+    /// Reads a whole variable.
+    ///
+    /// # Errors
+    /// As [`Source::read`].
+    fn read_all(&self, var: &str) -> Result<Array, IoError> {
+        let v = self
+            .dataset()
+            .var(var)
+            .ok_or_else(|| IoError::NoVariable(var.to_string()))?;
+        let start = vec![0; v.shape.len()];
+        let count = v.shape.clone();
+        self.read(var, &start, &count)
+    }
+}

@@ -1,0 +1,285 @@
+//! One NetCDF file (classic CDF-1/2/5 or NetCDF-4/HDF5) read with the pure-Rust
+//! `netcdf-reader`: metadata on open, hyperslabs on demand (NetCDF-4 chunks that intersect
+//! the selection are decoded in parallel).
+
+use crate::{IoError, Source};
+use ndarray::{ArrayD, IxDyn};
+use netcdf_reader::{NcAttrValue, NcFile, NcSliceInfo, NcSliceInfoElem, NcType};
+use rookery_cf::{Array, AttrValue, Attrs, DType, Dataset, Dim, Variable};
+use std::path::{Path, PathBuf};
+
+/// A NetCDF file opened for reading.
+pub struct NcSource {
+    path: PathBuf,
+    file: NcFile,
+    ds: Dataset,
+}
+
+/// Attributes written by the NetCDF-4/HDF5 machinery rather than by users.
+fn is_internal_attr(name: &str) -> bool {
+    name.starts_with("_Netcdf4")
+        || matches!(
+            name,
+            "_NCProperties"
+                | "_nc3_strict"
+                | "_IsNetcdf4"
+                | "_SuperblockVersion"
+                | "CLASS"
+                | "NAME"
+                | "DIMENSION_LIST"
+                | "REFERENCE_LIST"
+                | "_Encoding"
+        )
+}
+
+fn convert_attr(v: &NcAttrValue) -> Option<AttrValue> {
+    Some(match v {
+        NcAttrValue::Bytes(x) => AttrValue::I8(x.clone()),
+        NcAttrValue::Chars(s) => AttrValue::Text(s.clone()),
+        NcAttrValue::Shorts(x) => AttrValue::I16(x.clone()),
+        NcAttrValue::Ints(x) => AttrValue::I32(x.clone()),
+        NcAttrValue::Floats(x) => AttrValue::F32(x.clone()),
+        NcAttrValue::Doubles(x) => AttrValue::F64(x.clone()),
+        NcAttrValue::UBytes(x) => AttrValue::U8(x.clone()),
+        NcAttrValue::UShorts(x) => AttrValue::U16(x.clone()),
+        NcAttrValue::UInts(x) => AttrValue::U32(x.clone()),
+        NcAttrValue::Int64s(x) => AttrValue::I64(x.clone()),
+        NcAttrValue::UInt64s(x) => AttrValue::U64(x.clone()),
+        NcAttrValue::Strings(x) if x.len() == 1 => AttrValue::Text(x[0].clone()),
+        NcAttrValue::Strings(x) => AttrValue::Strings(x.clone()),
+        NcAttrValue::UserDefined { .. } => return None,
+    })
+}
+
+fn convert_attrs(list: &[netcdf_reader::NcAttribute]) -> Attrs {
+    Attrs(
+        list.iter()
+            .filter(|a| !is_internal_attr(&a.name))
+            .filter_map(|a| convert_attr(&a.value).map(|v| (a.name.clone(), v)))
+            .collect(),
+    )
+}
+
+fn convert_dtype(t: &NcType) -> Option<DType> {
+    Some(match t {
+        NcType::Byte => DType::I8,
+        NcType::UByte => DType::U8,
+        NcType::Short => DType::I16,
+        NcType::UShort => DType::U16,
+        NcType::Int => DType::I32,
+        NcType::UInt => DType::U32,
+        NcType::Int64 => DType::I64,
+        NcType::UInt64 => DType::U64,
+        NcType::Float => DType::F32,
+        NcType::Double => DType::F64,
+        NcType::Char => DType::Char,
+        NcType::String => DType::Str,
+        _ => return None,
+    })
+}
+
+impl NcSource {
+    /// Opens `path` and reads its metadata (no data).
+    ///
+    /// # Errors
+    /// Missing file, not NetCDF, or corrupt metadata.
+    pub fn open(path: &Path) -> Result<NcSource, IoError> {
+        if !path.exists() {
+            return Err(IoError::NotFound(path.to_path_buf()));
+        }
+        let file = NcFile::open(path).map_err(|e| match e {
+            netcdf_reader::Error::InvalidMagic => IoError::NotNetcdf {
+                path: path.to_path_buf(),
+            },
+            e => IoError::Read {
+                path: path.to_path_buf(),
+                msg: one_line(&e.to_string()),
+            },
+        })?;
+        let ds = Self::metadata(path, &file)?;
+        Ok(NcSource {
+            path: path.to_path_buf(),
+            file,
+            ds,
+        })
+    }
+
+    fn metadata(path: &Path, file: &NcFile) -> Result<Dataset, IoError> {
+        let err = |e: netcdf_reader::Error| IoError::Read {
+            path: path.to_path_buf(),
+            msg: one_line(&e.to_string()),
+        };
+        let root = file.root_group().map_err(err)?;
+        if !root.groups.is_empty() {
+            tracing::warn!(
+                "{}: {} sub-group(s) ignored; only the root group is read",
+                path.display(),
+                root.groups.len()
+            );
+        }
+        let dims = root
+            .dimensions
+            .iter()
+            .map(|d| {
+                Ok(Dim {
+                    name: d.name.clone(),
+                    len: usize::try_from(d.size).map_err(|_| IoError::Read {
+                        path: path.to_path_buf(),
+                        msg: format!("dimension {} is too large", d.name),
+                    })?,
+                    unlimited: d.is_unlimited,
+                })
+            })
+            .collect::<Result<Vec<_>, IoError>>()?;
+        let mut vars = Vec::new();
+        for v in &root.variables {
+            let Some(dtype) = convert_dtype(&v.dtype) else {
+                tracing::warn!(
+                    "{}: variable {} has a user-defined type and is skipped",
+                    path.display(),
+                    v.name
+                );
+                continue;
+            };
+            vars.push(Variable {
+                name: v.name.clone(),
+                dims: v.dimensions.iter().map(|d| d.name.clone()).collect(),
+                shape: v
+                    .dimensions
+                    .iter()
+                    .map(|d| usize::try_from(d.size).unwrap_or(usize::MAX))
+                    .collect(),
+                dtype,
+                attrs: convert_attrs(&v.attributes),
+            });
+        }
+        Ok(Dataset {
+            dims,
+            vars,
+            attrs: convert_attrs(&root.attributes),
+        })
+    }
+
+    fn err(&self, e: &netcdf_reader::Error) -> IoError {
+        IoError::Read {
+            path: self.path.clone(),
+            msg: one_line(&e.to_string()),
+        }
+    }
+
+    fn read_typed<T: netcdf_reader::NcReadable + Clone + Default>(
+        &self,
+        name: &str,
+        start: &[usize],
+        count: &[usize],
+    ) -> Result<ArrayD<T>, IoError> {
+        if count.iter().any(|&c| c == 0) {
+            return Ok(ArrayD::default(IxDyn(count)));
+        }
+        if start.is_empty() {
+            return self
+                .file
+                .read_variable::<T>(name)
+                .map_err(|e| self.err(&e));
+        }
+        let sel = NcSliceInfo {
+            selections: start
+                .iter()
+                .zip(count)
+                .map(|(&s, &c)| NcSliceInfoElem::Slice {
+                    start: s as u64,
+                    end: (s + c) as u64,
+                    step: 1,
+                })
+                .collect(),
+        };
+        self.file
+            .read_variable_slice_parallel::<T>(name, &sel)
+            .map_err(|e| self.err(&e))
+    }
+
+    /// Whole char/string variables are small; read them entirely and slice in memory.
+    fn read_text(&self, v: &Variable, start: &[usize], count: &[usize]) -> Result<Array, IoError> {
+        let whole = if v.dtype == DType::Str {
+            let strings = self
+                .file
+                .read_variable_as_strings(&v.name)
+                .map_err(|e| self.err(&e))?;
+            Array::Str(
+                ArrayD::from_shape_vec(IxDyn(&v.shape), strings).map_err(|e| IoError::Read {
+                    path: self.path.clone(),
+                    msg: format!("variable {}: {e}", v.name),
+                })?,
+            )
+        } else {
+            let bytes = self
+                .file
+                .read_variable_raw_bytes(&v.name)
+                .map_err(|e| self.err(&e))?;
+            Array::Char(
+                ArrayD::from_shape_vec(IxDyn(&v.shape), bytes).map_err(|e| IoError::Read {
+                    path: self.path.clone(),
+                    msg: format!("variable {}: {e}", v.name),
+                })?,
+            )
+        };
+        let mut out = whole;
+        for (axis, (&s, &c)) in start.iter().zip(count).enumerate() {
+            if s != 0 || c != v.shape[axis] {
+                out = out.slice_axis(axis, s, s + c);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Collapses a multi-line library error into one line.
+pub(crate) fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl Source for NcSource {
+    fn dataset(&self) -> &Dataset {
+        &self.ds
+    }
+
+    fn read(&self, var: &str, start: &[usize], count: &[usize]) -> Result<Array, IoError> {
+        let v = self
+            .ds
+            .var(var)
+            .ok_or_else(|| IoError::NoVariable(var.to_string()))?;
+        if start.len() != v.shape.len()
+            || count.len() != v.shape.len()
+            || start
+                .iter()
+                .zip(count)
+                .zip(&v.shape)
+                .any(|((&s, &c), &n)| s.checked_add(c).is_none_or(|e| e > n))
+        {
+            return Err(IoError::Read {
+                path: self.path.clone(),
+                msg: format!(
+                    "selection {start:?}+{count:?} outside variable {var} of shape {:?}",
+                    v.shape
+                ),
+            });
+        }
+        Ok(match v.dtype {
+            DType::I8 => Array::I8(self.read_typed(var, start, count)?),
+            DType::U8 => Array::U8(self.read_typed(var, start, count)?),
+            DType::I16 => Array::I16(self.read_typed(var, start, count)?),
+            DType::U16 => Array::U16(self.read_typed(var, start, count)?),
+            DType::I32 => Array::I32(self.read_typed(var, start, count)?),
+            DType::U32 => Array::U32(self.read_typed(var, start, count)?),
+            DType::I64 => Array::I64(self.read_typed(var, start, count)?),
+            DType::U64 => Array::U64(self.read_typed(var, start, count)?),
+            DType::F32 => Array::F32(self.read_typed(var, start, count)?),
+            DType::F64 => Array::F64(self.read_typed(var, start, count)?),
+            DType::Char | DType::Str => self.read_text(v, start, count)?,
+        })
+    }
+
+    fn paths(&self) -> Vec<PathBuf> {
+        vec![self.path.clone()]
+    }
+}

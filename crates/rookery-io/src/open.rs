@@ -1,0 +1,86 @@
+//! Inputs: a file, a glob, a directory (its `*.nc` files) or several of these.
+
+use crate::{AggSource, IoError, NcSource, Source};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+fn is_netcdf_name(p: &Path) -> bool {
+    matches!(
+        p.extension().and_then(|e| e.to_str()),
+        Some("nc" | "nc4" | "nc3" | "cdf" | "netcdf")
+    )
+}
+
+/// Expands each input (file, glob pattern, or directory) into a sorted, de-duplicated list of
+/// files.
+///
+/// # Errors
+/// An input that does not exist, a bad glob, or nothing found.
+pub fn expand_inputs(inputs: &[String]) -> Result<Vec<PathBuf>, IoError> {
+    let mut out = Vec::new();
+    for input in inputs {
+        let p = Path::new(input);
+        if input.contains(['*', '?', '[']) && !p.exists() {
+            let paths = glob::glob(input).map_err(|e| IoError::Read {
+                path: p.to_path_buf(),
+                msg: format!("bad glob pattern: {e}"),
+            })?;
+            let mut found: Vec<PathBuf> = paths.filter_map(Result::ok).filter(|f| f.is_file()).collect();
+            if found.is_empty() {
+                return Err(IoError::NoFiles(input.clone()));
+            }
+            found.sort();
+            out.extend(found);
+        } else if p.is_dir() {
+            let rd = std::fs::read_dir(p).map_err(|e| IoError::Read {
+                path: p.to_path_buf(),
+                msg: e.to_string(),
+            })?;
+            let mut found: Vec<PathBuf> = rd
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|f| f.is_file() && is_netcdf_name(f))
+                .collect();
+            if found.is_empty() {
+                return Err(IoError::NoFiles(format!("directory {input}")));
+            }
+            found.sort();
+            out.extend(found);
+        } else if p.is_file() {
+            out.push(p.to_path_buf());
+        } else {
+            return Err(IoError::NotFound(p.to_path_buf()));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|p| seen.insert(p.clone()));
+    if out.is_empty() {
+        return Err(IoError::NoFiles(inputs.join(" ")));
+    }
+    Ok(out)
+}
+
+/// Opens the given files as one dataset (joined along time when there are several).
+///
+/// # Errors
+/// See [`NcSource::open`] and [`AggSource::new`].
+pub fn open_paths(paths: &[PathBuf]) -> Result<Box<dyn Source>, IoError> {
+    let mut sources: Vec<NcSource> = paths
+        .par_iter()
+        .map(|p| NcSource::open(p))
+        .collect::<Result<_, _>>()?;
+    if sources.len() == 1 {
+        if let Some(s) = sources.pop() {
+            return Ok(Box::new(s));
+        }
+    }
+    Ok(Box::new(AggSource::new(sources)?))
+}
+
+/// Expands `inputs` and opens them as one dataset.
+///
+/// # Errors
+/// See [`expand_inputs`] and [`open_paths`].
+pub fn open(inputs: &[String]) -> Result<Box<dyn Source>, IoError> {
+    open_paths(&expand_inputs(inputs)?)
+}

@@ -1,0 +1,389 @@
+//! The NetCDF writer (libnetcdf through the `netcdf` crate): NetCDF-4 with deflate + shuffle,
+//! chunked one time step per chunk for fields, or classic 64-bit-offset NetCDF.
+//!
+//! A file is written under a hidden temporary name in the destination directory and renamed
+//! when [`NcWriter::finish`] succeeds; a writer dropped before that removes its temporary file,
+//! so a failure never leaves a partial output behind.
+
+use crate::nc::one_line;
+use crate::IoError;
+use ndarray::Dimension;
+use netcdf::types::NcVariableType;
+use netcdf::{AttributeValue, Extent, Extents, FileMut, NcTypeDescriptor, Options};
+use rookery_cf::{Array, AttrValue, DType, Dataset};
+use std::path::{Path, PathBuf};
+
+/// Output file format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// NetCDF-4 (HDF5), compressed.
+    Nc4,
+    /// Classic NetCDF with 64-bit offsets (CDF-2), uncompressed.
+    Nc3,
+}
+
+impl OutputFormat {
+    /// File extension.
+    #[must_use]
+    pub fn extension(self) -> &'static str {
+        "nc"
+    }
+}
+
+/// How to write.
+#[derive(Clone, Debug)]
+pub struct WriteOptions {
+    /// File format.
+    pub format: OutputFormat,
+    /// Deflate level for NetCDF-4 (0 = none).
+    pub deflate: i32,
+    /// Byte shuffle before deflate.
+    pub shuffle: bool,
+    /// The time (record) dimension: fields get one time step per chunk.
+    pub time_dim: Option<String>,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        WriteOptions {
+            format: OutputFormat::Nc4,
+            deflate: 1,
+            shuffle: true,
+            time_dim: None,
+        }
+    }
+}
+
+/// NetCDF `char` elements for libnetcdf.
+#[derive(Clone, Copy)]
+#[repr(transparent)]
+struct NcChar(u8);
+// SAFETY: NcChar is a transparent single byte, the in-memory layout of NC_CHAR.
+#[allow(unsafe_code)]
+unsafe impl NcTypeDescriptor for NcChar {
+    fn type_descriptor() -> NcVariableType {
+        NcVariableType::Char
+    }
+}
+
+/// A NetCDF file being written.
+pub struct NcWriter {
+    file: Option<FileMut>,
+    tmp: PathBuf,
+    dest: PathBuf,
+}
+
+fn attr_value(v: &AttrValue) -> AttributeValue {
+    match v {
+        AttrValue::Text(s) => AttributeValue::Str(s.clone()),
+        AttrValue::Strings(v) => AttributeValue::Strs(v.clone()),
+        AttrValue::I8(v) => AttributeValue::Schars(v.clone()),
+        AttrValue::U8(v) => AttributeValue::Uchars(v.clone()),
+        AttrValue::I16(v) => AttributeValue::Shorts(v.clone()),
+        AttrValue::U16(v) => AttributeValue::Ushorts(v.clone()),
+        AttrValue::I32(v) => AttributeValue::Ints(v.clone()),
+        AttrValue::U32(v) => AttributeValue::Uints(v.clone()),
+        AttrValue::I64(v) => AttributeValue::Longlongs(v.clone()),
+        AttrValue::U64(v) => AttributeValue::Ulonglongs(v.clone()),
+        AttrValue::F32(v) => AttributeValue::Floats(v.clone()),
+        AttrValue::F64(v) => AttributeValue::Doubles(v.clone()),
+    }
+}
+
+fn nc_type(d: DType) -> NcVariableType {
+    use netcdf::types::{FloatType, IntType};
+    match d {
+        DType::I8 => NcVariableType::Int(IntType::I8),
+        DType::U8 => NcVariableType::Int(IntType::U8),
+        DType::I16 => NcVariableType::Int(IntType::I16),
+        DType::U16 => NcVariableType::Int(IntType::U16),
+        DType::I32 => NcVariableType::Int(IntType::I32),
+        DType::U32 => NcVariableType::Int(IntType::U32),
+        DType::I64 => NcVariableType::Int(IntType::I64),
+        DType::U64 => NcVariableType::Int(IntType::U64),
+        DType::F32 => NcVariableType::Float(FloatType::F32),
+        DType::F64 => NcVariableType::Float(FloatType::F64),
+        DType::Char => NcVariableType::Char,
+        DType::Str => NcVariableType::String,
+    }
+}
+
+/// Attribute values with text made valid UTF-8 on one line-safe path (attributes from
+/// `netcdf-reader` are already `String`s; this strips NULs that libnetcdf would truncate at).
+fn clean(v: &AttrValue) -> AttrValue {
+    match v {
+        AttrValue::Text(s) if s.contains('\0') => AttrValue::Text(s.replace('\0', "")),
+        other => other.clone(),
+    }
+}
+
+impl NcWriter {
+    /// Creates the file for `ds` (all dimensions, variables and attributes defined; no data)
+    /// under a temporary name next to `dest`.
+    ///
+    /// # Errors
+    /// A type the format cannot hold, or an I/O failure.
+    pub fn create(dest: &Path, ds: &Dataset, opts: &WriteOptions) -> Result<NcWriter, IoError> {
+        let werr = |msg: String| IoError::Write {
+            path: dest.to_path_buf(),
+            msg,
+        };
+        let name = dest
+            .file_name()
+            .ok_or_else(|| werr("not a file name".into()))?
+            .to_string_lossy()
+            .to_string();
+        let tmp = dest.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        if opts.format == OutputFormat::Nc3 {
+            if let Some(v) = ds.vars.iter().find(|v| {
+                !matches!(
+                    v.dtype,
+                    DType::I8 | DType::I16 | DType::I32 | DType::F32 | DType::F64 | DType::Char
+                )
+            }) {
+                return Err(werr(format!(
+                    "variable {} of type {} cannot be stored in classic NetCDF; use the nc (NetCDF-4) output format",
+                    v.name,
+                    v.dtype.cdl_name()
+                )));
+            }
+        }
+        let flags = match opts.format {
+            OutputFormat::Nc4 => Options::NETCDF4,
+            OutputFormat::Nc3 => Options::_64BIT_OFFSET,
+        };
+        let file = netcdf::create_with(&tmp, flags).map_err(|e| werr(one_line(&e.to_string())))?;
+        let mut w = NcWriter {
+            file: Some(file),
+            tmp,
+            dest: dest.to_path_buf(),
+        };
+        w.define(ds, opts).map_err(|e| werr(one_line(&e.to_string())))?;
+        Ok(w)
+    }
+
+    fn define(&mut self, ds: &Dataset, opts: &WriteOptions) -> Result<(), netcdf::Error> {
+        let Some(f) = self.file.as_mut() else {
+            return Ok(());
+        };
+        for d in &ds.dims {
+            if d.unlimited {
+                f.add_unlimited_dimension(&d.name)?;
+            } else {
+                f.add_dimension(&d.name, d.len)?;
+            }
+        }
+        for (n, v) in ds.attrs.iter() {
+            let v = match (opts.format, clean(v)) {
+                (OutputFormat::Nc3, AttrValue::Strings(s)) => AttrValue::Text(s.join("\n")),
+                (_, v) => v,
+            };
+            f.add_attribute(n, attr_value(&v))?;
+        }
+        for v in &ds.vars {
+            let dims: Vec<&str> = v.dims.iter().map(String::as_str).collect();
+            let mut var = f.add_variable_with_type(&v.name, &dims, &nc_type(v.dtype))?;
+            if opts.format == OutputFormat::Nc4 && !v.dims.is_empty() && v.dtype.is_numeric() {
+                let chunks = chunk_shape(v, opts.time_dim.as_deref());
+                if chunks.iter().all(|&c| c > 0) {
+                    var.set_chunking(&chunks)?;
+                    if opts.deflate > 0 {
+                        var.set_compression(opts.deflate, opts.shuffle)?;
+                    }
+                }
+            }
+            // _FillValue first, with the variable's own type, as libnetcdf requires.
+            if let Some(fv) = v.attrs.get("_FillValue").and_then(AttrValue::as_f64) {
+                if v.dtype.is_numeric() {
+                    var.put_attribute("_FillValue", attr_value(&AttrValue::scalar_of(v.dtype, fv)))?;
+                }
+            }
+            for (n, a) in v.attrs.iter() {
+                if n == "_FillValue" {
+                    continue;
+                }
+                let a = match (opts.format, clean(a)) {
+                    (OutputFormat::Nc3, AttrValue::Strings(s)) => AttrValue::Text(s.join("\n")),
+                    (_, a) => a,
+                };
+                var.put_attribute(n, attr_value(&a))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes `data` at `start` into variable `var`.
+    ///
+    /// # Errors
+    /// Unknown variable, shape/type mismatch, I/O failure.
+    pub fn write(&mut self, var: &str, start: &[usize], data: &Array) -> Result<(), IoError> {
+        let dest = self.dest.clone();
+        let werr = |msg: String| IoError::Write { path: dest.clone(), msg };
+        let f = self.file.as_mut().ok_or_else(|| werr("file already closed".into()))?;
+        let mut v = f
+            .variable_mut(var)
+            .ok_or_else(|| werr(format!("no variable {var} in the output")))?;
+        let shape = data.shape();
+        if shape.iter().any(|&n| n == 0) {
+            return Ok(());
+        }
+        let extents: Extents = if start.is_empty() {
+            Extents::All
+        } else {
+            Extents::from(
+                start
+                    .iter()
+                    .zip(&shape)
+                    .map(|(&s, &n)| Extent::from(s..s + n))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        macro_rules! put {
+            ($a:expr) => {{
+                let a = $a.as_standard_layout();
+                let s = a.as_slice().ok_or_else(|| werr("non-contiguous data".into()))?;
+                v.put_values(s, extents)
+            }};
+        }
+        let r = match data {
+            Array::I8(a) => put!(a),
+            Array::U8(a) => put!(a),
+            Array::I16(a) => put!(a),
+            Array::U16(a) => put!(a),
+            Array::I32(a) => put!(a),
+            Array::U32(a) => put!(a),
+            Array::I64(a) => put!(a),
+            Array::U64(a) => put!(a),
+            Array::F32(a) => put!(a),
+            Array::F64(a) => put!(a),
+            Array::Char(a) => {
+                let chars = a.mapv(NcChar);
+                put!(chars)
+            }
+            Array::Str(a) => {
+                let mut r = Ok(());
+                for (idx, s) in a.indexed_iter() {
+                    let pos: Vec<Extent> = idx
+                        .slice()
+                        .iter()
+                        .zip(start)
+                        .map(|(&i, &s0)| Extent::from(s0 + i))
+                        .collect();
+                    r = v.put_string(s, Extents::from(pos));
+                    if r.is_err() {
+                        break;
+                    }
+                }
+                r
+            }
+        };
+        r.map_err(|e| werr(format!("variable {var}: {}", one_line(&e.to_string()))))
+    }
+
+    /// Closes the file, still under its temporary name; [`Staged::commit`] renames it.
+    ///
+    /// # Errors
+    /// Close failure (the temporary file is then removed).
+    pub fn close(mut self) -> Result<Staged, IoError> {
+        if let Some(f) = self.file.take() {
+            f.close().map_err(|e| IoError::Write {
+                path: self.dest.clone(),
+                msg: one_line(&e.to_string()),
+            })?;
+        }
+        Ok(Staged {
+            tmp: std::mem::take(&mut self.tmp),
+            dest: std::mem::take(&mut self.dest),
+        })
+    }
+
+    /// Closes the file and renames it to its final name.
+    ///
+    /// # Errors
+    /// Close or rename failure (the temporary file is then removed).
+    pub fn finish(self) -> Result<PathBuf, IoError> {
+        self.close()?.commit()
+    }
+}
+
+impl Drop for NcWriter {
+    fn drop(&mut self) {
+        if let Some(f) = self.file.take() {
+            drop(f);
+        }
+        if !self.tmp.as_os_str().is_empty() && self.tmp.exists() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// A complete file under its temporary name, waiting to be renamed; dropped uncommitted, it
+/// is removed. Several outputs of one request are committed together, so a failure part-way
+/// leaves none of them.
+pub struct Staged {
+    tmp: PathBuf,
+    dest: PathBuf,
+}
+
+impl Staged {
+    /// The final path.
+    #[must_use]
+    pub fn dest(&self) -> &Path {
+        &self.dest
+    }
+
+    /// Renames the file to its final name.
+    ///
+    /// # Errors
+    /// Rename failure.
+    pub fn commit(mut self) -> Result<PathBuf, IoError> {
+        let tmp = std::mem::take(&mut self.tmp);
+        std::fs::rename(&tmp, &self.dest).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            IoError::Write {
+                path: self.dest.clone(),
+                msg: e.to_string(),
+            }
+        })?;
+        Ok(self.dest.clone())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.tmp.as_os_str().is_empty() && self.tmp.exists() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Chunk shape: fields (two or more dimensions besides time) get one time step per chunk;
+/// smaller variables get chunks of about 4 MiB along time.
+fn chunk_shape(v: &rookery_cf::Variable, time_dim: Option<&str>) -> Vec<usize> {
+    let taxis = time_dim.and_then(|t| v.axis_of(t));
+    let mut chunks = v.shape.clone();
+    if let Some(ax) = taxis {
+        let step_bytes: usize = v
+            .shape
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != ax)
+            .map(|(_, &n)| n)
+            .product::<usize>()
+            * v.dtype.size();
+        let field = v.shape.len() - 1 >= 2;
+        let n = if field {
+            1
+        } else {
+            (4 << 20) / step_bytes.max(1)
+        };
+        chunks[ax] = n.clamp(1, v.shape[ax].max(1));
+    }
+    // An unlimited or empty dimension of length 0 still needs a positive chunk.
+    for c in &mut chunks {
+        if *c == 0 {
+            *c = 1;
+        }
+    }
+    chunks
+}

@@ -1,0 +1,66 @@
+//! # rookery-ops — operations with clisops semantics
+//!
+//! ```text
+//!  params (TimeParam, AreaParam, LevelParam, TimeComponents)   clisops parsing + error texts
+//!     │
+//!  subset::plan_subset(source, request) ──► Plan  (indices per dimension, lon shift, mask)
+//!     │
+//!  output::write_plan(source, plan, spec, namer)  hygiene, time:auto split, naming,
+//!                                                 streamed block by block to NcWriter
+//! ```
+
+pub mod naming;
+pub mod output;
+pub mod params;
+pub mod plan;
+pub mod subset;
+
+pub use naming::{FileNamer, NamerKind};
+pub use output::{write_plan, OutputSpec};
+pub use params::{AreaParam, LevelParam, TimeComponents, TimeParam};
+pub use plan::Plan;
+pub use subset::{plan_subset, SubsetRequest};
+
+use rookery_io::{IoError, Source};
+use std::path::PathBuf;
+
+/// Errors of operations. `Invalid` and `NoData` are the user's request (exit code 2);
+/// `Data` and `Io` are failures of the data or the system (exit code 1).
+#[derive(Debug, thiserror::Error)]
+pub enum OpError {
+    /// A malformed or unsatisfiable parameter.
+    #[error("{0}")]
+    Invalid(String),
+    /// The request selects nothing.
+    #[error("{0}")]
+    NoData(String),
+    /// The data cannot be interpreted (no CF coordinates, bad units, ...).
+    #[error("{0}")]
+    Data(String),
+    /// Reading or writing failed.
+    #[error(transparent)]
+    Io(#[from] IoError),
+}
+
+impl OpError {
+    /// True when the request itself is at fault (malformed or selects nothing).
+    #[must_use]
+    pub fn is_request_error(&self) -> bool {
+        matches!(self, OpError::Invalid(_) | OpError::NoData(_))
+    }
+}
+
+/// Subsets an opened source and writes the result.
+///
+/// # Errors
+/// See [`plan_subset`] and [`write_plan`].
+pub fn subset(
+    src: &dyn Source,
+    req: &SubsetRequest,
+    spec: &OutputSpec,
+    namer: NamerKind,
+    progress: output::Progress<'_>,
+) -> Result<Vec<PathBuf>, OpError> {
+    let plan = plan_subset(src, req)?;
+    write_plan(src, &plan, spec, &mut FileNamer::new(namer), progress)
+}

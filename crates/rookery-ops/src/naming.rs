@@ -1,0 +1,226 @@
+//! File namers (clisops `file_namers.py`, roocs.md §1.3): `standard` fills the project's
+//! `file_name_template` from the dataset's global attributes (project defaults underneath);
+//! `simple` counts `output_001.nc`, `output_002.nc`, ...
+
+use rookery_cf::time::DateTime;
+use rookery_cf::{AttrValue, Attrs};
+
+/// Which namer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NamerKind {
+    Standard,
+    Simple,
+}
+
+impl NamerKind {
+    /// Parses `standard` or `simple` (clisops maps unknown names to standard; we refuse them).
+    ///
+    /// # Errors
+    /// Unknown name.
+    pub fn parse(s: &str) -> Result<NamerKind, crate::OpError> {
+        match s.trim() {
+            "standard" => Ok(NamerKind::Standard),
+            "simple" => Ok(NamerKind::Simple),
+            o => Err(crate::OpError::Invalid(format!(
+                "unknown file namer '{o}': must be one of standard, simple"
+            ))),
+        }
+    }
+}
+
+/// A project's naming rule (the `[project:*]` template and attribute defaults of roocs.ini).
+#[derive(Clone, Debug)]
+pub struct ProjectTemplate {
+    /// Project name (`cmip6`, `c3s-cordex`, ...).
+    pub name: &'static str,
+    /// Global attribute holding the project name and the value it must have (lower case).
+    pub attr: &'static str,
+    /// `file_name_template`.
+    pub template: &'static str,
+    /// `attr_defaults`.
+    pub defaults: &'static [(&'static str, &'static str)],
+}
+
+const CMIP5_T: &str = "{__derive__var_id}_{frequency}_{model_id}_{experiment_id}_r{realization}i{initialization_method}p{physics_version}{__derive__time_range}{extra}.{__derive__extension}";
+const CMIP5_D: &[(&str, &str)] = &[
+    ("model_id", "no-model"),
+    ("frequency", "no-freq"),
+    ("experiment", "no-expt"),
+    ("realization", "X"),
+    ("initialization_method", "X"),
+    ("physics_version", "X"),
+];
+const CMIP6_T: &str = "{__derive__var_id}_{table_id}_{source_id}_{experiment_id}_r{realization_index}i{initialization_index}p{physics_index}f{forcing_index}_{grid_label}{__derive__time_range}{extra}.{__derive__extension}";
+const CMIP6_D: &[(&str, &str)] = &[
+    ("table_id", "no-table"),
+    ("source_id", "no-model"),
+    ("experiment_id", "no-expt"),
+    ("realization_index", "X"),
+    ("initialization_index", "X"),
+    ("physics_index", "X"),
+    ("forcing_index", "X"),
+    ("grid_label", "no-grid"),
+];
+const CORDEX_T: &str = "{__derive__var_id}_{CORDEX_domain}_{driving_model_id}_{experiment_id}_{driving_model_ensemble_member}_{model_id}_{rcm_version_id}_{frequency}{__derive__time_range}{extra}.{__derive__extension}";
+const CORDEX_D: &[(&str, &str)] = &[
+    ("CORDEX_domain", "no-domain"),
+    ("driving_model_id", "no-driving-model"),
+    ("experiment_id", "no-exp"),
+    ("driving_model_ensemble_member", "rXiXpX"),
+    ("model_id", "no-model"),
+    ("rcm_version_id", "no-version"),
+    ("frequency", "no-freq"),
+];
+const ATLAS_T: &str = "{__derive__var_id}_{source}_{experiment_id}_{frequency}{__derive__time_range}{extra}.{__derive__extension}";
+const ATLAS_D: &[(&str, &str)] = &[("frequency", "no-freq"), ("experiment_id", "no-expt")];
+
+/// The projects of clisops's roocs.ini, in its order (the first whose attribute matches wins).
+pub const PROJECTS: &[ProjectTemplate] = &[
+    ProjectTemplate { name: "cmip5", attr: "project_id", template: CMIP5_T, defaults: CMIP5_D },
+    ProjectTemplate { name: "cmip6", attr: "mip_era", template: CMIP6_T, defaults: CMIP6_D },
+    ProjectTemplate { name: "cordex", attr: "project_id", template: CORDEX_T, defaults: CORDEX_D },
+    ProjectTemplate { name: "c3s-cmip5", attr: "project_id", template: CMIP5_T, defaults: CMIP5_D },
+    ProjectTemplate { name: "c3s-cmip6", attr: "mip_era", template: CMIP6_T, defaults: CMIP6_D },
+    ProjectTemplate { name: "c3s-cmip6-decadal", attr: "mip_era", template: CMIP6_T, defaults: CMIP6_D },
+    ProjectTemplate { name: "c3s-cordex", attr: "project_id", template: CORDEX_T, defaults: CORDEX_D },
+    ProjectTemplate { name: "c3s-ipcc-atlas", attr: "project_id", template: ATLAS_T, defaults: ATLAS_D },
+    ProjectTemplate { name: "c3s-ipcc-ar6-atlas", attr: "project_id", template: ATLAS_T, defaults: ATLAS_D },
+    ProjectTemplate { name: "c3s-cica-atlas", attr: "project_id", template: ATLAS_T, defaults: ATLAS_D },
+    ProjectTemplate { name: "ipcc-ar6-interactive-atlas-dataset", attr: "product", template: ATLAS_T, defaults: ATLAS_D },
+];
+
+/// The project of a dataset from its global attributes (clisops `get_project_name`).
+#[must_use]
+pub fn project_of(attrs: &Attrs) -> Option<&'static ProjectTemplate> {
+    PROJECTS.iter().find(|p| {
+        attrs
+            .get_str(p.attr)
+            .is_some_and(|v| v.trim().to_ascii_lowercase() == p.name)
+    })
+}
+
+/// Renders an attribute as Python's `str()` would inside a format string.
+fn py_str(v: &AttrValue) -> String {
+    if let Some(s) = v.as_str() {
+        return s.to_string();
+    }
+    let render_f = |x: f64| {
+        if x.fract() == 0.0 && x.abs() < 1e16 {
+            format!("{x:.1}")
+        } else {
+            format!("{x}")
+        }
+    };
+    match v {
+        AttrValue::F32(x) if x.len() == 1 => render_f(f64::from(x[0])),
+        AttrValue::F64(x) if x.len() == 1 => render_f(x[0]),
+        other => {
+            let r = other.render();
+            r.trim_matches('"').to_string()
+        }
+    }
+}
+
+/// Names the output files of one request.
+#[derive(Debug)]
+pub struct FileNamer {
+    kind: NamerKind,
+    count: usize,
+}
+
+impl FileNamer {
+    /// A namer of `kind`.
+    #[must_use]
+    pub fn new(kind: NamerKind) -> FileNamer {
+        FileNamer { kind, count: 0 }
+    }
+
+    /// The next file name for an output with global attributes `attrs`, main variable `var`,
+    /// first/last time `range`, operation suffix `extra` and extension `ext`.
+    pub fn name(
+        &mut self,
+        attrs: &Attrs,
+        var: &str,
+        range: Option<(DateTime, DateTime)>,
+        extra: &str,
+        ext: &str,
+    ) -> String {
+        let project = match self.kind {
+            NamerKind::Standard => project_of(attrs),
+            NamerKind::Simple => None,
+        };
+        let Some(p) = project else {
+            // Simple naming, also the standard namer's fallback for unknown projects.
+            self.count += 1;
+            return format!("output_{:03}.{ext}", self.count);
+        };
+        let time_range = range.map_or(String::new(), |(a, b)| {
+            format!("_{}-{}", a.compact_date(), b.compact_date())
+        });
+        let mut out = String::new();
+        let mut rest = p.template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let Some(close) = rest[open..].find('}') else {
+                break;
+            };
+            let key = &rest[open + 1..open + close];
+            let val = match key {
+                "__derive__var_id" => var.to_string(),
+                "__derive__time_range" => time_range.clone(),
+                "__derive__extension" => ext.to_string(),
+                "extra" => extra.to_string(),
+                k => attrs.get(k).map(py_str).unwrap_or_else(|| {
+                    p.defaults
+                        .iter()
+                        .find(|(n, _)| *n == k)
+                        .map_or_else(|| format!("no-{k}"), |(_, d)| (*d).to_string())
+                }),
+            };
+            // A file name cannot hold a path separator.
+            out.push_str(&val.replace('/', "-"));
+            rest = &rest[open + close + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attrs(list: &[(&str, AttrValue)]) -> Attrs {
+        Attrs(list.iter().map(|(n, v)| ((*n).to_string(), v.clone())).collect())
+    }
+
+    #[test]
+    fn cmip6_and_defaults() {
+        let mut a = attrs(&[
+            ("mip_era", AttrValue::Text("CMIP6".into())),
+            ("table_id", AttrValue::Text("SImon".into())),
+            ("source_id", AttrValue::Text("CanESM5".into())),
+            ("experiment_id", AttrValue::Text("historical".into())),
+            ("realization_index", AttrValue::I32(vec![1])),
+            ("initialization_index", AttrValue::I32(vec![1])),
+            ("physics_index", AttrValue::I32(vec![1])),
+            ("forcing_index", AttrValue::I32(vec![1])),
+            ("grid_label", AttrValue::Text("gn".into())),
+        ]);
+        let r = Some((DateTime::new(1850, 1, 16, 12, 0, 0), DateTime::new(2014, 12, 16, 12, 0, 0)));
+        let mut n = FileNamer::new(NamerKind::Standard);
+        assert_eq!(
+            n.name(&a, "siconc", r, "", "nc"),
+            "siconc_SImon_CanESM5_historical_r1i1p1f1_gn_18500116-20141216.nc"
+        );
+        a.remove("source_id");
+        a.remove("grid_label");
+        assert_eq!(
+            n.name(&a, "siconc", r, "", "nc"),
+            "siconc_SImon_no-model_historical_r1i1p1f1_no-grid_18500116-20141216.nc"
+        );
+        let mut s = FileNamer::new(NamerKind::Simple);
+        assert_eq!(s.name(&a, "siconc", r, "", "nc"), "output_001.nc");
+        assert_eq!(s.name(&a, "siconc", r, "", "nc"), "output_002.nc");
+    }
+}

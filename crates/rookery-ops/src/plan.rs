@@ -1,0 +1,194 @@
+//! A plan: which source indices of each dimension go to the output (in output order), value
+//! transforms (longitude frame shift), a curvilinear mask, and the output metadata. Reading a
+//! variable through a plan touches only the hyperslabs that hold selected elements.
+
+use crate::OpError;
+use ndarray::ArrayD;
+use rookery_cf::time::DateTime;
+use rookery_cf::{Array, CfInfo, Dataset};
+use rookery_io::Source;
+use std::collections::BTreeMap;
+
+/// Longitude frame conversion of values (clisops `cf_convert_between_lon_frames`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LonShift {
+    /// Values < 0 get +360 (to 0..360).
+    To360,
+    /// Values > 180 get -360 (to -180..180).
+    To180,
+}
+
+impl LonShift {
+    /// Applies the shift to one value.
+    #[must_use]
+    pub fn apply(self, x: f64) -> f64 {
+        match self {
+            LonShift::To360 if x < 0.0 => x + 360.0,
+            LonShift::To180 if x > 180.0 => x - 360.0,
+            _ => x,
+        }
+    }
+}
+
+/// Cells outside a curvilinear area request, set to the fill value.
+#[derive(Clone, Debug)]
+pub struct GridMask {
+    /// The two horizontal dimensions (y, x).
+    pub dims: [String; 2],
+    /// `true` = keep, on the selected (cropped) grid.
+    pub keep: ArrayD<bool>,
+    /// Variables masked.
+    pub vars: Vec<String>,
+}
+
+/// What to read and how to transform it.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Output metadata: dimensions resized, attributes cleaned.
+    pub out: Dataset,
+    /// CF roles of the source.
+    pub info: CfInfo,
+    /// Selected source indices per dimension, in output order (absent = all, in order).
+    pub sels: BTreeMap<String, Vec<usize>>,
+    /// Longitude shift and the variables it applies to.
+    pub lon_shift: Option<(LonShift, Vec<String>)>,
+    /// Curvilinear mask.
+    pub mask: Option<GridMask>,
+    /// The time dimension, if any.
+    pub time_dim: Option<String>,
+    /// Decoded time of each output step.
+    pub times: Vec<DateTime>,
+}
+
+/// Maximal runs of consecutive increasing indices, merged when the gap between them is small
+/// (reading a few unused elements is cheaper than another read call).
+fn runs(idx: &[usize]) -> Vec<(usize, usize, Vec<usize>)> {
+    // (start, end_exclusive, positions relative to start)
+    let mut out: Vec<(usize, usize, Vec<usize>)> = Vec::new();
+    for &i in idx {
+        if let Some(last) = out.last_mut() {
+            let gap_ok = i >= last.1 && i - last.1 <= 8.max((last.1 - last.0) / 2);
+            if gap_ok {
+                last.2.push(i - last.0);
+                last.1 = i + 1;
+                continue;
+            }
+        }
+        out.push((i, i + 1, vec![0]));
+    }
+    out
+}
+
+impl Plan {
+    /// Source indices for `dim` (all when unselected).
+    #[must_use]
+    pub fn indices(&self, ds: &Dataset, dim: &str) -> Vec<usize> {
+        match self.sels.get(dim) {
+            Some(v) => v.clone(),
+            None => (0..ds.dim(dim).map_or(0, |d| d.len)).collect(),
+        }
+    }
+
+    /// Reads variable `var` through the plan; along the time dimension only output steps
+    /// `t0..t1` are read. Transforms (shift, mask) are applied.
+    ///
+    /// # Errors
+    /// Read failures.
+    pub fn read(
+        &self,
+        src: &dyn Source,
+        var: &str,
+        time_block: Option<(usize, usize)>,
+    ) -> Result<Array, OpError> {
+        let ds = src.dataset();
+        let v = ds
+            .var(var)
+            .ok_or_else(|| OpError::Invalid(format!("no variable {var}")))?;
+        let mut per_dim: Vec<Vec<usize>> = Vec::with_capacity(v.dims.len());
+        for d in &v.dims {
+            let mut idx = self.indices(ds, d);
+            if let (Some(td), Some((t0, t1))) = (&self.time_dim, time_block) {
+                if td == d {
+                    idx = idx[t0.min(idx.len())..t1.min(idx.len())].to_vec();
+                }
+            }
+            per_dim.push(idx);
+        }
+        let mut arr = read_product(src, var, &per_dim, 0, &mut vec![0; per_dim.len()], &mut vec![0; per_dim.len()])?;
+        if let Some((shift, vars)) = &self.lon_shift {
+            if vars.iter().any(|x| x == var) {
+                if let Some(vals) = arr.to_f64() {
+                    arr = Array::from_f64(arr.dtype(), &vals.mapv(|x| shift.apply(x)));
+                }
+            }
+        }
+        if let Some(m) = &self.mask {
+            if m.vars.iter().any(|x| x == var) {
+                let fill = self
+                    .out
+                    .var(var)
+                    .and_then(|o| o.attrs.get_f64("_FillValue"))
+                    .unwrap_or(f64::NAN);
+                arr.mask_trailing(&m.keep, fill);
+            }
+        }
+        Ok(arr)
+    }
+}
+
+/// Reads the cartesian product of index runs, dimension by dimension, concatenating pieces.
+fn read_product(
+    src: &dyn Source,
+    var: &str,
+    per_dim: &[Vec<usize>],
+    d: usize,
+    start: &mut Vec<usize>,
+    count: &mut Vec<usize>,
+) -> Result<Array, OpError> {
+    if d == per_dim.len() {
+        return Ok(src.read(var, start, count)?);
+    }
+    if per_dim[d].is_empty() {
+        let mut shape: Vec<usize> = per_dim.iter().map(Vec::len).collect();
+        shape[d] = 0;
+        let dtype = src
+            .dataset()
+            .var(var)
+            .map_or(rookery_cf::DType::F64, |v| v.dtype);
+        return Ok(Array::zeros(dtype, &shape));
+    }
+    let mut pieces = Vec::new();
+    for (s, e, rel) in runs(&per_dim[d]) {
+        start[d] = s;
+        count[d] = e - s;
+        let mut piece = read_product(src, var, per_dim, d + 1, start, count)?;
+        if rel.len() != e - s {
+            piece = piece.select(d, &rel);
+        }
+        pieces.push(piece);
+    }
+    if pieces.len() == 1 {
+        if let Some(p) = pieces.pop() {
+            return Ok(p);
+        }
+    }
+    Array::concat(d, &pieces).ok_or_else(|| OpError::Invalid(format!("cannot assemble {var}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runs;
+
+    #[test]
+    fn runs_split_and_merge() {
+        let r = runs(&[700, 701, 702, 0, 1, 2]);
+        assert_eq!(r.len(), 2);
+        assert_eq!((r[0].0, r[0].1), (700, 703));
+        assert_eq!((r[1].0, r[1].1), (0, 3));
+        let r = runs(&[0, 2, 4]);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].2, vec![0, 2, 4]);
+        let r = runs(&[0, 100]);
+        assert_eq!(r.len(), 2);
+    }
+}

@@ -1,0 +1,521 @@
+//! Subset with clisops `ops.subset` semantics (roocs.md §1.4, §1.9): time interval / series,
+//! time components, area with longitude-frame conversion, level interval / values.
+//!
+//! Deliberate differences from clisops, each a bug there (roocs.md §6):
+//! - a time interval entirely outside the data is an error, not silently the whole dataset;
+//! - curvilinear masking leaves coordinates and cell bounds intact (clisops also sets the
+//!   `vertices_*` bounds to NaN, which breaks CF);
+//! - `positive` marks a level only when it is `up` or `down`.
+
+use crate::params::{AreaParam, LevelParam, TimeComponents, TimeParam};
+use crate::plan::{GridMask, LonShift, Plan};
+use crate::OpError;
+use ndarray::{ArrayD, Axis, IxDyn};
+use rookery_cf::time::{Calendar, DateTime, PartialDateTime, TimeCoder};
+use rookery_cf::{CfInfo, Dataset, GridType};
+use rookery_io::Source;
+use std::collections::BTreeMap;
+
+/// clisops's message when a selection is empty.
+pub const NO_DATA: &str = "There were no valid data points found in the requested subset. Please expand the area covered by the bounding box, the time period or the level range you have selected.";
+
+/// A subset request.
+#[derive(Clone, Debug, Default)]
+pub struct SubsetRequest {
+    pub time: Option<TimeParam>,
+    pub area: Option<AreaParam>,
+    pub level: Option<LevelParam>,
+    pub time_components: Option<TimeComponents>,
+}
+
+/// Decoded time axis of a dataset.
+pub struct TimeAxis {
+    pub var: String,
+    pub dim: String,
+    pub coder: TimeCoder,
+    pub times: Vec<DateTime>,
+}
+
+/// Reads and decodes the time coordinate.
+///
+/// # Errors
+/// Unreadable values or undecodable units.
+pub fn time_axis(src: &dyn Source, info: &CfInfo) -> Result<Option<TimeAxis>, OpError> {
+    let ds = src.dataset();
+    let Some(tv) = info.time.as_deref() else {
+        return Ok(None);
+    };
+    let Some(dim) = info.time_dim(ds) else {
+        return Ok(None);
+    };
+    let v = ds.var(tv).ok_or_else(|| OpError::Invalid(format!("no variable {tv}")))?;
+    let units = v.attrs.get_str("units").ok_or_else(|| {
+        OpError::Data(format!("time coordinate '{tv}' has no units attribute"))
+    })?;
+    let coder = TimeCoder::new(units, v.attrs.get_str("calendar"))
+        .map_err(|e| OpError::Data(format!("time coordinate '{tv}': {e}")))?;
+    let vals = src
+        .read_all(tv)?
+        .to_f64()
+        .ok_or_else(|| OpError::Data(format!("time coordinate '{tv}' is not numeric")))?;
+    let times = vals
+        .iter()
+        .map(|&x| coder.decode(x))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| OpError::Data(format!("time coordinate '{tv}': {e}")))?;
+    Ok(Some(TimeAxis {
+        var: tv.to_string(),
+        dim: dim.to_string(),
+        coder,
+        times,
+    }))
+}
+
+/// clisops `adjust_date_to_calendar`: steps a day forwards/backwards (31-day months, any
+/// calendar) up to five times until the date exists in the calendar.
+fn adjust_date(p: &DateTime, cal: Calendar, forwards: bool) -> Result<DateTime, OpError> {
+    let mut d = *p;
+    for _ in 0..=5 {
+        if cal.is_valid(&d) {
+            return Ok(d);
+        }
+        if forwards {
+            if d.day >= 31 {
+                d.day = 1;
+                if d.month >= 12 {
+                    d.month = 1;
+                    d.year += 1;
+                } else {
+                    d.month += 1;
+                }
+            } else {
+                d.day += 1;
+            }
+        } else if d.day <= 1 {
+            d.day = 31;
+            if d.month <= 1 {
+                d.month = 12;
+                d.year -= 1;
+            } else {
+                d.month -= 1;
+            }
+        } else {
+            d.day -= 1;
+        }
+    }
+    Err(OpError::Invalid(format!(
+        "Could not find an existing date near {} in the calendar: {}",
+        p.iso(),
+        cal.cf_name()
+    )))
+}
+
+fn parse_full(s: &str) -> Result<DateTime, OpError> {
+    let p = PartialDateTime::parse(s)
+        .map_err(|_| OpError::Invalid(format!("Unable to parse the time values entered: '{s}'")))?;
+    Ok(p.first())
+}
+
+/// Indices of time steps in the interval (clisops `subset_time` + `check_start_end_dates`).
+fn select_time_interval(
+    t: &TimeAxis,
+    start: Option<&str>,
+    end: Option<&str>,
+) -> Result<Vec<usize>, OpError> {
+    let cal = t.coder.calendar;
+    let (Some(first), Some(last)) = (t.times.first(), t.times.last()) else {
+        return Err(OpError::NoData(NO_DATA.into()));
+    };
+    let start_dt = match start {
+        Some(s) => adjust_date(&parse_full(s)?, cal, true)?,
+        None => *first,
+    };
+    let end_dt = match end {
+        Some(s) => {
+            let mut e = adjust_date(&parse_full(s)?, cal, false)?;
+            // Partial-string semantics at second resolution: the whole last second counts.
+            e.microsecond = 999_999;
+            e
+        }
+        None => *last,
+    };
+    if start_dt > *last || end_dt < *first {
+        if start_dt <= end_dt {
+            return Err(OpError::NoData(format!(
+                "No time steps found between {} and {}: the data cover {} to {}.",
+                start_dt.iso(),
+                DateTime { microsecond: 0, ..end_dt }.iso(),
+                first.iso(),
+                last.iso()
+            )));
+        }
+    }
+    let idx: Vec<usize> = (0..t.times.len())
+        .filter(|&i| t.times[i] >= start_dt && t.times[i] <= end_dt)
+        .collect();
+    if idx.is_empty() || start_dt > end_dt {
+        let s = t.times.iter().find(|x| **x >= start_dt).unwrap_or(&start_dt);
+        let e = t.times.iter().rev().find(|x| **x <= end_dt).unwrap_or(&end_dt);
+        if s > e || start_dt > end_dt {
+            return Err(OpError::Invalid(format!(
+                "Start date (\"{}\") is after end date (\"{}\").",
+                s.iso(),
+                DateTime { microsecond: 0, ..*e }.iso()
+            )));
+        }
+        return Err(OpError::NoData(NO_DATA.into()));
+    }
+    Ok(idx)
+}
+
+fn select_time_series(t: &TimeAxis, values: &[String]) -> Result<Vec<usize>, OpError> {
+    let mut missing = Vec::new();
+    let mut idx = Vec::new();
+    for s in values {
+        let want = parse_full(s)?;
+        match t.times.iter().position(|x| *x == want) {
+            Some(i) => idx.push(i),
+            None => missing.push(format!("'{s}'")),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(OpError::Invalid(format!(
+            "Requested datetimes include some not found in the dataset: {{{}}}",
+            missing.join(", ")
+        )));
+    }
+    idx.sort_unstable();
+    idx.dedup();
+    Ok(idx)
+}
+
+/// Longitude frame handling (clisops `cf_convert_between_lon_frames`): returns the shift to
+/// apply to the dataset (if any) and the request interval in the dataset's (new) frame.
+fn lon_frame(lons: &[f64], low: f64, high: f64) -> Result<(Option<LonShift>, f64, f64), OpError> {
+    let finite: Vec<f64> = lons.iter().copied().filter(|x| x.is_finite()).collect();
+    let (Some(min), Some(max)) = (
+        finite.iter().copied().reduce(f64::min),
+        finite.iter().copied().reduce(f64::max),
+    ) else {
+        return Ok((None, low, high));
+    };
+    let close = |a: f64, b: f64| (a - b).abs() <= 0.5;
+    if (min <= low || close(min, low)) && (max >= high || close(max, high)) {
+        return Ok((None, low, high));
+    }
+    if max - min > 360.5 || min < -360.5 || max > 360.5 {
+        return Err(OpError::Invalid("The longitude coordinate values have to lie within the interval [-360, 360] degrees and not exceed an extent of 360 degrees.".into()));
+    }
+    if finite.len() == 1 {
+        if low < 0.0 && min > 180.0 {
+            return Ok((Some(LonShift::To180), low, high));
+        }
+        if high > 180.0 && min < 0.0 {
+            return Ok((Some(LonShift::To360), low, high));
+        }
+        return Ok((None, low, high));
+    }
+    if min >= 0.0 && max <= 180.0 {
+        // Regional data within [0, 180]: no frame to convert to.
+        if low < 0.0 && high <= 0.0 {
+            return Ok((None, low + 360.0, high + 360.0));
+        }
+        return Ok((None, low, high));
+    }
+    let in_180 = min >= -180.5 && max <= 180.5;
+    let in_360 = min >= -0.5 && max <= 360.5;
+    if !in_180 && !in_360 {
+        // Shifted frames such as [-300, 60]: normalise.
+        return Ok((Some(if low < 0.0 { LonShift::To180 } else { LonShift::To360 }), low, high));
+    }
+    if in_180 && min < 0.0 {
+        if low < 180.0 && high > 180.0 {
+            return Ok((Some(LonShift::To360), low, high));
+        }
+        if low >= 180.0 {
+            return Ok((None, low - 360.0, high - 360.0));
+        }
+        if low < -180.0 {
+            if high <= -180.0 {
+                return Ok((None, low + 360.0, high + 360.0));
+            }
+            return Err(OpError::Invalid(
+                "Cannot convert longitude interval if it includes the 0°- or 180°-meridian.".into(),
+            ));
+        }
+        return Ok((None, low, high));
+    }
+    // 0..360 data.
+    if low < 0.0 && high > 0.0 {
+        return Ok((Some(LonShift::To180), low, high));
+    }
+    if high <= 0.0 {
+        return Ok((None, low + 360.0, high + 360.0));
+    }
+    Ok((None, low, high))
+}
+
+fn read_f64(src: &dyn Source, var: &str) -> Result<ArrayD<f64>, OpError> {
+    src.read_all(var)?
+        .to_f64()
+        .ok_or_else(|| OpError::Data(format!("coordinate '{var}' is not numeric")))
+}
+
+/// Plans a subset of `src`.
+///
+/// # Errors
+/// Invalid or unsatisfiable requests (clisops's messages), unreadable coordinates.
+#[allow(clippy::too_many_lines)]
+pub fn plan_subset(src: &dyn Source, req: &SubsetRequest) -> Result<Plan, OpError> {
+    let ds = src.dataset();
+    let info = CfInfo::detect(ds).map_err(|e| OpError::Data(e.to_string()))?;
+    let mut sels: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut lon_shift = None;
+    let mut mask = None;
+    let taxis = time_axis(src, &info)?;
+
+    if let Some(area) = &req.area {
+        let (Some(lat), Some(lon)) = (info.lat.clone(), info.lon.clone()) else {
+            return Err(OpError::Invalid(
+                "subset_bbox requires input data with \"lon\" and \"lat\" dimensions, coordinates, or variables.".into(),
+            ));
+        };
+        let (lo, hi) = area.lon_bnds();
+        let (s, n) = area.lat_bnds();
+        let lonv = read_f64(src, &lon)?;
+        let latv = read_f64(src, &lat)?;
+        let (shift, lo, hi) = lon_frame(lonv.as_slice().unwrap_or(&[]), lo, hi)?;
+        let shifted = lonv.mapv(|x| shift.map_or(x, |sh| sh.apply(x)));
+        if let Some(sh) = shift {
+            let mut vars = vec![lon.clone()];
+            if let Some(b) = rookery_cf::roles::bounds_of(ds, &lon) {
+                vars.push(b.name.clone());
+            }
+            lon_shift = Some((sh, vars));
+        }
+        let in_lon = |x: f64| x >= lo && x <= hi;
+        let in_lat = |y: f64| y >= s && y <= n;
+        match info.grid {
+            GridType::Rectilinear => {
+                let lat_dim = ds.var(&lat).map(|v| v.dims[0].clone()).unwrap_or_default();
+                let lon_dim = ds.var(&lon).map(|v| v.dims[0].clone()).unwrap_or_default();
+                let lat_idx: Vec<usize> = (0..latv.len()).filter(|&i| in_lat(latv[[i]])).collect();
+                let mut order: Vec<usize> = (0..shifted.len()).collect();
+                if shift.is_some() {
+                    // clisops sorts by longitude after converting the frame (a "roll").
+                    order.sort_by(|&a, &b| shifted[[a]].total_cmp(&shifted[[b]]));
+                }
+                let lon_idx: Vec<usize> = order.into_iter().filter(|&i| in_lon(shifted[[i]])).collect();
+                if lat_idx.is_empty() || lon_idx.is_empty() {
+                    return Err(OpError::NoData(NO_DATA.into()));
+                }
+                sels.insert(lat_dim, lat_idx);
+                sels.insert(lon_dim, lon_idx);
+            }
+            GridType::Curvilinear => {
+                let dims = ds.var(&lat).map(|v| v.dims.clone()).unwrap_or_default();
+                let shape = latv.shape().to_vec();
+                let keep = ArrayD::from_shape_fn(IxDyn(&shape), |ix| {
+                    in_lat(latv[&ix]) && in_lon(shifted[&ix])
+                });
+                let rows: Vec<usize> = (0..shape[0])
+                    .filter(|&j| keep.index_axis(Axis(0), j).iter().any(|&k| k))
+                    .collect();
+                let cols: Vec<usize> = (0..shape[1])
+                    .filter(|&i| keep.index_axis(Axis(1), i).iter().any(|&k| k))
+                    .collect();
+                let (Some(&j0), Some(&j1), Some(&i0), Some(&i1)) =
+                    (rows.first(), rows.last(), cols.first(), cols.last())
+                else {
+                    return Err(OpError::NoData(NO_DATA.into()));
+                };
+                let crop = keep
+                    .slice_each_axis(|ax| {
+                        if ax.axis.index() == 0 {
+                            ndarray::Slice::from(j0..=j1)
+                        } else {
+                            ndarray::Slice::from(i0..=i1)
+                        }
+                    })
+                    .to_owned();
+                sels.insert(dims[0].clone(), (j0..=j1).collect());
+                sels.insert(dims[1].clone(), (i0..=i1).collect());
+                let masked = masked_vars(ds, &info, &dims);
+                mask = Some(GridMask {
+                    dims: [dims[0].clone(), dims[1].clone()],
+                    keep: crop,
+                    vars: masked,
+                });
+            }
+            GridType::Unstructured => {
+                let dim = ds.var(&lat).map(|v| v.dims[0].clone()).unwrap_or_default();
+                // clisops's locstream selection uses strict inequalities.
+                let idx: Vec<usize> = (0..latv.len())
+                    .filter(|&i| {
+                        let (x, y) = (shifted[[i]], latv[[i]]);
+                        x > lo && x < hi && y > s && y < n
+                    })
+                    .collect();
+                if idx.is_empty() {
+                    return Err(OpError::NoData(NO_DATA.into()));
+                }
+                sels.insert(dim, idx);
+            }
+            GridType::None => {
+                return Err(OpError::Invalid(
+                    "subset_bbox requires input data with \"lon\" and \"lat\" dimensions, coordinates, or variables.".into(),
+                ))
+            }
+        }
+    }
+
+    if let Some(tp) = &req.time {
+        let t = taxis.as_ref().ok_or_else(|| {
+            OpError::Invalid("a time subset was requested but the dataset has no time coordinate".into())
+        })?;
+        let idx = match tp {
+            TimeParam::Interval(a, b) => select_time_interval(t, a.as_deref(), b.as_deref())?,
+            TimeParam::Series(v) => select_time_series(t, v)?,
+        };
+        sels.insert(t.dim.clone(), idx);
+    }
+
+    if let Some(lp) = &req.level {
+        let lev = info.level.clone().ok_or_else(|| {
+            OpError::Invalid("a level subset was requested but the dataset has no vertical coordinate".into())
+        })?;
+        let dim = ds.var(&lev).map(|v| v.dims[0].clone()).unwrap_or_default();
+        let vals = read_f64(src, &lev)?;
+        let idx: Vec<usize> = match lp {
+            LevelParam::Interval(a, b) => {
+                let finite = vals.iter().copied().filter(|x| x.is_finite());
+                let dmin = finite.clone().fold(f64::INFINITY, f64::min);
+                let dmax = finite.fold(f64::NEG_INFINITY, f64::max);
+                let a = a.unwrap_or(dmin);
+                let b = b.unwrap_or(dmax);
+                let (lo, hi) = (a.min(b), a.max(b));
+                let tol = 1e-9 * lo.abs().max(hi.abs()).max(1.0);
+                (0..vals.len())
+                    .filter(|&i| vals[[i]] >= lo - tol && vals[[i]] <= hi + tol)
+                    .collect()
+            }
+            LevelParam::Series(want) => {
+                let r4 = |x: f64| (x * 1e4).round() / 1e4;
+                let missing: Vec<String> = want
+                    .iter()
+                    .filter(|w| !vals.iter().any(|v| r4(*v) == r4(**w)))
+                    .map(|w| format!("{w:?}"))
+                    .collect();
+                if !missing.is_empty() {
+                    return Err(OpError::Invalid(format!(
+                        "Requested levels include some not found in the dataset: {{{}}}",
+                        missing.join(", ")
+                    )));
+                }
+                (0..vals.len())
+                    .filter(|&i| want.iter().any(|w| r4(*w) == r4(vals[[i]])))
+                    .collect()
+            }
+        };
+        if idx.is_empty() {
+            return Err(OpError::NoData(NO_DATA.into()));
+        }
+        sels.insert(dim, idx);
+    }
+
+    if let Some(tc) = &req.time_components {
+        let t = taxis.as_ref().ok_or_else(|| {
+            OpError::Invalid("time components were requested but the dataset has no time coordinate".into())
+        })?;
+        let base: Vec<usize> = sels
+            .get(&t.dim)
+            .cloned()
+            .unwrap_or_else(|| (0..t.times.len()).collect());
+        let idx: Vec<usize> = base.into_iter().filter(|&i| tc.matches(&t.times[i])).collect();
+        if idx.is_empty() {
+            return Err(OpError::NoData(
+                "No timesteps are matching the selection criteria.".into(),
+            ));
+        }
+        sels.insert(t.dim.clone(), idx);
+    }
+
+    let times = match &taxis {
+        Some(t) => sels
+            .get(&t.dim)
+            .map_or_else(|| t.times.clone(), |idx| idx.iter().map(|&i| t.times[i]).collect()),
+        None => Vec::new(),
+    };
+    let mut out = ds.clone();
+    for (d, idx) in &sels {
+        out.resize_dim(d, idx.len());
+    }
+    Ok(Plan {
+        out,
+        info,
+        sels,
+        lon_shift,
+        mask,
+        time_dim: taxis.map(|t| t.dim),
+        times,
+    })
+}
+
+/// Variables masked outside a curvilinear area: data variables on the grid, not coordinates
+/// or cell bounds.
+fn masked_vars(ds: &Dataset, info: &CfInfo, grid_dims: &[String]) -> Vec<String> {
+    let mut skip: Vec<String> = Vec::new();
+    for v in &ds.vars {
+        if let Some(c) = v.attrs.get_str("coordinates") {
+            skip.extend(c.split_whitespace().map(str::to_string));
+        }
+        if let Some(b) = v.attrs.get_str("bounds") {
+            skip.push(b.trim().to_string());
+        }
+    }
+    for c in [&info.lat, &info.lon].into_iter().flatten() {
+        skip.push(c.clone());
+    }
+    ds.vars
+        .iter()
+        .filter(|v| v.dims.len() >= 2 && v.dims[v.dims.len() - 2..] == *grid_dims)
+        .filter(|v| v.dtype.is_numeric() && !skip.contains(&v.name))
+        .filter(|v| !v.name.contains("vertices") && !v.name.contains("bnds") && !v.name.contains("bounds"))
+        .map(|v| v.name.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lon_frames() {
+        // 0..360 data, request crossing 0 → data to -180..180.
+        let l: Vec<f64> = (0..6).map(|i| f64::from(i) * 63.28125).collect();
+        assert_eq!(lon_frame(&l, -180.0, 120.0).unwrap().0, Some(LonShift::To180));
+        // inside → unchanged
+        assert_eq!(lon_frame(&l, 0.0, 170.0).unwrap(), (None, 0.0, 170.0));
+        // negative interval on 0..360 → interval shifted
+        assert_eq!(lon_frame(&l, -100.0, -50.0).unwrap(), (None, 260.0, 310.0));
+        // -180..180 data, interval crossing 180 → data to 0..360
+        let m: Vec<f64> = (-179..180).map(f64::from).collect();
+        assert_eq!(lon_frame(&m, 170.0, 190.0).unwrap().0, Some(LonShift::To360));
+        assert_eq!(lon_frame(&m, 190.0, 200.0).unwrap(), (None, -170.0, -160.0));
+        // shifted frame [-300, 60]
+        let s: Vec<f64> = (-300..60).map(f64::from).collect();
+        assert_eq!(lon_frame(&s, -10.0, 10.0).unwrap().0, None);
+        assert_eq!(lon_frame(&s, 100.0, 200.0).unwrap().0, Some(LonShift::To360));
+        assert!(lon_frame(&[-400.0, 10.0], 0.0, 500.0).is_err());
+    }
+
+    #[test]
+    fn date_adjustment() {
+        let d = DateTime::new(2050, 12, 31, 0, 0, 0);
+        assert_eq!(adjust_date(&d, Calendar::Day360, true).unwrap(), DateTime::new(2051, 1, 1, 0, 0, 0));
+        assert_eq!(adjust_date(&d, Calendar::Day360, false).unwrap(), DateTime::new(2050, 12, 30, 0, 0, 0));
+        let f = DateTime::new(2012, 2, 29, 12, 0, 0);
+        assert_eq!(adjust_date(&f, Calendar::NoLeap, false).unwrap(), DateTime::new(2012, 2, 28, 12, 0, 0));
+        assert_eq!(adjust_date(&f, Calendar::NoLeap, true).unwrap(), DateTime::new(2012, 3, 1, 12, 0, 0));
+    }
+}
