@@ -176,7 +176,7 @@ impl CfInfo {
     /// When no main variable can be found.
     pub fn detect(ds: &Dataset) -> Result<CfInfo, CfError> {
         let main = main_variable(ds)?;
-        let main_var = ds.var(&main).ok_or_else(|| CfError::NoMainVariable)?;
+        let main_var = ds.var(&main).ok_or(CfError::NoMainVariable)?;
         let time = coord_by_role(ds, main_var, Role::Time, true);
         let level = coord_by_role(ds, main_var, Role::Level, true);
         let realization = coord_by_role(ds, main_var, Role::Realization, true);

@@ -100,9 +100,19 @@ impl AggSource {
         keyed.sort_by(|a, b| a.0.cmp(&b.0));
         for w in keyed.windows(2) {
             if let (Some((_, end)), Some((start, _))) = (&w[0].0, &w[1].0) {
-                if start <= end {
+                // An equal boundary step is kept twice, as xarray's combine_by_coords does
+                // (CMIP5 HadGEM2-ES files repeat their boundary month).
+                if start == end {
+                    tracing::warn!(
+                        "{} and {} both hold the time step {}; it is kept twice, as xarray does",
+                        w[0].1.paths()[0].display(),
+                        w[1].1.paths()[0].display(),
+                        end.iso()
+                    );
+                }
+                if start < end {
                     return Err(IoError::Inconsistent(format!(
-                        "{} and {} overlap in time ({} >= {})",
+                        "{} and {} overlap in time ({} > {})",
                         w[0].1.paths()[0].display(),
                         w[1].1.paths()[0].display(),
                         end.iso(),

@@ -212,10 +212,26 @@ impl NcSource {
                 })?,
             )
         } else {
-            let bytes = self
-                .file
-                .read_variable_raw_bytes(&v.name)
-                .map_err(|e| self.err(&e))?;
+            let bytes = if self.file.as_classic().is_some() {
+                // Classic files expose char arrays as strings along the last dimension.
+                let width = v.shape.last().copied().unwrap_or(1);
+                let strings = self
+                    .file
+                    .read_variable_as_strings(&v.name)
+                    .map_err(|e| self.err(&e))?;
+                let mut b = Vec::with_capacity(v.len());
+                for s in strings {
+                    let mut row: Vec<u8> = s.into_bytes();
+                    row.resize(width, 0);
+                    b.extend(row);
+                }
+                b.resize(v.len(), 0);
+                b
+            } else {
+                self.file
+                    .read_variable_raw_bytes(&v.name)
+                    .map_err(|e| self.err(&e))?
+            };
             Array::Char(
                 ArrayD::from_shape_vec(IxDyn(&v.shape), bytes).map_err(|e| IoError::Read {
                     path: self.path.clone(),
