@@ -209,6 +209,10 @@ impl NcWriter {
                 var.put_attribute(n, attr_value(&a))?;
             }
         }
+        if opts.format == OutputFormat::Nc3 {
+            // Classic files must leave define mode explicitly before data is written.
+            f.enddef()?;
+        }
         Ok(())
     }
 
