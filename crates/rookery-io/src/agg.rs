@@ -97,7 +97,7 @@ impl AggSource {
             };
             keyed.push((key, src));
         }
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        keyed.sort_by_key(|a| a.0);
         for w in keyed.windows(2) {
             if let (Some((_, end)), Some((start, _))) = (&w[0].0, &w[1].0) {
                 // An equal boundary step is kept twice, as xarray's combine_by_coords does

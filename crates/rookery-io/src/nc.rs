@@ -173,7 +173,7 @@ impl NcSource {
         start: &[usize],
         count: &[usize],
     ) -> Result<ArrayD<T>, IoError> {
-        if count.iter().any(|&c| c == 0) {
+        if count.contains(&0) {
             return Ok(ArrayD::default(IxDyn(count)));
         }
         if start.is_empty() {

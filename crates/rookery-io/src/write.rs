@@ -228,7 +228,7 @@ impl NcWriter {
             .variable_mut(var)
             .ok_or_else(|| werr(format!("no variable {var} in the output")))?;
         let shape = data.shape();
-        if shape.iter().any(|&n| n == 0) {
+        if shape.contains(&0) {
             return Ok(());
         }
         let extents: Extents = if start.is_empty() {
@@ -375,7 +375,7 @@ fn chunk_shape(v: &rookery_cf::Variable, time_dim: Option<&str>) -> Vec<usize> {
             .map(|(_, &n)| n)
             .product::<usize>()
             * v.dtype.size();
-        let field = v.shape.len() - 1 >= 2;
+        let field = v.shape.len() > 2;
         let n = if field {
             1
         } else {

@@ -139,8 +139,8 @@ fn select_time_interval(
         }
         None => *last,
     };
-    if start_dt > *last || end_dt < *first {
-        if start_dt <= end_dt {
+    if (start_dt > *last || end_dt < *first)
+        && start_dt <= end_dt {
             return Err(OpError::NoData(format!(
                 "No time steps found between {} and {}: the data cover {} to {}.",
                 start_dt.iso(),
@@ -149,7 +149,6 @@ fn select_time_interval(
                 last.iso()
             )));
         }
-    }
     let idx: Vec<usize> = (0..t.times.len())
         .filter(|&i| t.times[i] >= start_dt && t.times[i] <= end_dt)
         .collect();

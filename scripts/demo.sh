@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Sets everything up, builds rookery and runs real subsets on the shared mini-esgf data.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+cargo build --release -p rookery
+R=./target/release/rookery
+DATA=../shared/data/mini-esgf
+OUT=${OUT:-demo-output}
+mkdir -p "$OUT"
+echo "== rookery info (CMIP5 HadGEM2-ES tas, 13 files joined along time)"
+$R info "$DATA/badc/cmip5/data/cmip5/output1/MOHC/HadGEM2-ES/rcp85/mon/atmos/Amon/r1i1p1/latest/tas/*.nc"
+echo "== subset: Europe, 2021-2050, across the 0° meridian"
+$R subset "$DATA/badc/cmip5/data/cmip5/output1/MOHC/HadGEM2-ES/rcp85/mon/atmos/Amon/r1i1p1/latest/tas/*.nc" \
+  --time 2021-01-01/2050-12-31 --area=-10,30,40,70 --output-dir "$OUT"
+echo "== subset: CMIP6 MIROC6 ta, 4-D: time, pressure level and area"
+$R subset "$DATA/badc/cmip6/data/CMIP6/ScenarioMIP/MIROC/MIROC6/ssp119/r1i1p1f1/Amon/ta/gn/files/d20190807/ta_Amon_MIROC6_ssp119_r1i1p1f1_gn_201501-202412.nc" \
+  --time 2022-01-01/2022-06-01 --level 1000/1000 --area 0.0,-80,170.0,65.0 --output-dir "$OUT"
+echo "== subset: CMIP6 CanESM5 siconc, curvilinear ocean grid, winter months"
+$R subset "$DATA/badc/cmip6/data/CMIP6/CMIP/CCCma/CanESM5/historical/r1i1p1f1/SImon/siconc/gn/latest/siconc_SImon_CanESM5_historical_r1i1p1f1_gn_185001-201412.nc" \
+  --area 20,30,150,70 --time-components "year:2000,2001|month:dec,jan,feb" --output-dir "$OUT"
+echo "outputs are in $OUT/"
