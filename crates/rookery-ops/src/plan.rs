@@ -22,6 +22,10 @@ impl LonShift {
     /// Applies the shift to one value.
     #[must_use]
     pub fn apply(self, x: f64) -> f64 {
+        // Fill values (1e20, 1e36, -999...) are not longitudes: leave them as they are.
+        if !(-720.0..=720.0).contains(&x) {
+            return x;
+        }
         match self {
             LonShift::To360 if x < 0.0 => x + 360.0,
             LonShift::To180 if x > 180.0 => x - 360.0,

@@ -254,10 +254,31 @@ fn lon_frame(lons: &[f64], low: f64, high: f64) -> Result<(Option<LonShift>, f64
     Ok((None, low, high))
 }
 
+/// Reads a coordinate as f64 with missing values (its `_FillValue`/`missing_value`, and the
+/// unmasked ±999-and-beyond placeholders clisops also treats as missing) turned into NaN, so
+/// they never match a request.
 fn read_f64(src: &dyn Source, var: &str) -> Result<ArrayD<f64>, OpError> {
-    src.read_all(var)?
+    let mut a = src
+        .read_all(var)?
         .to_f64()
-        .ok_or_else(|| OpError::Data(format!("coordinate '{var}' is not numeric")))
+        .ok_or_else(|| OpError::Data(format!("coordinate '{var}' is not numeric")))?;
+    let attrs = src.dataset().var(var).map(|v| v.attrs.clone()).unwrap_or_default();
+    let missing: Vec<f64> = ["_FillValue", "missing_value"]
+        .iter()
+        .filter_map(|n| attrs.get_f64(n))
+        .collect();
+    let horizontal = matches!(
+        src.dataset().var(var).and_then(rookery_cf::roles::coord_role),
+        Some(rookery_cf::Role::Latitude | rookery_cf::Role::Longitude)
+    );
+    a.mapv_inplace(|x| {
+        if missing.iter().any(|m| *m == x) || (horizontal && x.abs() >= 999.0) {
+            f64::NAN
+        } else {
+            x
+        }
+    });
+    Ok(a)
 }
 
 /// Plans a subset of `src`.
