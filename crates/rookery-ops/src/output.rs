@@ -68,7 +68,7 @@ pub fn clean_metadata(ds: &mut Dataset, masked: &[String]) {
             (Some(f), Some(m)) => {
                 if f != m && !(f.is_nan() && m.is_nan()) {
                     tracing::warn!(
-                        "The defined _FillValue and missing_value for '{}' are not the same '{f}' != '{m}'. Setting '{m}' for both.",
+                        "The defined _FillValue and missing_value for '{}' are not the same '{f:?}' != '{m:?}'. Setting '{m:?}' for both.",
                         v.name
                     );
                 }

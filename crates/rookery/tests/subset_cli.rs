@@ -405,3 +405,17 @@ fn info_describes_roles() {
         assert!(s.contains(want), "missing '{want}' in\n{s}");
     }
 }
+
+// CESM2's 2-D longitudes hold fill values where the ocean grid has no cell: they must neither
+// match an area nor be shifted when the frame changes.
+#[test]
+fn fill_values_in_coordinates() {
+    let f = data("badc/cmip6/data/CMIP6/CMIP/NCAR/CESM2/historical/r1i1p1f1/SImon/siconc/gn/latest/siconc_SImon_CESM2_historical_r1i1p1f1_gn_185001-201412.nc");
+    let input = values(Path::new(&f), "lon");
+    let fill = input.iter().copied().fold(f64::MIN, f64::max);
+    assert!(fill > 1e30, "the file has fill values in lon");
+    let r = ok(&[f], &["--area=-180,-90,180,90", "--time", "2000/2000"]);
+    let lon = values(&r.only(), "lon");
+    assert!(lon.iter().any(|&x| x == fill));
+    assert!(lon.iter().all(|&x| x == fill || (-180.0..=180.0).contains(&x)), "{lon:?}");
+}
