@@ -221,13 +221,14 @@ fn write_file(
     if timed.is_empty() || t1 <= t0 {
         return Ok(w.close()?);
     }
-    // Block length: about 32 MB of output per block, at most 256 steps.
+    // Block length: about 64 MB of source data read per block (the bounding boxes), at most
+    // 256 steps: memory stays bounded whatever the input size.
     let step_bytes: usize = timed
         .iter()
-        .map(|v| v.nbytes() / v.shape[v.axis_of(td.unwrap_or_default()).unwrap_or(0)].max(1))
+        .map(|v| crate::plan::bbox_step_bytes(plan, src.dataset(), &v.name))
         .sum::<usize>()
         .max(1);
-    let block = ((32usize << 20) / step_bytes).clamp(1, 256);
+    let block = ((64usize << 20) / step_bytes).clamp(1, 256);
     let blocks: Vec<(usize, usize)> = (t0..t1).step_by(block).map(|a| (a, (a + block).min(t1))).collect();
     let names: Vec<(String, usize)> = timed
         .iter()

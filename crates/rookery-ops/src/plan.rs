@@ -118,7 +118,8 @@ impl Plan {
             }
             per_dim.push(idx);
         }
-        let mut arr = read_product(src, var, &per_dim, 0, &mut vec![0; per_dim.len()], &mut vec![0; per_dim.len()])?;
+        let time_axis = self.time_dim.as_deref().and_then(|t| v.axis_of(t));
+        let mut arr = read_product(src, var, &per_dim, time_axis, 0, &mut vec![0; per_dim.len()], &mut vec![0; per_dim.len()])?;
         if let Some((shift, vars)) = &self.lon_shift {
             if vars.iter().any(|x| x == var) {
                 if let Some(vals) = arr.to_f64() {
@@ -140,11 +141,34 @@ impl Plan {
     }
 }
 
-/// Reads the cartesian product of index runs, dimension by dimension, concatenating pieces.
+/// Bytes of source data one output time step of `var` reads (the bounding box of the
+/// selection along every non-time dimension).
+#[must_use]
+pub fn bbox_step_bytes(plan: &Plan, ds: &Dataset, var: &str) -> usize {
+    let Some(v) = ds.var(var) else { return 0 };
+    v.dims
+        .iter()
+        .filter(|d| plan.time_dim.as_deref() != Some(d.as_str()))
+        .map(|d| {
+            let idx = plan.indices(ds, d);
+            match (idx.iter().min(), idx.iter().max()) {
+                (Some(a), Some(b)) => b - a + 1,
+                _ => 0,
+            }
+        })
+        .product::<usize>()
+        * v.dtype.size()
+}
+
+/// Reads the product of the selections: along time, maximal runs of consecutive steps (so
+/// sparse time selections read only what they need); along every other dimension one
+/// bounding box, so each chunk is decoded once (a chunk usually spans the whole horizontal
+/// field), then the selected positions are picked in output order.
 fn read_product(
     src: &dyn Source,
     var: &str,
     per_dim: &[Vec<usize>],
+    time_axis: Option<usize>,
     d: usize,
     start: &mut Vec<usize>,
     count: &mut Vec<usize>,
@@ -161,12 +185,20 @@ fn read_product(
             .map_or(rookery_cf::DType::F64, |v| v.dtype);
         return Ok(Array::zeros(dtype, &shape));
     }
+    let pieces_spec: Vec<(usize, usize, Vec<usize>)> = if time_axis == Some(d) {
+        runs(&per_dim[d])
+    } else {
+        let lo = per_dim[d].iter().copied().min().unwrap_or(0);
+        let hi = per_dim[d].iter().copied().max().unwrap_or(0) + 1;
+        vec![(lo, hi, per_dim[d].iter().map(|&i| i - lo).collect())]
+    };
     let mut pieces = Vec::new();
-    for (s, e, rel) in runs(&per_dim[d]) {
+    for (s, e, rel) in pieces_spec {
         start[d] = s;
         count[d] = e - s;
-        let mut piece = read_product(src, var, per_dim, d + 1, start, count)?;
-        if rel.len() != e - s {
+        let mut piece = read_product(src, var, per_dim, time_axis, d + 1, start, count)?;
+        let identity = rel.len() == e - s && rel.iter().enumerate().all(|(i, &r)| i == r);
+        if !identity {
             piece = piece.select(d, &rel);
         }
         pieces.push(piece);
