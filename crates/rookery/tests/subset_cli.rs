@@ -419,3 +419,34 @@ fn fill_values_in_coordinates() {
     assert!(lon.iter().any(|&x| x == fill));
     assert!(lon.iter().all(|&x| x == fill || (-180.0..=180.0).contains(&x)), "{lon:?}");
 }
+
+// Unstructured grid (cells with 1-D lat/lon on one dimension): clisops selects cells strictly
+// inside the box.
+#[test]
+fn unstructured_area() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("icon.nc");
+    {
+        let mut f = netcdf::create(&p).expect("create");
+        f.add_unlimited_dimension("time").expect("dim");
+        f.add_dimension("ncells", 5).expect("dim");
+        let mut t = f.add_variable::<f64>("time", &["time"]).expect("var");
+        t.put_attribute("units", "days since 2000-01-01").expect("a");
+        t.put_attribute("calendar", "proleptic_gregorian").expect("a");
+        t.put_values(&[0.0, 1.0], [0..2]).expect("put");
+        let mut la = f.add_variable::<f64>("clat", &["ncells"]).expect("var");
+        la.put_attribute("standard_name", "latitude").expect("a");
+        la.put_attribute("units", "degrees_north").expect("a");
+        la.put_values(&[0.0, 10.0, 20.0, 30.0, 40.0], ..).expect("put");
+        let mut lo = f.add_variable::<f64>("clon", &["ncells"]).expect("var");
+        lo.put_attribute("standard_name", "longitude").expect("a");
+        lo.put_attribute("units", "degrees_east").expect("a");
+        lo.put_values(&[0.0, 10.0, 20.0, 30.0, 40.0], ..).expect("put");
+        let mut v = f.add_variable::<f32>("tas", &["time", "ncells"]).expect("var");
+        v.put_attribute("coordinates", "clat clon").expect("a");
+        v.put_values(&(0..10).map(|x| x as f32).collect::<Vec<_>>(), [0..2, 0..5]).expect("put");
+    }
+    let r = ok(&[p.to_string_lossy().into_owned()], &["--area", "10,10,30,30"]);
+    assert_eq!(values(&r.only(), "clat"), [20.0]);
+    assert_eq!(values(&r.only(), "tas"), [2.0, 7.0]);
+}
