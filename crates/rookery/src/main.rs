@@ -1,12 +1,9 @@
 //! `rookery` command line: `info`, `subset` (more operations follow the same shape).
 
-use clap::{Parser, Subcommand, ValueEnum};
-use rookery_cf::time::TimeCoder;
-use rookery_cf::{CfInfo, Role};
-use rookery_io::OutputFormat;
-use rookery_ops::output::utc_now;
-use rookery_ops::params::parse_size;
-use rookery_ops::{AreaParam, LevelParam, NamerKind, OpError, OutputSpec, SubsetRequest, TimeComponents, TimeParam};
+mod cmd;
+
+use clap::{Parser, Subcommand};
+use cmd::{Format, Namer};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,20 +13,6 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    /// NetCDF-4, deflate 1 + shuffle, chunked by time step.
-    Nc,
-    /// Classic NetCDF (64-bit offset), uncompressed.
-    Nc3,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Namer {
-    Standard,
-    Simple,
 }
 
 #[derive(Subcommand)]
@@ -70,27 +53,6 @@ enum Cmd {
     },
 }
 
-/// An error with its exit code: 2 for the request, 1 for I/O or data.
-struct Failure {
-    code: u8,
-    msg: String,
-}
-
-impl From<OpError> for Failure {
-    fn from(e: OpError) -> Self {
-        Failure {
-            code: if e.is_request_error() { 2 } else { 1 },
-            msg: e.to_string(),
-        }
-    }
-}
-
-impl From<rookery_io::IoError> for Failure {
-    fn from(e: rookery_io::IoError) -> Self {
-        Failure { code: 1, msg: e.to_string() }
-    }
-}
-
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -104,7 +66,7 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let r = match cli.cmd {
-        Cmd::Info { inputs } => info(&inputs),
+        Cmd::Info { inputs } => cmd::info::run(&inputs),
         Cmd::Subset {
             inputs,
             time,
@@ -115,7 +77,7 @@ fn main() -> ExitCode {
             file_namer,
             output_format,
             file_size_limit,
-        } => subset(
+        } => cmd::subset::run(
             &inputs,
             time.as_deref(),
             time_components.as_deref(),
@@ -137,141 +99,3 @@ fn main() -> ExitCode {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn subset(
-    inputs: &[String],
-    time: Option<&str>,
-    tc: Option<&str>,
-    area: Option<&str>,
-    level: Option<&str>,
-    output_dir: PathBuf,
-    namer: Namer,
-    format: Format,
-    size: &str,
-) -> Result<(), Failure> {
-    // Parameters first: a malformed request fails before any file is opened.
-    let req = SubsetRequest {
-        time: time.map(TimeParam::parse).transpose()?.flatten(),
-        area: area.map(AreaParam::parse).transpose()?.flatten(),
-        level: level.map(LevelParam::parse).transpose()?.flatten(),
-        time_components: tc.map(TimeComponents::parse).transpose()?.flatten(),
-    };
-    let size_limit = parse_size(size)?;
-    let src = rookery_io::open(inputs)?;
-    std::fs::create_dir_all(&output_dir).map_err(|e| Failure {
-        code: 1,
-        msg: format!("cannot create output directory {}: {e}", output_dir.display()),
-    })?;
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let spec = OutputSpec {
-        dir: output_dir,
-        format: match format {
-            Format::Nc => OutputFormat::Nc4,
-            Format::Nc3 => OutputFormat::Nc3,
-        },
-        size_limit,
-        extra: String::new(),
-        history: format!(
-            "{}: rookery {} {}",
-            utc_now(),
-            env!("CARGO_PKG_VERSION"),
-            args.join(" ")
-        ),
-    };
-    let bar = progress_bar();
-    let progress = |done: u64, total: u64| {
-        if let Some(b) = &bar {
-            b.set_length(total);
-            b.set_position(done);
-        }
-    };
-    let namer = match namer {
-        Namer::Standard => NamerKind::Standard,
-        Namer::Simple => NamerKind::Simple,
-    };
-    let outputs = rookery_ops::subset(src.as_ref(), &req, &spec, namer, &progress)?;
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
-    for p in outputs {
-        println!("{}", p.display());
-    }
-    Ok(())
-}
-
-fn progress_bar() -> Option<indicatif::ProgressBar> {
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let b = indicatif::ProgressBar::new(0);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} time steps {elapsed}") {
-        b.set_style(style);
-    }
-    Some(b)
-}
-
-fn info(inputs: &[String]) -> Result<(), Failure> {
-    let paths = rookery_io::expand_inputs(inputs)?;
-    let src = rookery_io::open_paths(&paths)?;
-    let ds = src.dataset();
-    println!("files: {}", paths.len());
-    for p in paths.iter().take(5) {
-        println!("  {}", p.display());
-    }
-    if paths.len() > 5 {
-        println!("  ... ({} more)", paths.len() - 5);
-    }
-    println!("dimensions:");
-    for d in &ds.dims {
-        println!(
-            "  {} = {}{}",
-            d.name,
-            d.len,
-            if d.unlimited { " (unlimited)" } else { "" }
-        );
-    }
-    let cf = CfInfo::detect(ds).ok();
-    println!("variables:");
-    for v in &ds.vars {
-        let role = rookery_cf::roles::coord_role(v)
-            .filter(|r| cf.as_ref().is_some_and(|c| c.coord(*r) == Some(v.name.as_str())))
-            .map(|r| format!("  [{}]", r.name()))
-            .unwrap_or_default();
-        let main = if cf.as_ref().is_some_and(|c| c.main == v.name) { "  [main]" } else { "" };
-        println!(
-            "  {} {}({}){role}{main}",
-            v.dtype.cdl_name(),
-            v.name,
-            v.dims.join(", ")
-        );
-    }
-    if let Some(c) = &cf {
-        println!("main variable: {}", c.main);
-        for r in [Role::Time, Role::Latitude, Role::Longitude, Role::Level, Role::Realization] {
-            if let Some(n) = c.coord(r) {
-                println!("{}: {n}", r.name());
-            }
-        }
-        println!("grid: {}", c.grid.name());
-        if let Some(tv) = c.time.as_deref().and_then(|t| ds.var(t)) {
-            let cal = tv.attrs.get_str("calendar").unwrap_or("standard");
-            println!("calendar: {cal}");
-            if let Some(units) = tv.attrs.get_str("units") {
-                let coder = TimeCoder::new(units, Some(cal)).map_err(|e| Failure { code: 1, msg: e.to_string() })?;
-                let n = tv.shape.first().copied().unwrap_or(0);
-                if n > 0 {
-                    let first = src.read(&tv.name, &[0], &[1])?.to_f64();
-                    let last = src.read(&tv.name, &[n - 1], &[1])?.to_f64();
-                    if let (Some(a), Some(b)) = (first, last) {
-                        let a = coder.decode(a[[0]]).map_err(|e| Failure { code: 1, msg: e.to_string() })?;
-                        let b = coder.decode(b[[0]]).map_err(|e| Failure { code: 1, msg: e.to_string() })?;
-                        println!("time range: {} .. {} ({n} steps)", a.iso(), b.iso());
-                    }
-                }
-            }
-        }
-    } else {
-        println!("main variable: none found");
-    }
-    Ok(())
-}

@@ -1,0 +1,64 @@
+//! The subcommands, one module each, and what they share.
+
+pub mod info;
+pub mod subset;
+
+use clap::ValueEnum;
+use rookery_ops::OpError;
+use std::io::IsTerminal;
+
+/// Output file format option.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// NetCDF-4, deflate 1 + shuffle, chunked by time step.
+    Nc,
+    /// Classic NetCDF (64-bit offset), uncompressed.
+    Nc3,
+}
+
+/// File namer option.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Namer {
+    Standard,
+    Simple,
+}
+
+/// An error with its exit code: 2 for the request, 1 for I/O or data.
+pub struct Failure {
+    pub code: u8,
+    pub msg: String,
+}
+
+impl Failure {
+    /// An I/O or data failure (exit code 1).
+    pub fn io(msg: impl Into<String>) -> Failure {
+        Failure { code: 1, msg: msg.into() }
+    }
+}
+
+impl From<OpError> for Failure {
+    fn from(e: OpError) -> Self {
+        Failure {
+            code: if e.is_request_error() { 2 } else { 1 },
+            msg: e.to_string(),
+        }
+    }
+}
+
+impl From<rookery_io::IoError> for Failure {
+    fn from(e: rookery_io::IoError) -> Self {
+        Failure { code: 1, msg: e.to_string() }
+    }
+}
+
+pub fn progress_bar() -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let b = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} time steps {elapsed}") {
+        b.set_style(style);
+    }
+    Some(b)
+}
+

@@ -1,0 +1,71 @@
+//! `rookery subset`.
+
+use super::{progress_bar, Failure, Format, Namer};
+use rookery_io::OutputFormat;
+use rookery_ops::output::utc_now;
+use rookery_ops::params::parse_size;
+use rookery_ops::{AreaParam, LevelParam, NamerKind, OutputSpec, SubsetRequest, TimeComponents, TimeParam};
+use std::path::PathBuf;
+
+#[allow(clippy::too_many_arguments)]
+pub fn run(
+    inputs: &[String],
+    time: Option<&str>,
+    tc: Option<&str>,
+    area: Option<&str>,
+    level: Option<&str>,
+    output_dir: PathBuf,
+    namer: Namer,
+    format: Format,
+    size: &str,
+) -> Result<(), Failure> {
+    // Parameters first: a malformed request fails before any file is opened.
+    let req = SubsetRequest {
+        time: time.map(TimeParam::parse).transpose()?.flatten(),
+        area: area.map(AreaParam::parse).transpose()?.flatten(),
+        level: level.map(LevelParam::parse).transpose()?.flatten(),
+        time_components: tc.map(TimeComponents::parse).transpose()?.flatten(),
+    };
+    let size_limit = parse_size(size)?;
+    let src = rookery_io::open(inputs)?;
+    std::fs::create_dir_all(&output_dir).map_err(|e| Failure {
+        code: 1,
+        msg: format!("cannot create output directory {}: {e}", output_dir.display()),
+    })?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let spec = OutputSpec {
+        dir: output_dir,
+        format: match format {
+            Format::Nc => OutputFormat::Nc4,
+            Format::Nc3 => OutputFormat::Nc3,
+        },
+        size_limit,
+        extra: String::new(),
+        history: format!(
+            "{}: rookery {} {}",
+            utc_now(),
+            env!("CARGO_PKG_VERSION"),
+            args.join(" ")
+        ),
+    };
+    let bar = progress_bar();
+    let progress = |done: u64, total: u64| {
+        if let Some(b) = &bar {
+            b.set_length(total);
+            b.set_position(done);
+        }
+    };
+    let namer = match namer {
+        Namer::Standard => NamerKind::Standard,
+        Namer::Simple => NamerKind::Simple,
+    };
+    let outputs = rookery_ops::subset(src.as_ref(), &req, &spec, namer, &progress)?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    for p in outputs {
+        println!("{}", p.display());
+    }
+    Ok(())
+}
+
