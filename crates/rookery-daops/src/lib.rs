@@ -12,8 +12,18 @@
 //!   subset(cfg, collection, request, output) ──► ResultSet { per dataset: output paths }
 //! ```
 
-use rookery_ops::{NamerKind, OpError, OutputSpec, SubsetRequest};
+pub mod config;
+pub mod consolidate;
+pub mod project;
+pub mod resolve;
+
+pub use config::Config;
+pub use resolve::{Resolved, Resolver};
+
+use consolidate::{consolidate, YearFilter};
+use rookery_ops::{FileNamer, NamerKind, OpError, OutputSpec, SubsetRequest};
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 /// Errors of the data-aware layer.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +34,9 @@ pub enum DaopsError {
     /// clisops `InvalidCollection`.
     #[error("{0}")]
     InvalidCollection(String),
+    /// A file or directory that does not exist or cannot be read.
+    #[error("{0}")]
+    Missing(String),
     /// A configuration file that cannot be read or parsed.
     #[error("{0}")]
     Config(String),
@@ -38,7 +51,7 @@ impl DaopsError {
     pub fn is_request_error(&self) -> bool {
         match self {
             DaopsError::InvalidProject(_) | DaopsError::InvalidCollection(_) => true,
-            DaopsError::Config(_) => false,
+            DaopsError::Config(_) | DaopsError::Missing(_) => false,
             DaopsError::Op(e) => e.is_request_error(),
         }
     }
@@ -73,22 +86,136 @@ pub struct RunOptions {
     pub original_files: bool,
 }
 
-/// Subsets each dataset of `collection` (clisops/daops `subset`).
-///
-/// Each item is a dataset id, a file, a glob or a directory. Until dataset-id resolution lands,
-/// items are opened as files.
+/// A configured data-aware layer.
+#[derive(Clone, Debug)]
+pub struct Daops {
+    /// The effective configuration.
+    pub config: Config,
+    /// Collection resolution.
+    pub resolver: Resolver,
+}
+
+/// Splits collection items on commas (clisops `CollectionParameter`).
+#[must_use]
+pub fn split_collection(items: &[String]) -> Vec<String> {
+    items
+        .iter()
+        .flat_map(|i| i.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+impl Daops {
+    /// From a configuration; any local path allowed.
+    ///
+    /// # Errors
+    /// Malformed project sections.
+    pub fn new(config: Config) -> Result<Daops, DaopsError> {
+        let resolver = Resolver::new(&config)?;
+        Ok(Daops { config, resolver })
+    }
+
+    /// Paths restricted to project base directories and `[rookery] allowed_roots` (for the
+    /// service).
+    #[must_use]
+    pub fn restricted(mut self) -> Daops {
+        self.resolver = self.resolver.restricted(&self.config);
+        self
+    }
+
+    /// The process-wide instance from [`Config::load`] (loaded once).
+    ///
+    /// # Errors
+    /// A configuration file that cannot be read or parsed.
+    pub fn global() -> Result<&'static Daops, DaopsError> {
+        static G: OnceLock<Result<Daops, String>> = OnceLock::new();
+        G.get_or_init(|| Config::load().and_then(Daops::new).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| DaopsError::Config(e.clone()))
+    }
+
+    /// Resolves and consolidates every item of `collection` for a request.
+    ///
+    /// # Errors
+    /// See [`Resolver::resolve`] and [`consolidate`].
+    pub fn datasets(&self, collection: &[String], years: Option<&YearFilter>) -> Result<Vec<Resolved>, DaopsError> {
+        let items = split_collection(collection);
+        if items.is_empty() {
+            return Err(DaopsError::InvalidCollection("CollectionParameter must be provided".into()));
+        }
+        items
+            .iter()
+            .map(|i| {
+                let mut r = self.resolver.resolve(i)?;
+                r.files = consolidate(r.key(), &r.files, years)?;
+                Ok(r)
+            })
+            .collect()
+    }
+
+    /// The command line's inputs: dataset ids are datasets of their own; all the paths given
+    /// (files, globs, directories, URLs) form one dataset joined along time (clisops
+    /// `FileMapper`).
+    ///
+    /// # Errors
+    /// See [`Daops::datasets`].
+    pub fn cli_datasets(&self, inputs: &[String], years: Option<&YearFilter>) -> Result<Vec<Resolved>, DaopsError> {
+        let mut out: Vec<Resolved> = Vec::new();
+        let mut joined: Option<Resolved> = None;
+        for item in split_collection(inputs) {
+            let r = self.resolver.resolve(&item)?;
+            if r.input == r.ds_id.clone().unwrap_or_default() {
+                out.push(r);
+            } else if let Some(j) = joined.as_mut() {
+                j.files.extend(r.files);
+                j.input = format!("{} {}", j.input, r.input);
+            } else {
+                joined = Some(r);
+            }
+        }
+        if let Some(mut j) = joined {
+            let mut seen = std::collections::HashSet::new();
+            j.files.retain(|f| seen.insert(f.clone()));
+            out.insert(0, j);
+        }
+        if out.is_empty() {
+            return Err(DaopsError::InvalidCollection("CollectionParameter must be provided".into()));
+        }
+        for r in &mut out {
+            r.files = consolidate(r.key(), &r.files, years)?;
+        }
+        Ok(out)
+    }
+
+    /// Subsets each dataset of `collection` (daops `subset`): items are dataset ids, files,
+    /// globs, directories or download URLs; only files overlapping the requested years are
+    /// opened; outputs are named with the project templates of the configuration.
+    ///
+    /// # Errors
+    /// Unknown datasets, invalid requests, read/write failures.
+    pub fn subset(&self, collection: &[String], req: &SubsetRequest, opts: &RunOptions) -> Result<ResultSet, DaopsError> {
+        let years = YearFilter::from_request(req.time.as_ref(), req.time_components.as_ref());
+        let datasets = self.datasets(collection, years.as_ref())?;
+        let mut namer = FileNamer::new(opts.namer, self.resolver.templates());
+        let mut rs = ResultSet::default();
+        for d in &datasets {
+            let src = rookery_io::open_paths(&d.files).map_err(OpError::from)?;
+            let outs = rookery_ops::subset(src.as_ref(), req, &opts.output, &mut namer, &|_, _| {})?;
+            rs.results.push((
+                d.key().to_string(),
+                outs.into_iter().map(|p: PathBuf| p.to_string_lossy().into_owned()).collect(),
+            ));
+        }
+        Ok(rs)
+    }
+}
+
+/// [`Daops::subset`] with the process-wide configuration ([`Daops::global`]).
 ///
 /// # Errors
-/// Unknown datasets, invalid requests, read/write failures.
+/// See [`Daops::subset`].
 pub fn subset(collection: &[String], req: &SubsetRequest, opts: &RunOptions) -> Result<ResultSet, DaopsError> {
-    let mut rs = ResultSet::default();
-    for item in collection {
-        let src = rookery_io::open(std::slice::from_ref(item)).map_err(OpError::from)?;
-        let outs = rookery_ops::subset(src.as_ref(), req, &opts.output, opts.namer, &|_, _| {})?;
-        rs.results.push((
-            item.clone(),
-            outs.into_iter().map(|p: PathBuf| p.to_string_lossy().into_owned()).collect(),
-        ));
-    }
-    Ok(rs)
+    Daops::global()?.subset(collection, req, opts)
 }

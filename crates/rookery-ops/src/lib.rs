@@ -9,6 +9,7 @@
 //!                                                 streamed block by block to NcWriter
 //! ```
 
+pub mod average;
 pub mod naming;
 pub mod output;
 pub mod params;
@@ -58,9 +59,9 @@ pub fn subset(
     src: &dyn Source,
     req: &SubsetRequest,
     spec: &OutputSpec,
-    namer: NamerKind,
+    namer: &mut FileNamer,
     progress: output::Progress<'_>,
 ) -> Result<Vec<PathBuf>, OpError> {
     let plan = plan_subset(src, req)?;
-    write_plan(src, &plan, spec, &mut FileNamer::new(namer), progress)
+    write_plan(src, &plan, spec, namer, progress)
 }

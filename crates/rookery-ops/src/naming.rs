@@ -28,73 +28,27 @@ impl NamerKind {
     }
 }
 
-/// A project's naming rule (the `[project:*]` template and attribute defaults of roocs.ini).
-#[derive(Clone, Debug)]
+/// A project's naming rule (the `[project:*]` template and attribute defaults of roocs.ini,
+/// supplied by the data-aware layer's configuration).
+#[derive(Clone, Debug, PartialEq)]
 pub struct ProjectTemplate {
     /// Project name (`cmip6`, `c3s-cordex`, ...).
-    pub name: &'static str,
-    /// Global attribute holding the project name and the value it must have (lower case).
-    pub attr: &'static str,
+    pub name: String,
+    /// Global attribute holding the project name (its `mappings` entry `project:<attr>`).
+    pub attr: String,
     /// `file_name_template`.
-    pub template: &'static str,
+    pub template: String,
     /// `attr_defaults`.
-    pub defaults: &'static [(&'static str, &'static str)],
+    pub defaults: Vec<(String, String)>,
 }
 
-const CMIP5_T: &str = "{__derive__var_id}_{frequency}_{model_id}_{experiment_id}_r{realization}i{initialization_method}p{physics_version}{__derive__time_range}{extra}.{__derive__extension}";
-const CMIP5_D: &[(&str, &str)] = &[
-    ("model_id", "no-model"),
-    ("frequency", "no-freq"),
-    ("experiment", "no-expt"),
-    ("realization", "X"),
-    ("initialization_method", "X"),
-    ("physics_version", "X"),
-];
-const CMIP6_T: &str = "{__derive__var_id}_{table_id}_{source_id}_{experiment_id}_r{realization_index}i{initialization_index}p{physics_index}f{forcing_index}_{grid_label}{__derive__time_range}{extra}.{__derive__extension}";
-const CMIP6_D: &[(&str, &str)] = &[
-    ("table_id", "no-table"),
-    ("source_id", "no-model"),
-    ("experiment_id", "no-expt"),
-    ("realization_index", "X"),
-    ("initialization_index", "X"),
-    ("physics_index", "X"),
-    ("forcing_index", "X"),
-    ("grid_label", "no-grid"),
-];
-const CORDEX_T: &str = "{__derive__var_id}_{CORDEX_domain}_{driving_model_id}_{experiment_id}_{driving_model_ensemble_member}_{model_id}_{rcm_version_id}_{frequency}{__derive__time_range}{extra}.{__derive__extension}";
-const CORDEX_D: &[(&str, &str)] = &[
-    ("CORDEX_domain", "no-domain"),
-    ("driving_model_id", "no-driving-model"),
-    ("experiment_id", "no-exp"),
-    ("driving_model_ensemble_member", "rXiXpX"),
-    ("model_id", "no-model"),
-    ("rcm_version_id", "no-version"),
-    ("frequency", "no-freq"),
-];
-const ATLAS_T: &str = "{__derive__var_id}_{source}_{experiment_id}_{frequency}{__derive__time_range}{extra}.{__derive__extension}";
-const ATLAS_D: &[(&str, &str)] = &[("frequency", "no-freq"), ("experiment_id", "no-expt")];
-
-/// The projects of clisops's roocs.ini, in its order (the first whose attribute matches wins).
-pub const PROJECTS: &[ProjectTemplate] = &[
-    ProjectTemplate { name: "cmip5", attr: "project_id", template: CMIP5_T, defaults: CMIP5_D },
-    ProjectTemplate { name: "cmip6", attr: "mip_era", template: CMIP6_T, defaults: CMIP6_D },
-    ProjectTemplate { name: "cordex", attr: "project_id", template: CORDEX_T, defaults: CORDEX_D },
-    ProjectTemplate { name: "c3s-cmip5", attr: "project_id", template: CMIP5_T, defaults: CMIP5_D },
-    ProjectTemplate { name: "c3s-cmip6", attr: "mip_era", template: CMIP6_T, defaults: CMIP6_D },
-    ProjectTemplate { name: "c3s-cmip6-decadal", attr: "mip_era", template: CMIP6_T, defaults: CMIP6_D },
-    ProjectTemplate { name: "c3s-cordex", attr: "project_id", template: CORDEX_T, defaults: CORDEX_D },
-    ProjectTemplate { name: "c3s-ipcc-atlas", attr: "project_id", template: ATLAS_T, defaults: ATLAS_D },
-    ProjectTemplate { name: "c3s-ipcc-ar6-atlas", attr: "project_id", template: ATLAS_T, defaults: ATLAS_D },
-    ProjectTemplate { name: "c3s-cica-atlas", attr: "project_id", template: ATLAS_T, defaults: ATLAS_D },
-    ProjectTemplate { name: "ipcc-ar6-interactive-atlas-dataset", attr: "product", template: ATLAS_T, defaults: ATLAS_D },
-];
-
-/// The project of a dataset from its global attributes (clisops `get_project_name`).
+/// The project of a dataset from its global attributes (clisops `get_project_name`): the
+/// first project whose attribute, lower-cased, equals its name.
 #[must_use]
-pub fn project_of(attrs: &Attrs) -> Option<&'static ProjectTemplate> {
-    PROJECTS.iter().find(|p| {
+pub fn project_of<'a>(projects: &'a [ProjectTemplate], attrs: &Attrs) -> Option<&'a ProjectTemplate> {
+    projects.iter().find(|p| {
         attrs
-            .get_str(p.attr)
+            .get_str(&p.attr)
             .is_some_and(|v| v.trim().to_ascii_lowercase() == p.name)
     })
 }
@@ -126,13 +80,15 @@ fn py_str(v: &AttrValue) -> String {
 pub struct FileNamer {
     kind: NamerKind,
     count: usize,
+    projects: Vec<ProjectTemplate>,
 }
 
 impl FileNamer {
-    /// A namer of `kind`.
+    /// A namer of `kind` that knows `projects` (without them, standard naming falls back to
+    /// simple names, as clisops does for an unknown project).
     #[must_use]
-    pub fn new(kind: NamerKind) -> FileNamer {
-        FileNamer { kind, count: 0 }
+    pub fn new(kind: NamerKind, projects: Vec<ProjectTemplate>) -> FileNamer {
+        FileNamer { kind, count: 0, projects }
     }
 
     /// The next file name for an output with global attributes `attrs`, main variable `var`,
@@ -146,7 +102,7 @@ impl FileNamer {
         ext: &str,
     ) -> String {
         let project = match self.kind {
-            NamerKind::Standard => project_of(attrs),
+            NamerKind::Standard => project_of(&self.projects, attrs),
             NamerKind::Simple => None,
         };
         let Some(p) = project else {
@@ -158,7 +114,7 @@ impl FileNamer {
             format!("_{}-{}", a.compact_date(), b.compact_date())
         });
         let mut out = String::new();
-        let mut rest = p.template;
+        let mut rest = p.template.as_str();
         while let Some(open) = rest.find('{') {
             out.push_str(&rest[..open]);
             let Some(close) = rest[open..].find('}') else {
@@ -173,8 +129,8 @@ impl FileNamer {
                 k => attrs.get(k).map(py_str).unwrap_or_else(|| {
                     p.defaults
                         .iter()
-                        .find(|(n, _)| *n == k)
-                        .map_or_else(|| format!("no-{k}"), |(_, d)| (*d).to_string())
+                        .find(|(n, _)| n == k)
+                        .map_or_else(|| format!("no-{k}"), |(_, d)| d.clone())
                 }),
             };
             // A file name cannot hold a path separator.
@@ -208,7 +164,13 @@ mod tests {
             ("grid_label", AttrValue::Text("gn".into())),
         ]);
         let r = Some((DateTime::new(1850, 1, 16, 12, 0, 0), DateTime::new(2014, 12, 16, 12, 0, 0)));
-        let mut n = FileNamer::new(NamerKind::Standard);
+        let cmip6 = ProjectTemplate {
+            name: "cmip6".into(),
+            attr: "mip_era".into(),
+            template: "{__derive__var_id}_{table_id}_{source_id}_{experiment_id}_r{realization_index}i{initialization_index}p{physics_index}f{forcing_index}_{grid_label}{__derive__time_range}{extra}.{__derive__extension}".into(),
+            defaults: vec![("source_id".into(), "no-model".into()), ("grid_label".into(), "no-grid".into())],
+        };
+        let mut n = FileNamer::new(NamerKind::Standard, vec![cmip6]);
         assert_eq!(
             n.name(&a, "siconc", r, "", "nc"),
             "siconc_SImon_CanESM5_historical_r1i1p1f1_gn_18500116-20141216.nc"
@@ -219,7 +181,7 @@ mod tests {
             n.name(&a, "siconc", r, "", "nc"),
             "siconc_SImon_no-model_historical_r1i1p1f1_no-grid_18500116-20141216.nc"
         );
-        let mut s = FileNamer::new(NamerKind::Simple);
+        let mut s = FileNamer::new(NamerKind::Simple, Vec::new());
         assert_eq!(s.name(&a, "siconc", r, "", "nc"), "output_001.nc");
         assert_eq!(s.name(&a, "siconc", r, "", "nc"), "output_002.nc");
     }

@@ -45,6 +45,15 @@ impl From<OpError> for Failure {
     }
 }
 
+impl From<rookery_daops::DaopsError> for Failure {
+    fn from(e: rookery_daops::DaopsError) -> Self {
+        Failure {
+            code: if e.is_request_error() { 2 } else { 1 },
+            msg: e.to_string(),
+        }
+    }
+}
+
 impl From<rookery_io::IoError> for Failure {
     fn from(e: rookery_io::IoError) -> Self {
         Failure { code: 1, msg: e.to_string() }

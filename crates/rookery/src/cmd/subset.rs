@@ -4,7 +4,9 @@ use super::{progress_bar, Failure, Format, Namer};
 use rookery_io::OutputFormat;
 use rookery_ops::output::utc_now;
 use rookery_ops::params::parse_size;
-use rookery_ops::{AreaParam, LevelParam, NamerKind, OutputSpec, SubsetRequest, TimeComponents, TimeParam};
+use rookery_daops::consolidate::YearFilter;
+use rookery_daops::Daops;
+use rookery_ops::{AreaParam, FileNamer, LevelParam, NamerKind, OutputSpec, SubsetRequest, TimeComponents, TimeParam};
 use std::path::PathBuf;
 
 #[allow(clippy::too_many_arguments)]
@@ -27,7 +29,9 @@ pub fn run(
         time_components: tc.map(TimeComponents::parse).transpose()?.flatten(),
     };
     let size_limit = parse_size(size)?;
-    let src = rookery_io::open(inputs)?;
+    let daops = Daops::global()?;
+    let years = YearFilter::from_request(req.time.as_ref(), req.time_components.as_ref());
+    let datasets = daops.cli_datasets(inputs, years.as_ref())?;
     std::fs::create_dir_all(&output_dir).map_err(|e| Failure {
         code: 1,
         msg: format!("cannot create output directory {}: {e}", output_dir.display()),
@@ -59,12 +63,16 @@ pub fn run(
         Namer::Standard => NamerKind::Standard,
         Namer::Simple => NamerKind::Simple,
     };
-    let outputs = rookery_ops::subset(src.as_ref(), &req, &spec, namer, &progress)?;
+    let mut namer = FileNamer::new(namer, daops.resolver.templates());
+    for d in &datasets {
+        let src = rookery_io::open_paths(&d.files)?;
+        let outputs = rookery_ops::subset(src.as_ref(), &req, &spec, &mut namer, &progress)?;
+        for p in outputs {
+            println!("{}", p.display());
+        }
+    }
     if let Some(b) = bar {
         b.finish_and_clear();
-    }
-    for p in outputs {
-        println!("{}", p.display());
     }
     Ok(())
 }

@@ -1,0 +1,626 @@
+//! Reading polygons for `average_shape`: GeoJSON (RFC 7946, and the old `crs` member), ESRI
+//! Shapefiles (`.shp` with `.shx`/`.dbf` beside it, or all in a `.zip`; the `.prj` is
+//! honoured) and GML (simple features: `Polygon`/`MultiPolygon`/`MultiSurface` with `posList`,
+//! `pos` or `coordinates`). Coordinates end up as longitude/latitude degrees: geographic
+//! reference systems are read as they are, Web Mercator (EPSG:3857) is converted, any other
+//! projection is refused with a clear message.
+
+use super::geometry::{Polygon, Ring, Shape};
+use crate::OpError;
+use serde_json::Value;
+use std::io::{Cursor, Read};
+use std::path::Path;
+
+/// One attribute column of the polygons (a `geom` coordinate in the output).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Column {
+    /// Integers (missing → `None`).
+    Int(Vec<Option<i64>>),
+    /// Floating-point numbers (missing → NaN).
+    Float(Vec<f64>),
+    /// Text (missing → empty).
+    Text(Vec<String>),
+}
+
+/// Polygons with their attribute table.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Shapes {
+    /// One (multi)polygon per feature, in file order.
+    pub shapes: Vec<Shape>,
+    /// Attribute columns (name, values per feature), in first-seen order.
+    pub columns: Vec<(String, Column)>,
+}
+
+/// A coordinate reference system the reader can convert from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Crs {
+    /// Longitude/latitude degrees.
+    Geographic,
+    /// Latitude/longitude degrees (GML with an EPSG URN).
+    GeographicLatLon,
+    /// EPSG:3857 metres.
+    WebMercator,
+}
+
+fn convert(crs: Crs, x: f64, y: f64) -> (f64, f64) {
+    match crs {
+        Crs::Geographic => (x, y),
+        Crs::GeographicLatLon => (y, x),
+        Crs::WebMercator => {
+            const R: f64 = 6_378_137.0;
+            ((x / R).to_degrees(), (2.0 * (y / R).exp().atan() - std::f64::consts::FRAC_PI_2).to_degrees())
+        }
+    }
+}
+
+fn err(path: &Path, msg: impl std::fmt::Display) -> OpError {
+    OpError::Invalid(format!("cannot read the shape file {}: {msg}", path.display()))
+}
+
+/// A CRS from a name such as `EPSG:4326`, `urn:ogc:def:crs:OGC:1.3:CRS84`,
+/// `urn:ogc:def:crs:EPSG::3857`, `http://www.opengis.net/def/crs/EPSG/0/4326`.
+fn crs_from_name(name: &str, gml: bool) -> Result<Crs, String> {
+    let n = name.trim();
+    let lower = n.to_ascii_lowercase();
+    if lower.contains("crs84") || lower.contains("crs:84") {
+        return Ok(Crs::Geographic);
+    }
+    let digits: String = n.chars().rev().take_while(char::is_ascii_digit).collect::<Vec<_>>().into_iter().rev().collect();
+    let code: u32 = digits.parse().map_err(|_| format!("unknown coordinate reference system '{n}'"))?;
+    let urn_order = gml && (lower.starts_with("urn:") || lower.starts_with("http"));
+    match code {
+        4326 | 4269 | 4258 | 4283 | 4167 | 4019 | 4030 | 4047 => {
+            Ok(if urn_order { Crs::GeographicLatLon } else { Crs::Geographic })
+        }
+        3857 | 900_913 | 3785 | 102_100 => Ok(Crs::WebMercator),
+        _ => Err(format!(
+            "the coordinate reference system EPSG:{code} is not supported: give the polygons in longitude/latitude (EPSG:4326) or Web Mercator (EPSG:3857)"
+        )),
+    }
+}
+
+/// The CRS of a `.prj` (WKT).
+fn crs_from_wkt(wkt: &str) -> Result<Crs, String> {
+    let w = wkt.trim();
+    let head: String = w.chars().take_while(|c| c.is_ascii_alphabetic()).collect::<String>().to_ascii_uppercase();
+    match head.as_str() {
+        "GEOGCS" | "GEOGCRS" | "GEODCRS" | "GEOGRAPHICCRS" => Ok(Crs::Geographic),
+        "PROJCS" | "PROJCRS" | "PROJECTEDCRS" => {
+            let l = w.to_ascii_lowercase();
+            if l.contains("mercator_auxiliary_sphere") || l.contains("pseudo-mercator") || l.contains("pseudo_mercator") || l.contains("web_mercator") || l.contains("popular visualisation") {
+                Ok(Crs::WebMercator)
+            } else {
+                let name: String = w.split('"').nth(1).unwrap_or("?").to_string();
+                Err(format!(
+                    "the projection '{name}' of its .prj is not supported: reproject the polygons to longitude/latitude (EPSG:4326)"
+                ))
+            }
+        }
+        _ => Err(format!("cannot read the projection in its .prj: '{}'", w.chars().take(60).collect::<String>())),
+    }
+}
+
+/// Reads polygons from `path` (by extension, or by content when the extension says nothing).
+///
+/// # Errors
+/// An unreadable or unparsable file, geometries that are not polygons, an unsupported
+/// projection, a zip without `.shp`/`.shx`/`.dbf`, no polygon at all.
+pub fn read_shapes(path: &Path) -> Result<Shapes, OpError> {
+    let bytes = std::fs::read(path).map_err(|e| err(path, e))?;
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let s = match ext.as_str() {
+        "json" | "geojson" => read_geojson(path, &bytes)?,
+        "zip" => read_zip(path, &bytes)?,
+        "shp" => {
+            let side = |e: &str| -> Result<Vec<u8>, OpError> {
+                let p = path.with_extension(e);
+                let up = path.with_extension(e.to_ascii_uppercase());
+                std::fs::read(&p)
+                    .or_else(|_| std::fs::read(&up))
+                    .map_err(|_| err(path, format!("the .{e} file beside it is missing (an ESRI Shapefile needs .shp, .shx and .dbf)")))
+            };
+            let prj = std::fs::read(path.with_extension("prj")).ok();
+            read_shapefile(path, bytes, side("shx")?, side("dbf")?, prj)?
+        }
+        "gml" | "xml" => read_gml(path, &bytes)?,
+        _ => match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'{') => read_geojson(path, &bytes)?,
+            Some(b'<') => read_gml(path, &bytes)?,
+            Some(b'P') if bytes.starts_with(b"PK") => read_zip(path, &bytes)?,
+            _ => return Err(err(path, "not GeoJSON, GML, a zipped ESRI Shapefile or a .shp")),
+        },
+    };
+    if s.shapes.is_empty() {
+        return Err(err(path, "it holds no polygon"));
+    }
+    Ok(s)
+}
+
+fn read_zip(path: &Path, bytes: &[u8]) -> Result<Shapes, OpError> {
+    let mut z = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| err(path, format!("not a valid zip file ({e})")))?;
+    let mut found: [Option<Vec<u8>>; 4] = [None, None, None, None];
+    let exts = ["shp", "shx", "dbf", "prj"];
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).map_err(|e| err(path, e))?;
+        let name = f.name().to_string();
+        if name.starts_with("__MACOSX") || name.contains("/._") || f.is_dir() {
+            continue;
+        }
+        let lower = name.to_ascii_lowercase();
+        for (k, e) in exts.iter().enumerate() {
+            if found[k].is_none() && lower.ends_with(&format!(".{e}")) {
+                let mut buf = Vec::new();
+                f.read_to_end(&mut buf).map_err(|e| err(path, e))?;
+                found[k] = Some(buf);
+                break;
+            }
+        }
+    }
+    let [shp, shx, dbf, prj] = found;
+    let missing: Vec<&str> = [(&shp, ".shp"), (&shx, ".shx"), (&dbf, ".dbf")]
+        .iter()
+        .filter(|(f, _)| f.is_none())
+        .map(|(_, e)| *e)
+        .collect();
+    match (shp, shx, dbf) {
+        (Some(a), Some(b), Some(c)) => read_shapefile(path, a, b, c, prj),
+        _ => Err(err(
+            path,
+            format!("the zip does not hold an ESRI Shapefile: missing {} (it must contain the .shp, .shx and .dbf)", missing.join(", ")),
+        )),
+    }
+}
+
+/// Which outer ring contains point `p` (even-odd rule).
+fn contains(r: &[(f64, f64)], p: (f64, f64)) -> bool {
+    let mut inside = false;
+    let n = r.len();
+    for k in 0..n {
+        let (a, b) = (r[k], r[(k + n - 1) % n]);
+        if (a.1 > p.1) != (b.1 > p.1) && p.0 < (b.0 - a.0) * (p.1 - a.1) / (b.1 - a.1) + a.0 {
+            inside = !inside;
+        }
+    }
+    inside
+}
+
+/// Groups rings into polygons: each inner ring goes to the outer ring that contains it
+/// (the previous outer ring if none does).
+fn assemble(rings: Vec<(bool, Ring)>) -> Shape {
+    let mut parts: Vec<Polygon> = Vec::new();
+    let mut inner: Vec<Ring> = Vec::new();
+    for (outer, r) in rings {
+        if outer {
+            parts.push(Polygon { exterior: r, holes: Vec::new() });
+        } else {
+            inner.push(r);
+        }
+    }
+    for h in inner {
+        let Some(&p) = h.first() else { continue };
+        let k = parts.iter().position(|q| contains(&q.exterior, p)).or(parts.len().checked_sub(1));
+        if let Some(k) = k {
+            parts[k].holes.push(h);
+        }
+    }
+    Shape { parts }
+}
+
+fn read_shapefile(path: &Path, shp: Vec<u8>, shx: Vec<u8>, dbf: Vec<u8>, prj: Option<Vec<u8>>) -> Result<Shapes, OpError> {
+    use shapefile::dbase::FieldValue;
+    let crs = match prj {
+        Some(p) => crs_from_wkt(&String::from_utf8_lossy(&p)).map_err(|m| err(path, m))?,
+        None => Crs::Geographic,
+    };
+    let sr = shapefile::ShapeReader::with_shx(Cursor::new(shp), Cursor::new(shx)).map_err(|e| err(path, e))?;
+    let dr = shapefile::dbase::Reader::new(Cursor::new(dbf)).map_err(|e| err(path, e))?;
+    let names: Vec<String> = dr.fields().iter().map(|f| f.name().to_string()).filter(|n| n != "DeletionFlag").collect();
+    let mut reader = shapefile::Reader::new(sr, dr);
+    let mut shapes = Vec::new();
+    let mut records = Vec::new();
+    for (k, item) in reader.iter_shapes_and_records().enumerate() {
+        let (shape, rec) = item.map_err(|e| err(path, e))?;
+        macro_rules! rings {
+            ($p:expr) => {
+                $p.rings()
+                    .iter()
+                    .map(|r| {
+                        let outer = matches!(r, shapefile::PolygonRing::Outer(_));
+                        (outer, r.points().iter().map(|q| convert(crs, q.x, q.y)).collect::<Ring>())
+                    })
+                    .collect::<Vec<_>>()
+            };
+        }
+        let rings = match shape {
+            shapefile::Shape::Polygon(p) => rings!(p),
+            shapefile::Shape::PolygonM(p) => rings!(p),
+            shapefile::Shape::PolygonZ(p) => rings!(p),
+            shapefile::Shape::NullShape => Vec::new(),
+            _ => return Err(err(path, format!("record {k} is not a polygon: only polygons can be averaged over"))),
+        };
+        shapes.push(assemble(rings));
+        records.push(rec);
+    }
+    let mut columns = Vec::new();
+    for n in names {
+        let vals: Vec<Option<&FieldValue>> = records.iter().map(|r| r.get(&n)).collect();
+        let numeric = vals.iter().all(|v| {
+            matches!(v, None | Some(FieldValue::Numeric(_) | FieldValue::Float(_) | FieldValue::Integer(_) | FieldValue::Double(_) | FieldValue::Currency(_)))
+        });
+        let as_f = |v: &Option<&FieldValue>| -> Option<f64> {
+            match v {
+                Some(FieldValue::Numeric(x)) => *x,
+                Some(FieldValue::Float(x)) => x.map(f64::from),
+                Some(FieldValue::Integer(x)) => Some(f64::from(*x)),
+                Some(FieldValue::Double(x) | FieldValue::Currency(x)) => Some(*x),
+                _ => None,
+            }
+        };
+        let col = if numeric {
+            let f: Vec<Option<f64>> = vals.iter().map(as_f).collect();
+            if f.iter().flatten().all(|x| x.fract() == 0.0 && x.abs() < 9e15) {
+                #[allow(clippy::cast_possible_truncation)]
+                Column::Int(f.iter().map(|x| x.map(|x| x as i64)).collect())
+            } else {
+                Column::Float(f.iter().map(|x| x.unwrap_or(f64::NAN)).collect())
+            }
+        } else {
+            Column::Text(
+                vals.iter()
+                    .map(|v| match v {
+                        Some(FieldValue::Character(Some(s))) => s.trim().to_string(),
+                        Some(FieldValue::Logical(Some(b))) => b.to_string(),
+                        Some(FieldValue::Date(Some(d))) => d.to_string(),
+                        Some(FieldValue::Memo(s)) => s.clone(),
+                        _ => as_f(v).map(|x| x.to_string()).unwrap_or_default(),
+                    })
+                    .collect(),
+            )
+        };
+        columns.push((n, col));
+    }
+    Ok(Shapes { shapes, columns })
+}
+
+fn json_ring(v: &Value, crs: Crs) -> Option<Ring> {
+    v.as_array()?
+        .iter()
+        .map(|p| {
+            let a = p.as_array()?;
+            Some(convert(crs, a.first()?.as_f64()?, a.get(1)?.as_f64()?))
+        })
+        .collect()
+}
+
+fn json_polygon(v: &Value, crs: Crs) -> Option<Polygon> {
+    let rings: Vec<Ring> = v.as_array()?.iter().map(|r| json_ring(r, crs)).collect::<Option<_>>()?;
+    let mut it = rings.into_iter();
+    Some(Polygon { exterior: it.next()?, holes: it.collect() })
+}
+
+fn json_geometry(g: &Value, crs: Crs) -> Result<Shape, String> {
+    let ty = g.get("type").and_then(Value::as_str).unwrap_or("");
+    let coords = g.get("coordinates");
+    let bad = || format!("a {ty} geometry has malformed coordinates");
+    match ty {
+        "Polygon" => Ok(Shape { parts: vec![coords.and_then(|c| json_polygon(c, crs)).ok_or_else(bad)?] }),
+        "MultiPolygon" => {
+            let parts = coords
+                .and_then(Value::as_array)
+                .ok_or_else(bad)?
+                .iter()
+                .map(|p| json_polygon(p, crs).ok_or_else(bad))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Shape { parts })
+        }
+        "GeometryCollection" => {
+            let mut parts = Vec::new();
+            for sub in g.get("geometries").and_then(Value::as_array).ok_or_else(bad)? {
+                parts.extend(json_geometry(sub, crs)?.parts);
+            }
+            Ok(Shape { parts })
+        }
+        "" => Err("a geometry has no type".into()),
+        o => Err(format!("a {o} geometry is not a polygon: only Polygon and MultiPolygon can be averaged over")),
+    }
+}
+
+fn read_geojson(path: &Path, bytes: &[u8]) -> Result<Shapes, OpError> {
+    let v: Value = serde_json::from_slice(bytes).map_err(|e| err(path, format!("invalid JSON ({e})")))?;
+    let crs = match v.pointer("/crs/properties/name").and_then(Value::as_str) {
+        Some(n) => crs_from_name(n, false).map_err(|m| err(path, m))?,
+        None => Crs::Geographic,
+    };
+    let features: Vec<&Value> = match v.get("type").and_then(Value::as_str) {
+        Some("FeatureCollection") => v
+            .get("features")
+            .and_then(Value::as_array)
+            .ok_or_else(|| err(path, "a FeatureCollection without a features array"))?
+            .iter()
+            .collect(),
+        Some("Feature") => vec![&v],
+        Some(_) => {
+            let s = json_geometry(&v, crs).map_err(|m| err(path, m))?;
+            return Ok(Shapes { shapes: vec![s], columns: Vec::new() });
+        }
+        None => return Err(err(path, "not GeoJSON (no \"type\" member)")),
+    };
+    let mut shapes = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for (k, f) in features.iter().enumerate() {
+        let g = f.get("geometry").filter(|g| !g.is_null()).ok_or_else(|| err(path, format!("feature {k} has no geometry")))?;
+        shapes.push(json_geometry(g, crs).map_err(|m| err(path, format!("feature {k}: {m}")))?);
+        if let Some(p) = f.get("properties").and_then(Value::as_object) {
+            for key in p.keys() {
+                if !names.contains(key) {
+                    names.push(key.clone());
+                }
+            }
+        }
+    }
+    let mut columns = Vec::new();
+    for n in names {
+        let vals: Vec<Option<&Value>> = features
+            .iter()
+            .map(|f| f.get("properties").and_then(|p| p.get(&n)).filter(|x| !x.is_null()))
+            .collect();
+        let col = if vals.iter().flatten().all(|x| x.is_i64() || x.is_u64()) {
+            Column::Int(vals.iter().map(|x| x.and_then(Value::as_i64)).collect())
+        } else if vals.iter().flatten().all(Value::is_number) {
+            Column::Float(vals.iter().map(|x| x.and_then(Value::as_f64).unwrap_or(f64::NAN)).collect())
+        } else {
+            Column::Text(
+                vals.iter()
+                    .map(|x| match x {
+                        Some(Value::String(s)) => s.clone(),
+                        Some(o) => o.to_string(),
+                        None => String::new(),
+                    })
+                    .collect(),
+            )
+        };
+        columns.push((n, col));
+    }
+    Ok(Shapes { shapes, columns })
+}
+
+// ---------------------------------------------------------------- GML
+
+/// A minimal XML element tree (enough for GML simple features).
+#[derive(Debug, Default)]
+struct Elem {
+    name: String,
+    attrs: Vec<(String, String)>,
+    text: String,
+    children: Vec<Elem>,
+}
+
+impl Elem {
+    fn local(&self) -> &str {
+        self.name.rsplit(':').next().unwrap_or(&self.name)
+    }
+    fn attr(&self, n: &str) -> Option<&str> {
+        self.attrs.iter().find(|(k, _)| k.rsplit(':').next() == Some(n)).map(|(_, v)| v.as_str())
+    }
+    fn find_all<'a>(&'a self, local: &str, out: &mut Vec<&'a Elem>) {
+        for c in &self.children {
+            if c.local() == local {
+                out.push(c);
+            } else {
+                c.find_all(local, out);
+            }
+        }
+    }
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
+}
+
+fn parse_xml(s: &str) -> Result<Elem, String> {
+    let mut stack: Vec<Elem> = vec![Elem::default()];
+    let mut rest = s;
+    while let Some(lt) = rest.find('<') {
+        let text = &rest[..lt];
+        if let Some(top) = stack.last_mut() {
+            top.text.push_str(&unescape(text));
+        }
+        rest = &rest[lt..];
+        if rest.starts_with("<!--") {
+            let end = rest.find("-->").ok_or("unterminated comment")?;
+            rest = &rest[end + 3..];
+            continue;
+        }
+        if rest.starts_with("<?") || rest.starts_with("<!") {
+            let end = rest.find('>').ok_or("unterminated declaration")?;
+            rest = &rest[end + 1..];
+            continue;
+        }
+        let end = rest.find('>').ok_or("unterminated tag")?;
+        let tag = &rest[1..end];
+        rest = &rest[end + 1..];
+        if let Some(name) = tag.strip_prefix('/') {
+            let done = stack.pop().ok_or("unbalanced tags")?;
+            if done.name != name.trim() {
+                return Err(format!("</{}> closes <{}>", name.trim(), done.name));
+            }
+            stack.last_mut().ok_or("unbalanced tags")?.children.push(done);
+            continue;
+        }
+        let self_closing = tag.ends_with('/');
+        let tag = tag.trim_end_matches('/');
+        let mut parts = tag.splitn(2, char::is_whitespace);
+        let name = parts.next().unwrap_or("").to_string();
+        let mut attrs = Vec::new();
+        let mut a = parts.next().unwrap_or("");
+        while let Some(eq) = a.find('=') {
+            let key = a[..eq].trim().to_string();
+            let after = a[eq + 1..].trim_start();
+            let q = after.chars().next().ok_or("bad attribute")?;
+            let close = after[1..].find(q).ok_or("bad attribute")?;
+            attrs.push((key, unescape(&after[1..=close])));
+            a = &after[close + 2..];
+        }
+        let e = Elem { name, attrs, ..Elem::default() };
+        if self_closing {
+            stack.last_mut().ok_or("unbalanced tags")?.children.push(e);
+        } else {
+            stack.push(e);
+        }
+    }
+    if stack.len() != 1 {
+        return Err("unclosed elements".into());
+    }
+    stack.pop().ok_or_else(|| "empty document".into())
+}
+
+fn gml_ring(e: &Elem, crs: Crs, dim: usize) -> Option<Ring> {
+    let mut lists = Vec::new();
+    e.find_all("posList", &mut lists);
+    let nums: Vec<f64> = if let Some(pl) = lists.first() {
+        let d = pl.attr("srsDimension").and_then(|x| x.parse().ok()).unwrap_or(dim);
+        let v: Vec<f64> = pl.text.split_whitespace().map(str::parse).collect::<Result<_, _>>().ok()?;
+        return Some(v.chunks(d.max(2)).filter(|c| c.len() >= 2).map(|c| convert(crs, c[0], c[1])).collect());
+    } else {
+        let mut pos = Vec::new();
+        e.find_all("pos", &mut pos);
+        if pos.is_empty() {
+            let mut cs = Vec::new();
+            e.find_all("coordinates", &mut cs);
+            let c = cs.first()?;
+            return c
+                .text
+                .split_whitespace()
+                .map(|t| {
+                    let mut xy = t.split(',').map(str::parse::<f64>);
+                    match (xy.next(), xy.next()) {
+                        (Some(Ok(x)), Some(Ok(y))) => Some(convert(crs, x, y)),
+                        _ => None,
+                    }
+                })
+                .collect();
+        }
+        pos.iter().flat_map(|p| p.text.split_whitespace().take(2).map(|t| t.parse().unwrap_or(f64::NAN))).collect()
+    };
+    Some(nums.chunks(2).filter(|c| c.len() == 2).map(|c| convert(crs, c[0], c[1])).collect())
+}
+
+fn gml_polygon(p: &Elem, crs: Crs) -> Option<Polygon> {
+    let mut ext = Vec::new();
+    p.find_all("exterior", &mut ext);
+    p.find_all("outerBoundaryIs", &mut ext);
+    let mut int = Vec::new();
+    p.find_all("interior", &mut int);
+    p.find_all("innerBoundaryIs", &mut int);
+    let exterior = gml_ring(ext.first()?, crs, 2)?;
+    let holes = int.iter().filter_map(|h| gml_ring(h, crs, 2)).collect();
+    Some(Polygon { exterior, holes })
+}
+
+fn read_gml(path: &Path, bytes: &[u8]) -> Result<Shapes, OpError> {
+    let text = String::from_utf8_lossy(bytes);
+    let root = parse_xml(&text).map_err(|m| err(path, format!("invalid XML ({m})")))?;
+    let mut members = Vec::new();
+    root.find_all("featureMember", &mut members);
+    root.find_all("member", &mut members);
+    let features: Vec<&Elem> = if members.is_empty() {
+        vec![&root]
+    } else {
+        members.iter().filter_map(|m| m.children.first()).collect()
+    };
+    let mut shapes = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut rows: Vec<Vec<(String, String)>> = Vec::new();
+    for f in &features {
+        let mut polys = Vec::new();
+        f.find_all("Polygon", &mut polys);
+        if polys.is_empty() {
+            continue;
+        }
+        let srs = polys
+            .first()
+            .and_then(|p| p.attr("srsName"))
+            .or_else(|| {
+                let mut env = Vec::new();
+                f.find_all("Envelope", &mut env);
+                env.first().and_then(|e| e.attr("srsName"))
+            })
+            .or_else(|| {
+                let mut env = Vec::new();
+                root.find_all("Envelope", &mut env);
+                env.first().and_then(|e| e.attr("srsName"))
+            });
+        let crs = match srs {
+            Some(n) => crs_from_name(n, true).map_err(|m| err(path, m))?,
+            None => Crs::Geographic,
+        };
+        let parts = polys
+            .iter()
+            .map(|p| gml_polygon(p, crs).ok_or_else(|| err(path, "a Polygon without a readable exterior ring")))
+            .collect::<Result<Vec<_>, _>>()?;
+        shapes.push(Shape { parts });
+        let row: Vec<(String, String)> = f
+            .children
+            .iter()
+            .filter(|c| c.children.is_empty() && c.local() != "boundedBy")
+            .map(|c| (c.local().to_string(), c.text.trim().to_string()))
+            .collect();
+        for (n, _) in &row {
+            if !names.contains(n) {
+                names.push(n.clone());
+            }
+        }
+        rows.push(row);
+    }
+    let mut columns = Vec::new();
+    for n in names {
+        let vals: Vec<Option<&str>> = rows.iter().map(|r| r.iter().find(|(k, _)| *k == n).map(|(_, v)| v.as_str())).collect();
+        let col = if vals.iter().flatten().all(|v| v.parse::<i64>().is_ok()) {
+            Column::Int(vals.iter().map(|v| v.and_then(|v| v.parse().ok())).collect())
+        } else if vals.iter().flatten().all(|v| v.parse::<f64>().is_ok()) {
+            Column::Float(vals.iter().map(|v| v.and_then(|v| v.parse().ok()).unwrap_or(f64::NAN)).collect())
+        } else {
+            Column::Text(vals.iter().map(|v| v.unwrap_or("").to_string()).collect())
+        };
+        columns.push((n, col));
+    }
+    Ok(Shapes { shapes, columns })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crs_names() {
+        assert_eq!(crs_from_name("urn:ogc:def:crs:OGC:1.3:CRS84", false).unwrap(), Crs::Geographic);
+        assert_eq!(crs_from_name("EPSG:3857", false).unwrap(), Crs::WebMercator);
+        assert_eq!(crs_from_name("urn:ogc:def:crs:EPSG::4326", true).unwrap(), Crs::GeographicLatLon);
+        assert!(crs_from_name("EPSG:32633", false).unwrap_err().contains("EPSG:32633"));
+        assert!(crs_from_wkt("PROJCS[\"WGS 84 / UTM zone 33N\",GEOGCS[...]]").unwrap_err().contains("UTM"));
+        assert_eq!(crs_from_wkt("GEOGCS[\"GCS_WGS_1984\"]").unwrap(), Crs::Geographic);
+        let (x, y) = convert(Crs::WebMercator, 1_113_194.907_932_735_7, 0.0);
+        assert!((x - 10.0).abs() < 1e-9 && y.abs() < 1e-12);
+    }
+
+    #[test]
+    fn gml_polygons() {
+        let doc = r#"<?xml version="1.0"?>
+<ogr:FeatureCollection xmlns:ogr="x" xmlns:gml="http://www.opengis.net/gml">
+  <gml:featureMember><ogr:f><ogr:geometryProperty>
+    <gml:Polygon srsName="EPSG:4326"><gml:exterior><gml:LinearRing>
+      <gml:posList>0 0 2 0 2 2 0 2 0 0</gml:posList></gml:LinearRing></gml:exterior>
+    <gml:interior><gml:LinearRing><gml:coordinates>0.5,0.5 1,0.5 1,1 0.5,0.5</gml:coordinates></gml:LinearRing></gml:interior>
+    </gml:Polygon></ogr:geometryProperty><ogr:name>box &amp; hole</ogr:name><ogr:code>7</ogr:code></ogr:f></gml:featureMember>
+</ogr:FeatureCollection>"#;
+        let s = read_gml(Path::new("x.gml"), doc.as_bytes()).unwrap();
+        assert_eq!(s.shapes.len(), 1);
+        assert_eq!(s.shapes[0].parts[0].exterior.len(), 5);
+        assert_eq!(s.shapes[0].parts[0].holes.len(), 1);
+        assert_eq!(s.columns[0], ("name".to_string(), Column::Text(vec!["box & hole".into()])));
+        assert_eq!(s.columns[1], ("code".to_string(), Column::Int(vec![Some(7)])));
+    }
+}

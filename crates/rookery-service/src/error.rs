@@ -1,0 +1,110 @@
+//! OGC exceptions (OWS 1.1 `ExceptionReport`, as PyWPS writes them) and their HTTP statuses.
+
+use crate::xml::esc;
+use axum::http::StatusCode;
+
+/// The OWS exception codes this service reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OwsCode {
+    NoApplicableCode,
+    MissingParameterValue,
+    InvalidParameterValue,
+    OperationNotSupported,
+    VersionNegotiationFailed,
+    ServerBusy,
+    AccessForbidden,
+    NotFound,
+}
+
+impl OwsCode {
+    /// The code as written in `exceptionCode`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OwsCode::NoApplicableCode => "NoApplicableCode",
+            OwsCode::MissingParameterValue => "MissingParameterValue",
+            OwsCode::InvalidParameterValue => "InvalidParameterValue",
+            OwsCode::OperationNotSupported => "OperationNotSupported",
+            OwsCode::VersionNegotiationFailed => "VersionNegotiationFailed",
+            OwsCode::ServerBusy => "ServerBusy",
+            OwsCode::AccessForbidden => "AccessForbidden",
+            OwsCode::NotFound => "NotFound",
+        }
+    }
+}
+
+/// One OGC exception: code, locator, text and the HTTP status it is sent with.
+#[derive(Clone, Debug)]
+pub struct OwsError {
+    pub code: OwsCode,
+    pub locator: String,
+    pub text: String,
+    pub status: StatusCode,
+}
+
+impl OwsError {
+    /// `InvalidParameterValue` (400).
+    pub fn invalid(locator: &str, text: impl Into<String>) -> OwsError {
+        OwsError { code: OwsCode::InvalidParameterValue, locator: locator.into(), text: text.into(), status: StatusCode::BAD_REQUEST }
+    }
+    /// `MissingParameterValue` (400).
+    pub fn missing(locator: &str, text: impl Into<String>) -> OwsError {
+        OwsError { code: OwsCode::MissingParameterValue, locator: locator.into(), text: text.into(), status: StatusCode::BAD_REQUEST }
+    }
+    /// `NoApplicableCode` with the given status.
+    pub fn other(status: StatusCode, text: impl Into<String>) -> OwsError {
+        OwsError { code: OwsCode::NoApplicableCode, locator: String::new(), text: text.into(), status }
+    }
+    /// `ServerBusy` (503).
+    pub fn busy(text: impl Into<String>) -> OwsError {
+        OwsError { code: OwsCode::ServerBusy, locator: String::new(), text: text.into(), status: StatusCode::SERVICE_UNAVAILABLE }
+    }
+    /// `AccessForbidden` with 401 (no or bad credentials) or 403 (not allowed).
+    pub fn forbidden(status: StatusCode, text: impl Into<String>) -> OwsError {
+        OwsError { code: OwsCode::AccessForbidden, locator: String::new(), text: text.into(), status }
+    }
+    /// 404.
+    pub fn not_found(text: impl Into<String>) -> OwsError {
+        OwsError { code: OwsCode::NotFound, locator: String::new(), text: text.into(), status: StatusCode::NOT_FOUND }
+    }
+
+    /// The `ows:ExceptionReport` document.
+    #[must_use]
+    pub fn to_xml(&self) -> String {
+        exception_report(self.code.as_str(), &self.locator, &self.text)
+    }
+}
+
+/// An `ows:ExceptionReport` document, byte-compatible with PyWPS's.
+#[must_use]
+pub fn exception_report(code: &str, locator: &str, text: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+<ows:ExceptionReport xmlns:ows=\"http://www.opengis.net/ows/1.1\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLocation=\"http://www.opengis.net/ows/1.1 http://schemas.opengis.net/ows/1.1.0/owsExceptionReport.xsd\" version=\"1.0.0\">\n\
+  <ows:Exception exceptionCode=\"{}\" locator=\"{}\" >\n\
+      <ows:ExceptionText>{}</ows:ExceptionText>\n\
+  </ows:Exception>\n\
+</ows:ExceptionReport>",
+        esc(code),
+        esc(if locator.is_empty() { "None" } else { locator }),
+        esc(text)
+    )
+}
+
+impl axum::response::IntoResponse for OwsError {
+    fn into_response(self) -> axum::response::Response {
+        let mut r = (
+            self.status,
+            [(axum::http::header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+            self.to_xml(),
+        )
+            .into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            r.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer realm=\"rookery\""),
+            );
+        }
+        r
+    }
+}

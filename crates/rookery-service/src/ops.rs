@@ -1,0 +1,266 @@
+//! Running a process: the only module that calls the data-aware layer (`rookery_daops`).
+//!
+//! A data process writes its result files into the job directory, then its provenance
+//! (`provenance.json`, `provenance.png`); the Metalink `output` is rendered when it is fetched
+//! (its URLs depend on the host the client used).
+
+use crate::jobs::{JobResult, JobStore, ResultFile};
+use crate::process::{first, parse_bool, Inputs};
+use crate::prov::Provenance;
+use rookery_ops::output::utc_now;
+use rookery_ops::{AreaParam, LevelParam, NamerKind, OutputSpec, SubsetRequest, TimeComponents, TimeParam};
+use std::path::{Path, PathBuf};
+
+/// A failure of a process; the text is what clients see after `Process error: `.
+#[derive(Debug)]
+pub struct ProcError(pub String);
+
+impl<E: std::fmt::Display> From<E> for ProcError {
+    fn from(e: E) -> Self {
+        ProcError(e.to_string())
+    }
+}
+
+type R<T> = Result<T, ProcError>;
+
+/// Where a job runs.
+pub struct Ctx<'a> {
+    /// The job's directory (results are published from here).
+    pub dir: &'a Path,
+    pub store: &'a dyn JobStore,
+}
+
+const TC_ALL_MONTHS: &str = "month:jan,feb,mar,apr,may,jun,jul,aug,sep,oct,nov,dec";
+const TC_ALL_MONTHS_2: &str = "month:01,02,03,04,05,06,07,08,09,10,11,12";
+const TC_ALL_DAYS: &str =
+    "day:01,02,03,04,05,06,07,08,09,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31";
+
+fn time_years(time: Option<&str>) -> Option<(i64, i64)> {
+    let year = |s: &str| s.get(..4).and_then(|y| y.parse::<i64>().ok());
+    match TimeParam::parse(time?).ok()?? {
+        TimeParam::Interval(Some(a), Some(b)) => Some((year(&a)?, year(&b)?)),
+        _ => None,
+    }
+}
+
+/// rook's `fix_time_components`: drops parts that select everything (all months, all days, a
+/// year list covering every year of `time`); `None` when nothing is left.
+#[must_use]
+pub fn fix_time_components(tc: Option<&str>, time: Option<&str>) -> Option<String> {
+    let tc = tc?.trim();
+    if tc.is_empty() {
+        return None;
+    }
+    let parts: Vec<&str> = tc
+        .split('|')
+        .filter(|p| {
+            if *p == TC_ALL_MONTHS || *p == TC_ALL_MONTHS_2 || *p == TC_ALL_DAYS {
+                return false;
+            }
+            let Some((k, v)) = p.split_once([':', '=']) else { return true };
+            if !k.trim().eq_ignore_ascii_case("year") {
+                return true;
+            }
+            let Some((a, b)) = time_years(time) else { return true };
+            let Ok(sel) = v.split(',').map(|y| y.trim().parse::<i64>()).collect::<Result<Vec<_>, _>>() else {
+                return true;
+            };
+            !(a..=b).all(|y| sel.contains(&y))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("|"))
+}
+
+/// Splits a `collection` input (one value per occurrence, each possibly comma-separated).
+#[must_use]
+pub fn collection_items(values: &[String]) -> Vec<String> {
+    values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// Inputs that are operation parameters (rook `clean_inputs` removes the rest).
+fn op_params(inputs: &Inputs) -> Vec<(String, String)> {
+    inputs
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "collection" | "pre_checked" | "original_files" | "apply_fixes"))
+        .map(|(k, v)| (k.clone(), v.join(",")))
+        .collect()
+}
+
+fn output_spec(dir: &Path, what: &str) -> OutputSpec {
+    OutputSpec {
+        dir: dir.to_path_buf(),
+        format: rookery_io::OutputFormat::Nc4,
+        size_limit: 2_000_000_000,
+        extra: String::new(),
+        history: format!("{}: rookery {} {what}", utc_now(), env!("CARGO_PKG_VERSION")),
+    }
+}
+
+/// Runs `subset` over a collection, writing into `dir`; returns the output URIs.
+///
+/// # Errors
+/// Invalid parameters, unknown datasets, data failures (clisops/daops message texts).
+pub fn subset(collection: &[String], inputs: &Inputs, dir: &Path) -> R<Vec<String>> {
+    let time = first(inputs, "time").filter(|s| !s.trim().is_empty());
+    let tc = fix_time_components(first(inputs, "time_components"), time);
+    let req = SubsetRequest {
+        time: time.map(TimeParam::parse).transpose()?.flatten(),
+        area: first(inputs, "area").map(AreaParam::parse).transpose()?.flatten(),
+        level: first(inputs, "level").map(LevelParam::parse).transpose()?.flatten(),
+        time_components: tc.as_deref().map(TimeComponents::parse).transpose()?.flatten(),
+    };
+    let opts = rookery_daops::RunOptions {
+        output: output_spec(dir, "subset"),
+        namer: NamerKind::Standard,
+        apply_fixes: true,
+        original_files: first(inputs, "original_files").and_then(parse_bool).unwrap_or(false),
+    };
+    let rs = rookery_daops::subset(collection, &req, &opts)?;
+    Ok(rs.file_uris())
+}
+
+/// Runs a data operation by name (the processes a workflow step may run too).
+///
+/// # Errors
+/// See the operations.
+pub fn run_operation(op: &str, collection: &[String], inputs: &Inputs, dir: &Path) -> R<Vec<String>> {
+    std::fs::create_dir_all(dir)?;
+    match op {
+        "subset" => subset(collection, inputs, dir),
+        other => Err(ProcError(format!("Unknown operation '{other}'"))),
+    }
+}
+
+fn unique_name(dir: &Path, name: &str) -> PathBuf {
+    let mut p = dir.join(name);
+    let mut n = 1;
+    while p.exists() {
+        p = dir.join(format!("{n}_{name}"));
+        n += 1;
+    }
+    p
+}
+
+/// Publishes output URIs from a job directory: files inside it are listed as they are, other
+/// local files (original files) are linked in, remote URLs are kept as URLs.
+///
+/// # Errors
+/// A listed file is missing.
+pub fn publish(dir: &Path, uris: &[String]) -> R<(Vec<ResultFile>, Vec<String>)> {
+    let mut files = Vec::new();
+    let mut urls = Vec::new();
+    let canon_dir = dir.canonicalize()?;
+    for u in uris {
+        if u.starts_with("http://") || u.starts_with("https://") {
+            urls.push(u.clone());
+            continue;
+        }
+        let p = PathBuf::from(u.strip_prefix("file://").unwrap_or(u));
+        let meta = std::fs::metadata(&p).map_err(|e| ProcError(format!("output {} is missing: {e}", p.display())))?;
+        let cp = p.canonicalize()?;
+        let rel = if let Ok(r) = cp.strip_prefix(&canon_dir) {
+            r.to_string_lossy().into_owned()
+        } else {
+            let name = p.file_name().map_or_else(|| "file.nc".into(), |n| n.to_string_lossy().into_owned());
+            let link = unique_name(dir, &name);
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(&cp, &link)?;
+            #[cfg(not(unix))]
+            std::fs::copy(&cp, &link)?;
+            link.file_name().map_or(name, |n| n.to_string_lossy().into_owned())
+        };
+        files.push(ResultFile { name: rel, size: meta.len() });
+    }
+    Ok((files, urls))
+}
+
+fn data_result(ctx: &Ctx<'_>, uris: &[String], prov: &Provenance) -> R<JobResult> {
+    let (files, urls) = publish(ctx.dir, uris)?;
+    prov.write(ctx.dir)?;
+    Ok(JobResult {
+        files,
+        urls,
+        documents: vec![
+            ("prov".into(), "provenance.json".into(), "application/json".into()),
+            ("prov_plot".into(), "provenance.png".into(), "image/png".into()),
+        ],
+        literals: vec![],
+    })
+}
+
+/// The health check: `ROOK_HEALTH_OK` when the job store answers and the data directory is
+/// writable.
+///
+/// # Errors
+/// `Health check failed: ...` naming the failing part.
+pub fn health(store: &dyn JobStore, data_dir: &Path) -> R<String> {
+    store
+        .count(crate::jobs::JobStatus::Running)
+        .map_err(|e| ProcError(format!("Health check failed: job store: {e}")))?;
+    let probe = data_dir.join(format!(".health-check.{}", std::process::id()));
+    std::fs::write(&probe, b"ok").map_err(|e| ProcError(format!("Health check failed: data directory is not writable: {e}")))?;
+    let _ = std::fs::remove_file(probe);
+    Ok("ROOK_HEALTH_OK".into())
+}
+
+/// Runs a queued process in its job directory.
+///
+/// # Errors
+/// The process failed; the message is shown to the client after `Process error: `.
+pub fn execute(process: &str, inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
+    std::fs::create_dir_all(ctx.dir)?;
+    match process {
+        "subset" => {
+            let coll = collection_items(inputs.get("collection").map_or(&[][..], Vec::as_slice));
+            if coll.is_empty() {
+                return Err(ProcError("Required input \"collection\" must be provided.".into()));
+            }
+            let mut prov = Provenance::start(false, &utc_now());
+            let uris = run_operation("subset", &coll, inputs, ctx.dir)?;
+            if uris.is_empty() {
+                return Err(ProcError("The operation produced no output".into()));
+            }
+            let mut params = op_params(inputs);
+            if let Some(tc) = fix_time_components(first(inputs, "time_components"), first(inputs, "time")) {
+                params.retain(|(k, _)| k != "time_components");
+                params.push(("time_components".into(), tc));
+            }
+            prov.add_operator("subset", &params, &coll, &uris);
+            data_result(ctx, &uris, &prov)
+        }
+        other => Err(ProcError(format!("Process '{other}' cannot run in a worker"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_components_are_fixed_as_rook_does() {
+        let all_months_days = format!("year:2001,2002|{TC_ALL_MONTHS}|{TC_ALL_DAYS}");
+        assert_eq!(fix_time_components(Some(&all_months_days), None).as_deref(), Some("year:2001,2002"));
+        assert_eq!(
+            fix_time_components(Some("year:2000,2001,2002|month:jan,feb"), Some("2000-06-01/2002-05-31")).as_deref(),
+            Some("month:jan,feb")
+        );
+        assert_eq!(
+            fix_time_components(Some("year:2000,2002|month:jan,feb"), Some("2000-01-01/2002-12-31")).as_deref(),
+            Some("year:2000,2002|month:jan,feb")
+        );
+        assert_eq!(fix_time_components(Some("year:2000|month=01|day=01"), None).as_deref(), Some("year:2000|month=01|day=01"));
+        assert_eq!(fix_time_components(Some(""), None), None);
+        assert_eq!(fix_time_components(Some(TC_ALL_MONTHS), None), None);
+    }
+
+    #[test]
+    fn collections_split_on_commas() {
+        assert_eq!(collection_items(&["a, b".into(), "c".into()]), vec!["a", "b", "c"]);
+    }
+}

@@ -1,0 +1,450 @@
+//! The processes this service offers (rook's identifiers, inputs, defaults and allowed values,
+//! roocs.md §4.1), and validation of a request's inputs against them.
+//!
+//! A process is listed here only when it really runs (see `ops.rs`).
+
+use crate::error::OwsError;
+use std::collections::BTreeMap;
+
+/// A format of a complex input or output.
+#[derive(Clone, Copy, Debug)]
+pub struct Fmt {
+    pub mime: &'static str,
+    pub encoding: Option<&'static str>,
+    pub schema: Option<&'static str>,
+}
+
+const fn fmt(mime: &'static str) -> Fmt {
+    Fmt { mime, encoding: None, schema: None }
+}
+
+/// pywps `FORMATS.META4`.
+pub const META4: Fmt = Fmt {
+    mime: "application/metalink+xml; version=4.0",
+    encoding: None,
+    schema: Some("metalink/4.0/metalink4.xsd"),
+};
+/// pywps `FORMATS.JSON`.
+pub const JSON: Fmt = fmt("application/json");
+/// rook's `prov_plot` format.
+pub const PNG: Fmt = Fmt { mime: "image/png", encoding: Some("base64"), schema: None };
+/// pywps `FORMATS.TEXT`... rook's usage CSV.
+pub const CSV: Fmt = fmt("text/csv");
+/// YAML workflow documents (accepted besides JSON).
+pub const YAML: Fmt = fmt("application/x-yaml");
+
+/// What kind of value an input takes.
+#[derive(Clone, Debug)]
+pub enum InputKind {
+    /// `LiteralData` of an XML schema type (`string`, `boolean`, `integer`, `float`).
+    Literal {
+        data_type: &'static str,
+        allowed: &'static [&'static str],
+        default: Option<&'static str>,
+    },
+    /// `ComplexData` in one of these formats (the first is the default).
+    Complex { formats: &'static [Fmt] },
+}
+
+/// One input of a process.
+#[derive(Clone, Debug)]
+pub struct InputDef {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub abstract_: &'static str,
+    pub min: u32,
+    pub max: u32,
+    pub kind: InputKind,
+}
+
+/// What kind of value an output is.
+#[derive(Clone, Debug)]
+pub enum OutputKind {
+    /// A file, served by reference.
+    Complex { formats: &'static [Fmt] },
+    /// A literal value of an XML schema type.
+    Literal { data_type: &'static str },
+}
+
+/// One output of a process.
+#[derive(Clone, Debug)]
+pub struct OutputDef {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub abstract_: &'static str,
+    pub kind: OutputKind,
+}
+
+/// A process: identification, inputs, outputs, execution modes.
+#[derive(Clone, Debug)]
+pub struct ProcessDef {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub abstract_: &'static str,
+    pub version: &'static str,
+    pub metadata: &'static [(&'static str, &'static str)],
+    pub inputs: Vec<InputDef>,
+    pub outputs: Vec<OutputDef>,
+    /// Asynchronous execution allowed (`storeSupported`/`statusSupported`).
+    pub async_supported: bool,
+}
+
+impl ProcessDef {
+    /// The input named `id`.
+    #[must_use]
+    pub fn input(&self, id: &str) -> Option<&InputDef> {
+        self.inputs.iter().find(|i| i.id == id)
+    }
+    /// The output named `id`.
+    #[must_use]
+    pub fn output(&self, id: &str) -> Option<&OutputDef> {
+        self.outputs.iter().find(|o| o.id == id)
+    }
+}
+
+fn lit(id: &'static str, title: &'static str, abstract_: &'static str, min: u32) -> InputDef {
+    InputDef {
+        id,
+        title,
+        abstract_,
+        min,
+        max: 1,
+        kind: InputKind::Literal { data_type: "string", allowed: &[], default: None },
+    }
+}
+
+fn boolean(id: &'static str, title: &'static str, abstract_: &'static str, default: &'static str) -> InputDef {
+    InputDef {
+        id,
+        title,
+        abstract_,
+        min: 1,
+        max: 1,
+        kind: InputKind::Literal { data_type: "boolean", allowed: &[], default: Some(default) },
+    }
+}
+
+fn collection() -> InputDef {
+    lit(
+        "collection",
+        "Collection",
+        "A dataset identifier or list of comma separated identifiersExample: \
+         c3s-cmip5.output1.ICHEC.EC-EARTH.historical.day.atmos.day.r1i1p1.tas.latest",
+        1,
+    )
+}
+
+fn pre_checked() -> InputDef {
+    boolean(
+        "pre_checked",
+        "Pre-Checked",
+        "Deprecated compatibility parameter. Rook no longer uses pre-checked data selection.",
+        "0",
+    )
+}
+
+fn apply_fixes() -> InputDef {
+    boolean(
+        "apply_fixes",
+        "Apply Fixes",
+        "Deprecated compatibility parameter. Rook now applies required dataset fixes automatically.",
+        "1",
+    )
+}
+
+/// The three outputs of every data process, in rook's order (rooki reads them by position).
+fn data_outputs() -> Vec<OutputDef> {
+    vec![
+        OutputDef {
+            id: "output",
+            title: "METALINK v4 output",
+            abstract_: "Metalink v4 document with references to NetCDF files.",
+            kind: OutputKind::Complex { formats: &[META4] },
+        },
+        OutputDef {
+            id: "prov",
+            title: "Provenance",
+            abstract_: "Provenance document using W3C standard.",
+            kind: OutputKind::Complex { formats: &[JSON] },
+        },
+        OutputDef {
+            id: "prov_plot",
+            title: "Provenance Diagram",
+            abstract_: "Provenance document as diagram.",
+            kind: OutputKind::Complex { formats: &[PNG] },
+        },
+    ]
+}
+
+const CLISOPS: &[(&str, &str)] = &[("CLISOPS", "https://github.com/roocs/clisops")];
+const ROOK: &[(&str, &str)] = &[("ROOK", "https://github.com/roocs/rook")];
+
+fn health() -> ProcessDef {
+    ProcessDef {
+        id: "health",
+        title: "Health",
+        abstract_: "Check whether Rook can execute a WPS process.",
+        version: "1.0",
+        metadata: ROOK,
+        inputs: vec![],
+        outputs: vec![OutputDef {
+            id: "status",
+            title: "Status",
+            abstract_: "Rook health status.",
+            kind: OutputKind::Literal { data_type: "string" },
+        }],
+        async_supported: false,
+    }
+}
+
+fn subset() -> ProcessDef {
+    ProcessDef {
+        id: "subset",
+        title: "Subset",
+        abstract_: "Run subsetting on climate model data.",
+        version: "1.0",
+        metadata: CLISOPS,
+        inputs: vec![
+            collection(),
+            lit(
+                "time",
+                "Time Period",
+                "The time interval (start/end) to subset over separated by '/' or a list of time \
+                 points separated by ','. The format is according to the ISO-8601 standard. \
+                 Example: 1860-01-01/1900-12-30 or 1860-01-01, 1870-01-01, 1880-01-01",
+                0,
+            ),
+            lit(
+                "time_components",
+                "Time Components",
+                "Optional time components to describe parts of the time period (e.g. year, month \
+                 and day). Example: month:01,02,03 or year:1970,1980|month:01,02,03",
+                0,
+            ),
+            lit("area", "Area", "The area to subset over as 4 comma separated values.Example: 0.,49.,10.,65", 0),
+            lit(
+                "level",
+                "Level",
+                "The level range to subset over separated by a / or a list of level values \
+                 separated by ','.Example: 1000/2000 or 1000, 2000, 3000",
+                0,
+            ),
+            pre_checked(),
+            apply_fixes(),
+            boolean("original_files", "Original Files", "Return original files only.", "0"),
+        ],
+        outputs: data_outputs(),
+        async_supported: true,
+    }
+}
+
+fn orchestrate() -> ProcessDef {
+    ProcessDef {
+        id: "orchestrate",
+        title: "Orchestrate",
+        abstract_: "Run a workflow with climate data.",
+        version: "1.0",
+        metadata: CLISOPS,
+        inputs: vec![InputDef {
+            id: "workflow",
+            title: "Workflow",
+            abstract_: "The workflow document (JSON or YAML) to run.",
+            min: 1,
+            max: 1,
+            kind: InputKind::Complex { formats: &[JSON, YAML] },
+        }],
+        outputs: data_outputs(),
+        async_supported: true,
+    }
+}
+
+fn usage() -> ProcessDef {
+    ProcessDef {
+        id: "usage",
+        title: "Usage",
+        abstract_: "Get usage statistics of this service as CSV: one row per request.",
+        version: "0.4",
+        metadata: ROOK,
+        inputs: vec![lit(
+            "time",
+            "Time Period",
+            "The time period for usage collection separated by /. Example: 2024-06-01/2024-06-30",
+            0,
+        )],
+        outputs: vec![OutputDef {
+            id: "wpsusage",
+            title: "WPS Usage",
+            abstract_: "The service's request log as CSV.",
+            kind: OutputKind::Complex { formats: &[CSV] },
+        }],
+        async_supported: true,
+    }
+}
+
+/// Every process, in rook's registration order.
+#[must_use]
+pub fn all() -> Vec<ProcessDef> {
+    vec![health(), subset()]
+}
+
+/// Validated inputs: each identifier with its values (one per occurrence), defaults applied.
+pub type Inputs = BTreeMap<String, Vec<String>>;
+
+/// One raw input of a request.
+#[derive(Clone, Debug, Default)]
+pub struct RawInput {
+    pub id: String,
+    pub data: String,
+    pub mime: Option<String>,
+}
+
+/// Parses a WPS boolean (pywps `convert_boolean`).
+#[must_use]
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "y" | "on" => Some(true),
+        "false" | "0" | "no" | "n" | "off" | "" => Some(false),
+        _ => None,
+    }
+}
+
+/// Checks a request's inputs against the process: unknown identifiers, occurrences, data
+/// types, allowed values, formats; applies defaults; reports missing required inputs.
+///
+/// # Errors
+/// `InvalidParameterValue` or `MissingParameterValue` naming the input.
+pub fn validate(p: &ProcessDef, raw: &[RawInput]) -> Result<Inputs, OwsError> {
+    let mut out = Inputs::new();
+    for r in raw {
+        let Some(def) = p.input(&r.id) else {
+            let known: Vec<&str> = p.inputs.iter().map(|i| i.id).collect();
+            return Err(OwsError::invalid(
+                &r.id,
+                format!(
+                    "Unknown input \"{}\" for process \"{}\"; its inputs are: {}",
+                    r.id,
+                    p.id,
+                    if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                ),
+            ));
+        };
+        match &def.kind {
+            InputKind::Literal { data_type, allowed, .. } => {
+                let v = r.data.trim();
+                match *data_type {
+                    "boolean" if parse_bool(v).is_none() => {
+                        return Err(OwsError::invalid(
+                            def.id,
+                            format!("Invalid value \"{v}\" for input \"{}\": expected a boolean (true/false, 1/0)", def.id),
+                        ));
+                    }
+                    "integer" if v.parse::<i64>().is_err() => {
+                        return Err(OwsError::invalid(
+                            def.id,
+                            format!("Invalid value \"{v}\" for input \"{}\": expected an integer", def.id),
+                        ));
+                    }
+                    "float" if v.parse::<f64>().is_err() => {
+                        return Err(OwsError::invalid(
+                            def.id,
+                            format!("Invalid value \"{v}\" for input \"{}\": expected a number", def.id),
+                        ));
+                    }
+                    _ => {}
+                }
+                if !allowed.is_empty() && !allowed.contains(&v) {
+                    return Err(OwsError::invalid(
+                        def.id,
+                        format!(
+                            "Invalid value \"{v}\" for input \"{}\": must be one of {}",
+                            def.id,
+                            allowed.join(", ")
+                        ),
+                    ));
+                }
+                out.entry(def.id.to_string()).or_default().push(v.to_string());
+            }
+            InputKind::Complex { formats } => {
+                if let Some(m) = r.mime.as_deref().filter(|m| !m.is_empty()) {
+                    if !formats.iter().any(|f| mime_eq(f.mime, m)) {
+                        return Err(OwsError::invalid(
+                            "mimeType",
+                            format!(
+                                "Invalid mimeType value {m} for input {}: must be one of {}",
+                                def.id,
+                                formats.iter().map(|f| f.mime).collect::<Vec<_>>().join(", ")
+                            ),
+                        ));
+                    }
+                }
+                out.entry(def.id.to_string()).or_default().push(r.data.clone());
+            }
+        }
+    }
+    for def in &p.inputs {
+        let n = out.get(def.id).map_or(0, Vec::len);
+        if n > def.max as usize {
+            return Err(OwsError::invalid(
+                def.id,
+                format!("Input \"{}\" takes at most {} value(s); {n} were given", def.id, def.max),
+            ));
+        }
+        if n == 0 {
+            if let InputKind::Literal { default: Some(d), .. } = def.kind {
+                out.insert(def.id.to_string(), vec![d.to_string()]);
+            } else if def.min > 0 {
+                return Err(OwsError::missing(def.id, format!("Required input \"{}\" must be provided.", def.id)));
+            }
+        }
+        if def.min > 0 && out.get(def.id).is_some_and(|v| v.iter().all(|s| s.trim().is_empty())) {
+            return Err(OwsError::missing(def.id, format!("Required input \"{}\" must be provided.", def.id)));
+        }
+    }
+    Ok(out)
+}
+
+fn mime_eq(a: &str, b: &str) -> bool {
+    let base = |s: &str| s.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    base(a) == base(b)
+        || (base(a) == "application/json" && base(b) == "text/plain")
+        || (base(a) == "application/x-yaml" && matches!(base(b).as_str(), "text/yaml" | "application/yaml"))
+}
+
+/// First value of an input.
+#[must_use]
+pub fn first<'a>(inputs: &'a Inputs, id: &str) -> Option<&'a str> {
+    inputs.get(id).and_then(|v| v.first()).map(String::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(id: &str, v: &str) -> RawInput {
+        RawInput { id: id.into(), data: v.into(), mime: None }
+    }
+
+    #[test]
+    fn defaults_and_missing() {
+        let p = subset();
+        let e = validate(&p, &[]).unwrap_err();
+        assert_eq!(e.code.as_str(), "MissingParameterValue");
+        assert_eq!(e.text, "Required input \"collection\" must be provided.");
+        let i = validate(&p, &[raw("collection", "x")]).unwrap();
+        assert_eq!(first(&i, "apply_fixes"), Some("1"));
+        assert_eq!(first(&i, "original_files"), Some("0"));
+        assert_eq!(first(&i, "time"), None);
+    }
+
+    #[test]
+    fn unknown_input_and_bad_boolean() {
+        let p = subset();
+        let e = validate(&p, &[raw("collection", "x"), raw("colour", "red")]).unwrap_err();
+        assert_eq!(e.code.as_str(), "InvalidParameterValue");
+        assert!(e.text.contains("Unknown input \"colour\""), "{}", e.text);
+        let e = validate(&p, &[raw("collection", "x"), raw("original_files", "maybe")]).unwrap_err();
+        assert!(e.text.contains("expected a boolean"));
+        let e = validate(&p, &[raw("collection", "x"), raw("time", "a/b"), raw("time", "c/d")]).unwrap_err();
+        assert!(e.text.contains("at most 1"));
+    }
+}

@@ -1,0 +1,530 @@
+//! The HTTP server: shared state, the worker pool, routes, output files, usage logging.
+
+use crate::auth::{self, Principal, RateLimiter, Secret};
+use crate::config::Config;
+use crate::error::OwsError;
+use crate::jobs::{Job, JobRequest, JobStatus, JobStore, NewJob, SqliteStore, StoreError, UsageRecord};
+use crate::process::{Inputs, ProcessDef};
+use crate::xml::{self, ServiceInfo};
+use axum::body::Body;
+use axum::extract::{Path as AxPath, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+use tower::ServiceExt;
+
+/// Errors starting the service.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Config(String),
+}
+
+/// What every handler shares.
+pub struct AppState {
+    pub cfg: Config,
+    pub store: Arc<dyn JobStore>,
+    pub secret: Secret,
+    pub processes: Vec<ProcessDef>,
+    pub limiter: RateLimiter,
+    pub info: ServiceInfo,
+    /// Signalled when a job is queued.
+    pub new_job: Arc<Notify>,
+    /// Signalled when a job ends.
+    pub job_done: Arc<Notify>,
+}
+
+/// Shared state handle.
+pub type St = Arc<AppState>;
+
+/// Usage facts a handler attaches to its response for the usage log.
+#[derive(Clone, Debug, Default)]
+pub struct UsageTag {
+    pub user: String,
+    pub operation: String,
+    pub process: String,
+    pub job: String,
+    pub inputs: String,
+}
+
+impl AppState {
+    /// Opens the data directory and the job store.
+    ///
+    /// # Errors
+    /// The directory or the store cannot be opened.
+    pub fn open(cfg: Config) -> Result<AppState, ServiceError> {
+        std::fs::create_dir_all(cfg.data_dir.join("jobs"))?;
+        let store = Arc::new(SqliteStore::open(&cfg.db_path())?);
+        let secret = Secret::load(&cfg.data_dir)?;
+        Ok(AppState {
+            limiter: RateLimiter::new(cfg.rate_limit),
+            cfg,
+            store,
+            secret,
+            processes: crate::process::all(),
+            info: ServiceInfo::default(),
+            new_job: Arc::new(Notify::new()),
+            job_done: Arc::new(Notify::new()),
+        })
+    }
+
+    /// A process by identifier.
+    #[must_use]
+    pub fn process(&self, id: &str) -> Option<&ProcessDef> {
+        self.processes.iter().find(|p| p.id == id)
+    }
+
+    /// URL of this server as the client sees it (no trailing slash).
+    #[must_use]
+    pub fn base_url(&self, headers: &HeaderMap) -> String {
+        if let Some(u) = &self.cfg.public_url {
+            return u.clone();
+        }
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+            .map_or_else(|| self.cfg.bind.clone(), String::from);
+        format!("http://{host}")
+    }
+
+    /// The caller, for operations that need a key: the key's principal, `anonymous` on an open
+    /// server, else 401. Also takes a rate-limit token.
+    ///
+    /// # Errors
+    /// Missing or bad key (401), rate limit exceeded (429).
+    pub fn principal(&self, headers: &HeaderMap) -> Result<Principal, OwsError> {
+        let p = match auth::credential(headers) {
+            Some(k) => auth::resolve(self.store.as_ref(), &self.secret, &k).map_err(|e| match e {
+                auth::AuthError::BadKey => OwsError::forbidden(
+                    StatusCode::UNAUTHORIZED,
+                    "Invalid API key: it is unknown, revoked or malformed",
+                ),
+                auth::AuthError::Store(e) => OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+            })?,
+            None if self.cfg.open => Principal::anonymous(),
+            None => {
+                return Err(OwsError::forbidden(
+                    StatusCode::UNAUTHORIZED,
+                    "An API key is required: send it as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
+                ))
+            }
+        };
+        if let Err(wait) = self.limiter.check(&p.id) {
+            let mut e = OwsError::busy(format!("Rate limit exceeded for this API key; retry in {wait} s"));
+            e.status = StatusCode::TOO_MANY_REQUESTS;
+            return Err(e);
+        }
+        Ok(p)
+    }
+
+    /// [`principal`](Self::principal) holding `scope`.
+    ///
+    /// # Errors
+    /// As `principal`, or 403 without the scope.
+    pub fn require(&self, headers: &HeaderMap, scope: &str) -> Result<Principal, OwsError> {
+        let p = self.principal(headers)?;
+        if p.has(scope) {
+            Ok(p)
+        } else {
+            Err(OwsError::forbidden(
+                StatusCode::FORBIDDEN,
+                format!("This API key lacks the '{scope}' scope needed for this request"),
+            ))
+        }
+    }
+
+    /// Queues a job.
+    ///
+    /// # Errors
+    /// `ServerBusy` when the queue is full; store failures.
+    pub fn submit(&self, owner: &Principal, process: &str, request: JobRequest) -> Result<Job, OwsError> {
+        let id = auth::uuid4();
+        let nj = NewJob { id: id.clone(), process: process.to_string(), owner: owner.id.clone(), request };
+        self.store.submit(&nj, self.cfg.max_queued).map_err(|e| match e {
+            StoreError::Busy(m) => OwsError::busy(m),
+            e => OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        })?;
+        self.new_job.notify_waiters();
+        self.new_job.notify_one();
+        self.store
+            .get(&id)
+            .map_err(|e| OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+            .ok_or_else(|| OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, "job vanished"))
+    }
+
+    /// Waits until a job is final (or the sync timeout passes; then the job as it is).
+    pub async fn wait(&self, id: &str) -> Option<Job> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(self.cfg.sync_timeout_secs);
+        loop {
+            let notified = self.job_done.notified();
+            let j = self.store.get(id).ok().flatten()?;
+            if j.status.is_final() || tokio::time::Instant::now() >= deadline {
+                return Some(j);
+            }
+            let _ = tokio::time::timeout(Duration::from_millis(500), notified).await;
+        }
+    }
+
+    /// A job the caller may see: its own (or any, for admin), or any with a valid download
+    /// token `t`.
+    ///
+    /// # Errors
+    /// 404 for unknown or foreign jobs; auth errors.
+    pub fn visible_job(&self, headers: &HeaderMap, id: &str, token: Option<&str>) -> Result<Job, OwsError> {
+        let not_found = || OwsError::not_found(format!("Job '{id}' does not exist or belongs to another user"));
+        let job = self
+            .store
+            .get(id)
+            .map_err(|e| OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        if let Some(t) = token {
+            if self.secret.check_job_token(id, t) {
+                return job.ok_or_else(not_found);
+            }
+        }
+        let p = self.require(headers, "jobs")?;
+        match job {
+            Some(j) if p.owns(&j.owner) => Ok(j),
+            _ => Err(not_found()),
+        }
+    }
+
+    /// Signed URL of a job's file.
+    #[must_use]
+    pub fn file_url(&self, base: &str, job: &str, name: &str) -> String {
+        let enc: String = percent_encoding::utf8_percent_encode(name, PATH_SET).to_string();
+        format!("{base}/outputs/{job}/{enc}?t={}", self.secret.job_token(job))
+    }
+
+    /// Signed URL of a job's WPS status document.
+    #[must_use]
+    pub fn status_url(&self, base: &str, job: &str) -> String {
+        format!("{base}/outputs/{job}.xml?t={}", self.secret.job_token(job))
+    }
+
+    /// Removes a job's outputs.
+    pub fn remove_outputs(&self, id: &str) {
+        let d = self.cfg.job_dir(id);
+        if d.starts_with(self.cfg.data_dir.join("jobs")) && !id.is_empty() && !id.contains(['/', '.']) {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    }
+}
+
+const PATH_SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
+/// Runs queued jobs: `n` workers claiming from the store with a lease, each job in its
+/// directory on a blocking thread.
+pub fn spawn_workers(st: &St, n: usize, prefix: &str) {
+    for i in 0..n {
+        let st = st.clone();
+        let wid = format!("{prefix}:{}:{i}", std::process::id());
+        tokio::spawn(async move {
+            loop {
+                let notified = st.new_job.notified();
+                let lease = crate::time::now_ms() + i64::try_from(st.cfg.lease_secs * 1000).unwrap_or(60_000);
+                match st.store.claim(&wid, lease) {
+                    Ok(Some(job)) => run_job(&st, &wid, job).await,
+                    Ok(None) => {
+                        let _ = tokio::time::timeout(Duration::from_secs(2), notified).await;
+                    }
+                    Err(e) => {
+                        tracing::error!("claiming a job failed: {e}");
+                        tokio::time::sleep(Duration::from_secs(2)).await;
+                    }
+                }
+            }
+        });
+    }
+}
+
+async fn run_job(st: &St, wid: &str, job: Job) {
+    let dir = st.cfg.job_dir(&job.id);
+    // A re-queued job starts from a clean directory.
+    let _ = std::fs::remove_dir_all(&dir);
+    let stop = Arc::new(Notify::new());
+    let hb = {
+        let (st, wid, id, stop) = (st.clone(), wid.to_string(), job.id.clone(), stop.clone());
+        tokio::spawn(async move {
+            let every = Duration::from_millis(st.cfg.lease_secs * 1000 / 3);
+            loop {
+                tokio::select! {
+                    () = stop.notified() => break,
+                    () = tokio::time::sleep(every) => {
+                        let lease = crate::time::now_ms() + i64::try_from(st.cfg.lease_secs * 1000).unwrap_or(60_000);
+                        if !matches!(st.store.renew(&id, &wid, lease), Ok(true)) { break; }
+                    }
+                }
+            }
+        })
+    };
+    let t0 = std::time::Instant::now();
+    let (store, process, inputs) = (st.store.clone(), job.process.clone(), job.request.inputs.clone());
+    let d2 = dir.clone();
+    let res = tokio::task::spawn_blocking(move || {
+        crate::ops::execute(&process, &inputs, &crate::ops::Ctx { dir: &d2, store: store.as_ref() })
+    })
+    .await;
+    stop.notify_one();
+    let _ = hb.await;
+    let outcome = match res {
+        Ok(Ok(r)) => Ok(r),
+        Ok(Err(e)) => Err(format!("Process error: {}", one_line(&e.0))),
+        Err(e) => Err(format!("Process error: internal error ({e})")),
+    };
+    if let Err(m) = &outcome {
+        tracing::info!("job {} ({}) failed after {:?}: {m}", job.id, job.process, t0.elapsed());
+    } else {
+        tracing::info!("job {} ({}) finished in {:?}", job.id, job.process, t0.elapsed());
+    }
+    match st.store.finish(&job.id, wid, outcome) {
+        Ok(true) => {}
+        Ok(false) => {
+            // Dismissed (or taken over) meanwhile: its outputs are not wanted.
+            if st.store.get(&job.id).ok().flatten().is_some_and(|j| j.status == JobStatus::Dismissed) {
+                st.remove_outputs(&job.id);
+            }
+        }
+        Err(e) => tracing::error!("recording the end of job {} failed: {e}", job.id),
+    }
+    st.job_done.notify_waiters();
+}
+
+/// Collapses whitespace into one line.
+#[must_use]
+pub fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Re-queues jobs whose lease expired and removes jobs past retention, every few seconds.
+pub fn spawn_maintenance(st: &St) {
+    let st = st.clone();
+    tokio::spawn(async move {
+        let mut last_cleanup = 0i64;
+        loop {
+            let now = crate::time::now_ms();
+            match st.store.recover(None, now, st.cfg.max_attempts) {
+                Ok((r, f)) if r + f > 0 => {
+                    tracing::warn!("jobs with expired leases: {r} re-queued, {f} failed");
+                    st.new_job.notify_waiters();
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!("lease recovery failed: {e}"),
+            }
+            if now - last_cleanup > 60_000 {
+                last_cleanup = now;
+                #[allow(clippy::cast_possible_truncation)]
+                let keep = (st.cfg.retention_hours * 3_600_000.0) as i64;
+                if let Ok(ids) = st.store.expired(now - keep) {
+                    for id in ids {
+                        st.remove_outputs(&id);
+                        let _ = st.store.delete(&id);
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_secs(st.cfg.lease_secs.clamp(2, 10))).await;
+        }
+    });
+}
+
+#[derive(serde::Deserialize)]
+struct TokenQ {
+    t: Option<String>,
+}
+
+/// `GET /outputs/{job}.xml`: the WPS status document.
+async fn status_doc(
+    State(st): State<St>,
+    AxPath(name): AxPath<String>,
+    axum::extract::Query(q): axum::extract::Query<TokenQ>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(id) = name.strip_suffix(".xml") else {
+        return OwsError::not_found(format!("No such output: {name}")).into_response();
+    };
+    match st.visible_job(&headers, id, q.t.as_deref()) {
+        Ok(job) => {
+            let base = st.base_url(&headers);
+            let mut r = crate::wps::execute_doc_response(&st, &base, &job, true);
+            r.extensions_mut().insert(UsageTag { operation: "status".into(), process: job.process, job: job.id, ..Default::default() });
+            r
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /outputs/{job}/{file}`: a result file (Range supported), or the Metalink `output.meta4`.
+async fn output_file(
+    State(st): State<St>,
+    AxPath((id, path)): AxPath<(String, String)>,
+    axum::extract::Query(q): axum::extract::Query<TokenQ>,
+    req: Request,
+) -> Response {
+    let headers = req.headers().clone();
+    let job = match st.visible_job(&headers, &id, q.t.as_deref()) {
+        Ok(j) => j,
+        Err(e) => return e.into_response(),
+    };
+    let missing = || OwsError::not_found(format!("Job '{id}' has no output '{path}'")).into_response();
+    let Some(result) = job.result.as_ref().filter(|_| job.status == JobStatus::Successful) else {
+        return missing();
+    };
+    let tag = UsageTag { operation: "download".into(), process: job.process.clone(), job: job.id.clone(), ..Default::default() };
+    if path == "output.meta4" {
+        let base = st.base_url(&headers);
+        let mut files: Vec<xml::MetaFile> = result
+            .files
+            .iter()
+            .map(|f| xml::MetaFile {
+                name: f.name.rsplit('/').next().unwrap_or(&f.name).to_string(),
+                size: f.size,
+                url: st.file_url(&base, &job.id, &f.name),
+            })
+            .collect();
+        files.extend(result.urls.iter().map(|u| xml::MetaFile {
+            name: u.split('?').next().unwrap_or(u).rsplit('/').next().unwrap_or(u).to_string(),
+            size: 0,
+            url: u.clone(),
+        }));
+        let doc = xml::metalink(
+            "NetCDF file",
+            &crate::time::iso_seconds(job.finished.unwrap_or(job.created)),
+            &format!("{base}/"),
+            &files,
+        );
+        let mut r = ([(header::CONTENT_TYPE, "application/metalink4+xml")], doc).into_response();
+        r.extensions_mut().insert(tag);
+        return r;
+    }
+    let listed = result.files.iter().any(|f| f.name == path) || result.documents.iter().any(|(_, f, _)| *f == path);
+    if !listed || path.contains("..") {
+        return missing();
+    }
+    let file = st.cfg.job_dir(&job.id).join(&path);
+    let mut r = match tower_http::services::ServeFile::new(&file).oneshot(req).await {
+        Ok(r) => r.map(Body::new),
+        Err(e) => return OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    };
+    if path.ends_with(".nc") {
+        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-netcdf"));
+    }
+    r.extensions_mut().insert(tag);
+    r
+}
+
+async fn usage_log(State(st): State<St>, req: Request, next: axum::middleware::Next) -> Response {
+    let t0 = crate::time::now_ms();
+    let remote = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default();
+    let key_hint = auth::credential(req.headers()).and_then(|k| k.split('_').nth(1).map(String::from));
+    let path = req.uri().path().to_string();
+    let resp = next.run(req).await;
+    let tag = resp.extensions().get::<UsageTag>().cloned().unwrap_or_else(|| UsageTag {
+        operation: path,
+        ..Default::default()
+    });
+    let bytes = resp
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let rec = UsageRecord {
+        time_start: t0,
+        time_end: crate::time::now_ms(),
+        user: if tag.user.is_empty() { key_hint.unwrap_or_default() } else { tag.user },
+        operation: tag.operation,
+        process: tag.process,
+        job: tag.job,
+        inputs: tag.inputs,
+        http_status: resp.status().as_u16(),
+        bytes_out: bytes,
+        remote,
+    };
+    let store = st.store.clone();
+    // Off the request path: the log write never delays an answer.
+    tokio::task::spawn_blocking(move || {
+        if let Err(e) = store.log_usage(&rec) {
+            tracing::warn!("usage log: {e}");
+        }
+    });
+    resp
+}
+
+/// The router of every endpoint.
+pub fn router(st: St) -> Router {
+    Router::new()
+        .route("/wps", get(crate::wps::get).post(crate::wps::post))
+        .route("/outputs/{name}", get(status_doc))
+        .route("/outputs/{id}/{*path}", get(output_file))
+        .fallback(|| async { OwsError::not_found("No such endpoint; the WPS service is at /wps").into_response() })
+        .layer(axum::middleware::from_fn_with_state(st.clone(), usage_log))
+        .layer(axum::extract::DefaultBodyLimit::max(50 * 1024 * 1024))
+        .with_state(st)
+}
+
+/// A running server.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: St,
+    pub handle: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Opens the data directory, recovers jobs a previous run left running, starts the workers
+/// and maintenance, binds and serves.
+///
+/// # Errors
+/// The data directory, store or address cannot be used.
+pub async fn start(cfg: Config) -> Result<Running, ServiceError> {
+    let workers = cfg.workers;
+    let st = Arc::new(AppState::open(cfg)?);
+    let (r, f) = st.store.recover(Some("serve:%"), crate::time::now_ms(), st.cfg.max_attempts)?;
+    if r + f > 0 {
+        tracing::warn!("jobs interrupted by the previous run: {r} re-queued, {f} marked failed");
+    }
+    spawn_workers(&st, workers, "serve");
+    spawn_maintenance(&st);
+    let listener = tokio::net::TcpListener::bind(&st.cfg.bind)
+        .await
+        .map_err(|e| ServiceError::Config(format!("cannot listen on {}: {e}", st.cfg.bind)))?;
+    let addr = listener.local_addr()?;
+    let app = router(st.clone());
+    let handle = tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async {
+                let ctrl_c = tokio::signal::ctrl_c();
+                #[cfg(unix)]
+                {
+                    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                        .expect("SIGTERM handler");
+                    tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+                }
+                #[cfg(not(unix))]
+                let _ = ctrl_c.await;
+            })
+            .await
+    });
+    Ok(Running { addr, state: st, handle })
+}
+
+/// Re-exported for handlers.
+pub use crate::process::Inputs as JobInputs;
+#[allow(dead_code)]
+fn _assert_inputs(_: &Inputs) {}
