@@ -1,7 +1,11 @@
 //! The subcommands, one module each, and what they share.
 
+pub mod average;
 pub mod info;
+pub mod keys;
+pub mod serve;
 pub mod subset;
+pub mod worker;
 
 use clap::ValueEnum;
 use rookery_ops::OpError;
