@@ -12,6 +12,7 @@
 //!   subset(cfg, collection, request, output) ──► ResultSet { per dataset: output paths }
 //! ```
 
+pub mod catalog;
 pub mod config;
 pub mod consolidate;
 pub mod project;
@@ -21,7 +22,7 @@ pub use config::Config;
 pub use resolve::{Resolved, Resolver};
 
 use consolidate::{consolidate, YearFilter};
-use rookery_ops::{FileNamer, NamerKind, OpError, OutputSpec, SubsetRequest};
+use rookery_ops::{FileNamer, NamerKind, OpError, OutputSpec, SubsetRequest, TimeComponents, TimeParam};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -86,6 +87,29 @@ pub struct RunOptions {
     pub original_files: bool,
 }
 
+/// The ISO window of a request for catalogue searches (daops `parse_time`): the time
+/// interval, else the time components' year range, else everything.
+#[must_use]
+pub fn time_window(time: Option<&TimeParam>, tc: Option<&TimeComponents>) -> (String, String) {
+    let min = catalog::MIN_DATETIME.to_string();
+    let max = catalog::MAX_DATETIME.to_string();
+    match time {
+        Some(TimeParam::Interval(a, b)) => (a.clone().unwrap_or(min), b.clone().unwrap_or(max)),
+        Some(TimeParam::Series(v)) => (
+            v.iter().min().cloned().unwrap_or(min),
+            v.iter().max().cloned().unwrap_or(max),
+        ),
+        None => match tc.and_then(|t| t.year.as_ref()) {
+            Some(ys) if !ys.is_empty() => {
+                let lo = ys.iter().min().copied().unwrap_or(1);
+                let hi = ys.iter().max().copied().unwrap_or(9999);
+                (format!("{lo:04}-01-01T00:00:00"), format!("{hi:04}-12-31T23:59:59"))
+            }
+            _ => (min, max),
+        },
+    }
+}
+
 /// A configured data-aware layer.
 #[derive(Clone, Debug)]
 pub struct Daops {
@@ -136,20 +160,26 @@ impl Daops {
             .map_err(|e| DaopsError::Config(e.clone()))
     }
 
-    /// Resolves and consolidates every item of `collection` for a request.
+    /// Resolves and consolidates every item of `collection` for a request's time and time
+    /// components: only files overlapping the requested years are kept (catalogue projects:
+    /// the catalogue's time search).
     ///
     /// # Errors
     /// See [`Resolver::resolve`] and [`consolidate`].
-    pub fn datasets(&self, collection: &[String], years: Option<&YearFilter>) -> Result<Vec<Resolved>, DaopsError> {
+    pub fn datasets(&self, collection: &[String], time: Option<&TimeParam>, tc: Option<&TimeComponents>) -> Result<Vec<Resolved>, DaopsError> {
         let items = split_collection(collection);
         if items.is_empty() {
             return Err(DaopsError::InvalidCollection("CollectionParameter must be provided".into()));
         }
+        let window = time_window(time, tc);
+        let years = YearFilter::from_request(time, tc);
         items
             .iter()
             .map(|i| {
-                let mut r = self.resolver.resolve(i)?;
-                r.files = consolidate(r.key(), &r.files, years)?;
+                let mut r = self.resolver.resolve_in(i, Some((&window.0, &window.1)))?;
+                if !r.from_catalog {
+                    r.files = consolidate(r.key(), &r.files, years.as_ref())?;
+                }
                 Ok(r)
             })
             .collect()
@@ -161,11 +191,13 @@ impl Daops {
     ///
     /// # Errors
     /// See [`Daops::datasets`].
-    pub fn cli_datasets(&self, inputs: &[String], years: Option<&YearFilter>) -> Result<Vec<Resolved>, DaopsError> {
+    pub fn cli_datasets(&self, inputs: &[String], time: Option<&TimeParam>, tc: Option<&TimeComponents>) -> Result<Vec<Resolved>, DaopsError> {
+        let window = time_window(time, tc);
+        let years = YearFilter::from_request(time, tc);
         let mut out: Vec<Resolved> = Vec::new();
         let mut joined: Option<Resolved> = None;
         for item in split_collection(inputs) {
-            let r = self.resolver.resolve(&item)?;
+            let r = self.resolver.resolve_in(&item, Some((&window.0, &window.1)))?;
             if r.input == r.ds_id.clone().unwrap_or_default() {
                 out.push(r);
             } else if let Some(j) = joined.as_mut() {
@@ -183,8 +215,8 @@ impl Daops {
         if out.is_empty() {
             return Err(DaopsError::InvalidCollection("CollectionParameter must be provided".into()));
         }
-        for r in &mut out {
-            r.files = consolidate(r.key(), &r.files, years)?;
+        for r in out.iter_mut().filter(|r| !r.from_catalog) {
+            r.files = consolidate(r.key(), &r.files, years.as_ref())?;
         }
         Ok(out)
     }
@@ -196,8 +228,7 @@ impl Daops {
     /// # Errors
     /// Unknown datasets, invalid requests, read/write failures.
     pub fn subset(&self, collection: &[String], req: &SubsetRequest, opts: &RunOptions) -> Result<ResultSet, DaopsError> {
-        let years = YearFilter::from_request(req.time.as_ref(), req.time_components.as_ref());
-        let datasets = self.datasets(collection, years.as_ref())?;
+        let datasets = self.datasets(collection, req.time.as_ref(), req.time_components.as_ref())?;
         let mut namer = FileNamer::new(opts.namer, self.resolver.templates());
         let mut rs = ResultSet::default();
         for d in &datasets {

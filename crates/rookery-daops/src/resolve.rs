@@ -6,6 +6,7 @@
 //! restricted (the service), absolute paths must lie inside a project `base_dir` or one of the
 //! configured `[rookery] allowed_roots`.
 
+use crate::catalog::{Catalog, MAX_DATETIME, MIN_DATETIME};
 use crate::config::Config;
 use crate::project::{projects, Project};
 use crate::DaopsError;
@@ -23,6 +24,8 @@ pub struct Resolved {
     pub project: Option<String>,
     /// The files, sorted.
     pub files: Vec<PathBuf>,
+    /// The files came from a catalogue search that already applied the time window.
+    pub from_catalog: bool,
 }
 
 impl Resolved {
@@ -37,6 +40,7 @@ impl Resolved {
 #[derive(Clone, Debug)]
 pub struct Resolver {
     projects: Vec<Project>,
+    catalogs: std::collections::HashMap<String, std::sync::Arc<Catalog>>,
     /// `None`: any local path is allowed (command line). `Some`: only below these roots.
     allowed_roots: Option<Vec<PathBuf>>,
 }
@@ -55,8 +59,15 @@ impl Resolver {
     /// # Errors
     /// Malformed project sections.
     pub fn new(cfg: &Config) -> Result<Resolver, DaopsError> {
+        let projects = projects(cfg)?;
+        let catalogs = projects
+            .iter()
+            .filter(|p| p.use_catalog)
+            .filter_map(|p| Some((p.name.clone(), std::sync::Arc::new(Catalog::new(p.catalog.clone()?)))))
+            .collect();
         Ok(Resolver {
-            projects: projects(cfg)?,
+            projects,
+            catalogs,
             allowed_roots: None,
         })
     }
@@ -142,6 +153,15 @@ impl Resolver {
     /// # Errors
     /// Unknown project or dataset, paths outside the allowed roots, nothing found.
     pub fn resolve(&self, item: &str) -> Result<Resolved, DaopsError> {
+        self.resolve_in(item, None)
+    }
+
+    /// Resolves one item for a request covering `window` (ISO start, end): catalogue projects
+    /// return only the files overlapping it (daops's catalogue search).
+    ///
+    /// # Errors
+    /// As [`Resolver::resolve`]; a catalogue dataset with no file in the window.
+    pub fn resolve_in(&self, item: &str, window: Option<(&str, &str)>) -> Result<Resolved, DaopsError> {
         let item = item.trim();
         if item.is_empty() {
             return Err(DaopsError::InvalidCollection("CollectionParameter must be provided".into()));
@@ -158,7 +178,7 @@ impl Resolver {
             return self.resolve_path(path, item);
         }
         if item.matches('.').count() > 1 {
-            return self.resolve_id(item);
+            return self.resolve_id(item, window);
         }
         Err(DaopsError::InvalidCollection(format!(
             "'{item}' is neither a dataset id nor an existing file or directory"
@@ -212,10 +232,11 @@ impl Resolver {
             ds_id,
             project: project.map(|p| p.name.clone()),
             files,
+            from_catalog: false,
         })
     }
 
-    fn resolve_id(&self, id: &str) -> Result<Resolved, DaopsError> {
+    fn resolve_id(&self, id: &str, window: Option<(&str, &str)>) -> Result<Resolved, DaopsError> {
         let tokens: Vec<&str> = id.split('.').collect();
         let pname = tokens[0].to_ascii_lowercase();
         let p = self.project(&pname).ok_or_else(|| {
@@ -234,6 +255,36 @@ impl Resolver {
                     "'{id}' is not a valid dataset id (bad component '{t}')"
                 )));
             }
+        }
+        if let Some(cat) = self.catalogs.get(&p.name) {
+            let not_found = || DaopsError::InvalidCollection(format!("{id} is not in the list of available data."));
+            let all = cat.search(id, MIN_DATETIME, MAX_DATETIME)?.ok_or_else(not_found)?;
+            let rows = match window {
+                Some((s, e)) => cat.search(id, s, e)?.unwrap_or_default(),
+                None => all,
+            };
+            if rows.is_empty() {
+                return Err(DaopsError::Op(rookery_ops::OpError::NoData(format!(
+                    "No files found in given time range for {id}"
+                ))));
+            }
+            let mut files: Vec<PathBuf> = rows.iter().map(|r| base.join(&r.path)).collect();
+            files.sort();
+            files.dedup();
+            if let Some(missing) = files.iter().find(|f| !f.is_file()) {
+                return Err(DaopsError::Missing(format!(
+                    "{} is listed in the catalogue of {} but does not exist",
+                    missing.display(),
+                    p.name
+                )));
+            }
+            return Ok(Resolved {
+                input: id.to_string(),
+                ds_id: Some(id.to_string()),
+                project: Some(p.name.clone()),
+                files,
+                from_catalog: true,
+            });
         }
         let pattern = match p.fixed_path_mappings.iter().find(|(k, _)| k == id) {
             Some((_, rel)) => base.join(rel),
@@ -262,6 +313,7 @@ impl Resolver {
             ds_id: Some(id.to_string()),
             project: Some(p.name.clone()),
             files,
+            from_catalog: false,
         })
     }
 }

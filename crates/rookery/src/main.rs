@@ -21,7 +21,36 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+enum ConfigCmd {
+    /// Print every section and key with the file it came from.
+    Show,
+}
+
+#[derive(Subcommand)]
+enum CatalogCmd {
+    /// Write the catalogue of a project's base_dir (one row per file).
+    Build {
+        /// Project name (e.g. c3s-cmip6).
+        #[arg(long)]
+        project: String,
+        /// Output file (`.csv` or `.csv.gz`); stdout when absent.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
 enum Cmd {
+    /// The effective roocs.ini configuration (built-in < /etc/roocs.ini < $ROOCS_CONFIG).
+    Config {
+        #[command(subcommand)]
+        action: ConfigCmd,
+    },
+    /// Intake CSV catalogues.
+    Catalog {
+        #[command(subcommand)]
+        action: CatalogCmd,
+    },
     /// Describe datasets: dimensions, variables, CF roles, grid, calendar, time range.
     Info {
         /// Files, globs or directories (several files are joined along time).
@@ -102,6 +131,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let r = match cli.cmd {
         Cmd::Info { inputs } => cmd::info::run(&inputs),
+        Cmd::Config { action: ConfigCmd::Show } => cmd::config::show(),
+        Cmd::Catalog { action: CatalogCmd::Build { project, output } } => cmd::config::build_catalog(&project, output),
         Cmd::Subset {
             inputs,
             time,

@@ -1,6 +1,7 @@
 //! The subcommands, one module each, and what they share.
 
 pub mod average;
+pub mod config;
 pub mod info;
 pub mod keys;
 pub mod serve;

@@ -4,7 +4,6 @@ use super::{progress_bar, Failure, Format, Namer};
 use rookery_io::OutputFormat;
 use rookery_ops::output::utc_now;
 use rookery_ops::params::parse_size;
-use rookery_daops::consolidate::YearFilter;
 use rookery_daops::Daops;
 use rookery_ops::{AreaParam, FileNamer, LevelParam, NamerKind, OutputSpec, SubsetRequest, TimeComponents, TimeParam};
 use std::path::PathBuf;
@@ -30,8 +29,7 @@ pub fn run(
     };
     let size_limit = parse_size(size)?;
     let daops = Daops::global()?;
-    let years = YearFilter::from_request(req.time.as_ref(), req.time_components.as_ref());
-    let datasets = daops.cli_datasets(inputs, years.as_ref())?;
+    let datasets = daops.cli_datasets(inputs, req.time.as_ref(), req.time_components.as_ref())?;
     std::fs::create_dir_all(&output_dir).map_err(|e| Failure {
         code: 1,
         msg: format!("cannot create output directory {}: {e}", output_dir.display()),

@@ -1,0 +1,168 @@
+//! Dataset ids, paths, URLs and catalogues resolved against `config/mini-esgf.ini` (every
+//! project's base_dir in ../shared/data/mini-esgf), and daops's reference cases (roocs.md §7).
+
+use rookery_daops::{Config, Daops, DaopsError, RunOptions};
+use rookery_io::OutputFormat;
+use rookery_ops::{NamerKind, OutputSpec, SubsetRequest, TimeComponents, TimeParam};
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn config() -> Config {
+    let mut c = Config::defaults();
+    c.merge_file(&repo().join("config/mini-esgf.ini")).expect("test config");
+    c
+}
+
+fn daops() -> Daops {
+    Daops::new(config()).expect("daops")
+}
+
+const TAS5_ID: &str = "cmip5.output1.MOHC.HadGEM2-ES.rcp85.mon.atmos.Amon.r1i1p1.latest.tas";
+const ZOSTOGA_ID: &str = "cmip5.output1.INM.inmcm4.rcp45.mon.ocean.Omon.r1i1p1.latest.zostoga";
+const RLDS_ID: &str = "c3s-cmip6.CMIP.IPSL.IPSL-CM6A-LR.historical.r1i1p1f1.Amon.rlds.gr.v20180803";
+
+fn opts(dir: &Path, namer: NamerKind) -> RunOptions {
+    RunOptions {
+        output: OutputSpec {
+            dir: dir.to_path_buf(),
+            format: OutputFormat::Nc4,
+            size_limit: 2_000_000_000,
+            extra: String::new(),
+            history: String::new(),
+        },
+        namer,
+        apply_fixes: true,
+        original_files: false,
+    }
+}
+
+#[test]
+fn ids_resolve_to_files() {
+    let d = daops();
+    let r = d.resolver.resolve(TAS5_ID).expect("resolve");
+    assert_eq!(r.files.len(), 13);
+    assert_eq!(r.project.as_deref(), Some("cmip5"));
+    assert!(r.files.windows(2).all(|w| w[0] < w[1]));
+    // A path under a project's base_dir gets its dataset id derived.
+    let p = r.files[0].parent().expect("dir").to_path_buf();
+    let r2 = d.resolver.resolve(&p.to_string_lossy()).expect("path");
+    assert_eq!(r2.ds_id.as_deref(), Some(TAS5_ID));
+}
+
+// roocs.md §7 #24
+#[test]
+fn zostoga_by_id_end_clipped() {
+    let d = daops();
+    let dir = tempfile::tempdir().expect("tmp");
+    let req = SubsetRequest {
+        time: TimeParam::parse("2085-01-16/2120-12-16").expect("time"),
+        ..SubsetRequest::default()
+    };
+    let rs = d.subset(&[ZOSTOGA_ID.to_string()], &req, &opts(dir.path(), NamerKind::Simple)).expect("subset");
+    let files = rs.file_uris();
+    assert_eq!(files.len(), 1);
+    assert!(files[0].ends_with("output_001.nc"));
+    let f = netcdf::open(&files[0]).expect("open");
+    assert_eq!(f.variable("time").expect("time").len(), 192);
+    assert_eq!(rs.results[0].0, ZOSTOGA_ID);
+}
+
+#[test]
+fn consolidation_keeps_only_overlapping_files() {
+    let d = daops();
+    let t = TimeParam::parse("2021-01-01/2050-12-31").expect("t");
+    let ds = d.datasets(&[TAS5_ID.to_string()], t.as_ref(), None).expect("datasets");
+    let names: Vec<String> = ds[0].files.iter().map(|f| f.file_name().expect("n").to_string_lossy().into_owned()).collect();
+    assert_eq!(names, ["tas_Amon_HadGEM2-ES_rcp85_r1i1p1_200512-203011.nc", "tas_Amon_HadGEM2-ES_rcp85_r1i1p1_203012-205511.nc"]);
+    let tc = TimeComponents::parse("year:2100|month:jan").expect("tc");
+    let ds = d.datasets(&[TAS5_ID.to_string()], None, tc.as_ref()).expect("datasets");
+    assert!(ds[0].files.len() <= 2 && !ds[0].files.is_empty());
+    let t = TimeParam::parse("2400/2500").expect("t");
+    let e = d.datasets(&[TAS5_ID.to_string()], t.as_ref(), None).expect_err("nothing");
+    assert!(e.to_string().contains("No files found in given time range for"), "{e}");
+    assert!(e.is_request_error());
+}
+
+#[test]
+fn bad_ids_and_paths() {
+    let d = daops();
+    let e = d.resolver.resolve("nosuch.output1.X.Y").expect_err("unknown project");
+    assert!(matches!(e, DaopsError::InvalidProject(_)));
+    assert!(e.to_string().contains("The project supplied is not known"), "{e}");
+    let e = d.resolver.resolve("cmip5.output1.MOHC.NoSuchModel.rcp85.mon.atmos.Amon.r1i1p1.latest.tas").expect_err("missing");
+    assert_eq!(e.to_string(), "cmip5.output1.MOHC.NoSuchModel.rcp85.mon.atmos.Amon.r1i1p1.latest.tas is not in the list of available data.");
+    let e = d.resolver.resolve("cmip5.output1...etc.passwd").expect_err("escape");
+    assert!(e.to_string().contains("not a valid dataset id"), "{e}");
+    // Restricted (service) resolvers refuse paths outside the base directories.
+    let r = daops().restricted();
+    let e = r.resolver.resolve("/etc/hostname").expect_err("outside");
+    assert!(e.to_string().contains("outside the directories this server may read"), "{e}");
+    let ok = r.resolver.resolve(TAS5_ID);
+    assert!(ok.is_ok());
+}
+
+#[test]
+fn symlinks_out_of_base_dir_are_refused() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let base = tmp.path().join("base");
+    std::fs::create_dir_all(base.join("a")).expect("mkdir");
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    let src = repo().join("../shared/data/mini-esgf/badc/cmip5/data/cmip5/output1/INM/inmcm4/rcp45/mon/ocean/Omon/r1i1p1/latest/zostoga/zostoga_Omon_inmcm4_rcp45_r1i1p1_200601-210012.nc");
+    std::fs::copy(&src, outside.join("x_200601-210012.nc")).expect("copy");
+    std::os::unix::fs::symlink(&outside, base.join("a").join("b")).expect("symlink");
+    let mut c = Config::defaults();
+    c.merge_str(&format!("[project:cmip5]\nbase_dir = {}\n", base.display()), "t", None).expect("cfg");
+    let d = Daops::new(c).expect("daops");
+    let e = d.resolver.resolve("cmip5.a.b").expect_err("escape");
+    assert!(e.to_string().contains("resolves outside the project's base_dir"), "{e}");
+}
+
+#[test]
+fn download_urls_map_to_paths() {
+    let d = daops();
+    let url = "https://data.mips.climate.copernicus.eu/thredds/fileServer/esg_c3s-cmip6/CMIP/IPSL/IPSL-CM6A-LR/historical/r1i1p1f1/Amon/rlds/gr/v20180803/rlds_Amon_IPSL-CM6A-LR_historical_r1i1p1f1_gr_185001-201412.nc";
+    let r = d.resolver.resolve(url).expect("url");
+    assert_eq!(r.files.len(), 1);
+    assert!(r.files[0].is_file());
+    let e = d.resolver.resolve("https://example.org/x.nc").expect_err("unknown");
+    assert!(e.to_string().contains("could not be identified from the URL"), "{e}");
+}
+
+#[test]
+fn catalogue_search_and_reload() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let cat = tmp.path().join("c3s-cmip6_v20261127.csv.gz");
+    {
+        let d = daops();
+        let p = d.resolver.project("c3s-cmip6").expect("project").clone();
+        let f = std::fs::File::create(&cat).expect("create");
+        let mut gz = flate2::write::GzEncoder::new(f, flate2::Compression::default());
+        let n = rookery_daops::catalog::build(&p, &mut gz).expect("build");
+        gz.finish().expect("gz");
+        assert!(n > 100, "{n} files catalogued");
+    }
+    let mut c = config();
+    c.merge_str(&format!("[catalog]\nc3s-cmip6 = {}\n", cat.display()), "cat", None).expect("cfg");
+    let d = Daops::new(c).expect("daops");
+    let r = d.resolver.resolve(RLDS_ID).expect("in catalogue");
+    assert!(r.from_catalog);
+    assert_eq!(r.files.len(), 2);
+    let r = d.resolver.resolve_in(RLDS_ID, Some(("2001-01-01T00:00:00", "2002-12-30T00:00:00"))).expect("window");
+    assert_eq!(r.files.len(), 1, "only the 1850-2014 file overlaps");
+    let e = d.resolver.resolve_in(RLDS_ID, Some(("2100-01-01T00:00:00", "2101-01-01T00:00:00"))).expect_err("no time");
+    assert!(e.to_string().contains("No files found in given time range"), "{e}");
+    let e = d.resolver.resolve("c3s-cmip6.CMIP.MPI-M.MPI-ESM1-2-HR.historical.r1i1p1f1.SImon.siconc.gn.nosuchversion").expect_err("absent");
+    assert!(e.to_string().contains("is not in the list of available data"), "{e}");
+    // The catalogue is reloaded when its file changes.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&cat, "ds_id,path,size,start_time,end_time\n").expect("rewrite");
+    let e = d.resolver.resolve(RLDS_ID).expect_err("gone after reload");
+    assert!(e.to_string().contains("not in the list of available data"), "{e}");
+    std::fs::write(&cat, "no,header,here\n1,2,3\n").expect("rewrite");
+    let e = d.resolver.resolve(RLDS_ID).expect_err("bad catalogue");
+    assert!(e.to_string().contains("catalogue") && e.to_string().contains("column"), "{e}");
+}

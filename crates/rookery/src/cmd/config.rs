@@ -1,0 +1,42 @@
+//! `rookery config show` and `rookery catalog build`.
+
+use super::Failure;
+use rookery_daops::Daops;
+use std::path::PathBuf;
+
+/// Prints the effective configuration with the origin of every value.
+pub fn show() -> Result<(), Failure> {
+    let d = Daops::global()?;
+    print!("{}", d.config.show());
+    Ok(())
+}
+
+/// Writes an intake CSV catalogue of a project's `base_dir` (gzipped when the name ends in
+/// `.gz`), or to stdout.
+pub fn build_catalog(project: &str, output: Option<PathBuf>) -> Result<(), Failure> {
+    let d = Daops::global()?;
+    let p = d.resolver.project(project).ok_or_else(|| Failure {
+        code: 2,
+        msg: format!("The project supplied is not known: '{project}'"),
+    })?;
+    let n = match output {
+        None => rookery_daops::catalog::build(p, &mut std::io::stdout().lock())?,
+        Some(path) => {
+            let tmp = path.with_extension("tmp-catalog");
+            let f = std::fs::File::create(&tmp).map_err(|e| Failure::io(format!("cannot write {}: {e}", tmp.display())))?;
+            let n = if path.extension().is_some_and(|e| e == "gz") {
+                let mut gz = flate2::write::GzEncoder::new(f, flate2::Compression::default());
+                let n = rookery_daops::catalog::build(p, &mut gz)?;
+                gz.finish().map_err(|e| Failure::io(e.to_string()))?;
+                n
+            } else {
+                let mut f = f;
+                rookery_daops::catalog::build(p, &mut f)?
+            };
+            std::fs::rename(&tmp, &path).map_err(|e| Failure::io(format!("cannot write {}: {e}", path.display())))?;
+            n
+        }
+    };
+    eprintln!("{n} files catalogued for {project}");
+    Ok(())
+}
