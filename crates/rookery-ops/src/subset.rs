@@ -272,7 +272,7 @@ fn read_f64(src: &dyn Source, var: &str) -> Result<ArrayD<f64>, OpError> {
         Some(rookery_cf::Role::Latitude | rookery_cf::Role::Longitude)
     );
     a.mapv_inplace(|x| {
-        if missing.iter().any(|m| *m == x) || (horizontal && x.abs() >= 999.0) {
+        if missing.contains(&x) || (horizontal && x.abs() >= 999.0) {
             f64::NAN
         } else {
             x
