@@ -15,6 +15,7 @@
 pub mod catalog;
 pub mod config;
 pub mod consolidate;
+pub mod fixes;
 pub mod project;
 pub mod resolve;
 
@@ -117,6 +118,8 @@ pub struct Daops {
     pub config: Config,
     /// Collection resolution.
     pub resolver: Resolver,
+    /// Dataset fixes.
+    pub fixes: fixes::FixCatalog,
 }
 
 /// Splits collection items on commas (clisops `CollectionParameter`).
@@ -138,7 +141,8 @@ impl Daops {
     /// Malformed project sections.
     pub fn new(config: Config) -> Result<Daops, DaopsError> {
         let resolver = Resolver::new(&config)?;
-        Ok(Daops { config, resolver })
+        let fixes = fixes::FixCatalog::load(&config)?;
+        Ok(Daops { config, resolver, fixes })
     }
 
     /// Paths restricted to project base directories and `[rookery] allowed_roots` (for the
@@ -221,6 +225,19 @@ impl Daops {
         Ok(out)
     }
 
+    /// Opens a resolved dataset, applying the matching fixes when `apply_fixes` and the
+    /// dataset was named by its id (rook's policy: raw files and URLs are opened as they are).
+    ///
+    /// # Errors
+    /// Unreadable files; a fix that cannot be applied.
+    pub fn open(&self, d: &Resolved, apply_fixes: bool) -> Result<Box<dyn rookery_io::Source>, DaopsError> {
+        let src = rookery_io::open_paths(&d.files).map_err(OpError::from)?;
+        match (&d.ds_id, apply_fixes) {
+            (Some(id), true) if *id == d.input => Ok(self.fixes.apply(src, id)?.0),
+            _ => Ok(src),
+        }
+    }
+
     /// Subsets each dataset of `collection` (daops `subset`): items are dataset ids, files,
     /// globs, directories or download URLs; only files overlapping the requested years are
     /// opened; outputs are named with the project templates of the configuration.
@@ -232,7 +249,7 @@ impl Daops {
         let mut namer = FileNamer::new(opts.namer, self.resolver.templates());
         let mut rs = ResultSet::default();
         for d in &datasets {
-            let src = rookery_io::open_paths(&d.files).map_err(OpError::from)?;
+            let src = self.open(d, opts.apply_fixes)?;
             let outs = rookery_ops::subset(src.as_ref(), req, &opts.output, &mut namer, &|_, _| {})?;
             rs.results.push((
                 d.key().to_string(),

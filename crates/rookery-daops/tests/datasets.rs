@@ -166,3 +166,77 @@ fn catalogue_search_and_reload() {
     let e = d.resolver.resolve(RLDS_ID).expect_err("bad catalogue");
     assert!(e.to_string().contains("catalogue") && e.to_string().contains("column"), "{e}");
 }
+
+// The decadal reference case (daops tests/test_fixes_applied.py::test_fixes_applied_decadal_MOHC_day,
+// reproduced by rook's legacy provider; roocs.md §7).
+#[test]
+fn decadal_fixes_applied_on_open() {
+    let d = daops();
+    let id = "c3s-cmip6-decadal.DCPP.MOHC.HadGEM3-GC31-MM.dcppA-hindcast.s1960-r2i1p1f2.day.tasmin.gn.v20200417";
+    let dir = tempfile::tempdir().expect("tmp");
+    let rs = d.subset(&[id.to_string()], &SubsetRequest::default(), &opts(dir.path(), NamerKind::Simple)).expect("subset");
+    let out = &rs.file_uris()[0];
+    let f = netcdf::open(out).expect("open");
+    let text = |v: Option<netcdf::Attribute<'_>>| match v.map(|a| a.value()) {
+        Some(Ok(netcdf::AttributeValue::Str(s))) => s,
+        other => panic!("not text: {other:?}"),
+    };
+    assert_eq!(text(f.attribute("forcing_description")), "f2, CMIP6 v6.2.0 forcings; no ozone remapping");
+    assert_eq!(text(f.attribute("startdate")), "s196011");
+    assert_eq!(text(f.attribute("sub_experiment_id")), "s196011");
+    let time = f.variable("time").expect("time");
+    assert_eq!(text(time.attribute("long_name")), "valid_time");
+    let cal = text(time.attribute("calendar"));
+    let reftime = f.variable("reftime").expect("reftime");
+    assert_eq!(text(reftime.attribute("standard_name")), "forecast_reference_time");
+    assert_eq!(text(reftime.attribute("calendar")), cal);
+    let r: Vec<i32> = reftime.get_values(..).expect("v");
+    let coder = rookery_cf::time::TimeCoder::new("days since 1850-01-01", Some(&cal)).expect("coder");
+    assert_eq!(coder.decode(f64::from(r[0])).expect("d").iso(), "1960-11-01T00:00:00");
+    let lead = f.variable("leadtime").expect("leadtime");
+    let lv: Vec<f64> = lead.get_values(..).expect("v");
+    assert_eq!(lv.first(), Some(&0.0));
+    assert_eq!(lv.last(), Some(&419.0));
+    assert_eq!(text(lead.attribute("units")), "days");
+    assert_eq!(text(lead.attribute("standard_name")), "forecast_period");
+    let real = f.variable("realization").expect("realization");
+    assert!(text(real.attribute("comment")).starts_with("For more information on the ripf"));
+    assert!(real.attribute("coordinates").is_none());
+    let main = f.variable("tasmin").expect("tasmin");
+    assert!(text(main.attribute("coordinates")).contains("reftime"));
+    // Without fixes the file is as published.
+    let mut o = opts(dir.path(), NamerKind::Simple);
+    o.apply_fixes = false;
+    let rs = d.subset(&[id.to_string()], &SubsetRequest::default(), &o).expect("subset");
+    let f = netcdf::open(&rs.file_uris()[0]).expect("open");
+    assert!(f.variable("reftime").is_none());
+}
+
+#[test]
+fn squeeze_fix_from_a_fix_directory() {
+    // roocs.md §7 #24 with the legacy fix: zostoga's lev dimension squeezed.
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        tmp.path().join("zostoga.yaml"),
+        format!("dataset_id: {ZOSTOGA_ID}\nfixes:\n  - fix_id: SqueezeDimensionsFix\n    operands: {{dims: [lev]}}\n"),
+    )
+    .expect("write");
+    let mut c = config();
+    c.merge_str(&format!("[fixes]\ndir = {}\n", tmp.path().display()), "fixes", None).expect("cfg");
+    let d = Daops::new(c).expect("daops");
+    let out = tempfile::tempdir().expect("tmp");
+    let req = SubsetRequest { time: TimeParam::parse("2085-01-16/2120-12-16").expect("t"), ..SubsetRequest::default() };
+    let rs = d.subset(&[ZOSTOGA_ID.to_string()], &req, &opts(out.path(), NamerKind::Simple)).expect("subset");
+    let f = netcdf::open(&rs.file_uris()[0]).expect("open");
+    let z = f.variable("zostoga").expect("zostoga");
+    let dims: Vec<String> = z.dimensions().iter().map(netcdf::Dimension::name).collect();
+    assert_eq!(dims, ["time"]);
+    assert_eq!(z.len(), 192);
+    // A record with a missing operand fails with one line naming it.
+    std::fs::write(tmp.path().join("zostoga.yaml"), format!("dataset_id: {ZOSTOGA_ID}\nfixes:\n  - fix_id: VarAttrFix\n    operands: {{attrs: {{a: b}}}}\n")).expect("w");
+    let mut c = config();
+    c.merge_str(&format!("[fixes]\ndir = {}\n", tmp.path().display()), "fixes", None).expect("cfg");
+    let d = Daops::new(c).expect("daops");
+    let e = d.subset(&[ZOSTOGA_ID.to_string()], &req, &opts(out.path(), NamerKind::Simple)).expect_err("bad fix");
+    assert!(e.to_string().contains("missing operand 'var_id'"), "{e}");
+}

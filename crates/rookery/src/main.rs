@@ -84,6 +84,9 @@ enum Cmd {
         /// Split outputs so the main variable of each holds at most this much (e.g. 2GB, 500MiB).
         #[arg(long = "file-size-limit", default_value = "2GB")]
         file_size_limit: String,
+        /// Do not apply dataset fixes to datasets named by id.
+        #[arg(long = "no-fixes")]
+        no_fixes: bool,
     },
     /// Average over dimensions: time, level, latitude, longitude, realization (clisops `average_over_dims`).
     Average(cmd::average::DimsArgs),
@@ -143,6 +146,7 @@ fn main() -> ExitCode {
             file_namer,
             output_format,
             file_size_limit,
+            no_fixes,
         } => cmd::subset::run(
             &inputs,
             time.as_deref(),
@@ -153,6 +157,7 @@ fn main() -> ExitCode {
             file_namer,
             output_format,
             &file_size_limit,
+            no_fixes,
         ),
         Cmd::Average(a) => cmd::average::run_dims(&a),
         Cmd::AverageTime(a) => cmd::average::run_time(&a),

@@ -19,6 +19,7 @@ pub fn run(
     namer: Namer,
     format: Format,
     size: &str,
+    no_fixes: bool,
 ) -> Result<(), Failure> {
     // Parameters first: a malformed request fails before any file is opened.
     let req = SubsetRequest {
@@ -63,7 +64,7 @@ pub fn run(
     };
     let mut namer = FileNamer::new(namer, daops.resolver.templates());
     for d in &datasets {
-        let src = rookery_io::open_paths(&d.files)?;
+        let src = daops.open(d, !no_fixes)?;
         let outputs = rookery_ops::subset(src.as_ref(), &req, &spec, &mut namer, &progress)?;
         for p in outputs {
             println!("{}", p.display());
