@@ -3,4 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# Python WPS clients (rooki, OWSLib) for the service tests.
+bash scripts/setup-pyclients.sh
 cargo test --workspace --locked

@@ -1,6 +1,6 @@
 //! OGC exceptions (OWS 1.1 `ExceptionReport`, as PyWPS writes them) and their HTTP statuses.
 
-use crate::xml::esc;
+use crate::xml::{esc, esc_text};
 use axum::http::StatusCode;
 
 /// The OWS exception codes this service reports.
@@ -87,7 +87,7 @@ pub fn exception_report(code: &str, locator: &str, text: &str) -> String {
 </ows:ExceptionReport>",
         esc(code),
         esc(if locator.is_empty() { "None" } else { locator }),
-        esc(text)
+        esc_text(text)
     )
 }
 

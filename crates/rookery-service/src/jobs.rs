@@ -407,10 +407,12 @@ impl JobStore for SqliteStore {
             let mut st = c.prepare(&format!(
                 "SELECT {JOB_COLS} FROM jobs WHERE owner=?1 ORDER BY created DESC, rowid DESC LIMIT ?2"
             ))?;
-            st.query_map(params![o, lim], row_to_job)?.collect::<Result<_, _>>()?
+            let v: Vec<_> = st.query_map(params![o, lim], row_to_job)?.collect::<Result<_, _>>()?;
+            v
         } else {
             let mut st = c.prepare(&format!("SELECT {JOB_COLS} FROM jobs ORDER BY created DESC, rowid DESC LIMIT ?1"))?;
-            st.query_map(params![lim], row_to_job)?.collect::<Result<_, _>>()?
+            let v: Vec<_> = st.query_map(params![lim], row_to_job)?.collect::<Result<_, _>>()?;
+            v
         };
         rows.into_iter().map(decode).collect()
     }

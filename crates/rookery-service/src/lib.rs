@@ -1,1 +1,38 @@
-//! placeholder
+//! # rookery-service — the service
+//!
+//! A drop-in replacement for rook (the roocs WPS) that rooki, birdy and OWSLib call unmodified,
+//! with durable jobs and API keys:
+//!
+//! ```text
+//!  HTTP (axum) ── /wps ─────────── wps.rs: KVP/XML ─► process.rs: validate ─┐
+//!             ├── /, /processes, /jobs ── ogc.rs: OGC API – Processes (JSON) ┤
+//!             └── /outputs/... ─── server.rs: status docs, Metalink, files   │ submit
+//!                                                                            ▼
+//!   auth.rs: API keys (keyed hashes), scopes,            jobs.rs: JobStore (SQLite): accepted →
+//!            signed output URLs, rate limit                running (lease) → successful/failed
+//!                                                                            │ claim
+//!   server.rs: worker pool (bounded), lease renewal, ◄──────────────────────┘
+//!              restart recovery, retention cleanup ──► ops.rs: the call site of rookery-daops
+//!                                                      workflow.rs: orchestrate documents (DAG)
+//!                                                      prov.rs + png.rs: PROV-JSON and its PNG
+//! ```
+//!
+//! Start it with [`server::start`] (what `rookery serve` does).
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod jobs;
+pub mod ogc;
+pub mod ops;
+pub mod png;
+pub mod process;
+pub mod prov;
+pub mod server;
+pub mod time;
+pub mod workflow;
+pub mod wps;
+pub mod xml;
+
+pub use config::Config;
+pub use server::{start, Running, ServiceError};

@@ -234,8 +234,80 @@ pub fn execute(process: &str, inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
             prov.add_operator("subset", &params, &coll, &uris);
             data_result(ctx, &uris, &prov)
         }
+        "orchestrate" => {
+            let text = first(inputs, "workflow").unwrap_or_default();
+            let wf = crate::workflow::parse(text)?;
+            let mut prov = Provenance::start(true, &utc_now());
+            let uris = crate::workflow::run(&wf, ctx.dir, &mut prov)?;
+            prov.stop(&utc_now());
+            data_result(ctx, &uris, &prov)
+        }
+        "usage" => usage(inputs, ctx),
         other => Err(ProcError(format!("Process '{other}' cannot run in a worker"))),
     }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The `usage` process: the request log as CSV for a time range `start/end` (either side may
+/// be empty; partial dates cover whole periods).
+fn usage(inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
+    let (from, to) = match first(inputs, "time").map(str::trim).filter(|t| !t.is_empty()) {
+        None => (None, None),
+        Some(t) => {
+            let Some((a, b)) = t.split_once('/') else {
+                return Err(ProcError(format!("Invalid time range '{t}': expected start/end, e.g. 2024-06-01/2024-06-30")));
+            };
+            let side = |x: &str, end: bool| -> R<Option<i64>> {
+                let x = x.trim();
+                if x.is_empty() {
+                    return Ok(None);
+                }
+                crate::time::parse_iso(x, end)
+                    .map(Some)
+                    .ok_or_else(|| ProcError(format!("Invalid date '{x}' in time range '{t}'")))
+            };
+            (side(a, false)?, side(b, true)?)
+        }
+    };
+    let rows = ctx.store.usage(from, to)?;
+    let header = "uuid,operation,identifier,user,time_start,time_end,duration_ms,http_status,bytes_out,remote,inputs\n";
+    let mut req = String::from(header);
+    let mut dl = String::from(header);
+    for r in rows {
+        let line = [
+            csv_field(&r.job),
+            csv_field(&r.operation),
+            csv_field(&r.process),
+            csv_field(&r.user),
+            crate::time::iso_seconds(r.time_start),
+            crate::time::iso_seconds(r.time_end),
+            (r.time_end - r.time_start).to_string(),
+            r.http_status.to_string(),
+            r.bytes_out.to_string(),
+            csv_field(&r.remote),
+            csv_field(&r.inputs),
+        ]
+        .join(",");
+        let target = if r.operation == "download" { &mut dl } else { &mut req };
+        target.push_str(&line);
+        target.push('\n');
+    }
+    std::fs::write(ctx.dir.join("wps_requests.csv"), req)?;
+    std::fs::write(ctx.dir.join("downloads.csv"), dl)?;
+    Ok(JobResult {
+        documents: vec![
+            ("wpsusage".into(), "wps_requests.csv".into(), "text/csv".into()),
+            ("downloads".into(), "downloads.csv".into(), "text/csv".into()),
+        ],
+        ..JobResult::default()
+    })
 }
 
 #[cfg(test)]

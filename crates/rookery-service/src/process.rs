@@ -271,12 +271,20 @@ fn usage() -> ProcessDef {
             "The time period for usage collection separated by /. Example: 2024-06-01/2024-06-30",
             0,
         )],
-        outputs: vec![OutputDef {
-            id: "wpsusage",
-            title: "WPS Usage",
-            abstract_: "The service's request log as CSV.",
-            kind: OutputKind::Complex { formats: &[CSV] },
-        }],
+        outputs: vec![
+            OutputDef {
+                id: "wpsusage",
+                title: "WPS Usage",
+                abstract_: "The service's request log as CSV (every request but downloads).",
+                kind: OutputKind::Complex { formats: &[CSV] },
+            },
+            OutputDef {
+                id: "downloads",
+                title: "Downloads",
+                abstract_: "Downloads of result files as CSV.",
+                kind: OutputKind::Complex { formats: &[CSV] },
+            },
+        ],
         async_supported: true,
     }
 }
@@ -284,7 +292,7 @@ fn usage() -> ProcessDef {
 /// Every process, in rook's registration order.
 #[must_use]
 pub fn all() -> Vec<ProcessDef> {
-    vec![health(), subset()]
+    vec![health(), usage(), subset(), orchestrate()]
 }
 
 /// Validated inputs: each identifier with its values (one per occurrence), defaults applied.

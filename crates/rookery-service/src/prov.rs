@@ -29,6 +29,11 @@ pub enum NodeKind {
     Entity,
 }
 
+/// A node of the drawing: (id, kind, label).
+pub type Node = (String, NodeKind, String);
+/// An edge of the drawing: (from, to, relation).
+pub type Edge = (String, String, &'static str);
+
 /// A provenance document under construction.
 pub struct Provenance {
     id: String,
@@ -40,8 +45,8 @@ pub struct Provenance {
     engine: String,
     workflow: Option<String>,
     /// (from, to, label) edges for the drawing.
-    edges: Vec<(String, String, &'static str)>,
-    order: Vec<(String, NodeKind, String)>,
+    edges: Vec<Edge>,
+    order: Vec<Node>,
 }
 
 fn qn(s: &str) -> Value {
@@ -208,7 +213,7 @@ impl Provenance {
 
     /// The graph for drawing: nodes (id, kind, label) in creation order and edges.
     #[must_use]
-    pub fn graph(&self) -> (&[(String, NodeKind, String)], &[(String, String, &'static str)]) {
+    pub fn graph(&self) -> (&[Node], &[Edge]) {
         (&self.order, &self.edges)
     }
 

@@ -4,7 +4,7 @@ use crate::auth::{self, Principal, RateLimiter, Secret};
 use crate::config::Config;
 use crate::error::OwsError;
 use crate::jobs::{Job, JobRequest, JobStatus, JobStore, NewJob, SqliteStore, StoreError, UsageRecord};
-use crate::process::{Inputs, ProcessDef};
+use crate::process::ProcessDef;
 use crate::xml::{self, ServiceInfo};
 use axum::body::Body;
 use axum::extract::{Path as AxPath, Request, State};
@@ -325,10 +325,10 @@ pub fn spawn_maintenance(st: &St) {
                 Ok(_) => {}
                 Err(e) => tracing::error!("lease recovery failed: {e}"),
             }
-            if now - last_cleanup > 60_000 {
+            #[allow(clippy::cast_possible_truncation)]
+            let keep = (st.cfg.retention_hours.max(0.0) * 3_600_000.0) as i64;
+            if now - last_cleanup > (keep / 4).clamp(1000, 60_000) {
                 last_cleanup = now;
-                #[allow(clippy::cast_possible_truncation)]
-                let keep = (st.cfg.retention_hours * 3_600_000.0) as i64;
                 if let Ok(ids) = st.store.expired(now - keep) {
                     for id in ids {
                         st.remove_outputs(&id);
@@ -406,7 +406,7 @@ async fn output_file(
             &format!("{base}/"),
             &files,
         );
-        let mut r = ([(header::CONTENT_TYPE, "application/metalink4+xml")], doc).into_response();
+        let mut r = ([(header::CONTENT_TYPE, "application/metalink+xml; version=4.0")], doc).into_response();
         r.extensions_mut().insert(tag);
         return r;
     }
@@ -472,9 +472,18 @@ async fn usage_log(State(st): State<St>, req: Request, next: axum::middleware::N
 pub fn router(st: St) -> Router {
     Router::new()
         .route("/wps", get(crate::wps::get).post(crate::wps::post))
+        .route("/", get(crate::ogc::landing))
+        .route("/conformance", get(crate::ogc::conformance_doc))
+        .route("/api", get(crate::ogc::api))
+        .route("/processes", get(crate::ogc::processes))
+        .route("/processes/{id}", get(crate::ogc::process))
+        .route("/processes/{id}/execution", axum::routing::post(crate::ogc::execute))
+        .route("/jobs", get(crate::ogc::jobs))
+        .route("/jobs/{id}", get(crate::ogc::job).delete(crate::ogc::dismiss))
+        .route("/jobs/{id}/results", get(crate::ogc::job_results))
         .route("/outputs/{name}", get(status_doc))
         .route("/outputs/{id}/{*path}", get(output_file))
-        .fallback(|| async { OwsError::not_found("No such endpoint; the WPS service is at /wps").into_response() })
+        .fallback(|| async { OwsError::not_found("No such endpoint; see / (OGC API - Processes) or /wps (WPS 1.0.0)").into_response() })
         .layer(axum::middleware::from_fn_with_state(st.clone(), usage_log))
         .layer(axum::extract::DefaultBodyLimit::max(50 * 1024 * 1024))
         .with_state(st)
@@ -523,8 +532,3 @@ pub async fn start(cfg: Config) -> Result<Running, ServiceError> {
     });
     Ok(Running { addr, state: st, handle })
 }
-
-/// Re-exported for handlers.
-pub use crate::process::Inputs as JobInputs;
-#[allow(dead_code)]
-fn _assert_inputs(_: &Inputs) {}

@@ -18,12 +18,17 @@ pub fn esc(s: &str) -> String {
             '<' => o.push_str("&lt;"),
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
             c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => {}
             c => o.push(c),
         }
     }
     o
+}
+
+/// Escapes text content (quotes may stay as they are).
+#[must_use]
+pub fn esc_text(s: &str) -> String {
+    esc(s).replace("&quot;", "\"")
 }
 
 const NS: &str = "xmlns:wps=\"http://www.opengis.net/wps/1.0.0\" xmlns:ows=\"http://www.opengis.net/ows/1.1\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"";
@@ -232,6 +237,12 @@ pub fn describe(processes: &[&ProcessDef]) -> String {
                             x.push_str("                    </ows:AllowedValues>\n");
                         }
                         if let Some(d) = default {
+                            // pywps renders the typed default: booleans as True/False.
+                            let d = match (*data_type, crate::process::parse_bool(d)) {
+                                ("boolean", Some(true)) => "True",
+                                ("boolean", Some(false)) => "False",
+                                _ => d,
+                            };
                             let _ = writeln!(x, "                    <DefaultValue>{}</DefaultValue>", esc(d));
                         }
                         x.push_str("                </LiteralData>\n");
@@ -354,7 +365,7 @@ pub fn execute_response(d: &ExecuteDoc<'_>) -> String {
                     </ows:Exception>\n\
             </wps:ExceptionReport>\n\
         </wps:ProcessFailed>\n",
-                esc(msg)
+                esc_text(msg)
             );
         }
     }

@@ -1,0 +1,74 @@
+//! `rookery keys create|list|revoke`: API keys of the service, stored as keyed hashes in the
+//! data directory's job store.
+
+use super::serve::{config, ServeArgs};
+use super::Failure;
+use rookery_service::auth::{self, Secret};
+use rookery_service::jobs::{JobStore, SqliteStore};
+
+/// What to do with keys.
+#[derive(clap::Subcommand, Clone, Debug)]
+pub enum KeysCmd {
+    /// Creates a key and prints it once (only its keyed hash is stored).
+    Create {
+        /// Who or what the key is for.
+        #[arg(long)]
+        name: String,
+        /// Comma-separated scopes: execute, jobs, usage, admin.
+        #[arg(long, default_value = "execute,jobs")]
+        scopes: String,
+    },
+    /// Lists keys (id, name, scopes, created, last used, revoked).
+    List,
+    /// Revokes a key by id or name.
+    Revoke { id_or_name: String },
+}
+
+fn open(args: &ServeArgs) -> Result<(SqliteStore, Secret), Failure> {
+    let c = config(args)?;
+    std::fs::create_dir_all(&c.data_dir)
+        .map_err(|e| Failure::io(format!("cannot create {}: {e}", c.data_dir.display())))?;
+    let store = SqliteStore::open(&c.db_path()).map_err(|e| Failure::io(e.to_string()))?;
+    let secret = Secret::load(&c.data_dir).map_err(|e| Failure::io(format!("server secret: {e}")))?;
+    Ok((store, secret))
+}
+
+pub fn run(args: &ServeArgs, cmd: &KeysCmd) -> Result<(), Failure> {
+    let (store, secret) = open(args)?;
+    match cmd {
+        KeysCmd::Create { name, scopes } => {
+            let (key, rec) = auth::create_key(&store, &secret, name, std::slice::from_ref(scopes))
+                .map_err(|m| Failure { code: 2, msg: m })?;
+            println!("{key}");
+            eprintln!(
+                "rookery: created key {} for '{}' with scopes {}; it is shown only now: store it safely",
+                rec.id,
+                rec.name,
+                rec.scopes.join(",")
+            );
+        }
+        KeysCmd::List => {
+            let ks = store.keys().map_err(|e| Failure::io(e.to_string()))?;
+            println!("id\tname\tscopes\tcreated\tlast_used\trevoked");
+            let t = |x: Option<i64>| x.map_or_else(|| "-".to_string(), rookery_service::time::iso_seconds);
+            for k in ks {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    k.id,
+                    k.name,
+                    k.scopes.join(","),
+                    t(Some(k.created)),
+                    t(k.last_used),
+                    t(k.revoked)
+                );
+            }
+        }
+        KeysCmd::Revoke { id_or_name } => {
+            if !store.revoke_key(id_or_name).map_err(|e| Failure::io(e.to_string()))? {
+                return Err(Failure { code: 2, msg: format!("no active key with id or name '{id_or_name}'") });
+            }
+            eprintln!("rookery: revoked {id_or_name}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,111 @@
+//! `rookery serve`: the WPS / OGC API service (see the `rookery-service` crate).
+
+use super::Failure;
+use rookery_service::Config;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Command-line settings of `serve` (and `worker`/`keys` for the data directory); each one
+/// overrides the config file and the `ROOKERY_*` environment.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct ServeArgs {
+    /// Config file (`key = value` lines: bind, data_dir, open, workers, max_queued,
+    /// retention_hours, rate_limit, public_url, ...).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Directory for jobs, outputs, the SQLite job store and the server secret
+    /// [default: ./rookery-data].
+    #[arg(long = "data-dir", global = true)]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Builds the configuration: defaults < file < environment < flags.
+pub fn config(args: &ServeArgs) -> Result<Config, Failure> {
+    let mut c = Config::default();
+    if let Some(f) = &args.config {
+        c.load_file(f).map_err(|e| Failure { code: 2, msg: e })?;
+    }
+    c.load_env().map_err(|e| Failure { code: 2, msg: e })?;
+    if let Some(d) = &args.data_dir {
+        c.data_dir.clone_from(d);
+    }
+    Ok(c)
+}
+
+/// Options only `serve` has.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct ServeOpts {
+    /// Address to listen on [default: 127.0.0.1:5000]; port 0 picks a free port.
+    #[arg(long)]
+    pub bind: Option<String>,
+    /// Port on the bind host (shortcut for --bind HOST:PORT).
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Serve without API keys: every caller may execute and read its jobs as `anonymous`.
+    #[arg(long)]
+    pub open: bool,
+    /// Jobs running at once [default: 2].
+    #[arg(long)]
+    pub workers: Option<usize>,
+    /// Jobs waiting at most before requests get ServerBusy [default: 100].
+    #[arg(long = "max-queued")]
+    pub max_queued: Option<usize>,
+    /// Hours finished jobs and outputs are kept [default: 72].
+    #[arg(long = "retention-hours")]
+    pub retention_hours: Option<f64>,
+    /// Requests per minute per API key, 0 for no limit [default: 600].
+    #[arg(long = "rate-limit")]
+    pub rate_limit: Option<u32>,
+    /// URL clients reach the server at, when behind a proxy (default: from the Host header).
+    #[arg(long = "public-url")]
+    pub public_url: Option<String>,
+}
+
+pub fn run(args: &ServeArgs, o: &ServeOpts) -> Result<(), Failure> {
+    let mut c = config(args)?;
+    if let Some(b) = &o.bind {
+        c.bind.clone_from(b);
+    }
+    if let Some(p) = o.port {
+        let host = c.bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h).to_string();
+        c.bind = format!("{host}:{p}");
+    }
+    c.open |= o.open;
+    if let Some(w) = o.workers {
+        c.workers = w.max(1);
+    }
+    if let Some(m) = o.max_queued {
+        c.max_queued = m;
+    }
+    if let Some(h) = o.retention_hours {
+        c.retention_hours = h;
+    }
+    if let Some(r) = o.rate_limit {
+        c.rate_limit = r;
+    }
+    if let Some(u) = &o.public_url {
+        c.public_url = Some(u.trim_end_matches('/').to_string());
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::io(format!("cannot start the runtime: {e}")))?;
+    rt.block_on(async move {
+        let data_dir = c.data_dir.clone();
+        let open = c.open;
+        let running = rookery_service::start(c).await.map_err(|e| Failure::io(e.to_string()))?;
+        println!("rookery: listening on http://{}/wps", running.addr);
+        eprintln!(
+            "rookery: WPS 1.0.0 at http://{0}/wps, data in {1}{2}",
+            running.addr,
+            data_dir.display(),
+            if open { ", OPEN ACCESS (no API keys required)" } else { ", API keys required (rookery keys create)" }
+        );
+        let _ = std::io::stdout().flush();
+        match running.handle.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(Failure::io(format!("server failed: {e}"))),
+            Err(e) => Err(Failure::io(format!("server failed: {e}"))),
+        }
+    })
+}
