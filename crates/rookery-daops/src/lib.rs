@@ -238,6 +238,82 @@ impl Daops {
         }
     }
 
+    /// rook's original-files shortcut (roocs.md §4.2): when `force`, or when the request
+    /// aligns with whole files (no area or level; no time, or a time interval that, clipped to
+    /// the data, starts at the first step of one file and ends at the last step of another;
+    /// time components only as whole years), the files' download URLs (`data_node_root` +
+    /// path; the local path when the project has none) instead of a computation.
+    ///
+    /// # Errors
+    /// Files whose time axis cannot be read.
+    pub fn original_files(&self, d: &Resolved, req: &SubsetRequest, force: bool) -> Result<Option<Vec<String>>, DaopsError> {
+        let urls_of = |files: &[&std::path::PathBuf]| {
+            files
+                .iter()
+                .map(|f| {
+                    d.project
+                        .as_deref()
+                        .and_then(|p| self.resolver.project(p))
+                        .and_then(|p| self.resolver.download_url(p, f))
+                        .unwrap_or_else(|| f.to_string_lossy().into_owned())
+                })
+                .collect::<Vec<_>>()
+        };
+        let urls = || urls_of(&d.files.iter().collect::<Vec<_>>());
+        if force {
+            return Ok(Some(urls()));
+        }
+        if req.area.is_some() || req.level.is_some() {
+            return Ok(None);
+        }
+        if let Some(tc) = &req.time_components {
+            let only_years = tc.month.is_none() && tc.day.is_none() && tc.hour.is_none() && tc.minute.is_none() && tc.second.is_none();
+            let contiguous = tc.year.as_ref().is_some_and(|ys| {
+                let mut y = ys.clone();
+                y.sort_unstable();
+                y.windows(2).all(|w| w[1] == w[0] + 1)
+            });
+            if !(only_years && contiguous) {
+                return Ok(None);
+            }
+        }
+        let Some(TimeParam::Interval(a, b)) = &req.time else {
+            return Ok(if req.time.is_none() && req.time_components.is_none() { Some(urls()) } else { None });
+        };
+        // The steps of every file.
+        let mut per_file = Vec::new();
+        for f in &d.files {
+            let src = rookery_io::NcSource::open(f).map_err(OpError::from)?;
+            let info = rookery_cf::CfInfo::detect(rookery_io::Source::dataset(&src)).map_err(|e| OpError::Data(e.to_string()))?;
+            let Some(t) = rookery_ops::subset::time_axis(&src, &info)? else { return Ok(None) };
+            if t.times.is_empty() {
+                return Ok(None);
+            }
+            per_file.push(t.times);
+        }
+        let parse = |x: &Option<String>| x.as_deref().and_then(|s| rookery_cf::time::PartialDateTime::parse(s).ok()).map(|p| p.first());
+        let (start, end) = (parse(a), parse(b));
+        let all = per_file.iter().flatten();
+        // The selected steps are [first step >= start, last step <= end]: aligned when those
+        // are a file's first and a file's last step.
+        let first_sel = all.clone().filter(|t| start.is_none_or(|s| **t >= s)).min();
+        let last_sel = all.filter(|t| end.is_none_or(|e| **t <= rookery_cf::time::DateTime { microsecond: 999_999, ..e })).max();
+        let (Some(fs), Some(ls)) = (first_sel, last_sel) else { return Ok(None) };
+        let starts = per_file.iter().any(|t| t.first() == Some(fs));
+        let ends = per_file.iter().any(|t| t.last() == Some(ls));
+        if !(starts && ends) {
+            return Ok(None);
+        }
+        let inside: Vec<&std::path::PathBuf> = d
+            .files
+            .iter()
+            .zip(&per_file)
+            .filter(|(_, t)| t.first().is_some_and(|a| a >= fs) && t.last().is_some_and(|b| b <= ls))
+            .map(|(f, _)| f)
+            .collect();
+        return Ok(Some(urls_of(&inside)));
+    }
+
     /// Subsets each dataset of `collection` (daops `subset`): items are dataset ids, files,
     /// globs, directories or download URLs; only files overlapping the requested years are
     /// opened; outputs are named with the project templates of the configuration.
@@ -249,6 +325,15 @@ impl Daops {
         let mut namer = FileNamer::new(opts.namer, self.resolver.templates());
         let mut rs = ResultSet::default();
         for d in &datasets {
+            // Datasets named by id may come back as their original files (rook); files given
+            // as paths (e.g. a workflow's intermediate outputs) are always processed.
+            let by_id = d.ds_id.as_deref() == Some(d.input.as_str());
+            if by_id || opts.original_files {
+                if let Some(urls) = self.original_files(d, req, opts.original_files)? {
+                    rs.results.push((d.key().to_string(), urls));
+                    continue;
+                }
+            }
             let src = self.open(d, opts.apply_fixes)?;
             let outs = rookery_ops::subset(src.as_ref(), req, &opts.output, &mut namer, &|_, _| {})?;
             rs.results.push((

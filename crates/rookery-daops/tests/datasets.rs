@@ -174,7 +174,9 @@ fn decadal_fixes_applied_on_open() {
     let d = daops();
     let id = "c3s-cmip6-decadal.DCPP.MOHC.HadGEM3-GC31-MM.dcppA-hindcast.s1960-r2i1p1f2.day.tasmin.gn.v20200417";
     let dir = tempfile::tempdir().expect("tmp");
-    let rs = d.subset(&[id.to_string()], &SubsetRequest::default(), &opts(dir.path(), NamerKind::Simple)).expect("subset");
+    // A whole-globe area: a computation (no area would return the original files).
+    let req = SubsetRequest { area: rookery_ops::AreaParam::parse("0,-90,360,90").expect("a"), ..SubsetRequest::default() };
+    let rs = d.subset(&[id.to_string()], &req, &opts(dir.path(), NamerKind::Simple)).expect("subset");
     let out = &rs.file_uris()[0];
     let f = netcdf::open(out).expect("open");
     let text = |v: Option<netcdf::Attribute<'_>>| match v.map(|a| a.value()) {
@@ -207,7 +209,7 @@ fn decadal_fixes_applied_on_open() {
     // Without fixes the file is as published.
     let mut o = opts(dir.path(), NamerKind::Simple);
     o.apply_fixes = false;
-    let rs = d.subset(&[id.to_string()], &SubsetRequest::default(), &o).expect("subset");
+    let rs = d.subset(&[id.to_string()], &req, &o).expect("subset");
     let f = netcdf::open(&rs.file_uris()[0]).expect("open");
     assert!(f.variable("reftime").is_none());
 }
@@ -239,4 +241,25 @@ fn squeeze_fix_from_a_fix_directory() {
     let d = Daops::new(c).expect("daops");
     let e = d.subset(&[ZOSTOGA_ID.to_string()], &req, &opts(out.path(), NamerKind::Simple)).expect_err("bad fix");
     assert!(e.to_string().contains("missing operand 'var_id'"), "{e}");
+}
+
+#[test]
+fn original_files_when_aligned() {
+    let d = daops();
+    let req = |t: &str| SubsetRequest { time: TimeParam::parse(t).expect("t"), ..SubsetRequest::default() };
+    let ds = d.datasets(&[TAS5_ID.to_string()], req("2005-12-16/2030-11-16").time.as_ref(), None).expect("ds");
+    let urls = d.original_files(&ds[0], &req("2005-12-16/2030-11-16"), false).expect("check").expect("aligned");
+    assert_eq!(urls.len(), 1);
+    assert!(urls[0].ends_with("tas_Amon_HadGEM2-ES_rcp85_r1i1p1_200512-203011.nc"));
+    // A range ending inside a file is computed.
+    assert!(d.original_files(&ds[0], &req("2005-12-16/2030-10-16"), false).expect("check").is_none());
+    // An area always needs computing, unless forced.
+    let mut r = req("2005-12-16/2030-11-16");
+    r.area = rookery_ops::AreaParam::parse("0,0,10,10").expect("a");
+    assert!(d.original_files(&ds[0], &r, false).expect("check").is_none());
+    assert_eq!(d.original_files(&ds[0], &r, true).expect("check").expect("forced").len(), ds[0].files.len());
+    // Projects with a data node give download URLs.
+    let ds = d.datasets(&[RLDS_ID.to_string()], None, None).expect("ds");
+    let urls = d.original_files(&ds[0], &SubsetRequest::default(), false).expect("check").expect("aligned");
+    assert!(urls.iter().all(|u| u.starts_with("https://data.mips.climate.copernicus.eu/thredds/fileServer/esg_c3s-cmip6/CMIP/IPSL/")));
 }

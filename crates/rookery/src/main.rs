@@ -27,6 +27,16 @@ enum ConfigCmd {
 }
 
 #[derive(Subcommand)]
+enum FixesCmd {
+    /// Every fix record: id, steps, dataset-id patterns, origin.
+    List,
+    /// One record with its steps and operands.
+    Show { id: String },
+    /// Apply the fixes matching a dataset (id or path) and print what they change.
+    Check { dataset: String },
+}
+
+#[derive(Subcommand)]
 enum CatalogCmd {
     /// Write the catalogue of a project's base_dir (one row per file).
     Build {
@@ -45,6 +55,11 @@ enum Cmd {
     Config {
         #[command(subcommand)]
         action: ConfigCmd,
+    },
+    /// Dataset fixes applied on open.
+    Fixes {
+        #[command(subcommand)]
+        action: FixesCmd,
     },
     /// Intake CSV catalogues.
     Catalog {
@@ -87,6 +102,10 @@ enum Cmd {
         /// Do not apply dataset fixes to datasets named by id.
         #[arg(long = "no-fixes")]
         no_fixes: bool,
+        /// Return the input files' download URLs instead of processing (automatic for dataset
+        /// ids when the request covers whole files).
+        #[arg(long = "original-files")]
+        original_files: bool,
     },
     /// Average over dimensions: time, level, latitude, longitude, realization (clisops `average_over_dims`).
     Average(cmd::average::DimsArgs),
@@ -135,6 +154,9 @@ fn main() -> ExitCode {
     let r = match cli.cmd {
         Cmd::Info { inputs } => cmd::info::run(&inputs),
         Cmd::Config { action: ConfigCmd::Show } => cmd::config::show(),
+        Cmd::Fixes { action: FixesCmd::List } => cmd::fixes::list(),
+        Cmd::Fixes { action: FixesCmd::Show { id } } => cmd::fixes::show(&id),
+        Cmd::Fixes { action: FixesCmd::Check { dataset } } => cmd::fixes::check(&dataset),
         Cmd::Catalog { action: CatalogCmd::Build { project, output } } => cmd::config::build_catalog(&project, output),
         Cmd::Subset {
             inputs,
@@ -147,6 +169,7 @@ fn main() -> ExitCode {
             output_format,
             file_size_limit,
             no_fixes,
+            original_files,
         } => cmd::subset::run(
             &inputs,
             time.as_deref(),
@@ -158,6 +181,7 @@ fn main() -> ExitCode {
             output_format,
             &file_size_limit,
             no_fixes,
+            original_files,
         ),
         Cmd::Average(a) => cmd::average::run_dims(&a),
         Cmd::AverageTime(a) => cmd::average::run_time(&a),

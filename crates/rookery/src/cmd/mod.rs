@@ -2,6 +2,7 @@
 
 pub mod average;
 pub mod config;
+pub mod fixes;
 pub mod info;
 pub mod keys;
 pub mod serve;

@@ -20,6 +20,7 @@ pub fn run(
     format: Format,
     size: &str,
     no_fixes: bool,
+    original_files: bool,
 ) -> Result<(), Failure> {
     // Parameters first: a malformed request fails before any file is opened.
     let req = SubsetRequest {
@@ -64,6 +65,17 @@ pub fn run(
     };
     let mut namer = FileNamer::new(namer, daops.resolver.templates());
     for d in &datasets {
+        // rook's shortcut: a request aligned with whole files of a dataset named by id returns
+        // the files' download URLs (`--original-files` forces it for any request).
+        let by_id = d.ds_id.as_deref() == Some(d.input.as_str());
+        if by_id || original_files {
+            if let Some(urls) = daops.original_files(d, &req, original_files)? {
+                for u in urls {
+                    println!("{u}");
+                }
+                continue;
+            }
+        }
         let src = daops.open(d, !no_fixes)?;
         let outputs = rookery_ops::subset(src.as_ref(), &req, &spec, &mut namer, &progress)?;
         for p in outputs {
