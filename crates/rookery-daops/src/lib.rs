@@ -13,6 +13,7 @@
 //! ```
 
 pub mod catalog;
+pub mod concat;
 pub mod config;
 pub mod consolidate;
 pub mod fixes;
@@ -342,6 +343,33 @@ impl Daops {
             ));
         }
         Ok(rs)
+    }
+}
+
+impl Daops {
+    /// Concatenates the datasets of `collection` along a new `realization` dimension (rook
+    /// `concat`), optionally averaged over it, with the request's time, time components and
+    /// area applied while reading; writes outputs like a subset.
+    ///
+    /// # Errors
+    /// Unknown datasets, members that differ, invalid requests, read/write failures.
+    pub fn concat(&self, collection: &[String], req: &SubsetRequest, apply_average: bool, opts: &RunOptions) -> Result<ResultSet, DaopsError> {
+        let datasets = self.datasets(collection, req.time.as_ref(), req.time_components.as_ref())?;
+        let members = datasets
+            .iter()
+            .map(|d| self.open(d, opts.apply_fixes))
+            .collect::<Result<Vec<_>, _>>()?;
+        let stack = concat::StackSource::new(members, apply_average)?;
+        let mut namer = FileNamer::new(opts.namer, self.resolver.templates());
+        let mut output = opts.output.clone();
+        if apply_average {
+            output.extra = format!("{}_avg-r", output.extra);
+        }
+        let outs = rookery_ops::subset(&stack, req, &output, &mut namer, &|_, _| {})?;
+        let key = datasets.iter().map(Resolved::key).collect::<Vec<_>>().join(",");
+        Ok(ResultSet {
+            results: vec![(key, outs.into_iter().map(|p| p.to_string_lossy().into_owned()).collect())],
+        })
     }
 }
 

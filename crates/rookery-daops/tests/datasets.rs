@@ -263,3 +263,44 @@ fn original_files_when_aligned() {
     let urls = d.original_files(&ds[0], &SubsetRequest::default(), false).expect("check").expect("aligned");
     assert!(urls.iter().all(|u| u.starts_with("https://data.mips.climate.copernicus.eu/thredds/fileServer/esg_c3s-cmip6/CMIP/IPSL/")));
 }
+
+// roocs.md §7 #29 (rook concat of EC-Earth3 decadal members): members with different time
+// spans are joined on the union of their steps; realization is a new int32 coordinate.
+#[test]
+fn concat_members_along_realization() {
+    let d = daops();
+    let members = [
+        "c3s-cmip6.DCPP.EC-Earth-Consortium.EC-Earth3.dcppA-hindcast.s1960-r2i1p1f1.Amon.tas.gr.v20201215".to_string(),
+        "c3s-cmip6.DCPP.EC-Earth-Consortium.EC-Earth3.dcppA-hindcast.s1960-r6i2p1f1.Amon.tas.gr.v20200508".to_string(),
+    ];
+    let dir = tempfile::tempdir().expect("tmp");
+    let rs = d.concat(&members, &SubsetRequest::default(), false, &opts(dir.path(), NamerKind::Simple)).expect("concat");
+    let f = netcdf::open(&rs.file_uris()[0]).expect("open");
+    let r = f.variable("realization").expect("realization");
+    let rv: Vec<i32> = r.get_values(..).expect("v");
+    assert_eq!(rv, [2, 6]);
+    assert_eq!(r.attributes().count(), 1, "only standard_name");
+    let tas = f.variable("tas").expect("tas");
+    let dims: Vec<String> = tas.dimensions().iter().map(netcdf::Dimension::name).collect();
+    assert_eq!(dims, ["realization", "time", "lat", "lon"]);
+    assert_eq!(f.variable("time").expect("t").len(), 24);
+    assert!(f.variable("time_bnds").is_none());
+    // Member 2 has 14 steps: its last 10 of the 24 are missing.
+    let v: Vec<f32> = tas.get_values(..).expect("v");
+    let per = 24 * 18;
+    assert!(v[per..].iter().rev().take(10 * 18).all(|x| *x == 1e20 || x.is_nan()));
+    assert!(v[..per].iter().all(|x| *x > 150.0 && *x < 350.0));
+    // Averaged over members, time-subset while reading.
+    let req = SubsetRequest { time: TimeParam::parse("1961-01-01/1961-06-30").expect("t"), ..SubsetRequest::default() };
+    let rs = d.concat(&members, &req, true, &opts(dir.path(), NamerKind::Simple)).expect("average");
+    let f = netcdf::open(&rs.file_uris()[0]).expect("open");
+    assert!(f.variable("realization").is_none());
+    let m: Vec<f64> = f.variable("tas").expect("tas").get_values(..).expect("v");
+    assert_eq!(m.len(), 6 * 18);
+    let full = netcdf::open(&d.concat(&members, &req, false, &opts(dir.path(), NamerKind::Simple)).expect("c").file_uris()[0]).expect("o");
+    let s: Vec<f64> = full.variable("tas").expect("tas").get_values(..).expect("v");
+    for k in 0..m.len() {
+        let want = (s[k] + s[k + m.len()]) / 2.0;
+        assert!((m[k] - want).abs() < 1e-3, "{k}: {} vs {want}", m[k]);
+    }
+}

@@ -56,6 +56,34 @@ enum Cmd {
         #[command(subcommand)]
         action: ConfigCmd,
     },
+    /// Stack ensemble members along a new `realization` dimension (rook `concat`).
+    Concat {
+        /// Dataset ids (or files/globs), one per member.
+        #[arg(required = true)]
+        collection: Vec<String>,
+        /// The new dimension (only `realization`).
+        #[arg(long, default_value = "realization")]
+        dims: String,
+        /// Average over the members instead of stacking them.
+        #[arg(long = "apply-average")]
+        apply_average: bool,
+        #[arg(long, allow_hyphen_values = true)]
+        time: Option<String>,
+        #[arg(long = "time-components")]
+        time_components: Option<String>,
+        #[arg(long, allow_hyphen_values = true)]
+        area: Option<String>,
+        #[arg(long = "output-dir")]
+        output_dir: PathBuf,
+        #[arg(long = "file-namer", value_enum, default_value = "standard")]
+        file_namer: Namer,
+        #[arg(long = "output-format", value_enum, default_value = "nc")]
+        output_format: Format,
+        #[arg(long = "file-size-limit", default_value = "2GB")]
+        file_size_limit: String,
+        #[arg(long = "no-fixes")]
+        no_fixes: bool,
+    },
     /// Dataset fixes applied on open.
     Fixes {
         #[command(subcommand)]
@@ -153,6 +181,31 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let r = match cli.cmd {
         Cmd::Info { inputs } => cmd::info::run(&inputs),
+        Cmd::Concat {
+            collection,
+            dims,
+            apply_average,
+            time,
+            time_components,
+            area,
+            output_dir,
+            file_namer,
+            output_format,
+            file_size_limit,
+            no_fixes,
+        } => cmd::concat::run(
+            &collection,
+            &dims,
+            apply_average,
+            time.as_deref(),
+            time_components.as_deref(),
+            area.as_deref(),
+            output_dir,
+            file_namer,
+            output_format,
+            &file_size_limit,
+            no_fixes,
+        ),
         Cmd::Config { action: ConfigCmd::Show } => cmd::config::show(),
         Cmd::Fixes { action: FixesCmd::List } => cmd::fixes::list(),
         Cmd::Fixes { action: FixesCmd::Show { id } } => cmd::fixes::show(&id),

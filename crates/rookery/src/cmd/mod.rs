@@ -1,6 +1,7 @@
 //! The subcommands, one module each, and what they share.
 
 pub mod average;
+pub mod concat;
 pub mod config;
 pub mod fixes;
 pub mod info;
@@ -27,6 +28,30 @@ pub enum Format {
 pub enum Namer {
     Standard,
     Simple,
+}
+
+/// The output specification shared by the operations: creates the directory, parses the size
+/// limit, and records the command line in `history`.
+pub fn output_spec(dir: std::path::PathBuf, format: Format, size: &str, extra: &str) -> Result<rookery_ops::OutputSpec, Failure> {
+    let size_limit = rookery_ops::params::parse_size(size)?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Failure::io(format!("cannot create output directory {}: {e}", dir.display())))?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    Ok(rookery_ops::OutputSpec {
+        dir,
+        format: match format {
+            Format::Nc => rookery_io::OutputFormat::Nc4,
+            Format::Nc3 => rookery_io::OutputFormat::Nc3,
+        },
+        size_limit,
+        extra: extra.to_string(),
+        history: format!(
+            "{}: rookery {} {}",
+            rookery_ops::output::utc_now(),
+            env!("CARGO_PKG_VERSION"),
+            args.join(" ")
+        ),
+    })
 }
 
 /// An error with its exit code: 2 for the request, 1 for I/O or data.

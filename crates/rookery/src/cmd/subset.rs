@@ -1,11 +1,8 @@
 //! `rookery subset`.
 
-use super::{progress_bar, Failure, Format, Namer};
-use rookery_io::OutputFormat;
-use rookery_ops::output::utc_now;
-use rookery_ops::params::parse_size;
+use super::{output_spec, progress_bar, Failure, Format, Namer};
 use rookery_daops::Daops;
-use rookery_ops::{AreaParam, FileNamer, LevelParam, NamerKind, OutputSpec, SubsetRequest, TimeComponents, TimeParam};
+use rookery_ops::{AreaParam, FileNamer, LevelParam, NamerKind, SubsetRequest, TimeComponents, TimeParam};
 use std::path::PathBuf;
 
 #[allow(clippy::too_many_arguments)]
@@ -29,29 +26,9 @@ pub fn run(
         level: level.map(LevelParam::parse).transpose()?.flatten(),
         time_components: tc.map(TimeComponents::parse).transpose()?.flatten(),
     };
-    let size_limit = parse_size(size)?;
     let daops = Daops::global()?;
     let datasets = daops.cli_datasets(inputs, req.time.as_ref(), req.time_components.as_ref())?;
-    std::fs::create_dir_all(&output_dir).map_err(|e| Failure {
-        code: 1,
-        msg: format!("cannot create output directory {}: {e}", output_dir.display()),
-    })?;
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let spec = OutputSpec {
-        dir: output_dir,
-        format: match format {
-            Format::Nc => OutputFormat::Nc4,
-            Format::Nc3 => OutputFormat::Nc3,
-        },
-        size_limit,
-        extra: String::new(),
-        history: format!(
-            "{}: rookery {} {}",
-            utc_now(),
-            env!("CARGO_PKG_VERSION"),
-            args.join(" ")
-        ),
-    };
+    let spec = output_spec(output_dir, format, size, "")?;
     let bar = progress_bar();
     let progress = |done: u64, total: u64| {
         if let Some(b) = &bar {

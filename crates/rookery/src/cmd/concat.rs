@@ -1,0 +1,47 @@
+//! `rookery concat`: ensemble members stacked along `realization` (rook `concat`).
+
+use super::{output_spec, Failure, Format, Namer};
+use rookery_daops::{Daops, RunOptions};
+use rookery_ops::{AreaParam, NamerKind, SubsetRequest, TimeComponents, TimeParam};
+use std::path::PathBuf;
+
+/// Runs a concat and prints the output paths.
+#[allow(clippy::too_many_arguments)]
+pub fn run(
+    collection: &[String],
+    dims: &str,
+    apply_average: bool,
+    time: Option<&str>,
+    tc: Option<&str>,
+    area: Option<&str>,
+    output_dir: PathBuf,
+    namer: Namer,
+    format: Format,
+    size: &str,
+    no_fixes: bool,
+) -> Result<(), Failure> {
+    if dims.trim() != "realization" {
+        return Err(Failure { code: 2, msg: format!("concat dims must be 'realization', not '{dims}'") });
+    }
+    let req = SubsetRequest {
+        time: time.map(TimeParam::parse).transpose()?.flatten(),
+        area: area.map(AreaParam::parse).transpose()?.flatten(),
+        level: None,
+        time_components: tc.map(TimeComponents::parse).transpose()?.flatten(),
+    };
+    let daops = Daops::global()?;
+    let opts = RunOptions {
+        output: output_spec(output_dir, format, size, "")?,
+        namer: match namer {
+            Namer::Standard => NamerKind::Standard,
+            Namer::Simple => NamerKind::Simple,
+        },
+        apply_fixes: !no_fixes,
+        original_files: false,
+    };
+    let rs = daops.concat(collection, &req, apply_average, &opts)?;
+    for f in rs.file_uris() {
+        println!("{f}");
+    }
+    Ok(())
+}
