@@ -19,4 +19,11 @@ $R subset "$DATA/badc/cmip6/data/CMIP6/ScenarioMIP/MIROC/MIROC6/ssp119/r1i1p1f1/
 echo "== subset: CMIP6 CanESM5 siconc, curvilinear ocean grid, winter months"
 $R subset "$DATA/badc/cmip6/data/CMIP6/CMIP/CCCma/CanESM5/historical/r1i1p1f1/SImon/siconc/gn/latest/siconc_SImon_CanESM5_historical_r1i1p1f1_gn_185001-201412.nc" \
   --area 20,30,150,70 --time-components "year:2000,2001|month:dec,jan,feb" --output-dir "$OUT"
+echo "== by dataset id (config/mini-esgf.ini maps every project into ../shared/data/mini-esgf)"
+export ROOCS_CONFIG=config/mini-esgf.ini
+$R subset cmip5.output1.MOHC.HadGEM2-ES.rcp85.mon.atmos.Amon.r1i1p1.latest.tas \
+  --time 2081/2100 --area=-10,30,40,70 --output-dir "$OUT"
+echo "== concat of two CMIP6 decadal members along realization (decadal fixes applied)"
+$R concat c3s-cmip6.DCPP.EC-Earth-Consortium.EC-Earth3.dcppA-hindcast.s1960-r2i1p1f1.Amon.tas.gr.v20201215 \
+  c3s-cmip6.DCPP.EC-Earth-Consortium.EC-Earth3.dcppA-hindcast.s1960-r6i2p1f1.Amon.tas.gr.v20200508 --output-dir "$OUT"
 echo "outputs are in $OUT/"
