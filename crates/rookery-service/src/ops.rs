@@ -125,6 +125,36 @@ pub fn subset(collection: &[String], inputs: &Inputs, dir: &Path) -> R<Vec<Strin
     Ok(rs.file_uris())
 }
 
+/// Runs `concat` (rook §4.3): the collection's members stacked along `realization` (or
+/// averaged over it with `apply_average`), `time`/`time_components` applied while reading.
+///
+/// # Errors
+/// Invalid parameters, unknown datasets, members that differ.
+pub fn concat(collection: &[String], inputs: &Inputs, dir: &Path) -> R<Vec<String>> {
+    let time = first(inputs, "time").filter(|s| !s.trim().is_empty());
+    let tc = fix_time_components(first(inputs, "time_components"), time);
+    if let Some(d) = first(inputs, "dims") {
+        if d.trim() != "realization" {
+            return Err(ProcError(format!("concat dims must be 'realization', not '{d}'")));
+        }
+    }
+    let req = SubsetRequest {
+        time: time.map(TimeParam::parse).transpose()?.flatten(),
+        area: first(inputs, "area").map(AreaParam::parse).transpose()?.flatten(),
+        level: None,
+        time_components: tc.as_deref().map(TimeComponents::parse).transpose()?.flatten(),
+    };
+    let opts = rookery_daops::RunOptions {
+        output: output_spec(dir, "concat"),
+        namer: NamerKind::Standard,
+        apply_fixes: true,
+        original_files: false,
+    };
+    let average = first(inputs, "apply_average").and_then(parse_bool).unwrap_or(false);
+    let rs = rookery_daops::Daops::global()?.concat(collection, &req, average, &opts)?;
+    Ok(rs.file_uris())
+}
+
 /// Runs a data operation by name (the processes a workflow step may run too).
 ///
 /// # Errors
@@ -133,6 +163,7 @@ pub fn run_operation(op: &str, collection: &[String], inputs: &Inputs, dir: &Pat
     std::fs::create_dir_all(dir)?;
     match op {
         "subset" => subset(collection, inputs, dir),
+        "concat" => concat(collection, inputs, dir),
         other => Err(ProcError(format!("Unknown operation '{other}'"))),
     }
 }
@@ -216,13 +247,13 @@ pub fn health(store: &dyn JobStore, data_dir: &Path) -> R<String> {
 pub fn execute(process: &str, inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
     std::fs::create_dir_all(ctx.dir)?;
     match process {
-        "subset" => {
+        "subset" | "concat" => {
             let coll = collection_items(inputs.get("collection").map_or(&[][..], Vec::as_slice));
             if coll.is_empty() {
                 return Err(ProcError("Required input \"collection\" must be provided.".into()));
             }
             let mut prov = Provenance::start(false, &utc_now());
-            let uris = run_operation("subset", &coll, inputs, ctx.dir)?;
+            let uris = run_operation(process, &coll, inputs, ctx.dir)?;
             if uris.is_empty() {
                 return Err(ProcError("The operation produced no output".into()));
             }
@@ -231,7 +262,7 @@ pub fn execute(process: &str, inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
                 params.retain(|(k, _)| k != "time_components");
                 params.push(("time_components".into(), tc));
             }
-            prov.add_operator("subset", &params, &coll, &uris);
+            prov.add_operator(process, &params, &coll, &uris);
             data_result(ctx, &uris, &prov)
         }
         "orchestrate" => {

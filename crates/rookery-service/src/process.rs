@@ -238,6 +238,43 @@ fn subset() -> ProcessDef {
     }
 }
 
+fn concat() -> ProcessDef {
+    ProcessDef {
+        id: "concat",
+        title: "Concat",
+        abstract_: "Run concatenation on climate model data.",
+        version: "1.0",
+        metadata: ROOK,
+        inputs: vec![
+            InputDef {
+                max: 100,
+                ..lit(
+                    "collection",
+                    "Collection",
+                    "A dataset identifier (one per input occurrence).Example: \
+                     c3s-cmip6-decadal.DCPP.MPI-M.MPI-ESM1-2-HR.dcppA-hindcast.s1960-r10i1p1f1.Amon.tas.gn.v20200908",
+                    1,
+                )
+            },
+            lit("time", "Time Period", "The time interval (start/end) to subset over separated by '/'. Example: 1960-01-01/1970-12-30", 0),
+            lit("time_components", "Time Components", "Optional time components. Example: month:01,02,03 or year:1970,1980|month:01,02,03", 0),
+            InputDef {
+                id: "dims",
+                title: "Dimensions",
+                abstract_: "Dimensions used for aggregation. Example: realization",
+                min: 1,
+                max: 1,
+                kind: InputKind::Literal { data_type: "string", allowed: &["realization"], default: Some("realization") },
+            },
+            boolean("apply_average", "Apply Average", "Apply average over the dimension.", "0"),
+            pre_checked(),
+            apply_fixes(),
+        ],
+        outputs: data_outputs(),
+        async_supported: true,
+    }
+}
+
 fn orchestrate() -> ProcessDef {
     ProcessDef {
         id: "orchestrate",
@@ -292,7 +329,7 @@ fn usage() -> ProcessDef {
 /// Every process, in rook's registration order.
 #[must_use]
 pub fn all() -> Vec<ProcessDef> {
-    vec![health(), usage(), subset(), orchestrate()]
+    vec![health(), usage(), subset(), concat(), orchestrate()]
 }
 
 /// Validated inputs: each identifier with its values (one per occurrence), defaults applied.

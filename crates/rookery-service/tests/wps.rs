@@ -224,3 +224,23 @@ fn api_keys_scopes_and_rate_limit() {
     // Public operations are not limited.
     assert_eq!(get(&s.url("/wps?service=WPS&request=GetCapabilities")).status, 200);
 }
+
+#[test]
+fn concat_members_along_realization() {
+    let s = start(true);
+    let m1 = data("badc/cmip6/data/CMIP6/DCPP/EC-Earth-Consortium/EC-Earth3/dcppA-hindcast/s1960-r2i1p1f1/Amon/tas/gr/v20201215");
+    let m2 = data("badc/cmip6/data/CMIP6/DCPP/EC-Earth-Consortium/EC-Earth3/dcppA-hindcast/s1960-r6i2p1f1/Amon/tas/gr/v20200508");
+    let url = s.url(&format!(
+        "{EXEC}&identifier=concat&datainputs=collection={};collection={};dims=realization;time=1961-01-01/1961-12-31",
+        enc(&m1),
+        enc(&m2)
+    ));
+    let r = get(&url);
+    let t = r.text();
+    assert!(t.contains("<wps:ProcessSucceeded>"), "{t}");
+    let mt = get(&output_href(&t, "output").unwrap()).text();
+    assert_eq!(mt.matches("<file ").count(), 1, "{mt}");
+    // A dimension other than realization is refused with the allowed values.
+    let bad = get(&s.url(&format!("{EXEC}&identifier=concat&datainputs=collection={};dims=time", enc(&m1))));
+    assert!(bad.text().contains("InvalidParameterValue"), "{}", bad.text());
+}
