@@ -4,9 +4,24 @@ use super::Failure;
 use rookery_cf::time::TimeCoder;
 use rookery_cf::{CfInfo, Role};
 
+/// Describes the dataset named by `inputs` (files, globs, directories, or a dataset id).
 pub fn run(inputs: &[String]) -> Result<(), Failure> {
-    let paths = rookery_io::expand_inputs(inputs)?;
-    let src = rookery_io::open_paths(&paths)?;
+    let daops = rookery_daops::Daops::global()?;
+    let datasets = daops.cli_datasets(inputs, None, None)?;
+    for (i, d) in datasets.iter().enumerate() {
+        if i > 0 {
+            println!();
+        }
+        if let Some(id) = &d.ds_id {
+            println!("dataset: {id}");
+        }
+        describe(&d.files)?;
+    }
+    Ok(())
+}
+
+fn describe(paths: &[std::path::PathBuf]) -> Result<(), Failure> {
+    let src = rookery_io::open_paths(paths)?;
     let ds = src.dataset();
     println!("files: {}", paths.len());
     for p in paths.iter().take(5) {
