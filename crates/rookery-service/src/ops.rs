@@ -74,13 +74,7 @@ pub fn fix_time_components(tc: Option<&str>, time: Option<&str>) -> Option<Strin
 /// Splits a `collection` input (one value per occurrence, each possibly comma-separated).
 #[must_use]
 pub fn collection_items(values: &[String]) -> Vec<String> {
-    values
-        .iter()
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-        .collect()
+    rookery_daops::split_collection(values)
 }
 
 /// Inputs that are operation parameters (rook `clean_inputs` removes the rest).
