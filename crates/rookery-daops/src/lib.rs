@@ -312,7 +312,7 @@ impl Daops {
             .filter(|(_, t)| t.first().is_some_and(|a| a >= fs) && t.last().is_some_and(|b| b <= ls))
             .map(|(f, _)| f)
             .collect();
-        return Ok(Some(urls_of(&inside)));
+        Ok(Some(urls_of(&inside)))
     }
 
     /// Subsets each dataset of `collection` (daops `subset`): items are dataset ids, files,
@@ -347,6 +347,37 @@ impl Daops {
 }
 
 impl Daops {
+    /// Runs an averaging operation (`rookery_ops::average`) on each dataset of `collection`:
+    /// every dataset is opened (with its fixes) and planned before anything is written, so a
+    /// request error leaves nothing; `extra` is the file-name suffix (`_avg-t`, ...).
+    ///
+    /// # Errors
+    /// Unknown datasets, invalid requests, read/write failures.
+    pub fn average(
+        &self,
+        collection: &[String],
+        plan: impl Fn(&dyn rookery_io::Source) -> Result<rookery_ops::average::Job, OpError>,
+        extra: &str,
+        opts: &RunOptions,
+    ) -> Result<ResultSet, DaopsError> {
+        let datasets = self.datasets(collection, None, None)?;
+        let mut planned = Vec::new();
+        for d in &datasets {
+            let src = self.open(d, opts.apply_fixes)?;
+            let job = plan(src.as_ref())?;
+            planned.push((d.key().to_string(), src, job));
+        }
+        let mut output = opts.output.clone();
+        output.extra = format!("{}{extra}", output.extra);
+        let mut namer = FileNamer::new(opts.namer, self.resolver.templates());
+        let mut rs = ResultSet::default();
+        for (key, src, job) in &planned {
+            let outs = rookery_ops::average::run(src.as_ref(), job, &output, &mut namer, &|_, _| {})?;
+            rs.results.push((key.clone(), outs.into_iter().map(|p| p.to_string_lossy().into_owned()).collect()));
+        }
+        Ok(rs)
+    }
+
     /// Concatenates the datasets of `collection` along a new `realization` dimension (rook
     /// `concat`), optionally averaged over it, with the request's time, time components and
     /// area applied while reading; writes outputs like a subset.

@@ -221,14 +221,16 @@ fn write_file(
     if timed.is_empty() || t1 <= t0 {
         return Ok(w.close()?);
     }
-    // Block length: about 64 MB of source data read per block (the bounding boxes), at most
-    // 256 steps: memory stays bounded whatever the input size.
+    // Block length: about 16 MB of source data read per block (the bounding boxes), at most
+    // 32 steps: memory stays bounded whatever the input size, and blocks are small enough
+    // that the writer (which compresses each block as it is written) starts early and the
+    // last block's compression, after all reading is done, is short.
     let step_bytes: usize = timed
         .iter()
         .map(|v| crate::plan::bbox_step_bytes(plan, src.dataset(), &v.name))
         .sum::<usize>()
         .max(1);
-    let block = ((64usize << 20) / step_bytes).clamp(1, 256);
+    let block = ((16usize << 20) / step_bytes).clamp(1, 32);
     let blocks: Vec<(usize, usize)> = (t0..t1).step_by(block).map(|a| (a, (a + block).min(t1))).collect();
     let names: Vec<(String, usize)> = timed
         .iter()

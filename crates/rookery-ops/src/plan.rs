@@ -137,7 +137,18 @@ impl Plan {
                 arr.mask_trailing(&m.keep, fill);
             }
         }
-        Ok(arr)
+        Ok(standard_layout(arr))
+    }
+}
+
+/// `a` in standard (row-major) layout. Selections along inner axes leave other layouts; the
+/// copy is made here, on the reading side, rather than by the writer, whose thread is the
+/// critical path of the read/write pipeline (see `output.rs`).
+fn standard_layout(a: Array) -> Array {
+    if rookery_cf::with_array!(&a, x => x.is_standard_layout()) {
+        a
+    } else {
+        rookery_cf::map_array!(&a, x => x.as_standard_layout().into_owned())
     }
 }
 

@@ -149,6 +149,65 @@ pub fn concat(collection: &[String], inputs: &Inputs, dir: &Path) -> R<Vec<Strin
     Ok(rs.file_uris())
 }
 
+fn average_opts(dir: &Path, what: &str) -> rookery_daops::RunOptions {
+    rookery_daops::RunOptions {
+        output: output_spec(dir, what),
+        namer: NamerKind::Standard,
+        apply_fixes: true,
+        original_files: false,
+    }
+}
+
+/// Runs `average` (clisops `average_over_dims`): `dims` one per input occurrence.
+///
+/// # Errors
+/// Unknown dimensions (clisops's texts), unknown datasets, data failures.
+pub fn average_dims(collection: &[String], inputs: &Inputs, dir: &Path) -> R<Vec<String>> {
+    use rookery_ops::average::{dims, WeightKind};
+    let text = inputs.get("dims").map(|v| v.join(",")).unwrap_or_default();
+    let d = dims::parse_dims(&text)?;
+    let req = dims::DimsRequest { dims: d.clone(), ignore_undetected_dims: false, weights: WeightKind::None, area_file: None };
+    let rs = rookery_daops::Daops::global()?.average(collection, |src| dims::plan_dims(src, &req), &dims::suffix(&d), &average_opts(dir, "average"))?;
+    Ok(rs.file_uris())
+}
+
+/// Runs `average_time` (`freq` year/month/day).
+///
+/// # Errors
+/// Bad frequency (clisops's texts), unknown datasets, data failures.
+pub fn average_time(collection: &[String], inputs: &Inputs, dir: &Path) -> R<Vec<String>> {
+    use rookery_ops::average::{time, Freq};
+    let freq = Freq::parse(first(inputs, "freq"))?;
+    let rs = rookery_daops::Daops::global()?.average(collection, |src| time::plan_time(src, freq), &freq.suffix(), &average_opts(dir, "average_time"))?;
+    Ok(rs.file_uris())
+}
+
+/// Runs `weighted_average` (cell-area weights from bounds, else cos(latitude)).
+///
+/// # Errors
+/// Unknown datasets, data failures.
+pub fn weighted_average(collection: &[String], _inputs: &Inputs, dir: &Path) -> R<Vec<String>> {
+    use rookery_ops::average::{weights, WeightKind};
+    let req = weights::WeightedRequest { weights: WeightKind::Area, area_file: None };
+    let rs = rookery_daops::Daops::global()?.average(collection, |src| weights::plan_weighted(src, &req), weights::SUFFIX, &average_opts(dir, "weighted_average"))?;
+    Ok(rs.file_uris())
+}
+
+/// Runs `average_shape` with the polygons given inline (GeoJSON or GML text).
+///
+/// # Errors
+/// Missing or unreadable shape, no overlap, unknown datasets, data failures.
+pub fn average_shape(collection: &[String], inputs: &Inputs, dir: &Path) -> R<Vec<String>> {
+    use rookery_ops::average::shape;
+    let text = first(inputs, "shape").filter(|t| !t.trim().is_empty()).ok_or_else(|| ProcError(shape::NO_SHAPE.into()))?;
+    let ext = if text.trim_start().starts_with('<') { "gml" } else { "geojson" };
+    let path = dir.join(format!("shape.{ext}"));
+    std::fs::write(&path, text)?;
+    let req = shape::ShapeRequest { shape: path, variables: None };
+    let rs = rookery_daops::Daops::global()?.average(collection, |src| shape::plan_shape(src, &req), shape::SUFFIX, &average_opts(dir, "average_shape"))?;
+    Ok(rs.file_uris())
+}
+
 /// Runs a data operation by name (the processes a workflow step may run too).
 ///
 /// # Errors
@@ -158,6 +217,10 @@ pub fn run_operation(op: &str, collection: &[String], inputs: &Inputs, dir: &Pat
     match op {
         "subset" => subset(collection, inputs, dir),
         "concat" => concat(collection, inputs, dir),
+        "average" => average_dims(collection, inputs, dir),
+        "average_time" => average_time(collection, inputs, dir),
+        "weighted_average" => weighted_average(collection, inputs, dir),
+        "average_shape" => average_shape(collection, inputs, dir),
         other => Err(ProcError(format!("Unknown operation '{other}'"))),
     }
 }
@@ -241,7 +304,7 @@ pub fn health(store: &dyn JobStore, data_dir: &Path) -> R<String> {
 pub fn execute(process: &str, inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
     std::fs::create_dir_all(ctx.dir)?;
     match process {
-        "subset" | "concat" => {
+        "subset" | "concat" | "average" | "average_time" | "weighted_average" | "average_shape" => {
             let coll = collection_items(inputs.get("collection").map_or(&[][..], Vec::as_slice));
             if coll.is_empty() {
                 return Err(ProcError("Required input \"collection\" must be provided.".into()));

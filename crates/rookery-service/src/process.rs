@@ -32,6 +32,10 @@ pub const PNG: Fmt = Fmt { mime: "image/png", encoding: Some("base64"), schema: 
 pub const CSV: Fmt = fmt("text/csv");
 /// YAML workflow documents (accepted besides JSON).
 pub const YAML: Fmt = fmt("application/x-yaml");
+/// GeoJSON polygons (`average_shape`).
+pub const GEOJSON: Fmt = fmt("application/geo+json");
+/// GML polygons (`average_shape`).
+pub const GML: Fmt = fmt("application/gml+xml");
 
 /// What kind of value an input takes.
 #[derive(Clone, Debug)]
@@ -238,6 +242,98 @@ fn subset() -> ProcessDef {
     }
 }
 
+fn average_time() -> ProcessDef {
+    ProcessDef {
+        id: "average_time",
+        title: "Average by Time",
+        abstract_: "Run averaging by time on climate model data.",
+        version: "1.0",
+        metadata: CLISOPS,
+        inputs: vec![
+            collection(),
+            InputDef {
+                id: "freq",
+                title: "Frequency",
+                abstract_: "The frequency to average over. One of 'year', 'month', 'day'.",
+                min: 1,
+                max: 1,
+                kind: InputKind::Literal { data_type: "string", allowed: &["year", "month", "day"], default: Some("year") },
+            },
+            pre_checked(),
+            apply_fixes(),
+        ],
+        outputs: data_outputs(),
+        async_supported: true,
+    }
+}
+
+fn average_dims() -> ProcessDef {
+    ProcessDef {
+        id: "average",
+        title: "Average by Dimensions",
+        abstract_: "Run averaging over dimensions on climate model data.",
+        version: "1.0",
+        metadata: CLISOPS,
+        inputs: vec![
+            collection(),
+            InputDef {
+                id: "dims",
+                title: "Dimensions",
+                abstract_: "Dimensions used for averaging (one per input occurrence). Example: latitude",
+                min: 1,
+                max: 4,
+                kind: InputKind::Literal {
+                    data_type: "string",
+                    allowed: &["time", "level", "latitude", "longitude", "realization"],
+                    default: None,
+                },
+            },
+            pre_checked(),
+            apply_fixes(),
+        ],
+        outputs: data_outputs(),
+        async_supported: true,
+    }
+}
+
+fn average_shape() -> ProcessDef {
+    ProcessDef {
+        id: "average_shape",
+        title: "Average over polygonal shape",
+        abstract_: "Run averaging over a specified shape on climate model data.",
+        version: "1.0",
+        metadata: CLISOPS,
+        inputs: vec![
+            collection(),
+            InputDef {
+                id: "shape",
+                title: "Vector Shape",
+                abstract_: "A vector shape (GeoJSON or GML polygons, given inline) to average over.",
+                min: 1,
+                max: 1,
+                kind: InputKind::Complex { formats: &[GEOJSON, JSON, GML] },
+            },
+            pre_checked(),
+            apply_fixes(),
+        ],
+        outputs: data_outputs(),
+        async_supported: true,
+    }
+}
+
+fn weighted_average() -> ProcessDef {
+    ProcessDef {
+        id: "weighted_average",
+        title: "Weighted Average",
+        abstract_: "Run weighted averaging (cell areas, else cos(latitude)) over latitude and longitude.",
+        version: "1.0",
+        metadata: ROOK,
+        inputs: vec![collection(), pre_checked(), apply_fixes()],
+        outputs: data_outputs(),
+        async_supported: true,
+    }
+}
+
 fn concat() -> ProcessDef {
     ProcessDef {
         id: "concat",
@@ -329,7 +425,17 @@ fn usage() -> ProcessDef {
 /// Every process, in rook's registration order.
 #[must_use]
 pub fn all() -> Vec<ProcessDef> {
-    vec![health(), usage(), subset(), concat(), orchestrate()]
+    vec![
+        health(),
+        usage(),
+        subset(),
+        average_time(),
+        average_dims(),
+        average_shape(),
+        weighted_average(),
+        concat(),
+        orchestrate(),
+    ]
 }
 
 /// Validated inputs: each identifier with its values (one per occurrence), defaults applied.

@@ -24,7 +24,10 @@ fn discovery_documents() {
     assert!(api["paths"]["/processes/subset/execution"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]["inputs"]["properties"]["time"].is_object());
     let ps = j(&get(&s.url("/processes")));
     let ids: Vec<&str> = ps["processes"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, vec!["health", "usage", "subset", "orchestrate"]);
+    assert_eq!(
+        ids,
+        vec!["health", "usage", "subset", "average_time", "average", "average_shape", "weighted_average", "concat", "orchestrate"]
+    );
     let d = j(&get(&s.url("/processes/subset")));
     assert_eq!(d["inputs"]["collection"]["minOccurs"], 1);
     assert_eq!(d["inputs"]["apply_fixes"]["schema"]["default"], true);

@@ -113,3 +113,32 @@ fn usage_returns_the_request_log_as_csv() {
     let bad = request("POST", &s.url("/wps"), &[("X-API-Key", &auditor)], body.as_bytes());
     assert!(bad.text().contains("Invalid time range"), "{}", bad.text());
 }
+
+// roocs.md §7 #26 (rook test_wps_orchestrate_prov): subset 1985-2014, then yearly means.
+#[test]
+fn orchestrate_subset_then_average_time() {
+    let s = start(true);
+    let wf = format!(
+        r#"{{"doc": "subset+average", "inputs": {{"rlds": ["{}"]}}, "outputs": {{"output": "average_rlds/output"}},
+            "steps": {{
+              "subset_rlds": {{"run": "subset", "in": {{"collection": "inputs/rlds", "time": "1985-01-01/2014-12-30"}}}},
+              "average_rlds": {{"run": "average_time", "in": {{"collection": "subset_rlds/output", "freq": "year"}}}}
+            }}}}"#,
+        rlds()
+    );
+    let r = request("POST", &s.url("/wps"), &[], execute_xml("orchestrate", &[("workflow", &wf, true)], None).as_bytes());
+    let t = r.text();
+    assert!(t.contains("ProcessSucceeded"), "{t}");
+    let meta = get(&output_href(&t, "output").unwrap()).text();
+    assert!(meta.contains("_avg-year.nc"), "{meta}");
+    let prov = get(&output_href(&t, "prov").unwrap()).text();
+    assert!(prov.contains("\"roocs:time\": \"1985-01-01/2014-12-30\""), "{prov}");
+    assert!(prov.contains("\"roocs:freq\": \"year\""), "{prov}");
+    let v: serde_json::Value = serde_json::from_str(&prov).unwrap();
+    assert_eq!(v["wasDerivedFrom"].as_object().unwrap().len(), 2);
+    // The averaging processes run directly too; a bad frequency is refused by its allowed values.
+    let r = request("POST", &s.url("/wps"), &[], execute_xml("weighted_average", &[("collection", &rlds(), false)], None).as_bytes());
+    assert!(r.text().contains("ProcessSucceeded"), "{}", r.text());
+    let r = request("POST", &s.url("/wps"), &[], execute_xml("average_time", &[("collection", &rlds(), false), ("freq", "week", false)], None).as_bytes());
+    assert!(r.text().contains("InvalidParameterValue"), "{}", r.text());
+}

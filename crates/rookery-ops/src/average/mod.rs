@@ -28,7 +28,7 @@ pub use shapes::{read_shapes, Shapes};
 pub use time::{plan_time, Freq};
 pub use weights::{plan_weighted, WeightKind, WeightedRequest};
 
-use crate::naming::{FileNamer, NamerKind};
+use crate::naming::FileNamer;
 use crate::output::{clean_metadata, Progress};
 use crate::{OpError, OutputSpec};
 use engine::{AxisMap, CellWeights, Reduce, VarJob};
@@ -50,10 +50,10 @@ pub fn run(
     src: &dyn Source,
     job: &Job,
     spec: &OutputSpec,
-    namer: NamerKind,
+    namer: &mut FileNamer,
     progress: Progress<'_>,
 ) -> Result<Vec<PathBuf>, OpError> {
-    execute(src, job, spec, &mut FileNamer::new(namer), progress)
+    execute(src, job, spec, namer, progress)
 }
 
 /// Dimension coordinates by role, as clisops finds them (`average_over_dims`): every

@@ -119,7 +119,7 @@ pub fn polygon_weights(src: &dyn Source, info: &CfInfo, shapes: &[Shape]) -> Res
     }
     let started = std::time::Instant::now();
     let n_geom = norm.len();
-    let (dims, shape, overlaps): (Vec<String>, Vec<usize>, Vec<Vec<(usize, f64)>>) = match info.grid {
+    let (dims, shape, overlaps): (Vec<String>, Vec<usize>, Overlaps) = match info.grid {
         GridType::Rectilinear => {
             let ydim = ds.var(&lat).map(|v| v.dims[0].clone()).unwrap_or_default();
             let xdim = ds.var(&lon).map(|v| v.dims[0].clone()).unwrap_or_default();
@@ -191,6 +191,9 @@ pub fn polygon_weights(src: &dyn Source, info: &CfInfo, shapes: &[Shape]) -> Res
     }
     Ok(w)
 }
+
+/// Per polygon: (cell, overlap area) pairs.
+type Overlaps = Vec<Vec<(usize, f64)>>;
 
 /// The sparse map of `w` laid on variable `v` (its grid axes must be adjacent).
 fn sparse_for(v: &Variable, w: &PolygonWeights) -> Option<SparseCells> {

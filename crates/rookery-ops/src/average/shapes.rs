@@ -145,7 +145,7 @@ fn read_zip(path: &Path, bytes: &[u8]) -> Result<Shapes, OpError> {
     let exts = ["shp", "shx", "dbf", "prj"];
     for i in 0..z.len() {
         let mut f = z.by_index(i).map_err(|e| err(path, e))?;
-        let name = f.name().to_string();
+        let name = f.name().map(std::borrow::Cow::into_owned).map_err(|e| err(path, e))?;
         if name.starts_with("__MACOSX") || name.contains("/._") || f.is_dir() {
             continue;
         }
@@ -369,7 +369,7 @@ fn read_geojson(path: &Path, bytes: &[u8]) -> Result<Shapes, OpError> {
             .collect();
         let col = if vals.iter().flatten().all(|x| x.is_i64() || x.is_u64()) {
             Column::Int(vals.iter().map(|x| x.and_then(Value::as_i64)).collect())
-        } else if vals.iter().flatten().all(Value::is_number) {
+        } else if vals.iter().flatten().all(|x| x.is_number()) {
             Column::Float(vals.iter().map(|x| x.and_then(Value::as_f64).unwrap_or(f64::NAN)).collect())
         } else {
             Column::Text(
@@ -622,5 +622,60 @@ mod tests {
         assert_eq!(s.shapes[0].parts[0].holes.len(), 1);
         assert_eq!(s.columns[0], ("name".to_string(), Column::Text(vec!["box & hole".into()])));
         assert_eq!(s.columns[1], ("code".to_string(), Column::Int(vec![Some(7)])));
+    }
+
+    /// A shapefile written by the `shapefile` crate (outer ring clockwise with a hole), read
+    /// from a zip (with a geographic .prj) and from a bare .shp: same polygons and attributes;
+    /// a zip without the .dbf is refused.
+    #[test]
+    fn zipped_shapefile_round_trip() {
+        use shapefile::dbase::{FieldName, FieldValue, Record, TableWriterBuilder};
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let shp = dir.path().join("regions.shp");
+        let builder = TableWriterBuilder::new()
+            .add_character_field(FieldName::try_from("NAME").unwrap(), 20)
+            .add_numeric_field(FieldName::try_from("CODE").unwrap(), 10, 0);
+        let mut w = shapefile::Writer::from_path(&shp, builder).unwrap();
+        let p = |v: &[(f64, f64)]| v.iter().map(|&(x, y)| shapefile::Point::new(x, y)).collect::<Vec<_>>();
+        let poly = shapefile::Polygon::with_rings(vec![
+            shapefile::PolygonRing::Outer(p(&[(0.0, 0.0), (0.0, 4.0), (4.0, 4.0), (4.0, 0.0), (0.0, 0.0)])),
+            shapefile::PolygonRing::Inner(p(&[(1.0, 1.0), (2.0, 1.0), (2.0, 2.0), (1.0, 2.0), (1.0, 1.0)])),
+        ]);
+        let mut rec = Record::default();
+        rec.insert("NAME".into(), FieldValue::Character(Some("box".into())));
+        rec.insert("CODE".into(), FieldValue::Numeric(Some(42.0)));
+        w.write_shape_and_record(&poly, &rec).unwrap();
+        drop(w);
+        let bare = read_shapes(&shp).unwrap();
+        assert_eq!(bare.shapes.len(), 1);
+        assert_eq!(bare.shapes[0].parts.len(), 1);
+        assert_eq!(bare.shapes[0].parts[0].holes.len(), 1);
+        assert_eq!(bare.columns[0], ("NAME".to_string(), Column::Text(vec!["box".into()])));
+        assert_eq!(bare.columns[1], ("CODE".to_string(), Column::Int(vec![Some(42)])));
+        let zip_path = dir.path().join("regions.zip");
+        let mut z = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        for e in ["shp", "shx", "dbf"] {
+            z.start_file(format!("data/regions.{e}"), opts).unwrap();
+            z.write_all(&std::fs::read(shp.with_extension(e)).unwrap()).unwrap();
+        }
+        z.start_file("data/regions.prj", opts).unwrap();
+        z.write_all(br#"GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137,298.257223563]],PRIMEM["Greenwich",0],UNIT["Degree",0.017453292519943295]]"#).unwrap();
+        z.finish().unwrap();
+        assert_eq!(read_shapes(&zip_path).unwrap(), bare);
+        let partial = dir.path().join("partial.zip");
+        let mut z = zip::ZipWriter::new(std::fs::File::create(&partial).unwrap());
+        for e in ["shp", "shx"] {
+            z.start_file(format!("regions.{e}"), opts).unwrap();
+            z.write_all(&std::fs::read(shp.with_extension(e)).unwrap()).unwrap();
+        }
+        z.finish().unwrap();
+        let e = read_shapes(&partial).unwrap_err().to_string();
+        assert!(e.contains("missing .dbf"), "{e}");
+        // A projected .prj is refused by name.
+        std::fs::write(shp.with_extension("prj"), r#"PROJCS["WGS 84 / UTM zone 33N",GEOGCS["WGS 84"]]"#).unwrap();
+        let e = read_shapes(&shp).unwrap_err().to_string();
+        assert!(e.contains("UTM zone 33N"), "{e}");
     }
 }

@@ -1,0 +1,179 @@
+//! `rookery average`, `average-time`, `average-shape`, `weighted-average` (clisops
+//! `average_over_dims` / `average_time` / `average_shape`, rook `weighted_average`).
+
+use super::{progress_bar, Failure, Format, Namer};
+use clap::Args;
+use rookery_io::OutputFormat;
+use rookery_ops::average::{self, dims, shape, time, weights, Freq, Job, WeightKind};
+use rookery_ops::output::utc_now;
+use rookery_ops::params::parse_size;
+use rookery_ops::{FileNamer, NamerKind, OpError, OutputSpec};
+use std::path::PathBuf;
+
+/// Inputs and output options shared by the averaging commands.
+#[derive(Args, Clone)]
+pub struct Common {
+    /// Files, globs, directories or dataset ids (several files are joined along time).
+    #[arg(required = true)]
+    pub inputs: Vec<String>,
+    /// Directory for the outputs (created if missing).
+    #[arg(long = "output-dir")]
+    pub output_dir: PathBuf,
+    #[arg(long = "file-namer", value_enum, default_value = "standard")]
+    pub file_namer: Namer,
+    #[arg(long = "output-format", value_enum, default_value = "nc")]
+    pub output_format: Format,
+    /// Split outputs so the main variable of each holds at most this much (e.g. 2GB, 500MiB).
+    #[arg(long = "file-size-limit", default_value = "2GB")]
+    pub file_size_limit: String,
+}
+
+/// `rookery average`.
+#[derive(Args, Clone)]
+pub struct DimsArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Dimensions to average over: any of time, level, latitude, longitude, realization.
+    #[arg(long)]
+    pub dims: Option<String>,
+    /// Skip requested dimensions the data do not have instead of failing.
+    #[arg(long = "ignore-undetected-dims")]
+    pub ignore_undetected_dims: bool,
+    /// Horizontal weights: none (clisops, unweighted), area (cell areas), cos-lat.
+    #[arg(long, default_value = "none")]
+    pub weights: String,
+    /// An areacella/areacello file with the cell areas (for `--weights area`).
+    #[arg(long = "area-file")]
+    pub area_file: Option<String>,
+}
+
+/// `rookery average-time`.
+#[derive(Args, Clone)]
+pub struct TimeArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Averaging period: day, month or year.
+    #[arg(long)]
+    pub freq: Option<String>,
+}
+
+/// `rookery average-shape`.
+#[derive(Args, Clone)]
+pub struct ShapeArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Polygons: GeoJSON, zipped ESRI Shapefile (.shp/.shx/.dbf, .prj honoured), .shp, or GML.
+    #[arg(long)]
+    pub shape: Option<PathBuf>,
+    /// Variables to average (comma-separated; default: every data variable on the grid).
+    #[arg(long)]
+    pub variable: Option<String>,
+}
+
+/// `rookery weighted-average`.
+#[derive(Args, Clone)]
+pub struct WeightedArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// area (cell areas from bounds or --area-file, cos(lat) without either) or cos-lat (rook).
+    #[arg(long, default_value = "area")]
+    pub weights: String,
+    /// An areacella/areacello file with the cell areas.
+    #[arg(long = "area-file")]
+    pub area_file: Option<String>,
+}
+
+/// `rookery average`.
+pub fn run_dims(a: &DimsArgs) -> Result<(), Failure> {
+    let dims = dims::parse_dims(a.dims.as_deref().unwrap_or(""))?;
+    let req = dims::DimsRequest {
+        dims: dims.clone(),
+        ignore_undetected_dims: a.ignore_undetected_dims,
+        weights: WeightKind::parse(&a.weights)?,
+        area_file: a.area_file.clone().map(|f| vec![f]),
+    };
+    run(&a.common, &dims::suffix(&dims), |src| dims::plan_dims(src, &req))
+}
+
+/// `rookery average-time`.
+pub fn run_time(a: &TimeArgs) -> Result<(), Failure> {
+    let freq = Freq::parse(a.freq.as_deref())?;
+    run(&a.common, &freq.suffix(), |src| time::plan_time(src, freq))
+}
+
+/// `rookery average-shape`.
+pub fn run_shape(a: &ShapeArgs) -> Result<(), Failure> {
+    let path = a.shape.clone().ok_or_else(|| OpError::Invalid(shape::NO_SHAPE.into()))?;
+    let variables = a
+        .variable
+        .as_deref()
+        .map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect::<Vec<_>>());
+    // The polygons are read before any data file is opened: a bad shape file fails first.
+    average::read_shapes(&path)?;
+    let req = shape::ShapeRequest { shape: path, variables };
+    run(&a.common, shape::SUFFIX, |src| shape::plan_shape(src, &req))
+}
+
+/// `rookery weighted-average`.
+pub fn run_weighted(a: &WeightedArgs) -> Result<(), Failure> {
+    let req = weights::WeightedRequest {
+        weights: WeightKind::parse(&a.weights)?,
+        area_file: a.area_file.clone().map(|f| vec![f]),
+    };
+    run(&a.common, weights::SUFFIX, |src| weights::plan_weighted(src, &req))
+}
+
+/// Opens each dataset of the inputs, plans with `plan`, writes, prints the output paths.
+/// Every dataset is planned before anything is written, so a request error leaves nothing.
+fn run(
+    c: &Common,
+    extra: &str,
+    plan: impl Fn(&dyn rookery_io::Source) -> Result<Job, OpError>,
+) -> Result<(), Failure> {
+    let size_limit = parse_size(&c.file_size_limit)?;
+    let daops = rookery_daops::Daops::global()?;
+    let datasets = daops.cli_datasets(&c.inputs, None, None)?;
+    let mut planned = Vec::new();
+    for d in &datasets {
+        let src = daops.open(d, true)?;
+        let job = plan(src.as_ref())?;
+        planned.push((src, job));
+    }
+    std::fs::create_dir_all(&c.output_dir).map_err(|e| Failure {
+        code: 1,
+        msg: format!("cannot create output directory {}: {e}", c.output_dir.display()),
+    })?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let spec = OutputSpec {
+        dir: c.output_dir.clone(),
+        format: match c.output_format {
+            Format::Nc => OutputFormat::Nc4,
+            Format::Nc3 => OutputFormat::Nc3,
+        },
+        size_limit,
+        extra: extra.to_string(),
+        history: format!("{}: rookery {} {}", utc_now(), env!("CARGO_PKG_VERSION"), args.join(" ")),
+    };
+    let bar = progress_bar();
+    let progress = |done: u64, total: u64| {
+        if let Some(b) = &bar {
+            b.set_length(total);
+            b.set_position(done);
+        }
+    };
+    let kind = match c.file_namer {
+        Namer::Standard => NamerKind::Standard,
+        Namer::Simple => NamerKind::Simple,
+    };
+    let mut namer = FileNamer::new(kind, daops.resolver.templates());
+    for (src, job) in &planned {
+        let outputs = average::run(src.as_ref(), job, &spec, &mut namer, &progress)?;
+        for p in outputs {
+            println!("{}", p.display());
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(())
+}
