@@ -3,8 +3,10 @@
 //! ```text
 //!   inputs (file | glob | dir | list) ──open()──► Box<dyn Source>
 //!                                                   ├─ NcSource   one NetCDF file (classic CDF-1/2/5 or NetCDF-4/HDF5),
-//!                                                   │             pure Rust (netcdf-reader), hyperslab reads decode only
-//!                                                   │             the chunks that intersect, in parallel (rayon)
+//!                                                   │             pure Rust (netcdf-reader), positional reads (no mmap);
+//!                                                   │             hyperslab reads decode only the chunks that intersect,
+//!                                                   │             in parallel (rayon; chunks.rs: chunk index from
+//!                                                   │             hdf5-reader, own pread + libdeflate + fused unshuffle)
 //!                                                   └─ AggSource  several files joined along time, in time order
 //!   Source::dataset() → rookery_cf::Dataset (metadata only; nothing read on open)
 //!   Source::read(var, start, count) → rookery_cf::Array
@@ -14,6 +16,7 @@
 //! ```
 
 mod agg;
+mod chunks;
 mod nc;
 mod open;
 mod write;

@@ -71,7 +71,12 @@ pub struct NcWriter {
     file: Option<FileMut>,
     tmp: PathBuf,
     dest: PathBuf,
+    /// NetCDF-4 with a filter: large writes are flushed at once (see [`NcWriter::write`]).
+    filtered: bool,
 }
+
+/// Writes of at least this many bytes are flushed to the file right away.
+const FLUSH_BYTES: usize = 256 << 10;
 
 fn attr_value(v: &AttrValue) -> AttributeValue {
     match v {
@@ -157,6 +162,7 @@ impl NcWriter {
             file: Some(file),
             tmp,
             dest: dest.to_path_buf(),
+            filtered: opts.format == OutputFormat::Nc4 && (opts.deflate > 0 || opts.shuffle),
         };
         w.define(ds, opts).map_err(|e| werr(one_line(&e.to_string())))?;
         Ok(w)
@@ -217,6 +223,11 @@ impl NcWriter {
     }
 
     /// Writes `data` at `start` into variable `var`.
+    ///
+    /// A large write to a compressed NetCDF-4 file is flushed before returning: HDF5 would
+    /// otherwise keep the chunks in its cache and compress all of them when the file is
+    /// closed, after everything has been read, instead of while the caller prepares the next
+    /// block (see `rookery-ops` `output.rs`).
     ///
     /// # Errors
     /// Unknown variable, shape/type mismatch, I/O failure.
@@ -281,7 +292,12 @@ impl NcWriter {
                 r
             }
         };
-        r.map_err(|e| werr(format!("variable {var}: {}", one_line(&e.to_string()))))
+        r.map_err(|e| werr(format!("variable {var}: {}", one_line(&e.to_string()))))?;
+        if self.filtered && shape.iter().product::<usize>() * data.dtype().size() >= FLUSH_BYTES {
+            f.sync()
+                .map_err(|e| werr(format!("variable {var}: {}", one_line(&e.to_string()))))?;
+        }
+        Ok(())
     }
 
     /// Closes the file, still under its temporary name; [`Staged::commit`] renames it.

@@ -26,7 +26,7 @@ fn cdf2_cdf5_and_nc4_copies_read_identically() {
         let got = s.read_all("tas").expect("read copy").to_f64().expect("f64");
         assert_eq!(got, want, "{kind}");
         let t = s.read("time", &[3], &[2]).expect("slab");
-        assert_eq!(t.to_f64().expect("f64").as_slice().expect("slice"), &orig.read("time", &[3], &[2]).expect("t").to_f64().expect("f").as_slice().expect("s")[..]);
+        assert_eq!(t.to_f64().expect("f64").as_slice().expect("slice"), orig.read("time", &[3], &[2]).expect("t").to_f64().expect("f").as_slice().expect("s"));
     }
 }
 
@@ -60,7 +60,7 @@ fn write_time_file(p: &Path, units: &str, values: &[f64], data: &[f32]) {
     t.put_attribute("units", units).expect("attr");
     t.put_attribute("calendar", "noleap").expect("attr");
     t.put_attribute("standard_name", "time").expect("attr");
-    t.put_values(values, [0..values.len()]).expect("put");
+    t.put_values(values, ..).expect("put");
     let mut l = f.add_variable::<f64>("lat", &["lat"]).expect("var");
     l.put_attribute("units", "degrees_north").expect("attr");
     l.put_values(&[10.0], ..).expect("put");
@@ -102,7 +102,7 @@ fn join_refuses_overlaps_and_grid_mismatches() {
         let mut t = f.add_variable::<f64>("time", &["time"]).expect("var");
         t.put_attribute("units", "days since 2000-01-01").expect("attr");
         t.put_attribute("calendar", "noleap").expect("attr");
-        t.put_values(&[20.0], [0..1]).expect("put");
+        t.put_values(&[20.0], ..).expect("put");
         let mut l = f.add_variable::<f64>("lat", &["lat"]).expect("var");
         l.put_attribute("units", "degrees_north").expect("attr");
         l.put_values(&[10.0, 20.0], ..).expect("put");

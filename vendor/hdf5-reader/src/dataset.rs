@@ -32,6 +32,10 @@ use crate::object_header::ObjectHeader;
 use crate::storage::DynStorage;
 use crate::FileContext;
 
+// rookery: chunk locations and encoding of a hyperslab, for callers that decode chunks themselves.
+mod chunk_plan;
+pub use chunk_plan::{ChunkLocation, ChunkReadPlan};
+
 #[cfg(feature = "rayon")]
 type GatherPool<'a> = Option<&'a rayon::ThreadPool>;
 #[cfg(not(feature = "rayon"))]

@@ -64,7 +64,10 @@ use superblock::Superblock;
 pub use attribute_api::{Attribute, RawAttribute};
 pub use cache::ChunkCacheStats;
 use dataset::DatasetTemplate;
-pub use dataset::{Dataset, DatasetChunk, DatasetChunkIterator, SliceInfo, SliceInfoElem};
+pub use dataset::{
+    ChunkLocation, ChunkReadPlan, Dataset, DatasetChunk, DatasetChunkIterator, SliceInfo,
+    SliceInfoElem,
+};
 pub use datatype_api::{
     dtype_element_size, CompoundField, EnumMember, H5Type, ReferenceType, StringEncoding,
     StringPadding, StringSize, VarLenKind,
