@@ -12,7 +12,6 @@ use libz_rs_sys as _;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::{Parser, Subcommand};
-use cmd::{Format, Namer};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -77,14 +76,8 @@ enum Cmd {
         time_components: Option<String>,
         #[arg(long, allow_hyphen_values = true)]
         area: Option<String>,
-        #[arg(long = "output-dir")]
-        output_dir: PathBuf,
-        #[arg(long = "file-namer", value_enum, default_value = "standard")]
-        file_namer: Namer,
-        #[arg(long = "output-format", value_enum, default_value = "nc")]
-        output_format: Format,
-        #[arg(long = "file-size-limit", default_value = "2GB")]
-        file_size_limit: String,
+        #[command(flatten)]
+        out: cmd::OutputArgs,
         #[arg(long = "no-fixes")]
         no_fixes: bool,
     },
@@ -100,13 +93,14 @@ enum Cmd {
     },
     /// Describe datasets: dimensions, variables, CF roles, grid, calendar, time range.
     Info {
-        /// Files, globs or directories (several files are joined along time).
+        /// Dataset ids, or files, globs and directories (joined along time).
         #[arg(required = true)]
         inputs: Vec<String>,
     },
     /// Subset by time, time components, area and level (clisops `subset`).
     Subset {
-        /// Files, globs or directories (several files are joined along time).
+        /// Dataset ids, or files, globs and directories (all paths together form one dataset
+        /// joined along time).
         #[arg(required = true)]
         inputs: Vec<String>,
         /// `start/end` (partial ISO dates, either side may be empty) or `t1,t2,...`.
@@ -121,16 +115,8 @@ enum Cmd {
         /// `first/last` or `l1,l2,...`.
         #[arg(long, allow_hyphen_values = true)]
         level: Option<String>,
-        /// Directory for the outputs (created if missing).
-        #[arg(long = "output-dir")]
-        output_dir: PathBuf,
-        #[arg(long = "file-namer", value_enum, default_value = "standard")]
-        file_namer: Namer,
-        #[arg(long = "output-format", value_enum, default_value = "nc")]
-        output_format: Format,
-        /// Split outputs so the main variable of each holds at most this much (e.g. 2GB, 500MiB).
-        #[arg(long = "file-size-limit", default_value = "2GB")]
-        file_size_limit: String,
+        #[command(flatten)]
+        out: cmd::OutputArgs,
         /// Do not apply dataset fixes to datasets named by id.
         #[arg(long = "no-fixes")]
         no_fixes: bool,
@@ -192,10 +178,7 @@ fn main() -> ExitCode {
             time,
             time_components,
             area,
-            output_dir,
-            file_namer,
-            output_format,
-            file_size_limit,
+            out,
             no_fixes,
         } => cmd::concat::run(
             &collection,
@@ -204,10 +187,7 @@ fn main() -> ExitCode {
             time.as_deref(),
             time_components.as_deref(),
             area.as_deref(),
-            output_dir,
-            file_namer,
-            output_format,
-            &file_size_limit,
+            &out,
             no_fixes,
         ),
         Cmd::Config { action: ConfigCmd::Show } => cmd::config::show(),
@@ -221,10 +201,7 @@ fn main() -> ExitCode {
             time_components,
             area,
             level,
-            output_dir,
-            file_namer,
-            output_format,
-            file_size_limit,
+            out,
             no_fixes,
             original_files,
         } => cmd::subset::run(
@@ -233,10 +210,7 @@ fn main() -> ExitCode {
             time_components.as_deref(),
             area.as_deref(),
             level.as_deref(),
-            output_dir,
-            file_namer,
-            output_format,
-            &file_size_limit,
+            &out,
             no_fixes,
             original_files,
         ),

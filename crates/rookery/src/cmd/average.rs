@@ -1,13 +1,10 @@
 //! `rookery average`, `average-time`, `average-shape`, `weighted-average` (clisops
 //! `average_over_dims` / `average_time` / `average_shape`, rook `weighted_average`).
 
-use super::{progress_bar, Failure, Format, Namer};
+use super::{progress_bar, Failure, OutputArgs};
 use clap::Args;
-use rookery_io::OutputFormat;
 use rookery_ops::average::{self, dims, shape, time, weights, Freq, Job, WeightKind};
-use rookery_ops::output::utc_now;
-use rookery_ops::params::parse_size;
-use rookery_ops::{FileNamer, NamerKind, OpError, OutputSpec};
+use rookery_ops::{FileNamer, OpError};
 use std::path::PathBuf;
 
 /// Inputs and output options shared by the averaging commands.
@@ -16,16 +13,8 @@ pub struct Common {
     /// Files, globs, directories or dataset ids (several files are joined along time).
     #[arg(required = true)]
     pub inputs: Vec<String>,
-    /// Directory for the outputs (created if missing).
-    #[arg(long = "output-dir")]
-    pub output_dir: PathBuf,
-    #[arg(long = "file-namer", value_enum, default_value = "standard")]
-    pub file_namer: Namer,
-    #[arg(long = "output-format", value_enum, default_value = "nc")]
-    pub output_format: Format,
-    /// Split outputs so the main variable of each holds at most this much (e.g. 2GB, 500MiB).
-    #[arg(long = "file-size-limit", default_value = "2GB")]
-    pub file_size_limit: String,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 /// `rookery average`.
@@ -130,7 +119,6 @@ fn run(
     extra: &str,
     plan: impl Fn(&dyn rookery_io::Source) -> Result<Job, OpError>,
 ) -> Result<(), Failure> {
-    let size_limit = parse_size(&c.file_size_limit)?;
     let daops = rookery_daops::Daops::global()?;
     let datasets = daops.cli_datasets(&c.inputs, None, None)?;
     let mut planned = Vec::new();
@@ -139,21 +127,7 @@ fn run(
         let job = plan(src.as_ref())?;
         planned.push((src, job));
     }
-    std::fs::create_dir_all(&c.output_dir).map_err(|e| Failure {
-        code: 1,
-        msg: format!("cannot create output directory {}: {e}", c.output_dir.display()),
-    })?;
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let spec = OutputSpec {
-        dir: c.output_dir.clone(),
-        format: match c.output_format {
-            Format::Nc => OutputFormat::Nc4,
-            Format::Nc3 => OutputFormat::Nc3,
-        },
-        size_limit,
-        extra: extra.to_string(),
-        history: format!("{}: rookery {} {}", utc_now(), env!("CARGO_PKG_VERSION"), args.join(" ")),
-    };
+    let spec = c.out.spec(extra)?;
     let bar = progress_bar();
     let progress = |done: u64, total: u64| {
         if let Some(b) = &bar {
@@ -161,11 +135,7 @@ fn run(
             b.set_position(done);
         }
     };
-    let kind = match c.file_namer {
-        Namer::Standard => NamerKind::Standard,
-        Namer::Simple => NamerKind::Simple,
-    };
-    let mut namer = FileNamer::new(kind, daops.resolver.templates());
+    let mut namer = FileNamer::new(c.out.namer(), daops.resolver.templates());
     for (src, job) in &planned {
         let outputs = average::run(src.as_ref(), job, &spec, &mut namer, &progress)?;
         for p in outputs {

@@ -1,9 +1,8 @@
 //! `rookery concat`: ensemble members stacked along `realization` (rook `concat`).
 
-use super::{output_spec, Failure, Format, Namer};
+use super::{Failure, OutputArgs};
 use rookery_daops::{Daops, RunOptions};
-use rookery_ops::{AreaParam, NamerKind, SubsetRequest, TimeComponents, TimeParam};
-use std::path::PathBuf;
+use rookery_ops::{AreaParam, SubsetRequest, TimeComponents, TimeParam};
 
 /// Runs a concat and prints the output paths.
 #[allow(clippy::too_many_arguments)]
@@ -14,10 +13,7 @@ pub fn run(
     time: Option<&str>,
     tc: Option<&str>,
     area: Option<&str>,
-    output_dir: PathBuf,
-    namer: Namer,
-    format: Format,
-    size: &str,
+    out: &OutputArgs,
     no_fixes: bool,
 ) -> Result<(), Failure> {
     if dims.trim() != "realization" {
@@ -31,11 +27,8 @@ pub fn run(
     };
     let daops = Daops::global()?;
     let opts = RunOptions {
-        output: output_spec(output_dir, format, size, "")?,
-        namer: match namer {
-            Namer::Standard => NamerKind::Standard,
-            Namer::Simple => NamerKind::Simple,
-        },
+        output: out.spec("")?,
+        namer: out.namer(),
         apply_fixes: !no_fixes,
         original_files: false,
     };

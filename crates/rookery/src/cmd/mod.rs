@@ -30,6 +30,36 @@ pub enum Namer {
     Simple,
 }
 
+/// The output options every operation takes.
+#[derive(clap::Args, Clone)]
+pub struct OutputArgs {
+    /// Directory for the outputs (created if missing).
+    #[arg(long = "output-dir")]
+    pub output_dir: std::path::PathBuf,
+    #[arg(long = "file-namer", value_enum, default_value = "standard")]
+    pub file_namer: Namer,
+    #[arg(long = "output-format", value_enum, default_value = "nc")]
+    pub output_format: Format,
+    /// Split outputs so the main variable of each holds at most this much (e.g. 2GB, 500MiB).
+    #[arg(long = "file-size-limit", default_value = "2GB")]
+    pub file_size_limit: String,
+}
+
+impl OutputArgs {
+    /// The output specification, with operation suffix `extra`.
+    pub fn spec(&self, extra: &str) -> Result<rookery_ops::OutputSpec, Failure> {
+        output_spec(self.output_dir.clone(), self.output_format, &self.file_size_limit, extra)
+    }
+
+    /// The file namer chosen.
+    pub fn namer(&self) -> rookery_ops::NamerKind {
+        match self.file_namer {
+            Namer::Standard => rookery_ops::NamerKind::Standard,
+            Namer::Simple => rookery_ops::NamerKind::Simple,
+        }
+    }
+}
+
 /// The output specification shared by the operations: creates the directory, parses the size
 /// limit, and records the command line in `history`.
 pub fn output_spec(dir: std::path::PathBuf, format: Format, size: &str, extra: &str) -> Result<rookery_ops::OutputSpec, Failure> {

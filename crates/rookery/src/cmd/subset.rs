@@ -1,9 +1,8 @@
 //! `rookery subset`.
 
-use super::{output_spec, progress_bar, Failure, Format, Namer};
+use super::{progress_bar, Failure, OutputArgs};
 use rookery_daops::Daops;
-use rookery_ops::{AreaParam, FileNamer, LevelParam, NamerKind, SubsetRequest, TimeComponents, TimeParam};
-use std::path::PathBuf;
+use rookery_ops::{AreaParam, FileNamer, LevelParam, SubsetRequest, TimeComponents, TimeParam};
 
 #[allow(clippy::too_many_arguments)]
 pub fn run(
@@ -12,10 +11,7 @@ pub fn run(
     tc: Option<&str>,
     area: Option<&str>,
     level: Option<&str>,
-    output_dir: PathBuf,
-    namer: Namer,
-    format: Format,
-    size: &str,
+    out: &OutputArgs,
     no_fixes: bool,
     original_files: bool,
 ) -> Result<(), Failure> {
@@ -28,7 +24,7 @@ pub fn run(
     };
     let daops = Daops::global()?;
     let datasets = daops.cli_datasets(inputs, req.time.as_ref(), req.time_components.as_ref())?;
-    let spec = output_spec(output_dir, format, size, "")?;
+    let spec = out.spec("")?;
     let bar = progress_bar();
     let progress = |done: u64, total: u64| {
         if let Some(b) = &bar {
@@ -36,11 +32,7 @@ pub fn run(
             b.set_position(done);
         }
     };
-    let namer = match namer {
-        Namer::Standard => NamerKind::Standard,
-        Namer::Simple => NamerKind::Simple,
-    };
-    let mut namer = FileNamer::new(namer, daops.resolver.templates());
+    let mut namer = FileNamer::new(out.namer(), daops.resolver.templates());
     for d in &datasets {
         // rook's shortcut: a request aligned with whole files of a dataset named by id returns
         // the files' download URLs (`--original-files` forces it for any request).
