@@ -6,6 +6,7 @@
 //! polygons' attributes as coordinates. Weights for a (grid, polygon set) pair are computed
 //! once and kept in a small in-process cache.
 
+use super::weights::read_f64;
 use super::engine::{AxisMap, Reduce, SparseCells, VarJob};
 use super::geometry::{cell_overlaps, cell_ring, normalize, rect_overlaps, RectGrid, Ring, Shape};
 use super::shapes::{read_shapes, Column, Shapes};
@@ -51,17 +52,6 @@ pub struct PolygonWeights {
     pub n_geom: usize,
     /// Per cell: (polygon, weight).
     pub cells: Vec<Vec<(u32, f64)>>,
-}
-
-fn read_f64(src: &dyn Source, var: &str) -> Result<ArrayD<f64>, OpError> {
-    let v = src.dataset().var(var).ok_or_else(|| OpError::Data(format!("no variable {var}")))?;
-    let missing: Vec<f64> = ["_FillValue", "missing_value"].iter().filter_map(|n| v.attrs.get_f64(n)).collect();
-    let mut a = src
-        .read_all(var)?
-        .to_f64()
-        .ok_or_else(|| OpError::Data(format!("variable '{var}' is not numeric")))?;
-    a.mapv_inplace(|x| if missing.contains(&x) || x.abs() >= 1e19 { f64::NAN } else { x });
-    Ok(a)
 }
 
 fn flat(a: &ArrayD<f64>) -> Vec<f64> {

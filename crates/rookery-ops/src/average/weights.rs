@@ -54,7 +54,9 @@ pub struct WeightedRequest {
 /// File-name suffix of `weighted_average` (rook).
 pub const SUFFIX: &str = "_w-avg";
 
-fn read_f64(src: &dyn Source, var: &str) -> Result<ArrayD<f64>, OpError> {
+/// A coordinate or weight variable as f64, its fill/missing values (and ±1e19 placeholders)
+/// as NaN.
+pub(crate) fn read_f64(src: &dyn Source, var: &str) -> Result<ArrayD<f64>, OpError> {
     let v = src.dataset().var(var).ok_or_else(|| OpError::Data(format!("no variable {var}")))?;
     let missing: Vec<f64> = ["_FillValue", "missing_value"]
         .iter()
