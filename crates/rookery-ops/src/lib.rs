@@ -7,9 +7,14 @@
 //!     │
 //!  output::write_plan(source, plan, spec, namer)  hygiene, time:auto split, naming,
 //!                                                 streamed block by block to NcWriter
+//!
+//!  average::plan_* / regrid::plan_regrid ──► engine::Job (one VarJob per output variable)
+//!  engine::execute(source, job, spec, namer)      streams time blocks through reductions
+//!                                                 (Σw·x/Σw) or sparse regrid weights
 //! ```
 
 pub mod average;
+pub mod engine;
 pub mod naming;
 pub mod output;
 pub mod params;

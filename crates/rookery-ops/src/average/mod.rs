@@ -8,13 +8,12 @@
 //!  shape::plan_shape      average_shape      (exact spherical polygon ∩ cell fractions, `geom` axis)
 //!        │ each builds a Job: output metadata + one VarJob per output variable
 //!        ▼
-//!  engine::execute        streams the source in time blocks, accumulates Σw·x and Σw per
+//!  crate::engine::execute streams the source in time blocks, accumulates Σw·x and Σw per
 //!                         output cell, finalises periods as they complete, writes (split,
 //!                         named, staged: nothing is left behind on failure)
 //! ```
 
 pub mod dims;
-pub mod engine;
 pub mod geometry;
 pub mod shape;
 pub mod shapes;
@@ -22,7 +21,7 @@ pub mod time;
 pub mod weights;
 
 pub use dims::{parse_dims, plan_dims, DimsRequest};
-pub use engine::{execute, Job, NanMode};
+pub use crate::engine::{execute, Job, NanMode};
 pub use shape::{plan_shape, ShapeRequest};
 pub use shapes::{read_shapes, Shapes};
 pub use time::{plan_time, Freq};
@@ -31,7 +30,7 @@ pub use weights::{plan_weighted, WeightKind, WeightedRequest};
 use crate::naming::FileNamer;
 use crate::output::{clean_metadata, Progress};
 use crate::{OpError, OutputSpec};
-use engine::{AxisMap, CellWeights, Reduce, VarJob};
+use crate::engine::{AxisMap, CellWeights, Reduce, VarJob};
 use ndarray::{ArrayD, Axis, IxDyn};
 use rookery_cf::time::DateTime;
 use rookery_cf::{AttrValue, DType, Dataset, Role, Variable};

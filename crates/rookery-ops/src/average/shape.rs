@@ -7,7 +7,7 @@
 //! once and kept in a small in-process cache.
 
 use super::weights::read_f64;
-use super::engine::{AxisMap, Reduce, SparseCells, VarJob};
+use crate::engine::{AxisMap, Reduce, SparseCells, VarJob};
 use super::geometry::{cell_overlaps, cell_ring, normalize, rect_overlaps, RectGrid, Ring, Shape};
 use super::shapes::{read_shapes, Column, Shapes};
 use super::{averaged_meta, main_var, referenced, tidy_references, Job, NanMode};

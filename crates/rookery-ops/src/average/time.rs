@@ -4,7 +4,7 @@
 //! are missing (xarray `resample` semantics); `time_bnds` are built as clisops's
 //! `create_time_bounds` builds them.
 
-use super::engine::{AxisMap, Reduce, VarJob};
+use crate::engine::{AxisMap, Reduce, VarJob};
 use super::{averaged_meta, main_var, referenced, tidy_references, Job, NanMode};
 use crate::output::clean_metadata;
 use crate::OpError;
