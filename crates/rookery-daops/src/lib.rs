@@ -378,6 +378,59 @@ impl Daops {
         Ok(rs)
     }
 
+    /// Regrids every dataset of `collection` (clisops `regrid`); file names carry the
+    /// `_regrid-<method>-<grid>` suffix of each dataset's target grid.
+    ///
+    /// # Errors
+    /// Unknown datasets, invalid requests, read/write failures.
+    pub fn regrid(&self, collection: &[String], req: &rookery_ops::regrid::RegridRequest, opts: &RunOptions) -> Result<ResultSet, DaopsError> {
+        let datasets = self.datasets(collection, None, None)?;
+        let mut planned = Vec::new();
+        for d in &datasets {
+            let src = self.open(d, opts.apply_fixes)?;
+            let p = rookery_ops::regrid::plan_regrid(src.as_ref(), req)?;
+            planned.push((d.key().to_string(), src, p));
+        }
+        let mut namer = FileNamer::new(opts.namer, self.resolver.templates());
+        let mut rs = ResultSet::default();
+        for (key, src, p) in &planned {
+            let mut output = opts.output.clone();
+            output.extra = format!("{}{}", output.extra, p.suffix);
+            let outs = rookery_ops::engine::execute(src.as_ref(), &p.job, &output, &mut namer, &|_, _| {})?;
+            rs.results.push((key.clone(), outs.into_iter().map(|p| p.to_string_lossy().into_owned()).collect()));
+        }
+        Ok(rs)
+    }
+
+    /// The directory of the roocs-grids files: `$ROOKERY_GRIDS_DIR`, else `[regrid] grids_dir`.
+    ///
+    /// # Errors
+    /// Neither is set.
+    pub fn grids_dir(&self) -> Result<PathBuf, DaopsError> {
+        if let Some(d) = std::env::var_os("ROOKERY_GRIDS_DIR").filter(|d| !d.is_empty()) {
+            return Ok(PathBuf::from(d));
+        }
+        self.config.path("regrid", "grids_dir").ok_or_else(|| {
+            DaopsError::Op(OpError::Invalid(
+                "the roocs-grids directory is not configured: set [regrid] grids_dir in roocs.ini or ROOKERY_GRIDS_DIR".into(),
+            ))
+        })
+    }
+
+    /// The weights cache directory: `[clisops:grid_weights] local_weights_dir`, else the
+    /// user's data directory (`$XDG_DATA_HOME` or `~/.local/share`) `/rookery/grid_weights`.
+    #[must_use]
+    pub fn weights_dir(&self) -> Option<PathBuf> {
+        if let Some(d) = self.config.path("clisops:grid_weights", "local_weights_dir") {
+            return Some(d);
+        }
+        let base = std::env::var_os("XDG_DATA_HOME")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+        Some(base.join("rookery").join("grid_weights"))
+    }
+
     /// Concatenates the datasets of `collection` along a new `realization` dimension (rook
     /// `concat`), optionally averaged over it, with the request's time, time components and
     /// area applied while reading; writes outputs like a subset.

@@ -91,6 +91,39 @@ pub enum VarJob {
     Reduce(Reduce),
     /// Given values.
     Values(String, Array),
+    /// Regridded horizontally.
+    Regrid(RegridVar),
+}
+
+/// Horizontal regridding of one variable: its trailing horizontal axes (the source grid's
+/// cells) become the target grid's cells through a sparse weight matrix.
+#[derive(Clone)]
+pub struct RegridVar {
+    /// Source variable (output variable of the same name).
+    pub var: String,
+    /// Number of trailing source axes that form the horizontal grid (1 or 2).
+    pub h_axes: usize,
+    /// The weights (source cells → target cells).
+    pub weights: std::sync::Arc<rookery_regrid::Weights>,
+    /// Missing source values are skipped and the weights renormalised (conservative).
+    pub skipna: bool,
+    /// Adaptive masking threshold (see [`rookery_regrid::Weights::apply`]).
+    pub na_thres: f64,
+    /// Target cells set missing whatever the data (land/sea mask), flattened.
+    pub dst_masked: Option<std::sync::Arc<Vec<bool>>>,
+}
+
+impl std::fmt::Debug for RegridVar {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegridVar")
+            .field("var", &self.var)
+            .field("h_axes", &self.h_axes)
+            .field("n_src", &self.weights.n_src)
+            .field("n_dst", &self.weights.n_dst)
+            .field("skipna", &self.skipna)
+            .field("na_thres", &self.na_thres)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A whole averaging request, ready to run.
@@ -673,7 +706,9 @@ pub fn execute(
         .vars
         .iter()
         .find_map(|j| match j {
-            VarJob::Reduce(r) if r.var == job.main => src.dataset().var(&r.var).and_then(|v| v.shape.first().copied()),
+            VarJob::Reduce(Reduce { var, .. }) | VarJob::Regrid(RegridVar { var, .. }) if *var == job.main => {
+                src.dataset().var(var).and_then(|v| v.shape.first().copied())
+            }
             _ => None,
         })
         .unwrap_or(0) as u64;
@@ -681,6 +716,14 @@ pub fn execute(
         match j {
             VarJob::Values(name, a) => outputs.write(&out, name, a, 0)?,
             VarJob::Copy(name) => copy_var(src, &out, name, td.as_deref(), &mut outputs)?,
+            VarJob::Regrid(r) => {
+                let report = |done: u64| {
+                    if r.var == job.main {
+                        progress(done, main_steps);
+                    }
+                };
+                regrid_var(src, job.src_time_dim.as_deref(), &out, r, &mut outputs, &report)?;
+            }
             VarJob::Reduce(r) => {
                 let report = |done: u64| {
                     if r.var == job.main {
@@ -925,6 +968,137 @@ fn reduce_var(
                     }
                 }
             }
+            report(b1 as u64);
+        }
+        Ok(())
+    })
+}
+
+/// Regrids one variable: streams the source along its first axis when it is time (blocks of
+/// about 8 MB), decodes missing values and packing to NaN, applies the weights in parallel.
+fn regrid_var(
+    src: &dyn Source,
+    src_time_dim: Option<&str>,
+    out: &Dataset,
+    r: &RegridVar,
+    outputs: &mut Outputs,
+    report: &(dyn Fn(u64) + Sync),
+) -> Result<(), OpError> {
+    let sv = src
+        .dataset()
+        .var(&r.var)
+        .ok_or_else(|| OpError::Data(format!("no variable {}", r.var)))?;
+    if !sv.dtype.is_numeric() {
+        return Err(OpError::Data(format!("variable {} is not numeric and cannot be regridded", r.var)));
+    }
+    let (oshape, odtype, fill) = out_shape(out, &r.var)?;
+    let nd = sv.shape.len();
+    if nd < r.h_axes || sv.shape[nd - r.h_axes..].iter().product::<usize>() != r.weights.n_src {
+        return Err(OpError::Data(format!("internal error: {} does not lie on the source grid of the weights", r.var)));
+    }
+    let lead = nd - r.h_axes;
+    let stream = lead > 0 && src_time_dim.is_some_and(|t| sv.dims.first().map(String::as_str) == Some(t));
+    let per_step: usize = sv.shape[usize::from(stream)..lead].iter().product();
+    let dec = Decode::of(sv);
+    let (n_src, n_dst) = (r.weights.n_src, r.weights.n_dst);
+    let f32_path = odtype == DType::F32;
+    let run = |a: &Array, first: usize, count: usize| -> Result<Array, OpError> {
+        let nsteps = count * per_step;
+        let mut s = oshape.clone();
+        if stream {
+            s[0] = count;
+        }
+        let mask = |dst: &mut [f64]| {
+            if let Some(m) = &r.dst_masked {
+                for row in dst.chunks_mut(n_dst) {
+                    for (x, bad) in row.iter_mut().zip(m.iter()) {
+                        if *bad {
+                            *x = f64::NAN;
+                        }
+                    }
+                }
+            }
+        };
+        let _ = first;
+        if f32_path && !dec.packed {
+            if let Array::F32(x) = a {
+                let owned;
+                let xs: &[f32] = match x.as_slice() {
+                    Some(v) => v,
+                    None => {
+                        owned = x.as_standard_layout().into_owned();
+                        owned.as_slice().unwrap_or(&[])
+                    }
+                };
+                let mut vals: Vec<f32> = xs.iter().map(|&v| {
+                    let d = f64::from(v);
+                    if d.is_nan() || d == dec.m0 || d == dec.m1 || (!dec.more.is_empty() && dec.more.contains(&d)) { f32::NAN } else { v }
+                }).collect();
+                let mut dst = vec![0f32; nsteps * n_dst];
+                r.weights.apply_f32(&vals, &mut dst, nsteps, r.skipna, r.na_thres);
+                vals.clear();
+                #[allow(clippy::cast_possible_truncation)]
+                let fill32 = fill as f32;
+                if let Some(m) = &r.dst_masked {
+                    for row in dst.chunks_mut(n_dst) {
+                        for (x, bad) in row.iter_mut().zip(m.iter()) {
+                            if *bad {
+                                *x = f32::NAN;
+                            }
+                        }
+                    }
+                }
+                for x in &mut dst {
+                    if x.is_nan() && !fill.is_nan() {
+                        *x = fill32;
+                    }
+                }
+                return ArrayD::from_shape_vec(IxDyn(&s), dst)
+                    .map(Array::F32)
+                    .map_err(|e| OpError::Data(format!("output shape: {e}")));
+            }
+        }
+        let vals: Result<Vec<f64>, OpError> = numeric!(a, x => x.iter().map(|v| dec.value(v.f())).collect());
+        let vals = vals?;
+        if vals.len() != nsteps * n_src {
+            return Err(OpError::Data(format!("internal error: read {} values of {}, expected {}", vals.len(), r.var, nsteps * n_src)));
+        }
+        let mut dst = vec![0f64; nsteps * n_dst];
+        r.weights.apply(&vals, &mut dst, nsteps, r.skipna, r.na_thres);
+        mask(&mut dst);
+        to_array(dst, odtype, &s, fill)
+    };
+    if !stream {
+        let a = src.read_all(&r.var)?;
+        let arr = run(&a, 0, 1)?;
+        return outputs.write(out, &r.var, &arr, 0);
+    }
+    let nt = sv.shape[0];
+    let step_bytes = per_step * n_src * sv.dtype.size().max(4);
+    let block = block_len(step_bytes);
+    let blocks: Vec<(usize, usize)> = (0..nt).step_by(block).map(|a| (a, (a + block).min(nt))).collect();
+    let (tx, rx) = sync_channel::<Result<(usize, usize, Array), OpError>>(1);
+    let shape = sv.shape.clone();
+    let name = r.var.clone();
+    std::thread::scope(|scope| -> Result<(), OpError> {
+        let (blocks_r, name_r, shape_r) = (&blocks, &name, &shape);
+        scope.spawn(move || {
+            for &(b0, b1) in blocks_r {
+                let mut start = vec![0; shape_r.len()];
+                let mut count = shape_r.clone();
+                start[0] = b0;
+                count[0] = b1 - b0;
+                let res = src.read(name_r, &start, &count).map_err(OpError::from);
+                let failed = res.is_err();
+                if tx.send(res.map(|a| (b0, b1, a))).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        for msg in rx {
+            let (b0, b1, a) = msg?;
+            let arr = run(&a, b0, b1 - b0)?;
+            outputs.write(out, &r.var, &arr, b0)?;
             report(b1 as u64);
         }
         Ok(())

@@ -19,6 +19,7 @@ pub mod naming;
 pub mod output;
 pub mod params;
 pub mod plan;
+pub mod regrid;
 pub mod subset;
 
 pub use naming::{FileNamer, NamerKind};

@@ -208,6 +208,48 @@ pub fn average_shape(collection: &[String], inputs: &Inputs, dir: &Path) -> R<Ve
     Ok(rs.file_uris())
 }
 
+/// Runs `regrid` (rook: `method`, `grid`, `custom_grid` when `grid=custom`; adaptive masking
+/// threshold 0.5).
+///
+/// # Errors
+/// rook's texts for `custom_grid`, clisops's for methods and grids; unknown datasets, data failures.
+pub fn regrid(collection: &[String], inputs: &Inputs, dir: &Path) -> R<Vec<String>> {
+    use rookery_ops::regrid::{parse_method, GridSpec, RegridRequest};
+    let method = parse_method(first(inputs, "method").unwrap_or("nearest_s2d"))?;
+    let grid = match first(inputs, "grid").unwrap_or("auto") {
+        "custom" => {
+            let text = first(inputs, "custom_grid")
+                .filter(|t| !t.trim().is_empty())
+                .ok_or_else(|| ProcError("Parameter 'custom_grid' is required when grid='custom'".into()))?;
+            let n = text.split_whitespace().count();
+            if ![1, 2, 3, 6].contains(&n) {
+                return Err(ProcError(format!("Invalid custom_grid format: expected 1, 2, 3, or 6 values, got {n}")));
+            }
+            match GridSpec::parse(text)? {
+                g @ GridSpec::Instructor(_) => g,
+                _ => return Err(ProcError(format!("Invalid custom_grid format: '{text}' is not a list of numbers"))),
+            }
+        }
+        // Only ids: the service never reads a grid file named by the client.
+        g @ ("auto" | "adaptive") => GridSpec::parse(g)?,
+        g => GridSpec::Id(g.to_string()),
+    };
+    let daops = rookery_daops::Daops::global()?;
+    let req = RegridRequest {
+        method,
+        grid: grid.clone(),
+        mask: None,
+        adaptive_masking_threshold: 0.5,
+        grids_dir: match grid {
+            GridSpec::Id(_) => daops.grids_dir()?,
+            _ => daops.grids_dir().unwrap_or_default(),
+        },
+        weights_dir: daops.weights_dir(),
+    };
+    let rs = daops.regrid(collection, &req, &average_opts(dir, "regrid"))?;
+    Ok(rs.file_uris())
+}
+
 /// Runs a data operation by name (the processes a workflow step may run too).
 ///
 /// # Errors
@@ -221,6 +263,7 @@ pub fn run_operation(op: &str, collection: &[String], inputs: &Inputs, dir: &Pat
         "average_time" => average_time(collection, inputs, dir),
         "weighted_average" => weighted_average(collection, inputs, dir),
         "average_shape" => average_shape(collection, inputs, dir),
+        "regrid" => regrid(collection, inputs, dir),
         other => Err(ProcError(format!("Unknown operation '{other}'"))),
     }
 }
@@ -304,7 +347,7 @@ pub fn health(store: &dyn JobStore, data_dir: &Path) -> R<String> {
 pub fn execute(process: &str, inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
     std::fs::create_dir_all(ctx.dir)?;
     match process {
-        "subset" | "concat" | "average" | "average_time" | "weighted_average" | "average_shape" => {
+        "subset" | "concat" | "average" | "average_time" | "weighted_average" | "average_shape" | "regrid" => {
             let coll = collection_items(inputs.get("collection").map_or(&[][..], Vec::as_slice));
             if coll.is_empty() {
                 return Err(ProcError("Required input \"collection\" must be provided.".into()));

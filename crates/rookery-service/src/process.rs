@@ -334,6 +334,59 @@ fn weighted_average() -> ProcessDef {
     }
 }
 
+/// rook's grid choices (plus the other roocs-grids ids rookery knows).
+const REGRID_GRIDS: &[&str] = &[
+    "auto", "0pt25deg", "0pt25deg_era5", "0pt5deg_lsm", "0pt625x0pt5deg", "0pt75deg", "1deg", "1pt25deg", "2pt5deg",
+    "custom", "2deg_lsm", "1deg_lsm", "0pt25deg_era5_lsm", "1deg_lsm_binary", "2deg_lsm_binary", "0pt25deg_era5_lsm_binary",
+    "T31", "T42", "T63_lsm_binary", "T127_lsm_binary", "T255", "World_Ocean_Atlas", "MERRA-2", "ERA-Interim", "ERA-40",
+    "ERA5",
+];
+
+fn regrid() -> ProcessDef {
+    ProcessDef {
+        id: "regrid",
+        title: "Regrid",
+        abstract_: "Run regridding operator on climate model data using xESMF-compatible methods.",
+        version: "1.0",
+        metadata: CLISOPS,
+        inputs: vec![
+            collection(),
+            InputDef {
+                id: "method",
+                title: "Regrid method",
+                abstract_: "Please specify regrid method like consevative or bilinear.",
+                min: 1,
+                max: 1,
+                kind: InputKind::Literal {
+                    data_type: "string",
+                    allowed: &["nearest_s2d", "bilinear", "conservative", "patch"],
+                    default: Some("nearest_s2d"),
+                },
+            },
+            InputDef {
+                id: "grid",
+                title: "Regrid target grid",
+                abstract_: "Please specify output grid resolution for regridding, or 'custom' with custom_grid.",
+                min: 1,
+                max: 1,
+                kind: InputKind::Literal { data_type: "string", allowed: REGRID_GRIDS, default: Some("auto") },
+            },
+            InputDef {
+                id: "custom_grid",
+                title: "Custom grid",
+                abstract_: "Space-separated grid instructions when grid=custom: 1 (d), 2 (dlon dlat), 3 (lonlat0 lonlat1 d) or 6 (lon0 lon1 dlon lat0 lat1 dlat) numbers.",
+                min: 0,
+                max: 1,
+                kind: InputKind::Literal { data_type: "string", allowed: &[], default: None },
+            },
+            pre_checked(),
+            apply_fixes(),
+        ],
+        outputs: data_outputs(),
+        async_supported: true,
+    }
+}
+
 fn concat() -> ProcessDef {
     ProcessDef {
         id: "concat",
@@ -434,6 +487,7 @@ pub fn all() -> Vec<ProcessDef> {
         average_shape(),
         weighted_average(),
         concat(),
+        regrid(),
         orchestrate(),
     ]
 }

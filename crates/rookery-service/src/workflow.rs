@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// Operations a workflow step may run (the data processes this server has).
-pub const WORKFLOW_OPERATIONS: &[&str] = &["subset", "average_time", "average", "average_shape", "weighted_average", "concat"];
+pub const WORKFLOW_OPERATIONS: &[&str] = &["subset", "average_time", "average", "average_shape", "weighted_average", "concat", "regrid"];
 
 /// One step.
 #[derive(Clone, Debug)]

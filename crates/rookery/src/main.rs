@@ -133,6 +133,9 @@ enum Cmd {
     AverageShape(cmd::average::ShapeArgs),
     /// Area-weighted mean over the horizontal grid (rook `weighted_average`).
     WeightedAverage(cmd::average::WeightedArgs),
+    /// Regrid horizontally: nearest_s2d, bilinear or conservative to a named, custom, adaptive or
+    /// file grid (clisops `regrid`).
+    Regrid(cmd::regrid::RegridArgs),
     /// Run the service: WPS 1.0.0 at /wps (rook/rooki compatible), durable jobs, API keys.
     Serve {
         #[command(flatten)]
@@ -218,6 +221,7 @@ fn main() -> ExitCode {
         Cmd::AverageTime(a) => cmd::average::run_time(&a),
         Cmd::AverageShape(a) => cmd::average::run_shape(&a),
         Cmd::WeightedAverage(a) => cmd::average::run_weighted(&a),
+        Cmd::Regrid(a) => cmd::regrid::run(&a),
         Cmd::Serve { args, opts } => cmd::serve::run(&args, &opts),
         Cmd::Keys { args, cmd } => cmd::keys::run(&args, &cmd),
         Cmd::Worker { args, workers } => cmd::worker::run(&args, workers),

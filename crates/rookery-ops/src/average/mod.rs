@@ -72,7 +72,7 @@ pub fn found_dims(ds: &Dataset) -> Vec<(Role, String)> {
 }
 
 /// Names of the variables referenced by `coordinates` and `bounds` attributes.
-fn referenced(ds: &Dataset) -> (BTreeSet<String>, BTreeSet<String>) {
+pub(crate) fn referenced(ds: &Dataset) -> (BTreeSet<String>, BTreeSet<String>) {
     let mut coords = BTreeSet::new();
     let mut bounds = BTreeSet::new();
     for v in &ds.vars {
@@ -88,7 +88,7 @@ fn referenced(ds: &Dataset) -> (BTreeSet<String>, BTreeSet<String>) {
 
 /// Output type of an averaged variable: float types stay, the rest become double; packing
 /// attributes go (values are unpacked).
-fn averaged_meta(v: &Variable) -> Variable {
+pub(crate) fn averaged_meta(v: &Variable) -> Variable {
     let mut o = v.clone();
     let packed = o.attrs.get("scale_factor").is_some() || o.attrs.get("add_offset").is_some();
     let fill = ["_FillValue", "missing_value"]
@@ -120,7 +120,7 @@ fn averaged_meta(v: &Variable) -> Variable {
 
 /// Removes names that are no longer variables from `coordinates` attributes and dangling
 /// `bounds`.
-fn tidy_references(out: &mut Dataset) {
+pub(crate) fn tidy_references(out: &mut Dataset) {
     let names: BTreeSet<String> = out.vars.iter().map(|v| v.name.clone()).collect();
     for v in &mut out.vars {
         if let Some(c) = v.attrs.get_str("coordinates") {

@@ -1,10 +1,12 @@
 //! `rookery keys create|list|revoke`: API keys of the service, stored as keyed hashes in the
-//! data directory's job store.
+//! job store (`--db`: the data directory's SQLite file, or PostgreSQL); the key is keyed with
+//! the data directory's server secret.
 
 use super::serve::{config, ServeArgs};
 use super::Failure;
 use rookery_service::auth::{self, Secret};
-use rookery_service::jobs::{JobStore, SqliteStore};
+use rookery_service::jobs::{self, JobStore};
+use std::sync::Arc;
 
 /// What to do with keys.
 #[derive(clap::Subcommand, Clone, Debug)]
@@ -24,11 +26,11 @@ pub enum KeysCmd {
     Revoke { id_or_name: String },
 }
 
-fn open(args: &ServeArgs) -> Result<(SqliteStore, Secret), Failure> {
+fn open(args: &ServeArgs) -> Result<(Arc<dyn JobStore>, Secret), Failure> {
     let c = config(args)?;
     std::fs::create_dir_all(&c.data_dir)
         .map_err(|e| Failure::io(format!("cannot create {}: {e}", c.data_dir.display())))?;
-    let store = SqliteStore::open(&c.db_path()).map_err(|e| Failure::io(e.to_string()))?;
+    let store = jobs::open_store(&c).map_err(|e| Failure::io(e.to_string()))?;
     let secret = Secret::load(&c.data_dir).map_err(|e| Failure::io(format!("server secret: {e}")))?;
     Ok((store, secret))
 }
@@ -37,7 +39,7 @@ pub fn run(args: &ServeArgs, cmd: &KeysCmd) -> Result<(), Failure> {
     let (store, secret) = open(args)?;
     match cmd {
         KeysCmd::Create { name, scopes } => {
-            let (key, rec) = auth::create_key(&store, &secret, name, std::slice::from_ref(scopes))
+            let (key, rec) = auth::create_key(store.as_ref(), &secret, name, std::slice::from_ref(scopes))
                 .map_err(|m| Failure { code: 2, msg: m })?;
             println!("{key}");
             eprintln!(

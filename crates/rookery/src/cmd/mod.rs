@@ -6,6 +6,7 @@ pub mod config;
 pub mod fixes;
 pub mod info;
 pub mod keys;
+pub mod regrid;
 pub mod serve;
 pub mod subset;
 pub mod worker;

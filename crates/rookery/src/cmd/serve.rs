@@ -9,7 +9,7 @@ use std::path::PathBuf;
 /// overrides the config file and the `ROOKERY_*` environment.
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct ServeArgs {
-    /// Config file (`key = value` lines: bind, data_dir, open, workers, max_queued,
+    /// Config file (`key = value` lines: bind, data_dir, db, open, workers, max_queued,
     /// retention_hours, rate_limit, public_url, ...).
     #[arg(long, global = true)]
     pub config: Option<PathBuf>,
@@ -17,6 +17,12 @@ pub struct ServeArgs {
     /// [default: ./rookery-data].
     #[arg(long = "data-dir", global = true)]
     pub data_dir: Option<PathBuf>,
+    /// Job store (jobs, API keys, usage log): a SQLite file, or a PostgreSQL URL
+    /// `postgres://user:password@host:5432/database` shared by `serve` and `worker` processes
+    /// on several machines (they also need the same data directory, e.g. on a shared file system)
+    /// [default: rookery.sqlite in the data directory; env ROOKERY_DB; config key `db`].
+    #[arg(long, global = true)]
+    pub db: Option<String>,
 }
 
 /// Builds the configuration: defaults < file < environment < flags.
@@ -28,6 +34,9 @@ pub fn config(args: &ServeArgs) -> Result<Config, Failure> {
     c.load_env().map_err(|e| Failure { code: 2, msg: e })?;
     if let Some(d) = &args.data_dir {
         c.data_dir.clone_from(d);
+    }
+    if let Some(d) = &args.db {
+        c.set("db", d).map_err(|e| Failure { code: 2, msg: e })?;
     }
     Ok(c)
 }
@@ -92,13 +101,15 @@ pub fn run(args: &ServeArgs, o: &ServeOpts) -> Result<(), Failure> {
         .map_err(|e| Failure::io(format!("cannot start the runtime: {e}")))?;
     rt.block_on(async move {
         let data_dir = c.data_dir.clone();
+        let db = c.db_label();
         let open = c.open;
         let running = rookery_service::start(c).await.map_err(|e| Failure::io(e.to_string()))?;
         println!("rookery: listening on http://{}/wps", running.addr);
         eprintln!(
-            "rookery: WPS 1.0.0 at http://{0}/wps, data in {1}{2}",
+            "rookery: WPS 1.0.0 at http://{0}/wps, data in {1}, jobs in {2}{3}",
             running.addr,
             data_dir.display(),
+            db,
             if open { ", OPEN ACCESS (no API keys required)" } else { ", API keys required (rookery keys create)" }
         );
         let _ = std::io::stdout().flush();

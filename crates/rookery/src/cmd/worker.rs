@@ -1,6 +1,7 @@
-//! `rookery worker`: runs queued jobs from a data directory's job store without serving HTTP
-//! (more execution capacity beside `rookery serve`; jobs are claimed with a lease, so a worker
-//! that dies has its job re-queued by the others).
+//! `rookery worker`: runs queued jobs from the job store without serving HTTP (more execution
+//! capacity beside `rookery serve`; jobs are claimed with a lease, so a worker that dies has its
+//! job re-queued by the others). With `--db postgres://...` workers on several machines share
+//! one queue (they need the server's data directory, e.g. on a shared file system).
 
 use super::serve::{config, ServeArgs};
 use super::Failure;
@@ -17,12 +18,23 @@ pub fn run(args: &ServeArgs, workers: Option<usize>) -> Result<(), Failure> {
         .map_err(|e| Failure::io(format!("cannot start the runtime: {e}")))?;
     rt.block_on(async move {
         let n = c.workers;
-        let dir = c.data_dir.clone();
+        let (dir, db) = (c.data_dir.clone(), c.db_label());
         let st = Arc::new(rookery_service::server::AppState::open(c).map_err(|e| Failure::io(e.to_string()))?);
-        rookery_service::server::spawn_workers(&st, n, "worker");
+        // Worker ids name the host too: workers on several machines may share a queue.
+        rookery_service::server::spawn_workers(&st, n, &format!("worker:{}", host_name()));
         rookery_service::server::spawn_maintenance(&st);
-        eprintln!("rookery: worker running {n} job(s) at a time from {}", dir.display());
+        eprintln!("rookery: worker running {n} job(s) at a time from {db}, data in {}", dir.display());
         let _ = tokio::signal::ctrl_c().await;
         Ok(())
     })
+}
+
+/// This machine's name (for worker ids), or `localhost`.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().replace(['%', '_', ':'], "-"))
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into())
 }

@@ -1,0 +1,85 @@
+//! `rookery regrid` (clisops `regrid`): nearest_s2d, bilinear or conservative to a roocs-grids
+//! id, grid instructions, an adaptive grid or the grid of a NetCDF file.
+
+use super::{progress_bar, Failure, OutputArgs};
+use clap::Args;
+use rookery_ops::regrid::{self, GridSpec, MaskKind, RegridRequest};
+use rookery_ops::FileNamer;
+
+/// `rookery regrid`.
+#[derive(Args, Clone)]
+pub struct RegridArgs {
+    /// Files, globs, directories or dataset ids (several files are joined along time).
+    #[arg(required = true)]
+    pub inputs: Vec<String>,
+    /// nearest_s2d, bilinear or conservative.
+    #[arg(long, default_value = "nearest_s2d")]
+    pub method: String,
+    /// Target grid: auto/adaptive, a roocs-grids id (1deg, 2pt5deg, 0pt25deg, 0pt25deg_era5,
+    /// T63_lsm_binary, 1deg_lsm, ...), 1/2/3/6 numbers ("5", "2.5,2", "lon0,lon1,dlon,lat0,lat1,dlat"),
+    /// or a NetCDF file whose horizontal grid is the target.
+    #[arg(long, default_value = "auto")]
+    pub grid: String,
+    /// Grid instructions (same as giving the numbers to --grid).
+    #[arg(long = "custom-grid")]
+    pub custom_grid: Option<String>,
+    /// Mask target cells with the target grid's land-sea mask: land or ocean.
+    #[arg(long)]
+    pub mask: Option<String>,
+    /// Conservative: a target cell is missing when more than this fraction of its source area is
+    /// missing, else renormalised; outside [0, 1] turns adaptive masking off.
+    #[arg(long = "adaptive-masking-threshold", default_value_t = 0.5, allow_negative_numbers = true)]
+    pub adaptive_masking_threshold: f64,
+    /// Weights cache directory [default: [clisops:grid_weights] local_weights_dir, else
+    /// ~/.local/share/rookery/grid_weights].
+    #[arg(long = "weights-dir")]
+    pub weights_dir: Option<std::path::PathBuf>,
+    /// Compute the weights without reading or writing the cache.
+    #[arg(long = "no-weights-cache")]
+    pub no_weights_cache: bool,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    /// Do not apply dataset fixes to datasets named by id.
+    #[arg(long = "no-fixes")]
+    pub no_fixes: bool,
+}
+
+/// Plans every dataset (a bad request fails before anything is written), then regrids.
+pub fn run(a: &RegridArgs) -> Result<(), Failure> {
+    let method = regrid::parse_method(&a.method)?;
+    let grid = GridSpec::parse(a.custom_grid.as_deref().unwrap_or(&a.grid))?;
+    let mask = MaskKind::parse(a.mask.as_deref().unwrap_or(""))?;
+    let daops = rookery_daops::Daops::global()?;
+    let grids_dir = match &grid {
+        GridSpec::Id(_) => daops.grids_dir()?,
+        _ => daops.grids_dir().unwrap_or_default(),
+    };
+    let weights_dir = if a.no_weights_cache { None } else { a.weights_dir.clone().or_else(|| daops.weights_dir()) };
+    let req = RegridRequest { method, grid, mask, adaptive_masking_threshold: a.adaptive_masking_threshold, grids_dir, weights_dir };
+    let datasets = daops.cli_datasets(&a.inputs, None, None)?;
+    let mut planned = Vec::new();
+    for d in &datasets {
+        let src = daops.open(d, !a.no_fixes)?;
+        let p = regrid::plan_regrid(src.as_ref(), &req)?;
+        planned.push((src, p));
+    }
+    let bar = progress_bar();
+    let progress = |done: u64, total: u64| {
+        if let Some(b) = &bar {
+            b.set_length(total);
+            b.set_position(done);
+        }
+    };
+    let mut namer = FileNamer::new(a.out.namer(), daops.resolver.templates());
+    for (src, p) in &planned {
+        let spec = a.out.spec(&p.suffix)?;
+        let outputs = rookery_ops::engine::execute(src.as_ref(), &p.job, &spec, &mut namer, &progress)?;
+        for o in outputs {
+            println!("{}", o.display());
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(())
+}
