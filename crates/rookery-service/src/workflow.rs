@@ -274,6 +274,6 @@ mod tests {
         assert!(e(&WF.replace("inputs/tas", "inputs/pr")).contains("unknown input 'inputs/pr'"));
         assert!(e(&WF.replace("\"run\": \"subset\", \"in\": {\"collection\": \"inputs/tas\"", "\"run\": \"subset\", \"in\": {\"collection\": \"s2/output\"")).contains("cycle"));
         assert!(e(&WF.replace("\"time\": \"2001/2002\"", "\"colour\": \"red\"")).contains("Unknown input \"colour\""));
-        assert!(e(&WF.replace("\"run\": \"subset\", \"in\": {\"collection\": \"s1", "\"run\": \"regrid\", \"in\": {\"collection\": \"s1")).contains("unknown operation 'regrid'"));
+        assert!(e(&WF.replace("\"run\": \"subset\", \"in\": {\"collection\": \"s1", "\"run\": \"dashboard\", \"in\": {\"collection\": \"s1")).contains("unknown operation 'dashboard'"));
     }
 }

@@ -26,7 +26,7 @@ fn discovery_documents() {
     let ids: Vec<&str> = ps["processes"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
     assert_eq!(
         ids,
-        vec!["health", "usage", "subset", "average_time", "average", "average_shape", "weighted_average", "concat", "orchestrate"]
+        vec!["health", "usage", "subset", "average_time", "average", "average_shape", "weighted_average", "concat", "regrid", "orchestrate"]
     );
     let d = j(&get(&s.url("/processes/subset")));
     assert_eq!(d["inputs"]["collection"]["minOccurs"], 1);
@@ -37,6 +37,27 @@ fn discovery_documents() {
     assert!(j(&r)["type"].as_str().unwrap().ends_with("no-such-process"));
     let html = get_h(&s.url("/"), &[("Accept", "text/html")]);
     assert!(html.header("content-type").unwrap().starts_with("text/html"));
+}
+
+#[test]
+fn regrid_process() {
+    std::env::set_var("ROOKERY_GRIDS_DIR", std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/grids"));
+    let s = start(true);
+    let h = [("Content-Type", "application/json")];
+    let run = |inputs: Value| request("POST", &s.url("/processes/regrid/execution"), &h, json!({ "inputs": inputs }).to_string().as_bytes());
+    let r = run(json!({"collection": rlds(), "method": "conservative", "grid": "2pt5deg"}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let meta = get(j(&r)["output"]["href"].as_str().unwrap()).text();
+    assert!(meta.contains("_regrid-conservative-72x144_cells_grid.nc"), "{meta}");
+    let r = run(json!({"collection": rlds(), "method": "bilinear", "grid": "custom", "custom_grid": "10 20 2"}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(get(j(&r)["output"]["href"].as_str().unwrap()).text().contains("_regrid-bilinear-5x5_cells_grid.nc"));
+    let r = run(json!({"collection": rlds(), "grid": "custom"}));
+    assert!(r.text().contains("Parameter 'custom_grid' is required when grid='custom'"), "{}", r.text());
+    let r = run(json!({"collection": rlds(), "grid": "custom", "custom_grid": "1 2 3 4"}));
+    assert!(r.text().contains("Invalid custom_grid format: expected 1, 2, 3, or 6 values, got 4"), "{}", r.text());
+    let r = run(json!({"collection": rlds(), "grid": "7deg"}));
+    assert_eq!(r.status, 400, "{}", r.text());
 }
 
 #[test]
