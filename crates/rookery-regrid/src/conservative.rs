@@ -24,8 +24,10 @@ fn with_bounds<'a>(g: &'a Grid, which: &str) -> Result<std::borrow::Cow<'a, Grid
         return Ok(std::borrow::Cow::Borrowed(g));
     }
     let mut c = g.clone();
-    c.ensure_bounds()
-        .map_err(|e| RegridError::MissingBounds { grid: which.to_string(), reason: strip(e) })?;
+    c.ensure_bounds().map_err(|e| RegridError::MissingBounds {
+        grid: which.to_string(),
+        reason: strip(e),
+    })?;
     Ok(std::borrow::Cow::Owned(c))
 }
 
@@ -36,7 +38,11 @@ fn strip(e: RegridError) -> String {
     }
 }
 
-pub(crate) fn weights(src: &Grid, dst: &Grid, ignore_degenerate: bool) -> Result<Weights, RegridError> {
+pub(crate) fn weights(
+    src: &Grid,
+    dst: &Grid,
+    ignore_degenerate: bool,
+) -> Result<Weights, RegridError> {
     let src = with_bounds(src, "source")?;
     let dst = with_bounds(dst, "target")?;
     if src.kind() == GridKind::Rectilinear && dst.kind() == GridKind::Rectilinear {
@@ -75,10 +81,30 @@ fn lon_overlap(a: (f64, f64), b: (f64, f64)) -> f64 {
 }
 
 fn rect_rect(src: &Grid, dst: &Grid, ignore_degenerate: bool) -> Result<Weights, RegridError> {
-    let slat: Vec<_> = src.lat_bounds().expect("bounds").iter().map(|&b| sin_band(b)).collect();
-    let slon: Vec<_> = src.lon_bounds().expect("bounds").iter().map(|&b| lon_band(b)).collect();
-    let dlat: Vec<_> = dst.lat_bounds().expect("bounds").iter().map(|&b| sin_band(b)).collect();
-    let dlon: Vec<_> = dst.lon_bounds().expect("bounds").iter().map(|&b| lon_band(b)).collect();
+    let slat: Vec<_> = src
+        .lat_bounds()
+        .expect("bounds")
+        .iter()
+        .map(|&b| sin_band(b))
+        .collect();
+    let slon: Vec<_> = src
+        .lon_bounds()
+        .expect("bounds")
+        .iter()
+        .map(|&b| lon_band(b))
+        .collect();
+    let dlat: Vec<_> = dst
+        .lat_bounds()
+        .expect("bounds")
+        .iter()
+        .map(|&b| sin_band(b))
+        .collect();
+    let dlon: Vec<_> = dst
+        .lon_bounds()
+        .expect("bounds")
+        .iter()
+        .map(|&b| lon_band(b))
+        .collect();
     let degenerate = |g: &Grid, la: &[(f64, f64)], lo: &[(f64, f64)]| -> usize {
         let bad_y = la.iter().filter(|b| b.1 - b.0 <= 0.0).count();
         let bad_x = lo.iter().filter(|b| b.1 - b.0 <= 0.0).count();
@@ -86,14 +112,21 @@ fn rect_rect(src: &Grid, dst: &Grid, ignore_degenerate: bool) -> Result<Weights,
             return 0;
         }
         (0..g.ncells())
-            .filter(|&i| g.is_valid(i) && (la[i / lo.len()].1 <= la[i / lo.len()].0 || lo[i % lo.len()].1 <= lo[i % lo.len()].0))
+            .filter(|&i| {
+                g.is_valid(i)
+                    && (la[i / lo.len()].1 <= la[i / lo.len()].0
+                        || lo[i % lo.len()].1 <= lo[i % lo.len()].0)
+            })
             .count()
     };
     if !ignore_degenerate {
         for (g, la, lo, which) in [(src, &slat, &slon, "source"), (dst, &dlat, &dlon, "target")] {
             let n = degenerate(g, la, lo);
             if n > 0 {
-                return Err(RegridError::DegenerateCells { grid: which.into(), count: n });
+                return Err(RegridError::DegenerateCells {
+                    grid: which.into(),
+                    count: n,
+                });
             }
         }
     }
@@ -132,23 +165,28 @@ fn rect_rect(src: &Grid, dst: &Grid, ignore_degenerate: bool) -> Result<Weights,
         .collect();
     let (nxs, nxd) = (src.nlon(), dst.nlon());
     let src_masked = src.mask().is_some();
-    Ok(build_parallel(src.ncells(), dst.ncells(), 8192, |rows, out| {
-        let mut e = Vec::with_capacity(16);
-        for d in rows {
-            e.clear();
-            if dst.is_valid(d) {
-                for &(i, fy) in &lat_ov[d / nxd] {
-                    for &(k, fx) in &lon_ov[d % nxd] {
-                        let s = i * nxs + k;
-                        if !src_masked || src.is_valid(s) {
-                            e.push((s as u32, fy * fx));
+    Ok(build_parallel(
+        src.ncells(),
+        dst.ncells(),
+        8192,
+        |rows, out| {
+            let mut e = Vec::with_capacity(16);
+            for d in rows {
+                e.clear();
+                if dst.is_valid(d) {
+                    for &(i, fy) in &lat_ov[d / nxd] {
+                        for &(k, fx) in &lon_ov[d % nxd] {
+                            let s = i * nxs + k;
+                            if !src_masked || src.is_valid(s) {
+                                e.push((s as u32, fy * fx));
+                            }
                         }
                     }
                 }
+                out.push_row(&mut e);
             }
-            out.push_row(&mut e);
-        }
-    }))
+        },
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -162,6 +200,85 @@ struct Polys {
     center: Vec<V3>,
     radius: Vec<f64>,
     area: Vec<f64>,
+    bbox: Vec<BBox>,
+}
+
+/// Latitude/longitude bounding box of a cell polygon with great-circle edges (degrees);
+/// `lon0 > lon1` never happens: `lon1` may exceed 180 for cells crossing the antimeridian.
+#[derive(Clone, Copy, Debug)]
+struct BBox {
+    lat0: f64,
+    lat1: f64,
+    lon0: f64,
+    lon1: f64,
+    full_lon: bool,
+}
+
+fn bbox(poly: &[V3]) -> BBox {
+    let n = poly.len();
+    let (mut lat0, mut lat1) = (f64::INFINITY, f64::NEG_INFINITY);
+    let (mut lo, mut hi, mut cur) = (0.0f64, 0.0f64, 0.0f64);
+    let mut prev_lon: Option<f64> = None;
+    let mut winding = 0.0;
+    let mut first_lon = None;
+    for i in 0..n {
+        let a = poly[i];
+        let b = poly[(i + 1) % n];
+        let (la, xa) = sphere::latlon(a);
+        lat0 = lat0.min(la);
+        lat1 = lat1.max(la);
+        // Extreme latitudes along the great-circle arc a→b.
+        let nrm = sphere::normalize(sphere::cross(a, b));
+        let top = sphere::normalize(sphere::sub([0.0, 0.0, 1.0], sphere::scale(nrm, nrm[2])));
+        for p in [top, sphere::scale(top, -1.0)] {
+            if sphere::dot(sphere::cross(a, p), nrm) >= 0.0
+                && sphere::dot(sphere::cross(p, b), nrm) >= 0.0
+            {
+                let (lp, _) = sphere::latlon(p);
+                lat0 = lat0.min(lp);
+                lat1 = lat1.max(lp);
+            }
+        }
+        if la.abs() > 90.0 - 1e-9 {
+            continue; // a pole vertex has no longitude
+        }
+        match prev_lon {
+            None => {
+                first_lon = Some(xa);
+                cur = xa;
+                lo = xa;
+                hi = xa;
+            }
+            Some(p) => {
+                let d = crate::grid::dlon(p, xa);
+                winding += d;
+                cur += d;
+                lo = lo.min(cur);
+                hi = hi.max(cur);
+            }
+        }
+        prev_lon = Some(xa);
+    }
+    if let (Some(p), Some(f)) = (prev_lon, first_lon) {
+        winding += crate::grid::dlon(p, f);
+    }
+    let full_lon = winding.abs() > 180.0 || prev_lon.is_none() || hi - lo >= 180.0;
+    if winding.abs() > 180.0 {
+        // Encloses a pole.
+        if winding > 0.0 {
+            lat1 = 90.0;
+        } else {
+            lat0 = -90.0;
+        }
+    }
+    let m = 1e-7;
+    BBox {
+        lat0: lat0 - m,
+        lat1: lat1 + m,
+        lon0: lo - m,
+        lon1: hi + m,
+        full_lon,
+    }
 }
 
 impl Polys {
@@ -179,6 +296,7 @@ impl Polys {
                     center: Vec::with_capacity(r.len()),
                     radius: Vec::with_capacity(r.len()),
                     area: Vec::with_capacity(r.len()),
+                    bbox: Vec::with_capacity(r.len()),
                 };
                 let mut corners = Vec::new();
                 let mut poly = Vec::new();
@@ -192,8 +310,15 @@ impl Polys {
                         poly.clear();
                         ([0.0; 3], 0.0, 0.0)
                     } else {
-                        let c = sphere::normalize(poly.iter().fold([0.0; 3], |acc, &v| sphere::add(acc, v)));
-                        let r = poly.iter().map(|&v| sphere::angle(c, v)).fold(0.0, f64::max) * (1.0 + 1e-9) + 1e-12;
+                        let c = sphere::normalize(
+                            poly.iter().fold([0.0; 3], |acc, &v| sphere::add(acc, v)),
+                        );
+                        let r = poly
+                            .iter()
+                            .map(|&v| sphere::angle(c, v))
+                            .fold(0.0, f64::max)
+                            * (1.0 + 1e-9)
+                            + 1e-12;
                         (c, r, sphere::polygon_area_signed(&poly))
                     };
                     p.verts.extend_from_slice(&poly);
@@ -201,6 +326,17 @@ impl Polys {
                     p.center.push(c);
                     p.radius.push(r);
                     p.area.push(a);
+                    p.bbox.push(if shape == CellShape::Degenerate {
+                        BBox {
+                            lat0: 0.0,
+                            lat1: 0.0,
+                            lon0: 0.0,
+                            lon1: 0.0,
+                            full_lon: false,
+                        }
+                    } else {
+                        bbox(&poly)
+                    });
                 }
                 p
             })
@@ -212,6 +348,7 @@ impl Polys {
             center: Vec::with_capacity(n),
             radius: Vec::with_capacity(n),
             area: Vec::with_capacity(n),
+            bbox: Vec::with_capacity(n),
         };
         for p in parts {
             let off = out.verts.len();
@@ -221,6 +358,7 @@ impl Polys {
             out.center.extend_from_slice(&p.center);
             out.radius.extend_from_slice(&p.radius);
             out.area.extend_from_slice(&p.area);
+            out.bbox.extend_from_slice(&p.bbox);
         }
         out.start.push(out.verts.len());
         out
@@ -247,16 +385,22 @@ impl Buckets {
         let nlat = ((n as f64 / 2.0).sqrt().round() as usize).clamp(1, 2048);
         let nlon = 2 * nlat;
         let size = 180.0 / nlat as f64;
-        let mut b = Buckets { nlat, nlon, size, ptr: vec![0; nlat * nlon + 1], ids: Vec::new() };
+        let mut b = Buckets {
+            nlat,
+            nlon,
+            size,
+            ptr: vec![0; nlat * nlon + 1],
+            ids: Vec::new(),
+        };
         // Two passes: counts then fill.
         let mut counts = vec![0usize; nlat * nlon];
         for (i, _) in usable.iter().enumerate().filter(|x| *x.1) {
-            b.for_each_bucket(p.center[i], p.radius[i], |k| counts[k] += 1);
+            visit(nlat, nlon, size, &p.bbox[i], |k| counts[k] += 1);
         }
         let mut acc = 0;
-        for k in 0..nlat * nlon {
-            b.ptr[k] = acc;
-            acc += counts[k];
+        for (p, c) in b.ptr.iter_mut().zip(&counts) {
+            *p = acc;
+            acc += c;
         }
         b.ptr[nlat * nlon] = acc;
         b.ids = vec![0; acc];
@@ -264,40 +408,28 @@ impl Buckets {
         for (i, _) in usable.iter().enumerate().filter(|x| *x.1) {
             let ids = &mut b.ids;
             let (nl, nx, sz) = (b.nlat, b.nlon, b.size);
-            visit(nl, nx, sz, p.center[i], p.radius[i], |k| {
+            visit(nl, nx, sz, &p.bbox[i], |k| {
                 ids[next[k]] = i as u32;
                 next[k] += 1;
             });
         }
         b
     }
-
-    fn for_each_bucket(&self, c: V3, r: f64, f: impl FnMut(usize)) {
-        visit(self.nlat, self.nlon, self.size, c, r, f)
-    }
 }
 
-/// Calls `f` for every bucket touched by the lat-lon bounding box of the cap (c, r).
-fn visit(nlat: usize, nlon: usize, size: f64, c: V3, r: f64, mut f: impl FnMut(usize)) {
-    let (lat_c, lon_c) = sphere::latlon(c);
-    let rd = r.to_degrees();
-    let (lat0, lat1) = (lat_c - rd, lat_c + rd);
-    let full = lat1 >= 90.0 || lat0 <= -90.0 || {
-        let s = r.sin() / lat_c.to_radians().cos();
-        !(s < 1.0) || r >= std::f64::consts::FRAC_PI_2
-    };
-    let j0 = (((lat0.max(-90.0) + 90.0) / size).floor().max(0.0) as usize).min(nlat - 1);
-    let j1 = (((lat1.min(90.0) + 90.0) / size).floor().max(0.0) as usize).min(nlat - 1);
-    let (k0, k1): (i64, i64) = if full {
+/// Calls `f` for every bucket touched by the bounding box `b`.
+fn visit(nlat: usize, nlon: usize, size: f64, b: &BBox, mut f: impl FnMut(usize)) {
+    let j0 = (((b.lat0.max(-90.0) + 90.0) / size).floor().max(0.0) as usize).min(nlat - 1);
+    let j1 = (((b.lat1.min(90.0) + 90.0) / size).floor().max(0.0) as usize).min(nlat - 1);
+    let (k0, k1): (i64, i64) = if b.full_lon {
         (0, nlon as i64 - 1)
     } else {
-        let dl = (r.sin() / lat_c.to_radians().cos()).asin().to_degrees();
-        let a = ((lon_c - dl + 180.0) / size).floor() as i64;
-        let b = ((lon_c + dl + 180.0) / size).floor() as i64;
-        if b - a + 1 >= nlon as i64 {
+        let a = ((b.lon0 + 180.0) / size).floor() as i64;
+        let c = ((b.lon1 + 180.0) / size).floor() as i64;
+        if c - a + 1 >= nlon as i64 {
             (0, nlon as i64 - 1)
         } else {
-            (a, b)
+            (a, c)
         }
     };
     for j in j0..=j1 {
@@ -311,13 +443,20 @@ fn polygons(src: &Grid, dst: &Grid, ignore_degenerate: bool) -> Result<Weights, 
     let (sp, dp) = rayon::join(|| Polys::new(src), || Polys::new(dst));
     if !ignore_degenerate {
         for (g, p, which) in [(src, &sp, "source"), (dst, &dp, "target")] {
-            let n = (0..g.ncells()).filter(|&i| g.is_valid(i) && p.shape[i] == CellShape::Degenerate).count();
+            let n = (0..g.ncells())
+                .filter(|&i| g.is_valid(i) && p.shape[i] == CellShape::Degenerate)
+                .count();
             if n > 0 {
-                return Err(RegridError::DegenerateCells { grid: which.into(), count: n });
+                return Err(RegridError::DegenerateCells {
+                    grid: which.into(),
+                    count: n,
+                });
             }
         }
     }
-    let usable: Vec<bool> = (0..src.ncells()).map(|i| src.is_valid(i) && sp.shape[i] != CellShape::Degenerate).collect();
+    let usable: Vec<bool> = (0..src.ncells())
+        .map(|i| src.is_valid(i) && sp.shape[i] != CellShape::Degenerate)
+        .collect();
     let buckets = Buckets::new(&sp, &usable);
     let w = build_parallel(src.ncells(), dst.ncells(), 1024, |rows, out| {
         let mut e: Vec<(u32, f64)> = Vec::with_capacity(32);
@@ -332,7 +471,7 @@ fn polygons(src: &Grid, dst: &Grid, ignore_degenerate: bool) -> Result<Weights, 
                 let dpoly = dp.poly(d);
                 let (cd, rd) = (dp.center[d], dp.radius[d]);
                 cand.clear();
-                visit(buckets.nlat, buckets.nlon, buckets.size, cd, rd, |k| {
+                visit(buckets.nlat, buckets.nlon, buckets.size, &dp.bbox[d], |k| {
                     cand.extend_from_slice(&buckets.ids[buckets.ptr[k]..buckets.ptr[k + 1]]);
                 });
                 cand.sort_unstable();

@@ -92,7 +92,11 @@ pub struct WeightOptions {
 
 impl Default for WeightOptions {
     fn default() -> Self {
-        WeightOptions { periodic: None, ignore_degenerate: true, post_mask_source_domain_edge: false }
+        WeightOptions {
+            periodic: None,
+            ignore_degenerate: true,
+            post_mask_source_domain_edge: false,
+        }
     }
 }
 
@@ -117,7 +121,9 @@ pub fn compute_weights(
     dst.validate("target")?;
     let periodic = opts.periodic_for(src);
     match method {
-        Method::NearestS2d => nearest::weights(src, dst, periodic, opts.post_mask_source_domain_edge),
+        Method::NearestS2d => {
+            nearest::weights(src, dst, periodic, opts.post_mask_source_domain_edge)
+        }
         Method::Bilinear => bilinear::weights(src, dst, periodic),
         Method::Conservative => conservative::weights(src, dst, opts.ignore_degenerate),
     }

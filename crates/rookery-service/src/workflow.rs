@@ -22,6 +22,9 @@ pub struct Step {
     /// Parameters other than the collection.
     pub params: Vec<(String, Vec<String>)>,
     pub collection: Source,
+    /// Every selection of this subset was pushed into an upstream concat: the step passes the
+    /// upstream files through (and is still recorded in the provenance).
+    pub passthrough: bool,
 }
 
 /// Where a step's collection comes from.
@@ -150,7 +153,7 @@ pub fn parse(text: &str) -> Result<Workflow, ProcError> {
             }
         }
         process::validate(&def, &raw).map_err(|e| err(format!("Invalid workflow: step '{sid}': {}", e.text)))?;
-        steps.insert(sid.clone(), Step { id: sid.clone(), run: run.to_string(), params, collection });
+        steps.insert(sid.clone(), Step { id: sid.clone(), run: run.to_string(), params, collection, passthrough: false });
     }
     let out = match &m["outputs"] {
         Value::Object(o) => o.values().next().map(strings).and_then(|v| v.into_iter().next()),
@@ -187,7 +190,79 @@ pub fn parse(text: &str) -> Result<Workflow, ProcError> {
     for s in steps.keys() {
         visit(s, &steps, &mut state, &mut Vec::new())?;
     }
+    pushdown(&mut steps);
     Ok(Workflow { doc, steps, output_step })
+}
+
+/// Subset pushdown (rook 1.2+): a `subset`'s `time`, `time_components` and `area` move into an
+/// upstream `concat` that did not set them, so the members are cut while they are read
+/// instead of stacked whole. The path may pass through `average` steps that keep the
+/// dimensions concerned (no `time` for time selections, no latitude/longitude for areas), and
+/// every step on it must feed only the next one. A subset left without parameters passes the
+/// concat's files through.
+fn pushdown(steps: &mut BTreeMap<String, Step>) {
+    const KEYS: [&str; 3] = ["time", "time_components", "area"];
+    const IGNORED: [&str; 3] = ["pre_checked", "apply_fixes", "original_files"];
+    let consumers = |steps: &BTreeMap<String, Step>, id: &str| -> usize {
+        steps.values().filter(|s| matches!(&s.collection, Source::Step(u) if u == id)).count()
+    };
+    let ids: Vec<String> = steps.keys().cloned().collect();
+    for sid in ids {
+        let s = &steps[&sid];
+        if s.run != "subset" {
+            continue;
+        }
+        // Walk up through averages to a concat.
+        let (mut time_ok, mut area_ok) = (true, true);
+        let mut cur = match &s.collection {
+            Source::Step(u) => u.clone(),
+            Source::Ids(_) => continue,
+        };
+        let target = loop {
+            if consumers(steps, &cur) != 1 {
+                break None;
+            }
+            let st = &steps[&cur];
+            match st.run.as_str() {
+                "concat" => break Some(cur.clone()),
+                "average" => {
+                    let dims: Vec<&str> = st.params.iter().filter(|(k, _)| k == "dims").flat_map(|(_, v)| v.iter().map(String::as_str)).collect();
+                    time_ok &= !dims.contains(&"time");
+                    area_ok &= !dims.iter().any(|d| *d == "latitude" || *d == "longitude");
+                    match &st.collection {
+                        Source::Step(u) => cur = u.clone(),
+                        Source::Ids(_) => break None,
+                    }
+                }
+                _ => break None,
+            }
+        };
+        let Some(target) = target else { continue };
+        let mut moved: Vec<(String, Vec<String>)> = Vec::new();
+        for (k, v) in &steps[&sid].params {
+            let allowed = if k == "area" { area_ok } else { time_ok };
+            if KEYS.contains(&k.as_str()) && allowed && !steps[&target].params.iter().any(|(tk, _)| tk == k) {
+                moved.push((k.clone(), v.clone()));
+            }
+        }
+        if moved.is_empty() {
+            continue;
+        }
+        if let Some(c) = steps.get_mut(&target) {
+            c.params.extend(moved.iter().cloned());
+        }
+        if let Some(s) = steps.get_mut(&sid) {
+            s.params.retain(|(k, _)| !moved.iter().any(|(m, _)| m == k));
+            // rook keeps the step in the provenance with its original parameters.
+            let left = s.params.iter().any(|(k, v)| !IGNORED.contains(&k.as_str()) && !(k == "original_files" && v == &["0"]));
+            s.passthrough = !left;
+            if s.passthrough {
+                s.params = moved;
+            } else {
+                s.params.extend(moved.into_iter().map(|(k, v)| (format!("pushed:{k}"), v)));
+            }
+        }
+    }
 }
 
 /// Runs the workflow in `dir` (each step in `steps/<op>_<step>`); returns the output files of
@@ -225,9 +300,22 @@ fn run_step(
             (vec![updir.to_string_lossy().into_owned()], files.clone())
         }
     };
+    if step.passthrough {
+        // Every selection went into the upstream concat: its files are this step's output.
+        let params: Vec<(String, String)> = step.params.iter().map(|(k, v)| (k.clone(), v.join(","))).collect();
+        let up = match &step.collection {
+            Source::Step(u) => done.get(u).cloned(),
+            Source::Ids(_) => None,
+        };
+        if let Some((files, updir)) = up {
+            prov.add_operator(&step.id, &params, &prov_in, &files);
+            done.insert(id.to_string(), (files, updir));
+            return Ok(());
+        }
+    }
     let sdir = dir.join("steps").join(format!("{}_{}", step.run, step.id.replace(['/', '\\', '.'], "_")));
     let mut inputs = Inputs::new();
-    for (k, v) in &step.params {
+    for (k, v) in step.params.iter().filter(|(k, _)| !k.starts_with("pushed:")) {
         inputs.insert(k.clone(), v.clone());
     }
     let outs = ops::run_operation(&step.run, &items, &inputs, &sdir)
@@ -235,7 +323,8 @@ fn run_step(
     if outs.is_empty() {
         return Err(ProcError(format!("step '{}' ({}) produced no output", step.id, step.run)));
     }
-    let params: Vec<(String, String)> = step.params.iter().map(|(k, v)| (k.clone(), v.join(","))).collect();
+    let params: Vec<(String, String)> =
+        step.params.iter().map(|(k, v)| (k.strip_prefix("pushed:").unwrap_or(k).to_string(), v.join(","))).collect();
     prov.add_operator(&step.id, &params, &prov_in, &outs);
     done.insert(id.to_string(), (outs, sdir));
     Ok(())
@@ -263,6 +352,36 @@ mod tests {
         let y = "doc: d\ninputs:\n  tas: [a.nc]\noutputs:\n  output: s1/output\nsteps:\n  s1:\n    run: subset\n    in:\n      collection: inputs/tas\n      area: 0,0,10,10\n";
         let w = parse(y).unwrap();
         assert_eq!(w.steps["s1"].params, vec![("area".to_string(), vec!["0,0,10,10".to_string()])]);
+    }
+
+    #[test]
+    fn subset_selections_are_pushed_into_concat() {
+        let doc = |avg: &str, extra: &str| {
+            format!(
+                r#"{{"doc": "d", "inputs": {{"m": ["a", "b"]}}, "outputs": {{"output": "s/output"}},
+                "steps": {{
+                  "c": {{"run": "concat", "in": {{"collection": "inputs/m"}}}},
+                  "a": {{"run": "average", "in": {{"collection": "c/output", "dims": "{avg}"}}}},
+                  "s": {{"run": "subset", "in": {{"collection": "a/output", "time": "2000/2001", "area": "0,0,10,10"{extra}}}}}
+                }}}}"#
+            )
+        };
+        // Averaging over realization keeps time and space: both selections move, the subset passes through.
+        let w = parse(&doc("realization", "")).unwrap();
+        let mut c: Vec<&str> = w.steps["c"].params.iter().map(|(k, _)| k.as_str()).collect();
+        c.sort_unstable();
+        assert_eq!(c, vec!["area", "time"]);
+        assert!(w.steps["s"].passthrough);
+        // Averaging over time: only the area moves; the subset still runs its time selection.
+        let w = parse(&doc("time", "")).unwrap();
+        let c: Vec<&str> = w.steps["c"].params.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(c, vec!["area"]);
+        assert!(!w.steps["s"].passthrough);
+        assert!(w.steps["s"].params.iter().any(|(k, _)| k == "time"));
+        // A level selection stays in the subset.
+        let w = parse(&doc("realization", r#", "level": "1000/2000""#)).unwrap();
+        assert!(!w.steps["s"].passthrough);
+        assert!(w.steps["s"].params.iter().any(|(k, _)| k == "level"));
     }
 
     #[test]
