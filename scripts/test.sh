@@ -5,4 +5,12 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # Python WPS clients (rooki, OWSLib) for the service tests.
 bash scripts/setup-pyclients.sh
+# A throwaway PostgreSQL for the PostgreSQL job store tests (crates/rookery-service/tests/postgres.rs),
+# stopped on exit. Without it those tests fail when CI is set, and are skipped otherwise.
+trap 'bash scripts/pg-stop.sh' EXIT
+if pg=$(bash scripts/pg-start.sh); then
+    export "${pg:?}"
+else
+    echo "test.sh: WARNING: PostgreSQL could not be started; the PostgreSQL job store tests will fail in CI and be skipped elsewhere" >&2
+fi
 cargo test --workspace --locked

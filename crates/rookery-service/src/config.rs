@@ -11,6 +11,9 @@ pub struct Config {
     pub bind: String,
     /// Jobs, outputs, the SQLite job store and the server secret live here.
     pub data_dir: PathBuf,
+    /// The job store: a SQLite file, or a `postgres://` / `postgresql://` URL shared by servers
+    /// and workers on several machines (default: `rookery.sqlite` in the data directory).
+    pub db: Option<String>,
     /// Serve without API keys (every caller is `anonymous`).
     pub open: bool,
     /// Jobs running at once in this process (pywps `parallelprocesses`).
@@ -36,6 +39,7 @@ impl Default for Config {
         Config {
             bind: "127.0.0.1:5000".into(),
             data_dir: PathBuf::from("rookery-data"),
+            db: None,
             open: false,
             workers: 2,
             max_queued: 100,
@@ -53,6 +57,7 @@ impl Default for Config {
 pub const KEYS: &[&str] = &[
     "bind",
     "data_dir",
+    "db",
     "open",
     "workers",
     "max_queued",
@@ -78,6 +83,7 @@ impl Config {
         match key.trim() {
             "bind" => self.bind = v.to_string(),
             "data_dir" => self.data_dir = PathBuf::from(v),
+            "db" => self.db = (!v.is_empty()).then(|| v.to_string()),
             "open" => {
                 self.open = crate::process::parse_bool(v)
                     .ok_or_else(|| format!("config: 'open' must be true or false, not '{v}'"))?;
@@ -133,10 +139,26 @@ impl Config {
         self.data_dir.join("jobs").join(id)
     }
 
-    /// The SQLite job store.
+    /// The SQLite job store: `db` when it is a path, else `rookery.sqlite` in the data directory.
     #[must_use]
     pub fn db_path(&self) -> PathBuf {
-        self.data_dir.join("rookery.sqlite")
+        match &self.db {
+            Some(d) if !crate::jobs::is_postgres_url(d) => PathBuf::from(d),
+            _ => self.data_dir.join("rookery.sqlite"),
+        }
+    }
+
+    /// The PostgreSQL job store's URL, when `db` is one.
+    #[must_use]
+    pub fn db_url(&self) -> Option<&str> {
+        self.db.as_deref().filter(|d| crate::jobs::is_postgres_url(d))
+    }
+
+    /// The job store for messages: the PostgreSQL URL without its password, or the SQLite file.
+    #[must_use]
+    pub fn db_label(&self) -> String {
+        self.db_url()
+            .map_or_else(|| self.db_path().display().to_string(), crate::jobs::redact_url)
     }
 }
 
@@ -156,5 +178,12 @@ mod tests {
         assert!(c.open);
         assert!(c.set("colour", "red").unwrap_err().contains("unknown key"));
         assert!(c.set("workers", "many").is_err());
+        assert_eq!(c.db_path(), c.data_dir.join("rookery.sqlite"));
+        assert!(c.db_url().is_none());
+        c.set("db", "jobs.sqlite").unwrap();
+        assert_eq!(c.db_path(), PathBuf::from("jobs.sqlite"));
+        c.set("db", "postgresql://u:secret@db.example:5432/rookery?password=x&sslmode=disable").unwrap();
+        assert!(c.db_url().is_some());
+        assert_eq!(c.db_label(), "postgresql://u@db.example:5432/rookery?sslmode=disable");
     }
 }

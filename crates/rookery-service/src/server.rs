@@ -3,7 +3,7 @@
 use crate::auth::{self, Principal, RateLimiter, Secret};
 use crate::config::Config;
 use crate::error::OwsError;
-use crate::jobs::{Job, JobRequest, JobStatus, JobStore, NewJob, SqliteStore, StoreError, UsageRecord};
+use crate::jobs::{Job, JobRequest, JobStatus, JobStore, NewJob, StoreError, UsageRecord};
 use crate::process::ProcessDef;
 use crate::xml::{self, ServiceInfo};
 use axum::body::Body;
@@ -57,13 +57,14 @@ pub struct UsageTag {
 }
 
 impl AppState {
-    /// Opens the data directory and the job store.
+    /// Opens the data directory and the job store (SQLite, or PostgreSQL when `cfg.db` is a
+    /// `postgres://` URL).
     ///
     /// # Errors
     /// The directory or the store cannot be opened.
     pub fn open(cfg: Config) -> Result<AppState, ServiceError> {
         std::fs::create_dir_all(cfg.data_dir.join("jobs"))?;
-        let store = Arc::new(SqliteStore::open(&cfg.db_path())?);
+        let store = crate::jobs::open_store(&cfg)?;
         let secret = Secret::load(&cfg.data_dir)?;
         Ok(AppState {
             limiter: RateLimiter::new(cfg.rate_limit),
@@ -504,7 +505,11 @@ pub struct Running {
 pub async fn start(cfg: Config) -> Result<Running, ServiceError> {
     let workers = cfg.workers;
     let st = Arc::new(AppState::open(cfg)?);
-    let (r, f) = st.store.recover(Some("serve:%"), crate::time::now_ms(), st.cfg.max_attempts)?;
+    // A SQLite store belongs to this one server, so whatever a `serve` left running was
+    // interrupted. A PostgreSQL queue is shared with servers on other machines whose jobs are
+    // still running: there only expired leases are taken back (by maintenance, too).
+    let previous_run = if st.cfg.db_url().is_some() { None } else { Some("serve:%") };
+    let (r, f) = st.store.recover(previous_run, crate::time::now_ms(), st.cfg.max_attempts)?;
     if r + f > 0 {
         tracing::warn!("jobs interrupted by the previous run: {r} re-queued, {f} marked failed");
     }

@@ -1,0 +1,322 @@
+//! Durable jobs: the job model, the [`JobStore`] trait and its SQLite implementation.
+//!
+//! ```text
+//!  submit ──► accepted ──claim (lease)──► running ──finish──► successful | failed
+//!                 ▲                          │ lease expired / restart
+//!                 └──── re-queued (attempts < max) ┘   else failed ("interrupted")
+//!  DELETE ──► dismissed (outputs removed)      retention ──► row and outputs removed
+//! ```
+//!
+//! The same store holds API keys and the usage log, so one file (or one database) is all a
+//! deployment keeps: [`SqliteStore`] (the zero-configuration default, one machine) or
+//! [`PgStore`] (`--db postgres://...`: `rookery serve` and `rookery worker` processes on any
+//! number of machines share one queue; claims use `FOR UPDATE SKIP LOCKED`).
+
+mod postgres;
+mod sqlite;
+
+pub use self::postgres::PgStore;
+pub use self::sqlite::SqliteStore;
+
+use crate::process::Inputs;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("job store: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("job store: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A failure of another backend, already one line naming the database.
+    #[error("{0}")]
+    Backend(String),
+    /// Too many jobs waiting.
+    #[error("{0}")]
+    Busy(String),
+}
+
+/// Status of a job (OGC API – Processes names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobStatus {
+    Accepted,
+    Running,
+    Successful,
+    Failed,
+    Dismissed,
+}
+
+impl JobStatus {
+    /// The stored/OGC name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Accepted => "accepted",
+            JobStatus::Running => "running",
+            JobStatus::Successful => "successful",
+            JobStatus::Failed => "failed",
+            JobStatus::Dismissed => "dismissed",
+        }
+    }
+    pub(crate) fn parse(s: &str) -> JobStatus {
+        match s {
+            "accepted" => JobStatus::Accepted,
+            "running" => JobStatus::Running,
+            "successful" => JobStatus::Successful,
+            "dismissed" => JobStatus::Dismissed,
+            _ => JobStatus::Failed,
+        }
+    }
+    /// Finished one way or another.
+    #[must_use]
+    pub fn is_final(self) -> bool {
+        matches!(self, JobStatus::Successful | JobStatus::Failed | JobStatus::Dismissed)
+    }
+}
+
+/// What was asked: validated inputs and how the answer is wanted.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct JobRequest {
+    pub inputs: Inputs,
+    /// WPS `lineage`: echo inputs and output definitions in the response.
+    #[serde(default)]
+    pub lineage: bool,
+    /// The client waits for the answer (synchronous execution).
+    #[serde(default)]
+    pub sync: bool,
+    /// Outputs asked for (empty: all of the process's outputs).
+    #[serde(default)]
+    pub outputs: Vec<String>,
+}
+
+/// A file a job produced, relative to the job's directory.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ResultFile {
+    pub name: String,
+    pub size: u64,
+}
+
+/// What a finished job produced.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct JobResult {
+    /// Data files listed by the Metalink `output` (in the job directory).
+    #[serde(default)]
+    pub files: Vec<ResultFile>,
+    /// Remote URLs listed by the Metalink (original files on a data node).
+    #[serde(default)]
+    pub urls: Vec<String>,
+    /// Other outputs: (output id, file in the job directory, mime type).
+    #[serde(default)]
+    pub documents: Vec<(String, String, String)>,
+    /// Literal outputs: (output id, value).
+    #[serde(default)]
+    pub literals: Vec<(String, String)>,
+}
+
+/// A job as stored.
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub id: String,
+    pub process: String,
+    /// Principal that submitted it (API key id, or `anonymous`).
+    pub owner: String,
+    pub status: JobStatus,
+    pub message: String,
+    pub progress: u8,
+    pub request: JobRequest,
+    pub result: Option<JobResult>,
+    /// Times in ms since the epoch.
+    pub created: i64,
+    pub started: Option<i64>,
+    pub finished: Option<i64>,
+    pub attempts: u32,
+    pub worker: Option<String>,
+}
+
+/// A job to submit.
+#[derive(Clone, Debug)]
+pub struct NewJob {
+    pub id: String,
+    pub process: String,
+    pub owner: String,
+    pub request: JobRequest,
+}
+
+/// One row of the usage log.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct UsageRecord {
+    pub time_start: i64,
+    pub time_end: i64,
+    pub user: String,
+    /// `GetCapabilities`, `DescribeProcess`, `Execute`, `download`, `status`, `ogc:...`.
+    pub operation: String,
+    pub process: String,
+    pub job: String,
+    /// JSON of the inputs (execute only).
+    pub inputs: String,
+    pub http_status: u16,
+    pub bytes_out: u64,
+    pub remote: String,
+}
+
+/// A stored API key (never the key itself: its keyed hash).
+#[derive(Clone, Debug)]
+pub struct KeyRecord {
+    pub id: String,
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub created: i64,
+    pub revoked: Option<i64>,
+    pub last_used: Option<i64>,
+}
+
+/// Durable storage of jobs, API keys and the usage log.
+///
+/// Every method is short and synchronous; callers on an async runtime may call them directly
+/// (implementations must not start or enter a tokio runtime on the calling thread).
+pub trait JobStore: Send + Sync {
+    /// Queues a job unless `max_queued` jobs are already waiting.
+    ///
+    /// # Errors
+    /// [`StoreError::Busy`] when the queue is full.
+    fn submit(&self, job: &NewJob, max_queued: usize) -> Result<(), StoreError>;
+    /// A job by id.
+    ///
+    /// # Errors
+    /// Database failure.
+    fn get(&self, id: &str) -> Result<Option<Job>, StoreError>;
+    /// Claims the oldest waiting job for `worker` with a lease until `lease_until` (ms).
+    ///
+    /// # Errors
+    /// Database failure.
+    fn claim(&self, worker: &str, lease_until: i64) -> Result<Option<Job>, StoreError>;
+    /// Extends the lease of a running job held by `worker`; false when the job is no longer
+    /// held (dismissed or taken over).
+    ///
+    /// # Errors
+    /// Database failure.
+    fn renew(&self, id: &str, worker: &str, lease_until: i64) -> Result<bool, StoreError>;
+    /// Records the end of a running job held by `worker` (ignored when no longer held).
+    ///
+    /// # Errors
+    /// Database failure.
+    fn finish(&self, id: &str, worker: &str, outcome: Result<JobResult, String>) -> Result<bool, StoreError>;
+    /// Jobs, newest first; only `owner`'s when given.
+    ///
+    /// # Errors
+    /// Database failure.
+    fn list(&self, owner: Option<&str>, limit: usize) -> Result<Vec<Job>, StoreError>;
+    /// Marks a job dismissed (a running job's result is discarded when it ends).
+    ///
+    /// # Errors
+    /// Database failure.
+    fn dismiss(&self, id: &str) -> Result<bool, StoreError>;
+    /// Running jobs whose worker matches `worker_like` (SQL LIKE) or whose lease ended before
+    /// `now`: re-queued while `attempts < max_attempts`, else failed. Returns (re-queued, failed).
+    ///
+    /// # Errors
+    /// Database failure.
+    fn recover(&self, worker_like: Option<&str>, now: i64, max_attempts: u32) -> Result<(usize, usize), StoreError>;
+    /// Ids of final jobs that finished before `before` (ms).
+    ///
+    /// # Errors
+    /// Database failure.
+    fn expired(&self, before: i64) -> Result<Vec<String>, StoreError>;
+    /// Deletes a job row.
+    ///
+    /// # Errors
+    /// Database failure.
+    fn delete(&self, id: &str) -> Result<(), StoreError>;
+    /// Number of jobs with this status.
+    ///
+    /// # Errors
+    /// Database failure.
+    fn count(&self, status: JobStatus) -> Result<usize, StoreError>;
+
+    /// Appends to the usage log.
+    ///
+    /// # Errors
+    /// Database failure.
+    fn log_usage(&self, r: &UsageRecord) -> Result<(), StoreError>;
+    /// Usage rows with `time_start >= from` and `time_end <= to` (ms), oldest first.
+    ///
+    /// # Errors
+    /// Database failure.
+    fn usage(&self, from: Option<i64>, to: Option<i64>) -> Result<Vec<UsageRecord>, StoreError>;
+
+    /// Stores a new key.
+    ///
+    /// # Errors
+    /// Database failure (e.g. duplicate hash).
+    fn add_key(&self, k: &KeyRecord, hash: &str) -> Result<(), StoreError>;
+    /// The active key with this hash; marks it used.
+    ///
+    /// # Errors
+    /// Database failure.
+    fn key_by_hash(&self, hash: &str) -> Result<Option<KeyRecord>, StoreError>;
+    /// Every key (revoked ones too).
+    ///
+    /// # Errors
+    /// Database failure.
+    fn keys(&self) -> Result<Vec<KeyRecord>, StoreError>;
+    /// Revokes a key by id or name; false when there is none.
+    ///
+    /// # Errors
+    /// Database failure.
+    fn revoke_key(&self, id_or_name: &str) -> Result<bool, StoreError>;
+}
+
+
+/// The store of a configuration: PostgreSQL when `db` is a `postgres://` or `postgresql://`
+/// URL, else the SQLite file ([`Config::db_path`](crate::Config::db_path)).
+///
+/// # Errors
+/// The store cannot be opened or its schema created.
+pub fn open_store(cfg: &crate::Config) -> Result<Arc<dyn JobStore>, StoreError> {
+    Ok(match cfg.db_url() {
+        Some(url) => Arc::new(PgStore::open(url)?),
+        None => Arc::new(SqliteStore::open(&cfg.db_path())?),
+    })
+}
+
+/// Whether `db` names a PostgreSQL database (`postgres://` or `postgresql://`).
+#[must_use]
+pub fn is_postgres_url(db: &str) -> bool {
+    let l = db.trim_start().to_ascii_lowercase();
+    l.starts_with("postgres://") || l.starts_with("postgresql://")
+}
+
+/// A database URL fit for messages and logs: without the password (in the user part or a
+/// `password=` parameter).
+#[must_use]
+pub fn redact_url(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let (auth_host, query) = rest.split_once('?').map_or((rest, None), |(a, q)| (a, Some(q)));
+    let (authority, path) = auth_host.split_once('/').map_or((auth_host, None), |(a, p)| (a, Some(p)));
+    let authority = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            format!("{user}@{host}")
+        }
+        None => authority.to_string(),
+    };
+    let mut out = if scheme.is_empty() { authority } else { format!("{scheme}://{authority}") };
+    if let Some(p) = path {
+        out.push('/');
+        out.push_str(p);
+    }
+    if let Some(q) = query {
+        let kept: Vec<&str> = q.split('&').filter(|kv| !kv.to_ascii_lowercase().starts_with("password=")).collect();
+        if !kept.is_empty() {
+            out.push('?');
+            out.push_str(&kept.join("&"));
+        }
+    }
+    out
+}
+
+pub(crate) fn now() -> i64 {
+    crate::time::now_ms()
+}
