@@ -36,7 +36,7 @@ def compare(ours, ref, var="tas"):
     with netCDF4.Dataset(ours) as a, netCDF4.Dataset(ref) as b:
         x = np.ma.filled(a[var][:].astype("f8"), np.nan)
         y = np.ma.filled(b[var][:].astype("f8"), np.nan)
-        lat = np.asarray(b["lat"][:])
+        lat = np.asarray(a["lat"][:])
     if x.shape != y.shape:
         return f"shape {x.shape} vs {y.shape}", False
     keep = np.abs(lat) < 80
