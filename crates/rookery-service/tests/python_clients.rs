@@ -21,6 +21,7 @@ fn rooki_and_owslib_against_the_server() {
         eprintln!("skipped: no {} (run scripts/setup-pyclients.sh)", py.display());
         return;
     }
+    std::env::set_var("ROOKERY_GRIDS_DIR", root.join("../shared/data/grids"));
     let s = start(false);
     let key = s.key("python-clients", "execute,jobs");
     let out = tempfile::tempdir().unwrap();

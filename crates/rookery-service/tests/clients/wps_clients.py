@@ -160,6 +160,31 @@ def _():
         os.environ["ACCESS_TOKEN"] = saved
 
 
+@check("rooki regrid (conservative to 2pt5deg) with download")
+def _():
+    r = Rooki(url=URL, mode="sync")
+    res = r.regrid(collection=RLDS, method="conservative", grid="2pt5deg")
+    assert res.ok, res.status
+    files = res.download()
+    assert len(files) == 1 and "_regrid-conservative-72x144_cells_grid" in files[0], files
+    import netCDF4
+    with netCDF4.Dataset(files[0]) as ds:
+        assert ds.variables["rlds"].shape[1:] == (72, 144), ds.variables["rlds"].shape
+        assert ds.getncattr("grid_label") == "gr"
+
+
+@check("rooki orchestrate: subset then regrid")
+def _():
+    os.environ["ROOK_MODE"] = "sync"
+    from rooki import operators as ops
+    wf = ops.Regrid(ops.Subset(ops.Input("rlds", [RLDS]), time="2001-01-01/2001-12-30"),
+                    method="bilinear", grid="custom", custom_grid="10 20 2")
+    res = wf.orchestrate()
+    assert res.ok, res.status
+    files = res.download()
+    assert len(files) == 1 and "_regrid-bilinear-5x5_cells_grid" in files[0], files
+
+
 def rooki_orchestrate(mode):
     os.environ["ROOK_MODE"] = mode
     from rooki import operators as ops
