@@ -26,4 +26,10 @@ $R subset cmip5.output1.MOHC.HadGEM2-ES.rcp85.mon.atmos.Amon.r1i1p1.latest.tas \
 echo "== concat of two CMIP6 decadal members along realization (decadal fixes applied)"
 $R concat c3s-cmip6.DCPP.EC-Earth-Consortium.EC-Earth3.dcppA-hindcast.s1960-r2i1p1f1.Amon.tas.gr.v20201215 \
   c3s-cmip6.DCPP.EC-Earth-Consortium.EC-Earth3.dcppA-hindcast.s1960-r6i2p1f1.Amon.tas.gr.v20200508 --output-dir "$OUT"
+echo "== regrid: CMIP6 IITM-ESM tos (tripolar ocean grid) to the roocs-grids 1deg grid, conservative"
+$R regrid "$DATA/badc/cmip6/data/CMIP6/CMIP/CCCR-IITM/IITM-ESM/1pctCO2/r1i1p1f1/Omon/tos/gn/v20191204/tos_Omon_IITM-ESM_1pctCO2_r1i1p1f1_gn_193001.nc" \
+  --method conservative --grid 1deg --output-dir "$OUT" --weights-dir "$OUT/grid_weights"
+echo "== average then regrid: HadGEM2-ES tas by dataset id, yearly means, to 2.5 degrees (bilinear)"
+$R average-time cmip5.output1.MOHC.HadGEM2-ES.rcp85.mon.atmos.Amon.r1i1p1.latest.tas --freq year --output-dir "$OUT/yearly"
+$R regrid "$OUT/yearly" --method bilinear --grid 2pt5deg --output-dir "$OUT" --weights-dir "$OUT/grid_weights"
 echo "outputs are in $OUT/"
