@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # Python WPS clients (rooki, OWSLib) for the service tests.
 bash scripts/setup-pyclients.sh
+# A real OpenID provider (npm oidc-provider, node) for the OIDC token tests.
+bash scripts/oidc-setup.sh
 # A throwaway PostgreSQL for the PostgreSQL job store tests (crates/rookery-service/tests/postgres.rs),
 # stopped on exit. Without it those tests fail when CI is set, and are skipped otherwise.
 trap 'bash scripts/pg-stop.sh' EXIT

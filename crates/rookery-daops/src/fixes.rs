@@ -322,7 +322,13 @@ impl FixedSource {
                 Value::String(url.replace("none", &format!("s{}", d.year)))
             }
             "get_realization_index" => {
-                let v = self.ds.attrs.get_f64("realization_index").ok_or("no realization_index attribute")?;
+                // Some files (DWD MPI-ESM1-2-LR decadal) store it as text ("1").
+                let v = self
+                    .ds
+                    .attrs
+                    .get_f64("realization_index")
+                    .or_else(|| self.ds.attrs.get_str("realization_index").and_then(|s| s.trim().parse::<f64>().ok()))
+                    .ok_or("no numeric realization_index attribute")?;
                 Value::from(v)
             }
             "get_project_id" => Value::String(ds_id.split('.').next().unwrap_or(ds_id).to_string()),

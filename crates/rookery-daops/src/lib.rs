@@ -75,6 +75,50 @@ impl ResultSet {
     }
 }
 
+/// Where a request reports how far it got: a fraction 0..1, from any thread.
+#[derive(Clone, Default)]
+pub struct Progress(Option<std::sync::Arc<dyn Fn(f64) + Send + Sync>>);
+
+impl Progress {
+    /// A reporter calling `f`.
+    pub fn new(f: impl Fn(f64) + Send + Sync + 'static) -> Progress {
+        Progress(Some(std::sync::Arc::new(f)))
+    }
+
+    /// Reports fraction `x` (clamped to 0..1).
+    pub fn report(&self, x: f64) {
+        if let Some(f) = &self.0 {
+            f(if x.is_finite() { x.clamp(0.0, 1.0) } else { 0.0 });
+        }
+    }
+
+    /// The reporter of part `k` of `n` equal parts of this one.
+    #[must_use]
+    pub fn part(&self, k: usize, n: usize) -> Progress {
+        match &self.0 {
+            None => Progress(None),
+            Some(f) => {
+                let f = f.clone();
+                #[allow(clippy::cast_precision_loss)]
+                let (k, n) = (k as f64, n.max(1) as f64);
+                Progress::new(move |x| f((k + x) / n))
+            }
+        }
+    }
+
+    /// An operation callback (`done` of `total` steps) reporting into this one.
+    #[allow(clippy::cast_precision_loss)]
+    pub fn steps(&self) -> impl Fn(u64, u64) + Sync + '_ {
+        move |done, total| self.report(done as f64 / total.max(1) as f64)
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Progress(on)" } else { "Progress(off)" })
+    }
+}
+
 /// Options shared by the operations of this layer.
 #[derive(Clone, Debug)]
 pub struct RunOptions {
@@ -87,6 +131,8 @@ pub struct RunOptions {
     /// Return the original files' URLs instead of processing when the request aligns with
     /// whole files (`true` forces it).
     pub original_files: bool,
+    /// Progress of the request (the datasets of a collection share it equally).
+    pub progress: Progress,
 }
 
 /// The ISO window of a request for catalogue searches (daops `parse_time`): the time
@@ -325,7 +371,7 @@ impl Daops {
         let datasets = self.datasets(collection, req.time.as_ref(), req.time_components.as_ref())?;
         let mut namer = FileNamer::new(opts.namer, self.resolver.templates());
         let mut rs = ResultSet::default();
-        for d in &datasets {
+        for (k, d) in datasets.iter().enumerate() {
             // Datasets named by id may come back as their original files (rook); files given
             // as paths (e.g. a workflow's intermediate outputs) are always processed.
             let by_id = d.ds_id.as_deref() == Some(d.input.as_str());
@@ -336,7 +382,8 @@ impl Daops {
                 }
             }
             let src = self.open(d, opts.apply_fixes)?;
-            let outs = rookery_ops::subset(src.as_ref(), req, &opts.output, &mut namer, &|_, _| {})?;
+            let part = opts.progress.part(k, datasets.len());
+            let outs = rookery_ops::subset(src.as_ref(), req, &opts.output, &mut namer, &part.steps())?;
             rs.results.push((
                 d.key().to_string(),
                 outs.into_iter().map(|p: PathBuf| p.to_string_lossy().into_owned()).collect(),
@@ -371,8 +418,9 @@ impl Daops {
         output.extra = format!("{}{extra}", output.extra);
         let mut namer = FileNamer::new(opts.namer, self.resolver.templates());
         let mut rs = ResultSet::default();
-        for (key, src, job) in &planned {
-            let outs = rookery_ops::average::run(src.as_ref(), job, &output, &mut namer, &|_, _| {})?;
+        for (k, (key, src, job)) in planned.iter().enumerate() {
+            let part = opts.progress.part(k, planned.len());
+            let outs = rookery_ops::average::run(src.as_ref(), job, &output, &mut namer, &part.steps())?;
             rs.results.push((key.clone(), outs.into_iter().map(|p| p.to_string_lossy().into_owned()).collect()));
         }
         Ok(rs)
@@ -393,10 +441,11 @@ impl Daops {
         }
         let mut namer = FileNamer::new(opts.namer, self.resolver.templates());
         let mut rs = ResultSet::default();
-        for (key, src, p) in &planned {
+        for (k, (key, src, p)) in planned.iter().enumerate() {
+            let part = opts.progress.part(k, planned.len());
             let mut output = opts.output.clone();
             output.extra = format!("{}{}", output.extra, p.suffix);
-            let outs = rookery_ops::engine::execute(src.as_ref(), &p.job, &output, &mut namer, &|_, _| {})?;
+            let outs = rookery_ops::engine::execute(src.as_ref(), &p.job, &output, &mut namer, &part.steps())?;
             rs.results.push((key.clone(), outs.into_iter().map(|p| p.to_string_lossy().into_owned()).collect()));
         }
         Ok(rs)
@@ -449,7 +498,7 @@ impl Daops {
         if apply_average {
             output.extra = format!("{}_avg-r", output.extra);
         }
-        let outs = rookery_ops::subset(&stack, req, &output, &mut namer, &|_, _| {})?;
+        let outs = rookery_ops::subset(&stack, req, &output, &mut namer, &opts.progress.steps())?;
         let key = datasets.iter().map(Resolved::key).collect::<Vec<_>>().join(",");
         Ok(ResultSet {
             results: vec![(key, outs.into_iter().map(|p| p.to_string_lossy().into_owned()).collect())],

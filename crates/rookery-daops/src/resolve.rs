@@ -43,6 +43,10 @@ pub struct Resolver {
     catalogs: std::collections::HashMap<String, std::sync::Arc<Catalog>>,
     /// `None`: any local path is allowed (command line). `Some`: only below these roots.
     allowed_roots: Option<Vec<PathBuf>>,
+    /// Remote URLs that are not a data node's (read over HTTP): `None` = any (command line);
+    /// `Some` = only those starting with one of these prefixes (the service: no fetching of
+    /// arbitrary addresses on a client's behalf).
+    allowed_urls: Option<Vec<String>>,
 }
 
 fn is_netcdf(p: &Path) -> bool {
@@ -69,6 +73,7 @@ impl Resolver {
             projects,
             catalogs,
             allowed_roots: None,
+            allowed_urls: None,
         })
     }
 
@@ -78,6 +83,7 @@ impl Resolver {
         let mut roots: Vec<PathBuf> = self.projects.iter().filter_map(|p| p.base_dir.clone()).collect();
         roots.extend(cfg.list("rookery", "allowed_roots").into_iter().map(PathBuf::from));
         self.allowed_roots = Some(roots.iter().map(|r| canonical(r)).collect());
+        self.allowed_urls = Some(cfg.list("rookery", "allowed_urls"));
         self
     }
 
@@ -167,7 +173,18 @@ impl Resolver {
             return Err(DaopsError::InvalidCollection("CollectionParameter must be provided".into()));
         }
         if item.starts_with("http://") || item.starts_with("https://") {
-            let (path, p) = self.url_to_path(item)?;
+            // A data node's URL maps to its local file; any other URL is read over HTTP
+            // (byte ranges, cached), if allowed.
+            let Ok((path, p)) = self.url_to_path(item) else {
+                if let Some(allowed) = &self.allowed_urls {
+                    if !allowed.iter().any(|a| !a.is_empty() && item.starts_with(a.as_str())) {
+                        return Err(DaopsError::InvalidCollection(format!(
+                            "{item} is not a URL this server may read (see [rookery] allowed_urls)"
+                        )));
+                    }
+                }
+                return Ok(Resolved { input: item.to_string(), ds_id: None, project: None, files: vec![PathBuf::from(item)], from_catalog: false });
+            };
             let mut r = self.resolve_path(&path, item)?;
             r.project.get_or_insert_with(|| p.name.clone());
             return Ok(r);
@@ -219,7 +236,11 @@ impl Resolver {
         let ds_id = project.and_then(|p| {
             let base = p.base_dir.as_ref()?;
             let dir = files[0].parent()?;
-            let rel = dir.strip_prefix(base).ok()?;
+            // The project was matched on canonical paths: derive the id the same way, so
+            // `a/../b` spellings of a path under base_dir get their id too.
+            let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+            let (dir, base) = (canon(dir), canon(base));
+            let rel = dir.strip_prefix(&base).ok()?;
             let mut id = p.name.clone();
             for c in rel.components() {
                 id.push('.');

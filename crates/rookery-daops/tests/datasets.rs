@@ -35,6 +35,7 @@ fn opts(dir: &Path, namer: NamerKind) -> RunOptions {
         },
         namer,
         apply_fixes: true,
+        progress: Default::default(),
         original_files: false,
     }
 }
@@ -102,6 +103,17 @@ fn bad_ids_and_paths() {
     assert!(e.to_string().contains("outside the directories this server may read"), "{e}");
     let ok = r.resolver.resolve(TAS5_ID);
     assert!(ok.is_ok());
+    // Remote URLs: any on the command line, only allowed prefixes in the service.
+    let u = "http://example.org/data/tas.nc";
+    let free = daops().resolver.resolve(u).expect("command line reads any URL");
+    assert_eq!(free.files, vec![PathBuf::from(u)]);
+    let e = r.resolver.resolve(u).expect_err("not allowed");
+    assert!(e.to_string().contains("is not a URL this server may read"), "{e}");
+    let mut c = config();
+    c.merge_str("[rookery]\nallowed_urls = http://example.org/data/\n", "t", None).expect("cfg");
+    let d = Daops::new(c).expect("daops").restricted();
+    assert!(d.resolver.resolve(u).is_ok());
+    assert!(d.resolver.resolve("http://example.org/other/tas.nc").is_err());
 }
 
 #[test]
@@ -128,8 +140,9 @@ fn download_urls_map_to_paths() {
     let r = d.resolver.resolve(url).expect("url");
     assert_eq!(r.files.len(), 1);
     assert!(r.files[0].is_file());
-    let e = d.resolver.resolve("https://example.org/x.nc").expect_err("unknown");
-    assert!(e.to_string().contains("could not be identified from the URL"), "{e}");
+    // Other URLs are remote files (read over HTTP by rookery-io).
+    let r = d.resolver.resolve("https://example.org/x.nc").expect("remote");
+    assert_eq!((r.files, r.ds_id), (vec![PathBuf::from("https://example.org/x.nc")], None));
 }
 
 #[test]
@@ -303,4 +316,23 @@ fn concat_members_along_realization() {
         let want = (s[k] + s[k + m.len()]) / 2.0;
         assert!((m[k] - want).abs() < 1e-3, "{k}: {} vs {want}", m[k]);
     }
+}
+
+#[test]
+fn progress_covers_every_dataset_of_a_collection() {
+    let d = tempfile::tempdir().expect("tmp");
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<f64>::new()));
+    let mut o = opts(d.path(), NamerKind::Simple);
+    let s2 = seen.clone();
+    o.progress = rookery_daops::Progress::new(move |x| s2.lock().unwrap().push(x));
+    // Two datasets by id: each is half of the request; original files are not used because
+    // the request forces processing.
+    let ids = vec![TAS5_ID.to_string(), RLDS_ID.to_string()];
+    let req = SubsetRequest { time: TimeParam::parse("2010-01-01/2012-12-30").expect("t"), ..SubsetRequest::default() };
+    daops().subset(&ids, &req, &o).expect("subset");
+    let v = seen.lock().unwrap().clone();
+    assert!(!v.is_empty(), "progress was reported");
+    assert!(v.windows(2).all(|w| w[0] <= w[1] + 1e-12), "monotonic: {v:?}");
+    assert!(v.iter().any(|x| *x > 0.0 && *x <= 0.5), "first dataset in the first half: {v:?}");
+    assert!((v[v.len() - 1] - 1.0).abs() < 1e-9, "ends at 1: {v:?}");
 }

@@ -12,6 +12,11 @@
 //!          un-shuffling only those elements and converting the byte order on the way
 //! ```
 //!
+//! The encoded bytes come from the file with positional reads (local files: no extra copy),
+//! or, for remote files, from a [`hdf5_reader::storage::Storage`]: the chunks of a batch of
+//! groups are coalesced into few large ranges (adjacent or nearly so) fetched in parallel
+//! before decoding ([`Fetched`]).
+//!
 //! Anything else (other filters or filter orders, a decode anomaly) goes through the
 //! vendored generic filter pipeline for that chunk, so results and error texts stay those of
 //! `hdf5-reader`. Variables this module does not handle at all (contiguous or compact layout,
@@ -23,6 +28,7 @@
 
 use hdf5_reader::error::{ByteOrder, Error};
 use hdf5_reader::filters::{FILTER_DEFLATE, FILTER_FLETCHER32, FILTER_SHUFFLE};
+use hdf5_reader::storage::{DynStorage, StorageBuffer};
 use hdf5_reader::{ChunkLocation, ChunkReadPlan, Dataset, Datatype, Hdf5File, SliceInfo, SliceInfoElem};
 use ndarray::{ArrayD, IxDyn};
 use rayon::prelude::*;
@@ -184,9 +190,112 @@ struct Geometry<'a> {
     little: bool,
 }
 
+/// Where a file's bytes come from.
+enum Bytes {
+    /// A local file: positional reads into per-thread buffers.
+    File(File),
+    /// Any storage (a remote file through the block cache): ranges fetched per batch.
+    Storage(DynStorage),
+}
+
+/// Encoded bytes fetched per batch from a storage (bounds memory for large requests).
+const BATCH_BYTES: u64 = 256 << 20;
+/// Chunks closer than this are fetched in one range (the gap is read and discarded).
+const COALESCE_GAP: u64 = 1 << 20;
+/// The longest coalesced range.
+const MAX_RANGE: u64 = 32 << 20;
+/// Ranges fetched at once (network latency, not CPU, is the limit).
+const FETCH_THREADS: usize = 8;
+
+/// A fetched range (offset, bytes) or its error, numbered by its place in the request.
+type Numbered = (usize, Result<(u64, StorageBuffer)>);
+
+/// The encoded bytes of a batch of chunks, as a few coalesced ranges sorted by offset.
+pub(crate) struct Fetched {
+    ranges: Vec<(u64, StorageBuffer)>,
+}
+
+impl Fetched {
+    /// Fetches the byte ranges of `chunks` from `storage` (length `len`), coalescing ranges at
+    /// most [`COALESCE_GAP`] apart up to [`MAX_RANGE`], several ranges at once.
+    fn get<'a>(storage: &DynStorage, len: u64, chunks: impl Iterator<Item = &'a ChunkLocation>) -> Result<Fetched> {
+        let mut want: Vec<(u64, u64)> = Vec::new();
+        for c in chunks.filter(|c| c.size > 0) {
+            let end = c
+                .storage_offset
+                .checked_add(c.size as u64)
+                .ok_or(Error::OffsetOutOfBounds(c.storage_offset))?;
+            if end > len {
+                return Err(Error::UnexpectedEof {
+                    offset: c.storage_offset,
+                    needed: c.size as u64,
+                    available: len.saturating_sub(c.storage_offset),
+                });
+            }
+            want.push((c.storage_offset, end));
+        }
+        want.sort_unstable();
+        let mut runs: Vec<(u64, u64)> = Vec::new();
+        for (a, b) in want {
+            match runs.last_mut() {
+                Some(r) if a <= r.1.saturating_add(COALESCE_GAP) && b.max(r.1) - r.0 <= MAX_RANGE => r.1 = r.1.max(b),
+                _ => runs.push((a, b)),
+            }
+        }
+        let read = |&(a, b): &(u64, u64)| -> Result<(u64, StorageBuffer)> {
+            let n = usize::try_from(b - a).map_err(|_| Error::OffsetOutOfBounds(a))?;
+            Ok((a, storage.read_range(a, n)?))
+        };
+        let ranges = if runs.len() <= 1 {
+            runs.iter().map(read).collect::<Result<Vec<_>>>()?
+        } else {
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let results: Vec<Vec<Numbered>> = std::thread::scope(|scope| {
+                let workers: Vec<_> = (0..runs.len().min(FETCH_THREADS))
+                    .map(|_| {
+                        scope.spawn(|| {
+                            let mut got = Vec::new();
+                            loop {
+                                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                let Some(r) = runs.get(i) else { break };
+                                let res = read(r);
+                                let failed = res.is_err();
+                                got.push((i, res));
+                                if failed {
+                                    break;
+                                }
+                            }
+                            got
+                        })
+                    })
+                    .collect();
+                workers
+                    .into_iter()
+                    .map(|w| w.join().unwrap_or_else(|_| vec![(0, Err(Error::InvalidData("range fetch panicked".into())))]))
+                    .collect()
+            });
+            let mut all: Vec<Numbered> = results.into_iter().flatten().collect();
+            all.sort_by_key(|(i, _)| *i);
+            all.into_iter().map(|(_, r)| r).collect::<Result<Vec<_>>>()?
+        };
+        Ok(Fetched { ranges })
+    }
+
+    /// The `size` bytes at `offset`, if fetched.
+    fn slice(&self, offset: u64, size: usize) -> Option<&[u8]> {
+        if size == 0 {
+            return Some(&[]);
+        }
+        let i = self.ranges.partition_point(|(a, _)| *a <= offset).checked_sub(1)?;
+        let (a, buf) = &self.ranges[i];
+        let lo = usize::try_from(offset - a).ok()?;
+        buf.get(lo..lo.checked_add(size)?)
+    }
+}
+
 /// The chunked NetCDF-4 variables of one file.
 pub(crate) struct ChunkReader {
-    file: File,
+    bytes: Bytes,
     len: u64,
     hdf5: Hdf5File,
     datasets: Mutex<HashMap<String, Dataset>>,
@@ -203,7 +312,22 @@ impl ChunkReader {
             hdf5_reader::OpenOptions::default().with_chunk_cache_bytes(1 << 20),
         )?;
         Ok(ChunkReader {
-            file,
+            bytes: Bytes::File(file),
+            len,
+            hdf5,
+            datasets: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Opens the HDF5 structure of the file in `storage` (a remote file, say).
+    pub(crate) fn from_storage(storage: DynStorage) -> Result<ChunkReader> {
+        let len = storage.len();
+        let hdf5 = Hdf5File::from_storage_with_options(
+            storage.clone(),
+            hdf5_reader::OpenOptions::default().with_chunk_cache_bytes(1 << 20),
+        )?;
+        Ok(ChunkReader {
+            bytes: Bytes::Storage(storage),
             len,
             hdf5,
             datasets: Mutex::new(HashMap::new()),
@@ -343,25 +467,47 @@ impl ChunkReader {
             groups.push((&plan.chunks[i..j], begin, slab));
             i = j;
         }
-        let one = |(chunks, base, slab): (&[ChunkLocation], usize, &mut [T])| -> Result<()> {
-            SCRATCH.with(|s| {
-                let mut s = s.borrow_mut();
-                let r = chunks
-                    .iter()
-                    .try_for_each(|c| self.decode_chunk(plan, geo, c, base, slab, &mut s));
-                s.trim();
-                r
-            })
+        let run = |groups: Vec<(&[ChunkLocation], usize, &mut [T])>, fetched: Option<&Fetched>| -> Result<()> {
+            let one = |(chunks, base, slab): (&[ChunkLocation], usize, &mut [T])| -> Result<()> {
+                SCRATCH.with(|s| {
+                    let mut s = s.borrow_mut();
+                    let r = chunks
+                        .iter()
+                        .try_for_each(|c| self.decode_chunk(plan, geo, c, base, slab, &mut s, fetched));
+                    s.trim();
+                    r
+                })
+            };
+            if groups.len() > 1 {
+                groups.into_par_iter().try_for_each(one)
+            } else {
+                groups.into_iter().try_for_each(one)
+            }
         };
-        if groups.len() > 1 {
-            groups.into_par_iter().try_for_each(one)
-        } else {
-            groups.into_iter().try_for_each(one)
+        let storage = match &self.bytes {
+            Bytes::File(_) => return run(groups, None),
+            Bytes::Storage(st) => st,
+        };
+        // Remote: fetch a batch's chunks (coalesced, in parallel), then decode it.
+        let encoded = |g: &(&[ChunkLocation], usize, &mut [T])| g.0.iter().map(|c| c.size as u64).sum::<u64>();
+        let mut pending = groups;
+        while !pending.is_empty() {
+            let (mut n, mut bytes) = (0usize, 0u64);
+            while n < pending.len() && (n == 0 || bytes + encoded(&pending[n]) <= BATCH_BYTES) {
+                bytes += encoded(&pending[n]);
+                n += 1;
+            }
+            let rest = pending.split_off(n);
+            let batch = std::mem::replace(&mut pending, rest);
+            let fetched = Fetched::get(storage, self.len, batch.iter().flat_map(|g| g.0.iter()))?;
+            run(batch, Some(&fetched))?;
         }
+        Ok(())
     }
 
-    /// Reads, decodes and extracts one chunk into `slab` (which starts at result element
-    /// `base`).
+    /// Reads (or takes from `fetched`), decodes and extracts one chunk into `slab` (which
+    /// starts at result element `base`).
+    #[allow(clippy::too_many_arguments)]
     fn decode_chunk<T: Elem>(
         &self,
         plan: &ChunkReadPlan,
@@ -370,6 +516,7 @@ impl ChunkReader {
         base: usize,
         slab: &mut [T],
         s: &mut Scratch,
+        fetched: Option<&Fetched>,
     ) -> Result<()> {
         let expected = plan.decoded_chunk_bytes()?;
         let n = expected / plan.element_size;
@@ -385,11 +532,21 @@ impl ChunkReader {
                 available: self.len.saturating_sub(c.storage_offset),
             });
         }
-        if s.raw.len() < c.size {
-            s.raw.resize(c.size, 0);
-        }
-        self.file.read_exact_at(&mut s.raw[..c.size], c.storage_offset)?;
-        let raw = &s.raw[..c.size];
+        let raw: &[u8] = match (&self.bytes, fetched) {
+            (Bytes::File(file), _) => {
+                if s.raw.len() < c.size {
+                    s.raw.resize(c.size, 0);
+                }
+                file.read_exact_at(&mut s.raw[..c.size], c.storage_offset)?;
+                &s.raw[..c.size]
+            }
+            (Bytes::Storage(_), Some(f)) => f
+                .slice(c.storage_offset, c.size)
+                .ok_or_else(|| Error::InvalidData(format!("chunk at offsets {:?} was not fetched", c.offsets)))?,
+            (Bytes::Storage(_), None) => {
+                return Err(Error::InvalidData("chunk bytes were not fetched".into()));
+            }
+        };
 
         let mut route = route(plan, c.filter_mask);
         if let Route::Fast {

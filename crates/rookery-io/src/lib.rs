@@ -1,12 +1,14 @@
 //! # rookery-io — sources and the NetCDF writer
 //!
 //! ```text
-//!   inputs (file | glob | dir | list) ──open()──► Box<dyn Source>
+//!   inputs (file | glob | dir | http(s) URL | list) ──open()──► Box<dyn Source>
 //!                                                   ├─ NcSource   one NetCDF file (classic CDF-1/2/5 or NetCDF-4/HDF5),
 //!                                                   │             pure Rust (netcdf-reader), positional reads (no mmap);
 //!                                                   │             hyperslab reads decode only the chunks that intersect,
 //!                                                   │             in parallel (rayon; chunks.rs: chunk index from
 //!                                                   │             hdf5-reader, own pread + libdeflate + fused unshuffle)
+//!                                                   │             URLs: HTTP Range requests through an on-disk block
+//!                                                   │             cache (remote.rs: HTTP client; cache.rs: blocks)
 //!                                                   └─ AggSource  several files joined along time, in time order
 //!   Source::dataset() → rookery_cf::Dataset (metadata only; nothing read on open)
 //!   Source::read(var, start, count) → rookery_cf::Array
@@ -16,14 +18,18 @@
 //! ```
 
 mod agg;
+pub mod cache;
 mod chunks;
 mod nc;
 mod open;
+pub mod remote;
 mod write;
 
 pub use agg::AggSource;
+pub use cache::{BlockCache, CacheConfig, CacheStats, CachedStorage};
+pub use remote::{is_url, HttpOptions, Remote, RemoteError};
 pub use nc::NcSource;
-pub use open::{expand_inputs, open, open_paths};
+pub use open::{expand_inputs, open, open_paths, open_paths_with};
 pub use write::{NcWriter, OutputFormat, Staged, WriteOptions};
 
 use rookery_cf::{Array, Dataset};
@@ -44,6 +50,8 @@ pub enum IoError {
     Inconsistent(String),
     #[error("no variable '{0}' in the dataset")]
     NoVariable(String),
+    #[error("cannot read {0}")]
+    Remote(#[from] RemoteError),
     #[error("cannot write {path}: {msg}")]
     Write { path: PathBuf, msg: String },
     #[error(transparent)]

@@ -4,14 +4,20 @@
 //! whatever the file size). Numeric chunked NetCDF-4 variables are decoded by
 //! [`crate::chunks`] (chunks that intersect the selection, in parallel); everything else goes
 //! through `netcdf-reader`.
+//!
+//! An `http(s)://` URL opens through [`crate::Remote`]: both readers then read from one
+//! [`crate::CachedStorage`] (range requests through the block cache), fetching only the
+//! metadata and the chunks a request needs.
 
+use crate::cache::CachedStorage;
 use crate::chunks::{ChunkReader, Elem};
+use crate::remote::{is_url, Remote, RemoteError};
 use crate::{IoError, Source};
 use ndarray::{ArrayD, IxDyn};
 use netcdf_reader::{NcAttrValue, NcFile, NcSliceInfo, NcSliceInfoElem, NcType};
 use rookery_cf::{Array, AttrValue, Attrs, DType, Dataset, Dim, Variable};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// A NetCDF file opened for reading.
 pub struct NcSource {
@@ -21,6 +27,8 @@ pub struct NcSource {
     /// The chunk reader of a NetCDF-4 file, opened on first use (`None`: classic file, or
     /// its HDF5 structure could not be opened again, so `netcdf-reader` reads everything).
     chunks: OnceLock<Option<ChunkReader>>,
+    /// The storage of a remote file (`None`: a local file).
+    remote: Option<Arc<CachedStorage>>,
 }
 
 /// Attributes written by the NetCDF-4/HDF5 machinery rather than by users.
@@ -92,6 +100,9 @@ impl NcSource {
     /// # Errors
     /// Missing file, not NetCDF, or corrupt metadata.
     pub fn open(path: &Path) -> Result<NcSource, IoError> {
+        if let Some(url) = path.to_str().filter(|s| is_url(s)) {
+            return Self::open_url(url, &Remote::global());
+        }
         if !path.exists() {
             return Err(IoError::NotFound(path.to_path_buf()));
         }
@@ -127,7 +138,39 @@ impl NcSource {
             file,
             ds,
             chunks: OnceLock::new(),
+            remote: None,
         })
+    }
+
+    /// Opens the file at an `http(s)://` URL through `remote` (one HEAD request, then the
+    /// metadata through the block cache; no data).
+    ///
+    /// # Errors
+    /// Unreachable file or error status, not NetCDF, corrupt metadata.
+    pub fn open_url(url: &str, remote: &Remote) -> Result<NcSource, IoError> {
+        let path = PathBuf::from(url);
+        let storage = remote.open(url).map_err(IoError::from)?;
+        let before = storage.stats();
+        let dyn_storage: hdf5_reader::storage::DynStorage = storage.clone();
+        let file = NcFile::from_storage(dyn_storage).map_err(|e| match e {
+            netcdf_reader::Error::InvalidMagic => IoError::NotNetcdf { path: path.clone() },
+            e => read_error(&path, &e),
+        })?;
+        let ds = Self::metadata(&path, &file)?;
+        tracing::info!("{url}: opened; {}", storage.stats().since(&before));
+        Ok(NcSource {
+            path,
+            file,
+            ds,
+            chunks: OnceLock::new(),
+            remote: Some(storage),
+        })
+    }
+
+    /// The URL's cache counters, for a remote file.
+    #[must_use]
+    pub fn remote_stats(&self) -> Option<crate::CacheStats> {
+        self.remote.as_ref().map(|r| r.stats())
     }
 
     fn chunk_reader(&self) -> Option<&ChunkReader> {
@@ -136,7 +179,11 @@ impl NcSource {
                 if self.file.as_classic().is_some() {
                     return None;
                 }
-                ChunkReader::open(&self.path)
+                let opened = match &self.remote {
+                    Some(st) => ChunkReader::from_storage(st.clone()),
+                    None => ChunkReader::open(&self.path),
+                };
+                opened
                     .map_err(|e| {
                         tracing::debug!("{}: chunk reader unavailable: {e}", self.path.display());
                     })
@@ -202,10 +249,7 @@ impl NcSource {
     }
 
     fn err(&self, e: &netcdf_reader::Error) -> IoError {
-        IoError::Read {
-            path: self.path.clone(),
-            msg: one_line(&e.to_string()),
-        }
+        read_error(&self.path, e)
     }
 
     fn read_typed<T: netcdf_reader::NcReadable + Elem>(
@@ -298,6 +342,17 @@ impl NcSource {
     }
 }
 
+/// A read error; a remote failure keeps its own wording (URL, status, attempts).
+fn read_error(path: &Path, e: &netcdf_reader::Error) -> IoError {
+    match RemoteError::find(e) {
+        Some(r) => IoError::from(r.clone()),
+        None => IoError::Read {
+            path: path.to_path_buf(),
+            msg: one_line(&e.to_string()),
+        },
+    }
+}
+
 /// Collapses a multi-line library error into one line.
 pub(crate) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -309,6 +364,23 @@ impl Source for NcSource {
     }
 
     fn read(&self, var: &str, start: &[usize], count: &[usize]) -> Result<Array, IoError> {
+        let Some(remote) = &self.remote else {
+            return self.read_local(var, start, count);
+        };
+        let before = remote.stats();
+        let r = self.read_local(var, start, count);
+        tracing::info!("{}: read {var}: {}", remote.url(), remote.stats().since(&before));
+        r
+    }
+
+    fn paths(&self) -> Vec<PathBuf> {
+        vec![self.path.clone()]
+    }
+}
+
+impl NcSource {
+    /// [`Source::read`] without the remote statistics.
+    fn read_local(&self, var: &str, start: &[usize], count: &[usize]) -> Result<Array, IoError> {
         let v = self
             .ds
             .var(var)
@@ -342,9 +414,5 @@ impl Source for NcSource {
             DType::F64 => Array::F64(self.read_typed(v, start, count)?),
             DType::Char | DType::Str => self.read_text(v, start, count)?,
         })
-    }
-
-    fn paths(&self) -> Vec<PathBuf> {
-        vec![self.path.clone()]
     }
 }

@@ -1,6 +1,7 @@
-//! Inputs: a file, a glob, a directory (its `*.nc` files) or several of these.
+//! Inputs: a file, a glob, a directory (its `*.nc` files), an `http(s)://` URL, or several of
+//! these.
 
-use crate::{AggSource, IoError, NcSource, Source};
+use crate::{is_url, AggSource, IoError, NcSource, Remote, Source};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -12,7 +13,7 @@ fn is_netcdf_name(p: &Path) -> bool {
 }
 
 /// Expands each input (file, glob pattern, or directory) into a sorted, de-duplicated list of
-/// files.
+/// files. URLs are kept as they are (no globbing), in a `PathBuf` holding the URL text.
 ///
 /// # Errors
 /// An input that does not exist, a bad glob, or nothing found.
@@ -20,7 +21,9 @@ pub fn expand_inputs(inputs: &[String]) -> Result<Vec<PathBuf>, IoError> {
     let mut out = Vec::new();
     for input in inputs {
         let p = Path::new(input);
-        if input.contains(['*', '?', '[']) && !p.exists() {
+        if is_url(input) {
+            out.push(PathBuf::from(input));
+        } else if input.contains(['*', '?', '[']) && !p.exists() {
             let paths = glob::glob(input).map_err(|e| IoError::Read {
                 path: p.to_path_buf(),
                 msg: format!("bad glob pattern: {e}"),
@@ -65,9 +68,20 @@ pub fn expand_inputs(inputs: &[String]) -> Result<Vec<PathBuf>, IoError> {
 /// # Errors
 /// See [`NcSource::open`] and [`AggSource::new`].
 pub fn open_paths(paths: &[PathBuf]) -> Result<Box<dyn Source>, IoError> {
+    open_paths_with(paths, &Remote::global())
+}
+
+/// [`open_paths`] with URLs read through `remote` (its HTTP client and block cache).
+///
+/// # Errors
+/// See [`NcSource::open`], [`NcSource::open_url`] and [`AggSource::new`].
+pub fn open_paths_with(paths: &[PathBuf], remote: &Remote) -> Result<Box<dyn Source>, IoError> {
     let mut sources: Vec<NcSource> = paths
         .par_iter()
-        .map(|p| NcSource::open(p))
+        .map(|p| match p.to_str().filter(|s| is_url(s)) {
+            Some(url) => NcSource::open_url(url, remote),
+            None => NcSource::open(p),
+        })
         .collect::<Result<_, _>>()?;
     if sources.len() == 1 {
         if let Some(s) = sources.pop() {

@@ -10,12 +10,15 @@ use rookery_io::Source;
 use std::collections::BTreeMap;
 
 /// Longitude frame conversion of values (clisops `cf_convert_between_lon_frames`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum LonShift {
     /// Values < 0 get +360 (to 0..360).
     To360,
     /// Values > 180 get -360 (to -180..180).
     To180,
+    /// Values moved into `[origin, origin + 360)`: for requests that cross both the 0° and
+    /// the 180° meridian, which neither standard frame holds in one piece.
+    Frame(f64),
 }
 
 impl LonShift {
@@ -29,6 +32,7 @@ impl LonShift {
         match self {
             LonShift::To360 if x < 0.0 => x + 360.0,
             LonShift::To180 if x > 180.0 => x - 360.0,
+            LonShift::Frame(o) => o + (x - o).rem_euclid(360.0),
             _ => x,
         }
     }

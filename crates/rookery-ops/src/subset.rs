@@ -198,9 +198,21 @@ fn lon_frame(lons: &[f64], low: f64, high: f64) -> Result<(Option<LonShift>, f64
     ) else {
         return Ok((None, low, high));
     };
+    // A request reaching up to half a degree beyond the data keeps the data's frame, unless a
+    // data point lies in that overhang once wrapped (clisops drops it: 173..180.34 on
+    // -179.875..179.875 must include -179.875, i.e. 180.125).
     let close = |a: f64, b: f64| (a - b).abs() <= 0.5;
-    if (min <= low || close(min, low)) && (max >= high || close(max, high)) {
+    let gains = finite.iter().any(|&x| (x + 360.0 > max && x + 360.0 <= high) || (x - 360.0 < min && x - 360.0 >= low));
+    if (min <= low || close(min, low)) && (max >= high || close(max, high)) && !gains {
         return Ok((None, low, high));
+    }
+    // Requests (narrower than the globe) crossing both the 0° and the 180° meridian: neither
+    // standard frame holds them in one piece (clisops converts the data and silently drops the
+    // part of the request left outside the new frame). The frame starts in the middle of the
+    // unrequested arc, so cells and bounds near the request keep their values.
+    let crosses_both = high - low < 360.0 && ((low < 0.0 && high > 180.0) || (low < -180.0 && high > 0.0));
+    if crosses_both && min < max {
+        return Ok((Some(LonShift::Frame((low + high - 360.0) / 2.0)), low, high));
     }
     if max - min > 360.5 || min < -360.5 || max > 360.5 {
         return Err(OpError::Invalid("The longitude coordinate values have to lie within the interval [-360, 360] degrees and not exceed an extent of 360 degrees.".into()));
@@ -527,6 +539,19 @@ mod tests {
         assert_eq!(lon_frame(&s, -10.0, 10.0).unwrap().0, None);
         assert_eq!(lon_frame(&s, 100.0, 200.0).unwrap().0, Some(LonShift::To360));
         assert!(lon_frame(&[-400.0, 10.0], 0.0, 500.0).is_err());
+        // A request crossing 0° and 180° on -180..180 data keeps both parts.
+        let n: Vec<f64> = (-171..-21).map(f64::from).collect();
+        let (sh, lo, hi) = lon_frame(&n, -77.8, 191.3).unwrap();
+        let sh = sh.expect("frame");
+        let kept: Vec<f64> = n.iter().map(|x| sh.apply(*x)).filter(|x| (lo..=hi).contains(x)).collect();
+        assert!(kept.contains(&-71.0) && kept.contains(&189.0) && !kept.contains(&170.0), "{kept:?}");
+        // Half a degree beyond the data's edge, a wrapped point is gained: the frame changes.
+        let g: Vec<f64> = (0..1440).map(|i| -179.875 + 0.25 * f64::from(i)).collect();
+        let (sh, lo, hi) = lon_frame(&g, 173.01, 180.342).unwrap();
+        let n_sel = g.iter().map(|x| sh.map_or(*x, |s| s.apply(*x))).filter(|x| (lo..=hi).contains(x)).count();
+        assert_eq!(n_sel, 29);
+        // ... and an overhang without data keeps the frame.
+        assert_eq!(lon_frame(&g, 0.0, 180.1).unwrap(), (None, 0.0, 180.1));
     }
 
     #[test]

@@ -32,6 +32,216 @@ pub struct Config {
     pub lease_secs: u64,
     /// Longest a synchronous execute waits before answering with an error (the job goes on).
     pub sync_timeout_secs: u64,
+    /// Identity: OIDC issuers, role/scope mapping, introspection, quotas (see [`Identity`]).
+    pub identity: Identity,
+}
+
+/// One trusted OpenID Connect issuer (`oidc_issuer = "<url> key=value ..."`).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct IssuerConfig {
+    /// The issuer URL exactly as in the tokens' `iss` (discovery is `<url>/.well-known/openid-configuration`).
+    pub url: String,
+    /// Accepted `aud` values (default: `oidc_audience`).
+    pub audiences: Vec<String>,
+    /// Client whose roles `resource_access.<client>.roles` are read (Keycloak).
+    pub roles_client: Option<String>,
+    /// JWKS URL (default: from discovery).
+    pub jwks_uri: Option<String>,
+    /// RFC 7662 introspection endpoint (default: from discovery), used for opaque tokens when
+    /// `client_id` and a secret are set.
+    pub introspection_uri: Option<String>,
+    /// Client credentials of this service for introspection.
+    pub client_id: Option<String>,
+    /// The client secret (from `client_secret_env=VAR`, or inline `client_secret=`).
+    pub client_secret: Option<String>,
+    /// Accept tokens whose audience is Keycloak's default `account`.
+    pub allow_account_audience: bool,
+}
+
+impl std::fmt::Debug for IssuerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuerConfig")
+            .field("url", &self.url)
+            .field("audiences", &self.audiences)
+            .field("roles_client", &self.roles_client)
+            .field("jwks_uri", &self.jwks_uri)
+            .field("introspection_uri", &self.introspection_uri)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "(set)"))
+            .field("allow_account_audience", &self.allow_account_audience)
+            .finish()
+    }
+}
+
+/// Limits of one principal; `None` fields fall back to the defaults.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct QuotaOverride {
+    /// Principal id: an API key id, `anonymous`, or `<issuer>#<sub>` for tokens.
+    pub principal: String,
+    pub rate_limit: Option<u32>,
+    pub concurrent_jobs: Option<usize>,
+    pub daily_bytes: Option<u64>,
+}
+
+/// Identity settings: who may call (OIDC issuers besides API keys), what they may do, how much.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    /// Trusted issuers (`oidc_issuer`, repeatable; several in one value separated by `;`).
+    pub issuers: Vec<IssuerConfig>,
+    /// Default accepted audiences (`oidc_audience`, comma-separated).
+    pub audiences: Vec<String>,
+    /// Token scope -> rookery permissions (`oidc_scope_map = "compute=jobs:execute,jobs:read:own; ..."`).
+    /// The permission names themselves always map to themselves.
+    pub scope_map: Vec<(String, Vec<String>)>,
+    /// Keycloak role -> rookery permissions (`oidc_role_map`, same syntax).
+    pub role_map: Vec<(String, Vec<String>)>,
+    /// Clock skew allowed on `exp`, `nbf` and `iat`.
+    pub leeway_secs: u64,
+    /// Least time between two JWKS fetches of one issuer (an unknown `kid` triggers one).
+    pub jwks_refresh_secs: u64,
+    /// Timeout of discovery, JWKS and introspection requests.
+    pub http_timeout_secs: u64,
+    /// How long an active introspection answer is reused (capped by the token's `exp`).
+    pub introspection_cache_secs: u64,
+    /// Allow `http://` issuers other than loopback (tests, closed networks).
+    pub allow_insecure_http: bool,
+    /// Jobs accepted or running at once per principal (0: unlimited).
+    pub concurrent_jobs: usize,
+    /// Output bytes per principal per UTC day (0: unlimited).
+    pub daily_bytes: u64,
+    /// Per-principal limits (`quota = "<principal> rate=60 jobs=2 bytes=10G"`, repeatable).
+    pub overrides: Vec<QuotaOverride>,
+}
+
+impl Default for Identity {
+    fn default() -> Self {
+        Identity {
+            issuers: Vec::new(),
+            audiences: Vec::new(),
+            scope_map: Vec::new(),
+            role_map: Vec::new(),
+            leeway_secs: 60,
+            jwks_refresh_secs: 10,
+            http_timeout_secs: 5,
+            introspection_cache_secs: 60,
+            allow_insecure_http: false,
+            concurrent_jobs: 0,
+            daily_bytes: 0,
+            overrides: Vec::new(),
+        }
+    }
+}
+
+/// `1024`, `500M`, `10GB`, `2GiB` (decimal K/M/G/T; `Ki`/`Mi`/`Gi`/`Ti` binary).
+///
+/// # Errors
+/// Not a size.
+pub fn parse_size(v: &str) -> Result<u64, String> {
+    let t = v.trim();
+    let i = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (n, unit) = t.split_at(i);
+    let n: f64 = n.parse().map_err(|_| format!("'{v}' is not a size (e.g. 500M, 10G)"))?;
+    let m: f64 = match unit.trim().to_ascii_lowercase().trim_end_matches('b') {
+        "" => 1.0,
+        "k" => 1e3,
+        "m" => 1e6,
+        "g" => 1e9,
+        "t" => 1e12,
+        "ki" => 1024.0,
+        "mi" => 1024.0 * 1024.0,
+        "gi" => 1024.0 * 1024.0 * 1024.0,
+        "ti" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        _ => return Err(format!("'{v}' is not a size (e.g. 500M, 10G)")),
+    };
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    Ok((n * m).round() as u64)
+}
+
+/// The line up to a `#` that is outside double quotes (TOML: `"iss#sub"` is not a comment).
+fn strip_comment(line: &str) -> &str {
+    let mut quoted = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '#' if !quoted => return &line[..i],
+            _ => {}
+        }
+    }
+    line
+}
+
+/// `name=perm,perm; name=perm` -> pairs.
+fn parse_map(key: &str, v: &str) -> Result<Vec<(String, Vec<String>)>, String> {
+    let mut out = Vec::new();
+    for item in v.split([';', '\n']).map(str::trim).filter(|s| !s.is_empty()) {
+        let Some((name, perms)) = item.split_once('=') else {
+            return Err(format!("config: '{key}' entries look like 'name=permission,permission', not '{item}'"));
+        };
+        let perms: Vec<String> = perms.split([',', ' ', '+']).map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect();
+        for p in &perms {
+            if !crate::auth::is_permission(p) {
+                return Err(format!("config: '{key}': unknown permission '{p}' (known: {})", crate::auth::permission_names()));
+            }
+        }
+        out.push((name.trim().to_string(), perms));
+    }
+    Ok(out)
+}
+
+fn parse_issuer(item: &str) -> Result<IssuerConfig, String> {
+    let mut words = item.split_whitespace();
+    let url = words.next().unwrap_or("").trim_end_matches('/').to_string();
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(format!("config: 'oidc_issuer' must start with an https:// URL, not '{url}'"));
+    }
+    let mut c = IssuerConfig { url, ..IssuerConfig::default() };
+    for w in words {
+        let Some((k, v)) = w.split_once('=') else {
+            return Err(format!("config: 'oidc_issuer' option '{w}' is not key=value"));
+        };
+        let list = || v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect::<Vec<_>>();
+        match k {
+            "audience" | "aud" => c.audiences = list(),
+            "roles_client" => c.roles_client = Some(v.to_string()),
+            "jwks_uri" => c.jwks_uri = Some(v.to_string()),
+            "introspection" | "introspection_uri" => c.introspection_uri = Some(v.to_string()),
+            "client_id" => c.client_id = Some(v.to_string()),
+            "client_secret" => c.client_secret = Some(v.to_string()),
+            "client_secret_env" => {
+                c.client_secret = Some(std::env::var(v).map_err(|_| {
+                    format!("config: 'oidc_issuer' {}: environment variable {v} (client_secret_env) is not set", c.url)
+                })?);
+            }
+            "allow_account_audience" => {
+                c.allow_account_audience = crate::process::parse_bool(v)
+                    .ok_or_else(|| format!("config: 'allow_account_audience' must be true or false, not '{v}'"))?;
+            }
+            other => {
+                return Err(format!(
+                    "config: unknown 'oidc_issuer' option '{other}' (known: audience, roles_client, jwks_uri, introspection, client_id, client_secret, client_secret_env, allow_account_audience)"
+                ))
+            }
+        }
+    }
+    Ok(c)
+}
+
+fn parse_override(item: &str) -> Result<QuotaOverride, String> {
+    let mut words = item.split_whitespace();
+    let principal = words.next().unwrap_or("").to_string();
+    if principal.is_empty() || principal.contains('=') {
+        return Err(format!("config: 'quota' looks like '<principal> rate=60 jobs=2 bytes=10G', not '{item}'"));
+    }
+    let mut q = QuotaOverride { principal, ..QuotaOverride::default() };
+    for w in words {
+        match w.split_once('=') {
+            Some(("rate" | "rate_limit", v)) => q.rate_limit = Some(num("quota rate", v)?),
+            Some(("jobs" | "concurrent_jobs", v)) => q.concurrent_jobs = Some(num("quota jobs", v)?),
+            Some(("bytes" | "daily_bytes", v)) => q.daily_bytes = Some(parse_size(v).map_err(|e| format!("config: 'quota': {e}"))?),
+            _ => return Err(format!("config: unknown 'quota' option '{w}' (known: rate=, jobs=, bytes=)")),
+        }
+    }
+    Ok(q)
 }
 
 impl Default for Config {
@@ -49,6 +259,7 @@ impl Default for Config {
             max_attempts: 2,
             lease_secs: 60,
             sync_timeout_secs: 3600,
+            identity: Identity::default(),
         }
     }
 }
@@ -67,6 +278,18 @@ pub const KEYS: &[&str] = &[
     "max_attempts",
     "lease_secs",
     "sync_timeout_secs",
+    "oidc_issuer",
+    "oidc_audience",
+    "oidc_scope_map",
+    "oidc_role_map",
+    "oidc_leeway_secs",
+    "oidc_jwks_refresh_secs",
+    "oidc_timeout_secs",
+    "oidc_introspection_cache_secs",
+    "oidc_allow_insecure_http",
+    "quota_concurrent_jobs",
+    "quota_daily_bytes",
+    "quota",
 ];
 
 fn num<T: std::str::FromStr>(key: &str, v: &str) -> Result<T, String> {
@@ -96,6 +319,35 @@ impl Config {
             "max_attempts" => self.max_attempts = num::<u32>(key, v)?.max(1),
             "lease_secs" => self.lease_secs = num::<u64>(key, v)?.max(2),
             "sync_timeout_secs" => self.sync_timeout_secs = num(key, v)?,
+            "oidc_issuer" => {
+                for item in v.split([';', '\n']).map(str::trim).filter(|s| !s.is_empty()) {
+                    let c = parse_issuer(item)?;
+                    self.identity.issuers.retain(|i| i.url != c.url);
+                    self.identity.issuers.push(c);
+                }
+            }
+            "oidc_audience" => {
+                self.identity.audiences = v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+            }
+            "oidc_scope_map" => self.identity.scope_map.extend(parse_map(key, v)?),
+            "oidc_role_map" => self.identity.role_map.extend(parse_map(key, v)?),
+            "oidc_leeway_secs" => self.identity.leeway_secs = num(key, v)?,
+            "oidc_jwks_refresh_secs" => self.identity.jwks_refresh_secs = num(key, v)?,
+            "oidc_timeout_secs" => self.identity.http_timeout_secs = num::<u64>(key, v)?.max(1),
+            "oidc_introspection_cache_secs" => self.identity.introspection_cache_secs = num(key, v)?,
+            "oidc_allow_insecure_http" => {
+                self.identity.allow_insecure_http = crate::process::parse_bool(v)
+                    .ok_or_else(|| format!("config: 'oidc_allow_insecure_http' must be true or false, not '{v}'"))?;
+            }
+            "quota_concurrent_jobs" => self.identity.concurrent_jobs = num(key, v)?,
+            "quota_daily_bytes" => self.identity.daily_bytes = parse_size(v).map_err(|e| format!("config: '{key}': {e}"))?,
+            "quota" => {
+                for item in v.split([';', '\n']).map(str::trim).filter(|s| !s.is_empty()) {
+                    let q = parse_override(item)?;
+                    self.identity.overrides.retain(|o| o.principal != q.principal);
+                    self.identity.overrides.push(q);
+                }
+            }
             other => return Err(format!("config: unknown key '{other}' (known: {})", KEYS.join(", "))),
         }
         Ok(())
@@ -108,7 +360,7 @@ impl Config {
     pub fn load_file(&mut self, path: &Path) -> Result<(), String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("config: cannot read {}: {e}", path.display()))?;
         for (n, line) in text.lines().enumerate() {
-            let line = line.split('#').next().unwrap_or("").trim();
+            let line = strip_comment(line).trim();
             if line.is_empty() || line.starts_with('[') {
                 continue;
             }
@@ -170,12 +422,13 @@ mod tests {
     fn file_then_values() {
         let d = tempfile::tempdir().unwrap();
         let f = d.path().join("rookery.toml");
-        std::fs::write(&f, "# comment\n[server]\nbind = \"0.0.0.0:8080\"\nworkers = 4\nopen = true\n").unwrap();
+        std::fs::write(&f, "# comment\n[server]\nbind = \"0.0.0.0:8080\"\nworkers = 4\nopen = true # yes\nquota = \"https://i#bob jobs=1\" # c\n").unwrap();
         let mut c = Config::default();
         c.load_file(&f).unwrap();
         assert_eq!(c.bind, "0.0.0.0:8080");
         assert_eq!(c.workers, 4);
         assert!(c.open);
+        assert_eq!(c.identity.overrides[0].principal, "https://i#bob");
         assert!(c.set("colour", "red").unwrap_err().contains("unknown key"));
         assert!(c.set("workers", "many").is_err());
         assert_eq!(c.db_path(), c.data_dir.join("rookery.sqlite"));
@@ -185,5 +438,28 @@ mod tests {
         c.set("db", "postgresql://u:secret@db.example:5432/rookery?password=x&sslmode=disable").unwrap();
         assert!(c.db_url().is_some());
         assert_eq!(c.db_label(), "postgresql://u@db.example:5432/rookery?sslmode=disable");
+    }
+
+    #[test]
+    fn identity_keys() {
+        let mut c = Config::default();
+        c.set("oidc_issuer", "https://kc.example/realms/esgf/ audience=rookery-api roles_client=rookery client_id=rookery client_secret=s3cret; https://auth.globus.org").unwrap();
+        c.set("oidc_audience", "rookery-api, other").unwrap();
+        c.set("oidc_role_map", "rookery-admin=admin; rookery-user=jobs:execute,jobs:read:own").unwrap();
+        c.set("quota", "https://kc.example/realms/esgf#alice rate=60 jobs=2 bytes=1.5G").unwrap();
+        c.set("quota_daily_bytes", "10GiB").unwrap();
+        let id = &c.identity;
+        assert_eq!(id.issuers.len(), 2);
+        assert_eq!(id.issuers[0].url, "https://kc.example/realms/esgf");
+        assert_eq!(id.issuers[0].roles_client.as_deref(), Some("rookery"));
+        assert!(!format!("{c:?}").contains("s3cret"), "the client secret never shows in Debug");
+        assert_eq!(id.audiences, ["rookery-api", "other"]);
+        assert_eq!(id.role_map[1].1, ["jobs:execute", "jobs:read:own"]);
+        assert_eq!(id.overrides[0].daily_bytes, Some(1_500_000_000));
+        assert_eq!(id.overrides[0].concurrent_jobs, Some(2));
+        assert_eq!(id.daily_bytes, 10 * 1024 * 1024 * 1024);
+        assert!(c.set("oidc_role_map", "x=root").unwrap_err().contains("unknown permission"));
+        assert!(c.set("oidc_issuer", "ftp://x").is_err());
+        assert!(c.set("oidc_issuer", "https://x colour=red").unwrap_err().contains("unknown 'oidc_issuer' option"));
     }
 }

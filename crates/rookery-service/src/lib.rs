@@ -15,12 +15,14 @@
 //!              restart recovery, retention cleanup ──► ops.rs: the call site of rookery-daops
 //!                                                      workflow.rs: orchestrate documents (DAG)
 //!                                                      prov.rs + png.rs: PROV-JSON and its PNG
+//!                                                      dashboard.rs: usage dashboard (HTML)
 //! ```
 //!
 //! Start it with [`server::start`] (what `rookery serve` does).
 
 pub mod auth;
 pub mod config;
+pub mod dashboard;
 pub mod error;
 pub mod jobs;
 pub mod ogc;
@@ -28,6 +30,7 @@ pub mod ops;
 pub mod png;
 pub mod process;
 pub mod prov;
+pub mod quota;
 pub mod server;
 pub mod time;
 pub mod workflow;

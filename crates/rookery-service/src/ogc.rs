@@ -266,7 +266,7 @@ pub async fn execute(State(st): State<St>, h: HeaderMap, Path(id): Path<String>,
     let who = if p.id == "health" {
         None
     } else {
-        match st.require(&h, if p.id == "usage" { "usage" } else { "execute" }) {
+        match st.require(&h, if p.id == "usage" || p.id == "dashboard" { "usage" } else { "execute" }) {
             Ok(w) => Some(w),
             Err(e) => return from_ows(&e),
         }

@@ -5,6 +5,7 @@
 //! (its URLs depend on the host the client used).
 
 use crate::jobs::{JobResult, JobStore, ResultFile};
+use rookery_daops::Progress;
 use crate::process::{first, parse_bool, Inputs};
 use crate::prov::Provenance;
 use rookery_ops::output::utc_now;
@@ -28,6 +29,8 @@ pub struct Ctx<'a> {
     /// The job's directory (results are published from here).
     pub dir: &'a Path,
     pub store: &'a dyn JobStore,
+    /// Where the job reports how far it got.
+    pub progress: Progress,
 }
 
 const TC_ALL_MONTHS: &str = "month:jan,feb,mar,apr,may,jun,jul,aug,sep,oct,nov,dec";
@@ -100,7 +103,7 @@ fn output_spec(dir: &Path, what: &str) -> OutputSpec {
 ///
 /// # Errors
 /// Invalid parameters, unknown datasets, data failures (clisops/daops message texts).
-pub fn subset(collection: &[String], inputs: &Inputs, dir: &Path) -> R<Vec<String>> {
+pub fn subset(collection: &[String], inputs: &Inputs, dir: &Path, progress: &Progress) -> R<Vec<String>> {
     let time = first(inputs, "time").filter(|s| !s.trim().is_empty());
     let tc = fix_time_components(first(inputs, "time_components"), time);
     let req = SubsetRequest {
@@ -114,6 +117,7 @@ pub fn subset(collection: &[String], inputs: &Inputs, dir: &Path) -> R<Vec<Strin
         namer: NamerKind::Standard,
         apply_fixes: true,
         original_files: first(inputs, "original_files").and_then(parse_bool).unwrap_or(false),
+        progress: progress.clone(),
     };
     let rs = rookery_daops::subset(collection, &req, &opts)?;
     Ok(rs.file_uris())
@@ -124,7 +128,7 @@ pub fn subset(collection: &[String], inputs: &Inputs, dir: &Path) -> R<Vec<Strin
 ///
 /// # Errors
 /// Invalid parameters, unknown datasets, members that differ.
-pub fn concat(collection: &[String], inputs: &Inputs, dir: &Path) -> R<Vec<String>> {
+pub fn concat(collection: &[String], inputs: &Inputs, dir: &Path, progress: &Progress) -> R<Vec<String>> {
     let time = first(inputs, "time").filter(|s| !s.trim().is_empty());
     let tc = fix_time_components(first(inputs, "time_components"), time);
     if let Some(d) = first(inputs, "dims") {
@@ -143,18 +147,20 @@ pub fn concat(collection: &[String], inputs: &Inputs, dir: &Path) -> R<Vec<Strin
         namer: NamerKind::Standard,
         apply_fixes: true,
         original_files: false,
+        progress: progress.clone(),
     };
     let average = first(inputs, "apply_average").and_then(parse_bool).unwrap_or(false);
     let rs = rookery_daops::Daops::global()?.concat(collection, &req, average, &opts)?;
     Ok(rs.file_uris())
 }
 
-fn average_opts(dir: &Path, what: &str) -> rookery_daops::RunOptions {
+fn average_opts(dir: &Path, what: &str, progress: &Progress) -> rookery_daops::RunOptions {
     rookery_daops::RunOptions {
         output: output_spec(dir, what),
         namer: NamerKind::Standard,
         apply_fixes: true,
         original_files: false,
+        progress: progress.clone(),
     }
 }
 
@@ -162,12 +168,12 @@ fn average_opts(dir: &Path, what: &str) -> rookery_daops::RunOptions {
 ///
 /// # Errors
 /// Unknown dimensions (clisops's texts), unknown datasets, data failures.
-pub fn average_dims(collection: &[String], inputs: &Inputs, dir: &Path) -> R<Vec<String>> {
+pub fn average_dims(collection: &[String], inputs: &Inputs, dir: &Path, progress: &Progress) -> R<Vec<String>> {
     use rookery_ops::average::{dims, WeightKind};
     let text = inputs.get("dims").map(|v| v.join(",")).unwrap_or_default();
     let d = dims::parse_dims(&text)?;
     let req = dims::DimsRequest { dims: d.clone(), ignore_undetected_dims: false, weights: WeightKind::None, area_file: None };
-    let rs = rookery_daops::Daops::global()?.average(collection, |src| dims::plan_dims(src, &req), &dims::suffix(&d), &average_opts(dir, "average"))?;
+    let rs = rookery_daops::Daops::global()?.average(collection, |src| dims::plan_dims(src, &req), &dims::suffix(&d), &average_opts(dir, "average", progress))?;
     Ok(rs.file_uris())
 }
 
@@ -175,10 +181,10 @@ pub fn average_dims(collection: &[String], inputs: &Inputs, dir: &Path) -> R<Vec
 ///
 /// # Errors
 /// Bad frequency (clisops's texts), unknown datasets, data failures.
-pub fn average_time(collection: &[String], inputs: &Inputs, dir: &Path) -> R<Vec<String>> {
+pub fn average_time(collection: &[String], inputs: &Inputs, dir: &Path, progress: &Progress) -> R<Vec<String>> {
     use rookery_ops::average::{time, Freq};
     let freq = Freq::parse(first(inputs, "freq"))?;
-    let rs = rookery_daops::Daops::global()?.average(collection, |src| time::plan_time(src, freq), &freq.suffix(), &average_opts(dir, "average_time"))?;
+    let rs = rookery_daops::Daops::global()?.average(collection, |src| time::plan_time(src, freq), &freq.suffix(), &average_opts(dir, "average_time", progress))?;
     Ok(rs.file_uris())
 }
 
@@ -186,10 +192,10 @@ pub fn average_time(collection: &[String], inputs: &Inputs, dir: &Path) -> R<Vec
 ///
 /// # Errors
 /// Unknown datasets, data failures.
-pub fn weighted_average(collection: &[String], _inputs: &Inputs, dir: &Path) -> R<Vec<String>> {
+pub fn weighted_average(collection: &[String], _inputs: &Inputs, dir: &Path, progress: &Progress) -> R<Vec<String>> {
     use rookery_ops::average::{weights, WeightKind};
     let req = weights::WeightedRequest { weights: WeightKind::Area, area_file: None };
-    let rs = rookery_daops::Daops::global()?.average(collection, |src| weights::plan_weighted(src, &req), weights::SUFFIX, &average_opts(dir, "weighted_average"))?;
+    let rs = rookery_daops::Daops::global()?.average(collection, |src| weights::plan_weighted(src, &req), weights::SUFFIX, &average_opts(dir, "weighted_average", progress))?;
     Ok(rs.file_uris())
 }
 
@@ -197,14 +203,14 @@ pub fn weighted_average(collection: &[String], _inputs: &Inputs, dir: &Path) -> 
 ///
 /// # Errors
 /// Missing or unreadable shape, no overlap, unknown datasets, data failures.
-pub fn average_shape(collection: &[String], inputs: &Inputs, dir: &Path) -> R<Vec<String>> {
+pub fn average_shape(collection: &[String], inputs: &Inputs, dir: &Path, progress: &Progress) -> R<Vec<String>> {
     use rookery_ops::average::shape;
     let text = first(inputs, "shape").filter(|t| !t.trim().is_empty()).ok_or_else(|| ProcError(shape::NO_SHAPE.into()))?;
     let ext = if text.trim_start().starts_with('<') { "gml" } else { "geojson" };
     let path = dir.join(format!("shape.{ext}"));
     std::fs::write(&path, text)?;
     let req = shape::ShapeRequest { shape: path, variables: None };
-    let rs = rookery_daops::Daops::global()?.average(collection, |src| shape::plan_shape(src, &req), shape::SUFFIX, &average_opts(dir, "average_shape"))?;
+    let rs = rookery_daops::Daops::global()?.average(collection, |src| shape::plan_shape(src, &req), shape::SUFFIX, &average_opts(dir, "average_shape", progress))?;
     Ok(rs.file_uris())
 }
 
@@ -213,7 +219,7 @@ pub fn average_shape(collection: &[String], inputs: &Inputs, dir: &Path) -> R<Ve
 ///
 /// # Errors
 /// rook's texts for `custom_grid`, clisops's for methods and grids; unknown datasets, data failures.
-pub fn regrid(collection: &[String], inputs: &Inputs, dir: &Path) -> R<Vec<String>> {
+pub fn regrid(collection: &[String], inputs: &Inputs, dir: &Path, progress: &Progress) -> R<Vec<String>> {
     use rookery_ops::regrid::{parse_method, GridSpec, RegridRequest};
     let method = parse_method(first(inputs, "method").unwrap_or("nearest_s2d"))?;
     let grid = match first(inputs, "grid").unwrap_or("auto") {
@@ -246,7 +252,7 @@ pub fn regrid(collection: &[String], inputs: &Inputs, dir: &Path) -> R<Vec<Strin
         },
         weights_dir: daops.weights_dir(),
     };
-    let rs = daops.regrid(collection, &req, &average_opts(dir, "regrid"))?;
+    let rs = daops.regrid(collection, &req, &average_opts(dir, "regrid", progress))?;
     Ok(rs.file_uris())
 }
 
@@ -254,16 +260,16 @@ pub fn regrid(collection: &[String], inputs: &Inputs, dir: &Path) -> R<Vec<Strin
 ///
 /// # Errors
 /// See the operations.
-pub fn run_operation(op: &str, collection: &[String], inputs: &Inputs, dir: &Path) -> R<Vec<String>> {
+pub fn run_operation(op: &str, collection: &[String], inputs: &Inputs, dir: &Path, progress: &Progress) -> R<Vec<String>> {
     std::fs::create_dir_all(dir)?;
     match op {
-        "subset" => subset(collection, inputs, dir),
-        "concat" => concat(collection, inputs, dir),
-        "average" => average_dims(collection, inputs, dir),
-        "average_time" => average_time(collection, inputs, dir),
-        "weighted_average" => weighted_average(collection, inputs, dir),
-        "average_shape" => average_shape(collection, inputs, dir),
-        "regrid" => regrid(collection, inputs, dir),
+        "subset" => subset(collection, inputs, dir, progress),
+        "concat" => concat(collection, inputs, dir, progress),
+        "average" => average_dims(collection, inputs, dir, progress),
+        "average_time" => average_time(collection, inputs, dir, progress),
+        "weighted_average" => weighted_average(collection, inputs, dir, progress),
+        "average_shape" => average_shape(collection, inputs, dir, progress),
+        "regrid" => regrid(collection, inputs, dir, progress),
         other => Err(ProcError(format!("Unknown operation '{other}'"))),
     }
 }
@@ -353,7 +359,7 @@ pub fn execute(process: &str, inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
                 return Err(ProcError("Required input \"collection\" must be provided.".into()));
             }
             let mut prov = Provenance::start(false, &utc_now());
-            let uris = run_operation(process, &coll, inputs, ctx.dir)?;
+            let uris = run_operation(process, &coll, inputs, ctx.dir, &ctx.progress)?;
             if uris.is_empty() {
                 return Err(ProcError("The operation produced no output".into()));
             }
@@ -369,11 +375,12 @@ pub fn execute(process: &str, inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
             let text = first(inputs, "workflow").unwrap_or_default();
             let wf = crate::workflow::parse(text)?;
             let mut prov = Provenance::start(true, &utc_now());
-            let uris = crate::workflow::run(&wf, ctx.dir, &mut prov)?;
+            let uris = crate::workflow::run(&wf, ctx.dir, &mut prov, &ctx.progress)?;
             prov.stop(&utc_now());
             data_result(ctx, &uris, &prov)
         }
         "usage" => usage(inputs, ctx),
+        "dashboard" => dashboard(inputs, ctx),
         other => Err(ProcError(format!("Process '{other}' cannot run in a worker"))),
     }
 }
@@ -388,8 +395,9 @@ fn csv_field(s: &str) -> String {
 
 /// The `usage` process: the request log as CSV for a time range `start/end` (either side may
 /// be empty; partial dates cover whole periods).
-fn usage(inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
-    let (from, to) = match first(inputs, "time").map(str::trim).filter(|t| !t.is_empty()) {
+/// The `time` input of `usage`/`dashboard` as ms bounds (open ends allowed).
+fn time_range(inputs: &Inputs) -> R<(Option<i64>, Option<i64>)> {
+    Ok(match first(inputs, "time").map(str::trim).filter(|t| !t.is_empty()) {
         None => (None, None),
         Some(t) => {
             let Some((a, b)) = t.split_once('/') else {
@@ -406,7 +414,27 @@ fn usage(inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
             };
             (side(a, false)?, side(b, true)?)
         }
-    };
+    })
+}
+
+/// Runs `dashboard`: an HTML page of this node's usage log.
+///
+/// # Errors
+/// A bad time range, a site other than this one, store failures.
+fn dashboard(inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
+    let site = first(inputs, "site").unwrap_or("local");
+    if site != "local" {
+        return Err(ProcError(format!("site '{site}' is not available: this node reports its own usage (site=local)")));
+    }
+    let (from, to) = time_range(inputs)?;
+    let rows = ctx.store.usage(from, to)?;
+    let html = crate::dashboard::render(&rows, from, to, site, crate::time::now_ms());
+    std::fs::write(ctx.dir.join("dashboard.html"), html)?;
+    Ok(JobResult { documents: vec![("dashboard".into(), "dashboard.html".into(), "text/html".into())], ..JobResult::default() })
+}
+
+fn usage(inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
+    let (from, to) = time_range(inputs)?;
     let rows = ctx.store.usage(from, to)?;
     let header = "uuid,operation,identifier,user,time_start,time_end,duration_ms,http_status,bytes_out,remote,inputs\n";
     let mut req = String::from(header);

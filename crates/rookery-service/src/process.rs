@@ -30,6 +30,8 @@ pub const JSON: Fmt = fmt("application/json");
 pub const PNG: Fmt = Fmt { mime: "image/png", encoding: Some("base64"), schema: None };
 /// pywps `FORMATS.TEXT`... rook's usage CSV.
 pub const CSV: Fmt = fmt("text/csv");
+/// rook's dashboard page.
+pub const HTML: Fmt = fmt("text/html");
 /// YAML workflow documents (accepted besides JSON).
 pub const YAML: Fmt = fmt("application/x-yaml");
 /// GeoJSON polygons (`average_shape`).
@@ -444,6 +446,34 @@ fn orchestrate() -> ProcessDef {
     }
 }
 
+fn dashboard() -> ProcessDef {
+    ProcessDef {
+        id: "dashboard",
+        title: "Dashboard",
+        abstract_: "Dashboard of this service's usage (requests, executions, durations, users, failures) as an HTML page.",
+        version: "0.3",
+        metadata: ROOK,
+        inputs: vec![
+            InputDef {
+                id: "site",
+                title: "Site",
+                abstract_: "The site whose usage is shown. This node reports its own usage (local).",
+                min: 1,
+                max: 1,
+                kind: InputKind::Literal { data_type: "string", allowed: &["local"], default: Some("local") },
+            },
+            lit("time", "Time Period", "The time period separated by /. Example: 2024-06-01/2024-06-30", 0),
+        ],
+        outputs: vec![OutputDef {
+            id: "dashboard",
+            title: "Dashboard",
+            abstract_: "The dashboard as an HTML page.",
+            kind: OutputKind::Complex { formats: &[HTML] },
+        }],
+        async_supported: true,
+    }
+}
+
 fn usage() -> ProcessDef {
     ProcessDef {
         id: "usage",
@@ -481,6 +511,7 @@ pub fn all() -> Vec<ProcessDef> {
     vec![
         health(),
         usage(),
+        dashboard(),
         subset(),
         average_time(),
         average_dims(),

@@ -36,6 +36,10 @@ pub struct AppState {
     pub secret: Secret,
     pub processes: Vec<ProcessDef>,
     pub limiter: RateLimiter,
+    /// OIDC issuers (JWT and opaque tokens); inert without `oidc_issuer`.
+    pub oidc: Arc<auth::oidc::Oidc>,
+    /// Per-principal quotas.
+    pub quotas: crate::quota::Quotas,
     pub info: ServiceInfo,
     /// Signalled when a job is queued.
     pub new_job: Arc<Notify>,
@@ -66,7 +70,10 @@ impl AppState {
         std::fs::create_dir_all(cfg.data_dir.join("jobs"))?;
         let store = crate::jobs::open_store(&cfg)?;
         let secret = Secret::load(&cfg.data_dir)?;
+        let oidc = Arc::new(auth::oidc::Oidc::new(&cfg.identity).map_err(ServiceError::Config)?);
         Ok(AppState {
+            oidc,
+            quotas: crate::quota::Quotas::new(&cfg),
             limiter: RateLimiter::new(cfg.rate_limit),
             cfg,
             store,
@@ -98,50 +105,22 @@ impl AppState {
         format!("http://{host}")
     }
 
-    /// The caller, for operations that need a key: the key's principal, `anonymous` on an open
-    /// server, else 401. Also takes a rate-limit token.
+    /// The caller, for operations that need credentials: an API key's or a token's principal,
+    /// `anonymous` on an open server without credentials, else 401. Also takes a rate-limit
+    /// token of the principal's quota (see [`auth::principal`]).
     ///
     /// # Errors
-    /// Missing or bad key (401), rate limit exceeded (429).
+    /// Missing or bad credentials (401), the issuer cannot be asked (503), rate limit (429).
     pub fn principal(&self, headers: &HeaderMap) -> Result<Principal, OwsError> {
-        let p = match auth::credential(headers) {
-            Some(k) => auth::resolve(self.store.as_ref(), &self.secret, &k).map_err(|e| match e {
-                auth::AuthError::BadKey => OwsError::forbidden(
-                    StatusCode::UNAUTHORIZED,
-                    "Invalid API key: it is unknown, revoked or malformed",
-                ),
-                auth::AuthError::Store(e) => OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-            })?,
-            None if self.cfg.open => Principal::anonymous(),
-            None => {
-                return Err(OwsError::forbidden(
-                    StatusCode::UNAUTHORIZED,
-                    "An API key is required: send it as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
-                ))
-            }
-        };
-        if let Err(wait) = self.limiter.check(&p.id) {
-            let mut e = OwsError::busy(format!("Rate limit exceeded for this API key; retry in {wait} s"));
-            e.status = StatusCode::TOO_MANY_REQUESTS;
-            return Err(e);
-        }
-        Ok(p)
+        auth::principal(self, headers)
     }
 
-    /// [`principal`](Self::principal) holding `scope`.
+    /// [`principal`](Self::principal) holding `scope` (API-key scope or token permission).
     ///
     /// # Errors
     /// As `principal`, or 403 without the scope.
     pub fn require(&self, headers: &HeaderMap, scope: &str) -> Result<Principal, OwsError> {
-        let p = self.principal(headers)?;
-        if p.has(scope) {
-            Ok(p)
-        } else {
-            Err(OwsError::forbidden(
-                StatusCode::FORBIDDEN,
-                format!("This API key lacks the '{scope}' scope needed for this request"),
-            ))
-        }
+        auth::require(self, headers, scope)
     }
 
     /// Queues a job.
@@ -149,6 +128,7 @@ impl AppState {
     /// # Errors
     /// `ServerBusy` when the queue is full; store failures.
     pub fn submit(&self, owner: &Principal, process: &str, request: JobRequest) -> Result<Job, OwsError> {
+        auth::check_submit(self, owner, process)?;
         let id = auth::uuid4();
         let nj = NewJob { id: id.clone(), process: process.to_string(), owner: owner.id.clone(), request };
         self.store.submit(&nj, self.cfg.max_queued).map_err(|e| match e {
@@ -157,6 +137,7 @@ impl AppState {
         })?;
         self.new_job.notify_waiters();
         self.new_job.notify_one();
+        auth::audit_current(&self.store, "job-submitted", &owner.id, &format!("job {id} ({process}) via {}", owner.credential_kind()));
         self.store
             .get(&id)
             .map_err(|e| OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
@@ -194,7 +175,12 @@ impl AppState {
         }
         let p = self.require(headers, "jobs")?;
         match job {
-            Some(j) if p.owns(&j.owner) => Ok(j),
+            Some(j) if p.owns(&j.owner) => {
+                if j.owner != p.id {
+                    auth::audit_current(&self.store, "admin", &p.id, &format!("access to job {} of {}", j.id, j.owner));
+                }
+                Ok(j)
+            }
             _ => Err(not_found()),
         }
     }
@@ -258,16 +244,36 @@ async fn run_job(st: &St, wid: &str, job: Job) {
     // A re-queued job starts from a clean directory.
     let _ = std::fs::remove_dir_all(&dir);
     let stop = Arc::new(Notify::new());
+    // The operation reports a fraction; the heartbeat stores it (at most once a second) and
+    // renews the lease.
+    let pct = Arc::new(std::sync::atomic::AtomicU8::new(0));
+    let progress = {
+        let pct = pct.clone();
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        rookery_daops::Progress::new(move |x| pct.store((x * 100.0).floor() as u8, std::sync::atomic::Ordering::Relaxed))
+    };
     let hb = {
-        let (st, wid, id, stop) = (st.clone(), wid.to_string(), job.id.clone(), stop.clone());
+        let (st, wid, id, stop, pct) = (st.clone(), wid.to_string(), job.id.clone(), stop.clone(), pct.clone());
         tokio::spawn(async move {
             let every = Duration::from_millis(st.cfg.lease_secs * 1000 / 3);
+            let tick = every.min(Duration::from_secs(1));
+            let mut renewed = tokio::time::Instant::now();
+            let mut stored = 0u8;
             loop {
                 tokio::select! {
                     () = stop.notified() => break,
-                    () = tokio::time::sleep(every) => {
-                        let lease = crate::time::now_ms() + i64::try_from(st.cfg.lease_secs * 1000).unwrap_or(60_000);
-                        if !matches!(st.store.renew(&id, &wid, lease), Ok(true)) { break; }
+                    () = tokio::time::sleep(tick) => {
+                        let p = pct.load(std::sync::atomic::Ordering::Relaxed);
+                        if p != stored {
+                            let (st2, id2, wid2) = (st.clone(), id.clone(), wid.clone());
+                            let _ = tokio::task::spawn_blocking(move || st2.store.set_progress(&id2, &wid2, p)).await;
+                            stored = p;
+                        }
+                        if renewed.elapsed() >= every {
+                            renewed = tokio::time::Instant::now();
+                            let lease = crate::time::now_ms() + i64::try_from(st.cfg.lease_secs * 1000).unwrap_or(60_000);
+                            if !matches!(st.store.renew(&id, &wid, lease), Ok(true)) { break; }
+                        }
                     }
                 }
             }
@@ -277,7 +283,7 @@ async fn run_job(st: &St, wid: &str, job: Job) {
     let (store, process, inputs) = (st.store.clone(), job.process.clone(), job.request.inputs.clone());
     let d2 = dir.clone();
     let res = tokio::task::spawn_blocking(move || {
-        crate::ops::execute(&process, &inputs, &crate::ops::Ctx { dir: &d2, store: store.as_ref() })
+        crate::ops::execute(&process, &inputs, &crate::ops::Ctx { dir: &d2, store: store.as_ref(), progress })
     })
     .await;
     stop.notify_one();
@@ -292,7 +298,15 @@ async fn run_job(st: &St, wid: &str, job: Job) {
     } else {
         tracing::info!("job {} ({}) finished in {:?}", job.id, job.process, t0.elapsed());
     }
+    let written: u64 = outcome.as_ref().map_or(0, |r| r.files.iter().map(|f| f.size).sum());
     match st.store.finish(&job.id, wid, outcome) {
+        Ok(true) if written > 0 => {
+            // Counted for the owner's daily output quota.
+            let day = crate::quota::day_of(crate::time::now_ms());
+            if let Err(e) = crate::jobs::IdentityStore::add_bytes_written(st.store.as_ref(), &job.owner, day, written) {
+                tracing::warn!("quota: recording {written} bytes of job {} failed: {e}", job.id);
+            }
+        }
         Ok(true) => {}
         Ok(false) => {
             // Dismissed (or taken over) meanwhile: its outputs are not wanted.
@@ -434,7 +448,7 @@ async fn usage_log(State(st): State<St>, req: Request, next: axum::middleware::N
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip().to_string())
         .unwrap_or_default();
-    let key_hint = auth::credential(req.headers()).and_then(|k| k.split('_').nth(1).map(String::from));
+    let key_hint = auth::credential(req.headers()).and_then(|k| auth::key_id_hint(&k).map(String::from));
     let path = req.uri().path().to_string();
     let resp = next.run(req).await;
     let tag = resp.extensions().get::<UsageTag>().cloned().unwrap_or_else(|| UsageTag {
@@ -485,6 +499,7 @@ pub fn router(st: St) -> Router {
         .route("/outputs/{name}", get(status_doc))
         .route("/outputs/{id}/{*path}", get(output_file))
         .fallback(|| async { OwsError::not_found("No such endpoint; see / (OGC API - Processes) or /wps (WPS 1.0.0)").into_response() })
+        .layer(axum::middleware::from_fn_with_state(st.clone(), auth::layer))
         .layer(axum::middleware::from_fn_with_state(st.clone(), usage_log))
         .layer(axum::extract::DefaultBodyLimit::max(50 * 1024 * 1024))
         .with_state(st)

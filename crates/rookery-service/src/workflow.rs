@@ -270,9 +270,21 @@ fn pushdown(steps: &mut BTreeMap<String, Step>) {
 ///
 /// # Errors
 /// The first failing step's error, naming the step.
-pub fn run(wf: &Workflow, dir: &Path, prov: &mut Provenance) -> Result<Vec<String>, ProcError> {
+pub fn run(wf: &Workflow, dir: &Path, prov: &mut Provenance, progress: &rookery_daops::Progress) -> Result<Vec<String>, ProcError> {
     let mut done: HashMap<String, (Vec<String>, std::path::PathBuf)> = HashMap::new();
-    run_step(wf, &wf.output_step, dir, prov, &mut done)?;
+    // Progress: each step that runs is an equal part.
+    let mut needed = 0usize;
+    let mut cur = Some(wf.output_step.as_str());
+    let mut seen = std::collections::HashSet::new();
+    while let Some(c) = cur.filter(|c| seen.insert(*c)) {
+        needed += 1;
+        cur = match &wf.steps[c].collection {
+            Source::Step(u) => Some(u.as_str()),
+            Source::Ids(_) => None,
+        };
+    }
+    let track = (progress.clone(), needed);
+    run_step(wf, &wf.output_step, dir, prov, &mut done, &track)?;
     Ok(done.remove(&wf.output_step).map(|d| d.0).unwrap_or_default())
 }
 
@@ -282,6 +294,7 @@ fn run_step(
     dir: &Path,
     prov: &mut Provenance,
     done: &mut HashMap<String, (Vec<String>, std::path::PathBuf)>,
+    track: &(rookery_daops::Progress, usize),
 ) -> Result<(), ProcError> {
     if done.contains_key(id) {
         return Ok(());
@@ -293,7 +306,7 @@ fn run_step(
             (c.clone(), c)
         }
         Source::Step(up) => {
-            run_step(wf, up, dir, prov, done)?;
+            run_step(wf, up, dir, prov, done, track)?;
             let (files, updir) = &done[up];
             // A step's files are one dataset (joined along time), as rook's FileMapper does:
             // pass the step's directory.
@@ -318,7 +331,8 @@ fn run_step(
     for (k, v) in step.params.iter().filter(|(k, _)| !k.starts_with("pushed:")) {
         inputs.insert(k.clone(), v.clone());
     }
-    let outs = ops::run_operation(&step.run, &items, &inputs, &sdir)
+    let part = track.0.part(done.len(), track.1);
+    let outs = ops::run_operation(&step.run, &items, &inputs, &sdir, &part)
         .map_err(|e| ProcError(format!("step '{}' ({}): {}", step.id, step.run, e.0)))?;
     if outs.is_empty() {
         return Err(ProcError(format!("step '{}' ({}) produced no output", step.id, step.run)));

@@ -400,7 +400,7 @@ async fn execute(st: &St, headers: &HeaderMap, base: &str, req: ExecuteRequest) 
     let who = if p.id == "health" {
         None
     } else {
-        Some(st.require(headers, if p.id == "usage" { "usage" } else { "execute" })?)
+        Some(st.require(headers, if p.id == "usage" || p.id == "dashboard" { "usage" } else { "execute" })?)
     };
     for o in req.outputs.iter().chain(req.raw_output.iter()) {
         if p.output(o).is_none() {

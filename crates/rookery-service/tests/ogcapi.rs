@@ -26,7 +26,7 @@ fn discovery_documents() {
     let ids: Vec<&str> = ps["processes"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
     assert_eq!(
         ids,
-        vec!["health", "usage", "subset", "average_time", "average", "average_shape", "weighted_average", "concat", "regrid", "orchestrate"]
+        vec!["health", "usage", "dashboard", "subset", "average_time", "average", "average_shape", "weighted_average", "concat", "regrid", "orchestrate"]
     );
     let d = j(&get(&s.url("/processes/subset")));
     assert_eq!(d["inputs"]["collection"]["minOccurs"], 1);

@@ -105,6 +105,9 @@ fn contract(s: &dyn JobStore) {
     assert!(a.started.is_some());
     assert!(s.renew("a", "w1", i64::MAX).unwrap());
     assert!(!s.renew("a", "w2", i64::MAX).unwrap(), "only the holder renews");
+    assert!(s.set_progress("a", "w1", 42).unwrap());
+    assert!(!s.set_progress("a", "w2", 50).unwrap(), "only the holder reports progress");
+    assert_eq!(s.get("a").unwrap().unwrap().progress, 42);
     assert!(!s.finish("a", "w2", Ok(JobResult::default())).unwrap(), "only the holder finishes");
     let result = JobResult {
         files: vec![ResultFile { name: "out.nc".into(), size: 42 }],

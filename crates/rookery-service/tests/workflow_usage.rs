@@ -112,6 +112,18 @@ fn usage_returns_the_request_log_as_csv() {
     let body = execute_xml("usage", &[("time", "yesterday", false)], Some("wpsusage"));
     let bad = request("POST", &s.url("/wps"), &[("X-API-Key", &auditor)], body.as_bytes());
     assert!(bad.text().contains("Invalid time range"), "{}", bad.text());
+    // rook's dashboard: the same log as a page.
+    let body = execute_xml("dashboard", &[("site", "local", false), ("time", "2000-01-01/", false)], Some("dashboard"));
+    let denied = request("POST", &s.url("/wps"), &[("X-API-Key", &runner)], body.as_bytes());
+    assert_eq!(denied.status, 403, "{}", denied.text());
+    let r = request("POST", &s.url("/wps"), &[("X-API-Key", &auditor)], body.as_bytes());
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.header("content-type").unwrap_or_default().starts_with("text/html"), "{:?}", r.header("content-type"));
+    let page = r.text();
+    assert!(page.contains("<h1>rookery dashboard</h1>") && page.contains("<td>subset</td>"), "{page}");
+    let body = execute_xml("dashboard", &[("site", "ipsl", false)], Some("dashboard"));
+    let other = request("POST", &s.url("/wps"), &[("X-API-Key", &auditor)], body.as_bytes());
+    assert!(other.text().contains("ipsl"), "{}", other.text());
 }
 
 // roocs.md §7 #26 (rook test_wps_orchestrate_prov): subset 1985-2014, then yearly means.

@@ -151,6 +151,19 @@ enum Cmd {
         #[arg(long)]
         workers: Option<usize>,
     },
+    /// The on-disk cache of remote (http/https) file blocks: `stats`, `clear [--url URL]`.
+    Cache {
+        #[command(subcommand)]
+        action: cmd::cache::CacheCmd,
+    },
+    /// The service's audit log: sign-in failures, job submissions, key creation and
+    /// revocation, admin actions, quota refusals (`--since 24h`).
+    Audit {
+        #[command(flatten)]
+        args: cmd::serve::ServeArgs,
+        #[command(flatten)]
+        opts: cmd::audit::AuditArgs,
+    },
     /// Manage the service's API keys (create, list, revoke).
     Keys {
         #[command(flatten)]
@@ -158,6 +171,9 @@ enum Cmd {
         #[command(subcommand)]
         cmd: cmd::keys::KeysCmd,
     },
+    /// Coverage testing: random subset/average/regrid requests over data pools, checked with
+    /// libnetcdf and recorded in SQLite; `check export|merge|report` for the results.
+    Check(cmd::check::CheckArgs),
 }
 
 fn main() -> ExitCode {
@@ -224,7 +240,10 @@ fn main() -> ExitCode {
         Cmd::Regrid(a) => cmd::regrid::run(&a),
         Cmd::Serve { args, opts } => cmd::serve::run(&args, &opts),
         Cmd::Keys { args, cmd } => cmd::keys::run(&args, &cmd),
+        Cmd::Audit { args, opts } => cmd::audit::run(&args, &opts),
+        Cmd::Cache { action } => cmd::cache::run(&action),
         Cmd::Worker { args, workers } => cmd::worker::run(&args, workers),
+        Cmd::Check(a) => cmd::check::run(&a),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,

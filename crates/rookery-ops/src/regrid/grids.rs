@@ -314,6 +314,12 @@ fn axis_2d(start: f64, end: f64, step: f64) -> (Vec<f64>, Vec<[f64; 2]>) {
 /// # Errors
 /// Other lengths (clisops's text), non-positive steps, empty grids.
 pub fn from_instructor(g: &[f64]) -> Result<HGrid, OpError> {
+    instructor_grid(g, false)
+}
+
+/// [`from_instructor`]; `clamp_poles` cuts latitude edges at ±90 (the adaptive grid, whose
+/// padded extent and rounded step can overshoot the poles) instead of refusing them.
+fn instructor_grid(g: &[f64], clamp_poles: bool) -> Result<HGrid, OpError> {
     let (lon0, lon1, dlon, lat0, lat1, dlat) = match g.len() {
         1 | 2 => (-180.0, 180.0, g[0], -90.0, 90.0, g[g.len() - 1]),
         3 => (g[0], g[1], g[2], g[0], g[1], g[2]),
@@ -327,12 +333,25 @@ pub fn from_instructor(g: &[f64]) -> Result<HGrid, OpError> {
         return Err(OpError::Invalid(format!("grid instructions {g:?} give more than 100000 cells along an axis")));
     }
     let (lon, lon_b) = axis_2d(lon0, lon1, dlon);
-    let (lat, lat_b) = axis_2d(lat0, lat1, dlat);
+    let (mut lat, mut lat_b) = axis_2d(lat0, lat1, dlat);
+    // Edges within a rounding error (or, for adaptive grids, anywhere) beyond a pole are cut
+    // at the pole; cells left without height go.
+    let tol = if clamp_poles { f64::INFINITY } else { 1e-6 * dlat.max(1.0) };
+    if lat_b.iter().any(|b| b[0] < -90.0 - tol || b[1] > 90.0 + tol) {
+        return Err(OpError::Invalid(format!("grid instructions {g:?} reach beyond the poles")));
+    }
+    let mut keep = Vec::with_capacity(lat.len());
+    for (c, b) in lat.iter().zip(&lat_b) {
+        let nb = [b[0].clamp(-90.0, 90.0), b[1].clamp(-90.0, 90.0)];
+        if nb[1] > nb[0] {
+            let nc = if nb == *b { *c } else { (nb[0] + nb[1]) / 2.0 };
+            keep.push((nc, nb));
+        }
+    }
+    lat = keep.iter().map(|k| k.0).collect();
+    lat_b = keep.into_iter().map(|k| k.1).collect();
     if lon.is_empty() || lat.is_empty() {
         return Err(OpError::Invalid(format!("grid instructions {g:?} give an empty grid")));
-    }
-    if lat_b.iter().any(|b| b[0] < -90.0 - 1e-9 || b[1] > 90.0 + 1e-9) {
-        return Err(OpError::Invalid(format!("grid instructions {g:?} reach beyond the poles")));
     }
     Ok(target(Layout::Rect { lat, lon, lat_bnds: Some(lat_b), lon_bnds: Some(lon_b) }, None, None, None))
 }
@@ -403,7 +422,7 @@ pub fn adaptive(src: &HGrid) -> Result<HGrid, OpError> {
     } else {
         ((y0 - dy / 2.0).max(-90.0), (y1 + dy / 2.0 + 1.0e-7).min(90.0), dy)
     };
-    from_instructor(&[lon0, lon1, xinc, lat0, lat1, yinc])
+    instructor_grid(&[lon0, lon1, xinc, lat0, lat1, yinc], true)
 }
 
 /// The file of a roocs-grids id.

@@ -12,9 +12,11 @@
 //! [`PgStore`] (`--db postgres://...`: `rookery serve` and `rookery worker` processes on any
 //! number of machines share one queue; claims use `FOR UPDATE SKIP LOCKED`).
 
+mod identity;
 mod postgres;
 mod sqlite;
 
+pub use self::identity::{AuditRecord, IdentityStore};
 pub use self::postgres::PgStore;
 pub use self::sqlite::SqliteStore;
 
@@ -176,7 +178,7 @@ pub struct KeyRecord {
 ///
 /// Every method is short and synchronous; callers on an async runtime may call them directly
 /// (implementations must not start or enter a tokio runtime on the calling thread).
-pub trait JobStore: Send + Sync {
+pub trait JobStore: IdentityStore + Send + Sync {
     /// Queues a job unless `max_queued` jobs are already waiting.
     ///
     /// # Errors
@@ -198,6 +200,11 @@ pub trait JobStore: Send + Sync {
     /// # Errors
     /// Database failure.
     fn renew(&self, id: &str, worker: &str, lease_until: i64) -> Result<bool, StoreError>;
+    /// Records the progress (percent) of a running job held by `worker`.
+    ///
+    /// # Errors
+    /// Database failure.
+    fn set_progress(&self, id: &str, worker: &str, percent: u8) -> Result<bool, StoreError>;
     /// Records the end of a running job held by `worker` (ignored when no longer held).
     ///
     /// # Errors

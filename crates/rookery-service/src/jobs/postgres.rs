@@ -17,6 +17,8 @@ use std::sync::mpsc;
 use std::sync::Mutex;
 use std::time::Duration;
 
+mod identity;
+
 /// [`JobStore`] in PostgreSQL (`postgres://user:password@host:port/database`). The tables are
 /// created in the first schema of the connection's `search_path`; another schema can be chosen
 /// with `?options=-csearch_path%3Dmyschema`.
@@ -232,6 +234,7 @@ impl PgStore {
             let mut t = c.transaction()?;
             t.execute(LOCK_SCHEMA, &[&LOCK_CLASS])?;
             t.batch_execute(SCHEMA)?;
+            t.batch_execute(identity::SCHEMA)?;
             t.commit()?;
             Ok(())
         })?;
@@ -311,6 +314,14 @@ impl JobStore for PgStore {
                 "UPDATE jobs SET lease_until=$3 WHERE id=$1 AND worker=$2 AND status='running'",
                 &[&id, &worker, &lease_until],
             )?;
+            Ok(n == 1)
+        })
+    }
+
+    fn set_progress(&self, id: &str, worker: &str, percent: u8) -> Result<bool, StoreError> {
+        let (id, worker, p) = (id.to_string(), worker.to_string(), i64::from(percent.min(99)));
+        self.call(move |c| {
+            let n = c.execute("UPDATE jobs SET progress=$3 WHERE id=$1 AND worker=$2 AND status='running'", &[&id, &worker, &p])?;
             Ok(n == 1)
         })
     }

@@ -5,6 +5,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
 use std::sync::Mutex;
 
+mod identity;
+
 /// [`JobStore`] in one SQLite file (WAL, so `rookery worker` processes can share it).
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -71,6 +73,7 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(identity::SCHEMA)?;
         Ok(SqliteStore { conn: Mutex::new(conn) })
     }
 
@@ -126,6 +129,14 @@ impl JobStore for SqliteStore {
         let n = self.c().execute(
             "UPDATE jobs SET lease_until=?3 WHERE id=?1 AND worker=?2 AND status='running'",
             params![id, worker, lease_until],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn set_progress(&self, id: &str, worker: &str, percent: u8) -> Result<bool, StoreError> {
+        let n = self.c().execute(
+            "UPDATE jobs SET progress=?3 WHERE id=?1 AND worker=?2 AND status='running'",
+            params![id, worker, i64::from(percent.min(99))],
         )?;
         Ok(n == 1)
     }

@@ -30,6 +30,7 @@ pub fn run(
         output: out.spec("")?,
         namer: out.namer(),
         apply_fixes: !no_fixes,
+        progress: Default::default(),
         original_files: false,
     };
     let rs = daops.concat(collection, &req, apply_average, &opts)?;

@@ -16,7 +16,7 @@ pub enum KeysCmd {
         /// Who or what the key is for.
         #[arg(long)]
         name: String,
-        /// Comma-separated scopes: execute, jobs, usage, admin.
+        /// Comma-separated scopes: execute (= jobs:execute), jobs (= jobs:read:own), usage, admin.
         #[arg(long, default_value = "execute,jobs")]
         scopes: String,
     },
@@ -66,7 +66,7 @@ pub fn run(args: &ServeArgs, cmd: &KeysCmd) -> Result<(), Failure> {
             }
         }
         KeysCmd::Revoke { id_or_name } => {
-            if !store.revoke_key(id_or_name).map_err(|e| Failure::io(e.to_string()))? {
+            if !auth::revoke_key(store.as_ref(), id_or_name).map_err(|e| Failure::io(e.to_string()))? {
                 return Err(Failure { code: 2, msg: format!("no active key with id or name '{id_or_name}'") });
             }
             eprintln!("rookery: revoked {id_or_name}");

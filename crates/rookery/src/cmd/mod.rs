@@ -1,6 +1,9 @@
 //! The subcommands, one module each, and what they share.
 
+pub mod audit;
 pub mod average;
+pub mod check;
+pub mod cache;
 pub mod concat;
 pub mod config;
 pub mod fixes;

@@ -1,0 +1,557 @@
+//! Files on HTTP(S) servers read with Range requests.
+//!
+//! ```text
+//!   HttpClient::probe(url)           HEAD (or a one-byte ranged GET when HEAD tells no length)
+//!       → RemoteFile { url, len, etag, last_modified }
+//!   HttpClient::get_range(file, o, n) GET Range: bytes=o-(o+n-1) → exactly n bytes
+//! ```
+//!
+//! Transient failures (connection errors, timeouts, truncated bodies, 5xx, 408, 429) are
+//! retried a bounded number of times with exponential backoff; 4xx answers are not. Every
+//! error is one [`RemoteError`] line naming the URL. A response whose `ETag` (or
+//! `Last-Modified`) differs from the probe's is an error: bytes of two versions of a file
+//! are never mixed. The client respects `ALL_PROXY`/`HTTPS_PROXY`/`HTTP_PROXY` and
+//! `NO_PROXY` (ureq reads them); loopback hosts are always reached directly.
+//!
+//! [`RemoteFile`] with [`HttpClient`] implements the block cache's [`crate::cache::RangeSource`],
+//! so an object store or another transport can reuse the cache by implementing that trait.
+
+use crate::cache::{BlockCache, CacheConfig, CachedStorage, RangeSource};
+use std::io::Read;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Settings of the HTTP client.
+#[derive(Clone, Debug)]
+pub struct HttpOptions {
+    /// Connect timeout and the longest wait for a response's headers.
+    pub timeout: Duration,
+    /// The longest time to receive one response body.
+    pub body_timeout: Duration,
+    /// Retries after the first attempt for transient failures.
+    pub retries: u32,
+    /// Wait before the first retry; doubled for each further one.
+    pub backoff: Duration,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(600),
+            retries: 3,
+            backoff: Duration::from_millis(250),
+        }
+    }
+}
+
+impl HttpOptions {
+    /// The defaults, with `ROOKERY_HTTP_TIMEOUT` (seconds) and `ROOKERY_HTTP_RETRIES` applied.
+    #[must_use]
+    pub fn from_env() -> HttpOptions {
+        let mut o = HttpOptions::default();
+        if let Some(s) = std::env::var("ROOKERY_HTTP_TIMEOUT").ok().and_then(|v| v.trim().parse::<f64>().ok()) {
+            if s > 0.0 && s.is_finite() {
+                o.timeout = Duration::from_secs_f64(s);
+            }
+        }
+        if let Some(n) = std::env::var("ROOKERY_HTTP_RETRIES").ok().and_then(|v| v.trim().parse().ok()) {
+            o.retries = n;
+        }
+        o
+    }
+}
+
+/// A failed remote read: one line naming the URL.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{url}: {msg}")]
+pub struct RemoteError {
+    /// The URL.
+    pub url: String,
+    /// What went wrong (status, timeout, short read, ...).
+    pub msg: String,
+}
+
+impl RemoteError {
+    fn new(url: &str, msg: impl Into<String>) -> RemoteError {
+        RemoteError {
+            url: url.to_string(),
+            msg: msg.into(),
+        }
+    }
+
+    /// Wraps this error for the `hdf5-reader` storage interface (found again by
+    /// [`RemoteError::find`]).
+    #[must_use]
+    pub fn into_hdf5(self) -> hdf5_reader::error::Error {
+        hdf5_reader::error::Error::Io(std::io::Error::other(self))
+    }
+
+    /// The remote error somewhere in `e`'s chain of sources, if any.
+    #[must_use]
+    pub fn find<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a RemoteError> {
+        let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+        while let Some(err) = cur {
+            if let Some(r) = err.downcast_ref::<RemoteError>() {
+                return Some(r);
+            }
+            if let Some(r) = err
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .and_then(|inner| inner.downcast_ref::<RemoteError>())
+            {
+                return Some(r);
+            }
+            cur = err.source();
+        }
+        None
+    }
+}
+
+/// Whether `s` is an `http://` or `https://` URL.
+#[must_use]
+pub fn is_url(s: &str) -> bool {
+    let l = s.get(..8).unwrap_or(s).to_ascii_lowercase();
+    l.starts_with("http://") || l.starts_with("https://")
+}
+
+/// A remote file as probed: its length and validators.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemoteFile {
+    /// The URL.
+    pub url: String,
+    /// Length in bytes.
+    pub len: u64,
+    /// The `ETag` header, if the server sends one.
+    pub etag: Option<String>,
+    /// The `Last-Modified` header, if the server sends one.
+    pub last_modified: Option<String>,
+}
+
+impl RemoteFile {
+    /// What identifies this version of the file (`ETag`, else `Last-Modified`, with the
+    /// length); `None` when the server sends neither header, so changes cannot be detected.
+    #[must_use]
+    pub fn validator(&self) -> Option<String> {
+        match (&self.etag, &self.last_modified) {
+            (Some(e), _) => Some(format!("etag:{e};len:{}", self.len)),
+            (None, Some(m)) => Some(format!("mtime:{m};len:{}", self.len)),
+            (None, None) => None,
+        }
+    }
+}
+
+/// Counts of HTTP traffic, for logs and tests.
+#[derive(Debug, Default)]
+struct Counters {
+    requests: std::sync::atomic::AtomicU64,
+    bytes: std::sync::atomic::AtomicU64,
+}
+
+/// A blocking HTTP(S) client for Range requests (ureq with rustls/ring).
+pub struct HttpClient {
+    agent: ureq::Agent,
+    /// Without proxy, for loopback hosts.
+    direct: ureq::Agent,
+    opts: HttpOptions,
+    counters: Counters,
+}
+
+/// One attempt's failure: whether to retry, and the message.
+struct Attempt {
+    transient: bool,
+    msg: String,
+}
+
+fn is_loopback(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = if host.starts_with('[') {
+        host.split(']').next().unwrap_or("").trim_start_matches('[')
+    } else {
+        host.split(':').next().unwrap_or("")
+    };
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+fn header(resp: &ureq::http::Response<ureq::Body>, name: &str) -> Option<String> {
+    resp.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// `bytes a-b/total` → (a, b, total); `total` is `None` for `*`.
+fn content_range(s: &str) -> Option<(u64, u64, Option<u64>)> {
+    let s = s.trim().strip_prefix("bytes")?.trim();
+    let (range, total) = s.split_once('/')?;
+    let total = if total.trim() == "*" { None } else { Some(total.trim().parse().ok()?) };
+    let (a, b) = range.split_once('-')?;
+    Some((a.trim().parse().ok()?, b.trim().parse().ok()?, total))
+}
+
+fn status_text(code: u16) -> String {
+    match ureq::http::StatusCode::from_u16(code).ok().and_then(|s| s.canonical_reason()) {
+        Some(r) => format!("HTTP {code} {r}"),
+        None => format!("HTTP {code}"),
+    }
+}
+
+fn transport(e: &ureq::Error) -> Attempt {
+    let msg = match e {
+        ureq::Error::Timeout(t) => format!("timed out ({t})"),
+        ureq::Error::HostNotFound => "host not found".to_string(),
+        ureq::Error::ConnectionFailed => "connection failed".to_string(),
+        e => e.to_string(),
+    };
+    // Bad URLs, TLS or proxy configuration do not get better by retrying.
+    let transient = !matches!(
+        e,
+        ureq::Error::BadUri(_)
+            | ureq::Error::Http(_)
+            | ureq::Error::InvalidProxyUrl
+            | ureq::Error::Tls(_)
+            | ureq::Error::Rustls(_)
+            | ureq::Error::HostNotFound
+            | ureq::Error::RequireHttpsOnly(_)
+    );
+    Attempt { transient, msg }
+}
+
+fn status_failure(code: u16) -> Attempt {
+    Attempt {
+        transient: code >= 500 || code == 408 || code == 429,
+        msg: status_text(code),
+    }
+}
+
+impl HttpClient {
+    /// A client with these options (proxy from the environment).
+    #[must_use]
+    pub fn new(opts: HttpOptions) -> HttpClient {
+        let build = |proxy: bool| -> ureq::Agent {
+            let mut b = ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .timeout_connect(Some(opts.timeout))
+                .timeout_recv_response(Some(opts.timeout))
+                .timeout_recv_body(Some(opts.body_timeout))
+                .user_agent(concat!("rookery/", env!("CARGO_PKG_VERSION")));
+            if !proxy {
+                b = b.proxy(None);
+            }
+            b.build().into()
+        };
+        HttpClient {
+            agent: build(true),
+            direct: build(false),
+            opts,
+            counters: Counters::default(),
+        }
+    }
+
+    /// The options in use.
+    #[must_use]
+    pub fn options(&self) -> &HttpOptions {
+        &self.opts
+    }
+
+    /// Requests sent and body bytes received so far.
+    #[must_use]
+    pub fn traffic(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.counters.requests.load(Relaxed), self.counters.bytes.load(Relaxed))
+    }
+
+    fn agent_for(&self, url: &str) -> &ureq::Agent {
+        if is_loopback(url) {
+            &self.direct
+        } else {
+            &self.agent
+        }
+    }
+
+    /// Runs `attempt` until it succeeds, fails for good, or the retries are used up.
+    fn with_retries<T>(&self, url: &str, mut attempt: impl FnMut() -> Result<T, Attempt>) -> Result<T, RemoteError> {
+        let mut wait = self.opts.backoff;
+        let mut tries = 0u32;
+        loop {
+            tries += 1;
+            match attempt() {
+                Ok(v) => return Ok(v),
+                Err(a) if a.transient && tries <= self.opts.retries => {
+                    tracing::debug!("{url}: {} (attempt {tries}); retrying in {wait:?}", a.msg);
+                    std::thread::sleep(wait);
+                    wait = wait.saturating_mul(2);
+                }
+                Err(a) => {
+                    let msg = if tries > 1 { format!("{} (after {tries} attempts)", a.msg) } else { a.msg };
+                    return Err(RemoteError::new(url, msg));
+                }
+            }
+        }
+    }
+
+    fn count(&self, bytes: u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.counters.requests.fetch_add(1, Relaxed);
+        self.counters.bytes.fetch_add(bytes, Relaxed);
+    }
+
+    /// The length and validators of `url`: a HEAD request, or a one-byte ranged GET when the
+    /// HEAD answer has no length (or HEAD is not allowed).
+    ///
+    /// # Errors
+    /// Unreachable server, an error status, no usable length.
+    pub fn probe(&self, url: &str) -> Result<RemoteFile, RemoteError> {
+        let agent = self.agent_for(url);
+        let head = self.with_retries(url, || {
+            let resp = agent.head(url).call().map_err(|e| transport(&e))?;
+            self.count(0);
+            let code = resp.status().as_u16();
+            if code == 405 || code == 501 {
+                return Ok(None);
+            }
+            if !(200..300).contains(&code) {
+                return Err(status_failure(code));
+            }
+            let len = header(&resp, "content-length").and_then(|s| s.parse::<u64>().ok());
+            let ranges = header(&resp, "accept-ranges");
+            if ranges.as_deref().is_some_and(|r| r.eq_ignore_ascii_case("none")) {
+                return Err(Attempt {
+                    transient: false,
+                    msg: "the server does not accept Range requests".into(),
+                });
+            }
+            Ok(len.map(|len| RemoteFile {
+                url: url.to_string(),
+                len,
+                etag: header(&resp, "etag"),
+                last_modified: header(&resp, "last-modified"),
+            }))
+        })?;
+        if let Some(f) = head {
+            return Ok(f);
+        }
+        self.with_retries(url, || {
+            let resp = agent.get(url).header("Range", "bytes=0-0").call().map_err(|e| transport(&e))?;
+            let code = resp.status().as_u16();
+            let file = |len| RemoteFile {
+                url: url.to_string(),
+                len,
+                etag: header(&resp, "etag"),
+                last_modified: header(&resp, "last-modified"),
+            };
+            let f = match code {
+                206 => {
+                    let total = header(&resp, "content-range").and_then(|c| content_range(&c)).and_then(|c| c.2);
+                    file(total.ok_or_else(|| Attempt {
+                        transient: false,
+                        msg: "the server tells no file length (Content-Range without total)".into(),
+                    })?)
+                }
+                // An empty file answers 416 to any range.
+                416 => file(0),
+                200 => {
+                    return Err(Attempt {
+                        transient: false,
+                        msg: "the server does not support Range requests".into(),
+                    })
+                }
+                c => return Err(status_failure(c)),
+            };
+            self.count(1);
+            Ok(f)
+        })
+    }
+
+    /// Exactly `len` bytes of `file` from `offset`.
+    ///
+    /// # Errors
+    /// A range beyond the end, an error status, a server that ignores Range, a short body
+    /// (after retries), or a file that changed since it was probed.
+    pub fn get_range(&self, file: &RemoteFile, offset: u64, len: usize) -> Result<Vec<u8>, RemoteError> {
+        let url = file.url.as_str();
+        if len == 0 {
+            return Ok(Vec::new());
+        }
+        let end = offset.checked_add(len as u64).filter(|&e| e <= file.len).ok_or_else(|| {
+            RemoteError::new(
+                url,
+                format!("range {offset}..{} is beyond the end of the file ({} bytes)", offset.saturating_add(len as u64), file.len),
+            )
+        })?;
+        let agent = self.agent_for(url);
+        self.with_retries(url, || {
+            let resp = agent
+                .get(url)
+                .header("Range", format!("bytes={offset}-{}", end - 1))
+                .call()
+                .map_err(|e| transport(&e))?;
+            let code = resp.status().as_u16();
+            match code {
+                206 => {}
+                200 if offset == 0 && end == file.len => {}
+                200 => {
+                    return Err(Attempt {
+                        transient: false,
+                        msg: "the server ignored the Range request (answered 200 with the whole file)".into(),
+                    })
+                }
+                416 => {
+                    return Err(Attempt {
+                        transient: false,
+                        msg: format!("range {offset}..{end} is beyond the end of the file on the server (HTTP 416)"),
+                    })
+                }
+                c => return Err(status_failure(c)),
+            }
+            let changed = |what: &str, was: &Option<String>, now: Option<String>| -> Result<(), Attempt> {
+                match (was, now) {
+                    (Some(a), Some(b)) if *a != b => Err(Attempt {
+                        transient: false,
+                        msg: format!("the file changed on the server while being read ({what} was {a}, now {b})"),
+                    }),
+                    _ => Ok(()),
+                }
+            };
+            changed("ETag", &file.etag, header(&resp, "etag"))?;
+            if file.etag.is_none() {
+                changed("Last-Modified", &file.last_modified, header(&resp, "last-modified"))?;
+            }
+            if code == 206 {
+                if let Some((a, b, total)) = header(&resp, "content-range").and_then(|c| content_range(&c)) {
+                    if a != offset || b + 1 != end || total.is_some_and(|t| t != file.len) {
+                        return Err(Attempt {
+                            transient: false,
+                            msg: format!("the server answered bytes {a}-{b}/{total:?} to a request for {offset}-{}", end - 1),
+                        });
+                    }
+                }
+            }
+            let mut buf = vec![0u8; len];
+            let mut reader = resp.into_body().into_reader();
+            let mut got = 0usize;
+            while got < len {
+                match reader.read(&mut buf[got..]) {
+                    Ok(0) => break,
+                    Ok(n) => got += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        self.count(got as u64);
+                        return Err(Attempt {
+                            transient: true,
+                            msg: format!("short read: got {got} of {len} bytes at offset {offset} ({e})"),
+                        });
+                    }
+                }
+            }
+            self.count(got as u64);
+            if got < len {
+                return Err(Attempt {
+                    transient: true,
+                    msg: format!("short read: got {got} of {len} bytes at offset {offset}"),
+                });
+            }
+            Ok(buf)
+        })
+    }
+}
+
+/// A probed file read through an [`HttpClient`]: the cache's [`RangeSource`].
+struct HttpSource {
+    client: Arc<HttpClient>,
+    file: RemoteFile,
+}
+
+impl RangeSource for HttpSource {
+    fn url(&self) -> &str {
+        &self.file.url
+    }
+
+    fn len(&self) -> u64 {
+        self.file.len
+    }
+
+    fn validator(&self) -> Option<String> {
+        self.file.validator()
+    }
+
+    fn fetch(&self, offset: u64, len: usize) -> Result<Vec<u8>, RemoteError> {
+        self.client.get_range(&self.file, offset, len)
+    }
+}
+
+/// The HTTP client and block cache remote files are opened with.
+pub struct Remote {
+    http: Arc<HttpClient>,
+    cache: Arc<BlockCache>,
+}
+
+impl Remote {
+    /// A client and cache with these settings.
+    #[must_use]
+    pub fn new(http: HttpOptions, cache: CacheConfig) -> Arc<Remote> {
+        Arc::new(Remote {
+            http: Arc::new(HttpClient::new(http)),
+            cache: Arc::new(BlockCache::new(cache)),
+        })
+    }
+
+    /// The process-wide client and cache, configured from the environment
+    /// ([`HttpOptions::from_env`], [`CacheConfig::from_env`]).
+    #[must_use]
+    pub fn global() -> Arc<Remote> {
+        static GLOBAL: std::sync::OnceLock<Arc<Remote>> = std::sync::OnceLock::new();
+        Arc::clone(GLOBAL.get_or_init(|| Remote::new(HttpOptions::from_env(), CacheConfig::from_env())))
+    }
+
+    /// The HTTP client.
+    #[must_use]
+    pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
+    /// The block cache.
+    #[must_use]
+    pub fn cache(&self) -> &Arc<BlockCache> {
+        &self.cache
+    }
+
+    /// Probes `url` (one HEAD request: length and validators) and returns a storage reading
+    /// it through the cache.
+    ///
+    /// # Errors
+    /// The probe failed.
+    pub fn open(&self, url: &str) -> Result<Arc<CachedStorage>, RemoteError> {
+        let file = self.http.probe(url)?;
+        Ok(Arc::new(self.cache.storage(Arc::new(HttpSource {
+            client: Arc::clone(&self.http),
+            file,
+        }))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_and_hosts() {
+        assert!(is_url("http://x/a.nc"));
+        assert!(is_url("HTTPS://x/a.nc"));
+        assert!(!is_url("/data/http://x"));
+        assert!(is_loopback("http://127.0.0.1:8080/a.nc"));
+        assert!(is_loopback("http://localhost/a.nc"));
+        assert!(is_loopback("http://[::1]:80/a.nc"));
+        assert!(!is_loopback("https://esgf.example.org/a.nc"));
+    }
+
+    #[test]
+    fn parses_content_range() {
+        assert_eq!(content_range("bytes 0-0/592860"), Some((0, 0, Some(592_860))));
+        assert_eq!(content_range("bytes 10-19/*"), Some((10, 19, None)));
+        assert_eq!(content_range("items 1-2/3"), None);
+    }
+}

@@ -1,0 +1,91 @@
+//! `rookery cache stats|clear`, and `info`/`subset` on an `http://` URL, against the loopback
+//! test server of rookery-io (tests/support/server.rs).
+
+#[path = "../../rookery-io/tests/support/server.rs"]
+mod server;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const NC4: &str = "mini-esgf/badc/cmip6/data/CMIP6/ScenarioMIP/MIROC/MIROC6/ssp119/r1i1p1f1/Amon/ta/gn/files/d20190807/ta_Amon_MIROC6_ssp119_r1i1p1f1_gn_201501-202412.nc";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
+}
+
+fn rookery(cache: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_rookery"))
+        .args(args)
+        .env("ROOKERY_CACHE_DIR", cache)
+        .env_remove("ROOKERY_CACHE_SIZE")
+        .env("ROOKERY_HTTP_RETRIES", "1")
+        .output()
+        .expect("run rookery");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn cache_stats_and_clear() {
+    let srv = server::Server::start(root());
+    let tmp = tempfile::tempdir().expect("tmp");
+    let cache = tmp.path().join("cache");
+    let url = srv.url(NC4);
+    // Fill the cache through the library, as `subset URL` would.
+    {
+        let remote = rookery_io::Remote::new(
+            rookery_io::HttpOptions::default(),
+            rookery_io::CacheConfig {
+                dir: Some(cache.clone()),
+                ..rookery_io::CacheConfig::default()
+            },
+        );
+        let s = rookery_io::NcSource::open_url(&url, &remote).expect("open");
+        rookery_io::Source::read_all(&s, "ta").expect("read");
+    }
+    let (code, out, err) = rookery(&cache, &["cache", "stats"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&format!("directory: {}", cache.display())), "{out}");
+    assert!(out.contains("budget: 10.0 GB"), "{out}");
+    assert!(out.contains(&url), "{out}");
+    assert!(out.contains("files: 1"), "{out}");
+    let (code, out, err) = rookery(&cache, &["cache", "clear", "--url", &url]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("removed 1 blocks"), "{out}");
+    let (_, out, _) = rookery(&cache, &["cache", "stats"]);
+    assert!(out.contains("in 0 blocks") && out.contains("files: 0"), "{out}");
+    let (code, out, _) = rookery(&cache, &["cache", "clear"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("removed 0 blocks"), "{out}");
+}
+
+/// A URL that maps to no data node is read over HTTP (byte ranges through the cache).
+#[test]
+fn info_and_subset_of_a_url() {
+    let srv = server::Server::start(root());
+    let tmp = tempfile::tempdir().expect("tmp");
+    let cache = tmp.path().join("cache");
+    let url = srv.url(NC4);
+    let (code, out, err) = rookery(&cache, &["info", &url]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("ta"), "{out}");
+    let dir = tmp.path().join("out");
+    let (code, out, err) = rookery(
+        &cache,
+        &["subset", &url, "--time", "2016-01-01/2016-12-31", "--output-dir", &dir.to_string_lossy()],
+    );
+    assert_eq!(code, 0, "{err}");
+    let outputs: Vec<&str> = out.lines().collect();
+    assert_eq!(outputs.len(), 1, "{out}");
+    let f = netcdf::open(outputs[0]).expect("output");
+    assert_eq!(f.variable("ta").expect("ta").dimensions()[0].len(), 12);
+    // A missing URL: one line naming it.
+    let missing = srv.url("mini-esgf/nope.nc");
+    let (code, _, err) = rookery(&cache, &["info", &missing]);
+    assert_eq!(code, 1);
+    assert!(err.starts_with("rookery: error: ") && err.contains(&missing) && err.contains("404"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+}
