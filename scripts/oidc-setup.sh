@@ -7,6 +7,17 @@ set -euo pipefail
 cd "$(dirname "$0")/../crates/rookery-service/tests/oidc"
 want=9.13.3
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  # A fresh Debian: Node.js and npm from apt.
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  if command -v apt-get >/dev/null; then
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq || true
+    command -v node >/dev/null || $SUDO apt-get install -y -qq --no-install-recommends nodejs || true
+    command -v npm >/dev/null || $SUDO apt-get install -y -qq --no-install-recommends npm || true
+  fi
+fi
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "oidc-setup.sh: WARNING: node/npm not found; the OIDC tests will fail in CI and be skipped elsewhere" >&2
   exit 0
 fi
