@@ -236,11 +236,17 @@ fn to_raw(id: &str, v: &Value, out: &mut Vec<RawInput>) -> Result<(), Response> 
             }
         }
         Value::Object(o) if o.contains_key("href") => {
-            return Err(problem(
-                StatusCode::BAD_REQUEST,
-                "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/invalid-parameter",
-                format!("Input \"{id}\" is given by reference; this server takes inputs inline only"),
-            ))
+            // By reference: an http(s) URL the operation fetches (allowed prefixes only).
+            let href = o["href"].as_str().unwrap_or_default().trim();
+            if !(href.starts_with("http://") || href.starts_with("https://")) {
+                return Err(problem(
+                    StatusCode::BAD_REQUEST,
+                    "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/invalid-parameter",
+                    format!("Input \"{id}\" is given by reference to '{href}': only http(s) URLs are accepted"),
+                ));
+            }
+            let mime = o.get("type").or_else(|| o.get("mediaType")).and_then(Value::as_str).map(String::from);
+            out.push(RawInput { id: id.into(), data: href.to_string(), mime });
         }
         Value::Object(o) if o.contains_key("value") && o.len() <= 3 => {
             let mime = o.get("mediaType").or_else(|| o.get("type")).and_then(Value::as_str).map(String::from);

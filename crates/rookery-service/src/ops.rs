@@ -206,9 +206,21 @@ pub fn weighted_average(collection: &[String], _inputs: &Inputs, dir: &Path, pro
 pub fn average_shape(collection: &[String], inputs: &Inputs, dir: &Path, progress: &Progress) -> R<Vec<String>> {
     use rookery_ops::average::shape;
     let text = first(inputs, "shape").filter(|t| !t.trim().is_empty()).ok_or_else(|| ProcError(shape::NO_SHAPE.into()))?;
-    let ext = if text.trim_start().starts_with('<') { "gml" } else { "geojson" };
+    let t = text.trim();
+    let bytes: Vec<u8> = if t.starts_with("http://") || t.starts_with("https://") {
+        fetch_reference("shape", t)?
+    } else {
+        text.as_bytes().to_vec()
+    };
+    let ext = if bytes.starts_with(b"PK\x03\x04") {
+        "zip"
+    } else if String::from_utf8_lossy(&bytes[..bytes.len().min(64)]).trim_start().starts_with('<') {
+        "gml"
+    } else {
+        "geojson"
+    };
     let path = dir.join(format!("shape.{ext}"));
-    std::fs::write(&path, text)?;
+    std::fs::write(&path, &bytes)?;
     let req = shape::ShapeRequest { shape: path, variables: None };
     let rs = rookery_daops::Daops::global()?.average(collection, |src| shape::plan_shape(src, &req), shape::SUFFIX, &average_opts(dir, "average_shape", progress))?;
     Ok(rs.file_uris())
@@ -254,6 +266,35 @@ pub fn regrid(collection: &[String], inputs: &Inputs, dir: &Path, progress: &Pro
     };
     let rs = daops.regrid(collection, &req, &average_opts(dir, "regrid", progress))?;
     Ok(rs.file_uris())
+}
+
+/// Largest input fetched by reference.
+const MAX_REFERENCE_BYTES: u64 = 64 << 20;
+
+/// Fetches an input given by reference: only URLs under `[rookery] allowed_urls` prefixes (the
+/// server never fetches arbitrary addresses on a client's behalf), at most 64 MB.
+///
+/// # Errors
+/// A URL that is not allowed, an HTTP failure, a body too large.
+pub fn fetch_reference(id: &str, url: &str) -> R<Vec<u8>> {
+    let allowed = rookery_daops::Daops::global()?.config.list("rookery", "allowed_urls");
+    if !allowed.iter().any(|a| !a.is_empty() && url.starts_with(a.as_str())) {
+        return Err(ProcError(format!(
+            "Input \"{id}\" refers to {url}, which is not a URL this server may read (see [rookery] allowed_urls)"
+        )));
+    }
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_secs(60)))
+        .build()
+        .into();
+    let resp = agent.get(url).call().map_err(|e| ProcError(format!("Input \"{id}\": cannot fetch {url}: {e}")))?;
+    let mut body = resp.into_body();
+    let bytes = body
+        .with_config()
+        .limit(MAX_REFERENCE_BYTES)
+        .read_to_vec()
+        .map_err(|e| ProcError(format!("Input \"{id}\": cannot read {url}: {e}")))?;
+    Ok(bytes)
 }
 
 /// Runs a data operation by name (the processes a workflow step may run too).

@@ -38,6 +38,8 @@ pub const YAML: Fmt = fmt("application/x-yaml");
 pub const GEOJSON: Fmt = fmt("application/geo+json");
 /// GML polygons (`average_shape`).
 pub const GML: Fmt = fmt("application/gml+xml");
+/// A zipped ESRI Shapefile (`average_shape`, by reference).
+pub const ZIP: Fmt = fmt("application/zip");
 
 /// What kind of value an input takes.
 #[derive(Clone, Debug)]
@@ -310,10 +312,10 @@ fn average_shape() -> ProcessDef {
             InputDef {
                 id: "shape",
                 title: "Vector Shape",
-                abstract_: "A vector shape (GeoJSON or GML polygons, given inline) to average over.",
+                abstract_: "A vector shape to average over: GeoJSON or GML polygons inline, or by reference (http/https URL) also a zipped ESRI Shapefile (.shp, .shx, .dbf).",
                 min: 1,
                 max: 1,
-                kind: InputKind::Complex { formats: &[GEOJSON, JSON, GML] },
+                kind: InputKind::Complex { formats: &[GEOJSON, JSON, GML, ZIP] },
             },
             pre_checked(),
             apply_fixes(),

@@ -110,7 +110,9 @@ pub fn parse_kvp(query: &str) -> Result<WpsRequest, OwsError> {
                             if k.eq_ignore_ascii_case("mimetype") {
                                 ri.mime = Some(unquote(v));
                             } else if k.eq_ignore_ascii_case("xlink:href") || k.eq_ignore_ascii_case("href") {
-                                return Err(reference_unsupported(&ri.id));
+                                // An input by reference (pywps KVP `id=@xlink:href=URL`): the
+                                // operation fetches it (ops.rs, allowed URLs only).
+                                ri.data = reference(&ri.id, &unquote(v))?;
                             }
                         }
                     }
@@ -141,11 +143,14 @@ pub fn parse_kvp(query: &str) -> Result<WpsRequest, OwsError> {
     }
 }
 
-fn reference_unsupported(id: &str) -> OwsError {
-    OwsError::invalid(
-        id,
-        format!("Input \"{id}\" is given by reference; this server takes inputs inline only (send the data in the request)"),
-    )
+/// Inputs by reference: http(s) URLs only (the operation fetches them, see `ops::fetch_reference`).
+fn reference(id: &str, href: &str) -> Result<String, OwsError> {
+    let h = href.trim();
+    if h.starts_with("http://") || h.starts_with("https://") {
+        Ok(h.to_string())
+    } else {
+        Err(OwsError::invalid(id, format!("Input \"{id}\" is given by reference to '{h}': only http(s) URLs are accepted")))
+    }
 }
 
 fn local(name: &[u8]) -> String {
@@ -211,6 +216,14 @@ pub fn parse_xml(body: &[u8]) -> Result<WpsRequest, OwsError> {
                 let parent = stack.last().cloned().unwrap_or_default();
                 match name.as_str() {
                     "Input" => cur = Some(RawInput::default()),
+                    "Reference" if parent == "Input" => {
+                        let id = cur.as_ref().map(|c| c.id.clone()).unwrap_or_default();
+                        let data = reference(&id, &attr(&e, "href").unwrap_or_default())?;
+                        if let Some(c) = cur.as_mut() {
+                            c.data = data;
+                            c.mime = attr(&e, "mimeType");
+                        }
+                    }
                     "LiteralData" if parent == "Data" => {
                         collecting = true;
                         buf_text.clear();
@@ -248,7 +261,12 @@ pub fn parse_xml(body: &[u8]) -> Result<WpsRequest, OwsError> {
                 match name.as_str() {
                     "Reference" if stack.last().is_some_and(|p| p == "Input") => {
                         let id = cur.as_ref().map(|c| c.id.clone()).unwrap_or_default();
-                        return Err(reference_unsupported(&id));
+                        let href = attr(&e, "href").unwrap_or_default();
+                        let data = reference(&id, &href)?;
+                        if let Some(c) = cur.as_mut() {
+                            c.data = data;
+                            c.mime = attr(&e, "mimeType");
+                        }
                     }
                     "ResponseDocument" => {
                         req.store = attr(&e, "storeExecuteResponse").is_some_and(|v| truthy(&v));
