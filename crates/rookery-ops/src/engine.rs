@@ -1002,7 +1002,7 @@ fn regrid_var(
     let dec = Decode::of(sv);
     let (n_src, n_dst) = (r.weights.n_src, r.weights.n_dst);
     let f32_path = odtype == DType::F32;
-    let run = |a: &Array, first: usize, count: usize| -> Result<Array, OpError> {
+    let run = |a: &Array, count: usize| -> Result<Array, OpError> {
         let nsteps = count * per_step;
         let mut s = oshape.clone();
         if stream {
@@ -1019,7 +1019,6 @@ fn regrid_var(
                 }
             }
         };
-        let _ = first;
         if f32_path && !dec.packed {
             if let Array::F32(x) = a {
                 let owned;
@@ -1030,13 +1029,15 @@ fn regrid_var(
                         owned.as_slice().unwrap_or(&[])
                     }
                 };
-                let mut vals: Vec<f32> = xs.iter().map(|&v| {
+                let vals: Vec<f32> = xs.iter().map(|&v| {
                     let d = f64::from(v);
                     if d.is_nan() || d == dec.m0 || d == dec.m1 || (!dec.more.is_empty() && dec.more.contains(&d)) { f32::NAN } else { v }
                 }).collect();
+                if vals.len() != nsteps * n_src {
+                    return Err(OpError::Data(format!("internal error: read {} values of {}, expected {}", vals.len(), r.var, nsteps * n_src)));
+                }
                 let mut dst = vec![0f32; nsteps * n_dst];
                 r.weights.apply_f32(&vals, &mut dst, nsteps, r.skipna, r.na_thres);
-                vals.clear();
                 #[allow(clippy::cast_possible_truncation)]
                 let fill32 = fill as f32;
                 if let Some(m) = &r.dst_masked {
@@ -1070,7 +1071,7 @@ fn regrid_var(
     };
     if !stream {
         let a = src.read_all(&r.var)?;
-        let arr = run(&a, 0, 1)?;
+        let arr = run(&a, 1)?;
         return outputs.write(out, &r.var, &arr, 0);
     }
     let nt = sv.shape[0];
@@ -1097,7 +1098,7 @@ fn regrid_var(
         });
         for msg in rx {
             let (b0, b1, a) = msg?;
-            let arr = run(&a, b0, b1 - b0)?;
+            let arr = run(&a, b1 - b0)?;
             outputs.write(out, &r.var, &arr, b0)?;
             report(b1 as u64);
         }
