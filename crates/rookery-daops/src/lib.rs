@@ -28,6 +28,9 @@ use rookery_ops::{FileNamer, NamerKind, OpError, OutputSpec, SubsetRequest, Time
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+/// Whether [`Daops::global`] is created restricted (set by the service).
+static GLOBAL_RESTRICTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Errors of the data-aware layer.
 #[derive(Debug, thiserror::Error)]
 pub enum DaopsError {
@@ -206,9 +209,21 @@ impl Daops {
     /// A configuration file that cannot be read or parsed.
     pub fn global() -> Result<&'static Daops, DaopsError> {
         static G: OnceLock<Result<Daops, String>> = OnceLock::new();
-        G.get_or_init(|| Config::load().and_then(Daops::new).map_err(|e| e.to_string()))
-            .as_ref()
-            .map_err(|e| DaopsError::Config(e.clone()))
+        G.get_or_init(|| {
+            let d = Config::load().and_then(Daops::new).map_err(|e| e.to_string())?;
+            Ok(if GLOBAL_RESTRICTED.load(std::sync::atomic::Ordering::SeqCst) { d.restricted() } else { d })
+        })
+        .as_ref()
+        .map_err(|e| DaopsError::Config(e.clone()))
+    }
+
+    /// Makes [`Daops::global`] restricted ([`Daops::restricted`]): the service calls this
+    /// before anything else uses it, so jobs read only the projects' directories, `[rookery]
+    /// allowed_roots` and `allowed_urls`. Returns false when the global instance was already
+    /// created unrestricted (then the caller must not serve).
+    pub fn restrict_global() -> bool {
+        GLOBAL_RESTRICTED.store(true, std::sync::atomic::Ordering::SeqCst);
+        Daops::global().map_or(true, |d| d.resolver.is_restricted())
     }
 
     /// Resolves and consolidates every item of `collection` for a request's time and time

@@ -13,6 +13,27 @@ use crate::DaopsError;
 use rookery_ops::naming::ProjectTemplate;
 use std::path::{Path, PathBuf};
 
+thread_local! {
+    /// Directories readable by the current thread besides the configured ones ([`allow_during`]).
+    static EXTRA_ROOTS: std::cell::RefCell<Vec<PathBuf>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with `root` readable by this thread even when the resolver is restricted: a job's
+/// own directory, whose files (a workflow's intermediate outputs) later steps read.
+pub fn allow_during<T>(root: &Path, f: impl FnOnce() -> T) -> T {
+    struct Pop;
+    impl Drop for Pop {
+        fn drop(&mut self) {
+            EXTRA_ROOTS.with(|x| {
+                x.borrow_mut().pop();
+            });
+        }
+    }
+    EXTRA_ROOTS.with(|x| x.borrow_mut().push(canonical(root)));
+    let _pop = Pop;
+    f()
+}
+
 /// A resolved collection item.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Resolved {
@@ -87,6 +108,12 @@ impl Resolver {
         self
     }
 
+    /// Whether paths and URLs are restricted ([`Resolver::restricted`]).
+    #[must_use]
+    pub fn is_restricted(&self) -> bool {
+        self.allowed_roots.is_some()
+    }
+
     /// The projects.
     #[must_use]
     pub fn projects(&self) -> &[Project] {
@@ -134,7 +161,7 @@ impl Resolver {
     fn check_allowed(&self, path: &Path) -> Result<(), DaopsError> {
         let Some(roots) = &self.allowed_roots else { return Ok(()) };
         let c = canonical(path);
-        if roots.iter().any(|r| c.starts_with(r)) {
+        if roots.iter().any(|r| c.starts_with(r)) || EXTRA_ROOTS.with(|x| x.borrow().iter().any(|r| c.starts_with(r))) {
             Ok(())
         } else {
             Err(DaopsError::InvalidCollection(format!(
@@ -177,11 +204,8 @@ impl Resolver {
             // (byte ranges, cached), if allowed.
             let Ok((path, p)) = self.url_to_path(item) else {
                 if let Some(allowed) = &self.allowed_urls {
-                    if !allowed.iter().any(|a| !a.is_empty() && item.starts_with(a.as_str())) {
-                        return Err(DaopsError::InvalidCollection(format!(
-                            "{item} is not a URL this server may read (see [rookery] allowed_urls)"
-                        )));
-                    }
+                    let policy = rookery_io::EgressPolicy::allow_list(allowed, &[]).map_err(DaopsError::Config)?;
+                    policy.check_url(item).map_err(DaopsError::InvalidCollection)?;
                 }
                 return Ok(Resolved { input: item.to_string(), ds_id: None, project: None, files: vec![PathBuf::from(item)], from_catalog: false });
             };

@@ -20,6 +20,7 @@
 mod agg;
 pub mod cache;
 mod chunks;
+pub mod egress;
 mod nc;
 mod open;
 pub mod remote;
@@ -27,6 +28,7 @@ mod write;
 
 pub use agg::AggSource;
 pub use cache::{BlockCache, CacheConfig, CacheStats, CachedStorage};
+pub use egress::EgressPolicy;
 pub use remote::{is_url, HttpOptions, Remote, RemoteError};
 pub use nc::NcSource;
 pub use open::{expand_inputs, open, open_paths, open_paths_with};

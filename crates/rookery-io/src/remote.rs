@@ -13,12 +13,18 @@
 //! are never mixed. The client respects `ALL_PROXY`/`HTTPS_PROXY`/`HTTP_PROXY` and
 //! `NO_PROXY` (ureq reads them); loopback hosts are always reached directly.
 //!
+//! Every URL is checked against the client's [`EgressPolicy`] (open on the command line, an
+//! allow-list in the service): before each request, at connect time (the agents' resolver
+//! drops addresses the policy refuses, so DNS cannot be re-bound between check and connect),
+//! and at every redirect, which the client follows itself (at most 5 hops).
+//!
 //! [`RemoteFile`] with [`HttpClient`] implements the block cache's [`crate::cache::RangeSource`],
 //! so an object store or another transport can reuse the cache by implementing that trait.
 
 use crate::cache::{BlockCache, CacheConfig, CachedStorage, RangeSource};
+use crate::egress::{join_location, EgressPolicy};
 use std::io::Read;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 /// Settings of the HTTP client.
@@ -155,6 +161,57 @@ pub struct HttpClient {
     direct: ureq::Agent,
     opts: HttpOptions,
     counters: Counters,
+    policy: SharedPolicy,
+}
+
+/// The policy, shared with the agents' resolver.
+type SharedPolicy = Arc<RwLock<Arc<EgressPolicy>>>;
+
+fn current(policy: &SharedPolicy) -> Arc<EgressPolicy> {
+    match policy.read() {
+        Ok(p) => Arc::clone(&p),
+        Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+    }
+}
+
+/// Redirect hops followed at most.
+const MAX_REDIRECTS: usize = 5;
+
+/// The default resolver, with the addresses the egress policy refuses removed (the proxy's
+/// own address is not checked: the proxy fetches the URL, whose text was checked).
+#[derive(Debug)]
+struct GuardedResolver {
+    inner: ureq::unversioned::resolver::DefaultResolver,
+    policy: SharedPolicy,
+    proxy_host: Option<String>,
+}
+
+impl ureq::unversioned::resolver::Resolver for GuardedResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        let addrs = self.inner.resolve(uri, config, timeout)?;
+        let policy = current(&self.policy);
+        let host = uri.host().unwrap_or("").trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+        if policy.is_open() || self.proxy_host.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(&host)) {
+            return Ok(addrs);
+        }
+        let mut kept = self.empty();
+        let mut refused = None;
+        for a in addrs.iter() {
+            match policy.check_addr(&host, a.ip()) {
+                Ok(()) => kept.push(*a),
+                Err(e) => refused = Some(e),
+            }
+        }
+        match (kept.is_empty(), refused) {
+            (true, Some(e)) => Err(ureq::Error::Io(std::io::Error::new(std::io::ErrorKind::PermissionDenied, e))),
+            _ => Ok(kept),
+        }
+    }
 }
 
 /// One attempt's failure: whether to retry, and the message.
@@ -200,6 +257,14 @@ fn status_text(code: u16) -> String {
 }
 
 fn transport(e: &ureq::Error) -> Attempt {
+    if let ureq::Error::Io(io) = e {
+        if io.kind() == std::io::ErrorKind::PermissionDenied {
+            return Attempt {
+                transient: false,
+                msg: io.to_string(),
+            };
+        }
+    }
     let msg = match e {
         ureq::Error::Timeout(t) => format!("timed out ({t})"),
         ureq::Error::HostNotFound => "host not found".to_string(),
@@ -231,9 +296,12 @@ impl HttpClient {
     /// A client with these options (proxy from the environment).
     #[must_use]
     pub fn new(opts: HttpOptions) -> HttpClient {
+        let policy: SharedPolicy = Arc::new(RwLock::new(Arc::new(EgressPolicy::Open)));
+        let proxy_host = ureq::Proxy::try_from_env().map(|p| p.host().to_ascii_lowercase());
         let build = |proxy: bool| -> ureq::Agent {
             let mut b = ureq::Agent::config_builder()
                 .http_status_as_error(false)
+                .max_redirects(0)
                 .timeout_connect(Some(opts.timeout))
                 .timeout_recv_response(Some(opts.timeout))
                 .timeout_recv_body(Some(opts.body_timeout))
@@ -241,14 +309,116 @@ impl HttpClient {
             if !proxy {
                 b = b.proxy(None);
             }
-            b.build().into()
+            ureq::Agent::with_parts(
+                b.build(),
+                ureq::unversioned::transport::DefaultConnector::default(),
+                GuardedResolver {
+                    inner: ureq::unversioned::resolver::DefaultResolver::default(),
+                    policy: Arc::clone(&policy),
+                    proxy_host: if proxy { proxy_host.clone() } else { None },
+                },
+            )
         };
         HttpClient {
             agent: build(true),
             direct: build(false),
             opts,
             counters: Counters::default(),
+            policy,
         }
+    }
+
+    /// Replaces the egress policy (the service sets its allow-list at start).
+    pub fn set_policy(&self, p: EgressPolicy) {
+        match self.policy.write() {
+            Ok(mut g) => *g = Arc::new(p),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(p),
+        }
+    }
+
+    /// The egress policy in force.
+    #[must_use]
+    pub fn policy(&self) -> Arc<EgressPolicy> {
+        current(&self.policy)
+    }
+
+    /// Checks `url` against the policy (text, then every address it resolves to).
+    ///
+    /// # Errors
+    /// The URL is refused.
+    pub fn check(&self, url: &str) -> Result<(), RemoteError> {
+        self.policy().check(url).map_err(|e| RemoteError::new(url, e))
+    }
+
+    /// Sends a request, following redirects itself: each `Location` is checked against the
+    /// policy before it is requested. Returns the response and the URL that answered.
+    fn send(&self, head: bool, url: &str, range: Option<&str>) -> Result<(ureq::http::Response<ureq::Body>, String), Attempt> {
+        let mut cur = url.to_string();
+        for _ in 0..=MAX_REDIRECTS {
+            let policy = self.policy();
+            if !policy.is_open() {
+                policy.check_url(&cur).map_err(|msg| Attempt { transient: false, msg })?;
+            }
+            let agent = self.agent_for(&cur);
+            let resp = if head {
+                let mut rb = agent.head(&cur);
+                if let Some(r) = range {
+                    rb = rb.header("Range", r);
+                }
+                rb.call()
+            } else {
+                let mut rb = agent.get(&cur);
+                if let Some(r) = range {
+                    rb = rb.header("Range", r);
+                }
+                rb.call()
+            }
+            .map_err(|e| transport(&e))?;
+            let code = resp.status().as_u16();
+            if !matches!(code, 301 | 302 | 303 | 307 | 308) {
+                return Ok((resp, cur));
+            }
+            self.count(0);
+            let Some(loc) = header(&resp, "location") else {
+                return Err(Attempt {
+                    transient: false,
+                    msg: format!("{} without a Location", status_text(code)),
+                });
+            };
+            let next = join_location(&cur, &loc);
+            tracing::debug!("{cur}: redirected to {next}");
+            cur = next;
+        }
+        Err(Attempt {
+            transient: false,
+            msg: format!("more than {MAX_REDIRECTS} redirects"),
+        })
+    }
+
+    /// The whole body of `url` (at most `limit` bytes), for small documents fetched by
+    /// reference (shapes, reference files): policy-checked, redirects re-checked, retried.
+    ///
+    /// # Errors
+    /// A refused URL, an error status, a body larger than `limit`.
+    pub fn fetch_all(&self, url: &str, limit: u64) -> Result<Vec<u8>, RemoteError> {
+        self.check(url)?;
+        self.with_retries(url, || {
+            let (resp, _) = self.send(false, url, None)?;
+            let code = resp.status().as_u16();
+            if !(200..300).contains(&code) {
+                return Err(status_failure(code));
+            }
+            let mut body = resp.into_body();
+            let bytes = body.with_config().limit(limit).read_to_vec().map_err(|e| Attempt {
+                transient: !matches!(e, ureq::Error::BodyExceedsLimit(_)),
+                msg: match e {
+                    ureq::Error::BodyExceedsLimit(n) => format!("the document is larger than {n} bytes"),
+                    e => format!("cannot read the body: {e}"),
+                },
+            })?;
+            self.count(bytes.len() as u64);
+            Ok(bytes)
+        })
     }
 
     /// The options in use.
@@ -305,9 +475,10 @@ impl HttpClient {
     /// # Errors
     /// Unreachable server, an error status, no usable length.
     pub fn probe(&self, url: &str) -> Result<RemoteFile, RemoteError> {
-        let agent = self.agent_for(url);
+        self.check(url)?;
         let head = self.with_retries(url, || {
-            let resp = agent.head(url).call().map_err(|e| transport(&e))?;
+            let (resp, url) = self.send(true, url, None)?;
+            let url = url.as_str();
             self.count(0);
             let code = resp.status().as_u16();
             if code == 405 || code == 501 {
@@ -335,7 +506,8 @@ impl HttpClient {
             return Ok(f);
         }
         self.with_retries(url, || {
-            let resp = agent.get(url).header("Range", "bytes=0-0").call().map_err(|e| transport(&e))?;
+            let (resp, url) = self.send(false, url, Some("bytes=0-0"))?;
+            let url = url.as_str();
             let code = resp.status().as_u16();
             let file = |len| RemoteFile {
                 url: url.to_string(),
@@ -382,13 +554,9 @@ impl HttpClient {
                 format!("range {offset}..{} is beyond the end of the file ({} bytes)", offset.saturating_add(len as u64), file.len),
             )
         })?;
-        let agent = self.agent_for(url);
+        let range = format!("bytes={offset}-{}", end - 1);
         self.with_retries(url, || {
-            let resp = agent
-                .get(url)
-                .header("Range", format!("bytes={offset}-{}", end - 1))
-                .call()
-                .map_err(|e| transport(&e))?;
+            let (resp, _) = self.send(false, url, Some(&range))?;
             let code = resp.status().as_u16();
             match code {
                 206 => {}
@@ -511,6 +679,11 @@ impl Remote {
     #[must_use]
     pub fn http(&self) -> &HttpClient {
         &self.http
+    }
+
+    /// Replaces the egress policy of this client (see [`HttpClient::set_policy`]).
+    pub fn set_policy(&self, p: EgressPolicy) {
+        self.http.set_policy(p);
     }
 
     /// The block cache.

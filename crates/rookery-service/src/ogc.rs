@@ -264,6 +264,39 @@ fn to_raw(id: &str, v: &Value, out: &mut Vec<RawInput>) -> Result<(), Response> 
     Ok(())
 }
 
+/// An execute request's body → the request document and the validated inputs (the part of
+/// `POST /processes/{id}/execution` that parses outside input).
+///
+/// # Errors
+/// The problem response to send: malformed JSON, inputs of the wrong shape, invalid values,
+/// a workflow that does not parse.
+pub fn parse_execute(p: &ProcessDef, body: &[u8]) -> Result<(Value, crate::process::Inputs), Response> {
+    const INVALID: &str = "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/invalid-parameter";
+    let req: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        json!({})
+    } else {
+        serde_json::from_slice(body)
+            .map_err(|e| problem(StatusCode::BAD_REQUEST, INVALID, format!("Malformed JSON request body: {e}")))?
+    };
+    let mut raw = Vec::new();
+    match req.get("inputs") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(o)) => {
+            for (k, v) in o {
+                to_raw(k, v, &mut raw)?;
+            }
+        }
+        Some(_) => return Err(problem(StatusCode::BAD_REQUEST, INVALID, "\"inputs\" must be an object")),
+    }
+    let inputs = crate::process::validate(p, &raw).map_err(|e| from_ows(&e))?;
+    if p.id == "orchestrate" {
+        if let Err(e) = crate::workflow::parse(crate::process::first(&inputs, "workflow").unwrap_or_default()) {
+            return Err(problem(StatusCode::BAD_REQUEST, INVALID, e.0));
+        }
+    }
+    Ok((req, inputs))
+}
+
 /// `POST /processes/{id}/execution`.
 pub async fn execute(State(st): State<St>, h: HeaderMap, Path(id): Path<String>, body: Bytes) -> Response {
     let Some(p) = st.process(&id) else {

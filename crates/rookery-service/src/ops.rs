@@ -272,29 +272,18 @@ pub fn regrid(collection: &[String], inputs: &Inputs, dir: &Path, progress: &Pro
 const MAX_REFERENCE_BYTES: u64 = 64 << 20;
 
 /// Fetches an input given by reference: only URLs under `[rookery] allowed_urls` prefixes (the
-/// server never fetches arbitrary addresses on a client's behalf), at most 64 MB.
+/// server never fetches arbitrary addresses on a client's behalf; see
+/// [`rookery_io::EgressPolicy`]), at most 64 MB.
 ///
 /// # Errors
 /// A URL that is not allowed, an HTTP failure, a body too large.
 pub fn fetch_reference(id: &str, url: &str) -> R<Vec<u8>> {
-    let allowed = rookery_daops::Daops::global()?.config.list("rookery", "allowed_urls");
-    if !allowed.iter().any(|a| !a.is_empty() && url.starts_with(a.as_str())) {
-        return Err(ProcError(format!(
-            "Input \"{id}\" refers to {url}, which is not a URL this server may read (see [rookery] allowed_urls)"
-        )));
-    }
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(std::time::Duration::from_secs(60)))
-        .build()
-        .into();
-    let resp = agent.get(url).call().map_err(|e| ProcError(format!("Input \"{id}\": cannot fetch {url}: {e}")))?;
-    let mut body = resp.into_body();
-    let bytes = body
-        .with_config()
-        .limit(MAX_REFERENCE_BYTES)
-        .read_to_vec()
-        .map_err(|e| ProcError(format!("Input \"{id}\": cannot read {url}: {e}")))?;
-    Ok(bytes)
+    // The process-wide client carries the service's egress policy (set at start): allowed
+    // prefixes, no internal addresses unless listed, redirects re-checked.
+    rookery_io::Remote::global()
+        .http()
+        .fetch_all(url, MAX_REFERENCE_BYTES)
+        .map_err(|e| ProcError(format!("Input \"{id}\": {e}")))
 }
 
 /// Runs a data operation by name (the processes a workflow step may run too).

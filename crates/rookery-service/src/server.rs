@@ -67,6 +67,7 @@ impl AppState {
     /// # Errors
     /// The directory or the store cannot be opened.
     pub fn open(cfg: Config) -> Result<AppState, ServiceError> {
+        restrict_data_access()?;
         std::fs::create_dir_all(cfg.data_dir.join("jobs"))?;
         let store = crate::jobs::open_store(&cfg)?;
         let secret = Secret::load(&cfg.data_dir)?;
@@ -510,6 +511,29 @@ pub struct Running {
     pub addr: SocketAddr,
     pub state: St,
     pub handle: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// What jobs may read on a client's behalf: local files only under the projects' directories
+/// and `[rookery] allowed_roots`; URLs only under `[rookery] allowed_urls`, resolving to public
+/// addresses unless their host is listed there or the address is in `allowed_networks`.
+///
+/// # Errors
+/// A bad configuration, or the data layer was already opened without restrictions.
+pub fn restrict_data_access() -> Result<(), ServiceError> {
+    if !rookery_daops::Daops::restrict_global() {
+        return Err(ServiceError::Config(
+            "the data layer was opened unrestricted before the service started".into(),
+        ));
+    }
+    let (urls, nets) = match rookery_daops::Daops::global() {
+        Ok(d) => (d.config.list("rookery", "allowed_urls"), d.config.list("rookery", "allowed_networks")),
+        // A broken roocs.ini fails the jobs that need it, with its own message.
+        Err(_) => (Vec::new(), Vec::new()),
+    };
+    let policy = rookery_io::EgressPolicy::allow_list(&urls, &nets)
+        .map_err(|e| ServiceError::Config(format!("[rookery] allowed_networks: {e}")))?;
+    rookery_io::Remote::global().set_policy(policy);
+    Ok(())
 }
 
 /// Opens the data directory, recovers jobs a previous run left running, starts the workers

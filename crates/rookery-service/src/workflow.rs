@@ -271,6 +271,12 @@ fn pushdown(steps: &mut BTreeMap<String, Step>) {
 /// # Errors
 /// The first failing step's error, naming the step.
 pub fn run(wf: &Workflow, dir: &Path, prov: &mut Provenance, progress: &rookery_daops::Progress) -> Result<Vec<String>, ProcError> {
+    // Later steps read earlier steps' outputs from this job's own directory.
+    std::fs::create_dir_all(dir)?;
+    rookery_daops::resolve::allow_during(dir, || run_steps(wf, dir, prov, progress))
+}
+
+fn run_steps(wf: &Workflow, dir: &Path, prov: &mut Provenance, progress: &rookery_daops::Progress) -> Result<Vec<String>, ProcError> {
     let mut done: HashMap<String, (Vec<String>, std::path::PathBuf)> = HashMap::new();
     // Progress: each step that runs is an equal part.
     let mut needed = 0usize;

@@ -366,6 +366,7 @@ fn rookery_bin() -> Option<PathBuf> {
 /// A worker process on `db`: `rookery worker` when the binary is built, else this test
 /// executable running the same worker loop ([`worker_process`]).
 fn spawn_worker(db: &str, dir: &Path, n: usize, lease_secs: u64, log: &Path) -> Child {
+    use_test_projects();
     let mut cmd = if let Some(bin) = rookery_bin() {
         let mut c = Command::new(bin);
         c.args(["worker", "--db", db, "--data-dir"]).arg(dir).args(["--workers", &n.to_string()]);

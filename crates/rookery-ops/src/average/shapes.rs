@@ -459,7 +459,7 @@ fn parse_xml(s: &str) -> Result<Elem, String> {
         while let Some(eq) = a.find('=') {
             let key = a[..eq].trim().to_string();
             let after = a[eq + 1..].trim_start();
-            let q = after.chars().next().ok_or("bad attribute")?;
+            let q = after.chars().next().filter(|c| matches!(c, '"' | '\'')).ok_or("bad attribute (values must be quoted)")?;
             let close = after[1..].find(q).ok_or("bad attribute")?;
             attrs.push((key, unescape(&after[1..=close])));
             a = &after[close + 2..];

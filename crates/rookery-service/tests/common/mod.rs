@@ -55,8 +55,18 @@ pub fn config(dir: &Path, open: bool) -> Config {
     }
 }
 
+/// The roocs.ini of the shared test data (its projects' directories are what the service may
+/// read), unless the test binary set its own.
+pub fn use_test_projects() {
+    if std::env::var_os("ROOCS_CONFIG").is_none() {
+        let ini = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/mini-esgf.ini");
+        std::env::set_var("ROOCS_CONFIG", ini);
+    }
+}
+
 /// Starts a server with `cfg` (its data dir is kept by the caller).
 pub fn start_with(cfg: Config) -> Server {
+    use_test_projects();
     let dir = cfg.data_dir.clone();
     let (tx, rx) = std::sync::mpsc::channel();
     let (stx, srx) = tokio::sync::oneshot::channel::<()>();
