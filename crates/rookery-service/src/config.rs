@@ -34,6 +34,13 @@ pub struct Config {
     pub sync_timeout_secs: u64,
     /// Identity: OIDC issuers, role/scope mapping, introspection, quotas (see [`Identity`]).
     pub identity: Identity,
+    /// Other nodes and the data they hold (`peer = "<name> <url> holds=..."`, repeatable):
+    /// workflow parts whose inputs a peer holds run there.
+    pub peers: Vec<crate::federation::PeerConfig>,
+    /// Longest one workflow part may take at a peer.
+    pub peer_timeout_secs: u64,
+    /// Attempts at one peer before its replica is tried.
+    pub peer_attempts: u32,
 }
 
 /// One trusted OpenID Connect issuer (`oidc_issuer = "<url> key=value ..."`).
@@ -260,6 +267,9 @@ impl Default for Config {
             lease_secs: 60,
             sync_timeout_secs: 3600,
             identity: Identity::default(),
+            peers: Vec::new(),
+            peer_timeout_secs: 900,
+            peer_attempts: 2,
         }
     }
 }
@@ -290,6 +300,9 @@ pub const KEYS: &[&str] = &[
     "quota_concurrent_jobs",
     "quota_daily_bytes",
     "quota",
+    "peer",
+    "peer_timeout_secs",
+    "peer_attempts",
 ];
 
 fn num<T: std::str::FromStr>(key: &str, v: &str) -> Result<T, String> {
@@ -341,6 +354,15 @@ impl Config {
             }
             "quota_concurrent_jobs" => self.identity.concurrent_jobs = num(key, v)?,
             "quota_daily_bytes" => self.identity.daily_bytes = parse_size(v).map_err(|e| format!("config: '{key}': {e}"))?,
+            "peer" => {
+                for item in v.split([';', '\n']).map(str::trim).filter(|s| !s.is_empty()) {
+                    let p = crate::federation::parse_peer(item)?;
+                    self.peers.retain(|x| x.name != p.name);
+                    self.peers.push(p);
+                }
+            }
+            "peer_timeout_secs" => self.peer_timeout_secs = num(key, v)?,
+            "peer_attempts" => self.peer_attempts = num::<u32>(key, v)?.max(1),
             "quota" => {
                 for item in v.split([';', '\n']).map(str::trim).filter(|s| !s.is_empty()) {
                     let q = parse_override(item)?;

@@ -24,6 +24,7 @@ pub mod auth;
 pub mod config;
 pub mod dashboard;
 pub mod error;
+pub mod federation;
 pub mod jobs;
 pub mod ogc;
 pub mod ops;

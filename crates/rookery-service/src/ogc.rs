@@ -365,9 +365,29 @@ pub async fn execute(State(st): State<St>, h: HeaderMap, Path(id): Path<String>,
         || req.get("mode").and_then(Value::as_str) == Some("async");
     let is_async = prefer_async && p.async_supported;
     let inputs_json = serde_json::to_string(&inputs).unwrap_or_default();
-    let job = match st.submit(&who, p.id, JobRequest { inputs, lineage: false, sync: !is_async, outputs: vec![] }) {
-        Ok(j) => j,
-        Err(e) => return from_ows(&e),
+    let idem = h
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 200)
+        .map(|k| (who.id.clone(), k.to_string()));
+    let earlier = idem.as_ref().and_then(|k| st.idempotency.lock().ok().and_then(|m| m.get(k).cloned()));
+    let earlier = earlier.and_then(|id| st.store.get(&id).ok().flatten()).filter(|j| j.status != JobStatus::Dismissed);
+    let job = if let Some(j) = earlier {
+        j
+    } else {
+        match st.submit(&who, p.id, JobRequest { inputs, lineage: false, sync: !is_async, outputs: vec![] }) {
+            Ok(j) => {
+                if let (Some(k), Ok(mut m)) = (idem, st.idempotency.lock()) {
+                    if m.len() > 100_000 {
+                        m.clear();
+                    }
+                    m.insert(k, j.id.clone());
+                }
+                j
+            }
+            Err(e) => return from_ows(&e),
+        }
     };
     let tag = UsageTag { user: who.name.clone(), operation: "ogc:execute".into(), process: p.id.into(), job: job.id.clone(), inputs: inputs_json };
     let mut r = if is_async {

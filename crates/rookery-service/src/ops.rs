@@ -31,6 +31,10 @@ pub struct Ctx<'a> {
     pub store: &'a dyn JobStore,
     /// Where the job reports how far it got.
     pub progress: Progress,
+    /// Other nodes that run the parts of a workflow whose data they hold.
+    pub peers: &'a crate::federation::Peers,
+    /// The job's id (idempotency keys of the parts sent to peers derive from it).
+    pub job_id: &'a str,
 }
 
 const TC_ALL_MONTHS: &str = "month:jan,feb,mar,apr,may,jun,jul,aug,sep,oct,nov,dec";
@@ -304,6 +308,26 @@ pub fn run_operation(op: &str, collection: &[String], inputs: &Inputs, dir: &Pat
     }
 }
 
+/// SHA-256 of a file, hex.
+///
+/// # Errors
+/// The file cannot be read.
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut h = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
 fn unique_name(dir: &Path, name: &str) -> PathBuf {
     let mut p = dir.join(name);
     let mut n = 1;
@@ -331,7 +355,10 @@ pub fn publish(dir: &Path, uris: &[String]) -> R<(Vec<ResultFile>, Vec<String>)>
         let p = PathBuf::from(u.strip_prefix("file://").unwrap_or(u));
         let meta = std::fs::metadata(&p).map_err(|e| ProcError(format!("output {} is missing: {e}", p.display())))?;
         let cp = p.canonicalize()?;
+        // Files the job wrote are hashed; original files linked in are not (they may be large).
+        let mut sha256 = None;
         let rel = if let Ok(r) = cp.strip_prefix(&canon_dir) {
+            sha256 = sha256_file(&cp).ok();
             r.to_string_lossy().into_owned()
         } else {
             let name = p.file_name().map_or_else(|| "file.nc".into(), |n| n.to_string_lossy().into_owned());
@@ -342,7 +369,7 @@ pub fn publish(dir: &Path, uris: &[String]) -> R<(Vec<ResultFile>, Vec<String>)>
             std::fs::copy(&cp, &link)?;
             link.file_name().map_or(name, |n| n.to_string_lossy().into_owned())
         };
-        files.push(ResultFile { name: rel, size: meta.len() });
+        files.push(ResultFile { name: rel, size: meta.len(), sha256 });
     }
     Ok((files, urls))
 }
@@ -405,7 +432,7 @@ pub fn execute(process: &str, inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
             let text = first(inputs, "workflow").unwrap_or_default();
             let wf = crate::workflow::parse(text)?;
             let mut prov = Provenance::start(true, &utc_now());
-            let uris = crate::workflow::run(&wf, ctx.dir, &mut prov, &ctx.progress)?;
+            let uris = crate::workflow::run_federated(&wf, ctx.dir, &mut prov, &ctx.progress, ctx.peers, ctx.job_id)?;
             prov.stop(&utc_now());
             data_result(ctx, &uris, &prov)
         }

@@ -131,7 +131,7 @@ impl Provenance {
     }
 
     /// Records one operator: its parameters, first input (from `collection`) and first output.
-    pub fn add_operator(&mut self, label: &str, params: &[(String, String)], collection: &[String], outputs: &[String]) {
+    pub fn add_operator(&mut self, label: &str, params: &[(String, String)], collection: &[String], outputs: &[String]) -> String {
         let act = format!("roocs:{}_{}", label.replace(' ', "_"), crate::auth::uuid4());
         let mut a = Map::new();
         a.insert("prov:type".into(), qn("provone:Execution"));
@@ -161,7 +161,19 @@ impl Provenance {
             None,
         );
         self.edges.push((eout.clone(), ein, "wasDerivedFrom"));
-        self.edges.push((eout, act, "wasGeneratedBy"));
+        self.edges.push((eout, act.clone(), "wasGeneratedBy"));
+        act
+    }
+
+    /// Records an operator that ran as a job on another node: as [`Provenance::add_operator`],
+    /// with the node's name and URL and the remote job's URL.
+    pub fn add_remote(&mut self, label: &str, params: &[(String, String)], collection: &[String], outputs: &[String], node: &str, node_url: &str, job_url: &str) {
+        let act = self.add_operator(label, params, collection, outputs);
+        if let Some(Value::Object(a)) = self.activities.get_mut(&act) {
+            a.insert("roocs:node".into(), Value::String(node.to_string()));
+            a.insert("roocs:node_url".into(), Value::String(node_url.to_string()));
+            a.insert("roocs:remote_job".into(), Value::String(job_url.to_string()));
+        }
     }
 
     fn data_entity(&mut self, name: &str) -> String {

@@ -12,6 +12,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,6 +46,9 @@ pub struct AppState {
     pub new_job: Arc<Notify>,
     /// Signalled when a job ends.
     pub job_done: Arc<Notify>,
+    /// `Idempotency-Key` of OGC API submissions → job id, per principal (a coordinator that
+    /// retries a part gets the job it already submitted; kept for this process's lifetime).
+    pub idempotency: std::sync::Mutex<HashMap<(String, String), String>>,
 }
 
 /// Shared state handle.
@@ -67,7 +71,7 @@ impl AppState {
     /// # Errors
     /// The directory or the store cannot be opened.
     pub fn open(cfg: Config) -> Result<AppState, ServiceError> {
-        restrict_data_access()?;
+        restrict_data_access(&cfg)?;
         std::fs::create_dir_all(cfg.data_dir.join("jobs"))?;
         let store = crate::jobs::open_store(&cfg)?;
         let secret = Secret::load(&cfg.data_dir)?;
@@ -83,6 +87,7 @@ impl AppState {
             info: ServiceInfo::default(),
             new_job: Arc::new(Notify::new()),
             job_done: Arc::new(Notify::new()),
+            idempotency: std::sync::Mutex::new(HashMap::new()),
         })
     }
 
@@ -283,8 +288,10 @@ async fn run_job(st: &St, wid: &str, job: Job) {
     let t0 = std::time::Instant::now();
     let (store, process, inputs) = (st.store.clone(), job.process.clone(), job.request.inputs.clone());
     let d2 = dir.clone();
+    let peers = crate::federation::Peers::new(st.cfg.peers.clone(), st.cfg.peer_timeout_secs, st.cfg.peer_attempts);
+    let job_id = job.id.clone();
     let res = tokio::task::spawn_blocking(move || {
-        crate::ops::execute(&process, &inputs, &crate::ops::Ctx { dir: &d2, store: store.as_ref(), progress })
+        crate::ops::execute(&process, &inputs, &crate::ops::Ctx { dir: &d2, store: store.as_ref(), progress, peers: &peers, job_id: &job_id })
     })
     .await;
     stop.notify_one();
@@ -409,12 +416,14 @@ async fn output_file(
                 name: f.name.rsplit('/').next().unwrap_or(&f.name).to_string(),
                 size: f.size,
                 url: st.file_url(&base, &job.id, &f.name),
+                sha256: f.sha256.clone(),
             })
             .collect();
         files.extend(result.urls.iter().map(|u| xml::MetaFile {
             name: u.split('?').next().unwrap_or(u).rsplit('/').next().unwrap_or(u).to_string(),
             size: 0,
             url: u.clone(),
+            sha256: None,
         }));
         let doc = xml::metalink(
             "NetCDF file",
@@ -515,21 +524,24 @@ pub struct Running {
 
 /// What jobs may read on a client's behalf: local files only under the projects' directories
 /// and `[rookery] allowed_roots`; URLs only under `[rookery] allowed_urls`, resolving to public
-/// addresses unless their host is listed there or the address is in `allowed_networks`.
+/// addresses unless their host is listed there or the address is in `allowed_networks`; the
+/// configured peers' URLs are allowed too.
 ///
 /// # Errors
 /// A bad configuration, or the data layer was already opened without restrictions.
-pub fn restrict_data_access() -> Result<(), ServiceError> {
+pub fn restrict_data_access(cfg: &Config) -> Result<(), ServiceError> {
     if !rookery_daops::Daops::restrict_global() {
         return Err(ServiceError::Config(
             "the data layer was opened unrestricted before the service started".into(),
         ));
     }
-    let (urls, nets) = match rookery_daops::Daops::global() {
+    let (mut urls, nets) = match rookery_daops::Daops::global() {
         Ok(d) => (d.config.list("rookery", "allowed_urls"), d.config.list("rookery", "allowed_networks")),
         // A broken roocs.ini fails the jobs that need it, with its own message.
         Err(_) => (Vec::new(), Vec::new()),
     };
+    // Results of workflow parts are fetched from the configured peers.
+    urls.extend(cfg.peers.iter().map(|p| format!("{}/", p.url)));
     let policy = rookery_io::EgressPolicy::allow_list(&urls, &nets)
         .map_err(|e| ServiceError::Config(format!("[rookery] allowed_networks: {e}")))?;
     rookery_io::Remote::global().set_policy(policy);

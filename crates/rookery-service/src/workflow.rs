@@ -4,6 +4,7 @@
 //! steps form a DAG, executed depth-first from the first output; cycles and unknown references
 //! are errors named in the message.
 
+use crate::federation::{PartResult, Peers, Place};
 use crate::ops::{self, ProcError};
 use crate::process::{self, Inputs, RawInput};
 use crate::prov::Provenance;
@@ -271,12 +272,71 @@ fn pushdown(steps: &mut BTreeMap<String, Step>) {
 /// # Errors
 /// The first failing step's error, naming the step.
 pub fn run(wf: &Workflow, dir: &Path, prov: &mut Provenance, progress: &rookery_daops::Progress) -> Result<Vec<String>, ProcError> {
-    // Later steps read earlier steps' outputs from this job's own directory.
-    std::fs::create_dir_all(dir)?;
-    rookery_daops::resolve::allow_during(dir, || run_steps(wf, dir, prov, progress))
+    run_federated(wf, dir, prov, progress, &Peers::default(), "local")
 }
 
-fn run_steps(wf: &Workflow, dir: &Path, prov: &mut Provenance, progress: &rookery_daops::Progress) -> Result<Vec<String>, ProcError> {
+/// [`run`] with peers: a step whose datasets a peer holds (and the reducing steps that follow
+/// it alone) runs there as one job; a concat over datasets of several nodes gets each remote
+/// member subset at its node (the concat's selections pushed there) and merges here.
+///
+/// # Errors
+/// As [`run`]; a part no node could run, naming the nodes and reasons.
+pub fn run_federated(
+    wf: &Workflow,
+    dir: &Path,
+    prov: &mut Provenance,
+    progress: &rookery_daops::Progress,
+    peers: &Peers,
+    job_id: &str,
+) -> Result<Vec<String>, ProcError> {
+    // Later steps read earlier steps' outputs from this job's own directory.
+    std::fs::create_dir_all(dir)?;
+    let fed = Fed { peers, job_id };
+    rookery_daops::resolve::allow_during(dir, || run_steps(wf, dir, prov, progress, &fed))
+}
+
+/// Peers and the job, for the parts sent elsewhere.
+struct Fed<'a> {
+    peers: &'a Peers,
+    job_id: &'a str,
+}
+
+/// Operations that reduce one dataset (run where its data are).
+const REDUCING: &[&str] = &["subset", "average_time", "average", "average_shape", "weighted_average", "regrid"];
+/// Selections a concat shares with subset (pushed to the members' nodes).
+const SELECTIONS: &[&str] = &["time", "time_components", "area", "level"];
+
+fn param_value(v: &[String]) -> Value {
+    if v.len() == 1 {
+        Value::String(v[0].clone())
+    } else {
+        Value::Array(v.iter().cloned().map(Value::String).collect())
+    }
+}
+
+/// A rook workflow running `chain` (first step on `items`, each next on the previous output).
+fn part_document(doc: &str, items: &[String], chain: &[(String, Vec<(String, Vec<String>)>)]) -> Value {
+    let mut steps = serde_json::Map::new();
+    let mut prev: Option<String> = None;
+    for (i, (run, params)) in chain.iter().enumerate() {
+        let mut inn = serde_json::Map::new();
+        inn.insert("collection".into(), Value::String(prev.as_ref().map_or_else(|| "inputs/data".to_string(), |p| format!("{p}/output"))));
+        for (k, v) in params {
+            inn.insert(k.clone(), param_value(v));
+        }
+        let sid = format!("s{i}_{run}");
+        steps.insert(sid.clone(), serde_json::json!({"run": run, "in": inn}));
+        prev = Some(sid);
+    }
+    serde_json::json!({
+        "doc": doc,
+        "inputs": {"data": items},
+        "outputs": {"output": format!("{}/output", prev.unwrap_or_default())},
+        "steps": steps,
+    })
+}
+
+fn run_steps(wf: &Workflow, dir: &Path, prov: &mut Provenance, progress: &rookery_daops::Progress, fed: &Fed<'_>) -> Result<Vec<String>, ProcError> {
     let mut done: HashMap<String, (Vec<String>, std::path::PathBuf)> = HashMap::new();
     // Progress: each step that runs is an equal part.
     let mut needed = 0usize;
@@ -290,7 +350,7 @@ fn run_steps(wf: &Workflow, dir: &Path, prov: &mut Provenance, progress: &rooker
         };
     }
     let track = (progress.clone(), needed);
-    run_step(wf, &wf.output_step, dir, prov, &mut done, &track)?;
+    run_step(wf, &wf.output_step, dir, prov, &mut done, &track, fed)?;
     Ok(done.remove(&wf.output_step).map(|d| d.0).unwrap_or_default())
 }
 
@@ -301,18 +361,46 @@ fn run_step(
     prov: &mut Provenance,
     done: &mut HashMap<String, (Vec<String>, std::path::PathBuf)>,
     track: &(rookery_daops::Progress, usize),
+    fed: &Fed<'_>,
 ) -> Result<(), ProcError> {
     if done.contains_key(id) {
         return Ok(());
     }
     let step = &wf.steps[id];
+    let mut remote_outputs: Vec<String> = Vec::new();
     let (items, prov_in): (Vec<String>, Vec<String>) = match &step.collection {
         Source::Ids(ids) => {
             let c = ops::collection_items(ids);
-            (c.clone(), c)
+            if fed.peers.is_empty() {
+                (c.clone(), c)
+            } else {
+                match federate(wf, step, &c, dir, prov, done, fed)? {
+                    Federated::Done => return Ok(()),
+                    Federated::Items { local, fetched } => {
+                        if step.run == "concat" {
+                            (local.into_iter().chain(fetched).collect(), c)
+                        } else {
+                            // The remote members already ran this step at their nodes.
+                            remote_outputs = fetched;
+                            if local.is_empty() {
+                                let files = remote_outputs.clone();
+                                let params: Vec<(String, String)> = step.params.iter().map(|(k, v)| (k.clone(), v.join(","))).collect();
+                                prov.add_operator(&step.id, &params, &c, &files);
+                                done.insert(id.to_string(), (files, dir.join("remote").join(&step.id)));
+                                return Ok(());
+                            }
+                            (local, c)
+                        }
+                    }
+                }
+            }
         }
         Source::Step(up) => {
-            run_step(wf, up, dir, prov, done, track)?;
+            run_step(wf, up, dir, prov, done, track, fed)?;
+            if done.contains_key(id) {
+                // It ran at a peer as part of its upstream's chain.
+                return Ok(());
+            }
             let (files, updir) = &done[up];
             // A step's files are one dataset (joined along time), as rook's FileMapper does:
             // pass the step's directory.
@@ -338,8 +426,9 @@ fn run_step(
         inputs.insert(k.clone(), v.clone());
     }
     let part = track.0.part(done.len(), track.1);
-    let outs = ops::run_operation(&step.run, &items, &inputs, &sdir, &part)
+    let mut outs = ops::run_operation(&step.run, &items, &inputs, &sdir, &part)
         .map_err(|e| ProcError(format!("step '{}' ({}): {}", step.id, step.run, e.0)))?;
+    outs.extend(remote_outputs);
     if outs.is_empty() {
         return Err(ProcError(format!("step '{}' ({}) produced no output", step.id, step.run)));
     }
@@ -348,6 +437,96 @@ fn run_step(
     prov.add_operator(&step.id, &params, &prov_in, &outs);
     done.insert(id.to_string(), (outs, sdir));
     Ok(())
+}
+
+/// What [`federate`] did with a step on dataset ids.
+enum Federated {
+    /// The step (and its chain) ran at one peer; its results are recorded.
+    Done,
+    /// Items this node reads, and directories of results fetched from peers (for a concat:
+    /// its remote members subset at their nodes; otherwise: the step's own outputs there).
+    Items { local: Vec<String>, fetched: Vec<String> },
+}
+
+/// Sends the parts of `step` whose data peers hold to those peers.
+fn federate(
+    wf: &Workflow,
+    step: &Step,
+    items: &[String],
+    dir: &Path,
+    prov: &mut Provenance,
+    done: &mut HashMap<String, (Vec<String>, std::path::PathBuf)>,
+    fed: &Fed<'_>,
+) -> Result<Federated, ProcError> {
+    let places: Vec<(String, Place)> = items.iter().map(|i| (i.clone(), fed.peers.place(i))).collect();
+    if places.iter().all(|(_, p)| *p == Place::Local) {
+        return Ok(Federated::Items { local: items.to_vec(), fetched: Vec::new() });
+    }
+    let own = |p: &[(String, Vec<String>)]| -> Vec<(String, Vec<String>)> { p.iter().filter(|(k, _)| !k.starts_with("pushed:")).cloned().collect() };
+    let record = |prov: &mut Provenance, label: &str, params: &[(String, Vec<String>)], input: &[String], r: &PartResult| {
+        let outs: Vec<String> = r.files.iter().map(|f| f.to_string_lossy().into_owned()).collect();
+        let ps: Vec<(String, String)> = params.iter().map(|(k, v)| (k.clone(), v.join(","))).collect();
+        prov.add_remote(label, &ps, input, &outs, &r.peer.name, &r.peer.url, &r.job_url);
+    };
+    // One peer holds everything of a reducing step: run it there, with the reducing steps
+    // that consume only its output.
+    let first_holders = match &places[0].1 {
+        Place::Remote(h) => Some(h.clone()),
+        Place::Local => None,
+    };
+    let same_node = first_holders.as_ref().is_some_and(|h| places.iter().all(|(_, p)| matches!(p, Place::Remote(x) if x[0] == h[0])));
+    if let (true, Some(holders), true) = (REDUCING.contains(&step.run.as_str()) && !step.passthrough, first_holders, same_node) {
+        let mut chain = vec![step.id.clone()];
+        loop {
+            let cur = chain.last().cloned().unwrap_or_default();
+            let consumers: Vec<&Step> = wf.steps.values().filter(|s| matches!(&s.collection, Source::Step(u) if *u == cur)).collect();
+            match consumers.as_slice() {
+                [c] if REDUCING.contains(&c.run.as_str()) && !c.passthrough => chain.push(c.id.clone()),
+                _ => break,
+            }
+        }
+        let spec: Vec<(String, Vec<(String, Vec<String>)>)> = chain.iter().map(|s| (wf.steps[s].run.clone(), own(&wf.steps[s].params))).collect();
+        let doc = part_document(&format!("{} (part {} of job {})", wf.doc, step.id, fed.job_id), items, &spec);
+        let pdir = dir.join("remote").join(step.id.replace(['/', '\\', '.'], "_"));
+        let r = fed.peers.run(&holders, &doc, &format!("{}:{}", fed.job_id, step.id), &pdir)
+            .map_err(|e| ProcError(format!("step '{}' ({}): {}", step.id, step.run, e.0)))?;
+        tracing::info!("steps {} ran at node {} ({} bytes fetched)", chain.join(" → "), r.peer.name, r.bytes);
+        let mut input = items.to_vec();
+        for (i, s) in chain.iter().enumerate() {
+            let st = &wf.steps[s];
+            let files: Vec<String> = if i + 1 == chain.len() { r.files.iter().map(|f| f.to_string_lossy().into_owned()).collect() } else { Vec::new() };
+            record(prov, &format!("{}@{}", st.id, r.peer.name), &own(&st.params), &input, &r);
+            input = files.clone();
+            done.insert(s.clone(), (files, pdir.clone()));
+        }
+        return Ok(Federated::Done);
+    }
+    // Otherwise each remote dataset is reduced at its node: a concat's members get its
+    // selections; any other step runs itself there. One job per dataset.
+    let mut local = Vec::new();
+    let mut fetched = Vec::new();
+    for (n, (item, place)) in places.into_iter().enumerate() {
+        let Place::Remote(holders) = place else {
+            local.push(item);
+            continue;
+        };
+        let (run, params) = if step.run == "concat" {
+            ("subset".to_string(), step.params.iter().filter(|(k, _)| SELECTIONS.contains(&k.as_str())).cloned().collect::<Vec<_>>())
+        } else {
+            (step.run.clone(), own(&step.params))
+        };
+        let doc = part_document(&format!("{} (member {n} of step {} of job {})", wf.doc, step.id, fed.job_id), std::slice::from_ref(&item), &[(run.clone(), params.clone())]);
+        let pdir = dir.join("remote").join(format!("{}_{n}", step.id.replace(['/', '\\', '.'], "_")));
+        let r = fed.peers.run(&holders, &doc, &format!("{}:{}:{n}", fed.job_id, step.id), &pdir)
+            .map_err(|e| ProcError(format!("step '{}' ({}), {item}: {}", step.id, step.run, e.0)))?;
+        record(prov, &format!("{run}@{} ({})", r.peer.name, step.id), &params, std::slice::from_ref(&item), &r);
+        if step.run == "concat" {
+            fetched.push(pdir.to_string_lossy().into_owned());
+        } else {
+            fetched.extend(r.files.iter().map(|f| f.to_string_lossy().into_owned()));
+        }
+    }
+    Ok(Federated::Items { local, fetched })
 }
 
 #[cfg(test)]

@@ -604,11 +604,12 @@ fn raw_output(st: &St, base: &str, p: &ProcessDef, job: &Job, id: &str) -> Respo
         let files: Vec<xml::MetaFile> = res
             .files
             .iter()
-            .map(|f| xml::MetaFile { name: f.name.clone(), size: f.size, url: st.file_url(base, &job.id, &f.name) })
+            .map(|f| xml::MetaFile { name: f.name.clone(), size: f.size, url: st.file_url(base, &job.id, &f.name), sha256: f.sha256.clone() })
             .chain(res.urls.iter().map(|u| xml::MetaFile {
                 name: u.rsplit('/').next().unwrap_or(u).to_string(),
                 size: 0,
                 url: u.clone(),
+                sha256: None,
             }))
             .collect();
         let doc = xml::metalink("NetCDF file", &crate::time::iso_seconds(job.finished.unwrap_or(job.created)), &format!("{base}/"), &files);

@@ -465,6 +465,8 @@ pub struct MetaFile {
     pub name: String,
     pub size: u64,
     pub url: String,
+    /// SHA-256 (hex), written as `<hash type="sha-256">`.
+    pub sha256: Option<String>,
 }
 
 /// A Metalink 4 document (pywps `MetaLink4`): one `<file>` per result with `<size>` and
@@ -483,6 +485,9 @@ pub fn metalink(description: &str, published: &str, publisher_url: &str, files: 
         let _ = writeln!(x, "        <identity>{}</identity>", esc(description));
         let _ = writeln!(x, "        <description>{}</description>", esc(description));
         let _ = writeln!(x, "        <size>{}</size>", f.size);
+        if let Some(h) = &f.sha256 {
+            let _ = writeln!(x, "        <hash type=\"sha-256\">{}</hash>", esc(h));
+        }
         let _ = writeln!(x, "        <metaurl mediatype=\"application/x-netcdf\">{}</metaurl>", esc(&f.url));
         let _ = writeln!(x, "        <publisher name=\"rookery\" url=\"{}\"/>", esc(publisher_url));
         x.push_str("    </file>\n");
@@ -506,7 +511,7 @@ mod tests {
             "NetCDF file",
             "2024-01-01T00:00:00Z",
             "http://h/",
-            &[MetaFile { name: "a.nc".into(), size: 12, url: "http://h/outputs/j/a.nc?t=x&y".into() }],
+            &[MetaFile { name: "a.nc".into(), size: 12, url: "http://h/outputs/j/a.nc?t=x&y".into(), sha256: None }],
         );
         assert!(m.contains("<size>12</size>"));
         assert!(m.contains("<metaurl mediatype=\"application/x-netcdf\">http://h/outputs/j/a.nc?t=x&amp;y</metaurl>"));

@@ -110,7 +110,7 @@ fn contract(s: &dyn JobStore) {
     assert_eq!(s.get("a").unwrap().unwrap().progress, 42);
     assert!(!s.finish("a", "w2", Ok(JobResult::default())).unwrap(), "only the holder finishes");
     let result = JobResult {
-        files: vec![ResultFile { name: "out.nc".into(), size: 42 }],
+        files: vec![ResultFile { name: "out.nc".into(), size: 42, sha256: None }],
         urls: vec!["https://example.org/x.nc".into()],
         documents: vec![("prov".into(), "provenance.json".into(), "application/json".into())],
         literals: vec![("status".into(), "ok".into())],
@@ -121,7 +121,7 @@ fn contract(s: &dyn JobStore) {
     let a = s.get("a").unwrap().unwrap();
     assert_eq!((a.status, a.progress, a.message.as_str()), (JobStatus::Successful, 100, "Process finished"));
     let r = a.result.unwrap();
-    assert_eq!(r.files, vec![ResultFile { name: "out.nc".into(), size: 42 }]);
+    assert_eq!(r.files, vec![ResultFile { name: "out.nc".into(), size: 42, sha256: None }]);
     assert_eq!((r.urls.len(), r.documents.len(), r.literals.len()), (1, 1, 1));
     assert!(a.finished.is_some());
 

@@ -98,6 +98,10 @@ pub struct JobRequest {
 pub struct ResultFile {
     pub name: String,
     pub size: u64,
+    /// SHA-256 of the file (hex), listed in the Metalink so a coordinator can check what it
+    /// fetched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 /// What a finished job produced.

@@ -1,0 +1,392 @@
+//! Peers: other nodes that hold data this node does not, and running parts of a workflow there.
+//!
+//! ```text
+//!   config: peer = "<name> <base-url> holds=<pattern>[,<pattern>...] [protocol=ogc] [token_env=VAR]"
+//!           (repeatable; patterns are dataset-id globs with `*`; the first peer holding an id
+//!            is its primary, the others are replicas, tried in order)
+//!   Peers::place(id)          local (this node resolves it) | peers holding it | unknown
+//!   Peers::run(part)          one workflow part as ONE asynchronous job at a node:
+//!       POST <node>/processes/orchestrate/execution  (Prefer: respond-async, Idempotency-Key)
+//!       poll GET <node>/jobs/<id> until successful|failed (per-part deadline)
+//!       GET  <node>/jobs/<id>/results → Metalink → each file fetched through the remote-data
+//!            cache into the job directory, its size and SHA-256 checked
+//!       failure → retried (bounded), then the next replica; none left → one error naming
+//!       every node tried and why
+//! ```
+//!
+//! The coordinator side of the split is in [`crate::workflow`]: reducing steps whose inputs a
+//! peer holds run there; merges (concat) run here on the fetched results.
+
+use crate::ops::ProcError;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// One configured peer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeerConfig {
+    /// Short name (used in provenance and errors).
+    pub name: String,
+    /// Base URL of its OGC API (no trailing slash).
+    pub url: String,
+    /// Dataset-id patterns it holds (`*` matches any run of characters).
+    pub holds: Vec<String>,
+    /// Bearer token sent to it (from `token_env=VAR`, or inline `token=`).
+    pub token: Option<String>,
+}
+
+/// Parses `peer = "<name> <url> holds=a,b [token_env=VAR] [token=T] [protocol=ogc]"`.
+///
+/// # Errors
+/// A missing name, URL or `holds`, an unsupported protocol, an unset token variable.
+pub fn parse_peer(s: &str) -> Result<PeerConfig, String> {
+    let mut it = s.split_whitespace();
+    let name = it.next().ok_or("config: peer needs a name")?.to_string();
+    let url = it
+        .next()
+        .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+        .ok_or_else(|| format!("config: peer '{name}' needs an http(s) base URL after its name"))?
+        .trim_end_matches('/')
+        .to_string();
+    let mut p = PeerConfig { name, url, holds: Vec::new(), token: None };
+    for kv in it {
+        let (k, v) = kv.split_once('=').ok_or_else(|| format!("config: peer '{}': '{kv}' is not key=value", p.name))?;
+        match k {
+            "holds" => p.holds = v.split(',').map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect(),
+            "token" => p.token = Some(v.to_string()),
+            "token_env" => {
+                p.token = Some(std::env::var(v).map_err(|_| format!("config: peer '{}': environment variable {v} is not set", p.name))?);
+            }
+            "protocol" if v == "ogc" => {}
+            "protocol" => {
+                return Err(format!(
+                    "config: peer '{}': protocol '{v}' is not supported (rookery peers speak OGC API: protocol=ogc)",
+                    p.name
+                ))
+            }
+            other => return Err(format!("config: peer '{}': unknown option '{other}'", p.name)),
+        }
+    }
+    if p.holds.is_empty() {
+        return Err(format!("config: peer '{}' needs holds=<dataset-id patterns>", p.name));
+    }
+    Ok(p)
+}
+
+/// `*`-glob match of a whole string.
+#[must_use]
+pub fn glob_match(pat: &str, s: &str) -> bool {
+    let parts: Vec<&str> = pat.split('*').collect();
+    if parts.len() == 1 {
+        return pat == s;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !s.starts_with(first) || s.len() < first.len() + last.len() || !s.ends_with(last) {
+        return false;
+    }
+    let mut rest = &s[first.len()..s.len() - last.len()];
+    for mid in &parts[1..parts.len() - 1] {
+        match rest.find(mid) {
+            Some(i) => rest = &rest[i + mid.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Where a collection item is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// This node reads it.
+    Local,
+    /// Peers holding it (primary first).
+    Remote(Vec<PeerConfig>),
+}
+
+/// The configured peers and how long a part may take.
+#[derive(Clone, Debug, Default)]
+pub struct Peers {
+    /// In configuration order.
+    pub peers: Vec<PeerConfig>,
+    /// Longest a part may take at one node (submission to fetched results).
+    pub part_timeout: Duration,
+    /// Attempts at one node before its replica is tried.
+    pub attempts: u32,
+}
+
+/// A fetched part: where its files are now and which remote job made them.
+#[derive(Clone, Debug)]
+pub struct PartResult {
+    /// The node that ran it.
+    pub peer: PeerConfig,
+    /// The remote job's URL.
+    pub job_url: String,
+    /// The fetched files, in the part's directory.
+    pub files: Vec<PathBuf>,
+    /// Bytes fetched.
+    pub bytes: u64,
+}
+
+fn agent(timeout: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(timeout))
+        .proxy(None)
+        .build()
+        .into()
+}
+
+fn body_json(resp: ureq::http::Response<ureq::Body>) -> Result<(u16, Value), String> {
+    let code = resp.status().as_u16();
+    let mut b = resp.into_body();
+    let bytes = b.with_config().limit(16 << 20).read_to_vec().map_err(|e| format!("cannot read the answer: {e}"))?;
+    Ok((code, serde_json::from_slice(&bytes).unwrap_or(Value::Null)))
+}
+
+/// The text of `<tag>` elements of a Metalink `<file>` block.
+fn tag<'a>(block: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let i = block.find(open)? + open.len();
+    let j = block[i..].find(close)? + i;
+    Some(&block[i..j])
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
+}
+
+/// One file of a Metalink: name, size, URL, SHA-256.
+fn metalink_files(doc: &str) -> Vec<(String, u64, String, Option<String>)> {
+    doc.split("<file ")
+        .skip(1)
+        .filter_map(|b| {
+            let name = tag(b, "name=\"", "\"")?;
+            let size = tag(b, "<size>", "</size>").and_then(|s| s.trim().parse().ok()).unwrap_or(0);
+            let url = tag(b.split("<metaurl").nth(1)?, ">", "</metaurl>")?;
+            let sha = tag(b, "<hash type=\"sha-256\">", "</hash>").map(|h| h.trim().to_ascii_lowercase());
+            Some((unescape(name), size, unescape(url.trim()), sha))
+        })
+        .collect()
+}
+
+/// A file name safe to create in the part directory.
+fn safe_name(name: &str) -> String {
+    let n: String = name
+        .rsplit('/')
+        .next()
+        .unwrap_or(name)
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' })
+        .collect();
+    if n.is_empty() || n.starts_with('.') {
+        format!("file{n}")
+    } else {
+        n
+    }
+}
+
+impl Peers {
+    /// From the service configuration.
+    #[must_use]
+    pub fn new(peers: Vec<PeerConfig>, part_timeout_secs: u64, attempts: u32) -> Peers {
+        Peers {
+            peers,
+            part_timeout: Duration::from_secs(part_timeout_secs.max(1)),
+            attempts: attempts.max(1),
+        }
+    }
+
+    /// Whether any peer is configured.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.peers.is_empty()
+    }
+
+    /// Where `item` is: local when this node's data layer resolves it, else the peers whose
+    /// patterns match it (`None`: nobody holds it; the local error will say why).
+    #[must_use]
+    pub fn place(&self, item: &str) -> Place {
+        let local = rookery_daops::Daops::global().is_ok_and(|d| d.resolver.resolve(item).is_ok_and(|r| !r.files.is_empty()));
+        if local || self.peers.is_empty() {
+            return Place::Local;
+        }
+        let holders: Vec<PeerConfig> = self.peers.iter().filter(|p| p.holds.iter().any(|h| glob_match(h, item))).cloned().collect();
+        if holders.is_empty() {
+            Place::Local
+        } else {
+            Place::Remote(holders)
+        }
+    }
+
+    /// Runs `workflow` (an orchestrate document) as one job at the first of `nodes` that
+    /// succeeds, and fetches its output files into `dir`.
+    ///
+    /// # Errors
+    /// Every node failed: one message naming each node and its reason.
+    pub fn run(&self, nodes: &[PeerConfig], workflow: &Value, idempotency_key: &str, dir: &Path) -> Result<PartResult, ProcError> {
+        let mut reasons = Vec::new();
+        for peer in nodes {
+            for attempt in 1..=self.attempts {
+                match self.run_at(peer, workflow, idempotency_key, dir) {
+                    Ok(r) => return Ok(r),
+                    Err(e) => {
+                        tracing::warn!("part {idempotency_key} at node {} ({}), attempt {attempt}: {e}", peer.name, peer.url);
+                        if attempt == self.attempts {
+                            reasons.push(format!("node '{}' ({}): {e}", peer.name, peer.url));
+                        }
+                    }
+                }
+            }
+        }
+        Err(ProcError(format!("no node could run this part: {}", reasons.join("; "))))
+    }
+
+    fn run_at(&self, peer: &PeerConfig, workflow: &Value, key: &str, dir: &Path) -> Result<PartResult, String> {
+        let deadline = Instant::now() + self.part_timeout;
+        let left = || deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
+        let auth = peer.token.as_ref().map(|t| format!("Bearer {t}"));
+        let with_auth = |mut rb: ureq::RequestBuilder<ureq::typestate::WithoutBody>| {
+            if let Some(a) = &auth {
+                rb = rb.header("Authorization", a);
+            }
+            rb
+        };
+        // Submit.
+        let body = json!({"inputs": {"workflow": {"value": workflow.to_string()}}});
+        let mut rb = agent(left().min(Duration::from_secs(60)))
+            .post(&format!("{}/processes/orchestrate/execution", peer.url))
+            .header("Content-Type", "application/json")
+            .header("Prefer", "respond-async")
+            .header("Idempotency-Key", key);
+        if let Some(a) = &auth {
+            rb = rb.header("Authorization", a);
+        }
+        let resp = rb.send(body.to_string()).map_err(|e| format!("cannot submit: {e}"))?;
+        let (code, v) = body_json(resp)?;
+        if !(200..300).contains(&code) {
+            let why = v.get("detail").or_else(|| v.get("title")).and_then(Value::as_str).unwrap_or("");
+            return Err(format!("submission refused with HTTP {code} {why}"));
+        }
+        let job_id = v.get("jobID").and_then(Value::as_str).ok_or("the answer names no jobID")?.to_string();
+        if job_id.is_empty() || !job_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(format!("the answer names a strange jobID '{job_id}'"));
+        }
+        let job_url = format!("{}/jobs/{job_id}", peer.url);
+        // Poll.
+        let mut wait = Duration::from_millis(100);
+        loop {
+            if Instant::now() >= deadline {
+                return Err(format!("timed out after {:?} waiting for job {job_url}", self.part_timeout));
+            }
+            let resp = with_auth(agent(left().min(Duration::from_secs(30))).get(&job_url)).call().map_err(|e| format!("cannot poll {job_url}: {e}"))?;
+            let (code, v) = body_json(resp)?;
+            if code != 200 {
+                return Err(format!("polling {job_url} answered HTTP {code}"));
+            }
+            match v.get("status").and_then(Value::as_str).unwrap_or("") {
+                "successful" => break,
+                "failed" | "dismissed" => {
+                    return Err(format!("job {job_url} failed: {}", v.get("message").and_then(Value::as_str).unwrap_or("no message")));
+                }
+                _ => {}
+            }
+            std::thread::sleep(wait.min(left()));
+            wait = (wait * 2).min(Duration::from_secs(2));
+        }
+        // Results → Metalink → files.
+        let resp = with_auth(agent(left()).get(&format!("{job_url}/results"))).call().map_err(|e| format!("cannot get the results of {job_url}: {e}"))?;
+        let (code, v) = body_json(resp)?;
+        let href = v.pointer("/output/href").and_then(Value::as_str).filter(|_| code == 200).ok_or_else(|| format!("the results of {job_url} have no output (HTTP {code})"))?;
+        let remote = rookery_io::Remote::global();
+        let meta = remote.http().fetch_all(href, 16 << 20).map_err(|e| e.to_string())?;
+        let files = metalink_files(&String::from_utf8_lossy(&meta));
+        if files.is_empty() {
+            return Err(format!("the output of {job_url} lists no file"));
+        }
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let mut out = Vec::new();
+        let mut bytes = 0u64;
+        for (name, size, url, sha) in files {
+            let dest = dir.join(safe_name(&name));
+            let got = fetch_file(&remote, &url, &dest)?;
+            if size > 0 && got != size {
+                let _ = std::fs::remove_file(&dest);
+                return Err(format!("{url}: fetched {got} bytes, the Metalink says {size}"));
+            }
+            if let Some(want) = sha {
+                let have = crate::ops::sha256_file(&dest).map_err(|e| e.to_string())?;
+                if have != want {
+                    let _ = std::fs::remove_file(&dest);
+                    return Err(format!("{url}: checksum mismatch (SHA-256 {have}, the Metalink says {want})"));
+                }
+            }
+            bytes += got;
+            out.push(dest);
+        }
+        Ok(PartResult { peer: peer.clone(), job_url, files: out, bytes })
+    }
+}
+
+/// Copies `url` to `dest` through the remote-data cache (range reads of cached blocks); the
+/// file appears under its name only when complete.
+fn fetch_file(remote: &rookery_io::Remote, url: &str, dest: &Path) -> Result<u64, String> {
+    use hdf5_reader::storage::Storage;
+    use std::io::Write;
+    let st = remote.open(url).map_err(|e| e.to_string())?;
+    let len = st.len();
+    let tmp = dest.with_extension("part");
+    let mut f = std::fs::File::create(&tmp).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    let step = 8u64 << 20;
+    let mut off = 0u64;
+    while off < len {
+        let n = step.min(len - off);
+        let b = st.read_range(off, n as usize).map_err(|e| format!("{url}: {e}"))?;
+        f.write_all(&b).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+        off += n;
+    }
+    f.sync_all().map_err(|e| e.to_string())?;
+    std::fs::rename(&tmp, dest).map_err(|e| e.to_string())?;
+    Ok(len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("c3s-cmip6.*.s1960-r2i1p1f1.*", "c3s-cmip6.DCPP.EC.EC3.dcppA-hindcast.s1960-r2i1p1f1.Amon.tas.gr.v1"));
+        assert!(!glob_match("c3s-cmip6.*.s1960-r2i1p1f1.*", "c3s-cmip6.DCPP.EC.EC3.dcppA-hindcast.s1960-r6i2p1f1.Amon.tas.gr.v1"));
+        assert!(glob_match("*", "x"));
+        assert!(glob_match("cmip5.*", "cmip5.a"));
+        assert!(!glob_match("cmip5.*", "cmip6.a"));
+        assert!(glob_match("a*b*c", "aXXbYYc"));
+        assert!(!glob_match("a*b*c", "acb"));
+    }
+
+    #[test]
+    fn peers_parse() {
+        let p = parse_peer("ceda https://ceda.example/ holds=cmip6.*,c3s-cmip6.* token=abc").expect("peer");
+        assert_eq!(p.url, "https://ceda.example");
+        assert_eq!(p.holds.len(), 2);
+        assert_eq!(p.token.as_deref(), Some("abc"));
+        assert!(parse_peer("x").is_err());
+        assert!(parse_peer("x ftp://a holds=*").is_err());
+        assert!(parse_peer("x http://a").is_err());
+        assert!(parse_peer("x http://a holds=* protocol=wps").is_err());
+        assert!(parse_peer("x http://a holds=* token_env=ROOKERY_NO_SUCH_VAR_42").is_err());
+    }
+
+    #[test]
+    fn metalink_parsing() {
+        let doc = crate::xml::metalink(
+            "d",
+            "t",
+            "http://h/",
+            &[crate::xml::MetaFile { name: "a b.nc".into(), size: 3, url: "http://h/o/a.nc?t=1&u=2".into(), sha256: Some("ABC".into()) }],
+        );
+        let f = metalink_files(&doc);
+        assert_eq!(f, vec![("a b.nc".to_string(), 3, "http://h/o/a.nc?t=1&u=2".to_string(), Some("abc".to_string()))]);
+        assert_eq!(safe_name("../../etc/passwd"), "passwd");
+        assert_eq!(safe_name(".."), "file..");
+    }
+}

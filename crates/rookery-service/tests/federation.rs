@@ -1,0 +1,200 @@
+//! Three rookery nodes on loopback, each holding a different part of mini-esgf, run workflows
+//! over datasets of several nodes and get the same numbers as one node holding everything;
+//! a killed peer's part goes to its replica, and with no node left the job fails naming them.
+//!
+//! Nodes are separate processes (each has its own roocs.ini): this test executable re-run as
+//! [`node_process`].
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const M1: &str = "DCPP/EC-Earth-Consortium/EC-Earth3/dcppA-hindcast/s1960-r2i1p1f1/Amon/tas/gr/v20201215";
+const M2: &str = "DCPP/EC-Earth-Consortium/EC-Earth3/dcppA-hindcast/s1960-r6i2p1f1/Amon/tas/gr/v20200508";
+const ID1: &str = "c3s-cmip6.DCPP.EC-Earth-Consortium.EC-Earth3.dcppA-hindcast.s1960-r2i1p1f1.Amon.tas.gr.v20201215";
+const ID2: &str = "c3s-cmip6.DCPP.EC-Earth-Consortium.EC-Earth3.dcppA-hindcast.s1960-r6i2p1f1.Amon.tas.gr.v20200508";
+
+/// A node: `ROOKERY_TEST_NODE` = data dir, file to write the address to.
+#[test]
+#[ignore = "run by the federation tests as a node process"]
+fn node_process() {
+    let Ok(spec) = std::env::var("ROOKERY_TEST_NODE") else { return };
+    let mut it = spec.lines();
+    let (dir, addr_file) = (it.next().unwrap().to_string(), it.next().unwrap().to_string());
+    let mut cfg = rookery_service::Config::default();
+    cfg.load_env().unwrap();
+    cfg.data_dir = dir.into();
+    cfg.bind = "127.0.0.1:0".into();
+    cfg.open = true;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    rt.block_on(async move {
+        let r = rookery_service::start(cfg).await.expect("node starts");
+        std::fs::write(format!("{addr_file}.tmp"), r.addr.to_string()).unwrap();
+        std::fs::rename(format!("{addr_file}.tmp"), &addr_file).unwrap();
+        let _ = r.handle.await;
+    });
+}
+
+struct Node {
+    child: Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Copies dataset directories (relative to mini-esgf's CMIP6 root) into a new root.
+fn holding(members: &[&str]) -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    let src = PathBuf::from(data("badc/cmip6/data/CMIP6"));
+    for m in members {
+        let to = root.path().join("CMIP6").join(m);
+        std::fs::create_dir_all(&to).unwrap();
+        for f in std::fs::read_dir(src.join(m)).unwrap().flatten() {
+            std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
+        }
+    }
+    std::fs::create_dir_all(root.path().join("CMIP6")).unwrap();
+    root
+}
+
+/// Starts a node process whose c3s-cmip6 project lives in `root`, with `peers`.
+fn node(root: &Path, peers: &str) -> Node {
+    let dir = tempfile::tempdir().unwrap();
+    let ini = dir.path().join("roocs.ini");
+    std::fs::write(&ini, format!("[project:c3s-cmip6]\nbase_dir = {}\n", root.join("CMIP6").display())).unwrap();
+    let addr_file = dir.path().join("addr");
+    let log = std::fs::File::create(dir.path().join("log")).unwrap();
+    let child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "node_process", "--ignored", "--nocapture", "--test-threads=1"])
+        .env("ROOKERY_TEST_NODE", format!("{}\n{}", dir.path().join("data").display(), addr_file.display()))
+        .env("ROOCS_CONFIG", &ini)
+        .env("ROOKERY_PEER", peers)
+        .env("ROOKERY_PEER_ATTEMPTS", "1")
+        .env("ROOKERY_PEER_TIMEOUT_SECS", "120")
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("node process");
+    let t0 = Instant::now();
+    while !addr_file.exists() {
+        assert!(t0.elapsed() < Duration::from_secs(60), "node did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let addr = std::fs::read_to_string(&addr_file).unwrap();
+    Node { child, url: format!("http://{addr}"), _dir: dir }
+}
+
+fn workflow_concat() -> String {
+    serde_json::json!({
+        "doc": "ensemble of two members on two nodes",
+        "inputs": {"members": [ID1, ID2]},
+        "outputs": {"output": "s/output"},
+        "steps": {
+            "c": {"run": "concat", "in": {"collection": "inputs/members", "dims": "realization"}},
+            "s": {"run": "subset", "in": {"collection": "c/output", "time": "1961-01-01/1961-12-31", "area": "0,-30,150,60"}}
+        }
+    })
+    .to_string()
+}
+
+fn workflow_chain() -> String {
+    serde_json::json!({
+        "doc": "subset then yearly mean of one member",
+        "inputs": {"m": [ID2]},
+        "outputs": {"output": "a/output"},
+        "steps": {
+            "s": {"run": "subset", "in": {"collection": "inputs/m", "time": "1961-01-01/1962-12-31", "area": "0,-30,150,60"}},
+            "a": {"run": "average_time", "in": {"collection": "s/output", "freq": "year"}}
+        }
+    })
+    .to_string()
+}
+
+/// Runs `wf` synchronously at `base` (OGC API); Ok(downloaded files) or Err(failure text).
+fn run(base: &str, wf: &str, into: &Path) -> Result<Vec<PathBuf>, String> {
+    let body = serde_json::json!({"inputs": {"workflow": {"value": wf}}});
+    let r = request("POST", &format!("{base}/processes/orchestrate/execution"), &[("Content-Type", "application/json")], body.to_string().as_bytes());
+    if r.status != 200 {
+        return Err(r.text());
+    }
+    let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    let meta = get(v["output"]["href"].as_str().unwrap()).text();
+    let prov = get(v["prov"]["href"].as_str().unwrap()).text();
+    std::fs::create_dir_all(into).unwrap();
+    std::fs::write(into.join("prov.json"), prov).unwrap();
+    let mut files = Vec::new();
+    for (i, part) in meta.split("<metaurl mediatype=\"application/x-netcdf\">").skip(1).enumerate() {
+        let url = unescape(part.split("</metaurl>").next().unwrap());
+        let p = into.join(format!("out{i}.nc"));
+        std::fs::write(&p, get(&url).body).unwrap();
+        files.push(p);
+    }
+    Ok(files)
+}
+
+/// The `tas` values of the output, as bits (NaN-safe equality).
+fn values(files: &[PathBuf]) -> Vec<u64> {
+    let src = rookery_io::open_paths(files).expect("open output");
+    let a = src.read_all("tas").expect("tas");
+    a.to_f64().expect("numeric").iter().map(|v| v.to_bits()).collect()
+}
+
+#[test]
+fn workflows_over_three_nodes_match_one_node_holding_everything() {
+    // Reference: one node (this process) holding all of mini-esgf.
+    let single = start(true);
+    let tmp = tempfile::tempdir().unwrap();
+    let want_concat = values(&run(&single.url(""), &workflow_concat(), &tmp.path().join("ref1")).expect("reference concat"));
+    let want_chain = values(&run(&single.url(""), &workflow_chain(), &tmp.path().join("ref2")).expect("reference chain"));
+    assert!(!want_concat.is_empty() && !want_chain.is_empty());
+
+    // B holds both members, C only the second; the coordinator A holds neither and prefers C
+    // for the second member (B is its replica).
+    let root_b = holding(&[M1, M2]);
+    let root_c = holding(&[M2]);
+    let root_a = holding(&[]);
+    let b = node(root_b.path(), "");
+    let c = node(root_c.path(), "");
+    let peers = format!(
+        "nodeC {} holds=*.s1960-r6i2p1f1.*;nodeB {} holds=*.s1960-r2i1p1f1.*,*.s1960-r6i2p1f1.*",
+        c.url, b.url
+    );
+    let a = node(root_a.path(), &peers);
+
+    // Concat of members on two nodes: each member subset at its node, merged at A.
+    let got = run(&a.url, &workflow_concat(), &tmp.path().join("fed1")).expect("federated concat");
+    assert_eq!(values(&got), want_concat, "federated concat differs from the single node's");
+    let prov = std::fs::read_to_string(tmp.path().join("fed1/prov.json")).unwrap();
+    assert!(prov.contains("nodeB") && prov.contains("nodeC") && prov.contains(&format!("{}/jobs/", b.url)), "{prov}");
+
+    // A reducing chain on one member: both steps run at C as one job.
+    let got = run(&a.url, &workflow_chain(), &tmp.path().join("fed2")).expect("federated chain");
+    assert_eq!(values(&got), want_chain, "federated chain differs from the single node's");
+    let prov = std::fs::read_to_string(tmp.path().join("fed2/prov.json")).unwrap();
+    assert!(prov.contains("s@nodeC") && prov.contains("a@nodeC"), "{prov}");
+
+    // C killed: its part goes to the replica B, with the same numbers.
+    let mut c = c;
+    c.child.kill().unwrap();
+    c.child.wait().unwrap();
+    let got = run(&a.url, &workflow_concat(), &tmp.path().join("fed3")).expect("replica takes over");
+    assert_eq!(values(&got), want_concat);
+    let prov = std::fs::read_to_string(tmp.path().join("fed3/prov.json")).unwrap();
+    assert!(!prov.contains("nodeC"), "{prov}");
+
+    // B killed too: a clear failure naming both nodes, and A keeps serving.
+    drop(b);
+    let e = run(&a.url, &workflow_chain(), &tmp.path().join("fed4")).expect_err("no node left");
+    assert!(e.contains("nodeC") && e.contains("nodeB") && e.contains("no node could run"), "{e}");
+    assert_eq!(get(&format!("{}/processes", a.url)).status, 200);
+}
