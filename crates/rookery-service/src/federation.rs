@@ -326,6 +326,29 @@ impl Peers {
     }
 }
 
+/// A peer's usage log: its `usage` process run synchronously, both CSVs fetched.
+///
+/// # Errors
+/// The peer is unreachable, refuses, or answers without the CSVs.
+pub fn peer_usage(peer: &PeerConfig, time: &str) -> Result<(String, String), String> {
+    let body = json!({"inputs": {"time": time}});
+    let mut rb = agent(Duration::from_secs(120)).post(&format!("{}/processes/usage/execution", peer.url)).header("Content-Type", "application/json");
+    if let Some(t) = &peer.token {
+        rb = rb.header("Authorization", &format!("Bearer {t}"));
+    }
+    let (code, v) = body_json(rb.send(body.to_string()).map_err(|e| format!("cannot reach it: {e}"))?)?;
+    if code != 200 {
+        return Err(format!("usage answered HTTP {code}"));
+    }
+    let get = |id: &str| -> Result<String, String> {
+        let href = v.pointer(&format!("/{id}/href")).and_then(Value::as_str).ok_or_else(|| format!("no {id} in the answer"))?;
+        let resp = agent(Duration::from_secs(120)).get(href).call().map_err(|e| format!("cannot fetch {href}: {e}"))?;
+        let mut b = resp.into_body();
+        b.with_config().limit(256 << 20).read_to_string().map_err(|e| format!("cannot read {href}: {e}"))
+    };
+    Ok((get("wpsusage")?, get("downloads")?))
+}
+
 /// Copies `url` to `dest` through the remote-data cache (range reads of cached blocks); the
 /// file appears under its name only when complete.
 fn fetch_file(remote: &rookery_io::Remote, url: &str, dest: &Path) -> Result<u64, String> {

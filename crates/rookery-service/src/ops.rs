@@ -491,11 +491,61 @@ fn dashboard(inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
 }
 
 fn usage(inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
-    let (from, to) = time_range(inputs)?;
-    let rows = ctx.store.usage(from, to)?;
-    let header = "uuid,operation,identifier,user,time_start,time_end,duration_ms,http_status,bytes_out,remote,inputs\n";
-    let mut req = String::from(header);
-    let mut dl = String::from(header);
+    let time = first(inputs, "time").unwrap_or_default();
+    let all_sites = match first(inputs, "sites").map(str::trim).unwrap_or("local") {
+        "" | "local" => false,
+        "all" => true,
+        other => return Err(ProcError(format!("Invalid sites '{other}': expected local or all"))),
+    };
+    let (req, dl) = usage_csv(ctx.store, ctx.peers, time, all_sites)?;
+    std::fs::write(ctx.dir.join("wps_requests.csv"), req)?;
+    std::fs::write(ctx.dir.join("downloads.csv"), dl)?;
+    Ok(JobResult {
+        documents: vec![
+            ("wpsusage".into(), "wps_requests.csv".into(), "text/csv".into()),
+            ("downloads".into(), "downloads.csv".into(), "text/csv".into()),
+        ],
+        ..JobResult::default()
+    })
+}
+
+const USAGE_HEADER: &str = "uuid,operation,identifier,user,time_start,time_end,duration_ms,http_status,bytes_out,remote,inputs";
+
+/// CSV records of `text` (quoted fields may hold newlines), without the header.
+fn csv_records(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for line in text.split_inclusive('\n') {
+        cur.push_str(line);
+        quoted ^= line.matches('"').count() % 2 == 1;
+        if !quoted {
+            let rec = cur.trim_end_matches(['\n', '\r']).to_string();
+            if !rec.is_empty() {
+                out.push(rec);
+            }
+            cur.clear();
+        }
+    }
+    out.into_iter().skip(1).collect()
+}
+
+/// The usage log as CSV (requests, downloads) for `time` (`start/end`, either side may be
+/// empty); with `all_sites`, the configured peers' logs too (their `usage` process), every row
+/// tagged with a `site` column (`local` or the peer's name), as rook's dashboard merges sites.
+/// An unreachable peer is left out with a warning in the log.
+///
+/// # Errors
+/// A bad time range, store failures.
+pub fn usage_csv(store: &dyn JobStore, peers: &crate::federation::Peers, time: &str, all_sites: bool) -> R<(String, String)> {
+    let mut one = Inputs::new();
+    one.insert("time".into(), vec![time.to_string()]);
+    let (from, to) = time_range(&one)?;
+    let rows = store.usage(from, to)?;
+    let site_col = if all_sites { ",site\n" } else { "\n" };
+    let mut req = format!("{USAGE_HEADER}{site_col}");
+    let mut dl = req.clone();
+    let local_tag = if all_sites { ",local" } else { "" };
     for r in rows {
         let line = [
             csv_field(&r.job),
@@ -513,17 +563,27 @@ fn usage(inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
         .join(",");
         let target = if r.operation == "download" { &mut dl } else { &mut req };
         target.push_str(&line);
+        target.push_str(local_tag);
         target.push('\n');
     }
-    std::fs::write(ctx.dir.join("wps_requests.csv"), req)?;
-    std::fs::write(ctx.dir.join("downloads.csv"), dl)?;
-    Ok(JobResult {
-        documents: vec![
-            ("wpsusage".into(), "wps_requests.csv".into(), "text/csv".into()),
-            ("downloads".into(), "downloads.csv".into(), "text/csv".into()),
-        ],
-        ..JobResult::default()
-    })
+    if all_sites {
+        for p in &peers.peers {
+            match crate::federation::peer_usage(p, time) {
+                Ok((pr, pd)) => {
+                    for (text, target) in [(pr, &mut req), (pd, &mut dl)] {
+                        for rec in csv_records(&text) {
+                            target.push_str(&rec);
+                            target.push(',');
+                            target.push_str(&csv_field(&p.name));
+                            target.push('\n');
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!("usage of site '{}' ({}) left out: {e}", p.name, p.url),
+            }
+        }
+    }
+    Ok((req, dl))
 }
 
 #[cfg(test)]

@@ -483,12 +483,20 @@ fn usage() -> ProcessDef {
         abstract_: "Get usage statistics of this service as CSV: one row per request.",
         version: "0.4",
         metadata: ROOK,
-        inputs: vec![lit(
-            "time",
-            "Time Period",
-            "The time period for usage collection separated by /. Example: 2024-06-01/2024-06-30",
-            0,
-        )],
+        inputs: vec![
+            lit(
+                "time",
+                "Time Period",
+                "The time period for usage collection separated by /. Example: 2024-06-01/2024-06-30",
+                0,
+            ),
+            lit(
+                "sites",
+                "Sites",
+                "local (this node) or all (this node and its configured peers, with a site column)",
+                0,
+            ),
+        ],
         outputs: vec![
             OutputDef {
                 id: "wpsusage",

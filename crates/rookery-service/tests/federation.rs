@@ -183,6 +183,17 @@ fn workflows_over_three_nodes_match_one_node_holding_everything() {
     let prov = std::fs::read_to_string(tmp.path().join("fed2/prov.json")).unwrap();
     assert!(prov.contains("s@nodeC") && prov.contains("a@nodeC"), "{prov}");
 
+    // Usage across sites: A's log and its peers', with a site column.
+    let body = serde_json::json!({"inputs": {"sites": "all"}});
+    let r = request("POST", &format!("{}/processes/usage/execution", a.url), &[("Content-Type", "application/json")], body.to_string().as_bytes());
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    let csv = get(v["wpsusage"]["href"].as_str().unwrap()).text();
+    assert!(csv.lines().next().unwrap().ends_with(",site"), "{csv}");
+    for site in [",local", ",nodeB", ",nodeC"] {
+        assert!(csv.lines().any(|l| l.ends_with(site) && l.contains("orchestrate")), "no orchestrate row of {site}: {csv}");
+    }
+
     // C killed: its part goes to the replica B, with the same numbers.
     let mut c = c;
     c.child.kill().unwrap();

@@ -164,6 +164,13 @@ enum Cmd {
         #[command(flatten)]
         opts: cmd::audit::AuditArgs,
     },
+    /// The service's usage log as CSV; `--sites all` merges the configured peers' logs.
+    Usage {
+        #[command(flatten)]
+        args: cmd::serve::ServeArgs,
+        #[command(flatten)]
+        opts: cmd::usage::UsageArgs,
+    },
     /// Manage the service's API keys (create, list, revoke).
     Keys {
         #[command(flatten)]
@@ -241,6 +248,7 @@ fn main() -> ExitCode {
         Cmd::Serve { args, opts } => cmd::serve::run(&args, &opts),
         Cmd::Keys { args, cmd } => cmd::keys::run(&args, &cmd),
         Cmd::Audit { args, opts } => cmd::audit::run(&args, &opts),
+        Cmd::Usage { args, opts } => cmd::usage::run(&args, &opts),
         Cmd::Cache { action } => cmd::cache::run(&action),
         Cmd::Worker { args, workers } => cmd::worker::run(&args, workers),
         Cmd::Check(a) => cmd::check::run(&a),

@@ -12,6 +12,7 @@ pub mod keys;
 pub mod regrid;
 pub mod serve;
 pub mod subset;
+pub mod usage;
 pub mod worker;
 
 use clap::ValueEnum;
