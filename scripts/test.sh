@@ -9,10 +9,16 @@ bash scripts/setup-pyclients.sh
 bash scripts/oidc-setup.sh
 # A throwaway PostgreSQL for the PostgreSQL job store tests (crates/rookery-service/tests/postgres.rs),
 # stopped on exit. Without it those tests fail when CI is set, and are skipped otherwise.
-trap 'bash scripts/pg-stop.sh' EXIT
+trap 'bash scripts/pg-stop.sh; bash scripts/slurm-stop.sh' EXIT
 if pg=$(bash scripts/pg-start.sh); then
     export "${pg:?}"
 else
     echo "test.sh: WARNING: PostgreSQL could not be started; the PostgreSQL job store tests will fail in CI and be skipped elsewhere" >&2
+fi
+# A one-node Slurm cluster (slurm-wlm, munge) for the Slurm executor tests (crates/rookery/tests/slurm.rs).
+if sl=$(bash scripts/slurm-start.sh); then
+    export "${sl:?}"
+else
+    echo "test.sh: WARNING: Slurm could not be started; the Slurm executor tests are skipped" >&2
 fi
 cargo test --workspace --locked

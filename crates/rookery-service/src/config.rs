@@ -41,6 +41,21 @@ pub struct Config {
     pub peer_timeout_secs: u64,
     /// Attempts at one peer before its replica is tried.
     pub peer_attempts: u32,
+    /// Where jobs run: `local` (this process's worker pool) or `slurm` (each job a Slurm batch
+    /// job running `rookery run-job`; needs a shared file system and job store).
+    pub executor: Executor,
+    /// Settings of the Slurm executor.
+    pub slurm: crate::slurm::SlurmConfig,
+}
+
+/// Where jobs run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Executor {
+    /// This process's worker pool.
+    #[default]
+    Local,
+    /// Slurm batch jobs.
+    Slurm,
 }
 
 /// One trusted OpenID Connect issuer (`oidc_issuer = "<url> key=value ..."`).
@@ -270,6 +285,8 @@ impl Default for Config {
             peers: Vec::new(),
             peer_timeout_secs: 900,
             peer_attempts: 2,
+            executor: Executor::Local,
+            slurm: crate::slurm::SlurmConfig::default(),
         }
     }
 }
@@ -303,6 +320,9 @@ pub const KEYS: &[&str] = &[
     "peer",
     "peer_timeout_secs",
     "peer_attempts",
+    "executor",
+    "slurm_options",
+    "slurm_program",
 ];
 
 fn num<T: std::str::FromStr>(key: &str, v: &str) -> Result<T, String> {
@@ -362,6 +382,15 @@ impl Config {
                 }
             }
             "peer_timeout_secs" => self.peer_timeout_secs = num(key, v)?,
+            "executor" => {
+                self.executor = match v {
+                    "local" => Executor::Local,
+                    "slurm" => Executor::Slurm,
+                    other => return Err(format!("config: 'executor' must be local or slurm, not '{other}'")),
+                }
+            }
+            "slurm_options" => self.slurm.options = v.split_whitespace().map(String::from).collect(),
+            "slurm_program" => self.slurm.program = (!v.is_empty()).then(|| PathBuf::from(v)),
             "peer_attempts" => self.peer_attempts = num::<u32>(key, v)?.max(1),
             "quota" => {
                 for item in v.split([';', '\n']).map(str::trim).filter(|s| !s.is_empty()) {

@@ -33,6 +33,7 @@ pub mod process;
 pub mod prov;
 pub mod quota;
 pub mod server;
+pub mod slurm;
 pub mod time;
 pub mod workflow;
 pub mod wps;

@@ -222,6 +222,15 @@ const PATH_SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERI
 
 /// Runs queued jobs: `n` workers claiming from the store with a lease, each job in its
 /// directory on a blocking thread.
+/// The configured executor: `n` local workers, or the Slurm dispatcher.
+pub fn spawn_executor(st: &St, n: usize, prefix: &str) {
+    match st.cfg.executor {
+        crate::config::Executor::Local => spawn_workers(st, n, prefix),
+        crate::config::Executor::Slurm => crate::slurm::spawn_dispatcher(st, &format!("slurm:{prefix}")),
+    }
+}
+
+/// Starts `n` local workers.
 pub fn spawn_workers(st: &St, n: usize, prefix: &str) {
     for i in 0..n {
         let st = st.clone();
@@ -245,7 +254,9 @@ pub fn spawn_workers(st: &St, n: usize, prefix: &str) {
     }
 }
 
-async fn run_job(st: &St, wid: &str, job: Job) {
+/// Runs one claimed job under worker id `wid` and records its end (what a worker does with a
+/// job it claimed; `rookery run-job` calls it for a job the Slurm dispatcher claimed).
+pub async fn run_job(st: &St, wid: &str, job: Job) {
     let dir = st.cfg.job_dir(&job.id);
     // A re-queued job starts from a clean directory.
     let _ = std::fs::remove_dir_all(&dir);
@@ -564,7 +575,7 @@ pub async fn start(cfg: Config) -> Result<Running, ServiceError> {
     if r + f > 0 {
         tracing::warn!("jobs interrupted by the previous run: {r} re-queued, {f} marked failed");
     }
-    spawn_workers(&st, workers, "serve");
+    spawn_executor(&st, workers, "serve");
     spawn_maintenance(&st);
     let listener = tokio::net::TcpListener::bind(&st.cfg.bind)
         .await

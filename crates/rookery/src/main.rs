@@ -151,6 +151,17 @@ enum Cmd {
         #[arg(long)]
         workers: Option<usize>,
     },
+    /// Runs one job the Slurm executor claimed (what its batch jobs run).
+    #[command(name = "run-job")]
+    RunJob {
+        #[command(flatten)]
+        args: cmd::serve::ServeArgs,
+        /// The job's id.
+        job: String,
+        /// The worker id that claimed it.
+        #[arg(long)]
+        worker: String,
+    },
     /// The on-disk cache of remote (http/https) file blocks: `stats`, `clear [--url URL]`.
     Cache {
         #[command(subcommand)]
@@ -251,6 +262,7 @@ fn main() -> ExitCode {
         Cmd::Usage { args, opts } => cmd::usage::run(&args, &opts),
         Cmd::Cache { action } => cmd::cache::run(&action),
         Cmd::Worker { args, workers } => cmd::worker::run(&args, workers),
+        Cmd::RunJob { args, job, worker } => cmd::worker::run_one(&args, &job, &worker),
         Cmd::Check(a) => cmd::check::run(&a),
     };
     match r {
