@@ -26,6 +26,7 @@ pub mod dashboard;
 pub mod error;
 pub mod federation;
 pub mod jobs;
+pub mod nested;
 pub mod ogc;
 pub mod ops;
 pub mod png;

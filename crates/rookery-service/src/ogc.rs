@@ -297,6 +297,23 @@ pub fn parse_execute(p: &ProcessDef, body: &[u8]) -> Result<(Value, crate::proce
     Ok((req, inputs))
 }
 
+/// A request with nested processes as one for `orchestrate` (the workflow they form);
+/// others unchanged.
+#[allow(clippy::result_large_err)]
+fn nested_request<'a>(st: &'a St, h: &HeaderMap, p: &'a ProcessDef, body: &[u8]) -> Result<(&'a ProcessDef, Vec<u8>), Response> {
+    const INVALID: &str = "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/invalid-parameter";
+    let Ok(Value::Object(mut req)) = serde_json::from_slice::<Value>(body) else { return Ok((p, body.to_vec())) };
+    let Some(Value::Object(inputs)) = req.get("inputs") else { return Ok((p, body.to_vec())) };
+    if !crate::nested::has_nested(inputs) {
+        return Ok((p, body.to_vec()));
+    }
+    let peers: Vec<String> = st.cfg.peers.iter().map(|x| x.url.clone()).collect();
+    let wf = crate::nested::to_workflow(p.id, inputs, &st.base_url(h), &peers).map_err(|e| problem(StatusCode::BAD_REQUEST, INVALID, e))?;
+    let orch = st.process("orchestrate").ok_or_else(|| problem(StatusCode::NOT_FOUND, "no-such-process", "no orchestrate process"))?;
+    req.insert("inputs".into(), json!({"workflow": {"value": wf.to_string()}}));
+    Ok((orch, Value::Object(req).to_string().into_bytes()))
+}
+
 /// `POST /processes/{id}/execution`.
 pub async fn execute(State(st): State<St>, h: HeaderMap, Path(id): Path<String>, body: Bytes) -> Response {
     let Some(p) = st.process(&id) else {
@@ -310,43 +327,15 @@ pub async fn execute(State(st): State<St>, h: HeaderMap, Path(id): Path<String>,
             Err(e) => return from_ows(&e),
         }
     };
-    let req: Value = if body.iter().all(u8::is_ascii_whitespace) {
-        json!({})
-    } else {
-        match serde_json::from_slice(&body) {
-            Ok(v) => v,
-            Err(e) => {
-                return problem(
-                    StatusCode::BAD_REQUEST,
-                    "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/invalid-parameter",
-                    format!("Malformed JSON request body: {e}"),
-                )
-            }
-        }
+    // OGC API Part 3: nested processes become a workflow run by `orchestrate`.
+    let (p, body) = match nested_request(&st, &h, p, &body) {
+        Ok(x) => x,
+        Err(r) => return r,
     };
-    let mut raw = Vec::new();
-    match req.get("inputs") {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(o)) => {
-            for (k, v) in o {
-                if let Err(r) = to_raw(k, v, &mut raw) {
-                    return r;
-                }
-            }
-        }
-        Some(_) => {
-            return problem(StatusCode::BAD_REQUEST, "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/invalid-parameter", "\"inputs\" must be an object")
-        }
-    }
-    let inputs = match crate::process::validate(p, &raw) {
-        Ok(i) => i,
-        Err(e) => return from_ows(&e),
+    let (req, inputs) = match parse_execute(p, &body) {
+        Ok(v) => v,
+        Err(r) => return r,
     };
-    if p.id == "orchestrate" {
-        if let Err(e) = crate::workflow::parse(crate::process::first(&inputs, "workflow").unwrap_or_default()) {
-            return problem(StatusCode::BAD_REQUEST, "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/invalid-parameter", e.0);
-        }
-    }
     let b = st.base_url(&h);
     let Some(who) = who else {
         let store = st.store.clone();

@@ -26,6 +26,8 @@ pub struct Step {
     /// Every selection of this subset was pushed into an upstream concat: the step passes the
     /// upstream files through (and is still recorded in the provenance).
     pub passthrough: bool,
+    /// Base URL of the peer this step must run at (an OGC API Part 3 remote process).
+    pub node: Option<String>,
 }
 
 /// Where a step's collection comes from.
@@ -109,6 +111,11 @@ pub fn parse(text: &str) -> Result<Workflow, ProcError> {
                 WORKFLOW_OPERATIONS.join(", ")
             )));
         }
+        let node = match sv.get("node") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(u)) => Some(u.trim_end_matches('/').to_string()),
+            Some(_) => return Err(err(format!("Invalid workflow: 'node' of step '{sid}' must be a URL"))),
+        };
         let ins = match sv.get("in") {
             Some(Value::Object(o)) => o.clone(),
             None | Some(Value::Null) => serde_json::Map::new(),
@@ -154,7 +161,12 @@ pub fn parse(text: &str) -> Result<Workflow, ProcError> {
             }
         }
         process::validate(&def, &raw).map_err(|e| err(format!("Invalid workflow: step '{sid}': {}", e.text)))?;
-        steps.insert(sid.clone(), Step { id: sid.clone(), run: run.to_string(), params, collection, passthrough: false });
+        if node.is_some() && !matches!(collection, Source::Ids(_)) {
+            return Err(err(format!(
+                "Invalid workflow: step '{sid}' runs at another node, so its collection must be dataset ids (not this node's intermediate results)"
+            )));
+        }
+        steps.insert(sid.clone(), Step { id: sid.clone(), run: run.to_string(), params, collection, passthrough: false, node });
     }
     let out = match &m["outputs"] {
         Value::Object(o) => o.values().next().map(strings).and_then(|v| v.into_iter().next()),
@@ -371,7 +383,7 @@ fn run_step(
     let (items, prov_in): (Vec<String>, Vec<String>) = match &step.collection {
         Source::Ids(ids) => {
             let c = ops::collection_items(ids);
-            if fed.peers.is_empty() {
+            if fed.peers.is_empty() && step.node.is_none() {
                 (c.clone(), c)
             } else {
                 match federate(wf, step, &c, dir, prov, done, fed)? {
@@ -458,7 +470,16 @@ fn federate(
     done: &mut HashMap<String, (Vec<String>, std::path::PathBuf)>,
     fed: &Fed<'_>,
 ) -> Result<Federated, ProcError> {
-    let places: Vec<(String, Place)> = items.iter().map(|i| (i.clone(), fed.peers.place(i))).collect();
+    let places: Vec<(String, Place)> = match &step.node {
+        // A remote process: everything runs at that node.
+        Some(url) => {
+            let peer = fed.peers.peers.iter().find(|p| p.url == *url).cloned().ok_or_else(|| {
+                ProcError(format!("step '{}' is a process at {url}, which is not a configured peer (see peer = ... in the configuration)", step.id))
+            })?;
+            items.iter().map(|i| (i.clone(), Place::Remote(vec![peer.clone()]))).collect()
+        }
+        None => items.iter().map(|i| (i.clone(), fed.peers.place(i))).collect(),
+    };
     if places.iter().all(|(_, p)| *p == Place::Local) {
         return Ok(Federated::Items { local: items.to_vec(), fetched: Vec::new() });
     }
@@ -475,13 +496,14 @@ fn federate(
         Place::Local => None,
     };
     let same_node = first_holders.as_ref().is_some_and(|h| places.iter().all(|(_, p)| matches!(p, Place::Remote(x) if x[0] == h[0])));
-    if let (true, Some(holders), true) = (REDUCING.contains(&step.run.as_str()) && !step.passthrough, first_holders, same_node) {
+    let pinned = step.node.is_some();
+    if let (true, Some(holders), true) = (pinned || (REDUCING.contains(&step.run.as_str()) && !step.passthrough), first_holders, same_node) {
         let mut chain = vec![step.id.clone()];
-        loop {
+        while !pinned {
             let cur = chain.last().cloned().unwrap_or_default();
             let consumers: Vec<&Step> = wf.steps.values().filter(|s| matches!(&s.collection, Source::Step(u) if *u == cur)).collect();
             match consumers.as_slice() {
-                [c] if REDUCING.contains(&c.run.as_str()) && !c.passthrough => chain.push(c.id.clone()),
+                [c] if REDUCING.contains(&c.run.as_str()) && !c.passthrough && c.node.is_none() => chain.push(c.id.clone()),
                 _ => break,
             }
         }

@@ -183,6 +183,24 @@ fn workflows_over_three_nodes_match_one_node_holding_everything() {
     let prov = std::fs::read_to_string(tmp.path().join("fed2/prov.json")).unwrap();
     assert!(prov.contains("s@nodeC") && prov.contains("a@nodeC"), "{prov}");
 
+    // OGC API Part 3: a nested remote process (subset at C) inside a local average_time.
+    let nested = serde_json::json!({"inputs": {
+        "collection": {"process": format!("{}/processes/subset", c.url),
+                       "inputs": {"collection": ID2, "time": "1961-01-01/1962-12-31", "area": "0,-30,150,60"}},
+        "freq": "year"}});
+    let r = request("POST", &format!("{}/processes/average_time/execution", a.url), &[("Content-Type", "application/json")], nested.to_string().as_bytes());
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    let meta = get(v["output"]["href"].as_str().unwrap()).text();
+    let url = unescape(meta.split("<metaurl mediatype=\"application/x-netcdf\">").nth(1).unwrap().split("</metaurl>").next().unwrap());
+    let p = tmp.path().join("nested.nc");
+    std::fs::write(&p, get(&url).body).unwrap();
+    assert_eq!(values(&[p]), want_chain, "nested remote process differs");
+    let bad = serde_json::json!({"inputs": {"collection": {"process": "http://127.0.0.1:1/processes/subset", "inputs": {"collection": ID2}}, "freq": "year"}});
+    let r = request("POST", &format!("{}/processes/average_time/execution", a.url), &[("Content-Type", "application/json")], bad.to_string().as_bytes());
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().contains("not a configured peer"), "{}", r.text());
+
     // Usage across sites: A's log and its peers', with a site column.
     let body = serde_json::json!({"inputs": {"sites": "all"}});
     let r = request("POST", &format!("{}/processes/usage/execution", a.url), &[("Content-Type", "application/json")], body.to_string().as_bytes());
