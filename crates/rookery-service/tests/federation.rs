@@ -65,8 +65,43 @@ fn holding(members: &[&str]) -> tempfile::TempDir {
     root
 }
 
+/// A peer that accepts every job and then never finishes it (it hangs, as a node that died
+/// mid-run behind a proxy would look); returns its base URL.
+fn hanging_peer() -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in l.incoming().flatten() {
+            let mut r = BufReader::new(s.try_clone().unwrap());
+            let mut line = String::new();
+            let _ = r.read_line(&mut line);
+            let mut len = 0usize;
+            loop {
+                let mut h = String::new();
+                if r.read_line(&mut h).map_or(true, |n| n == 0) || h.trim().is_empty() {
+                    break;
+                }
+                if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0u8; len];
+            let _ = std::io::Read::read_exact(&mut r, &mut body);
+            let (code, doc) = if line.starts_with("POST") { ("201 Created", r#"{"jobID":"hung-1","status":"accepted"}"#) } else { ("200 OK", r#"{"jobID":"hung-1","status":"running"}"#) };
+            let mut s = s;
+            let _ = write!(s, "HTTP/1.1 {code}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{doc}", doc.len());
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
 /// Starts a node process whose c3s-cmip6 project lives in `root`, with `peers`.
 fn node(root: &Path, peers: &str) -> Node {
+    node_with(root, peers, "120")
+}
+
+fn node_with(root: &Path, peers: &str, timeout_secs: &str) -> Node {
     let dir = tempfile::tempdir().unwrap();
     let ini = dir.path().join("roocs.ini");
     std::fs::write(&ini, format!("[project:c3s-cmip6]\nbase_dir = {}\n", root.join("CMIP6").display())).unwrap();
@@ -78,7 +113,7 @@ fn node(root: &Path, peers: &str) -> Node {
         .env("ROOCS_CONFIG", &ini)
         .env("ROOKERY_PEER", peers)
         .env("ROOKERY_PEER_ATTEMPTS", "1")
-        .env("ROOKERY_PEER_TIMEOUT_SECS", "120")
+        .env("ROOKERY_PEER_TIMEOUT_SECS", timeout_secs)
         .env("RUST_LOG", "info")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -211,6 +246,16 @@ fn workflows_over_three_nodes_match_one_node_holding_everything() {
     for site in [",local", ",nodeB", ",nodeC"] {
         assert!(csv.lines().any(|l| l.ends_with(site) && l.contains("orchestrate")), "no orchestrate row of {site}: {csv}");
     }
+
+    // A peer that takes the part and never finishes it: the part times out and goes to the
+    // replica B (never a hang).
+    let hung = hanging_peer();
+    let a2 = node_with(root_a.path(), &format!("nodeH {hung} holds=*.s1960-r6i2p1f1.*;nodeB {} holds=*.s1960-r6i2p1f1.*", b.url), "3");
+    let got = run(&a2.url, &workflow_chain(), &tmp.path().join("fed-hung")).expect("replica after a timeout");
+    assert_eq!(values(&got), want_chain);
+    let prov = std::fs::read_to_string(tmp.path().join("fed-hung/prov.json")).unwrap();
+    assert!(prov.contains("nodeB") && !prov.contains("nodeH"), "{prov}");
+    drop(a2);
 
     // C killed: its part goes to the replica B, with the same numbers.
     let mut c = c;
