@@ -189,6 +189,7 @@ impl Server {
 
 fn serve(edit: impl FnOnce(&mut Config)) -> Server {
     logs();
+    common::use_test_projects();
     let tmp = tempfile::tempdir().unwrap();
     let mut cfg = common::config(tmp.path(), false);
     edit(&mut cfg);
