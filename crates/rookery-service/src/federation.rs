@@ -1,7 +1,8 @@
 //! Peers: other nodes that hold data this node does not, and running parts of a workflow there.
 //!
 //! ```text
-//!   config: peer = "<name> <base-url> holds=<pattern>[,<pattern>...] [protocol=ogc] [token_env=VAR]"
+//!   config: peer = "<name> <base-url> holds=<pattern>[,<pattern>...] [protocol=ogc]
+//!                   [token_env=VAR | token_url=U client_id=C client_secret_env=VAR [scope=..] [resource=..]]"
 //!           (repeatable; patterns are dataset-id globs with `*`; the first peer holding an id
 //!            is its primary, the others are replicas, tried in order)
 //!   Peers::place(id)          local (this node resolves it) | peers holding it | unknown
@@ -23,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// One configured peer.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct PeerConfig {
     /// Short name (used in provenance and errors).
     pub name: String,
@@ -33,6 +34,111 @@ pub struct PeerConfig {
     pub holds: Vec<String>,
     /// Bearer token sent to it (from `token_env=VAR`, or inline `token=`).
     pub token: Option<String>,
+    /// OAuth2 client credentials this node uses to get tokens for the peer (`token_url=`
+    /// `client_id=` `client_secret_env=`/`client_secret=` [`scope=`] [`resource=`]).
+    pub client: Option<ClientCredentials>,
+}
+
+/// An OAuth2 client-credentials grant (RFC 6749 §4.4) at the peer's identity provider.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientCredentials {
+    /// The token endpoint.
+    pub token_url: String,
+    /// This node's client id there.
+    pub client_id: String,
+    /// Its secret.
+    pub client_secret: String,
+    /// Scopes asked for (space-separated), if any.
+    pub scope: Option<String>,
+    /// RFC 8707 resource indicator, if any.
+    pub resource: Option<String>,
+}
+
+impl std::fmt::Debug for ClientCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientCredentials")
+            .field("token_url", &self.token_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"(set)")
+            .field("scope", &self.scope)
+            .field("resource", &self.resource)
+            .finish()
+    }
+}
+
+/// Tokens got by client credentials, per token URL + client, until shortly before they expire.
+fn token_cache() -> &'static std::sync::Mutex<std::collections::HashMap<String, (String, Instant)>> {
+    static C: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, (String, Instant)>>> = std::sync::OnceLock::new();
+    C.get_or_init(Default::default)
+}
+
+/// An access token by the client-credentials grant (cached until 30 s before `expires_in`).
+///
+/// # Errors
+/// The token endpoint is unreachable or refuses (its `error` and `error_description`).
+pub fn client_credentials_token(c: &ClientCredentials) -> Result<String, String> {
+    let key = format!("{}\n{}\n{}\n{}", c.token_url, c.client_id, c.scope.as_deref().unwrap_or(""), c.resource.as_deref().unwrap_or(""));
+    if let Ok(m) = token_cache().lock() {
+        if let Some((t, until)) = m.get(&key) {
+            if Instant::now() < *until {
+                return Ok(t.clone());
+            }
+        }
+    }
+    let enc = |s: &str| -> String {
+        s.bytes()
+            .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+            .collect()
+    };
+    let mut form = format!("grant_type=client_credentials&client_id={}&client_secret={}", enc(&c.client_id), enc(&c.client_secret));
+    if let Some(s) = &c.scope {
+        form.push_str(&format!("&scope={}", enc(s)));
+    }
+    if let Some(r) = &c.resource {
+        form.push_str(&format!("&resource={}", enc(r)));
+    }
+    let resp = agent(Duration::from_secs(30))
+        .post(&c.token_url)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(form)
+        .map_err(|e| format!("token endpoint {}: {e}", c.token_url))?;
+    let (code, v) = body_json(resp)?;
+    if code != 200 {
+        let e = v.get("error").and_then(Value::as_str).unwrap_or("");
+        let d = v.get("error_description").and_then(Value::as_str).unwrap_or("");
+        return Err(format!("token endpoint {} refused the client credentials of '{}': HTTP {code} {e} {d}", c.token_url, c.client_id));
+    }
+    let t = v.get("access_token").and_then(Value::as_str).ok_or_else(|| format!("token endpoint {} sent no access_token", c.token_url))?.to_string();
+    let ttl = v.get("expires_in").and_then(Value::as_u64).unwrap_or(300).saturating_sub(30).max(1);
+    if let Ok(mut m) = token_cache().lock() {
+        m.insert(key, (t.clone(), Instant::now() + Duration::from_secs(ttl)));
+    }
+    Ok(t)
+}
+
+impl std::fmt::Debug for PeerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PeerConfig")
+            .field("name", &self.name)
+            .field("url", &self.url)
+            .field("holds", &self.holds)
+            .field("token", &self.token.as_ref().map(|_| "(set)"))
+            .field("client", &self.client)
+            .finish()
+    }
+}
+
+impl PeerConfig {
+    /// The `Authorization` header value for requests to this peer, if any.
+    ///
+    /// # Errors
+    /// The client-credentials grant failed.
+    pub fn authorization(&self) -> Result<Option<String>, String> {
+        if let Some(c) = &self.client {
+            return client_credentials_token(c).map(|t| Some(format!("Bearer {t}")));
+        }
+        Ok(self.token.as_ref().map(|t| format!("Bearer {t}")))
+    }
 }
 
 /// Parses `peer = "<name> <url> holds=a,b [token_env=VAR] [token=T] [protocol=ogc]"`.
@@ -48,7 +154,8 @@ pub fn parse_peer(s: &str) -> Result<PeerConfig, String> {
         .ok_or_else(|| format!("config: peer '{name}' needs an http(s) base URL after its name"))?
         .trim_end_matches('/')
         .to_string();
-    let mut p = PeerConfig { name, url, holds: Vec::new(), token: None };
+    let mut p = PeerConfig { name, url, holds: Vec::new(), token: None, client: None };
+    let (mut token_url, mut client_id, mut client_secret, mut scope, mut resource) = (None, None, None, None, None);
     for kv in it {
         let (k, v) = kv.split_once('=').ok_or_else(|| format!("config: peer '{}': '{kv}' is not key=value", p.name))?;
         match k {
@@ -57,6 +164,14 @@ pub fn parse_peer(s: &str) -> Result<PeerConfig, String> {
             "token_env" => {
                 p.token = Some(std::env::var(v).map_err(|_| format!("config: peer '{}': environment variable {v} is not set", p.name))?);
             }
+            "token_url" => token_url = Some(v.to_string()),
+            "client_id" => client_id = Some(v.to_string()),
+            "client_secret" => client_secret = Some(v.to_string()),
+            "client_secret_env" => {
+                client_secret = Some(std::env::var(v).map_err(|_| format!("config: peer '{}': environment variable {v} is not set", p.name))?);
+            }
+            "scope" => scope = Some(v.replace(',', " ")),
+            "resource" => resource = Some(v.to_string()),
             "protocol" if v == "ogc" => {}
             "protocol" => {
                 return Err(format!(
@@ -69,6 +184,13 @@ pub fn parse_peer(s: &str) -> Result<PeerConfig, String> {
     }
     if p.holds.is_empty() {
         return Err(format!("config: peer '{}' needs holds=<dataset-id patterns>", p.name));
+    }
+    match (token_url, client_id, client_secret) {
+        (Some(token_url), Some(client_id), Some(client_secret)) => {
+            p.client = Some(ClientCredentials { token_url, client_id, client_secret, scope, resource });
+        }
+        (None, None, None) => {}
+        _ => return Err(format!("config: peer '{}': client credentials need token_url, client_id and client_secret(_env)", p.name)),
     }
     Ok(p)
 }
@@ -243,7 +365,7 @@ impl Peers {
     fn run_at(&self, peer: &PeerConfig, workflow: &Value, key: &str, dir: &Path) -> Result<PartResult, String> {
         let deadline = Instant::now() + self.part_timeout;
         let left = || deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
-        let auth = peer.token.as_ref().map(|t| format!("Bearer {t}"));
+        let auth = peer.authorization()?;
         let with_auth = |mut rb: ureq::RequestBuilder<ureq::typestate::WithoutBody>| {
             if let Some(a) = &auth {
                 rb = rb.header("Authorization", a);
@@ -333,8 +455,8 @@ impl Peers {
 pub fn peer_usage(peer: &PeerConfig, time: &str) -> Result<(String, String), String> {
     let body = json!({"inputs": {"time": time}});
     let mut rb = agent(Duration::from_secs(120)).post(&format!("{}/processes/usage/execution", peer.url)).header("Content-Type", "application/json");
-    if let Some(t) = &peer.token {
-        rb = rb.header("Authorization", &format!("Bearer {t}"));
+    if let Some(a) = peer.authorization()? {
+        rb = rb.header("Authorization", &a);
     }
     let (code, v) = body_json(rb.send(body.to_string()).map_err(|e| format!("cannot reach it: {e}"))?)?;
     if code != 200 {

@@ -442,6 +442,35 @@ fn oidc_tokens_against_a_real_provider() {
     }
 }
 
+/// A node's peer credentials: the client-credentials grant at the real provider gives a token
+/// the peer (a server trusting that issuer) accepts; a wrong secret is a clear error.
+#[test]
+fn peer_client_credentials_against_a_real_provider() {
+    let Some(idp) = provider() else { return };
+    let iss = idp.issuer.clone();
+    let s = serve(|c| c.set("oidc_issuer", &format!("{iss} audience=rookery-api")).unwrap());
+    let peer = rookery_service::federation::parse_peer(&format!(
+        "p {} holds=* token_url={iss}/token client_id=alice client_secret=alice-secret scope={} resource=urn:rookery:api",
+        s.url(""),
+        API.replace(' ', ",")
+    ))
+    .unwrap();
+    let auth = peer.authorization().unwrap().expect("a token");
+    assert!(!format!("{peer:?}").contains("alice-secret"));
+    let r = request(
+        "POST",
+        &s.url("/processes/subset/execution"),
+        &[("Authorization", &auth), ("Content-Type", "application/json"), ("Prefer", "respond-async")],
+        subset_body().to_string().as_bytes(),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    // Cached: the same token again.
+    assert_eq!(peer.authorization().unwrap().unwrap(), auth);
+    let bad = rookery_service::federation::parse_peer(&format!("q {} holds=* token_url={iss}/token client_id=alice client_secret=wrong", s.url(""))).unwrap();
+    let e = bad.authorization().unwrap_err();
+    assert!(e.contains("refused the client credentials of 'alice'"), "{e}");
+}
+
 #[test]
 fn quotas_per_principal() {
     let Some(idp) = provider() else { return };
