@@ -71,10 +71,10 @@ pub fn years_from_name(path: &Path) -> Option<(i64, i64)> {
 }
 
 fn years_from_data(path: &Path) -> Result<Option<(i64, i64)>, DaopsError> {
-    let src = rookery_io::NcSource::open(path).map_err(rookery_ops::OpError::from)?;
-    let info = rookery_cf::CfInfo::detect(rookery_io::Source::dataset(&src))
-        .map_err(|e| rookery_ops::OpError::Data(e.to_string()))?;
-    let axis = rookery_ops::subset::time_axis(&src, &info)?;
+    // Any input form: NetCDF (local or URL), Kerchunk references, Zarr stores.
+    let src = rookery_io::open_paths(&[path.to_path_buf()]).map_err(rookery_ops::OpError::from)?;
+    let info = rookery_cf::CfInfo::detect(src.dataset()).map_err(|e| rookery_ops::OpError::Data(e.to_string()))?;
+    let axis = rookery_ops::subset::time_axis(src.as_ref(), &info)?;
     Ok(axis.and_then(|t| Some((t.times.first()?.year, t.times.last()?.year))))
 }
 

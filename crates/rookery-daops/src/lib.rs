@@ -345,9 +345,9 @@ impl Daops {
         // The steps of every file.
         let mut per_file = Vec::new();
         for f in &d.files {
-            let src = rookery_io::NcSource::open(f).map_err(OpError::from)?;
-            let info = rookery_cf::CfInfo::detect(rookery_io::Source::dataset(&src)).map_err(|e| OpError::Data(e.to_string()))?;
-            let Some(t) = rookery_ops::subset::time_axis(&src, &info)? else { return Ok(None) };
+            let src = rookery_io::open_paths(std::slice::from_ref(f)).map_err(OpError::from)?;
+            let info = rookery_cf::CfInfo::detect(src.dataset()).map_err(|e| OpError::Data(e.to_string()))?;
+            let Some(t) = rookery_ops::subset::time_axis(src.as_ref(), &info)? else { return Ok(None) };
             if t.times.is_empty() {
                 return Ok(None);
             }

@@ -236,6 +236,9 @@ impl Resolver {
                 .collect();
             f.sort();
             f
+        } else if path.exists() && rookery_io::detect_zarr(&text).is_some() {
+            // A Zarr store or a Parquet reference directory is one input, not a directory of files.
+            vec![path.to_path_buf()]
         } else if path.is_dir() {
             let mut f: Vec<PathBuf> = std::fs::read_dir(path)
                 .map_err(|e| DaopsError::Missing(format!("cannot read {}: {e}", path.display())))?

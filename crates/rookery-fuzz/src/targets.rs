@@ -62,9 +62,14 @@ const NC4: &str =
 
 /// Opens a NetCDF file and reads a little of every variable (whole variables when small).
 fn run_netcdf(b: &[u8]) -> bool {
-    use rookery_io::Source;
     let p = scratch("f.nc", b);
     let Ok(src) = rookery_io::NcSource::open(&p) else { return false };
+    read_some(&src);
+    true
+}
+
+/// Reads a little of every variable of `src` (whole variables when small).
+fn read_some(src: &dyn rookery_io::Source) {
     let ds = src.dataset().clone();
     let _ = rookery_cf::CfInfo::detect(&ds);
     for v in &ds.vars {
@@ -77,7 +82,71 @@ fn run_netcdf(b: &[u8]) -> bool {
             let _ = src.read(&v.name, &start, &count);
         }
     }
+}
+
+/// Opens Kerchunk references (or any input form) at `path` and reads a little of everything.
+fn run_input(path: &Path) -> bool {
+    let Ok(src) = rookery_io::open_paths(&[path.to_path_buf()]) else { return false };
+    read_some(src.as_ref());
     true
+}
+
+fn seed(name: &str) -> Option<Vec<u8>> {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds").join(name)).ok()?;
+    let data = shared("").canonicalize().ok()?;
+    Some(text.replace("@DATA@", data.to_string_lossy().trim_end_matches('/')).into_bytes())
+}
+
+fn kerchunk_seeds() -> Vec<Vec<u8>> {
+    let mut v: Vec<Vec<u8>> = ["kerchunk_nc3.json", "kerchunk_inline.json"].iter().filter_map(|n| seed(n)).collect();
+    // Version 0 (the bare refs) and a version 1 with templates.
+    if let Some(t) = v.first().and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok()) {
+        if let Some(refs) = t.get("refs") {
+            v.push(refs.to_string().into_bytes());
+            let path = t["refs"]["tas/0.0.0"][0].as_str().unwrap_or("").to_string();
+            let templated = t.to_string().replace(&format!("\"{path}\""), "\"{{u}}\"");
+            let mut doc: serde_json::Value = serde_json::from_str(&templated).unwrap_or_default();
+            doc["templates"] = serde_json::json!({"u": path});
+            v.push(doc.to_string().into_bytes());
+        }
+    }
+    v
+}
+
+/// The Parquet references of the seeds directory with `tas/refs.0.parq` replaced by the input.
+fn run_parquet(b: &[u8]) -> bool {
+    let dir = scratch_dir("p.parq");
+    let _ = std::fs::write(dir.join("tas").join("refs.0.parq"), b);
+    run_input(&dir)
+}
+
+fn parquet_seeds() -> Vec<Vec<u8>> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds/p.parq/tas/refs.0.parq")).into_iter().collect()
+}
+
+/// A copy of `seeds/<name>` (a directory) in this thread's scratch directory, made once.
+fn scratch_dir(name: &str) -> PathBuf {
+    let probe = scratch(".probe", b"");
+    let dir = probe.parent().map_or_else(std::env::temp_dir, Path::to_path_buf).join(name);
+    if !dir.join(".zmetadata").exists() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds").join(name);
+        copy_dir(&src, &dir);
+    }
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    let _ = std::fs::create_dir_all(to);
+    if let Ok(rd) = std::fs::read_dir(from) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                copy_dir(&p, &to.join(e.file_name()));
+            } else {
+                let _ = std::fs::copy(&p, to.join(e.file_name()));
+            }
+        }
+    }
 }
 
 fn nc_seeds() -> Vec<Vec<u8>> {
@@ -321,6 +390,22 @@ pub fn targets() -> Vec<Target> {
             dict: &["CDF\u{1}", "CDF\u{2}", "\u{89}HDF\r\n\u{1a}\n", "\u{0}\u{0}\u{0}\u{c}", "\u{0}\u{0}\u{0}\u{b}", "\u{ff}\u{ff}\u{ff}\u{ff}"],
             max_len: 1 << 20,
             run: run_netcdf,
+        },
+        Target {
+            name: "kerchunk_json",
+            about: "Kerchunk JSON references (version 0 and 1, templates, base64 inline, ranges of a local file) opened and read",
+            seeds: kerchunk_seeds,
+            dict: &["\"base64:", "\"version\": 1", "\"gen\": [", "{{u}}", "\"refs\"", "\".zarray\"", "\"chunks\": [", "\"shape\": [", "\"dtype\": \"<f8\"", "\">f4\"", "\"compressor\": {\"id\": \"zlib\"}", "\"filters\": [{\"id\": \"shuffle\", \"elementsize\": 4}]", "4294967296", "/dev/zero", "\"fill_value\": \"NaN\""],
+            max_len: 256 << 10,
+            run: |b| run_input(&scratch("r.json", b)),
+        },
+        Target {
+            name: "kerchunk_parquet",
+            about: "Kerchunk Parquet references (a refs.<n>.parq file of the lazy form)",
+            seeds: parquet_seeds,
+            dict: &["PAR1", "\u{0}\u{0}\u{0}\u{0}", "\u{ff}\u{ff}\u{ff}\u{7f}"],
+            max_len: 256 << 10,
+            run: run_parquet,
         },
         Target {
             name: "wps_xml",

@@ -1,23 +1,25 @@
-//! Several files joined along time (xarray `open_mfdataset(combine="by_coords")` for the
+//! Several sources (NetCDF files, Zarr stores, Kerchunk references) joined along time (xarray `open_mfdataset(combine="by_coords")` for the
 //! CMIP case: files differ only in their time span). Files are ordered by their first time
 //! value; time values of files whose units differ from the first file's are re-encoded in the
 //! first file's units (as clisops does by copying the first file's time encoding).
 
-use crate::nc::NcSource;
 use crate::{IoError, Source};
 use rookery_cf::time::{DateTime, TimeCoder};
 use rookery_cf::{Array, CfInfo, Dataset};
 use std::path::PathBuf;
 
 struct Part {
-    src: NcSource,
+    src: Box<dyn Source>,
     offset: usize,
     len: usize,
     /// Coder of this file's time values when they differ from the first file's.
     recode: Option<TimeCoder>,
 }
 
-/// Files joined along their time dimension.
+/// A source with its first and last time (when it has a decodable time).
+type Keyed = (Option<(DateTime, DateTime)>, Box<dyn Source>);
+
+/// Sources joined along their time dimension.
 pub struct AggSource {
     parts: Vec<Part>,
     ds: Dataset,
@@ -33,7 +35,7 @@ fn time_coder(ds: &Dataset, time_var: &str) -> Option<TimeCoder> {
     TimeCoder::new(v.attrs.get_str("units")?, v.attrs.get_str("calendar")).ok()
 }
 
-fn first_last(src: &NcSource, time_var: &str) -> Result<Option<(f64, f64)>, IoError> {
+fn first_last(src: &dyn Source, time_var: &str) -> Result<Option<(f64, f64)>, IoError> {
     let v = src
         .dataset()
         .var(time_var)
@@ -55,11 +57,12 @@ impl AggSource {
     ///
     /// # Errors
     /// No time dimension, files with different grids or variables, files overlapping in time.
-    pub fn new(sources: Vec<NcSource>) -> Result<AggSource, IoError> {
+    pub fn new(sources: Vec<Box<dyn Source>>) -> Result<AggSource, IoError> {
         let first = sources
             .first()
             .ok_or_else(|| IoError::NoFiles("an empty list".into()))?;
-        let info = CfInfo::detect(first.dataset()).map_err(|e| IoError::Inconsistent(e.to_string()))?;
+        let info =
+            CfInfo::detect(first.dataset()).map_err(|e| IoError::Inconsistent(e.to_string()))?;
         let (time_var, time_dim) = match info.time.as_deref() {
             Some(t) => (
                 Some(t.to_string()),
@@ -83,12 +86,12 @@ impl AggSource {
         })?;
 
         // Order files by their first time value (decoded, so differing units sort right).
-        let mut keyed: Vec<(Option<(DateTime, DateTime)>, NcSource)> = Vec::new();
+        let mut keyed: Vec<Keyed> = Vec::new();
         for src in sources {
             let key = match &time_var {
                 Some(tv) => {
                     let coder = time_coder(src.dataset(), tv);
-                    match (first_last(&src, tv)?, coder) {
+                    match (first_last(src.as_ref(), tv)?, coder) {
                         (Some((a, b)), Some(c)) => Some((c.decode(a)?, c.decode(b)?)),
                         _ => None,
                     }

@@ -25,6 +25,7 @@ mod nc;
 mod open;
 pub mod remote;
 mod write;
+mod zarr;
 
 pub use agg::AggSource;
 pub use cache::{BlockCache, CacheConfig, CacheStats, CachedStorage};
@@ -33,6 +34,7 @@ pub use remote::{is_url, HttpOptions, Remote, RemoteError};
 pub use nc::NcSource;
 pub use open::{expand_inputs, open, open_paths, open_paths_with};
 pub use write::{NcWriter, OutputFormat, Staged, WriteOptions};
+pub use zarr::{detect as detect_zarr, ZarrKind, ZarrSource};
 
 use rookery_cf::{Array, Dataset};
 use std::path::PathBuf;

@@ -1,6 +1,7 @@
-//! Inputs: a file, a glob, a directory (its `*.nc` files), an `http(s)://` URL, or several of
-//! these.
+//! Inputs: a file, a glob, a directory (its `*.nc` files), an `http(s)://` URL, a Zarr store
+//! or a Kerchunk reference (local or URL; see [`crate::detect_zarr`]), or several of these.
 
+use crate::zarr::{detect, ZarrSource};
 use crate::{is_url, AggSource, IoError, NcSource, Remote, Source};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -21,14 +22,17 @@ pub fn expand_inputs(inputs: &[String]) -> Result<Vec<PathBuf>, IoError> {
     let mut out = Vec::new();
     for input in inputs {
         let p = Path::new(input);
-        if is_url(input) {
+        if is_url(input) || (!input.contains(['*', '?', '[']) && detect(input).is_some()) {
             out.push(PathBuf::from(input));
         } else if input.contains(['*', '?', '[']) && !p.exists() {
             let paths = glob::glob(input).map_err(|e| IoError::Read {
                 path: p.to_path_buf(),
                 msg: format!("bad glob pattern: {e}"),
             })?;
-            let mut found: Vec<PathBuf> = paths.filter_map(Result::ok).filter(|f| f.is_file()).collect();
+            let mut found: Vec<PathBuf> = paths
+                .filter_map(Result::ok)
+                .filter(|f| f.is_file() || f.to_str().and_then(detect).is_some())
+                .collect();
             if found.is_empty() {
                 return Err(IoError::NoFiles(input.clone()));
             }
@@ -76,16 +80,22 @@ pub fn open_paths(paths: &[PathBuf]) -> Result<Box<dyn Source>, IoError> {
 /// # Errors
 /// See [`NcSource::open`], [`NcSource::open_url`] and [`AggSource::new`].
 pub fn open_paths_with(paths: &[PathBuf], remote: &Remote) -> Result<Box<dyn Source>, IoError> {
-    let mut sources: Vec<NcSource> = paths
+    let mut sources: Vec<Box<dyn Source>> = paths
         .par_iter()
-        .map(|p| match p.to_str().filter(|s| is_url(s)) {
-            Some(url) => NcSource::open_url(url, remote),
-            None => NcSource::open(p),
+        .map(|p| -> Result<Box<dyn Source>, IoError> {
+            let text = p.to_str();
+            if let Some((s, kind)) = text.and_then(|s| detect(s).map(|k| (s, k))) {
+                return Ok(Box::new(ZarrSource::open_as(s, kind, remote)?));
+            }
+            Ok(Box::new(match text.filter(|s| is_url(s)) {
+                Some(url) => NcSource::open_url(url, remote)?,
+                None => NcSource::open(p)?,
+            }))
         })
         .collect::<Result<_, _>>()?;
     if sources.len() == 1 {
         if let Some(s) = sources.pop() {
-            return Ok(Box::new(s));
+            return Ok(s);
         }
     }
     Ok(Box::new(AggSource::new(sources)?))

@@ -64,19 +64,29 @@ impl Server {
                         break;
                     }
                     let Ok(conn) = conn else { continue };
-                    let (root, counts, faults, stop) = (root.clone(), counts.clone(), faults.clone(), stop.clone());
+                    let (root, counts, faults, stop) =
+                        (root.clone(), counts.clone(), faults.clone(), stop.clone());
                     std::thread::spawn(move || {
                         let _ = handle(conn, &root, &counts, &faults, &stop);
                     });
                 }
             });
         }
-        Server { port, counts, faults, stop }
+        Server {
+            port,
+            counts,
+            faults,
+            stop,
+        }
     }
 
     /// The URL of `rel` (a path below the root).
     pub fn url(&self, rel: &str) -> String {
-        format!("http://127.0.0.1:{}/{}", self.port, rel.trim_start_matches('/'))
+        format!(
+            "http://127.0.0.1:{}/{}",
+            self.port,
+            rel.trim_start_matches('/')
+        )
     }
 
     pub fn gets(&self) -> u64 {
@@ -103,7 +113,13 @@ impl Drop for Server {
     }
 }
 
-fn handle(conn: TcpStream, root: &std::path::Path, counts: &Counts, faults: &Mutex<Faults>, stop: &AtomicBool) -> std::io::Result<()> {
+fn handle(
+    conn: TcpStream,
+    root: &std::path::Path,
+    counts: &Counts,
+    faults: &Mutex<Faults>,
+    stop: &AtomicBool,
+) -> std::io::Result<()> {
     let mut reader = BufReader::new(conn.try_clone()?);
     let mut out = conn;
     loop {
@@ -130,7 +146,12 @@ fn handle(conn: TcpStream, root: &std::path::Path, counts: &Counts, faults: &Mut
                 }
             }
         }
-        let rel = target.split('?').next().unwrap_or("").trim_start_matches('/').to_string();
+        let rel = target
+            .split('?')
+            .next()
+            .unwrap_or("")
+            .trim_start_matches('/')
+            .to_string();
         let head = method == "HEAD";
         if head {
             counts.heads.fetch_add(1, SeqCst);
@@ -149,7 +170,15 @@ fn handle(conn: TcpStream, root: &std::path::Path, counts: &Counts, faults: &Mut
                 f.cut_gets -= 1;
                 cut = true;
             }
-            (status, f.hang.contains(&rel), cut, f.etag_salt.clone(), f.truncate.get(&rel).copied(), f.get_delay, f.ignore_range)
+            (
+                status,
+                f.hang.contains(&rel),
+                cut,
+                f.etag_salt.clone(),
+                f.truncate.get(&rel).copied(),
+                f.get_delay,
+                f.ignore_range,
+            )
         };
         if hang {
             while !stop.load(SeqCst) {
@@ -159,7 +188,11 @@ fn handle(conn: TcpStream, root: &std::path::Path, counts: &Counts, faults: &Mut
         }
         if let Some(code) = status {
             let body = format!("error {code}\n");
-            write!(out, "HTTP/1.1 {code} Injected\r\nContent-Length: {}\r\n\r\n", body.len())?;
+            write!(
+                out,
+                "HTTP/1.1 {code} Injected\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            )?;
             if !head {
                 out.write_all(body.as_bytes())?;
             }
@@ -168,18 +201,28 @@ fn handle(conn: TcpStream, root: &std::path::Path, counts: &Counts, faults: &Mut
         let path = root.join(&rel);
         let Ok(data) = std::fs::read(&path) else {
             let body = "not found\n";
-            write!(out, "HTTP/1.1 404 Not Found\r\nContent-Length: {}\r\n\r\n", body.len())?;
+            write!(
+                out,
+                "HTTP/1.1 404 Not Found\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            )?;
             if !head {
                 out.write_all(body.as_bytes())?;
             }
             continue;
         };
         let len = trunc.unwrap_or(data.len() as u64).min(data.len() as u64);
-        let mtime = std::fs::metadata(&path)?.modified()?.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let mtime = std::fs::metadata(&path)?
+            .modified()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
         let etag = format!("\"{len:x}-{mtime:x}{salt}\"");
         let common = format!("ETag: {etag}\r\nLast-Modified: Thu, 01 Jan 2015 00:00:00 GMT\r\nAccept-Ranges: bytes\r\n");
         if head {
-            write!(out, "HTTP/1.1 200 OK\r\n{common}Content-Length: {len}\r\n\r\n")?;
+            write!(
+                out,
+                "HTTP/1.1 200 OK\r\n{common}Content-Length: {len}\r\n\r\n"
+            )?;
             continue;
         }
         if let Some(d) = delay {
@@ -188,7 +231,11 @@ fn handle(conn: TcpStream, root: &std::path::Path, counts: &Counts, faults: &Mut
         let parsed = range.as_deref().filter(|_| !ignore_range).and_then(|r| {
             let (a, b) = r.strip_prefix("bytes=")?.split_once('-')?;
             let a: u64 = a.parse().ok()?;
-            let b: u64 = if b.is_empty() { len.saturating_sub(1) } else { b.parse().ok()? };
+            let b: u64 = if b.is_empty() {
+                len.saturating_sub(1)
+            } else {
+                b.parse().ok()?
+            };
             Some((a, b))
         });
         let (code, a, b) = match parsed {
@@ -199,11 +246,19 @@ fn handle(conn: TcpStream, root: &std::path::Path, counts: &Counts, faults: &Mut
             Some((a, b)) => (206, a, b.min(len - 1)),
             None => (200, 0, len.saturating_sub(1)),
         };
-        let body = if len == 0 { &data[..0] } else { &data[a as usize..=b as usize] };
+        let body = if len == 0 {
+            &data[..0]
+        } else {
+            &data[a as usize..=b as usize]
+        };
         if code == 206 {
             write!(out, "HTTP/1.1 206 Partial Content\r\n{common}Content-Range: bytes {a}-{b}/{len}\r\nContent-Length: {}\r\n\r\n", body.len())?;
         } else {
-            write!(out, "HTTP/1.1 200 OK\r\n{common}Content-Length: {}\r\n\r\n", body.len())?;
+            write!(
+                out,
+                "HTTP/1.1 200 OK\r\n{common}Content-Length: {}\r\n\r\n",
+                body.len()
+            )?;
         }
         if cut {
             out.write_all(&body[..body.len() / 2])?;

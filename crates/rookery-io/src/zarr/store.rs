@@ -1,0 +1,308 @@
+//! Key/value stores behind a Zarr array, and where their bytes come from.
+//!
+//! ```text
+//!   KeyStore::get(key) ─► Some(bytes) | None (missing key = missing chunk → fill value)
+//!     ├─ DirStore    <root>/<key> on disk
+//!     ├─ HttpStore   <base URL>/<key>; HTTP 404 → None
+//!     ├─ RefStore    (refs.rs)     Kerchunk JSON: key → inline bytes | [target, offset, len]
+//!     └─ ParquetRefs (parquet.rs)  Kerchunk Parquet: key → row of refs.<n>.parq
+//!   Fetcher: a reference target → bytes
+//!     local path (absolute, or relative to the reference file) → positional read
+//!     http(s)://  → HttpClient + the shared BlockCache (retries, on-disk blocks)
+//!     s3://b/k    → https://b.s3.amazonaws.com/k (or $ROOKERY_S3_ENDPOINT / $AWS_ENDPOINT_URL)
+//!   ZStore: a KeyStore (plus metadata documents known up front) as a zarrs store
+//! ```
+
+use crate::cache::{BlockCache, CachedStorage, RangeSource};
+use crate::remote::{is_url, HttpClient, Remote, RemoteError, RemoteFile};
+use hdf5_reader::storage::Storage;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use zarrs::storage::byte_range::{extract_byte_ranges, ByteRangeIterator};
+use zarrs::storage::{
+    Bytes, MaybeBytes, MaybeBytesIterator, ReadableStorageTraits, StorageError, StoreKey,
+};
+
+/// A read-only key/value store. Errors are one line naming the key and the target.
+pub(crate) trait KeyStore: Send + Sync {
+    /// The value of `key`; `None` when the key does not exist.
+    ///
+    /// # Errors
+    /// The value exists (or should) but cannot be read.
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String>;
+}
+
+/// Where a store root or a reference file lives.
+#[derive(Clone, Debug)]
+pub(crate) enum Loc {
+    Path(PathBuf),
+    Url(String),
+}
+
+impl Loc {
+    pub(crate) fn parse(s: &str) -> Loc {
+        if is_url(s) {
+            Loc::Url(s.to_string())
+        } else {
+            Loc::Path(PathBuf::from(s.strip_prefix("file://").unwrap_or(s)))
+        }
+    }
+
+    /// `rel` below this location (a directory).
+    pub(crate) fn join(&self, rel: &str) -> Loc {
+        match self {
+            Loc::Path(p) => Loc::Path(p.join(rel)),
+            Loc::Url(u) => {
+                let (base, query) = split_query(u);
+                Loc::Url(format!("{}/{rel}{query}", base.trim_end_matches('/')))
+            }
+        }
+    }
+
+    /// The directory holding this location (for relative reference targets).
+    pub(crate) fn parent(&self) -> Loc {
+        match self {
+            Loc::Path(p) => Loc::Path(
+                p.parent()
+                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+            ),
+            Loc::Url(u) => {
+                let (base, _) = split_query(u);
+                Loc::Url(base.rsplit_once('/').map_or(base, |(a, _)| a).to_string())
+            }
+        }
+    }
+
+    pub(crate) fn display(&self) -> String {
+        match self {
+            Loc::Path(p) => p.display().to_string(),
+            Loc::Url(u) => u.clone(),
+        }
+    }
+}
+
+/// `(before '?', '?...' or "")`.
+pub(crate) fn split_query(u: &str) -> (&str, &str) {
+    match u.find('?') {
+        Some(i) => (&u[..i], &u[i..]),
+        None => (u, ""),
+    }
+}
+
+/// Reads reference targets and store keys: local files and URLs (through the block cache).
+pub(crate) struct Fetcher {
+    client: Arc<HttpClient>,
+    cache: Arc<BlockCache>,
+    /// Opened URLs (`None`: the URL answered 404).
+    handles: Mutex<HashMap<String, Option<Arc<CachedStorage>>>>,
+}
+
+/// A probed URL read through a [`HttpClient`] (as `Remote::open` does).
+struct HttpRange {
+    client: Arc<HttpClient>,
+    file: RemoteFile,
+}
+
+impl RangeSource for HttpRange {
+    fn url(&self) -> &str {
+        &self.file.url
+    }
+    fn len(&self) -> u64 {
+        self.file.len
+    }
+    fn validator(&self) -> Option<String> {
+        self.file.validator()
+    }
+    fn fetch(&self, offset: u64, len: usize) -> Result<Vec<u8>, RemoteError> {
+        self.client.get_range(&self.file, offset, len)
+    }
+}
+
+fn is_not_found(e: &RemoteError) -> bool {
+    e.msg.starts_with("HTTP 404") || e.msg.starts_with("HTTP 403") && e.url.contains(".s3.")
+}
+
+impl Fetcher {
+    /// A fetcher with `remote`'s HTTP options, egress policy and block cache.
+    pub(crate) fn new(remote: &Remote) -> Arc<Fetcher> {
+        let client = HttpClient::new(remote.http().options().clone());
+        client.set_policy((*remote.http().policy()).clone());
+        Arc::new(Fetcher {
+            client: Arc::new(client),
+            cache: Arc::clone(remote.cache()),
+            handles: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The storage of `url` (probed once); `None` for HTTP 404.
+    fn storage(&self, url: &str) -> Result<Option<Arc<CachedStorage>>, RemoteError> {
+        if let Some(h) = self
+            .handles
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(url)
+        {
+            return Ok(h.clone());
+        }
+        let opened = match self.client.probe(url) {
+            Ok(file) => Some(Arc::new(self.cache.storage(Arc::new(HttpRange {
+                client: Arc::clone(&self.client),
+                file,
+            })))),
+            Err(e) if is_not_found(&e) => None,
+            Err(e) => return Err(e),
+        };
+        self.handles
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(url.to_string(), opened.clone());
+        Ok(opened)
+    }
+
+    /// Bytes `range` (`(offset, len)`, or the whole object) of `loc`; `Ok(None)` when it does
+    /// not exist. Errors name the location and range.
+    pub(crate) fn read(
+        &self,
+        loc: &Loc,
+        range: Option<(u64, u64)>,
+    ) -> Result<Option<Vec<u8>>, String> {
+        let what = match range {
+            Some((o, n)) => format!("{} bytes {o}-{}", loc.display(), o.saturating_add(n)),
+            None => loc.display(),
+        };
+        match loc {
+            Loc::Url(url) => {
+                let Some(st) = self
+                    .storage(url)
+                    .map_err(|e| format!("{what}: {}", e.msg))?
+                else {
+                    return Ok(None);
+                };
+                let (off, len) = range.unwrap_or((0, st.len()));
+                let len = usize::try_from(len).map_err(|_| format!("{what}: range too large"))?;
+                let buf = st
+                    .read_range(off, len)
+                    .map_err(|e| match RemoteError::find(&e) {
+                        Some(r) => format!("{what}: {}", r.msg),
+                        None => format!("{what}: {}", crate::nc::one_line(&e.to_string())),
+                    })?;
+                Ok(Some(buf.to_vec()))
+            }
+            Loc::Path(p) => {
+                let f = match std::fs::File::open(p) {
+                    Ok(f) => f,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                    Err(e) => return Err(format!("{what}: {e}")),
+                };
+                let size = f.metadata().map_err(|e| format!("{what}: {e}"))?.len();
+                let (off, len) = range.unwrap_or((0, size));
+                if off.checked_add(len).is_none_or(|end| end > size) {
+                    return Err(format!("{what}: beyond the end of the file ({size} bytes)"));
+                }
+                let mut buf = vec![
+                    0u8;
+                    usize::try_from(len)
+                        .map_err(|_| format!("{what}: range too large"))?
+                ];
+                std::os::unix::fs::FileExt::read_exact_at(&f, &mut buf, off)
+                    .map_err(|e| format!("{what}: {e}"))?;
+                Ok(Some(buf))
+            }
+        }
+    }
+}
+
+/// Resolves a reference target: URL, `s3://` (anonymous HTTPS), `file://`, absolute or
+/// relative (to `base`, the directory of the reference file) path.
+pub(crate) fn resolve_target(target: &str, base: &Loc) -> Loc {
+    if let Some(rest) = target
+        .strip_prefix("s3://")
+        .or_else(|| target.strip_prefix("s3a://"))
+    {
+        let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
+        let endpoint = std::env::var("ROOKERY_S3_ENDPOINT")
+            .ok()
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
+            .filter(|s| !s.trim().is_empty());
+        return Loc::Url(match endpoint {
+            Some(ep) => format!("{}/{bucket}/{key}", ep.trim_end_matches('/')),
+            None => format!("https://{bucket}.s3.amazonaws.com/{key}"),
+        });
+    }
+    if is_url(target) {
+        return Loc::Url(target.to_string());
+    }
+    let t = target.strip_prefix("file://").unwrap_or(target);
+    if Path::new(t).is_absolute() {
+        return Loc::Path(PathBuf::from(t));
+    }
+    base.join(t)
+}
+
+/// A directory or URL prefix holding one key per file.
+pub(crate) struct PrefixStore {
+    pub(crate) root: Loc,
+    pub(crate) fetch: Arc<Fetcher>,
+}
+
+impl KeyStore for PrefixStore {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
+        self.fetch
+            .read(&self.root.join(key), None)
+            .map_err(|e| format!("key {key}: {e}"))
+    }
+}
+
+/// File names of Zarr metadata documents.
+pub(crate) fn is_meta_key(key: &str) -> bool {
+    let name = key.rsplit('/').next().unwrap_or(key);
+    matches!(
+        name,
+        ".zarray" | ".zattrs" | ".zgroup" | ".zmetadata" | "zarr.json"
+    )
+}
+
+/// A [`KeyStore`] as a zarrs store, with the metadata documents read at open time (a
+/// metadata key not among them does not exist: no request is made for it).
+pub(crate) struct ZStore {
+    pub(crate) meta: HashMap<String, Vec<u8>>,
+    pub(crate) inner: Arc<dyn KeyStore>,
+}
+
+impl ZStore {
+    fn value(&self, key: &StoreKey) -> Result<Option<Vec<u8>>, StorageError> {
+        let k = key.as_str();
+        if is_meta_key(k) {
+            return Ok(self.meta.get(k).cloned());
+        }
+        self.inner.get(k).map_err(StorageError::Other)
+    }
+}
+
+impl ReadableStorageTraits for ZStore {
+    fn get_partial_many<'a>(
+        &'a self,
+        key: &StoreKey,
+        byte_ranges: ByteRangeIterator<'a>,
+    ) -> Result<MaybeBytesIterator<'a>, StorageError> {
+        let Some(v) = self.value(key)? else {
+            return Ok(None);
+        };
+        let out = extract_byte_ranges(&v, byte_ranges)
+            .map_err(|e| StorageError::Other(format!("key {key}: {e}")))?;
+        Ok(Some(Box::new(out.into_iter().map(|b| Ok(Bytes::from(b))))))
+    }
+
+    fn get(&self, key: &StoreKey) -> Result<MaybeBytes, StorageError> {
+        Ok(self.value(key)?.map(Bytes::from))
+    }
+
+    fn size_key(&self, key: &StoreKey) -> Result<Option<u64>, StorageError> {
+        Ok(self.value(key)?.map(|v| v.len() as u64))
+    }
+
+    fn supports_get_partial(&self) -> bool {
+        false
+    }
+}
