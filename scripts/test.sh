@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # Python WPS clients (rooki, OWSLib) for the service tests.
 bash scripts/setup-pyclients.sh
+# Python kerchunk/fsspec/xarray/zarr for the Zarr and Kerchunk interoperability tests (once,
+# before the tests run in parallel).
+bash scripts/setup-pyzarr.sh
 # A real OpenID provider (npm oidc-provider, node) for the OIDC token tests.
 bash scripts/oidc-setup.sh
 # A throwaway PostgreSQL for the PostgreSQL job store tests (crates/rookery-service/tests/postgres.rs),
