@@ -25,6 +25,8 @@ mod nc;
 mod open;
 pub mod remote;
 mod write;
+mod zarr_write;
+pub mod kerchunk;
 mod zarr;
 
 pub use agg::AggSource;
@@ -33,7 +35,8 @@ pub use egress::EgressPolicy;
 pub use remote::{is_url, HttpOptions, Remote, RemoteError};
 pub use nc::NcSource;
 pub use open::{expand_inputs, open, open_paths, open_paths_with};
-pub use write::{NcWriter, OutputFormat, Staged, WriteOptions};
+pub use write::{NcWriter, OutputFormat, Staged, WriteOptions, Writer};
+pub use zarr_write::ZarrWriter;
 pub use zarr::{detect as detect_zarr, ZarrKind, ZarrSource};
 
 use rookery_cf::{Array, Dataset};

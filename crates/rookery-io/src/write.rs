@@ -6,6 +6,7 @@
 //! so a failure never leaves a partial output behind.
 
 use crate::nc::one_line;
+use crate::zarr_write::ZarrWriter;
 use crate::IoError;
 use ndarray::Dimension;
 use netcdf::types::NcVariableType;
@@ -20,13 +21,26 @@ pub enum OutputFormat {
     Nc4,
     /// Classic NetCDF with 64-bit offsets (CDF-2), uncompressed.
     Nc3,
+    /// Zarr format 3 store (directory), gzip-compressed ([`crate::ZarrWriter`]).
+    Zarr3,
+    /// Zarr format 2 store (directory) with consolidated metadata, zlib-compressed.
+    Zarr2,
 }
 
 impl OutputFormat {
     /// File extension.
     #[must_use]
     pub fn extension(self) -> &'static str {
-        "nc"
+        match self {
+            OutputFormat::Nc4 | OutputFormat::Nc3 => "nc",
+            OutputFormat::Zarr3 | OutputFormat::Zarr2 => "zarr",
+        }
+    }
+
+    /// Whether the output is a Zarr store.
+    #[must_use]
+    pub fn is_zarr(self) -> bool {
+        matches!(self, OutputFormat::Zarr3 | OutputFormat::Zarr2)
     }
 }
 
@@ -156,6 +170,9 @@ impl NcWriter {
         let flags = match opts.format {
             OutputFormat::Nc4 => Options::NETCDF4,
             OutputFormat::Nc3 => Options::_64BIT_OFFSET,
+            OutputFormat::Zarr3 | OutputFormat::Zarr2 => {
+                return Err(werr("a Zarr store is written by ZarrWriter (use Writer::create)".into()));
+            }
         };
         let file = netcdf::create_with(&tmp, flags).map_err(|e| werr(one_line(&e.to_string())))?;
         let mut w = NcWriter {
@@ -346,6 +363,11 @@ pub struct Staged {
 }
 
 impl Staged {
+    /// A complete file or directory `tmp` to be renamed to `dest`.
+    pub(crate) fn new(tmp: PathBuf, dest: PathBuf) -> Staged {
+        Staged { tmp, dest }
+    }
+
     /// The final path.
     #[must_use]
     pub fn dest(&self) -> &Path {
@@ -358,8 +380,12 @@ impl Staged {
     /// Rename failure.
     pub fn commit(mut self) -> Result<PathBuf, IoError> {
         let tmp = std::mem::take(&mut self.tmp);
+        if tmp.is_dir() && self.dest.is_dir() {
+            // A store replaces an earlier one of the same name, as a file would.
+            let _ = std::fs::remove_dir_all(&self.dest);
+        }
         std::fs::rename(&tmp, &self.dest).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
+            remove_path(&tmp);
             IoError::Write {
                 path: self.dest.clone(),
                 msg: e.to_string(),
@@ -372,14 +398,76 @@ impl Staged {
 impl Drop for Staged {
     fn drop(&mut self) {
         if !self.tmp.as_os_str().is_empty() && self.tmp.exists() {
-            let _ = std::fs::remove_file(&self.tmp);
+            remove_path(&self.tmp);
         }
+    }
+}
+
+/// Removes a temporary file or directory (a Zarr store).
+fn remove_path(p: &Path) {
+    if p.is_dir() {
+        let _ = std::fs::remove_dir_all(p);
+    } else {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+/// A writer for any output format: NetCDF ([`NcWriter`]) or Zarr ([`ZarrWriter`]), with the
+/// same create → write → close/finish interface.
+pub enum Writer {
+    /// NetCDF-4 or classic NetCDF.
+    Nc(NcWriter),
+    /// Zarr 2 or 3 store.
+    Zarr(ZarrWriter),
+}
+
+impl Writer {
+    /// Creates the output for `ds` at `dest` in `opts.format` (see [`NcWriter::create`]).
+    ///
+    /// # Errors
+    /// As [`NcWriter::create`] / [`ZarrWriter::create`].
+    pub fn create(dest: &Path, ds: &Dataset, opts: &WriteOptions) -> Result<Writer, IoError> {
+        Ok(match opts.format {
+            OutputFormat::Zarr3 => Writer::Zarr(ZarrWriter::create(dest, ds, opts, true)?),
+            OutputFormat::Zarr2 => Writer::Zarr(ZarrWriter::create(dest, ds, opts, false)?),
+            OutputFormat::Nc4 | OutputFormat::Nc3 => Writer::Nc(NcWriter::create(dest, ds, opts)?),
+        })
+    }
+
+    /// Writes `data` at `start` into variable `var`.
+    ///
+    /// # Errors
+    /// As [`NcWriter::write`].
+    pub fn write(&mut self, var: &str, start: &[usize], data: &Array) -> Result<(), IoError> {
+        match self {
+            Writer::Nc(w) => w.write(var, start, data),
+            Writer::Zarr(w) => w.write(var, start, data),
+        }
+    }
+
+    /// Closes the output under its temporary name.
+    ///
+    /// # Errors
+    /// As [`NcWriter::close`].
+    pub fn close(self) -> Result<Staged, IoError> {
+        match self {
+            Writer::Nc(w) => w.close(),
+            Writer::Zarr(w) => w.close(),
+        }
+    }
+
+    /// Closes the output and renames it to its final name.
+    ///
+    /// # Errors
+    /// As [`NcWriter::finish`].
+    pub fn finish(self) -> Result<PathBuf, IoError> {
+        self.close()?.commit()
     }
 }
 
 /// Chunk shape: fields (two or more dimensions besides time) get one time step per chunk;
 /// smaller variables get chunks of about 4 MiB along time.
-fn chunk_shape(v: &rookery_cf::Variable, time_dim: Option<&str>) -> Vec<usize> {
+pub(crate) fn chunk_shape(v: &rookery_cf::Variable, time_dim: Option<&str>) -> Vec<usize> {
     let taxis = time_dim.and_then(|t| v.axis_of(t));
     let mut chunks = v.shape.clone();
     if let Some(ax) = taxis {

@@ -22,7 +22,7 @@ use ndarray::{ArrayD, IxDyn};
 use rayon::prelude::*;
 use rookery_cf::time::DateTime;
 use rookery_cf::{Array, AttrValue, DType, Dataset};
-use rookery_io::{NcWriter, Source, Staged, WriteOptions};
+use rookery_io::{Source, Staged, WriteOptions, Writer};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::mpsc::sync_channel;
@@ -613,7 +613,7 @@ fn to_array(vals: Vec<f64>, dtype: DType, shape: &[usize], fill: f64) -> Result<
 
 /// The output files of a request (several with `time:auto` splitting), written together.
 struct Outputs {
-    files: Vec<(usize, usize, NcWriter)>,
+    files: Vec<(usize, usize, Writer)>,
     time_dim: Option<String>,
 }
 
@@ -699,7 +699,7 @@ pub fn execute(
         if dests.contains(&dest) {
             return Err(OpError::Invalid(format!("two outputs of this request would both be named {name}")));
         }
-        outputs.files.push((t0, t1, NcWriter::create(&dest, &ds, &opts)?));
+        outputs.files.push((t0, t1, Writer::create(&dest, &ds, &opts)?));
         dests.push(dest);
     }
     let main_steps = job

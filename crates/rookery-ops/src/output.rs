@@ -7,7 +7,7 @@ use crate::plan::Plan;
 use crate::OpError;
 use rookery_cf::time::{Calendar, DateTime};
 use rookery_cf::{Array, AttrValue, DType, Dataset};
-use rookery_io::{NcWriter, OutputFormat, Source, Staged, WriteOptions};
+use rookery_io::{OutputFormat, Source, Staged, WriteOptions, Writer};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::sync_channel;
 
@@ -209,7 +209,7 @@ fn write_file(
     total: u64,
     progress: Progress<'_>,
 ) -> Result<Staged, OpError> {
-    let mut w = NcWriter::create(dest, ds, opts)?;
+    let mut w = Writer::create(dest, ds, opts)?;
     let (timed, fixed): (Vec<&rookery_cf::Variable>, Vec<&rookery_cf::Variable>) = ds
         .vars
         .iter()

@@ -133,6 +133,9 @@ enum Cmd {
     AverageShape(cmd::average::ShapeArgs),
     /// Area-weighted mean over the horizontal grid (rook `weighted_average`).
     WeightedAverage(cmd::average::WeightedArgs),
+    /// Kerchunk references (JSON, .json.zst or Parquet) for NetCDF-3/4 files, one file or several
+    /// combined along time, that fsspec/xarray and rookery read as a Zarr store.
+    Kerchunk(cmd::kerchunk::KerchunkArgs),
     /// Regrid horizontally: nearest_s2d, bilinear or conservative to a named, custom, adaptive or
     /// file grid (clisops `regrid`).
     Regrid(cmd::regrid::RegridArgs),
@@ -208,6 +211,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let r = match cli.cmd {
         Cmd::Info { inputs } => cmd::info::run(&inputs),
+        Cmd::Kerchunk(a) => cmd::kerchunk::run(&a),
         Cmd::Concat {
             collection,
             dims,

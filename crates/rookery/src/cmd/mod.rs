@@ -8,6 +8,7 @@ pub mod concat;
 pub mod config;
 pub mod fixes;
 pub mod info;
+pub mod kerchunk;
 pub mod keys;
 pub mod regrid;
 pub mod serve;
@@ -26,6 +27,10 @@ pub enum Format {
     Nc,
     /// Classic NetCDF (64-bit offset), uncompressed.
     Nc3,
+    /// Zarr format 3 store (a `.zarr` directory), gzip level 1, one time step per chunk.
+    Zarr,
+    /// Zarr format 2 store with consolidated metadata, zlib level 1.
+    Zarr2,
 }
 
 /// File namer option.
@@ -77,6 +82,8 @@ pub fn output_spec(dir: std::path::PathBuf, format: Format, size: &str, extra: &
         format: match format {
             Format::Nc => rookery_io::OutputFormat::Nc4,
             Format::Nc3 => rookery_io::OutputFormat::Nc3,
+            Format::Zarr => rookery_io::OutputFormat::Zarr3,
+            Format::Zarr2 => rookery_io::OutputFormat::Zarr2,
         },
         size_limit,
         extra: extra.to_string(),

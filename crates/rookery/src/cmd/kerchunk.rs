@@ -1,0 +1,99 @@
+//! `rookery kerchunk`: Kerchunk references for NetCDF-3/NetCDF-4 files, one file or several
+//! combined along time, written as JSON v1 (`.json`, `.json.zst`) or lazy Parquet (`.parq`).
+
+use super::Failure;
+use rookery_io::kerchunk::{self, Chunk, RefOptions};
+use std::path::PathBuf;
+
+/// Options of `rookery kerchunk`.
+#[derive(clap::Args)]
+pub struct KerchunkArgs {
+    /// NetCDF files, globs, directories or a dataset id (several files form one dataset,
+    /// combined along `--combine`).
+    #[arg(required = true)]
+    pub inputs: Vec<String>,
+    /// Output: `refs.json`, `refs.json.zst` (zstd) or `refs.parq` (Parquet directory).
+    #[arg(long, short)]
+    pub output: PathBuf,
+    /// Dimension along which several files are combined.
+    #[arg(long, default_value = "time")]
+    pub combine: String,
+    /// URL (or directory) that replaces each file's directory in the references, e.g.
+    /// `https://node/thredds/fileServer/cmip6/...`; default: absolute local paths.
+    #[arg(long = "url-prefix")]
+    pub url_prefix: Option<String>,
+    /// Chunks smaller than this many bytes are embedded in the references.
+    #[arg(long = "inline-threshold", default_value_t = 500)]
+    pub inline_threshold: usize,
+    /// Rows per Parquet file (Parquet output only).
+    #[arg(long = "record-size", default_value_t = kerchunk::DEFAULT_RECORD_SIZE)]
+    pub record_size: usize,
+}
+
+/// Writes the references and prints a summary.
+pub fn run(a: &KerchunkArgs) -> Result<(), Failure> {
+    let name = a.output.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    if ![".json", ".zst", ".zstd", ".parq", ".parquet"].iter().any(|e| name.ends_with(e)) {
+        return Err(Failure {
+            code: 2,
+            msg: format!(
+                "output {} must end in .json, .json.zst or .parq (the reference format is chosen by the name)",
+                a.output.display()
+            ),
+        });
+    }
+    let daops = rookery_daops::Daops::global()?;
+    let datasets = daops.cli_datasets(&a.inputs, None, None)?;
+    if datasets.len() > 1 {
+        return Err(Failure {
+            code: 2,
+            msg: "one dataset per reference set: give the files or the id of one dataset".into(),
+        });
+    }
+    let files: Vec<PathBuf> = datasets.into_iter().flat_map(|d| d.files).collect();
+    if let Some(u) = files.iter().find(|f| {
+        let s = f.to_string_lossy();
+        rookery_io::is_url(&s) || rookery_io::detect_zarr(&s).is_some()
+    }) {
+        return Err(Failure {
+            code: 2,
+            msg: format!(
+                "{}: references are generated from local NetCDF files (use --url-prefix for where they are served)",
+                u.display()
+            ),
+        });
+    }
+    let opts = RefOptions {
+        inline_threshold: a.inline_threshold,
+        url_prefix: a.url_prefix.clone(),
+    };
+    let refs = if files.len() == 1 {
+        kerchunk::references(&files[0], &opts)?
+    } else {
+        kerchunk::combine(&files, &a.combine, &opts)?
+    };
+    if let Some(parent) = a.output.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Failure::io(format!("cannot create directory {}: {e}", parent.display())))?;
+    }
+    let out = kerchunk::write(&refs, &a.output, a.record_size)?;
+    let (mut nref, mut ninline, mut inline_bytes) = (0usize, 0usize, 0usize);
+    for v in &refs.vars {
+        for c in v.chunks.values() {
+            match c {
+                Chunk::Range { .. } => nref += 1,
+                Chunk::Inline(b) => {
+                    ninline += 1;
+                    inline_bytes += b.len();
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{} files, {} variables: {nref} chunk references, {ninline} embedded chunks ({inline_bytes} bytes)",
+        files.len(),
+        refs.vars.len()
+    );
+    println!("{}", out.display());
+    Ok(())
+}
