@@ -209,6 +209,16 @@ fn main() -> ExitCode {
         .without_time()
         .init();
     let cli = Cli::parse();
+    if !matches!(cli.cmd, Cmd::Serve { .. } | Cmd::Worker { .. } | Cmd::RunJob { .. }) {
+        // A command whose output is piped into `head` ends quietly when the pipe closes, as
+        // Unix tools do, instead of panicking in println!. (The service keeps Rust's ignored
+        // SIGPIPE: a client hanging up must not end the server.)
+        // SAFETY: setting a signal disposition before any other thread exists.
+        #[allow(unsafe_code)]
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     let r = match cli.cmd {
         Cmd::Info { inputs } => cmd::info::run(&inputs),
         Cmd::Kerchunk(a) => cmd::kerchunk::run(&a),
