@@ -199,6 +199,9 @@ impl Resolver {
         if item.is_empty() {
             return Err(DaopsError::InvalidCollection("CollectionParameter must be provided".into()));
         }
+        // s3://bucket/key: its HTTP(S) URL (rookery_io::s3), then as any URL.
+        let s3 = rookery_io::s3::global().to_url(item);
+        let item = s3.as_deref().unwrap_or(item);
         if item.starts_with("http://") || item.starts_with("https://") {
             // A data node's URL maps to its local file; any other URL is read over HTTP
             // (byte ranges, cached), if allowed.

@@ -24,6 +24,7 @@ pub mod egress;
 mod nc;
 mod open;
 pub mod remote;
+pub mod s3;
 mod write;
 mod zarr_write;
 pub mod kerchunk;

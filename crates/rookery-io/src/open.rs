@@ -21,6 +21,9 @@ fn is_netcdf_name(p: &Path) -> bool {
 pub fn expand_inputs(inputs: &[String]) -> Result<Vec<PathBuf>, IoError> {
     let mut out = Vec::new();
     for input in inputs {
+        // s3://bucket/key: the object's HTTP(S) URL (signed when credentials are set).
+        let s3_url = crate::s3::global().to_url(input);
+        let input = s3_url.as_ref().unwrap_or(input);
         let p = Path::new(input);
         if is_url(input) || (!input.contains(['*', '?', '[']) && detect(input).is_some()) {
             out.push(PathBuf::from(input));

@@ -360,16 +360,24 @@ impl HttpClient {
                 policy.check_url(&cur).map_err(|msg| Attempt { transient: false, msg })?;
             }
             let agent = self.agent_for(&cur);
+            // S3 with credentials: each request (and each redirect target) signed.
+            let signed = crate::s3::global().headers(if head { "HEAD" } else { "GET" }, &cur, std::time::SystemTime::now());
             let resp = if head {
                 let mut rb = agent.head(&cur);
                 if let Some(r) = range {
                     rb = rb.header("Range", r);
+                }
+                for (k, v) in &signed {
+                    rb = rb.header(k.as_str(), v.as_str());
                 }
                 rb.call()
             } else {
                 let mut rb = agent.get(&cur);
                 if let Some(r) = range {
                     rb = rb.header("Range", r);
+                }
+                for (k, v) in &signed {
+                    rb = rb.header(k.as_str(), v.as_str());
                 }
                 rb.call()
             }

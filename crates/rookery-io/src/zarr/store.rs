@@ -213,22 +213,11 @@ impl Fetcher {
     }
 }
 
-/// Resolves a reference target: URL, `s3://` (anonymous HTTPS), `file://`, absolute or
+/// Resolves a reference target: URL, `s3://` (see [`crate::s3`]), `file://`, absolute or
 /// relative (to `base`, the directory of the reference file) path.
 pub(crate) fn resolve_target(target: &str, base: &Loc) -> Loc {
-    if let Some(rest) = target
-        .strip_prefix("s3://")
-        .or_else(|| target.strip_prefix("s3a://"))
-    {
-        let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
-        let endpoint = std::env::var("ROOKERY_S3_ENDPOINT")
-            .ok()
-            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
-            .filter(|s| !s.trim().is_empty());
-        return Loc::Url(match endpoint {
-            Some(ep) => format!("{}/{bucket}/{key}", ep.trim_end_matches('/')),
-            None => format!("https://{bucket}.s3.amazonaws.com/{key}"),
-        });
+    if let Some(url) = crate::s3::global().to_url(target) {
+        return Loc::Url(url);
     }
     if is_url(target) {
         return Loc::Url(target.to_string());
