@@ -1,7 +1,7 @@
 //! Peers: other nodes that hold data this node does not, and running parts of a workflow there.
 //!
 //! ```text
-//!   config: peer = "<name> <base-url> holds=<pattern>[,<pattern>...] [protocol=ogc]
+//!   config: peer = "<name> <base-url> holds=<pattern>[,<pattern>...] [protocol=ogc|wps]
 //!                   [token_env=VAR | token_url=U client_id=C client_secret_env=VAR [scope=..] [resource=..]]"
 //!           (repeatable; patterns are dataset-id globs with `*`; the first peer holding an id
 //!            is its primary, the others are replicas, tried in order)
@@ -13,6 +13,11 @@
 //!            cache into the job directory, its size and SHA-256 checked
 //!       failure → retried (bounded), then the next replica; none left → one error naming
 //!       every node tried and why
+//!   protocol=wps (a rook, or any WPS 1.0.0 node with rook's `orchestrate`; the URL is its WPS
+//!   endpoint, e.g. https://node/wps):
+//!       POST Execute orchestrate (workflow as ComplexData JSON, storeExecuteResponse, status,
+//!            output as reference) → poll the statusLocation (same origin as the peer) until
+//!            ProcessSucceeded|ProcessFailed → the `output` reference (Metalink) → files as above
 //! ```
 //!
 //! The coordinator side of the split is in [`crate::workflow`]: reducing steps whose inputs a
@@ -37,6 +42,18 @@ pub struct PeerConfig {
     /// OAuth2 client credentials this node uses to get tokens for the peer (`token_url=`
     /// `client_id=` `client_secret_env=`/`client_secret=` [`scope=`] [`resource=`]).
     pub client: Option<ClientCredentials>,
+    /// How to talk to it.
+    pub protocol: Protocol,
+}
+
+/// A peer's protocol.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Protocol {
+    /// OGC API – Processes (a rookery): jobs with idempotency keys.
+    #[default]
+    Ogc,
+    /// WPS 1.0.0 with rook's processes (a rook, or a rookery's `/wps`).
+    Wps,
 }
 
 /// An OAuth2 client-credentials grant (RFC 6749 §4.4) at the peer's identity provider.
@@ -124,6 +141,7 @@ impl std::fmt::Debug for PeerConfig {
             .field("holds", &self.holds)
             .field("token", &self.token.as_ref().map(|_| "(set)"))
             .field("client", &self.client)
+            .field("protocol", &self.protocol)
             .finish()
     }
 }
@@ -141,7 +159,7 @@ impl PeerConfig {
     }
 }
 
-/// Parses `peer = "<name> <url> holds=a,b [token_env=VAR] [token=T] [protocol=ogc]"`.
+/// Parses `peer = "<name> <url> holds=a,b [token_env=VAR] [token=T] [protocol=ogc|wps]"`.
 ///
 /// # Errors
 /// A missing name, URL or `holds`, an unsupported protocol, an unset token variable.
@@ -154,7 +172,7 @@ pub fn parse_peer(s: &str) -> Result<PeerConfig, String> {
         .ok_or_else(|| format!("config: peer '{name}' needs an http(s) base URL after its name"))?
         .trim_end_matches('/')
         .to_string();
-    let mut p = PeerConfig { name, url, holds: Vec::new(), token: None, client: None };
+    let mut p = PeerConfig { name, url, holds: Vec::new(), token: None, client: None, protocol: Protocol::Ogc };
     let (mut token_url, mut client_id, mut client_secret, mut scope, mut resource) = (None, None, None, None, None);
     for kv in it {
         let (k, v) = kv.split_once('=').ok_or_else(|| format!("config: peer '{}': '{kv}' is not key=value", p.name))?;
@@ -172,10 +190,11 @@ pub fn parse_peer(s: &str) -> Result<PeerConfig, String> {
             }
             "scope" => scope = Some(v.replace(',', " ")),
             "resource" => resource = Some(v.to_string()),
-            "protocol" if v == "ogc" => {}
+            "protocol" if v == "ogc" => p.protocol = Protocol::Ogc,
+            "protocol" if v == "wps" => p.protocol = Protocol::Wps,
             "protocol" => {
                 return Err(format!(
-                    "config: peer '{}': protocol '{v}' is not supported (rookery peers speak OGC API: protocol=ogc)",
+                    "config: peer '{}': protocol '{v}' is not supported (protocol=ogc for a rookery's OGC API, protocol=wps for a rook's WPS endpoint)",
                     p.name
                 ))
             }
@@ -363,6 +382,62 @@ impl Peers {
     }
 
     fn run_at(&self, peer: &PeerConfig, workflow: &Value, key: &str, dir: &Path) -> Result<PartResult, String> {
+        match peer.protocol {
+            Protocol::Ogc => self.run_ogc(peer, workflow, key, dir),
+            Protocol::Wps => self.run_wps(peer, workflow, dir),
+        }
+    }
+
+    /// A part at a WPS 1.0.0 node (rook): asynchronous Execute of `orchestrate`, polling of
+    /// the status document, then the Metalink of its `output`.
+    fn run_wps(&self, peer: &PeerConfig, workflow: &Value, dir: &Path) -> Result<PartResult, String> {
+        let deadline = Instant::now() + self.part_timeout;
+        let left = || deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
+        let auth = peer.authorization()?;
+        let body = wps_execute("orchestrate", &[("workflow", &workflow.to_string())], true);
+        let mut rb = agent(left().min(Duration::from_secs(60))).post(&peer.url).header("Content-Type", "text/xml");
+        if let Some(a) = &auth {
+            rb = rb.header("Authorization", a);
+        }
+        let resp = rb.send(body).map_err(|e| format!("cannot submit: {e}"))?;
+        let (code, mut doc) = body_text(resp)?;
+        if !(200..300).contains(&code) || doc.contains("ExceptionReport") {
+            return Err(format!("submission refused with HTTP {code}: {}", wps_exception(&doc)));
+        }
+        let status = xml_attr(&doc, "statusLocation").ok_or("the Execute response has no statusLocation")?;
+        if origin(&status) != origin(&peer.url) {
+            return Err(format!("the statusLocation {status} is not on the peer's server"));
+        }
+        let mut wait = Duration::from_millis(100);
+        loop {
+            if doc.contains("ProcessSucceeded") {
+                break;
+            }
+            if doc.contains("ProcessFailed") {
+                return Err(format!("job {status} failed: {}", wps_exception(&doc)));
+            }
+            if Instant::now() >= deadline {
+                return Err(format!("timed out after {:?} waiting for job {status}", self.part_timeout));
+            }
+            std::thread::sleep(wait.min(left()));
+            wait = (wait * 2).min(Duration::from_secs(2));
+            let mut rb = agent(left().min(Duration::from_secs(30))).get(&status);
+            if let Some(a) = &auth {
+                rb = rb.header("Authorization", a);
+            }
+            let (code, d) = body_text(rb.call().map_err(|e| format!("cannot poll {status}: {e}"))?)?;
+            if code != 200 {
+                return Err(format!("polling {status} answered HTTP {code}"));
+            }
+            doc = d;
+        }
+        let href = wps_output_href(&doc, "output").ok_or_else(|| format!("the results of {status} have no output reference"))?;
+        let (files, bytes) = fetch_metalink(&href, &status, dir)?;
+        Ok(PartResult { peer: peer.clone(), job_url: status, files, bytes })
+    }
+
+    /// A part at an OGC API node (rookery).
+    fn run_ogc(&self, peer: &PeerConfig, workflow: &Value, key: &str, dir: &Path) -> Result<PartResult, String> {
         let deadline = Instant::now() + self.part_timeout;
         let left = || deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
         let auth = peer.authorization()?;
@@ -418,41 +493,117 @@ impl Peers {
         let resp = with_auth(agent(left()).get(&format!("{job_url}/results"))).call().map_err(|e| format!("cannot get the results of {job_url}: {e}"))?;
         let (code, v) = body_json(resp)?;
         let href = v.pointer("/output/href").and_then(Value::as_str).filter(|_| code == 200).ok_or_else(|| format!("the results of {job_url} have no output (HTTP {code})"))?;
-        let remote = rookery_io::Remote::global();
-        let meta = remote.http().fetch_all(href, 16 << 20).map_err(|e| e.to_string())?;
-        let files = metalink_files(&String::from_utf8_lossy(&meta));
-        if files.is_empty() {
-            return Err(format!("the output of {job_url} lists no file"));
-        }
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let mut out = Vec::new();
-        let mut bytes = 0u64;
-        for (name, size, url, sha) in files {
-            let dest = dir.join(safe_name(&name));
-            let got = fetch_file(&remote, &url, &dest)?;
-            if size > 0 && got != size {
-                let _ = std::fs::remove_file(&dest);
-                return Err(format!("{url}: fetched {got} bytes, the Metalink says {size}"));
-            }
-            if let Some(want) = sha {
-                let have = crate::ops::sha256_file(&dest).map_err(|e| e.to_string())?;
-                if have != want {
-                    let _ = std::fs::remove_file(&dest);
-                    return Err(format!("{url}: checksum mismatch (SHA-256 {have}, the Metalink says {want})"));
-                }
-            }
-            bytes += got;
-            out.push(dest);
-        }
-        Ok(PartResult { peer: peer.clone(), job_url, files: out, bytes })
+        let (files, bytes) = fetch_metalink(href, &job_url, dir)?;
+        Ok(PartResult { peer: peer.clone(), job_url, files, bytes })
     }
 }
+
+/// The files of the Metalink at `href` (the output of `job_url`) fetched into `dir` through
+/// the remote-data cache, sizes and SHA-256 checked; returns them and the bytes fetched.
+fn fetch_metalink(href: &str, job_url: &str, dir: &Path) -> Result<(Vec<PathBuf>, u64), String> {
+    let remote = rookery_io::Remote::global();
+    let meta = remote.http().fetch_all(href, 16 << 20).map_err(|e| e.to_string())?;
+    let files = metalink_files(&String::from_utf8_lossy(&meta));
+    if files.is_empty() {
+        return Err(format!("the output of {job_url} lists no file"));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let mut out = Vec::new();
+    let mut bytes = 0u64;
+    for (name, size, url, sha) in files {
+        let dest = dir.join(safe_name(&name));
+        let got = fetch_file(&remote, &url, &dest)?;
+        if size > 0 && got != size {
+            let _ = std::fs::remove_file(&dest);
+            return Err(format!("{url}: fetched {got} bytes, the Metalink says {size}"));
+        }
+        if let Some(want) = sha {
+            let have = crate::ops::sha256_file(&dest).map_err(|e| e.to_string())?;
+            if have != want {
+                let _ = std::fs::remove_file(&dest);
+                return Err(format!("{url}: checksum mismatch (SHA-256 {have}, the Metalink says {want})"));
+            }
+        }
+        bytes += got;
+        out.push(dest);
+    }
+    Ok((out, bytes))
+}
+
+/// A WPS 1.0.0 Execute request: literal or JSON inputs as ComplexData when they start with
+/// `{`, every output as a reference; `asynchronous` stores the response and reports status.
+fn wps_execute(process: &str, inputs: &[(&str, &str)], asynchronous: bool) -> String {
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let mut x = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><wps:Execute service="WPS" version="1.0.0" xmlns:wps="http://www.opengis.net/wps/1.0.0" xmlns:ows="http://www.opengis.net/ows/1.1" xmlns:xlink="http://www.w3.org/1999/xlink">"#,
+    );
+    x.push_str(&format!("<ows:Identifier>{}</ows:Identifier><wps:DataInputs>", esc(process)));
+    for (k, v) in inputs {
+        let data = if v.trim_start().starts_with('{') {
+            format!(r#"<wps:ComplexData mimeType="application/json">{}</wps:ComplexData>"#, esc(v))
+        } else {
+            format!("<wps:LiteralData>{}</wps:LiteralData>", esc(v))
+        };
+        x.push_str(&format!("<wps:Input><ows:Identifier>{}</ows:Identifier><wps:Data>{data}</wps:Data></wps:Input>", esc(k)));
+    }
+    let a = if asynchronous { "true" } else { "false" };
+    x.push_str(&format!(
+        r#"</wps:DataInputs><wps:ResponseForm><wps:ResponseDocument storeExecuteResponse="{a}" status="{a}"></wps:ResponseDocument></wps:ResponseForm></wps:Execute>"#
+    ));
+    x
+}
+
+fn body_text(resp: ureq::http::Response<ureq::Body>) -> Result<(u16, String), String> {
+    let code = resp.status().as_u16();
+    let mut b = resp.into_body();
+    let t = b.with_config().limit(16 << 20).read_to_string().map_err(|e| format!("cannot read the answer: {e}"))?;
+    Ok((code, t))
+}
+
+/// The value of attribute `name` (first occurrence), unescaped.
+fn xml_attr(doc: &str, name: &str) -> Option<String> {
+    let pat = format!("{name}=\"");
+    let i = doc.find(&pat)? + pat.len();
+    let j = doc[i..].find('"')? + i;
+    Some(unescape(&doc[i..j]))
+}
+
+/// The exception or failure text of a WPS document, on one line.
+fn wps_exception(doc: &str) -> String {
+    let t = tag(doc, "ExceptionText>", "</")
+        .map(|t| unescape(t.trim()))
+        .unwrap_or_else(|| doc.chars().take(200).collect());
+    t.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The `href` of output `id` in an ExecuteResponse (`<wps:Reference href=...>` or `xlink:href`).
+fn wps_output_href(doc: &str, id: &str) -> Option<String> {
+    let outputs = doc.split("<wps:Output>").skip(1);
+    for o in outputs {
+        let ident = tag(o, "Identifier>", "</")?;
+        if ident.trim() == id {
+            return xml_attr(o, "href");
+        }
+    }
+    None
+}
+
+/// `scheme://host[:port]` of a URL.
+pub(crate) fn origin(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    format!("{}://{}", scheme.to_ascii_lowercase(), host.to_ascii_lowercase())
+}
+
 
 /// A peer's usage log: its `usage` process run synchronously, both CSVs fetched.
 ///
 /// # Errors
 /// The peer is unreachable, refuses, or answers without the CSVs.
 pub fn peer_usage(peer: &PeerConfig, time: &str) -> Result<(String, String), String> {
+    if peer.protocol == Protocol::Wps {
+        return wps_usage(peer, time);
+    }
     let body = json!({"inputs": {"time": time}});
     let mut rb = agent(Duration::from_secs(120)).post(&format!("{}/processes/usage/execution", peer.url)).header("Content-Type", "application/json");
     if let Some(a) = peer.authorization()? {
@@ -465,6 +616,26 @@ pub fn peer_usage(peer: &PeerConfig, time: &str) -> Result<(String, String), Str
     let get = |id: &str| -> Result<String, String> {
         let href = v.pointer(&format!("/{id}/href")).and_then(Value::as_str).ok_or_else(|| format!("no {id} in the answer"))?;
         let resp = agent(Duration::from_secs(120)).get(href).call().map_err(|e| format!("cannot fetch {href}: {e}"))?;
+        let mut b = resp.into_body();
+        b.with_config().limit(256 << 20).read_to_string().map_err(|e| format!("cannot read {href}: {e}"))
+    };
+    Ok((get("wpsusage")?, get("downloads")?))
+}
+
+/// A WPS peer's usage: rook's `usage` process executed synchronously, both CSVs fetched.
+fn wps_usage(peer: &PeerConfig, time: &str) -> Result<(String, String), String> {
+    let inputs: Vec<(&str, &str)> = if time.is_empty() { Vec::new() } else { vec![("time", time)] };
+    let mut rb = agent(Duration::from_secs(120)).post(&peer.url).header("Content-Type", "text/xml");
+    if let Some(a) = peer.authorization()? {
+        rb = rb.header("Authorization", &a);
+    }
+    let (code, doc) = body_text(rb.send(wps_execute("usage", &inputs, false)).map_err(|e| format!("cannot reach it: {e}"))?)?;
+    if code != 200 || !doc.contains("ProcessSucceeded") {
+        return Err(format!("usage answered HTTP {code}: {}", wps_exception(&doc)));
+    }
+    let get = |id: &str| -> Result<String, String> {
+        let href = wps_output_href(&doc, id).ok_or_else(|| format!("no {id} in the answer"))?;
+        let resp = agent(Duration::from_secs(120)).get(&href).call().map_err(|e| format!("cannot fetch {href}: {e}"))?;
         let mut b = resp.into_body();
         b.with_config().limit(256 << 20).read_to_string().map_err(|e| format!("cannot read {href}: {e}"))
     };
@@ -517,7 +688,8 @@ mod tests {
         assert!(parse_peer("x").is_err());
         assert!(parse_peer("x ftp://a holds=*").is_err());
         assert!(parse_peer("x http://a").is_err());
-        assert!(parse_peer("x http://a holds=* protocol=wps").is_err());
+        assert_eq!(parse_peer("x http://a/wps holds=* protocol=wps").unwrap().protocol, Protocol::Wps);
+        assert!(parse_peer("x http://a holds=* protocol=soap").is_err());
         assert!(parse_peer("x http://a holds=* token_env=ROOKERY_NO_SUCH_VAR_42").is_err());
     }
 

@@ -552,7 +552,12 @@ pub fn restrict_data_access(cfg: &Config) -> Result<(), ServiceError> {
         Err(_) => (Vec::new(), Vec::new()),
     };
     // Results of workflow parts are fetched from the configured peers.
-    urls.extend(cfg.peers.iter().map(|p| format!("{}/", p.url)));
+    // An OGC API peer serves its results under its base URL; a WPS peer (rook) under its
+    // server, beside the WPS endpoint.
+    urls.extend(cfg.peers.iter().map(|p| match p.protocol {
+        crate::federation::Protocol::Ogc => format!("{}/", p.url),
+        crate::federation::Protocol::Wps => format!("{}/", crate::federation::origin(&p.url)),
+    }));
     let policy = rookery_io::EgressPolicy::allow_list(&urls, &nets)
         .map_err(|e| ServiceError::Config(format!("[rookery] allowed_networks: {e}")))?;
     rookery_io::Remote::global().set_policy(policy);

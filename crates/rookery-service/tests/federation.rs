@@ -1,6 +1,7 @@
 //! Three rookery nodes on loopback, each holding a different part of mini-esgf, run workflows
 //! over datasets of several nodes and get the same numbers as one node holding everything;
-//! a killed peer's part goes to its replica, and with no node left the job fails naming them.
+//! a killed peer's part goes to its replica, and with no node left the job fails naming them;
+//! a peer spoken to as a rook (WPS 1.0.0 `orchestrate`) gives the same numbers.
 //!
 //! Nodes are separate processes (each has its own roocs.ini): this test executable re-run as
 //! [`node_process`].
@@ -246,6 +247,20 @@ fn workflows_over_three_nodes_match_one_node_holding_everything() {
     for site in [",local", ",nodeB", ",nodeC"] {
         assert!(csv.lines().any(|l| l.ends_with(site) && l.contains("orchestrate")), "no orchestrate row of {site}: {csv}");
     }
+
+    // A rook-style peer (WPS 1.0.0 orchestrate): B's /wps endpoint with protocol=wps.
+    let a3 = node(root_a.path(), &format!("nodeW {}/wps holds=*.s1960-r6i2p1f1.* protocol=wps", b.url));
+    let got = run(&a3.url, &workflow_chain(), &tmp.path().join("fed-wps")).expect("part at a WPS peer");
+    assert_eq!(values(&got), want_chain, "the WPS peer's part differs from the single node's");
+    let prov = std::fs::read_to_string(tmp.path().join("fed-wps/prov.json")).unwrap();
+    assert!(prov.contains("nodeW") && prov.contains(&b.url), "{prov}");
+    let body = serde_json::json!({"inputs": {"sites": "all"}});
+    let r = request("POST", &format!("{}/processes/usage/execution", a3.url), &[("Content-Type", "application/json")], body.to_string().as_bytes());
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    let csv = get(v["wpsusage"]["href"].as_str().unwrap()).text();
+    assert!(csv.lines().any(|l| l.ends_with(",nodeW") && l.contains("orchestrate")), "no orchestrate row of the WPS peer: {csv}");
+    drop(a3);
 
     // A peer that takes the part and never finishes it: the part times out and goes to the
     // replica B (never a hang).
