@@ -182,19 +182,11 @@ fn split_url(url: &str) -> Option<(&str, &str, &str)> {
 
 /// `x-amz-date` (`YYYYMMDDTHHMMSSZ`) of a Unix time.
 fn amz_date(secs: u64) -> String {
+    use rookery_cf::time::{Calendar, DateTime};
     let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let d = Calendar::ProlepticGregorian.add_days(&DateTime::new(1970, 1, 1, 0, 0, 0), days);
     let rem = secs % 86_400;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!("{:04}{:02}{:02}T{:02}{:02}{:02}Z", d.year, d.month, d.day, rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 fn percent_decode(s: &str) -> Vec<u8> {

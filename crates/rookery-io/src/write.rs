@@ -147,12 +147,7 @@ impl NcWriter {
             path: dest.to_path_buf(),
             msg,
         };
-        let name = dest
-            .file_name()
-            .ok_or_else(|| werr("not a file name".into()))?
-            .to_string_lossy()
-            .to_string();
-        let tmp = dest.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        let tmp = temp_path(dest)?;
         if opts.format == OutputFormat::Nc3 {
             if let Some(v) = ds.vars.iter().find(|v| {
                 !matches!(
@@ -403,8 +398,20 @@ impl Drop for Staged {
     }
 }
 
+/// The hidden temporary name next to `dest` an output is built under (`.<name>.<pid>.tmp`).
+///
+/// # Errors
+/// `dest` has no file name.
+pub(crate) fn temp_path(dest: &Path) -> Result<PathBuf, IoError> {
+    let name = dest.file_name().ok_or_else(|| IoError::Write {
+        path: dest.to_path_buf(),
+        msg: "not a file name".into(),
+    })?;
+    Ok(dest.with_file_name(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id())))
+}
+
 /// Removes a temporary file or directory (a Zarr store).
-fn remove_path(p: &Path) {
+pub(crate) fn remove_path(p: &Path) {
     if p.is_dir() {
         let _ = std::fs::remove_dir_all(p);
     } else {

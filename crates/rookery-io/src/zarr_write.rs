@@ -209,12 +209,7 @@ impl ZarrWriter {
             path: dest.to_path_buf(),
             msg,
         };
-        let name = dest
-            .file_name()
-            .ok_or_else(|| werr("not a file name".into()))?
-            .to_string_lossy()
-            .to_string();
-        let tmp = dest.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        let tmp = crate::write::temp_path(dest)?;
         if tmp.exists() {
             let _ = std::fs::remove_dir_all(&tmp);
         }

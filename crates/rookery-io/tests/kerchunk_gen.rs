@@ -8,29 +8,12 @@
 use rookery_cf::{Array, AttrValue, DType};
 use rookery_io::kerchunk::{self, Chunk, RefOptions};
 use rookery_io::{open_paths, NcSource, Source};
+mod support;
 use std::path::{Path, PathBuf};
-
-fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/mini-esgf")
-}
-
-fn nc_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).expect("read test data dir").flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            nc_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "nc") {
-            out.push(p);
-        }
-    }
-}
+use support::corpus::{data_dir, nc_files, same};
 
 fn open_one(p: &Path) -> Result<Box<dyn Source>, rookery_io::IoError> {
     rookery_io::open(&[p.to_string_lossy().to_string()])
-}
-
-fn same(a: f64, b: f64) -> bool {
-    a == b || (a.is_nan() && b.is_nan())
 }
 
 /// Asserts every numeric and char variable of `theirs` reads the same from `ours`.

@@ -3,26 +3,8 @@
 
 use rookery_cf::{Array, DType};
 use rookery_io::{NcSource, Source};
-use std::path::{Path, PathBuf};
-
-fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/mini-esgf")
-}
-
-fn nc_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).expect("read test data dir").flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            nc_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "nc") {
-            out.push(p);
-        }
-    }
-}
-
-fn same(a: f64, b: f64) -> bool {
-    a == b || (a.is_nan() && b.is_nan())
-}
+mod support;
+use support::corpus::{data_dir, nc_files, same};
 
 #[test]
 fn every_variable_matches_libnetcdf() {

@@ -2,38 +2,12 @@
 //! with the NetCDF file it references. The reference is made by Python kerchunk (the venv of
 //! scripts/setup-pyzarr.sh; run when `CI` is set, otherwise the test is skipped without it).
 
+mod common;
+use common::{python, values, workspace};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const TA: &str = "mini-esgf/badc/cmip6/data/CMIP6/ScenarioMIP/MIROC/MIROC6/ssp119/r1i1p1f1/Amon/ta/gn/files/d20190807/ta_Amon_MIROC6_ssp119_r1i1p1f1_gn_201501-202412.nc";
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("workspace")
-}
-
-fn python() -> Option<PathBuf> {
-    let ws = workspace();
-    if std::env::var_os("CI").is_some() {
-        let st = Command::new("bash")
-            .arg(ws.join("scripts/setup-pyzarr.sh"))
-            .status()
-            .expect("setup-pyzarr.sh");
-        assert!(st.success(), "scripts/setup-pyzarr.sh failed");
-    }
-    let py = ws.join(".venv-zarr/bin/python");
-    if py.exists() {
-        Some(py)
-    } else {
-        eprintln!(
-            "NOTICE: {} missing (run scripts/setup-pyzarr.sh); test skipped",
-            py.display()
-        );
-        None
-    }
-}
 
 fn subset(input: &Path, out: &Path) -> PathBuf {
     let o = Command::new(env!("CARGO_BIN_EXE_rookery"))
@@ -61,13 +35,6 @@ fn subset(input: &Path, out: &Path) -> PathBuf {
     let files: Vec<PathBuf> = stdout.lines().map(PathBuf::from).collect();
     assert_eq!(files.len(), 1, "{stdout}");
     files[0].clone()
-}
-
-fn values(path: &Path, var: &str) -> (Vec<usize>, Vec<f64>) {
-    let f = netcdf::open(path).expect("libnetcdf opens the output");
-    let v = f.variable(var).expect("variable");
-    let shape = v.dimensions().iter().map(netcdf::Dimension::len).collect();
-    (shape, v.get_values::<f64, _>(..).expect("values"))
 }
 
 #[test]

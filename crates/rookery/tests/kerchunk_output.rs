@@ -4,6 +4,8 @@
 //! are skipped without it) with the same decoded values as the NetCDF files; rookery reads its
 //! own Zarr outputs back with the same values as its NetCDF outputs.
 
+mod common;
+use common::{python, values, workspace};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -15,33 +17,8 @@ const SICONC_TEXT: &str = "mini-esgf/badc/cmip6/data/CMIP6/CMIP/BCC/BCC-ESM1/his
 const TOS: &str = "mini-esgf/badc/cmip6/data/CMIP6/CMIP/MPI-M/MPI-ESM1-2-LR/historical/r1i1p1f1/Omon/tos/gn/v20190710/tos_Omon_MPI-ESM1-2-LR_historical_r1i1p1f1_gn_185001-186912.nc";
 const PSL_CORDEX: &str = "mini-esgf/gws/nopw/j04/cp4cds1_vol1/data/c3s-cordex/output/EUR-11/IPSL/MOHC-HadGEM2-ES/rcp85/r1i1p1/IPSL-WRF381P/v1/day/psl/v20190212";
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("workspace")
-}
-
 fn data(rel: &str) -> PathBuf {
     workspace().join("../shared/data").join(rel).canonicalize().expect("shared data")
-}
-
-fn python() -> Option<PathBuf> {
-    let ws = workspace();
-    if std::env::var_os("CI").is_some() {
-        let st = Command::new("bash")
-            .arg(ws.join("scripts/setup-pyzarr.sh"))
-            .status()
-            .expect("setup-pyzarr.sh");
-        assert!(st.success(), "scripts/setup-pyzarr.sh failed");
-    }
-    let py = ws.join(".venv-zarr/bin/python");
-    if py.exists() {
-        Some(py)
-    } else {
-        eprintln!("NOTICE: {} missing (run scripts/setup-pyzarr.sh); Python checks skipped", py.display());
-        None
-    }
 }
 
 fn rookery(args: &[&str]) -> std::process::Output {
@@ -176,13 +153,6 @@ fn url_prefix_and_bad_requests() {
         assert!(!err.contains("panicked"), "{err}");
     }
     assert!(!Path::new("/tmp/never.json").exists());
-}
-
-fn values(path: &Path, var: &str) -> (Vec<usize>, Vec<f64>) {
-    let f = netcdf::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let v = f.variable(var).expect("variable");
-    let shape = v.dimensions().iter().map(netcdf::Dimension::len).collect();
-    (shape, v.get_values::<f64, _>(..).expect("values"))
 }
 
 #[test]

@@ -4,17 +4,15 @@
 //! without it): the subsets equal those of the local file; anonymous requests and a wrong
 //! secret are refused with a one-line error naming the URL.
 
+mod common;
+use common::{python, values, workspace};
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 const TA: &str = "mini-esgf/badc/cmip6/data/CMIP6/ScenarioMIP/MIROC/MIROC6/ssp119/r1i1p1f1/Amon/ta/gn/files/d20190807/ta_Amon_MIROC6_ssp119_r1i1p1f1_gn_201501-202412.nc";
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace")
-}
 
 struct Server {
     child: Child,
@@ -33,15 +31,7 @@ impl Drop for Server {
 /// moto on a free port with `objects` (key, file) in bucket `cmip6`, authentication on.
 fn moto(objects: &[(&str, &Path)]) -> Option<Server> {
     let ws = workspace();
-    if std::env::var_os("CI").is_some() {
-        let st = Command::new("bash").arg(ws.join("scripts/setup-pyzarr.sh")).status().expect("setup-pyzarr.sh");
-        assert!(st.success(), "scripts/setup-pyzarr.sh failed");
-    }
-    let py = ws.join(".venv-zarr/bin/python");
-    if !py.exists() {
-        eprintln!("NOTICE: {} missing (run scripts/setup-pyzarr.sh); test skipped", py.display());
-        return None;
-    }
+    let py = python()?;
     let port = TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
     let mut cmd = Command::new(py);
     cmd.arg(ws.join("crates/rookery/tests/py/s3_server.py"))
@@ -81,12 +71,6 @@ fn rookery(args: &[&str], env: &[(&str, String)]) -> std::process::Output {
         c.env(k, v);
     }
     c.output().expect("run rookery")
-}
-
-fn values(path: &Path) -> (Vec<usize>, Vec<f64>) {
-    let f = netcdf::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let v = f.variable("ta").expect("ta");
-    (v.dimensions().iter().map(netcdf::Dimension::len).collect(), v.get_values::<f64, _>(..).expect("values"))
 }
 
 fn subset(input: &str, out: &Path, env: &[(&str, String)]) -> std::process::Output {
@@ -136,7 +120,7 @@ fn netcdf_and_references_on_s3_with_signed_requests() {
     let local = tmp.path().join("local");
     let o = subset(&nc.to_string_lossy(), &local, &[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let want = values(&local.join("output_001.nc"));
+    let want = values(&local.join("output_001.nc"), "ta");
 
     let endpoint = format!("http://127.0.0.1:{port}");
     let good = [
@@ -148,7 +132,7 @@ fn netcdf_and_references_on_s3_with_signed_requests() {
         let out = tmp.path().join(format!("s3_{i}"));
         let o = subset(input, &out, &good);
         assert!(o.status.success(), "{input}: {}", String::from_utf8_lossy(&o.stderr));
-        assert_eq!(values(&out.join("output_001.nc")), want, "{input}");
+        assert_eq!(values(&out.join("output_001.nc"), "ta"), want, "{input}");
     }
     // A wrong secret: the server rejects the signature; one line naming the URL, no output.
     let bad = [

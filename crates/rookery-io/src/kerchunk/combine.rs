@@ -120,7 +120,7 @@ pub fn combine(paths: &[PathBuf], dim: &str, opts: &RefOptions) -> Result<FileRe
             continue;
         };
         out.vars[vi] = if v.name == dim {
-            coordinate(v, &parts, total)
+            coordinate(v, &parts)
         } else if bounds.contains(&v.name) {
             coordinate_bounds(v, axis, &parts, to)?
         } else {
@@ -130,19 +130,18 @@ pub fn combine(paths: &[PathBuf], dim: &str, opts: &RefOptions) -> Result<FileRe
     Ok(out)
 }
 
-/// The coordinate variable: all values, embedded as one little-endian f64 chunk.
-fn coordinate(v: &VarRefs, parts: &[Part], total: usize) -> VarRefs {
-    let values: Vec<f64> = parts.iter().flat_map(|p| p.coord.iter().copied()).collect();
-    let bytes: Vec<u8> = values.iter().flat_map(|x| x.to_le_bytes()).collect();
+/// `v` with all its values `a` embedded as one uncompressed little-endian chunk.
+fn embedded(v: &VarRefs, a: &Array) -> VarRefs {
+    let shape = a.shape();
     let mut zarray = v.zarray.clone();
-    zarray.insert("shape".into(), json!([total]));
-    zarray.insert("chunks".into(), json!([total.max(1)]));
-    zarray.insert("dtype".into(), json!("<f8"));
+    zarray.insert("shape".into(), json!(shape));
+    zarray.insert("chunks".into(), json!(shape.iter().map(|&n| n.max(1)).collect::<Vec<_>>()));
+    zarray.insert("dtype".into(), json!(crate::zarr_write::v2_dtype(a.dtype())));
     zarray.insert("filters".into(), Value::Null);
     zarray.insert("compressor".into(), Value::Null);
     let mut chunks = BTreeMap::new();
-    if total > 0 {
-        chunks.insert(vec![0], Chunk::Inline(bytes));
+    if !shape.contains(&0) {
+        chunks.insert(vec![0; shape.len()], Chunk::Inline(le_bytes(a)));
     }
     VarRefs {
         name: v.name.clone(),
@@ -150,6 +149,12 @@ fn coordinate(v: &VarRefs, parts: &[Part], total: usize) -> VarRefs {
         zattrs: v.zattrs.clone(),
         chunks,
     }
+}
+
+/// The coordinate variable: all values, embedded as one little-endian f64 chunk.
+fn coordinate(v: &VarRefs, parts: &[Part]) -> VarRefs {
+    let values: Vec<f64> = parts.iter().flat_map(|p| p.coord.iter().copied()).collect();
+    embedded(v, &Array::F64(ndarray::Array1::from(values).into_dyn()))
 }
 
 /// The coordinate's bounds: every file's values re-encoded in the earliest file's units,
@@ -172,23 +177,7 @@ fn coordinate_bounds(v: &VarRefs, axis: usize, parts: &[Part], to: Option<(&str,
     }
     let a = Array::concat(axis, &arrays)
         .ok_or_else(|| IoError::Inconsistent(format!("variable {} has different shapes in the files", v.name)))?;
-    let shape: Vec<u64> = a.shape().iter().map(|&n| n as u64).collect();
-    let mut zarray = v.zarray.clone();
-    zarray.insert("shape".into(), json!(shape));
-    zarray.insert("chunks".into(), json!(shape.iter().map(|&n| n.max(1)).collect::<Vec<_>>()));
-    zarray.insert("dtype".into(), json!("<f8"));
-    zarray.insert("filters".into(), Value::Null);
-    zarray.insert("compressor".into(), Value::Null);
-    let mut chunks = BTreeMap::new();
-    if !shape.contains(&0) {
-        chunks.insert(vec![0; shape.len()], Chunk::Inline(le_bytes(&a)));
-    }
-    Ok(VarRefs {
-        name: v.name.clone(),
-        zarray,
-        zattrs: v.zattrs.clone(),
-        chunks,
-    })
+    Ok(embedded(v, &a))
 }
 
 /// A variable along the dimension: chunk keys shifted file by file.
@@ -232,7 +221,7 @@ fn concat(v: &VarRefs, axis: usize, parts: &[Part], total: usize, first: &Path) 
     shape[axis] = total as u64;
     zarray.insert("shape".into(), json!(shape));
     if let Some(bad) = mismatch {
-        return embed_all(v, axis, parts, zarray, shape, bad);
+        return embed_all(v, axis, parts, &shape, bad);
     }
     Ok(VarRefs {
         name: v.name.clone(),
@@ -247,8 +236,7 @@ fn embed_all(
     v: &VarRefs,
     axis: usize,
     parts: &[Part],
-    mut zarray: serde_json::Map<String, Value>,
-    shape: Vec<u64>,
+    shape: &[u64],
     bad: &Path,
 ) -> Result<VarRefs, IoError> {
     let mismatch = || {
@@ -268,17 +256,5 @@ fn embed_all(
         .map(|p| p.src.read_all(&v.name))
         .collect::<Result<Vec<Array>, IoError>>()?;
     let a = Array::concat(axis, &arrays).ok_or_else(mismatch)?;
-    let dt = a.dtype();
-    zarray.insert("chunks".into(), json!(shape.iter().map(|&n| n.max(1)).collect::<Vec<_>>()));
-    zarray.insert("dtype".into(), json!(crate::zarr_write::v2_dtype(dt)));
-    zarray.insert("filters".into(), Value::Null);
-    zarray.insert("compressor".into(), Value::Null);
-    let mut chunks = BTreeMap::new();
-    chunks.insert(vec![0; shape.len()], Chunk::Inline(le_bytes(&a)));
-    Ok(VarRefs {
-        name: v.name.clone(),
-        zarray,
-        zattrs: v.zattrs.clone(),
-        chunks,
-    })
+    Ok(embedded(v, &a))
 }

@@ -16,6 +16,7 @@
 //! under a temporary name and renamed at the end.
 
 use super::{Chunk, FileRefs, VarRefs};
+use crate::write::{remove_path, temp_path};
 use crate::IoError;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::data_type::{ByteArray, ByteArrayType, Int64Type};
@@ -39,34 +40,23 @@ pub fn write(refs: &FileRefs, dest: &Path, record_size: usize) -> Result<PathBuf
         path: dest.to_path_buf(),
         msg,
     };
-    let name = dest
-        .file_name()
-        .ok_or_else(|| werr("not a file name".into()))?
-        .to_string_lossy()
-        .to_string();
-    let tmp = dest.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let tmp = temp_path(dest)?;
+    let name = dest.file_name().unwrap_or_default().to_string_lossy();
     let parquet = name.ends_with(".parq") || name.ends_with(".parquet");
     let r = if parquet {
         write_parquet(refs, &tmp, record_size.max(1))
     } else {
         write_json(refs, &tmp, name.ends_with(".zst"))
     };
-    let cleanup = |p: &Path| {
-        if p.is_dir() {
-            let _ = std::fs::remove_dir_all(p);
-        } else {
-            let _ = std::fs::remove_file(p);
-        }
-    };
     if let Err(e) = r {
-        cleanup(&tmp);
+        remove_path(&tmp);
         return Err(werr(e));
     }
     if parquet && dest.is_dir() {
         let _ = std::fs::remove_dir_all(dest);
     }
     std::fs::rename(&tmp, dest).map_err(|e| {
-        cleanup(&tmp);
+        remove_path(&tmp);
         werr(e.to_string())
     })?;
     Ok(dest.to_path_buf())

@@ -1,2 +1,4 @@
-//! Shared test helpers.
+//! Shared test helpers (each test uses some of them).
+#![allow(dead_code)]
+pub mod corpus;
 pub mod server;
