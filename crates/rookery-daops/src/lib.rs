@@ -122,6 +122,19 @@ impl std::fmt::Debug for Progress {
     }
 }
 
+/// When a subset returns the original files instead of processing (rook's
+/// `original_files` input and its aligned-files shortcut).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OriginalFiles {
+    /// Always process (and apply the dataset's fixes): results to be merged elsewhere.
+    Never,
+    /// For datasets named by id, when the request selects whole files (rook's default).
+    #[default]
+    WhenAligned,
+    /// Always (rook's `original_files=1`).
+    Always,
+}
+
 /// Options shared by the operations of this layer.
 #[derive(Clone, Debug)]
 pub struct RunOptions {
@@ -131,9 +144,8 @@ pub struct RunOptions {
     pub namer: NamerKind,
     /// Apply dataset fixes on open.
     pub apply_fixes: bool,
-    /// Return the original files' URLs instead of processing when the request aligns with
-    /// whole files (`true` forces it).
-    pub original_files: bool,
+    /// When to return the original files' URLs instead of processing (subset only).
+    pub original_files: OriginalFiles,
     /// Progress of the request (the datasets of a collection share it equally).
     pub progress: Progress,
 }
@@ -390,8 +402,9 @@ impl Daops {
             // Datasets named by id may come back as their original files (rook); files given
             // as paths (e.g. a workflow's intermediate outputs) are always processed.
             let by_id = d.ds_id.as_deref() == Some(d.input.as_str());
-            if by_id || opts.original_files {
-                if let Some(urls) = self.original_files(d, req, opts.original_files)? {
+            let force = opts.original_files == OriginalFiles::Always;
+            if force || (by_id && opts.original_files == OriginalFiles::WhenAligned) {
+                if let Some(urls) = self.original_files(d, req, force)? {
                     rs.results.push((d.key().to_string(), urls));
                     continue;
                 }

@@ -36,7 +36,7 @@ fn opts(dir: &Path, namer: NamerKind) -> RunOptions {
         namer,
         apply_fixes: true,
         progress: Default::default(),
-        original_files: false,
+        original_files: rookery_daops::OriginalFiles::default(),
     }
 }
 
@@ -275,6 +275,32 @@ fn original_files_when_aligned() {
     let ds = d.datasets(&[RLDS_ID.to_string()], None, None).expect("ds");
     let urls = d.original_files(&ds[0], &SubsetRequest::default(), false).expect("check").expect("aligned");
     assert!(urls.iter().all(|u| u.starts_with("https://data.mips.climate.copernicus.eu/thredds/fileServer/esg_c3s-cmip6/CMIP/IPSL/")));
+}
+
+// The aligned shortcut of a subset by id: original files by default, processed files (with
+// the dataset's fixes) when the caller merges the results (federated parts).
+#[test]
+fn subset_by_id_processes_when_original_files_are_never_wanted() {
+    let d = daops();
+    let out = tempfile::tempdir().expect("tmp");
+    let req = SubsetRequest { time: TimeParam::parse("2005-12-16/2030-11-16").expect("t"), ..SubsetRequest::default() };
+    let mut o = opts(out.path(), NamerKind::Simple);
+    let rs = d.subset(&[TAS5_ID.to_string()], &req, &o).expect("aligned");
+    let files = rs.file_uris();
+    assert!(files.len() == 1 && files[0].ends_with("tas_Amon_HadGEM2-ES_rcp85_r1i1p1_200512-203011.nc"), "{files:?}");
+    assert!(std::fs::read_dir(out.path()).expect("dir").next().is_none(), "nothing is written for original files");
+    o.original_files = rookery_daops::OriginalFiles::Never;
+    let rs = d.subset(&[TAS5_ID.to_string()], &req, &o).expect("processed");
+    let files = rs.file_uris();
+    assert!(files.len() == 1 && files[0].starts_with(&*out.path().to_string_lossy()), "{files:?}");
+    // A decadal dataset has fixes: its processed result carries them (leadtime); by default
+    // the original files come back as the data node's URLs.
+    let id = "c3s-cmip6-decadal.DCPP.MOHC.HadGEM3-GC31-MM.dcppA-hindcast.s1960-r2i1p1f2.day.tasmin.gn.v20200417";
+    let z = d.subset(&[id.to_string()], &SubsetRequest::default(), &o).expect("processed decadal").file_uris();
+    assert!(netcdf::open(&z[0]).expect("open").variable("leadtime").is_some(), "fixes applied");
+    o.original_files = rookery_daops::OriginalFiles::WhenAligned;
+    let z = d.subset(&[id.to_string()], &SubsetRequest::default(), &o).expect("original decadal").file_uris();
+    assert!(z.iter().all(|u| u.starts_with("https://") && u.ends_with(".nc")), "the data node's original files: {z:?}");
 }
 
 // roocs.md §7 #29 (rook concat of EC-Earth3 decadal members): members with different time

@@ -394,6 +394,15 @@ impl Peers {
         let deadline = Instant::now() + self.part_timeout;
         let left = || deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
         let auth = peer.authorization()?;
+        // A rook knows no workflow-only switches (its operations would refuse the argument).
+        let mut workflow = workflow.clone();
+        if let Some(steps) = workflow.get_mut("steps").and_then(Value::as_object_mut) {
+            for st in steps.values_mut() {
+                if let Some(ins) = st.get_mut("in").and_then(Value::as_object_mut) {
+                    ins.remove(crate::workflow::ALIGNED);
+                }
+            }
+        }
         let body = wps_execute("orchestrate", &[("workflow", &workflow.to_string())], true);
         let mut rb = agent(left().min(Duration::from_secs(60))).post(&peer.url).header("Content-Type", "text/xml");
         if let Some(a) = &auth {

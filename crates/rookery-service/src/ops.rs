@@ -88,7 +88,7 @@ pub fn collection_items(values: &[String]) -> Vec<String> {
 fn op_params(inputs: &Inputs) -> Vec<(String, String)> {
     inputs
         .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "collection" | "pre_checked" | "original_files" | "apply_fixes"))
+        .filter(|(k, _)| !matches!(k.as_str(), "collection" | "pre_checked" | "original_files" | "allow_aligned_original_files" | "apply_fixes"))
         .map(|(k, v)| (k.clone(), v.join(",")))
         .collect()
 }
@@ -120,7 +120,13 @@ pub fn subset(collection: &[String], inputs: &Inputs, dir: &Path, progress: &Pro
         output: output_spec(dir, "subset"),
         namer: NamerKind::Standard,
         apply_fixes: true,
-        original_files: first(inputs, "original_files").and_then(parse_bool).unwrap_or(false),
+        original_files: if first(inputs, "original_files").and_then(parse_bool).unwrap_or(false) {
+            rookery_daops::OriginalFiles::Always
+        } else if first(inputs, crate::workflow::ALIGNED).and_then(parse_bool) == Some(false) {
+            rookery_daops::OriginalFiles::Never
+        } else {
+            rookery_daops::OriginalFiles::WhenAligned
+        },
         progress: progress.clone(),
     };
     let rs = rookery_daops::subset(collection, &req, &opts)?;
@@ -150,7 +156,7 @@ pub fn concat(collection: &[String], inputs: &Inputs, dir: &Path, progress: &Pro
         output: output_spec(dir, "concat"),
         namer: NamerKind::Standard,
         apply_fixes: true,
-        original_files: false,
+        original_files: rookery_daops::OriginalFiles::default(),
         progress: progress.clone(),
     };
     let average = first(inputs, "apply_average").and_then(parse_bool).unwrap_or(false);
@@ -163,7 +169,7 @@ fn average_opts(dir: &Path, what: &str, progress: &Progress) -> rookery_daops::R
         output: output_spec(dir, what),
         namer: NamerKind::Standard,
         apply_fixes: true,
-        original_files: false,
+        original_files: rookery_daops::OriginalFiles::default(),
         progress: progress.clone(),
     }
 }

@@ -156,6 +156,13 @@ pub fn parse(text: &str) -> Result<Workflow, ProcError> {
         let def = process::all().into_iter().find(|p| p.id == run).ok_or_else(|| err(format!("unknown operation {run}")))?;
         let mut raw = vec![RawInput { id: "collection".into(), data: "-".into(), mime: None }];
         for (k, vs) in &params {
+            if run == "subset" && k == ALIGNED {
+                // Workflow-only (rook's internal switch; not a WPS input of subset).
+                if vs.len() != 1 || process::parse_bool(&vs[0]).is_none() {
+                    return Err(err(format!("Invalid workflow: step '{sid}': {ALIGNED} must be one boolean")));
+                }
+                continue;
+            }
             for v in vs {
                 raw.push(RawInput { id: k.clone(), data: v.clone(), mime: None });
             }
@@ -215,7 +222,7 @@ pub fn parse(text: &str) -> Result<Workflow, ProcError> {
 /// concat's files through.
 fn pushdown(steps: &mut BTreeMap<String, Step>) {
     const KEYS: [&str; 3] = ["time", "time_components", "area"];
-    const IGNORED: [&str; 3] = ["pre_checked", "apply_fixes", "original_files"];
+    const IGNORED: [&str; 4] = ["pre_checked", "apply_fixes", "original_files", ALIGNED];
     let consumers = |steps: &BTreeMap<String, Step>, id: &str| -> usize {
         steps.values().filter(|s| matches!(&s.collection, Source::Step(u) if u == id)).count()
     };
@@ -315,6 +322,10 @@ struct Fed<'a> {
 
 /// Operations that reduce one dataset (run where its data are).
 const REDUCING: &[&str] = &["subset", "average_time", "average", "average_shape", "weighted_average", "regrid"];
+/// A subset step's switch for rook's aligned-files shortcut (`false`: always process, with the
+/// dataset's fixes). Set on the member subsets a federated concat merges: original files would
+/// come back unfixed and as the data node's URLs.
+pub const ALIGNED: &str = "allow_aligned_original_files";
 /// Selections a concat shares with subset (pushed to the members' nodes).
 const SELECTIONS: &[&str] = &["time", "time_components", "area", "level"];
 
@@ -499,12 +510,14 @@ fn federate(
     let pinned = step.node.is_some();
     if let (true, Some(holders), true) = (pinned || (REDUCING.contains(&step.run.as_str()) && !step.passthrough), first_holders, same_node) {
         let mut chain = vec![step.id.clone()];
-        while !pinned {
+        // A pinned step runs alone; otherwise with the reducing steps that consume only its output.
+        let mut more = !pinned;
+        while more {
             let cur = chain.last().cloned().unwrap_or_default();
             let consumers: Vec<&Step> = wf.steps.values().filter(|s| matches!(&s.collection, Source::Step(u) if *u == cur)).collect();
             match consumers.as_slice() {
                 [c] if REDUCING.contains(&c.run.as_str()) && !c.passthrough && c.node.is_none() => chain.push(c.id.clone()),
-                _ => break,
+                _ => more = false,
             }
         }
         let spec: Vec<(String, Vec<(String, Vec<String>)>)> = chain.iter().map(|s| (wf.steps[s].run.clone(), own(&wf.steps[s].params))).collect();
@@ -533,7 +546,9 @@ fn federate(
             continue;
         };
         let (run, params) = if step.run == "concat" {
-            ("subset".to_string(), step.params.iter().filter(|(k, _)| SELECTIONS.contains(&k.as_str())).cloned().collect::<Vec<_>>())
+            let mut p: Vec<(String, Vec<String>)> = step.params.iter().filter(|(k, _)| SELECTIONS.contains(&k.as_str())).cloned().collect();
+            p.push((ALIGNED.to_string(), vec!["0".to_string()]));
+            ("subset".to_string(), p)
         } else {
             (step.run.clone(), own(&step.params))
         };
@@ -614,6 +629,9 @@ mod tests {
         assert!(e(&WF.replace("inputs/tas", "inputs/pr")).contains("unknown input 'inputs/pr'"));
         assert!(e(&WF.replace("\"run\": \"subset\", \"in\": {\"collection\": \"inputs/tas\"", "\"run\": \"subset\", \"in\": {\"collection\": \"s2/output\"")).contains("cycle"));
         assert!(e(&WF.replace("\"time\": \"2001/2002\"", "\"colour\": \"red\"")).contains("Unknown input \"colour\""));
+        // The workflow-only switch of subset steps: a boolean.
+        assert!(e(&WF.replace("\"time\": \"2001/2002\"", "\"allow_aligned_original_files\": \"maybe\"")).contains("must be one boolean"));
+        assert!(parse(&WF.replace("\"time\": \"2001/2002\"", "\"allow_aligned_original_files\": false")).is_ok());
         assert!(e(&WF.replace("\"run\": \"subset\", \"in\": {\"collection\": \"s1", "\"run\": \"dashboard\", \"in\": {\"collection\": \"s1")).contains("unknown operation 'dashboard'"));
     }
 }

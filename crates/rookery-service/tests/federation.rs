@@ -1,6 +1,8 @@
 //! Three rookery nodes on loopback, each holding a different part of mini-esgf, run workflows
 //! over datasets of several nodes and get the same numbers as one node holding everything;
-//! a killed peer's part goes to its replica, and with no node left the job fails naming them;
+//! a peer killed (SIGKILL) with a part in flight, or down before the run, has its part go to
+//! the replica, and with no node left the job fails naming them; an ensemble mean of whole
+//! files merges processed members;
 //! a peer spoken to as a rook (WPS 1.0.0 `orchestrate`) gives the same numbers.
 //!
 //! Nodes are separate processes (each has its own roocs.ini): this test executable re-run as
@@ -97,6 +99,57 @@ fn hanging_peer() -> String {
     format!("http://127.0.0.1:{port}")
 }
 
+/// A proxy in front of the node at `target` (process `pid`) that passes requests through until
+/// the coordinator first polls a job there: then it kills the node with SIGKILL (the part is
+/// submitted and in flight) and drops the connection. Returns the proxy's base URL and a
+/// flag set once the kill happened.
+fn killing_proxy(target: &str, pid: u32) -> (String, std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let killed = std::sync::Arc::new(AtomicBool::new(false));
+    let flag = killed.clone();
+    let to = target.trim_start_matches("http://").to_string();
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in l.incoming().flatten() {
+            let mut r = BufReader::new(s.try_clone().unwrap());
+            let mut head = String::new();
+            let mut len = 0usize;
+            loop {
+                let mut h = String::new();
+                if r.read_line(&mut h).map_or(true, |n| n == 0) {
+                    break;
+                }
+                if h.trim().is_empty() {
+                    break;
+                }
+                let lower = h.to_ascii_lowercase();
+                if let Some(v) = lower.strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+                // One request per connection, so each one is seen here.
+                if !lower.starts_with("connection:") {
+                    head.push_str(&h);
+                }
+            }
+            let mut body = vec![0u8; len];
+            let _ = r.read_exact(&mut body);
+            if head.starts_with("GET ") && head.contains("/jobs/") && !flag.swap(true, Ordering::SeqCst) {
+                let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            }
+            let Ok(mut up) = std::net::TcpStream::connect(&to) else { continue };
+            let mut s = s;
+            let _ = up.write_all(format!("{head}Connection: close\r\n\r\n").as_bytes());
+            let _ = up.write_all(&body);
+            let mut answer = Vec::new();
+            let _ = up.read_to_end(&mut answer);
+            let _ = s.write_all(&answer);
+        }
+    });
+    (format!("http://127.0.0.1:{port}"), killed)
+}
+
 /// Starts a node process whose c3s-cmip6 project lives in `root`, with `peers`.
 fn node(root: &Path, peers: &str) -> Node {
     node_with(root, peers, "120")
@@ -138,6 +191,19 @@ fn workflow_concat() -> String {
         "steps": {
             "c": {"run": "concat", "in": {"collection": "inputs/members", "dims": "realization"}},
             "s": {"run": "subset", "in": {"collection": "c/output", "time": "1961-01-01/1961-12-31", "area": "0,-30,150,60"}}
+        }
+    })
+    .to_string()
+}
+
+fn workflow_ensemble_mean() -> String {
+    serde_json::json!({
+        "doc": "ensemble mean of two members on two nodes, one year",
+        "inputs": {"members": [ID1, ID2]},
+        "outputs": {"output": "c/output"},
+        "steps": {
+            "c": {"run": "concat", "in": {"collection": "inputs/members", "dims": "realization",
+                                           "apply_average": true, "time": "1961-01-01/1961-12-31"}}
         }
     })
     .to_string()
@@ -192,7 +258,8 @@ fn workflows_over_three_nodes_match_one_node_holding_everything() {
     let tmp = tempfile::tempdir().unwrap();
     let want_concat = values(&run(&single.url(""), &workflow_concat(), &tmp.path().join("ref1")).expect("reference concat"));
     let want_chain = values(&run(&single.url(""), &workflow_chain(), &tmp.path().join("ref2")).expect("reference chain"));
-    assert!(!want_concat.is_empty() && !want_chain.is_empty());
+    let want_mean = values(&run(&single.url(""), &workflow_ensemble_mean(), &tmp.path().join("ref3")).expect("reference mean"));
+    assert!(!want_concat.is_empty() && !want_chain.is_empty() && !want_mean.is_empty());
 
     // B holds both members, C only the second; the coordinator A holds neither and prefers C
     // for the second member (B is its replica).
@@ -212,6 +279,11 @@ fn workflows_over_three_nodes_match_one_node_holding_everything() {
     assert_eq!(values(&got), want_concat, "federated concat differs from the single node's");
     let prov = std::fs::read_to_string(tmp.path().join("fed1/prov.json")).unwrap();
     assert!(prov.contains("nodeB") && prov.contains("nodeC") && prov.contains(&format!("{}/jobs/", b.url)), "{prov}");
+
+    // The ensemble mean of whole files: the members' parts must come back processed (with
+    // the decadal fixes the merge needs), not as the nodes' original files.
+    let got = run(&a.url, &workflow_ensemble_mean(), &tmp.path().join("fed-mean")).expect("federated ensemble mean");
+    assert_eq!(values(&got), want_mean, "federated ensemble mean differs from the single node's");
 
     // A reducing chain on one member: both steps run at C as one job.
     let got = run(&a.url, &workflow_chain(), &tmp.path().join("fed2")).expect("federated chain");
@@ -271,6 +343,19 @@ fn workflows_over_three_nodes_match_one_node_holding_everything() {
     let prov = std::fs::read_to_string(tmp.path().join("fed-hung/prov.json")).unwrap();
     assert!(prov.contains("nodeB") && !prov.contains("nodeH"), "{prov}");
     drop(a2);
+
+    // A node killed (SIGKILL) while the coordinator's part is in flight there: the part goes
+    // to the replica B, with the same numbers.
+    let mut k = node(root_c.path(), "");
+    let (proxy, killed) = killing_proxy(&k.url, k.child.id());
+    let a4 = node(root_a.path(), &format!("nodeK {proxy} holds=*.s1960-r6i2p1f1.*;nodeB {} holds=*.s1960-r6i2p1f1.*", b.url));
+    let got = run(&a4.url, &workflow_chain(), &tmp.path().join("fed-killed")).expect("replica after a kill -9");
+    assert!(killed.load(std::sync::atomic::Ordering::SeqCst), "the node was killed mid-run");
+    assert!(k.child.try_wait().unwrap().is_some(), "the killed node is gone");
+    assert_eq!(values(&got), want_chain);
+    let prov = std::fs::read_to_string(tmp.path().join("fed-killed/prov.json")).unwrap();
+    assert!(prov.contains("nodeB") && !prov.contains("nodeK"), "{prov}");
+    drop(a4);
 
     // C killed: its part goes to the replica B, with the same numbers.
     let mut c = c;

@@ -31,7 +31,7 @@ pub fn run(
         namer: out.namer(),
         apply_fixes: !no_fixes,
         progress: Default::default(),
-        original_files: false,
+        original_files: rookery_daops::OriginalFiles::default(),
     };
     let rs = daops.concat(collection, &req, apply_average, &opts)?;
     for f in rs.file_uris() {
