@@ -201,6 +201,10 @@ impl Source for StackSource {
         &self.ds
     }
 
+    fn compressed(&self) -> Option<bool> {
+        self.members.first().and_then(|m| m.compressed())
+    }
+
     fn read(&self, var: &str, start: &[usize], count: &[usize]) -> Result<Array, IoError> {
         if var == "realization" && !self.average {
             return Ok(self.realization.slice_axis(0, start[0], start[0] + count[0]));

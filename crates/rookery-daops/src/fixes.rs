@@ -548,6 +548,10 @@ impl Source for FixedSource {
         &self.ds
     }
 
+    fn compressed(&self) -> Option<bool> {
+        self.inner.compressed()
+    }
+
     fn read(&self, var: &str, start: &[usize], count: &[usize]) -> Result<Array, IoError> {
         if let Some(a) = self.virtuals.get(var) {
             let mut out = a.clone();

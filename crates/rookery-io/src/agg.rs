@@ -209,6 +209,17 @@ impl Source for AggSource {
         &self.ds
     }
 
+    fn compressed(&self) -> Option<bool> {
+        let all: Vec<Option<bool>> = self.parts.iter().map(|p| p.src.compressed()).collect();
+        if all.iter().all(|c| *c == Some(false)) {
+            Some(false)
+        } else if all.contains(&Some(true)) {
+            Some(true)
+        } else {
+            None
+        }
+    }
+
     fn read(&self, var: &str, start: &[usize], count: &[usize]) -> Result<Array, IoError> {
         let v = self
             .ds

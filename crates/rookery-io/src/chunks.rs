@@ -55,6 +55,8 @@ pub(crate) trait Elem: Copy + Default + Send + Sync + 'static {
     /// Decodes `out.len()` elements starting at element `first` of shuffled bytes holding
     /// `n` elements (byte `b` of element `i` at `b * n + i`).
     fn gather_run(shuffled: &[u8], n: usize, first: usize, little: bool, out: &mut [Self]);
+    /// Turns values read raw from big-endian bytes into native ones, in place.
+    fn swap_from_be(v: &mut [Self]);
     /// Decodes one element from its bytes (`b.len() == SIZE`).
     fn one(b: &[u8], little: bool) -> Self {
         let mut v = [Self::default()];
@@ -84,6 +86,11 @@ macro_rules! elem {
                         a.copy_from_slice(b);
                         *o = <$t>::from_be_bytes(a);
                     }
+                }
+            }
+            fn swap_from_be(v: &mut [Self]) {
+                for x in v {
+                    *x = <$t>::from_be_bytes(x.to_ne_bytes());
                 }
             }
             fn gather_run(shuffled: &[u8], n: usize, first: usize, little: bool, out: &mut [Self]) {

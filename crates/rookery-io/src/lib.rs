@@ -78,6 +78,11 @@ pub trait Source: Send + Sync {
     fn read(&self, var: &str, start: &[usize], count: &[usize]) -> Result<Array, IoError>;
     /// The files behind this source, in order.
     fn paths(&self) -> Vec<PathBuf>;
+    /// Whether the data are stored compressed (`Some(false)`: plainly, as in classic files;
+    /// `None`: unknown). Outputs follow it, as xarray keeps a source's encoding.
+    fn compressed(&self) -> Option<bool> {
+        None
+    }
 
     /// Reads a whole variable.
     ///

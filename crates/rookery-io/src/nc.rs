@@ -29,6 +29,8 @@ pub struct NcSource {
     chunks: OnceLock<Option<ChunkReader>>,
     /// The storage of a remote file (`None`: a local file).
     remote: Option<Arc<CachedStorage>>,
+    /// A local classic file, for direct positioned reads of whole steps.
+    classic: Option<std::fs::File>,
 }
 
 /// Attributes written by the NetCDF-4/HDF5 machinery rather than by users.
@@ -139,6 +141,7 @@ impl NcSource {
             ds,
             chunks: OnceLock::new(),
             remote: None,
+            classic: if classic { std::fs::File::open(path).ok() } else { None },
         })
     }
 
@@ -164,6 +167,7 @@ impl NcSource {
             ds,
             chunks: OnceLock::new(),
             remote: Some(storage),
+            classic: None,
         })
     }
 
@@ -268,6 +272,9 @@ impl NcSource {
                 .read_variable::<T>(name)
                 .map_err(|e| self.err(&e));
         }
+        if let Some(a) = self.read_classic_steps::<T>(v, start, count)? {
+            return Ok(a);
+        }
         if let Some(reader) = self.chunk_reader() {
             match reader.read::<T>(name, &v.shape, start, count) {
                 Ok(Some(a)) => return Ok(a),
@@ -289,6 +296,75 @@ impl NcSource {
         self.file
             .read_variable_slice_parallel::<T>(name, &sel)
             .map_err(|e| self.err(&e))
+    }
+
+    /// Whole steps (full extents after the first axis) of a numeric variable of a local
+    /// classic file: positioned reads straight into the result, big-endian bytes swapped in
+    /// place (one pass; the generic reader zeroes, reads and converts in three). `None` for
+    /// other selections and files.
+    fn read_classic_steps<T: netcdf_reader::NcReadable + Elem>(
+        &self,
+        v: &Variable,
+        start: &[usize],
+        count: &[usize],
+    ) -> Result<Option<ArrayD<T>>, IoError> {
+        use std::os::fd::AsRawFd;
+        let (Some(fd), Some(c)) = (&self.classic, self.file.as_classic()) else { return Ok(None) };
+        if start.is_empty() || start[1..].iter().any(|&s| s != 0) || count[1..] != v.shape[1..] {
+            return Ok(None);
+        }
+        let vars = &c.root_group().variables;
+        let Some(nv) = vars.iter().find(|x| x.name == v.name) else { return Ok(None) };
+        if nv.dtype.size().ok() != Some(T::SIZE) || matches!(nv.dtype, NcType::Char | NcType::String) {
+            return Ok(None);
+        }
+        let step_elems: usize = count[1..].iter().product();
+        let step_bytes = step_elems * T::SIZE;
+        let n = count[0] * step_elems;
+        let (first, stride) = if nv.is_record_var {
+            let stride = netcdf_reader::classic::data::compute_record_stride(vars).map_err(|e| self.err(&e))?;
+            (nv.data_offset + start[0] as u64 * stride, stride)
+        } else {
+            (nv.data_offset + (start[0] * step_bytes) as u64, step_bytes as u64)
+        };
+        // Contiguous steps are one read.
+        let (runs, run_bytes) = if stride == step_bytes as u64 { (1, n * T::SIZE) } else { (count[0], step_bytes) };
+        let mut out: Vec<T> = Vec::with_capacity(n);
+        let base = out.as_mut_ptr().cast::<u8>();
+        for r in 0..runs {
+            let mut done = 0usize;
+            while done < run_bytes {
+                let off = first + r as u64 * stride + done as u64;
+                let off = libc::off_t::try_from(off).map_err(|_| IoError::Read { path: self.path.clone(), msg: "offset too large".into() })?;
+                // SAFETY: the destination lies inside `out`'s allocation (capacity n elements,
+                // runs * run_bytes == n * SIZE bytes), and pread writes at most the given length.
+                #[allow(unsafe_code)]
+                let got = unsafe { libc::pread(fd.as_raw_fd(), base.add(r * run_bytes + done).cast(), run_bytes - done, off) };
+                match got {
+                    g if g > 0 => done += g.unsigned_abs(),
+                    0 => {
+                        return Err(IoError::Read {
+                            path: self.path.clone(),
+                            msg: format!("file ends inside variable {} (truncated file?)", v.name),
+                        })
+                    }
+                    _ => {
+                        let e = std::io::Error::last_os_error();
+                        if e.kind() != std::io::ErrorKind::Interrupted {
+                            return Err(IoError::Read { path: self.path.clone(), msg: e.to_string() });
+                        }
+                    }
+                }
+            }
+        }
+        // SAFETY: every byte of the n elements was written by pread above, and any bit
+        // pattern is a valid value of these numeric types.
+        #[allow(unsafe_code)]
+        unsafe {
+            out.set_len(n);
+        }
+        T::swap_from_be(&mut out);
+        ArrayD::from_shape_vec(IxDyn(count), out).map(Some).map_err(|e| IoError::Read { path: self.path.clone(), msg: e.to_string() })
     }
 
     /// Whole char/string variables are small; read them entirely and slice in memory.
@@ -375,6 +451,10 @@ impl Source for NcSource {
 
     fn paths(&self) -> Vec<PathBuf> {
         vec![self.path.clone()]
+    }
+
+    fn compressed(&self) -> Option<bool> {
+        self.file.as_classic().map(|_| false)
     }
 }
 

@@ -68,6 +68,22 @@ impl Default for WriteOptions {
     }
 }
 
+impl WriteOptions {
+    /// Options for outputs of `src`: deflate + shuffle unless the source stores its data
+    /// plainly (a classic file gives an uncompressed NetCDF-4 output, as xarray/clisops write
+    /// it, and no time is spent compressing).
+    #[must_use]
+    pub fn following(src: &dyn crate::Source, format: OutputFormat, time_dim: Option<String>) -> WriteOptions {
+        let plain = src.compressed() == Some(false);
+        WriteOptions {
+            format,
+            deflate: if plain { 0 } else { 1 },
+            shuffle: !plain,
+            time_dim,
+        }
+    }
+}
+
 /// NetCDF `char` elements for libnetcdf.
 #[derive(Clone, Copy)]
 #[repr(transparent)]

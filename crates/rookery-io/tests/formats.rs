@@ -31,6 +31,26 @@ fn cdf2_cdf5_and_nc4_copies_read_identically() {
 }
 
 #[test]
+fn outputs_are_compressed_as_the_source() {
+    // A classic file stores its data plainly: outputs are uncompressed NetCDF-4 (as xarray
+    // writes them); a NetCDF-4 copy (compressed by nccopy -d1) gives deflate + shuffle.
+    let dir = tempfile::tempdir().expect("tmp");
+    let classic = NcSource::open(&ta()).expect("open");
+    assert_eq!(classic.compressed(), Some(false));
+    let o = rookery_io::WriteOptions::following(&classic, rookery_io::OutputFormat::Nc4, None);
+    assert!(o.deflate == 0 && !o.shuffle, "{o:?}");
+    let nc4 = dir.path().join("nc4.nc");
+    let st = Command::new("nccopy").args(["-k", "nc4", "-d", "1"]).arg(ta()).arg(&nc4).status().expect("nccopy");
+    assert!(st.success());
+    let src = NcSource::open(&nc4).expect("open nc4");
+    assert_ne!(src.compressed(), Some(false));
+    let o = rookery_io::WriteOptions::following(&src, rookery_io::OutputFormat::Nc4, None);
+    assert!(o.deflate == 1 && o.shuffle, "{o:?}");
+    let joined = open_paths(&[ta()]).expect("agg");
+    assert_eq!(joined.compressed(), Some(false));
+}
+
+#[test]
 fn groups_are_ignored_with_the_root_kept() {
     let dir = tempfile::tempdir().expect("tmp");
     let p = dir.path().join("groups.nc");

@@ -424,9 +424,28 @@ fn add_step<T: Elem>(c: &Compiled, x: &[T], acc: &mut Acc) {
     add_step_into(c, x, &mut acc.s, &mut acc.w);
 }
 
-/// Adds one step into sums `acc_s` and weight sums `acc_w`.
-#[inline]
+/// Adds one step into sums `acc_s` and weight sums `acc_w` (built for AVX2 when the CPU has
+/// it).
 fn add_step_into<T: Elem>(c: &Compiled, x: &[T], acc_s: &mut [f64], acc_w: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx2") {
+            #[target_feature(enable = "avx2")]
+            fn avx2<T: Elem>(c: &Compiled, x: &[T], acc_s: &mut [f64], acc_w: &mut [f64]) {
+                add_step_kernel(c, x, acc_s, acc_w);
+            }
+            // SAFETY: the CPU supports AVX2 (checked above).
+            #[allow(unsafe_code)]
+            unsafe {
+                return avx2(c, x, acc_s, acc_w);
+            }
+        }
+    }
+    add_step_kernel(c, x, acc_s, acc_w);
+}
+
+#[inline(always)]
+fn add_step_kernel<T: Elem>(c: &Compiled, x: &[T], acc_s: &mut [f64], acc_w: &mut [f64]) {
     let dec = &c.dec;
     let skip = c.nan == NanMode::Skip;
     if skip && !dec.packed && dec.more.is_empty() {
@@ -532,6 +551,42 @@ fn add_step_into<T: Elem>(c: &Compiled, x: &[T], acc_s: &mut [f64], acc_w: &mut 
     }
 }
 
+/// Adds four steps' values `x` (equal lengths) into sums `s` and counts `w`, skipping NaN and
+/// the missing values `m`; built for AVX2 when the CPU has it.
+fn add_quad<T: Elem>(x: [&[T]; 4], m: (f64, f64), s: &mut [f64], w: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx2") {
+            #[target_feature(enable = "avx2")]
+            fn avx2<T: Elem>(x: [&[T]; 4], m: (f64, f64), s: &mut [f64], w: &mut [f64]) {
+                add_quad_kernel(x, m, s, w);
+            }
+            // SAFETY: the CPU supports AVX2 (checked above).
+            #[allow(unsafe_code)]
+            unsafe {
+                return avx2(x, m, s, w);
+            }
+        }
+    }
+    add_quad_kernel(x, m, s, w);
+}
+
+#[inline(always)]
+fn add_quad_kernel<T: Elem>(x: [&[T]; 4], (m0, m1): (f64, f64), s: &mut [f64], w: &mut [f64]) {
+    let ok = |v: f64| !(v.is_nan() | (v == m0) | (v == m1));
+    let len = s.len().min(w.len());
+    let [a, b, cc, d] = x;
+    let (a, b, cc, d) = (&a[..len], &b[..len], &cc[..len], &d[..len]);
+    for i in 0..len {
+        let (va, vb, vc, vd) = (a[i].f(), b[i].f(), cc[i].f(), d[i].f());
+        let (ga, gb, gc, gd) = (ok(va), ok(vb), ok(vc), ok(vd));
+        let sum = (if ga { va } else { 0.0 } + if gb { vb } else { 0.0 }) + (if gc { vc } else { 0.0 } + if gd { vd } else { 0.0 });
+        let cnt = (f64::from(u8::from(ga)) + f64::from(u8::from(gb))) + (f64::from(u8::from(gc)) + f64::from(u8::from(gd)));
+        s[i] += sum;
+        w[i] += cnt;
+    }
+}
+
 /// Adds steps `steps` of a block (`x` = block values, `n_in` per step) into `acc`, in parallel.
 fn add_steps<T: Elem>(c: &Compiled, x: &[T], steps: &[usize], acc: &mut Acc) {
     const CH: usize = 8192;
@@ -548,20 +603,8 @@ fn add_steps<T: Elem>(c: &Compiled, x: &[T], steps: &[usize], acc: &mut Acc) {
                 let mut quads = steps.chunks_exact(4);
                 if fast {
                     // Four steps per pass over the accumulators: a quarter of the traffic.
-                    let (m0, m1) = (c.dec.m0, c.dec.m1);
-                    let ok = |v: f64| !(v.is_nan() | (v == m0) | (v == m1));
                     for q in quads.by_ref() {
-                        let (a, b, cc, d) = (row(q[0]), row(q[1]), row(q[2]), row(q[3]));
-                        for i in 0..len {
-                            let (va, vb, vc, vd) = (a[i].f(), b[i].f(), cc[i].f(), d[i].f());
-                            let (ga, gb, gc, gd) = (ok(va), ok(vb), ok(vc), ok(vd));
-                            let sum = (if ga { va } else { 0.0 } + if gb { vb } else { 0.0 })
-                                + (if gc { vc } else { 0.0 } + if gd { vd } else { 0.0 });
-                            let cnt = (f64::from(u8::from(ga)) + f64::from(u8::from(gb)))
-                                + (f64::from(u8::from(gc)) + f64::from(u8::from(gd)));
-                            s[i] += sum;
-                            w[i] += cnt;
-                        }
+                        add_quad([row(q[0]), row(q[1]), row(q[2]), row(q[3])], (c.dec.m0, c.dec.m1), s, w);
                     }
                 }
                 let rest: &[usize] = if fast { quads.remainder() } else { steps };
@@ -681,7 +724,7 @@ pub fn execute(
     } else {
         vec![(0, nt)]
     };
-    let opts = WriteOptions { format: spec.format, time_dim: td.clone(), ..WriteOptions::default() };
+    let opts = WriteOptions::following(src, spec.format, td.clone());
     let mut outputs = Outputs { files: Vec::new(), time_dim: td.clone() };
     let mut dests: Vec<PathBuf> = Vec::new();
     for &(t0, t1) in &slices {
@@ -901,6 +944,7 @@ fn reduce_var(
         let blocks_r = &blocks;
         let name_r = &name;
         let shape_r = &shape;
+        // Reader: decodes the next block while this thread accumulates the current one.
         scope.spawn(move || {
             for &(b0, b1) in blocks_r {
                 let mut start = vec![0; shape_r.len()];
@@ -914,63 +958,76 @@ fn reduce_var(
                 }
             }
         });
-        for msg in rx {
-            let (b0, b1, a) = msg?;
-            if keep {
-                // Each step is its own output row.
-                let steps: Vec<usize> = (0..b1 - b0).collect();
-                let rows: Result<Vec<Vec<f64>>, OpError> = numeric!(&a, x => {
-                    steps
-                        .par_iter()
-                        .map(|&t| {
-                            let mut acc = Acc::new(c.n_out);
-                            add_step(&c, &x[t * c.n_in..(t + 1) * c.n_in], &mut acc);
-                            acc.mean().collect()
-                        })
-                        .collect()
-                });
-                let rows = rows?;
-                let mut s = oshape.clone();
-                s[0] = b1 - b0;
-                let arr = to_array(rows.concat(), odtype, &s, fill)?;
-                outputs.write(out, &r.var, &arr, b0)?;
-            } else {
-                // Runs of consecutive steps in the same group.
-                let mut t = b0;
-                while t < b1 {
-                    let g = group_of[t];
-                    let mut e = t + 1;
-                    while e < b1 && group_of[e] == g {
-                        e += 1;
-                    }
-                    if let Some(g) = g {
-                        let steps: Vec<usize> = (t - b0..e - b0).collect();
-                        let acc = accs.entry(g).or_insert_with(|| Acc::new(c.n_out));
-                        let res: Result<(), OpError> = numeric!(&a, x => add_steps(&c, x, &steps, acc));
-                        res?;
-                    }
-                    t = e;
-                }
-                // Flush complete groups.
-                let done: Vec<usize> = accs
-                    .keys()
-                    .copied()
-                    .filter(|g| last_step[*g].is_some_and(|l| l < b1))
-                    .collect();
-                for g in done {
-                    if let Some(acc) = accs.remove(&g) {
-                        let mut s = oshape.clone();
-                        if out_has_time {
-                            s[0] = 1;
-                        }
-                        let arr = to_array(acc.mean().collect(), odtype, &s, fill)?;
-                        outputs.write(out, &r.var, &arr, g)?;
-                    }
-                }
+        // Writer: compresses and writes finished rows while accumulation goes on.
+        let (wtx, wrx) = sync_channel::<(Array, usize)>(2);
+        let writer = scope.spawn(move || -> Result<(), OpError> {
+            for (arr, t0) in wrx {
+                outputs.write(out, name_r, &arr, t0)?;
             }
-            report(b1 as u64);
-        }
-        Ok(())
+            Ok(())
+        });
+        let put = |arr: Array, t0: usize| wtx.send((arr, t0)).map_err(|_| OpError::Data("the output writer stopped".into()));
+        let accumulated = (|| -> Result<(), OpError> {
+            for msg in rx {
+                let (b0, b1, a) = msg?;
+                if keep {
+                    // Each step is its own output row.
+                    let steps: Vec<usize> = (0..b1 - b0).collect();
+                    let rows: Result<Vec<Vec<f64>>, OpError> = numeric!(&a, x => {
+                        steps
+                            .par_iter()
+                            .map(|&t| {
+                                let mut acc = Acc::new(c.n_out);
+                                add_step(&c, &x[t * c.n_in..(t + 1) * c.n_in], &mut acc);
+                                acc.mean().collect()
+                            })
+                            .collect()
+                    });
+                    let rows = rows?;
+                    let mut s = oshape.clone();
+                    s[0] = b1 - b0;
+                    put(to_array(rows.concat(), odtype, &s, fill)?, b0)?;
+                } else {
+                    // Runs of consecutive steps in the same group.
+                    let mut t = b0;
+                    while t < b1 {
+                        let g = group_of[t];
+                        let mut e = t + 1;
+                        while e < b1 && group_of[e] == g {
+                            e += 1;
+                        }
+                        if let Some(g) = g {
+                            let steps: Vec<usize> = (t - b0..e - b0).collect();
+                            let acc = accs.entry(g).or_insert_with(|| Acc::new(c.n_out));
+                            let res: Result<(), OpError> = numeric!(&a, x => add_steps(&c, x, &steps, acc));
+                            res?;
+                        }
+                        t = e;
+                    }
+                    // Flush complete groups.
+                    let done: Vec<usize> = accs
+                        .keys()
+                        .copied()
+                        .filter(|g| last_step[*g].is_some_and(|l| l < b1))
+                        .collect();
+                    for g in done {
+                        if let Some(acc) = accs.remove(&g) {
+                            let mut s = oshape.clone();
+                            if out_has_time {
+                                s[0] = 1;
+                            }
+                            put(to_array(acc.mean().collect(), odtype, &s, fill)?, g)?;
+                        }
+                    }
+                }
+                report(b1 as u64);
+            }
+            Ok(())
+        })();
+        drop(wtx);
+        // A writer failure explains a stopped writer: it comes first.
+        writer.join().map_err(|_| OpError::Data("the output writer panicked".into()))??;
+        accumulated
     })
 }
 

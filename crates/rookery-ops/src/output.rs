@@ -164,11 +164,7 @@ pub fn write_plan(
     } else {
         vec![(0, nt)]
     };
-    let opts = WriteOptions {
-        format: spec.format,
-        time_dim: td.clone(),
-        ..WriteOptions::default()
-    };
+    let opts = WriteOptions::following(src, spec.format, td.clone());
     let total = nt as u64;
     let mut staged: Vec<Staged> = Vec::new();
     for &(t0, t1) in &slices {
