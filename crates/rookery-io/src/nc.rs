@@ -331,6 +331,7 @@ impl NcSource {
         let (runs, run_bytes) = if stride == step_bytes as u64 { (1, n * T::SIZE) } else { (count[0], step_bytes) };
         let mut out: Vec<T> = Vec::with_capacity(n);
         let base = out.as_mut_ptr().cast::<u8>();
+        let run_elems = run_bytes / T::SIZE;
         for r in 0..runs {
             let mut done = 0usize;
             while done < run_bytes {
@@ -356,14 +357,18 @@ impl NcSource {
                     }
                 }
             }
+            // Swapped while the run is still in cache.
+            // SAFETY: the run's bytes were all written by pread just above, inside `out`'s
+            // allocation, and any bit pattern is a valid value of these numeric types.
+            #[allow(unsafe_code)]
+            let run = unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr().add(r * run_elems), run_elems) };
+            T::swap_from_be(run);
         }
-        // SAFETY: every byte of the n elements was written by pread above, and any bit
-        // pattern is a valid value of these numeric types.
+        // SAFETY: every element was written (and swapped) above.
         #[allow(unsafe_code)]
         unsafe {
             out.set_len(n);
         }
-        T::swap_from_be(&mut out);
         ArrayD::from_shape_vec(IxDyn(count), out).map(Some).map_err(|e| IoError::Read { path: self.path.clone(), msg: e.to_string() })
     }
 

@@ -464,29 +464,32 @@ fn add_step_kernel<T: Elem>(c: &Compiled, x: &[T], acc_s: &mut [f64], acc_w: &mu
                 return;
             }
             Inner::Dense { out, w: Some(w) } if c.n_out == 1 && acc_s.len() == 1 => {
-                // A whole field to one value (field means): four independent lanes.
-                let mut s4 = [0.0f64; 4];
-                let mut w4 = [0.0f64; 4];
-                let xc = x.chunks_exact(4);
-                let wc = w.chunks_exact(4);
+                // A whole field to one value (field means): sixteen independent lanes (four
+                // vectors), so the additions do not wait on each other.
+                const L: usize = 16;
+                let mut sl = [0.0f64; L];
+                let mut wl = [0.0f64; L];
+                let xc = x.chunks_exact(L);
+                let wc = w.chunks_exact(L);
                 let (xr, wr) = (xc.remainder(), wc.remainder());
                 for (xs, ws) in xc.zip(wc) {
-                    for k in 0..4 {
+                    for k in 0..L {
                         let v = xs[k].f();
                         let good = ok(v);
-                        s4[k] += if good { ws[k] * v } else { 0.0 };
-                        w4[k] += if good { ws[k] } else { 0.0 };
+                        sl[k] += if good { ws[k] * v } else { 0.0 };
+                        wl[k] += if good { ws[k] } else { 0.0 };
                     }
                 }
                 for (v, wi) in xr.iter().zip(wr) {
                     let v = v.f();
                     let good = ok(v);
-                    s4[0] += if good { wi * v } else { 0.0 };
-                    w4[0] += if good { *wi } else { 0.0 };
+                    sl[0] += if good { wi * v } else { 0.0 };
+                    wl[0] += if good { *wi } else { 0.0 };
                 }
                 let _ = out;
-                acc_s[0] += (s4[0] + s4[1]) + (s4[2] + s4[3]);
-                acc_w[0] += (w4[0] + w4[1]) + (w4[2] + w4[3]);
+                let sum = |a: &[f64; L]| a.chunks_exact(4).map(|q| (q[0] + q[1]) + (q[2] + q[3])).sum::<f64>();
+                acc_s[0] += sum(&sl);
+                acc_w[0] += sum(&wl);
                 return;
             }
             _ => {}
