@@ -2,7 +2,8 @@
 //!
 //! ```text
 //!   config: peer = "<name> <base-url> holds=<pattern>[,<pattern>...] [protocol=ogc|wps]
-//!                   [token_env=VAR | token_url=U client_id=C client_secret_env=VAR [scope=..] [resource=..]]"
+//!                   [token_env=VAR | token_url=U client_id=C client_secret_env=VAR [scope=..] [resource=..]
+//!                    [audience=..] [token_exchange=on]]"
 //!           (repeatable; patterns are dataset-id globs with `*`; the first peer holding an id
 //!            is its primary, the others are replicas, tried in order)
 //!   Peers::place(id)          local (this node resolves it) | peers holding it | unknown
@@ -13,6 +14,11 @@
 //!            cache into the job directory, its size and SHA-256 checked
 //!       failure → retried (bounded), then the next replica; none left → one error naming
 //!       every node tried and why
+//!   authentication to a peer: a static bearer token, a token of this node's own client
+//!   (client-credentials grant), or with token_exchange=on the submitting user's own OIDC
+//!   token exchanged (RFC 8693) at the identity provider for one meant for the peer, so the
+//!   part runs there as that user (the user's token is held in this process's memory only,
+//!   for the job's lifetime; a job without one fails naming the peer)
 //!   protocol=wps (a rook, or any WPS 1.0.0 node with rook's `orchestrate`; the URL is its WPS
 //!   endpoint, e.g. https://node/wps):
 //!       POST Execute orchestrate (workflow as ComplexData JSON, storeExecuteResponse, status,
@@ -40,8 +46,13 @@ pub struct PeerConfig {
     /// Bearer token sent to it (from `token_env=VAR`, or inline `token=`).
     pub token: Option<String>,
     /// OAuth2 client credentials this node uses to get tokens for the peer (`token_url=`
-    /// `client_id=` `client_secret_env=`/`client_secret=` [`scope=`] [`resource=`]).
+    /// `client_id=` `client_secret_env=`/`client_secret=` [`scope=`] [`resource=`]
+    /// [`audience=`]).
     pub client: Option<ClientCredentials>,
+    /// `token_exchange=on`: parts run at the peer as the submitting user, with a token got by
+    /// exchanging the user's token (RFC 8693) using [`client`](Self::client) as this node's
+    /// credentials; the client's own token is used only for usage collection.
+    pub exchange: bool,
     /// How to talk to it.
     pub protocol: Protocol,
 }
@@ -69,6 +80,19 @@ pub struct ClientCredentials {
     pub scope: Option<String>,
     /// RFC 8707 resource indicator, if any.
     pub resource: Option<String>,
+    /// Audience asked for (RFC 8693 `audience`, also sent with client credentials, as
+    /// Keycloak and Auth0 take it), if any.
+    pub audience: Option<String>,
+}
+
+/// An end user's access token, as the request that submitted a job carried it (never printed).
+#[derive(Clone, PartialEq, Eq)]
+pub struct UserToken(pub String);
+
+impl std::fmt::Debug for UserToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UserToken(set)")
+    }
 }
 
 impl std::fmt::Debug for ClientCredentials {
@@ -79,6 +103,7 @@ impl std::fmt::Debug for ClientCredentials {
             .field("client_secret", &"(set)")
             .field("scope", &self.scope)
             .field("resource", &self.resource)
+            .field("audience", &self.audience)
             .finish()
     }
 }
@@ -89,12 +114,15 @@ fn token_cache() -> &'static std::sync::Mutex<std::collections::HashMap<String, 
     C.get_or_init(Default::default)
 }
 
-/// An access token by the client-credentials grant (cached until 30 s before `expires_in`).
-///
-/// # Errors
-/// The token endpoint is unreachable or refuses (its `error` and `error_description`).
-pub fn client_credentials_token(c: &ClientCredentials) -> Result<String, String> {
-    let key = format!("{}\n{}\n{}\n{}", c.token_url, c.client_id, c.scope.as_deref().unwrap_or(""), c.resource.as_deref().unwrap_or(""));
+fn form_enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// POSTs a token request (`form`, without the client's credentials, which are added) to the
+/// client's token endpoint; the access token, cached under `key` until 30 s before it expires.
+fn token_request(c: &ClientCredentials, key: String, form: String, what: &str) -> Result<String, String> {
     if let Ok(m) = token_cache().lock() {
         if let Some((t, until)) = m.get(&key) {
             if Instant::now() < *until {
@@ -102,17 +130,11 @@ pub fn client_credentials_token(c: &ClientCredentials) -> Result<String, String>
             }
         }
     }
-    let enc = |s: &str| -> String {
-        s.bytes()
-            .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
-            .collect()
-    };
-    let mut form = format!("grant_type=client_credentials&client_id={}&client_secret={}", enc(&c.client_id), enc(&c.client_secret));
-    if let Some(s) = &c.scope {
-        form.push_str(&format!("&scope={}", enc(s)));
-    }
-    if let Some(r) = &c.resource {
-        form.push_str(&format!("&resource={}", enc(r)));
+    let mut form = format!("{form}&client_id={}&client_secret={}", form_enc(&c.client_id), form_enc(&c.client_secret));
+    for (k, v) in [("scope", &c.scope), ("resource", &c.resource), ("audience", &c.audience)] {
+        if let Some(v) = v {
+            form.push_str(&format!("&{k}={}", form_enc(v)));
+        }
     }
     let resp = agent(Duration::from_secs(30))
         .post(&c.token_url)
@@ -123,14 +145,54 @@ pub fn client_credentials_token(c: &ClientCredentials) -> Result<String, String>
     if code != 200 {
         let e = v.get("error").and_then(Value::as_str).unwrap_or("");
         let d = v.get("error_description").and_then(Value::as_str).unwrap_or("");
-        return Err(format!("token endpoint {} refused the client credentials of '{}': HTTP {code} {e} {d}", c.token_url, c.client_id));
+        return Err(format!("token endpoint {} refused {what} of '{}': HTTP {code} {e} {d}", c.token_url, c.client_id).trim_end().to_string());
     }
     let t = v.get("access_token").and_then(Value::as_str).ok_or_else(|| format!("token endpoint {} sent no access_token", c.token_url))?.to_string();
     let ttl = v.get("expires_in").and_then(Value::as_u64).unwrap_or(300).saturating_sub(30).max(1);
     if let Ok(mut m) = token_cache().lock() {
-        m.insert(key, (t.clone(), Instant::now() + Duration::from_secs(ttl)));
+        let now = Instant::now();
+        m.retain(|_, (_, until)| *until > now);
+        m.insert(key, (t.clone(), now + Duration::from_secs(ttl)));
     }
     Ok(t)
+}
+
+fn cache_key(c: &ClientCredentials) -> String {
+    let o = |x: &Option<String>| x.clone().unwrap_or_default();
+    format!("{}\n{}\n{}\n{}\n{}", c.token_url, c.client_id, o(&c.scope), o(&c.resource), o(&c.audience))
+}
+
+/// An access token by the client-credentials grant (RFC 6749 §4.4; cached until 30 s before
+/// `expires_in`).
+///
+/// # Errors
+/// The token endpoint is unreachable or refuses (its `error` and `error_description`).
+pub fn client_credentials_token(c: &ClientCredentials) -> Result<String, String> {
+    token_request(c, cache_key(c), "grant_type=client_credentials".into(), "the client credentials")
+}
+
+/// A token for the peer got by exchanging the user's access token `subject` (RFC 8693: the
+/// client authenticates as itself, the new token carries the user's identity; cached per user
+/// token until 30 s before `expires_in`).
+///
+/// # Errors
+/// The token endpoint is unreachable or refuses (an expired user token, a client not allowed
+/// to exchange, an audience it may not ask for).
+pub fn exchange_token(c: &ClientCredentials, subject: &UserToken) -> Result<String, String> {
+    const ACCESS: &str = "urn:ietf:params:oauth:token-type:access_token";
+    let digest: String = {
+        use sha2::Digest;
+        sha2::Sha256::digest(subject.0.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    };
+    let key = format!("{}\nexchange\n{digest}", cache_key(c));
+    let form = format!(
+        "grant_type={}&subject_token={}&subject_token_type={}&requested_token_type={}",
+        form_enc("urn:ietf:params:oauth:grant-type:token-exchange"),
+        form_enc(&subject.0),
+        form_enc(ACCESS),
+        form_enc(ACCESS)
+    );
+    token_request(c, key, form, "the token exchange")
 }
 
 impl std::fmt::Debug for PeerConfig {
@@ -147,7 +209,8 @@ impl std::fmt::Debug for PeerConfig {
 }
 
 impl PeerConfig {
-    /// The `Authorization` header value for requests to this peer, if any.
+    /// The `Authorization` header value for this node's own requests to the peer (usage
+    /// collection), if any.
     ///
     /// # Errors
     /// The client-credentials grant failed.
@@ -156,6 +219,28 @@ impl PeerConfig {
             return client_credentials_token(c).map(|t| Some(format!("Bearer {t}")));
         }
         Ok(self.token.as_ref().map(|t| format!("Bearer {t}")))
+    }
+
+    /// The `Authorization` header value for running a user's part at the peer: with
+    /// `token_exchange=on` the user's token exchanged for one meant for the peer, else as
+    /// [`authorization`](Self::authorization).
+    ///
+    /// # Errors
+    /// The grant or the exchange failed; token exchange is configured but the job carries no
+    /// user token.
+    pub fn authorization_for(&self, user: Option<&UserToken>) -> Result<Option<String>, String> {
+        match (&self.client, self.exchange) {
+            (Some(c), true) => {
+                let u = user.ok_or_else(|| {
+                    format!(
+                        "node '{}' is reached with the user's own identity (token_exchange=on), but this job carries no OIDC token to exchange (submitted with an API key or anonymously, or run by another worker process)",
+                        self.name
+                    )
+                })?;
+                exchange_token(c, u).map(|t| Some(format!("Bearer {t}")))
+            }
+            _ => self.authorization(),
+        }
     }
 }
 
@@ -172,8 +257,8 @@ pub fn parse_peer(s: &str) -> Result<PeerConfig, String> {
         .ok_or_else(|| format!("config: peer '{name}' needs an http(s) base URL after its name"))?
         .trim_end_matches('/')
         .to_string();
-    let mut p = PeerConfig { name, url, holds: Vec::new(), token: None, client: None, protocol: Protocol::Ogc };
-    let (mut token_url, mut client_id, mut client_secret, mut scope, mut resource) = (None, None, None, None, None);
+    let mut p = PeerConfig { name, url, holds: Vec::new(), token: None, client: None, exchange: false, protocol: Protocol::Ogc };
+    let (mut token_url, mut client_id, mut client_secret, mut scope, mut resource, mut audience) = (None, None, None, None, None, None);
     for kv in it {
         let (k, v) = kv.split_once('=').ok_or_else(|| format!("config: peer '{}': '{kv}' is not key=value", p.name))?;
         match k {
@@ -190,6 +275,11 @@ pub fn parse_peer(s: &str) -> Result<PeerConfig, String> {
             }
             "scope" => scope = Some(v.replace(',', " ")),
             "resource" => resource = Some(v.to_string()),
+            "audience" => audience = Some(v.to_string()),
+            "token_exchange" => {
+                p.exchange = crate::process::parse_bool(v)
+                    .ok_or_else(|| format!("config: peer '{}': token_exchange must be on or off, not '{v}'", p.name))?;
+            }
             "protocol" if v == "ogc" => p.protocol = Protocol::Ogc,
             "protocol" if v == "wps" => p.protocol = Protocol::Wps,
             "protocol" => {
@@ -206,10 +296,19 @@ pub fn parse_peer(s: &str) -> Result<PeerConfig, String> {
     }
     match (token_url, client_id, client_secret) {
         (Some(token_url), Some(client_id), Some(client_secret)) => {
-            p.client = Some(ClientCredentials { token_url, client_id, client_secret, scope, resource });
+            p.client = Some(ClientCredentials { token_url, client_id, client_secret, scope, resource, audience });
         }
-        (None, None, None) => {}
-        _ => return Err(format!("config: peer '{}': client credentials need token_url, client_id and client_secret(_env)", p.name)),
+        (None, None, None) if !p.exchange => {}
+        _ => {
+            return Err(format!(
+                "config: peer '{}': {} need token_url, client_id and client_secret(_env)",
+                p.name,
+                if p.exchange { "token_exchange=on and client credentials" } else { "client credentials" }
+            ))
+        }
+    }
+    if p.exchange && p.token.is_some() {
+        return Err(format!("config: peer '{}': token_exchange=on and a static token= / token_env= exclude each other", p.name));
     }
     Ok(p)
 }
@@ -253,6 +352,8 @@ pub struct Peers {
     pub part_timeout: Duration,
     /// Attempts at one node before its replica is tried.
     pub attempts: u32,
+    /// The token of the user whose job this is, for peers reached by token exchange.
+    pub user_token: Option<UserToken>,
 }
 
 /// A fetched part: where its files are now and which remote job made them.
@@ -333,6 +434,7 @@ impl Peers {
             peers,
             part_timeout: Duration::from_secs(part_timeout_secs.max(1)),
             attempts: attempts.max(1),
+            user_token: None,
         }
     }
 
@@ -393,7 +495,7 @@ impl Peers {
     fn run_wps(&self, peer: &PeerConfig, workflow: &Value, dir: &Path) -> Result<PartResult, String> {
         let deadline = Instant::now() + self.part_timeout;
         let left = || deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
-        let auth = peer.authorization()?;
+        let auth = peer.authorization_for(self.user_token.as_ref())?;
         // A rook knows no workflow-only switches (its operations would refuse the argument).
         let mut workflow = workflow.clone();
         if let Some(steps) = workflow.get_mut("steps").and_then(Value::as_object_mut) {
@@ -449,7 +551,7 @@ impl Peers {
     fn run_ogc(&self, peer: &PeerConfig, workflow: &Value, key: &str, dir: &Path) -> Result<PartResult, String> {
         let deadline = Instant::now() + self.part_timeout;
         let left = || deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
-        let auth = peer.authorization()?;
+        let auth = peer.authorization_for(self.user_token.as_ref())?;
         let with_auth = |mut rb: ureq::RequestBuilder<ureq::typestate::WithoutBody>| {
             if let Some(a) = &auth {
                 rb = rb.header("Authorization", a);
@@ -700,6 +802,26 @@ mod tests {
         assert_eq!(parse_peer("x http://a/wps holds=* protocol=wps").unwrap().protocol, Protocol::Wps);
         assert!(parse_peer("x http://a holds=* protocol=soap").is_err());
         assert!(parse_peer("x http://a holds=* token_env=ROOKERY_NO_SUCH_VAR_42").is_err());
+    }
+
+    #[test]
+    fn token_exchange_configuration() {
+        let cc = "token_url=http://idp/token client_id=c client_secret=s";
+        let p = parse_peer(&format!("x http://a holds=* {cc} audience=rookery-api token_exchange=on")).unwrap();
+        assert!(p.exchange);
+        assert_eq!(p.client.as_ref().unwrap().audience.as_deref(), Some("rookery-api"));
+        // No user token: a clear error naming the peer, before any request.
+        let e = p.authorization_for(None).unwrap_err();
+        assert!(e.contains("node 'x'") && e.contains("token_exchange=on") && e.contains("API key"), "{e}");
+        assert!(!format!("{:?}", UserToken("secret-token".into())).contains("secret-token"));
+        let e = parse_peer("x http://a holds=* token_exchange=on").unwrap_err();
+        assert!(e.contains("token_exchange=on and client credentials need token_url"), "{e}");
+        let e = parse_peer(&format!("x http://a holds=* {cc} token_exchange=maybe")).unwrap_err();
+        assert!(e.contains("token_exchange must be on or off"), "{e}");
+        let e = parse_peer(&format!("x http://a holds=* {cc} token=t token_exchange=on")).unwrap_err();
+        assert!(e.contains("exclude each other"), "{e}");
+        // Off: the client's own token, as before.
+        assert!(!parse_peer(&format!("x http://a holds=* {cc} token_exchange=off")).unwrap().exchange);
     }
 
     #[test]

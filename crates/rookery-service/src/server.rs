@@ -49,6 +49,9 @@ pub struct AppState {
     /// `Idempotency-Key` of OGC API submissions → job id, per principal (a coordinator that
     /// retries a part gets the job it already submitted; kept for this process's lifetime).
     pub idempotency: std::sync::Mutex<HashMap<(String, String), String>>,
+    /// Job id → the OIDC token its submission carried, while it is queued or running, for
+    /// peers reached by token exchange (memory only: never stored, gone with the process).
+    pub user_tokens: std::sync::Mutex<HashMap<String, crate::federation::UserToken>>,
 }
 
 /// Shared state handle.
@@ -88,6 +91,7 @@ impl AppState {
             new_job: Arc::new(Notify::new()),
             job_done: Arc::new(Notify::new()),
             idempotency: std::sync::Mutex::new(HashMap::new()),
+            user_tokens: std::sync::Mutex::new(HashMap::new()),
         })
     }
 
@@ -137,9 +141,14 @@ impl AppState {
         auth::check_submit(self, owner, process)?;
         let id = auth::uuid4();
         let nj = NewJob { id: id.clone(), process: process.to_string(), owner: owner.id.clone(), request };
-        self.store.submit(&nj, self.cfg.max_queued).map_err(|e| match e {
-            StoreError::Busy(m) => OwsError::busy(m),
-            e => OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        // Before the job can be claimed.
+        self.keep_user_token(owner, &id);
+        self.store.submit(&nj, self.cfg.max_queued).map_err(|e| {
+            self.user_tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&id);
+            match e {
+                StoreError::Busy(m) => OwsError::busy(m),
+                e => OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+            }
         })?;
         self.new_job.notify_waiters();
         self.new_job.notify_one();
@@ -148,6 +157,17 @@ impl AppState {
             .get(&id)
             .map_err(|e| OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
             .ok_or_else(|| OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, "job vanished"))
+    }
+
+    /// Keeps the current request's token with job `id` when a peer is reached by token
+    /// exchange (the part then runs there as this user).
+    fn keep_user_token(&self, owner: &Principal, id: &str) {
+        if !matches!(owner.via, auth::Via::Jwt | auth::Via::Introspection) || !self.cfg.peers.iter().any(|p| p.exchange) {
+            return;
+        }
+        if let Some(t) = auth::current().and_then(|c| c.bearer.clone()) {
+            self.user_tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(id.to_string(), t);
+        }
     }
 
     /// Waits until a job is final (or the sync timeout passes; then the job as it is).
@@ -299,7 +319,8 @@ pub async fn run_job(st: &St, wid: &str, job: Job) {
     let t0 = std::time::Instant::now();
     let (store, process, inputs) = (st.store.clone(), job.process.clone(), job.request.inputs.clone());
     let d2 = dir.clone();
-    let peers = crate::federation::Peers::new(st.cfg.peers.clone(), st.cfg.peer_timeout_secs, st.cfg.peer_attempts);
+    let mut peers = crate::federation::Peers::new(st.cfg.peers.clone(), st.cfg.peer_timeout_secs, st.cfg.peer_attempts);
+    peers.user_token = st.user_tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&job.id).cloned();
     let job_id = job.id.clone();
     let res = tokio::task::spawn_blocking(move || {
         crate::ops::execute(&process, &inputs, &crate::ops::Ctx { dir: &d2, store: store.as_ref(), progress, peers: &peers, job_id: &job_id })
@@ -307,6 +328,7 @@ pub async fn run_job(st: &St, wid: &str, job: Job) {
     .await;
     stop.notify_one();
     let _ = hb.await;
+    st.user_tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&job.id);
     let outcome = match res {
         Ok(Ok(r)) => Ok(r),
         Ok(Err(e)) => Err(format!("Process error: {}", one_line(&e.0))),

@@ -467,7 +467,8 @@ enum Federated {
     /// The step (and its chain) ran at one peer; its results are recorded.
     Done,
     /// Items this node reads, and directories of results fetched from peers (for a concat:
-    /// its remote members subset at their nodes; otherwise: the step's own outputs there).
+    /// every member subset with its selections, at its node or here, in the workflow's order,
+    /// and no local items; otherwise: the step's own outputs there).
     Items { local: Vec<String>, fetched: Vec<String> },
 }
 
@@ -540,11 +541,8 @@ fn federate(
     // selections; any other step runs itself there. One job per dataset.
     let mut local = Vec::new();
     let mut fetched = Vec::new();
+    let safe_id = step.id.replace(['/', '\\', '.'], "_");
     for (n, (item, place)) in places.into_iter().enumerate() {
-        let Place::Remote(holders) = place else {
-            local.push(item);
-            continue;
-        };
         let (run, params) = if step.run == "concat" {
             let mut p: Vec<(String, Vec<String>)> = step.params.iter().filter(|(k, _)| SELECTIONS.contains(&k.as_str())).cloned().collect();
             p.push((ALIGNED.to_string(), vec!["0".to_string()]));
@@ -552,8 +550,27 @@ fn federate(
         } else {
             (step.run.clone(), own(&step.params))
         };
+        let Place::Remote(holders) = place else {
+            if step.run == "concat" {
+                // A member here gets the same selections as the remote ones, so that all
+                // members come to the merge alike (same grid, fixed), in the workflow's order.
+                let ldir = dir.join("local").join(format!("{safe_id}_{n}"));
+                let mut inputs = Inputs::new();
+                for (k, v) in &params {
+                    inputs.insert(k.clone(), v.clone());
+                }
+                let outs = ops::run_operation("subset", std::slice::from_ref(&item), &inputs, &ldir, &rookery_daops::Progress::new(|_| {}))
+                    .map_err(|e| ProcError(format!("step '{}' ({}), {item}: {}", step.id, step.run, e.0)))?;
+                let ps: Vec<(String, String)> = params.iter().map(|(k, v)| (k.clone(), v.join(","))).collect();
+                prov.add_operator(&format!("subset ({} member {n})", step.id), &ps, std::slice::from_ref(&item), &outs);
+                fetched.push(ldir.to_string_lossy().into_owned());
+            } else {
+                local.push(item);
+            }
+            continue;
+        };
         let doc = part_document(&format!("{} (member {n} of step {} of job {})", wf.doc, step.id, fed.job_id), std::slice::from_ref(&item), &[(run.clone(), params.clone())]);
-        let pdir = dir.join("remote").join(format!("{}_{n}", step.id.replace(['/', '\\', '.'], "_")));
+        let pdir = dir.join("remote").join(format!("{safe_id}_{n}"));
         let r = fed.peers.run(&holders, &doc, &format!("{}:{}:{n}", fed.job_id, step.id), &pdir)
             .map_err(|e| ProcError(format!("step '{}' ({}), {item}: {}", step.id, step.run, e.0)))?;
         record(prov, &format!("{run}@{} ({})", r.peer.name, step.id), &params, std::slice::from_ref(&item), &r);

@@ -30,7 +30,8 @@ fn node_process() {
     cfg.load_env().unwrap();
     cfg.data_dir = dir.into();
     cfg.bind = "127.0.0.1:0".into();
-    cfg.open = true;
+    // Closed (tokens of ROOKERY_OIDC_ISSUER only) when the test asks.
+    cfg.open = std::env::var_os("ROOKERY_TEST_CLOSED").is_none();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     rt.block_on(async move {
         let r = rookery_service::start(cfg).await.expect("node starts");
@@ -156,6 +157,11 @@ fn node(root: &Path, peers: &str) -> Node {
 }
 
 fn node_with(root: &Path, peers: &str, timeout_secs: &str) -> Node {
+    node_env(root, peers, timeout_secs, &[])
+}
+
+/// A node with extra environment (configuration) variables.
+fn node_env(root: &Path, peers: &str, timeout_secs: &str, env: &[(&str, &str)]) -> Node {
     let dir = tempfile::tempdir().unwrap();
     let ini = dir.path().join("roocs.ini");
     std::fs::write(&ini, format!("[project:c3s-cmip6]\nbase_dir = {}\n", root.join("CMIP6").display())).unwrap();
@@ -169,6 +175,7 @@ fn node_with(root: &Path, peers: &str, timeout_secs: &str) -> Node {
         .env("ROOKERY_PEER_ATTEMPTS", "1")
         .env("ROOKERY_PEER_TIMEOUT_SECS", timeout_secs)
         .env("RUST_LOG", "info")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log)
@@ -224,8 +231,15 @@ fn workflow_chain() -> String {
 
 /// Runs `wf` synchronously at `base` (OGC API); Ok(downloaded files) or Err(failure text).
 fn run(base: &str, wf: &str, into: &Path) -> Result<Vec<PathBuf>, String> {
+    run_h(base, wf, into, &[])
+}
+
+/// [`run`] with extra request headers (credentials).
+fn run_h(base: &str, wf: &str, into: &Path, headers: &[(&str, &str)]) -> Result<Vec<PathBuf>, String> {
     let body = serde_json::json!({"inputs": {"workflow": {"value": wf}}});
-    let r = request("POST", &format!("{base}/processes/orchestrate/execution"), &[("Content-Type", "application/json")], body.to_string().as_bytes());
+    let mut h = vec![("Content-Type", "application/json")];
+    h.extend_from_slice(headers);
+    let r = request("POST", &format!("{base}/processes/orchestrate/execution"), &h, body.to_string().as_bytes());
     if r.status != 200 {
         return Err(r.text());
     }
@@ -371,4 +385,48 @@ fn workflows_over_three_nodes_match_one_node_holding_everything() {
     let e = run(&a.url, &workflow_chain(), &tmp.path().join("fed4")).expect_err("no node left");
     assert!(e.contains("nodeC") && e.contains("nodeB") && e.contains("no node could run"), "{e}");
     assert_eq!(get(&format!("{}/processes", a.url)).status, 200);
+}
+
+/// Token exchange (RFC 8693) at a real identity provider: a user's token at the coordinator
+/// becomes a token for the peer, and the part runs there as that user (her job, which another
+/// user cannot see); a coordinator the provider refuses fails naming the peer and the reason.
+/// The coordinator holds one member of the concat itself: local and remote members merge alike.
+#[test]
+fn token_exchange_runs_the_part_as_the_user() {
+    use common::idp::{provider, API};
+    let Some(idp) = provider() else { return };
+    let iss = idp.issuer.clone();
+    let issuer = format!("{iss} audience=rookery-api");
+    let closed = [("ROOKERY_TEST_CLOSED", "1"), ("ROOKERY_OIDC_ISSUER", issuer.as_str())];
+    let (r1, r2) = (holding(&[M1]), holding(&[M2]));
+    let b = node_env(r1.path(), "", "120", &closed);
+    let peer = |secret: &str| {
+        format!(
+            "b {} holds=*.s1960-r2i1p1f1.* token_exchange=on token_url={iss}/token client_id=coordinator client_secret={secret} audience=rookery-api",
+            b.url
+        )
+    };
+    let a = node_env(r2.path(), &peer("coordinator-secret"), "120", &closed);
+    let alice = format!("Bearer {}", idp.token("alice", Some(API), Some("urn:rookery:api")));
+    let bob = format!("Bearer {}", idp.token("bob", Some(API), Some("urn:rookery:api")));
+    let tmp = tempfile::tempdir().unwrap();
+    // Without a token the coordinator itself refuses.
+    let e = run(&a.url, &workflow_concat(), &tmp.path().join("anon")).unwrap_err();
+    assert!(e.contains("401") || e.to_lowercase().contains("credential") || e.to_lowercase().contains("token"), "{e}");
+    let files = run_h(&a.url, &workflow_concat(), &tmp.path().join("alice"), &[("Authorization", &alice)]).expect("alice's workflow");
+    // A holds one member, b the other: the same numbers as one node holding both.
+    let single = start(true);
+    let want = values(&run(&single.url(""), &workflow_concat(), &tmp.path().join("ref")).expect("reference concat"));
+    assert_eq!(values(&files), want, "mixed local and remote members differ from the single node's");
+    // The part's job at b, named in the provenance, is alice's.
+    let prov = std::fs::read_to_string(tmp.path().join("alice/prov.json")).unwrap();
+    let at = prov.find(&format!("{}/jobs/", b.url)).unwrap_or_else(|| panic!("prov names no job at b: {prov}"));
+    let job_url: String = prov[at..].chars().take_while(|c| !matches!(c, '"' | '\\' | ' ' | '<')).collect();
+    assert_eq!(get_h(&job_url, &[("Authorization", &alice)]).status, 200, "alice sees her part at b");
+    assert_eq!(get_h(&job_url, &[("Authorization", &bob)]).status, 404, "bob does not see alice's part at b");
+    // A coordinator the provider does not let exchange: a clear failure naming b and why.
+    drop(a);
+    let a2 = node_env(r2.path(), &peer("wrong"), "120", &closed);
+    let e = run_h(&a2.url, &workflow_concat(), &tmp.path().join("bad"), &[("Authorization", &alice)]).unwrap_err();
+    assert!(e.contains("node 'b'") && e.contains("token exchange") && e.contains("invalid_client"), "{e}");
 }

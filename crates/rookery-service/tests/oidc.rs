@@ -8,14 +8,15 @@
 
 mod common;
 
+use common::idp::{provider, API};
 use common::{enc, get_h, request, rlds, Resp};
 use rookery_service::server::St;
 use rookery_service::Config;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -57,103 +58,6 @@ fn log_text() -> String {
 
 // ------------------------------------------------------------------ the identity provider
 
-struct Provider {
-    child: Child,
-    issuer: String,
-}
-
-impl Drop for Provider {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn provider_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oidc")
-}
-
-/// Starts the provider, or `None` (skipped) when node or the npm package is missing.
-fn provider() -> Option<Provider> {
-    let dir = provider_dir();
-    let node_ok = Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
-    let pkg = dir.join("node_modules/oidc-provider/package.json");
-    if !node_ok || !pkg.exists() {
-        let why = if node_ok {
-            format!("{} is missing: run scripts/oidc-setup.sh (scripts/test.sh does)", pkg.display())
-        } else {
-            "node is not installed".to_string()
-        };
-        assert!(std::env::var_os("CI").is_none(), "OIDC tests cannot run: {why}");
-        eprintln!("skipped: {why}");
-        return None;
-    }
-    let mut child = Command::new("node")
-        .arg(dir.join("provider.mjs"))
-        .arg("0")
-        .current_dir(&dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("node starts");
-    let mut line = String::new();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    out.read_line(&mut line).expect("provider prints its issuer");
-    // Whatever the provider prints later goes to our stderr (its stdout must stay open).
-    std::thread::spawn(move || {
-        let mut l = String::new();
-        while out.read_line(&mut l).is_ok_and(|n| n > 0) {
-            eprint!("provider: {l}");
-            l.clear();
-        }
-    });
-    let v: Value = serde_json::from_str(line.trim()).unwrap_or_else(|e| panic!("provider said {line:?}: {e}"));
-    let issuer = v["issuer"].as_str().unwrap().to_string();
-    Some(Provider { child, issuer })
-}
-
-fn form_post(url: &str, headers: &[(&str, &str)], form: &[(&str, &str)]) -> Resp {
-    let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
-    let mut h = vec![("Content-Type", "application/x-www-form-urlencoded")];
-    h.extend_from_slice(headers);
-    request("POST", url, &h, body.as_bytes())
-}
-
-impl Provider {
-    /// A client-credentials access token of `client` (secret `<client>-secret`).
-    fn token(&self, client: &str, scope: Option<&str>, resource: Option<&str>) -> String {
-        use base64::Engine;
-        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{client}:{client}-secret"));
-        let mut form = vec![("grant_type", "client_credentials")];
-        if let Some(s) = scope {
-            form.push(("scope", s));
-        }
-        if let Some(r) = resource {
-            form.push(("resource", r));
-        }
-        let auth = format!("Basic {basic}");
-        let r = form_post(&format!("{}/token", self.issuer), &[("Authorization", &auth)], &form);
-        assert_eq!(r.status, 200, "token for {client}: {}", r.text());
-        let v: Value = serde_json::from_slice(&r.body).unwrap();
-        v["access_token"].as_str().unwrap().to_string()
-    }
-
-    /// A JWT with these claims, signed by the provider's current RS256 key.
-    fn sign(&self, header: Value, claims: Value) -> String {
-        let body = json!({"header": header, "claims": claims}).to_string();
-        let r = request("POST", &format!("{}/test/sign", self.issuer), &[("Content-Type", "application/json")], body.as_bytes());
-        assert_eq!(r.status, 200, "{}", r.text());
-        r.text()
-    }
-
-    fn rotate(&self) {
-        let r = request("POST", &format!("{}/test/rotate", self.issuer), &[], b"");
-        assert_eq!(r.status, 200, "{}", r.text());
-    }
-}
-
-const API: &str = "processes:read jobs:execute jobs:read:own";
 
 // ------------------------------------------------------------------ a server with its state
 

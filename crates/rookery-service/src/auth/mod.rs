@@ -309,6 +309,9 @@ pub struct RequestAuth {
     pub remote: String,
     /// `Some` when the request carried a token (not an API key).
     pub token: Option<Result<Principal, oidc::TokenError>>,
+    /// The token itself when it checked out (kept with a job for peers reached by token
+    /// exchange; never logged).
+    pub bearer: Option<crate::federation::UserToken>,
     /// Seconds for a `Retry-After` header (set by a quota refusal).
     pub retry_after: Mutex<Option<u64>>,
 }
@@ -338,11 +341,15 @@ pub async fn layer(
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip().to_string())
         .unwrap_or_default();
-    let token = match credential(req.headers()) {
-        Some(c) if !is_api_key(req.headers(), &c) && st.oidc.enabled() => Some(st.oidc.authenticate(&c).await),
-        _ => None,
+    let (token, bearer) = match credential(req.headers()) {
+        Some(c) if !is_api_key(req.headers(), &c) && st.oidc.enabled() => {
+            let t = st.oidc.authenticate(&c).await;
+            let b = t.is_ok().then(|| crate::federation::UserToken(c));
+            (Some(t), b)
+        }
+        _ => (None, None),
     };
-    let ctx = std::sync::Arc::new(RequestAuth { remote, token, retry_after: Mutex::new(None) });
+    let ctx = std::sync::Arc::new(RequestAuth { remote, token, bearer, retry_after: Mutex::new(None) });
     let mut resp = REQUEST.scope(ctx.clone(), next.run(req)).await;
     let wait = *ctx.retry_after.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(w) = wait {

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod idp;
+
 use rookery_service::auth::{create_key, Secret};
 use rookery_service::jobs::SqliteStore;
 use rookery_service::Config;

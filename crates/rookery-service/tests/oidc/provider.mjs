@@ -7,6 +7,12 @@
 //   reader       scopes processes:read jobs:read:own (no jobs:execute)
 //   kcadmin      no scopes, a Keycloak-style realm_access.roles ["rookery-admin"] claim
 //   rookery      the resource server's own client, used for RFC 7662 introspection
+//   coordinator  a federation coordinator: client_credentials and RFC 8693 token exchange
+// Token exchange (grant_type urn:ietf:params:oauth:grant-type:token-exchange, client
+// `coordinator` only): the subject_token must be an RS256/ES256 at+jwt of this issuer for
+// audience rookery-api; the new at+jwt keeps its sub, client_id and scope (narrowed by `scope`),
+// has the audience asked for (`audience`, or a `resource` above; rookery-api by default) and
+// names the coordinator in an `act` claim (RFC 8693 §4.1).
 // Resource indicators (the `resource` token parameter):
 //   urn:rookery:api     audience rookery-api, RS256 at+jwt (the default)
 //   urn:rookery:es256   audience rookery-api, ES256 at+jwt
@@ -19,8 +25,8 @@
 //                       foreign issuers); {"header": {...}, "claims": {...}}
 import http from 'node:http';
 import crypto from 'node:crypto';
-import Provider from 'oidc-provider';
-import { SignJWT, importJWK } from 'jose';
+import Provider, { errors } from 'oidc-provider';
+import { SignJWT, importJWK, jwtVerify, createLocalJWKSet } from 'jose';
 
 const port = Number(process.argv[2] || 0);
 let generation = 0;
@@ -44,11 +50,14 @@ const resources = {
   'urn:keycloak:account': { audience: 'account', alg: 'RS256', format: 'jwt' },
 };
 
-function client(id, scope) {
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
+
+function client(id, scope, grants = ['client_credentials']) {
   return {
     client_id: id,
     client_secret: `${id}-secret`,
-    grant_types: ['client_credentials'],
+    grant_types: grants,
     redirect_uris: [],
     response_types: [],
     scope,
@@ -63,6 +72,7 @@ function makeProvider(issuer, keys) {
       client('reader', 'processes:read jobs:read:own'),
       client('kcadmin', 'openid'),
       client('rookery', 'openid'),
+      client('coordinator', 'openid', ['client_credentials', TOKEN_EXCHANGE]),
     ],
     jwks: { keys },
     scopes: ['openid', 'offline_access', ...api],
@@ -76,7 +86,7 @@ function makeProvider(issuer, keys) {
         useGrantedResource: () => true,
         getResourceServerInfo: (ctx, indicator) => {
           const r = resources[indicator];
-          if (!r) throw new Provider.errors.InvalidTarget();
+          if (!r) throw new errors.InvalidTarget();
           const info = { scope: api.join(' '), audience: r.audience, accessTokenTTL: 600, accessTokenFormat: r.format };
           if (r.format === 'jwt') info.jwt = { sign: { alg: r.alg } };
           return info;
@@ -87,7 +97,56 @@ function makeProvider(issuer, keys) {
       ? { realm_access: { roles: ['rookery-admin', 'offline_access'] }, preferred_username: 'kc-admin' }
       : undefined),
   });
+  provider.registerGrantType(TOKEN_EXCHANGE, (ctx) => tokenExchange(ctx, issuer, keys), [
+    'subject_token', 'subject_token_type', 'requested_token_type', 'audience', 'resource', 'scope',
+    'actor_token', 'actor_token_type',
+  ]);
   return provider;
+}
+
+// The public half of a private JWK.
+function publicJwk(k) {
+  const { d, p, q, dp, dq, qi, ...pub } = k;
+  return pub;
+}
+
+// RFC 8693 token exchange (impersonation with an `act` claim naming the client).
+async function tokenExchange(ctx, issuer, keys) {
+  const p = ctx.oidc.params;
+  const invalid = (m) => new errors.InvalidRequest(m);
+  if (!p.subject_token) throw invalid('subject_token is required');
+  if (p.subject_token_type !== ACCESS_TOKEN) throw invalid(`subject_token_type must be ${ACCESS_TOKEN}`);
+  if (p.requested_token_type && p.requested_token_type !== ACCESS_TOKEN) {
+    throw invalid(`requested_token_type must be ${ACCESS_TOKEN}`);
+  }
+  let subject;
+  try {
+    ({ payload: subject } = await jwtVerify(p.subject_token, createLocalJWKSet({ keys: keys.map(publicJwk) }), {
+      issuer, audience: 'rookery-api', typ: 'at+jwt',
+    }));
+  } catch (e) {
+    throw new errors.InvalidGrant(`subject_token: ${e.message}`);
+  }
+  let audience = 'rookery-api';
+  if (p.audience) audience = p.audience;
+  else if (p.resource) {
+    if (!resources[p.resource]) throw new errors.InvalidTarget();
+    audience = resources[p.resource].audience;
+  }
+  const had = String(subject.scope || '').split(' ').filter(Boolean);
+  const scope = p.scope ? String(p.scope).split(' ').filter((s) => had.includes(s)).join(' ') : had.join(' ');
+  const now = Math.floor(Date.now() / 1000);
+  const jwk = keys[0];
+  const claims = { scope, client_id: subject.client_id, act: { sub: ctx.oidc.client.clientId }, jti: crypto.randomUUID() };
+  const token = await new SignJWT(claims)
+    .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: jwk.kid })
+    .setIssuer(issuer)
+    .setSubject(String(subject.sub))
+    .setAudience(audience)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 600)
+    .sign(await importJWK(jwk, 'RS256'));
+  ctx.body = { access_token: token, issued_token_type: ACCESS_TOKEN, token_type: 'Bearer', expires_in: 600, scope };
 }
 
 let current;
