@@ -88,6 +88,7 @@ macro_rules! elem {
                     }
                 }
             }
+            #[inline(always)]
             fn swap_from_be(v: &mut [Self]) {
                 for x in v {
                     *x = <$t>::from_be_bytes(x.to_ne_bytes());

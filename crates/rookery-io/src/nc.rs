@@ -298,10 +298,10 @@ impl NcSource {
             .map_err(|e| self.err(&e))
     }
 
-    /// Whole steps (full extents after the first axis) of a numeric variable of a local
-    /// classic file: positioned reads straight into the result, big-endian bytes swapped in
-    /// place (one pass; the generic reader zeroes, reads and converts in three). `None` for
-    /// other selections and files.
+    /// Steps of a numeric variable of a local classic file, whole or a range of the second
+    /// axis (full extents after it, so each step's part is contiguous): positioned reads
+    /// straight into the result, big-endian bytes swapped in place (one pass; the generic
+    /// reader zeroes, reads and converts in three). `None` for other selections and files.
     fn read_classic_steps<T: netcdf_reader::NcReadable + Elem>(
         &self,
         v: &Variable,
@@ -310,7 +310,7 @@ impl NcSource {
     ) -> Result<Option<ArrayD<T>>, IoError> {
         use std::os::fd::AsRawFd;
         let (Some(fd), Some(c)) = (&self.classic, self.file.as_classic()) else { return Ok(None) };
-        if start.is_empty() || start[1..].iter().any(|&s| s != 0) || count[1..] != v.shape[1..] {
+        if start.is_empty() || (start.len() > 2 && (start[2..].iter().any(|&s| s != 0) || count[2..] != v.shape[2..])) {
             return Ok(None);
         }
         let vars = &c.root_group().variables;
@@ -321,11 +321,14 @@ impl NcSource {
         let step_elems: usize = count[1..].iter().product();
         let step_bytes = step_elems * T::SIZE;
         let n = count[0] * step_elems;
+        // Where the selected part starts inside a step (a whole number of second-axis rows).
+        let within = (start.get(1).copied().unwrap_or(0) * v.shape.get(2..).map_or(1, |r| r.iter().product::<usize>()) * T::SIZE) as u64;
         let (first, stride) = if nv.is_record_var {
             let stride = netcdf_reader::classic::data::compute_record_stride(vars).map_err(|e| self.err(&e))?;
-            (nv.data_offset + start[0] as u64 * stride, stride)
+            (nv.data_offset + start[0] as u64 * stride + within, stride)
         } else {
-            (nv.data_offset + (start[0] * step_bytes) as u64, step_bytes as u64)
+            let whole = (v.shape[1..].iter().product::<usize>() * T::SIZE) as u64;
+            (nv.data_offset + start[0] as u64 * whole + within, whole)
         };
         // Contiguous steps are one read.
         let (runs, run_bytes) = if stride == step_bytes as u64 { (1, n * T::SIZE) } else { (count[0], step_bytes) };
@@ -362,7 +365,7 @@ impl NcSource {
             // allocation, and any bit pattern is a valid value of these numeric types.
             #[allow(unsafe_code)]
             let run = unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr().add(r * run_elems), run_elems) };
-            T::swap_from_be(run);
+            swap_from_be(run);
         }
         // SAFETY: every element was written (and swapped) above.
         #[allow(unsafe_code)]
@@ -500,4 +503,24 @@ impl NcSource {
             DType::Char | DType::Str => self.read_text(v, start, count)?,
         })
     }
+}
+
+/// [`Elem::swap_from_be`], built for AVX2 when the CPU has it (a byte shuffle per vector; the
+/// baseline x86-64 build has no byte shuffle and swaps one value at a time).
+fn swap_from_be<T: Elem>(v: &mut [T]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx2") {
+            #[target_feature(enable = "avx2")]
+            fn avx2<T: Elem>(v: &mut [T]) {
+                T::swap_from_be(v);
+            }
+            // SAFETY: the CPU supports AVX2 (checked above).
+            #[allow(unsafe_code)]
+            unsafe {
+                return avx2(v);
+            }
+        }
+    }
+    T::swap_from_be(v);
 }

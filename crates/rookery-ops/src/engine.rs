@@ -939,6 +939,9 @@ fn reduce_var(
             }
         }
     }
+    if !keep && matches!(c.inner, Inner::Identity) && src.compressed() == Some(false) && shape_ok_for_bands(&sv.shape) {
+        return reduce_in_bands(src, &r.var, &sv.shape, &c, &group_of, &last_step, (&oshape, odtype, fill, out_has_time), out, outputs, report);
+    }
     let mut accs: BTreeMap<usize, Acc> = BTreeMap::new();
     let (tx, rx) = sync_channel::<Result<(usize, usize, Array), OpError>>(1);
     let name = r.var.clone();
@@ -1029,6 +1032,113 @@ fn reduce_var(
         })();
         drop(wtx);
         // A writer failure explains a stopped writer: it comes first.
+        writer.join().map_err(|_| OpError::Data("the output writer panicked".into()))??;
+        accumulated
+    })
+}
+
+fn shape_ok_for_bands(shape: &[usize]) -> bool {
+    shape.len() >= 2 && shape[1] > 0 && shape[2..].iter().product::<usize>() > 0
+}
+
+/// Time means (whole axis or groups of steps) of an uncompressed source: the grid split into
+/// bands of rows, each band read a few steps at a time and accumulated by one thread while
+/// the values are in its cache (a read from the page cache is a copy the kernel makes on the
+/// reading thread: done this way both cores copy, and nothing goes through main memory twice).
+#[allow(clippy::too_many_arguments)]
+fn reduce_in_bands(
+    src: &dyn Source,
+    name: &str,
+    shape: &[usize],
+    c: &Compiled,
+    group_of: &[Option<usize>],
+    last_step: &[Option<usize>],
+    (oshape, odtype, fill, out_has_time): (&[usize], DType, f64, bool),
+    out: &Dataset,
+    outputs: &mut Outputs,
+    report: &(dyn Fn(u64) + Sync),
+) -> Result<(), OpError> {
+    const BAND: usize = 32 << 10;
+    const STEPS: usize = 4;
+    let row: usize = shape[2..].iter().product();
+    let band_rows = (BAND / row).clamp(1, shape[1]);
+    let band = band_rows * row;
+    let nt = shape[0];
+    let fast = c.nan == NanMode::Skip && !c.dec.packed && c.dec.more.is_empty();
+    std::thread::scope(|scope| -> Result<(), OpError> {
+        let (wtx, wrx) = sync_channel::<(Array, usize)>(2);
+        let writer = scope.spawn(move || -> Result<(), OpError> {
+            for (arr, t0) in wrx {
+                outputs.write(out, name, &arr, t0)?;
+            }
+            Ok(())
+        });
+        let accumulated = (|| -> Result<(), OpError> {
+            let mut partial: BTreeMap<usize, Acc> = BTreeMap::new();
+            let mut spare: Option<Acc> = None;
+            let mut t = 0;
+            while t < nt {
+                // A run of consecutive steps in the same group.
+                let g = group_of[t];
+                let mut e = t + 1;
+                while e < nt && group_of[e] == g {
+                    e += 1;
+                }
+                let Some(g) = g else {
+                    t = e;
+                    continue;
+                };
+                // Accumulators are reused (zeroed) rather than allocated per group: fresh pages
+                // cost a fault each.
+                let mut acc = partial.remove(&g).or_else(|| spare.take()).unwrap_or_else(|| Acc::new(c.n_out));
+                acc.s.par_chunks_mut(band).zip(acc.w.par_chunks_mut(band)).enumerate().try_for_each(|(k, (s, w))| -> Result<(), OpError> {
+                    let rows = s.len() / row;
+                    let mut start = vec![0; shape.len()];
+                    let mut count = shape.to_vec();
+                    start[1] = k * band_rows;
+                    count[1] = rows;
+                    let mut t0 = t;
+                    while t0 < e {
+                        let m = (e - t0).min(STEPS);
+                        start[0] = t0;
+                        count[0] = m;
+                        let a = src.read(name, &start, &count)?;
+                        let res: Result<(), OpError> = numeric!(&a, x => {
+                            let len = s.len();
+                            if fast && m == 4 {
+                                add_quad([&x[..len], &x[len..2 * len], &x[2 * len..3 * len], &x[3 * len..4 * len]], (c.dec.m0, c.dec.m1), s, w);
+                            } else {
+                                for i in 0..m {
+                                    add_step_into(c, &x[i * len..(i + 1) * len], s, w);
+                                }
+                            }
+                        });
+                        res?;
+                        t0 += m;
+                    }
+                    Ok(())
+                })?;
+                // A group is usually one run (time is sorted); one split in several runs is
+                // completed across them.
+                if last_step[g].is_some_and(|l| l < e) {
+                    let mut s2 = oshape.to_vec();
+                    if out_has_time {
+                        s2[0] = 1;
+                    }
+                    let arr = to_array(acc.mean().collect(), odtype, &s2, fill)?;
+                    wtx.send((arr, g)).map_err(|_| OpError::Data("the output writer stopped".into()))?;
+                    acc.s.fill(0.0);
+                    acc.w.fill(0.0);
+                    spare = Some(acc);
+                } else {
+                    partial.insert(g, acc);
+                }
+                report(e as u64);
+                t = e;
+            }
+            Ok(())
+        })();
+        drop(wtx);
         writer.join().map_err(|_| OpError::Data("the output writer panicked".into()))??;
         accumulated
     })
