@@ -94,6 +94,7 @@ macro_rules! elem {
                     *x = <$t>::from_be_bytes(x.to_ne_bytes());
                 }
             }
+            #[inline(always)]
             fn gather_run(shuffled: &[u8], n: usize, first: usize, little: bool, out: &mut [Self]) {
                 let len = out.len();
                 let planes: [&[u8]; $n] =
@@ -105,6 +106,25 @@ macro_rules! elem {
             }
         }
     };
+}
+
+/// [`Elem::gather_run`] (undoing the shuffle filter), built for AVX2 when the CPU has it.
+fn gather_run<T: Elem>(shuffled: &[u8], n: usize, first: usize, little: bool, out: &mut [T]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx2") {
+            #[target_feature(enable = "avx2")]
+            fn avx2<T: Elem>(shuffled: &[u8], n: usize, first: usize, little: bool, out: &mut [T]) {
+                T::gather_run(shuffled, n, first, little, out);
+            }
+            // SAFETY: the CPU supports AVX2 (checked above).
+            #[allow(unsafe_code)]
+            unsafe {
+                return avx2(shuffled, n, first, little, out);
+            }
+        }
+    }
+    T::gather_run(shuffled, n, first, little, out);
 }
 
 fn fixed(dt: &Datatype, size: u8, want_signed: bool) -> bool {
@@ -675,7 +695,7 @@ fn extract<T: Elem>(
             .ok_or_else(bad)?;
         match shuffled {
             Some(n) if ci + run <= n && bytes.len() >= n * T::SIZE => {
-                T::gather_run(bytes, n, ci, geo.little, dst);
+                gather_run(bytes, n, ci, geo.little, dst);
             }
             Some(_) => return Err(bad()),
             None => {
