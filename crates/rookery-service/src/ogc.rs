@@ -475,6 +475,8 @@ pub async fn dismiss(State(st): State<St>, h: HeaderMap, Path(id): Path<String>)
     }
     if j.status != JobStatus::Running {
         st.remove_outputs(&j.id);
+        // A queued job dismissed will not run: its user's token goes now.
+        st.user_tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&j.id);
     }
     match st.store.get(&j.id) {
         Ok(Some(j)) => js(&status_info(&st, &st.base_url(&h), &j)),

@@ -344,7 +344,7 @@ pub async fn layer(
     let (token, bearer) = match credential(req.headers()) {
         Some(c) if !is_api_key(req.headers(), &c) && st.oidc.enabled() => {
             let t = st.oidc.authenticate(&c).await;
-            let b = t.is_ok().then(|| crate::federation::UserToken(c));
+            let b = t.is_ok().then_some(crate::federation::UserToken(c));
             (Some(t), b)
         }
         _ => (None, None),
