@@ -964,16 +964,7 @@ fn reduce_var(
                 }
             }
         });
-        // Writer: compresses and writes finished rows while accumulation goes on.
-        let (wtx, wrx) = sync_channel::<(Array, usize)>(2);
-        let writer = scope.spawn(move || -> Result<(), OpError> {
-            for (arr, t0) in wrx {
-                outputs.write(out, name_r, &arr, t0)?;
-            }
-            Ok(())
-        });
-        let put = |arr: Array, t0: usize| wtx.send((arr, t0)).map_err(|_| OpError::Data("the output writer stopped".into()));
-        let accumulated = (|| -> Result<(), OpError> {
+        with_writer(outputs, out, name_r, |put| {
             for msg in rx {
                 let (b0, b1, a) = msg?;
                 if keep {
@@ -1029,9 +1020,29 @@ fn reduce_var(
                 report(b1 as u64);
             }
             Ok(())
-        })();
+        })
+    })
+}
+
+/// Runs `f` with `put(rows, t0)`, which hands finished output rows to a writer thread (it
+/// compresses and writes them while accumulation goes on); a writer failure explains a
+/// stopped writer, so it comes first.
+fn with_writer(
+    outputs: &mut Outputs,
+    out: &Dataset,
+    name: &str,
+    f: impl FnOnce(&dyn Fn(Array, usize) -> Result<(), OpError>) -> Result<(), OpError>,
+) -> Result<(), OpError> {
+    std::thread::scope(|scope| {
+        let (wtx, wrx) = sync_channel::<(Array, usize)>(2);
+        let writer = scope.spawn(move || -> Result<(), OpError> {
+            for (arr, t0) in wrx {
+                outputs.write(out, name, &arr, t0)?;
+            }
+            Ok(())
+        });
+        let accumulated = f(&|arr: Array, t0: usize| wtx.send((arr, t0)).map_err(|_| OpError::Data("the output writer stopped".into())));
         drop(wtx);
-        // A writer failure explains a stopped writer: it comes first.
         writer.join().map_err(|_| OpError::Data("the output writer panicked".into()))??;
         accumulated
     })
@@ -1065,82 +1076,70 @@ fn reduce_in_bands(
     let band = band_rows * row;
     let nt = shape[0];
     let fast = c.nan == NanMode::Skip && !c.dec.packed && c.dec.more.is_empty();
-    std::thread::scope(|scope| -> Result<(), OpError> {
-        let (wtx, wrx) = sync_channel::<(Array, usize)>(2);
-        let writer = scope.spawn(move || -> Result<(), OpError> {
-            for (arr, t0) in wrx {
-                outputs.write(out, name, &arr, t0)?;
+    with_writer(outputs, out, name, |put| {
+        let mut partial: BTreeMap<usize, Acc> = BTreeMap::new();
+        let mut spare: Option<Acc> = None;
+        let mut t = 0;
+        while t < nt {
+            // A run of consecutive steps in the same group.
+            let g = group_of[t];
+            let mut e = t + 1;
+            while e < nt && group_of[e] == g {
+                e += 1;
             }
-            Ok(())
-        });
-        let accumulated = (|| -> Result<(), OpError> {
-            let mut partial: BTreeMap<usize, Acc> = BTreeMap::new();
-            let mut spare: Option<Acc> = None;
-            let mut t = 0;
-            while t < nt {
-                // A run of consecutive steps in the same group.
-                let g = group_of[t];
-                let mut e = t + 1;
-                while e < nt && group_of[e] == g {
-                    e += 1;
-                }
-                let Some(g) = g else {
-                    t = e;
-                    continue;
-                };
-                // Accumulators are reused (zeroed) rather than allocated per group: fresh pages
-                // cost a fault each.
-                let mut acc = partial.remove(&g).or_else(|| spare.take()).unwrap_or_else(|| Acc::new(c.n_out));
-                acc.s.par_chunks_mut(band).zip(acc.w.par_chunks_mut(band)).enumerate().try_for_each(|(k, (s, w))| -> Result<(), OpError> {
-                    let rows = s.len() / row;
-                    let mut start = vec![0; shape.len()];
-                    let mut count = shape.to_vec();
-                    start[1] = k * band_rows;
-                    count[1] = rows;
-                    let mut t0 = t;
-                    while t0 < e {
-                        let m = (e - t0).min(STEPS);
-                        start[0] = t0;
-                        count[0] = m;
-                        let a = src.read(name, &start, &count)?;
-                        let res: Result<(), OpError> = numeric!(&a, x => {
-                            let len = s.len();
-                            if fast && m == 4 {
-                                add_quad([&x[..len], &x[len..2 * len], &x[2 * len..3 * len], &x[3 * len..4 * len]], (c.dec.m0, c.dec.m1), s, w);
-                            } else {
-                                for i in 0..m {
-                                    add_step_into(c, &x[i * len..(i + 1) * len], s, w);
-                                }
-                            }
-                        });
-                        res?;
-                        t0 += m;
-                    }
-                    Ok(())
-                })?;
-                // A group is usually one run (time is sorted); one split in several runs is
-                // completed across them.
-                if last_step[g].is_some_and(|l| l < e) {
-                    let mut s2 = oshape.to_vec();
-                    if out_has_time {
-                        s2[0] = 1;
-                    }
-                    let arr = to_array(acc.mean().collect(), odtype, &s2, fill)?;
-                    wtx.send((arr, g)).map_err(|_| OpError::Data("the output writer stopped".into()))?;
-                    acc.s.fill(0.0);
-                    acc.w.fill(0.0);
-                    spare = Some(acc);
-                } else {
-                    partial.insert(g, acc);
-                }
-                report(e as u64);
+            let Some(g) = g else {
                 t = e;
+                continue;
+            };
+            // Accumulators are reused (zeroed) rather than allocated per group: fresh pages
+            // cost a fault each.
+            let mut acc = partial.remove(&g).or_else(|| spare.take()).unwrap_or_else(|| Acc::new(c.n_out));
+            acc.s.par_chunks_mut(band).zip(acc.w.par_chunks_mut(band)).enumerate().try_for_each(|(k, (s, w))| -> Result<(), OpError> {
+                let rows = s.len() / row;
+                let mut start = vec![0; shape.len()];
+                let mut count = shape.to_vec();
+                start[1] = k * band_rows;
+                count[1] = rows;
+                let mut t0 = t;
+                while t0 < e {
+                    let m = (e - t0).min(STEPS);
+                    start[0] = t0;
+                    count[0] = m;
+                    let a = src.read(name, &start, &count)?;
+                    let res: Result<(), OpError> = numeric!(&a, x => {
+                        let len = s.len();
+                        if fast && m == 4 {
+                            add_quad([&x[..len], &x[len..2 * len], &x[2 * len..3 * len], &x[3 * len..4 * len]], (c.dec.m0, c.dec.m1), s, w);
+                        } else {
+                            for i in 0..m {
+                                add_step_into(c, &x[i * len..(i + 1) * len], s, w);
+                            }
+                        }
+                    });
+                    res?;
+                    t0 += m;
+                }
+                Ok(())
+            })?;
+            // A group is usually one run (time is sorted); one split in several runs is
+            // completed across them.
+            if last_step[g].is_some_and(|l| l < e) {
+                let mut s2 = oshape.to_vec();
+                if out_has_time {
+                    s2[0] = 1;
+                }
+                let arr = to_array(acc.mean().collect(), odtype, &s2, fill)?;
+                put(arr, g)?;
+                acc.s.fill(0.0);
+                acc.w.fill(0.0);
+                spare = Some(acc);
+            } else {
+                partial.insert(g, acc);
             }
-            Ok(())
-        })();
-        drop(wtx);
-        writer.join().map_err(|_| OpError::Data("the output writer panicked".into()))??;
-        accumulated
+            report(e as u64);
+            t = e;
+        }
+        Ok(())
     })
 }
 

@@ -88,7 +88,7 @@ pub fn collection_items(values: &[String]) -> Vec<String> {
 fn op_params(inputs: &Inputs) -> Vec<(String, String)> {
     inputs
         .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "collection" | "pre_checked" | "original_files" | "allow_aligned_original_files" | "apply_fixes"))
+        .filter(|(k, _)| !matches!(k.as_str(), "collection" | "pre_checked" | "original_files" | crate::workflow::ALIGNED | "apply_fixes"))
         .map(|(k, v)| (k.clone(), v.join(",")))
         .collect()
 }

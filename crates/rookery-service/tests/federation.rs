@@ -69,29 +69,38 @@ fn holding(members: &[&str]) -> tempfile::TempDir {
     root
 }
 
+/// One HTTP/1.1 request from `s`: its request line and header lines (with their line ends),
+/// and its body (by Content-Length).
+fn read_request(s: &std::net::TcpStream) -> (Vec<String>, Vec<u8>) {
+    use std::io::{BufRead, BufReader, Read};
+    let mut r = BufReader::new(s.try_clone().unwrap());
+    let mut head = Vec::new();
+    let mut len = 0usize;
+    loop {
+        let mut h = String::new();
+        if r.read_line(&mut h).map_or(true, |n| n == 0) || h.trim().is_empty() {
+            break;
+        }
+        if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+            len = v.trim().parse().unwrap_or(0);
+        }
+        head.push(h);
+    }
+    let mut body = vec![0u8; len];
+    let _ = r.read_exact(&mut body);
+    (head, body)
+}
+
 /// A peer that accepts every job and then never finishes it (it hangs, as a node that died
 /// mid-run behind a proxy would look); returns its base URL.
 fn hanging_peer() -> String {
-    use std::io::{BufRead, BufReader, Write};
+    use std::io::Write;
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = l.local_addr().unwrap().port();
     std::thread::spawn(move || {
         for s in l.incoming().flatten() {
-            let mut r = BufReader::new(s.try_clone().unwrap());
-            let mut line = String::new();
-            let _ = r.read_line(&mut line);
-            let mut len = 0usize;
-            loop {
-                let mut h = String::new();
-                if r.read_line(&mut h).map_or(true, |n| n == 0) || h.trim().is_empty() {
-                    break;
-                }
-                if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
-                    len = v.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0u8; len];
-            let _ = std::io::Read::read_exact(&mut r, &mut body);
+            let (head, _) = read_request(&s);
+            let line = head.first().cloned().unwrap_or_default();
             let (code, doc) = if line.starts_with("POST") { ("201 Created", r#"{"jobID":"hung-1","status":"accepted"}"#) } else { ("200 OK", r#"{"jobID":"hung-1","status":"running"}"#) };
             let mut s = s;
             let _ = write!(s, "HTTP/1.1 {code}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{doc}", doc.len());
@@ -105,7 +114,7 @@ fn hanging_peer() -> String {
 /// submitted and in flight) and drops the connection. Returns the proxy's base URL and a
 /// flag set once the kill happened.
 fn killing_proxy(target: &str, pid: u32) -> (String, std::sync::Arc<std::sync::atomic::AtomicBool>) {
-    use std::io::{BufRead, BufReader, Read, Write};
+    use std::io::{Read, Write};
     use std::sync::atomic::{AtomicBool, Ordering};
     let killed = std::sync::Arc::new(AtomicBool::new(false));
     let flag = killed.clone();
@@ -114,28 +123,9 @@ fn killing_proxy(target: &str, pid: u32) -> (String, std::sync::Arc<std::sync::a
     let port = l.local_addr().unwrap().port();
     std::thread::spawn(move || {
         for s in l.incoming().flatten() {
-            let mut r = BufReader::new(s.try_clone().unwrap());
-            let mut head = String::new();
-            let mut len = 0usize;
-            loop {
-                let mut h = String::new();
-                if r.read_line(&mut h).map_or(true, |n| n == 0) {
-                    break;
-                }
-                if h.trim().is_empty() {
-                    break;
-                }
-                let lower = h.to_ascii_lowercase();
-                if let Some(v) = lower.strip_prefix("content-length:") {
-                    len = v.trim().parse().unwrap_or(0);
-                }
-                // One request per connection, so each one is seen here.
-                if !lower.starts_with("connection:") {
-                    head.push_str(&h);
-                }
-            }
-            let mut body = vec![0u8; len];
-            let _ = r.read_exact(&mut body);
+            let (lines, body) = read_request(&s);
+            // One request per connection, so each one is seen here.
+            let head: String = lines.iter().filter(|h| !h.to_ascii_lowercase().starts_with("connection:")).map(String::as_str).collect();
             if head.starts_with("GET ") && head.contains("/jobs/") && !flag.swap(true, Ordering::SeqCst) {
                 let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
             }
