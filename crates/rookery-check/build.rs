@@ -34,7 +34,8 @@ fn main() {
             }
         }
     }
-    let commit = run("git", &["-C", &root.to_string_lossy(), "rev-parse", "--short", "HEAD"]).unwrap_or_else(|| "unknown".into());
+    let commit = run("git", &["-C", &root.to_string_lossy(), "rev-parse", "--short", "HEAD"])
+        .unwrap_or_else(|| "unknown".into());
     let libnetcdf = run("nc-config", &["--version"])
         .map(|s| s.trim_start_matches("netCDF").trim().to_string())
         .unwrap_or_else(|| "unknown".into());

@@ -42,22 +42,8 @@ impl Role {
     }
 }
 
-const LON_UNITS: &[&str] = &[
-    "degrees_east",
-    "degree_east",
-    "degree_e",
-    "degrees_e",
-    "degreee",
-    "degreese",
-];
-const LAT_UNITS: &[&str] = &[
-    "degrees_north",
-    "degree_north",
-    "degree_n",
-    "degrees_n",
-    "degreen",
-    "degreesn",
-];
+const LON_UNITS: &[&str] = &["degrees_east", "degree_east", "degree_e", "degrees_e", "degreee", "degreese"];
+const LAT_UNITS: &[&str] = &["degrees_north", "degree_north", "degree_n", "degrees_n", "degreen", "degreesn"];
 const VERTICAL_STANDARD_NAMES: &[&str] = &[
     "air_pressure",
     "height",
@@ -182,10 +168,7 @@ impl CfInfo {
         let realization = coord_by_role(ds, main_var, Role::Realization, true);
         let lat = coord_by_role(ds, main_var, Role::Latitude, false);
         let lon = coord_by_role(ds, main_var, Role::Longitude, false);
-        let grid = match (
-            lat.as_deref().and_then(|n| ds.var(n)),
-            lon.as_deref().and_then(|n| ds.var(n)),
-        ) {
+        let grid = match (lat.as_deref().and_then(|n| ds.var(n)), lon.as_deref().and_then(|n| ds.var(n))) {
             (Some(la), Some(lo)) => match (la.dims.len(), lo.dims.len()) {
                 (1, 1) if la.dims == lo.dims => GridType::Unstructured,
                 (1, 1) => GridType::Rectilinear,
@@ -194,15 +177,7 @@ impl CfInfo {
             },
             _ => GridType::None,
         };
-        Ok(CfInfo {
-            main,
-            time,
-            lat,
-            lon,
-            level,
-            realization,
-            grid,
-        })
+        Ok(CfInfo { main, time, lat, lon, level, realization, grid })
     }
 
     /// The name of the time dimension (the time coordinate is 1-D).

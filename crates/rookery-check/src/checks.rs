@@ -124,7 +124,12 @@ impl NcFile {
         let units = self.attr(name, "units").ok_or_else(|| format!("output time {name} has no units"))?;
         let cal = self.attr(name, "calendar");
         let coder = TimeCoder::new(&units, cal.as_deref()).map_err(|e| format!("output time {name}: {e}"))?;
-        let t = f.values.iter().map(|&x| coder.decode(x)).collect::<Result<Vec<_>, _>>().map_err(|e| format!("output time {name}: {e}"))?;
+        let t = f
+            .values
+            .iter()
+            .map(|&x| coder.decode(x))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("output time {name}: {e}"))?;
         Ok((t, coder.calendar))
     }
 }
@@ -220,7 +225,12 @@ fn lon_inside(x: f64, lo: f64, hi: f64) -> bool {
 ///
 /// # Errors
 /// The failure message.
-pub fn check_subset(out: &Path, axes: &Axes, s: &Sample, full: &dyn Fn(&str) -> Result<FieldState, String>) -> Result<String, String> {
+pub fn check_subset(
+    out: &Path,
+    axes: &Axes,
+    s: &Sample,
+    full: &dyn Fn(&str) -> Result<FieldState, String>,
+) -> Result<String, String> {
     let nc = NcFile::open(out)?;
     let mut notes: Vec<String> = s.notes.clone();
     let info = &axes.info;

@@ -17,7 +17,8 @@ fn is_gz(p: &Path) -> bool {
 /// Unreadable file, malformed CSV, or a header with other columns (one line naming the file
 /// and the unexpected and missing columns).
 pub fn read_csv(path: &Path) -> Result<Vec<Row>, CheckError> {
-    let f = std::fs::File::open(path).map_err(|e| CheckError::Request(format!("cannot read {}: {e}", path.display())))?;
+    let f =
+        std::fs::File::open(path).map_err(|e| CheckError::Request(format!("cannot read {}: {e}", path.display())))?;
     let reader: Box<dyn Read> = if is_gz(path) { Box::new(flate2::read::MultiGzDecoder::new(f)) } else { Box::new(f) };
     let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(reader);
     let bad = |e: csv::Error| CheckError::Io(format!("cannot read {}: {e}", path.display()));

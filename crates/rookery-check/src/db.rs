@@ -54,7 +54,14 @@ impl ResultsDb {
     ///
     /// # Errors
     /// A database failure.
-    pub fn has(&self, site: &str, collection: &str, seed: &str, index: &str, operation: &str) -> Result<bool, CheckError> {
+    pub fn has(
+        &self,
+        site: &str,
+        collection: &str,
+        seed: &str,
+        index: &str,
+        operation: &str,
+    ) -> Result<bool, CheckError> {
         self.conn
             .query_row(
                 "SELECT 1 FROM results WHERE test_location = ?1 AND collection = ?2 AND seed = ?3 AND request_index = ?4 AND operation = ?5",

@@ -59,10 +59,7 @@ impl KnownFailures {
             }
             let f: Vec<&str> = l.splitn(3, '|').map(str::trim).collect();
             if f.len() != 3 || f[0].is_empty() || f[1].is_empty() || f[2].is_empty() {
-                return Err(CheckError::Request(format!(
-                    "{origin}:{}: expected `COLLECTION | KIND | REASON`",
-                    n + 1
-                )));
+                return Err(CheckError::Request(format!("{origin}:{}: expected `COLLECTION | KIND | REASON`", n + 1)));
             }
             out.push(Known { collection: f[0].into(), kind: f[1].into(), reason: f[2].into() });
         }
@@ -74,7 +71,8 @@ impl KnownFailures {
     /// # Errors
     /// Unreadable or malformed file.
     pub fn load(path: &Path) -> Result<KnownFailures, CheckError> {
-        let text = std::fs::read_to_string(path).map_err(|e| CheckError::Request(format!("cannot read {}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CheckError::Request(format!("cannot read {}: {e}", path.display())))?;
         KnownFailures::parse(&text, &path.display().to_string())
     }
 

@@ -40,7 +40,8 @@ fn walk(dir: &Path, seen: &mut BTreeSet<PathBuf>, out: &mut Vec<PathBuf>) -> Res
     if !seen.insert(canon) {
         return Ok(());
     }
-    let rd = std::fs::read_dir(dir).map_err(|e| CheckError::Pool(format!("cannot read directory {}: {e}", dir.display())))?;
+    let rd = std::fs::read_dir(dir)
+        .map_err(|e| CheckError::Pool(format!("cannot read directory {}: {e}", dir.display())))?;
     let mut entries: Vec<PathBuf> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
@@ -87,14 +88,16 @@ fn id_of_dir(daops: &Daops, dir: &Path) -> Option<(String, String)> {
 
 /// Reads the `ds_id` column of an intake CSV catalogue (plain or gzip).
 fn catalogue_ids(path: &Path) -> Result<Vec<String>, CheckError> {
-    let f = std::fs::File::open(path).map_err(|e| CheckError::Pool(format!("cannot read catalogue {}: {e}", path.display())))?;
+    let f = std::fs::File::open(path)
+        .map_err(|e| CheckError::Pool(format!("cannot read catalogue {}: {e}", path.display())))?;
     let reader: Box<dyn Read> = if path.to_string_lossy().ends_with(".gz") {
         Box::new(flate2::read::MultiGzDecoder::new(f))
     } else {
         Box::new(f)
     };
     let mut rdr = csv::ReaderBuilder::new().comment(Some(b'#')).from_reader(reader);
-    let headers = rdr.headers().map_err(|e| CheckError::Pool(format!("cannot read catalogue {}: {e}", path.display())))?.clone();
+    let headers =
+        rdr.headers().map_err(|e| CheckError::Pool(format!("cannot read catalogue {}: {e}", path.display())))?.clone();
     let col = headers
         .iter()
         .position(|h| h == "ds_id")
@@ -147,7 +150,9 @@ pub fn discover(daops: &Daops, pools: &[String]) -> Result<Vec<DatasetSpec>, Che
         } else if !pool.contains('/') && pool.matches('.').count() > 1 {
             ids.push(pool.clone());
         } else {
-            return Err(CheckError::Pool(format!("pool {pool} does not exist (not a directory, file, glob or dataset id)")));
+            return Err(CheckError::Pool(format!(
+                "pool {pool} does not exist (not a directory, file, glob or dataset id)"
+            )));
         }
     }
     // Group files by (directory, variable).
@@ -176,13 +181,12 @@ pub fn discover(daops: &Daops, pools: &[String]) -> Result<Vec<DatasetSpec>, Che
         let whole_dir = vars_per_dir.get(&dir).copied() == Some(1);
         let by_id = id_of_dir(daops, &dir);
         let spec = match by_id {
-            Some((id, project)) if whole_dir && same_files(daops, &id, &fs) => DatasetSpec {
-                key: id.clone(),
-                inputs: vec![id],
-                project,
-                files: fs,
-            },
-            Some((id, project)) => DatasetSpec { key: format!("{id}/{var}"), inputs: glob_input(), project, files: fs.clone() },
+            Some((id, project)) if whole_dir && same_files(daops, &id, &fs) => {
+                DatasetSpec { key: id.clone(), inputs: vec![id], project, files: fs }
+            }
+            Some((id, project)) => {
+                DatasetSpec { key: format!("{id}/{var}"), inputs: glob_input(), project, files: fs.clone() }
+            }
             None => {
                 let inputs = glob_input();
                 DatasetSpec { key: inputs.join(" "), inputs, project: String::new(), files: fs.clone() }
@@ -191,10 +195,7 @@ pub fn discover(daops: &Daops, pools: &[String]) -> Result<Vec<DatasetSpec>, Che
         out.push(spec);
     }
     for id in ids {
-        let r = daops
-            .resolver
-            .resolve(&id)
-            .map_err(|e| CheckError::Pool(format!("dataset {id}: {e}")))?;
+        let r = daops.resolver.resolve(&id).map_err(|e| CheckError::Pool(format!("dataset {id}: {e}")))?;
         out.push(DatasetSpec {
             key: id.clone(),
             inputs: vec![id],

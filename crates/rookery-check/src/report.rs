@@ -33,12 +33,22 @@ fn rate_table(out: &mut String, title: &str, rows: &[Row], key: impl Fn(&Row) ->
             e.1 += 1;
         }
     }
-    let _ = write!(out, "<h2>{}</h2>\n<table><tr><th>{}</th><th>requests</th><th>passed</th><th>failed</th><th>pass rate</th></tr>\n", esc(title), esc(title.trim_start_matches("By ")));
+    let _ = write!(
+        out,
+        "<h2>{}</h2>\n<table><tr><th>{}</th><th>requests</th><th>passed</th><th>failed</th><th>pass rate</th></tr>\n",
+        esc(title),
+        esc(title.trim_start_matches("By "))
+    );
     for (k, (n, p)) in &m {
         #[allow(clippy::cast_precision_loss)]
         let rate = 100.0 * *p as f64 / (*n).max(1) as f64;
         let cls = if p == n { "ok" } else { "bad" };
-        let _ = writeln!(out, "<tr class=\"{cls}\"><td>{}</td><td>{n}</td><td>{p}</td><td>{}</td><td>{rate:.1} %</td></tr>", esc(if k.is_empty() { "(none)" } else { k }), n - p);
+        let _ = writeln!(
+            out,
+            "<tr class=\"{cls}\"><td>{}</td><td>{n}</td><td>{p}</td><td>{}</td><td>{rate:.1} %</td></tr>",
+            esc(if k.is_empty() { "(none)" } else { k }),
+            n - p
+        );
     }
     out.push_str("</table>\n");
 }
@@ -110,11 +120,13 @@ fn failure_rows(out: &mut String, rows: &[&Row]) {
 pub fn html(rows: &[Row]) -> String {
     let mut o = String::new();
     let passed = rows.iter().filter(|r| r.passed()).count();
-    o.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>rookery check report</title>\n<style>\
+    o.push_str(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>rookery check report</title>\n<style>\
 body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1.5em}\
 td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top;font-size:90%}\
 tr.ok td:last-child{color:#060}tr.bad td:last-child{color:#a00}code{font-size:85%;word-break:break-all}\
-</style></head><body>\n<h1>rookery check report</h1>\n");
+</style></head><body>\n<h1>rookery check report</h1>\n",
+    );
     let _ = writeln!(o, "<p>{} requests, {passed} passed, {} failed.</p>", rows.len(), rows.len() - passed);
     rate_table(&mut o, "By site", rows, |r| r.test_location.clone());
     rate_table(&mut o, "By project", rows, |r| r.project.clone());
@@ -129,7 +141,12 @@ tr.ok td:last-child{color:#060}tr.bad td:last-child{color:#a00}code{font-size:85
     for w in vs.windows(2) {
         let (broke, fixed) = changes(rows, &w[0], &w[1]);
         let _ = writeln!(o, "<h3>{} → {}</h3>", esc(&w[0]), esc(&w[1]));
-        let _ = writeln!(o, "<p>{} passed before and fail now; {} failed before and pass now.</p>", broke.len(), fixed.len());
+        let _ = writeln!(
+            o,
+            "<p>{} passed before and fail now; {} failed before and pass now.</p>",
+            broke.len(),
+            fixed.len()
+        );
         if !broke.is_empty() {
             o.push_str("<h4>Newly failing</h4>\n");
             failure_rows(&mut o, &broke.iter().map(|(_, b)| *b).collect::<Vec<_>>());

@@ -178,9 +178,7 @@ pub fn host_name() -> String {
 /// The current UTC time as `YYYY-MM-DD HH:MM:SS`.
 #[must_use]
 pub fn now_string() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let days = i64::try_from(secs / 86_400).unwrap_or(0);
     let tod = secs % 86_400;
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).

@@ -17,7 +17,9 @@ impl Rng {
     /// request has its own stream, so skipping recorded requests on resume changes nothing.
     #[must_use]
     pub fn for_request(seed: u64, key: &str, index: u32) -> Rng {
-        let mut r = Rng::new(seed ^ fnv1a(key.as_bytes()).rotate_left(17) ^ u64::from(index).wrapping_mul(0xA24B_AED4_963E_E407));
+        let mut r = Rng::new(
+            seed ^ fnv1a(key.as_bytes()).rotate_left(17) ^ u64::from(index).wrapping_mul(0xA24B_AED4_963E_E407),
+        );
         // Discard a few outputs so that nearby seeds decorrelate.
         for _ in 0..4 {
             r.next_u64();

@@ -154,13 +154,19 @@ impl Runner<'_> {
         let mut outs = Vec::new();
         for d in &datasets {
             let src = self.daops.open(d, true).map_err(|e| e.to_string())?;
-            outs.extend(rookery_ops::subset(src.as_ref(), req, &spec, &mut namer, &|_, _| {}).map_err(|e| e.to_string())?);
+            outs.extend(
+                rookery_ops::subset(src.as_ref(), req, &spec, &mut namer, &|_, _| {}).map_err(|e| e.to_string())?,
+            );
         }
         Ok(outs)
     }
 
     /// Opens an output file as `rookery average`/`regrid` would (a path input) and runs `f`.
-    fn on_file<T>(&self, file: &Path, f: impl FnOnce(&dyn rookery_io::Source) -> Result<T, String>) -> Result<T, String> {
+    fn on_file<T>(
+        &self,
+        file: &Path,
+        f: impl FnOnce(&dyn rookery_io::Source) -> Result<T, String>,
+    ) -> Result<T, String> {
         let inputs = vec![file.to_string_lossy().into_owned()];
         let ds = self.daops.cli_datasets(&inputs, None, None).map_err(|e| e.to_string())?;
         let d = ds.first().ok_or("no dataset")?;
@@ -221,26 +227,40 @@ impl Runner<'_> {
     /// One subset request and its checks.
     fn subset_check(&self, d: &DatasetSpec, r: &Resolved, axes: &Axes, s: &Sample) -> Outcome {
         let req = request_of(s)?;
-        let tmp = tempfile::Builder::new().prefix("rookery-check-").tempdir().map_err(|e| format!("temporary directory: {e}"))?;
+        let tmp = tempfile::Builder::new()
+            .prefix("rookery-check-")
+            .tempdir()
+            .map_err(|e| format!("temporary directory: {e}"))?;
         let out = one(self.subset(&d.inputs, &req, tmp.path())?, "subset")?;
         let first_file = r.files.first().cloned().unwrap_or_default();
         let time_dim = axes.time_dim.clone();
-        let full = move |var: &str| -> Result<FieldState, String> { checks::full_field(&first_file, var, time_dim.as_deref()) };
+        let full = move |var: &str| -> Result<FieldState, String> {
+            checks::full_field(&first_file, var, time_dim.as_deref())
+        };
         checks::check_subset(&out, axes, s, &full)
     }
 
     /// `average --dims time` of a subset against the mean computed from the subset's output.
     fn average_check(&self, d: &DatasetSpec, axes: &Axes, s: &Sample) -> Outcome {
         let req = request_of(s)?;
-        let tmp = tempfile::Builder::new().prefix("rookery-check-").tempdir().map_err(|e| format!("temporary directory: {e}"))?;
+        let tmp = tempfile::Builder::new()
+            .prefix("rookery-check-")
+            .tempdir()
+            .map_err(|e| format!("temporary directory: {e}"))?;
         let sub = one(self.subset(&d.inputs, &req, &tmp.path().join("sub"))?, "subset")?;
         let out_dir = tmp.path().join("avg");
         std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
         let outs = self.on_file(&sub, |src| {
-            let r = dims::DimsRequest { dims: vec![rookery_cf::Role::Time], ignore_undetected_dims: false, weights: WeightKind::None, area_file: None };
+            let r = dims::DimsRequest {
+                dims: vec![rookery_cf::Role::Time],
+                ignore_undetected_dims: false,
+                weights: WeightKind::None,
+                area_file: None,
+            };
             let job = dims::plan_dims(src, &r).map_err(|e| e.to_string())?;
             let mut namer = FileNamer::new(NamerKind::Standard, self.daops.resolver.templates());
-            rookery_ops::average::run(src, &job, &spec(&out_dir, &dims::suffix(&r.dims)), &mut namer, &|_, _| {}).map_err(|e| e.to_string())
+            rookery_ops::average::run(src, &job, &spec(&out_dir, &dims::suffix(&r.dims)), &mut namer, &|_, _| {})
+                .map_err(|e| e.to_string())
         })?;
         let avg = one(outs, "average")?;
         let tdim = axes.time_dim.as_deref().ok_or("no time dimension")?;
@@ -250,7 +270,10 @@ impl Runner<'_> {
     /// `average-time --freq year` of a subset: one step per year.
     fn yearly_check(&self, d: &DatasetSpec, axes: &Axes, s: &Sample) -> Outcome {
         let req = request_of(s)?;
-        let tmp = tempfile::Builder::new().prefix("rookery-check-").tempdir().map_err(|e| format!("temporary directory: {e}"))?;
+        let tmp = tempfile::Builder::new()
+            .prefix("rookery-check-")
+            .tempdir()
+            .map_err(|e| format!("temporary directory: {e}"))?;
         let sub = one(self.subset(&d.inputs, &req, &tmp.path().join("sub"))?, "subset")?;
         let out_dir = tmp.path().join("avg");
         std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
@@ -258,7 +281,8 @@ impl Runner<'_> {
             let freq = Freq::parse(Some("year")).map_err(|e| e.to_string())?;
             let job = avg_time::plan_time(src, freq).map_err(|e| e.to_string())?;
             let mut namer = FileNamer::new(NamerKind::Standard, self.daops.resolver.templates());
-            rookery_ops::average::run(src, &job, &spec(&out_dir, &freq.suffix()), &mut namer, &|_, _| {}).map_err(|e| e.to_string())
+            rookery_ops::average::run(src, &job, &spec(&out_dir, &freq.suffix()), &mut namer, &|_, _| {})
+                .map_err(|e| e.to_string())
         })?;
         let avg = one(outs, "average-time")?;
         let tvar = axes.info.time.as_deref().ok_or("no time coordinate")?;
@@ -268,7 +292,10 @@ impl Runner<'_> {
     /// `regrid --method nearest_s2d --grid auto` of a time subset: only source values.
     fn regrid_check(&self, d: &DatasetSpec, axes: &Axes, s: &Sample) -> Outcome {
         let req = request_of(s)?;
-        let tmp = tempfile::Builder::new().prefix("rookery-check-").tempdir().map_err(|e| format!("temporary directory: {e}"))?;
+        let tmp = tempfile::Builder::new()
+            .prefix("rookery-check-")
+            .tempdir()
+            .map_err(|e| format!("temporary directory: {e}"))?;
         let sub = if req.time.is_some() || req.area.is_some() || req.level.is_some() {
             one(self.subset(&d.inputs, &req, &tmp.path().join("sub"))?, "subset")?
         } else {
@@ -287,7 +314,8 @@ impl Runner<'_> {
             };
             let p = regrid::plan_regrid(src, &rr).map_err(|e| e.to_string())?;
             let mut namer = FileNamer::new(NamerKind::Standard, self.daops.resolver.templates());
-            rookery_ops::engine::execute(src, &p.job, &spec(&out_dir, &p.suffix), &mut namer, &|_, _| {}).map_err(|e| e.to_string())
+            rookery_ops::engine::execute(src, &p.job, &spec(&out_dir, &p.suffix), &mut namer, &|_, _| {})
+                .map_err(|e| e.to_string())
         })?;
         let out = one(outs, "regrid")?;
         checks::check_nearest(&sub, &out, &axes.info.main)

@@ -117,9 +117,8 @@ pub fn axes(src: &dyn Source) -> Result<Axes, String> {
     let lon = info.lon.as_deref().map(|n| read_coord(src, n)).transpose()?;
     let lat = info.lat.as_deref().map(|n| read_coord(src, n)).transpose()?;
     let level = info.level.as_deref().map(|n| read_coord(src, n)).transpose()?;
-    let times = rookery_ops::subset::time_axis(src, &info)
-        .map_err(|e| e.to_string())?
-        .map(|t| (t.times, t.coder.calendar));
+    let times =
+        rookery_ops::subset::time_axis(src, &info).map_err(|e| e.to_string())?.map(|t| (t.times, t.coder.calendar));
     let time_dim = info.time_dim(src.dataset()).map(str::to_string);
     Ok(Axes { info, lon, lat, level, times, time_dim })
 }
@@ -226,7 +225,8 @@ fn rand_range(rng: &mut Rng, sorted: &[f64], can_wrap: bool, force: Force) -> Ra
         // A "wrapped" range that does not wrap in value (degenerate data) is a plain one:
         // otherwise a value would be expected twice, once on each side of the seam.
         let r = Range { lower, upper, wrapped: wrapped && lower > upper };
-        let hit = sorted.iter().any(|&v| if wrapped { v >= r.lower || v <= r.upper } else { v >= r.lower && v <= r.upper });
+        let hit =
+            sorted.iter().any(|&v| if wrapped { v >= r.lower || v <= r.upper } else { v >= r.lower && v <= r.upper });
         if hit {
             return r;
         }
@@ -278,7 +278,8 @@ pub fn sample(axes: &Axes, kind: Kind, rng: &mut Rng, with_area: bool, with_time
                 if lmin >= 0.0 {
                     lo -= 360.0;
                     if data_1d {
-                        let mut e: Vec<f64> = lon.values.iter().copied().filter(|&v| v >= r.lower).map(|v| v - 360.0).collect();
+                        let mut e: Vec<f64> =
+                            lon.values.iter().copied().filter(|&v| v >= r.lower).map(|v| v - 360.0).collect();
                         e.extend(lon.values.iter().copied().filter(|&v| v <= r.upper));
                         s.expect_lon = Some(e);
                     }
@@ -299,7 +300,8 @@ pub fn sample(axes: &Axes, kind: Kind, rng: &mut Rng, with_area: bool, with_time
             let lats = if lon.dims.len() == 1 && lat.dims.len() == 1 && lon.dims != lat.dims {
                 lats
             } else {
-                let inside = |v: f64| if r.wrapped { v >= r.lower || v <= r.upper } else { v >= r.lower && v <= r.upper };
+                let inside =
+                    |v: f64| if r.wrapped { v >= r.lower || v <= r.upper } else { v >= r.lower && v <= r.upper };
                 let mut l: Vec<f64> = lon
                     .values
                     .iter()

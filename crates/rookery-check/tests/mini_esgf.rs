@@ -31,7 +31,8 @@ fn mini_esgf_coverage() {
     let daops = daops();
     let datasets = discover(&daops, &[pool()]).expect("discover");
     assert!(datasets.len() > 50, "{} datasets", datasets.len());
-    let known = KnownFailures::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("known-failures.txt")).expect("known failures");
+    let known =
+        KnownFailures::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("known-failures.txt")).expect("known failures");
     let tmp = tempfile::tempdir().unwrap();
     let db_path = tmp.path().join("ci.db");
     let cfg = RunConfig {
@@ -78,7 +79,8 @@ fn mini_esgf_coverage() {
     let mut sorted = rows.clone();
     csv::sort_dedup(&mut sorted);
     assert_eq!(back, sorted);
-    let other: Vec<_> = rows.iter().map(|r| rookery_check::Row { test_location: "other".into(), ..r.clone() }).collect();
+    let other: Vec<_> =
+        rows.iter().map(|r| rookery_check::Row { test_location: "other".into(), ..r.clone() }).collect();
     let b = tmp.path().join("other.csv");
     csv::write_csv(&b, &other).unwrap();
     let all = tmp.path().join("all.csv.gz");
@@ -92,7 +94,10 @@ fn mini_esgf_coverage() {
     let bad = tmp.path().join("bad.csv");
     std::fs::write(&bad, "test_location,test_time,colour\nx,y,z\n").unwrap();
     let e = csv::merge(&tmp.path().join("x.csv"), &[bad.clone()]).unwrap_err().to_string();
-    assert!(e.contains("bad.csv") && e.contains("unexpected columns: colour") && e.contains("missing columns: collection"), "{e}");
+    assert!(
+        e.contains("bad.csv") && e.contains("unexpected columns: colour") && e.contains("missing columns: collection"),
+        "{e}"
+    );
     assert!(!e.contains('\n'));
 }
 
@@ -122,7 +127,9 @@ fn bad_pools_and_unreadable_datasets() {
     // Same seed → same requests (the recorded parameters are reproducible).
     let mut db2 = ResultsDb::open(&tmp.path().join("r2.db")).unwrap();
     run(&daops, &datasets, &mut db2, &cfg, &KnownFailures::default(), &mut |_| {}).unwrap();
-    let key = |r: &rookery_check::Row| (r.collection.clone(), r.area.clone(), r.time.clone(), r.level.clone(), r.command.clone());
+    let key = |r: &rookery_check::Row| {
+        (r.collection.clone(), r.area.clone(), r.time.clone(), r.level.clone(), r.command.clone())
+    };
     let a: Vec<_> = rows.iter().map(key).collect();
     let b: Vec<_> = db2.rows().unwrap().iter().map(key).collect();
     assert_eq!(a, b);

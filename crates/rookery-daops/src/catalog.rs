@@ -58,9 +58,7 @@ impl Catalog {
 
     fn load(&self) -> Result<std::sync::Arc<Index>, DaopsError> {
         let bad = |m: String| DaopsError::Config(format!("catalogue {}: {m}", self.path.display()));
-        let mtime = std::fs::metadata(&self.path)
-            .and_then(|m| m.modified())
-            .map_err(|e| bad(e.to_string()))?;
+        let mtime = std::fs::metadata(&self.path).and_then(|m| m.modified()).map_err(|e| bad(e.to_string()))?;
         let mut guard = self.loaded.lock().map_err(|_| bad("index lock poisoned".into()))?;
         if let Some((t, idx)) = guard.as_ref() {
             if *t == mtime {
@@ -77,10 +75,7 @@ impl Catalog {
         let mut csv = csv::ReaderBuilder::new().flexible(false).from_reader(reader);
         let headers = csv.headers().map_err(|e| bad(e.to_string()))?.clone();
         let col = |name: &str| {
-            headers
-                .iter()
-                .position(|h| h.trim() == name)
-                .ok_or_else(|| bad(format!("no '{name}' column")))
+            headers.iter().position(|h| h.trim() == name).ok_or_else(|| bad(format!("no '{name}' column")))
         };
         let (ci, cp, cs, cst, cet) = (col("ds_id")?, col("path")?, col("size")?, col("start_time")?, col("end_time")?);
         let mut idx = Index::default();
@@ -116,10 +111,7 @@ impl Catalog {
     pub fn search(&self, ds_id: &str, start: &str, end: &str) -> Result<Option<Vec<Row>>, DaopsError> {
         let idx = self.load()?;
         Ok(idx.by_id.get(ds_id).map(|rows| {
-            rows.iter()
-                .filter(|r| r.end_time.as_str() >= start && r.start_time.as_str() <= end)
-                .cloned()
-                .collect()
+            rows.iter().filter(|r| r.end_time.as_str() >= start && r.start_time.as_str() <= end).cloned().collect()
         }))
     }
 }
@@ -194,10 +186,15 @@ fn describe(f: &Path) -> (String, String, String, String) {
     let range = |v: &Option<String>| -> Option<(f64, f64)> {
         let a = rookery_io::Source::read_all(&src, v.as_deref()?).ok()?.to_f64()?;
         let vals: Vec<f64> = a.iter().copied().filter(|x| x.is_finite() && x.abs() < 1e3).collect();
-        Some((vals.iter().copied().fold(f64::INFINITY, f64::min), vals.iter().copied().fold(f64::NEG_INFINITY, f64::max)))
+        Some((
+            vals.iter().copied().fold(f64::INFINITY, f64::min),
+            vals.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        ))
     };
     let bbox = match (range(&info.lon), range(&info.lat)) {
-        (Some((x0, x1)), Some((y0, y1))) if x0.is_finite() && y0.is_finite() => format!("{x0:.2}, {y0:.2}, {x1:.2}, {y1:.2}"),
+        (Some((x0, x1)), Some((y0, y1))) if x0.is_finite() && y0.is_finite() => {
+            format!("{x0:.2}, {y0:.2}, {x1:.2}, {y1:.2}")
+        }
         _ => String::new(),
     };
     let level = info

@@ -49,16 +49,16 @@ impl StackSource {
     /// # Errors
     /// No members, or members whose main variable or time axis differ.
     pub fn new(members: Vec<Box<dyn Source>>, average: bool) -> Result<StackSource, DaopsError> {
-        let first = members
-            .first()
-            .ok_or_else(|| DaopsError::InvalidCollection("concat needs at least one dataset".into()))?;
+        let first =
+            members.first().ok_or_else(|| DaopsError::InvalidCollection("concat needs at least one dataset".into()))?;
         let base = first.dataset().clone();
         let info = CfInfo::detect(&base).map_err(|e| rookery_ops::OpError::Data(e.to_string()))?;
         let tdim = info
             .time_dim(&base)
             .map(str::to_string)
             .ok_or_else(|| rookery_ops::OpError::Invalid("concat needs datasets with a time dimension".into()))?;
-        let main = base.var(&info.main).cloned().ok_or_else(|| rookery_ops::OpError::Data("no main variable".into()))?;
+        let main =
+            base.var(&info.main).cloned().ok_or_else(|| rookery_ops::OpError::Data("no main variable".into()))?;
         for (i, m) in members.iter().enumerate().skip(1) {
             let v = m.dataset().var(&info.main);
             let same_grid = v.is_some_and(|v| {
@@ -85,16 +85,23 @@ impl StackSource {
         let mut union: Vec<rookery_cf::time::DateTime> = axes.iter().flat_map(|t| t.times.iter().copied()).collect();
         union.sort();
         union.dedup();
-        let maps: Vec<Vec<Option<usize>>> = axes
-            .iter()
-            .map(|t| union.iter().map(|u| t.times.binary_search(u).ok()).collect())
-            .collect();
+        let maps: Vec<Vec<Option<usize>>> =
+            axes.iter().map(|t| union.iter().map(|u| t.times.binary_search(u).ok()).collect()).collect();
         let coder = &axes[0].coder;
-        let encoded = union.iter().map(|u| coder.encode(u)).collect::<Result<Vec<f64>, _>>().map_err(|e| rookery_ops::OpError::Data(e.to_string()))?;
+        let encoded = union
+            .iter()
+            .map(|u| coder.encode(u))
+            .collect::<Result<Vec<f64>, _>>()
+            .map_err(|e| rookery_ops::OpError::Data(e.to_string()))?;
         let time_var = axes[0].var.clone();
         let tdtype = base.var(&time_var).map_or(DType::F64, |v| v.dtype);
-        let times = Array::from_f64(tdtype, &ArrayD::from_shape_vec(IxDyn(&[encoded.len()]), encoded).map_err(|e| rookery_ops::OpError::Data(e.to_string()))?);
-        let realization: Vec<i32> = members.iter().enumerate().map(|(i, m)| member_realization(m.as_ref(), i)).collect();
+        let times = Array::from_f64(
+            tdtype,
+            &ArrayD::from_shape_vec(IxDyn(&[encoded.len()]), encoded)
+                .map_err(|e| rookery_ops::OpError::Data(e.to_string()))?,
+        );
+        let realization: Vec<i32> =
+            members.iter().enumerate().map(|(i, m)| member_realization(m.as_ref(), i)).collect();
         let n = members.len();
         let mut ds = base.clone();
         ds.resize_dim(&tdim, union.len());
@@ -142,15 +149,27 @@ impl StackSource {
                 }
             }
         }
-        let realization = Array::I32(ArrayD::from_shape_vec(IxDyn(&[n]), realization).map_err(|e| rookery_ops::OpError::Data(e.to_string()))?);
+        let realization = Array::I32(
+            ArrayD::from_shape_vec(IxDyn(&[n]), realization).map_err(|e| rookery_ops::OpError::Data(e.to_string()))?,
+        );
         Ok(StackSource { members, maps, time_dim: tdim, time_var, times, ds, stacked, realization, average })
     }
 
     /// Member `i`'s values of `var` at joined time steps `start..start+count` (time is the
     /// variable's `taxis` axis), missing steps filled with `fill`, as f64.
-    fn member_f64(&self, i: usize, var: &str, start: &[usize], count: &[usize], fill: f64) -> Result<ArrayD<f64>, IoError> {
+    fn member_f64(
+        &self,
+        i: usize,
+        var: &str,
+        start: &[usize],
+        count: &[usize],
+        fill: f64,
+    ) -> Result<ArrayD<f64>, IoError> {
         let Some(taxis) = self.members[i].dataset().var(var).and_then(|v| v.axis_of(&self.time_dim)) else {
-            return self.members[i].read(var, start, count)?.to_f64().ok_or_else(|| IoError::Inconsistent(format!("{var} is not numeric")));
+            return self.members[i]
+                .read(var, start, count)?
+                .to_f64()
+                .ok_or_else(|| IoError::Inconsistent(format!("{var} is not numeric")));
         };
         let wanted: Vec<Option<usize>> = self.maps[i][start[taxis]..start[taxis] + count[taxis]].to_vec();
         let present: Vec<usize> = wanted.iter().flatten().copied().collect();
@@ -161,7 +180,10 @@ impl StackSource {
         let (mut st, mut ct) = (start.to_vec(), count.to_vec());
         st[taxis] = lo;
         ct[taxis] = hi - lo + 1;
-        let got = self.members[i].read(var, &st, &ct)?.to_f64().ok_or_else(|| IoError::Inconsistent(format!("{var} is not numeric")))?;
+        let got = self.members[i]
+            .read(var, &st, &ct)?
+            .to_f64()
+            .ok_or_else(|| IoError::Inconsistent(format!("{var} is not numeric")))?;
         for (k, w) in wanted.iter().enumerate() {
             if let Some(j) = w {
                 out.index_axis_mut(Axis(taxis), k).assign(&got.index_axis(Axis(taxis), j - lo));
@@ -190,7 +212,8 @@ impl StackSource {
             });
         }
         let fill = missing.first().copied().unwrap_or(f64::NAN);
-        let mean = ndarray::Zip::from(&sum).and(&cnt).map_collect(|&s, &c| if c == 0 { fill } else { s / f64::from(c) });
+        let mean =
+            ndarray::Zip::from(&sum).and(&cnt).map_collect(|&s, &c| if c == 0 { fill } else { s / f64::from(c) });
         let dtype = self.ds.var(var).map_or(DType::F64, |v| v.dtype);
         Ok(Array::from_f64(dtype, &mean))
     }

@@ -65,9 +65,8 @@ impl Config {
     /// # Errors
     /// Unreadable or malformed file.
     pub fn merge_file(&mut self, path: &Path) -> Result<(), DaopsError> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            DaopsError::Config(format!("cannot read configuration file {}: {e}", path.display()))
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| DaopsError::Config(format!("cannot read configuration file {}: {e}", path.display())))?;
         let origin = path.display().to_string();
         self.merge_str(&text, &origin, path.parent())
     }
@@ -106,7 +105,10 @@ impl Config {
             }
             if trimmed.starts_with('[') {
                 let Some(name) = trimmed.strip_prefix('[').and_then(|s| s.strip_suffix(']')) else {
-                    return Err(DaopsError::Config(format!("{origin}:{}: malformed section header '{trimmed}'", n + 1)));
+                    return Err(DaopsError::Config(format!(
+                        "{origin}:{}: malformed section header '{trimmed}'",
+                        n + 1
+                    )));
                 };
                 section = Some(name.to_string());
                 if !self.sections.iter().any(|(s, _)| s == name) {
@@ -190,18 +192,14 @@ impl Config {
             None => Ok(None),
             Some("True") => Ok(Some(true)),
             Some("False") => Ok(Some(false)),
-            Some(o) => Err(DaopsError::Config(format!(
-                "[{section}] {key} must be True or False, not '{o}'"
-            ))),
+            Some(o) => Err(DaopsError::Config(format!("[{section}] {key} must be True or False, not '{o}'"))),
         }
     }
 
     /// A whitespace-separated list.
     #[must_use]
     pub fn list(&self, section: &str, key: &str) -> Vec<String> {
-        self.text(section, key)
-            .map(|t| t.split_whitespace().map(str::to_string).collect())
-            .unwrap_or_default()
+        self.text(section, key).map(|t| t.split_whitespace().map(str::to_string).collect()).unwrap_or_default()
     }
 
     /// A dict of `key:value` lines.
@@ -260,8 +258,12 @@ mod tests {
         assert_eq!(c.list("project:cmip5", "facet_rule").len(), 11);
         let d = c.dict("project:cmip6", "attr_defaults").unwrap();
         assert_eq!(d[0], ("table_id".to_string(), "no-table".to_string()));
-        c.merge_str("[project:cmip6]\nbase_dir = /data/cmip6\ndata_node_root = https://x.org:8080/a/\n", "test.ini", None)
-            .unwrap();
+        c.merge_str(
+            "[project:cmip6]\nbase_dir = /data/cmip6\ndata_node_root = https://x.org:8080/a/\n",
+            "test.ini",
+            None,
+        )
+        .unwrap();
         assert_eq!(c.text("project:cmip6", "base_dir"), Some("/data/cmip6"));
         assert_eq!(c.get("project:cmip6", "base_dir").unwrap().origin, "test.ini");
         assert_eq!(c.get("project:cmip5", "base_dir").unwrap().origin, "built-in");

@@ -37,9 +37,7 @@ impl YearFilter {
                 Some(YearFilter::Range(a, b))
             }
             Some(TimeParam::Series(v)) => Some(YearFilter::Set(v.iter().filter_map(|s| year_of(s)).collect())),
-            None => tc
-                .and_then(|t| t.year.clone())
-                .map(|ys| YearFilter::Set(ys.into_iter().collect())),
+            None => tc.and_then(|t| t.year.clone()).map(|ys| YearFilter::Set(ys.into_iter().collect())),
         }
     }
 

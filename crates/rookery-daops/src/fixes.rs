@@ -82,7 +82,10 @@ fn parse_records(text: &str, origin: &str) -> Result<Vec<FixRecord>, DaopsError>
         let arr = v.as_array().ok_or_else(|| bad(format!("record {rec}: 'steps' must be a list")))?;
         arr.iter()
             .map(|s| {
-                let fix_id = s.get("fix_id").and_then(Value::as_str).ok_or_else(|| bad(format!("record {rec}: a step has no fix_id")))?;
+                let fix_id = s
+                    .get("fix_id")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| bad(format!("record {rec}: a step has no fix_id")))?;
                 let operands = s.get("operands").and_then(Value::as_object).cloned().unwrap_or_default();
                 Ok(FixStep { fix_id: fix_id.to_string(), operands })
             })
@@ -99,7 +102,10 @@ fn parse_records(text: &str, origin: &str) -> Result<Vec<FixRecord>, DaopsError>
             origin: origin.to_string(),
         }]);
     }
-    let list = doc.get("fixes").and_then(Value::as_array).ok_or_else(|| bad("expected {\"fixes\": [...]} or a dachar record with dataset_id".into()))?;
+    let list = doc
+        .get("fixes")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("expected {\"fixes\": [...]} or a dachar record with dataset_id".into()))?;
     list.iter()
         .map(|r| {
             let id = r.get("id").and_then(Value::as_str).ok_or_else(|| bad("a record has no id".into()))?;
@@ -148,7 +154,8 @@ impl FixCatalog {
     }
 
     fn read_file(f: &Path) -> Result<Vec<FixRecord>, DaopsError> {
-        let text = std::fs::read_to_string(f).map_err(|e| DaopsError::Config(format!("fix file {}: {e}", f.display())))?;
+        let text =
+            std::fs::read_to_string(f).map_err(|e| DaopsError::Config(format!("fix file {}: {e}", f.display())))?;
         parse_records(&text, &f.display().to_string())
     }
 
@@ -205,8 +212,12 @@ fn json_to_attr(v: &Value) -> Option<AttrValue> {
             Some(i) => AttrValue::I32(vec![i]),
             None => AttrValue::F64(vec![n.as_f64()?]),
         },
-        Value::Array(a) if a.iter().all(Value::is_number) => AttrValue::F64(a.iter().filter_map(Value::as_f64).collect()),
-        Value::Array(a) => AttrValue::Strings(a.iter().map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string)).collect()),
+        Value::Array(a) if a.iter().all(Value::is_number) => {
+            AttrValue::F64(a.iter().filter_map(Value::as_f64).collect())
+        }
+        Value::Array(a) => {
+            AttrValue::Strings(a.iter().map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string)).collect())
+        }
         Value::Null | Value::Object(_) => return None,
     })
 }
@@ -226,7 +237,8 @@ fn dtype_of(s: &str) -> Result<DType, String> {
 
 fn model_attr(model: &str, attr: &str) -> Option<&'static str> {
     const F1: &str = "f1, CMIP6 historical forcings";
-    const PHYS: &str = "physics from the standard model configuration, with no additional tuning or different parametrization";
+    const PHYS: &str =
+        "physics from the standard model configuration, with no additional tuning or different parametrization";
     const INIT: &str = "hindcast initialized based on observations and using historical forcing";
     const EC_INIT: &str = "Atmosphere initialization based on full-fields from ERA-Interim (s1979-s2018) or ERA-40 (s1960-s1978); ocean/sea-ice initialization based on full-fields from NEMO/LIM assimilation run nudged towards ORA-S4 (s1960-s2018)";
     let (f, p, i) = match model {
@@ -286,7 +298,9 @@ impl FixedSource {
             "get_reftime" => {
                 let mut d = Self::start_date(ds_id)?;
                 if let Some(sd) = self.ds.attrs.get_str("startdate") {
-                    if let (Some(y), Some(m)) = (sd.get(1..5).and_then(|y| y.parse().ok()), sd.get(5..7).and_then(|m| m.parse().ok())) {
+                    if let (Some(y), Some(m)) =
+                        (sd.get(1..5).and_then(|y| y.parse().ok()), sd.get(5..7).and_then(|m| m.parse().ok()))
+                    {
                         if sd.len() == 7 && sd.starts_with('s') && (1..=12).contains(&m) {
                             d = DateTime::new(y, m, d.day, 0, 0, 0);
                         }
@@ -314,7 +328,9 @@ impl FixedSource {
             "get_decadal_model_attr_from_dict" => {
                 let attr = arg.ok_or("get_decadal_model_attr_from_dict needs an attribute name")?;
                 let model = ds_id.split('.').nth(3).ok_or("the dataset id has no model token")?;
-                Value::String(model_attr(model, attr).ok_or_else(|| format!("no {attr} known for model {model}"))?.to_string())
+                Value::String(
+                    model_attr(model, attr).ok_or_else(|| format!("no {attr} known for model {model}"))?.to_string(),
+                )
             }
             "fix_further_info_url" => {
                 let url = self.ds.attrs.get_str("further_info_url").ok_or("no further_info_url attribute")?;
@@ -395,7 +411,9 @@ impl FixedSource {
             }
             "CheckAddGlobalAttrFix" => {
                 for (k, v) in self.attrs_operand(ds_id, step)? {
-                    if self.ds.attrs.get_str(&k).is_none_or(|s| s.trim().is_empty()) && self.ds.attrs.get_f64(&k).is_none() {
+                    if self.ds.attrs.get_str(&k).is_none_or(|s| s.trim().is_empty())
+                        && self.ds.attrs.get_f64(&k).is_none()
+                    {
                         self.ds.attrs.set(&k, v);
                     }
                 }
@@ -424,17 +442,25 @@ impl FixedSource {
             }
             "SqueezeDimensionsFix" => {
                 let dims = self.operand(ds_id, step, "dims")?;
-                let dims: Vec<String> = dims.as_array().ok_or("dims must be a list")?.iter().filter_map(|x| x.as_str().map(str::to_string)).collect();
+                let dims: Vec<String> = dims
+                    .as_array()
+                    .ok_or("dims must be a list")?
+                    .iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect();
                 for d in dims {
                     let len = self.ds.dim(&d).map(|x| x.len).ok_or_else(|| format!("no dimension '{d}'"))?;
                     if len != 1 {
-                        return Err(format!("dimension '{d}' has length {len}; only length-1 dimensions can be squeezed"));
+                        return Err(format!(
+                            "dimension '{d}' has length {len}; only length-1 dimensions can be squeezed"
+                        ));
                     }
                     self.ds.dims.retain(|x| x.name != d);
                     for v in &mut self.ds.vars {
                         if let Some(ax) = v.axis_of(&d) {
                             let inner_ax = {
-                                let orig = self.inner.dataset().var(&v.name).map(|o| o.dims.clone()).unwrap_or_default();
+                                let orig =
+                                    self.inner.dataset().var(&v.name).map(|o| o.dims.clone()).unwrap_or_default();
                                 orig.iter().position(|x| *x == d).unwrap_or(ax)
                             };
                             self.squeezed.entry(v.name.clone()).or_default().push(inner_ax);
@@ -453,7 +479,10 @@ impl FixedSource {
                 let mut attrs = rookery_cf::Attrs(self.attrs_operand(ds_id, step).unwrap_or_default());
                 let (dt, data) = if dtype.starts_with("datetime64") {
                     let enc = self.operand(ds_id, step, "encoding")?;
-                    let units = enc.get("units").and_then(Value::as_str).ok_or("encoding.units is needed for a datetime value")?;
+                    let units = enc
+                        .get("units")
+                        .and_then(Value::as_str)
+                        .ok_or("encoding.units is needed for a datetime value")?;
                     let cal = enc.get("calendar").and_then(Value::as_str).unwrap_or("standard");
                     let coder = TimeCoder::new(units, Some(cal)).map_err(|e| e.to_string())?;
                     let when = value.as_str().ok_or("a datetime value must be an ISO string")?;
@@ -514,13 +543,25 @@ impl FixedSource {
                 for name in targets {
                     let Some(v) = self.ds.var(&name).cloned() else { continue };
                     let vals = if name == tv {
-                        ArrayD::from_shape_vec(IxDyn(&v.shape), times.iter().map(|t| new.encode(t)).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?)
-                            .map_err(|e| e.to_string())?
+                        ArrayD::from_shape_vec(
+                            IxDyn(&v.shape),
+                            times
+                                .iter()
+                                .map(|t| new.encode(t))
+                                .collect::<Result<Vec<_>, _>>()
+                                .map_err(|e| e.to_string())?,
+                        )
+                        .map_err(|e| e.to_string())?
                     } else {
-                        let raw = self.read_all(&name).map_err(|e| e.to_string())?.to_f64().ok_or("bounds are not numeric")?;
+                        let raw = self
+                            .read_all(&name)
+                            .map_err(|e| e.to_string())?
+                            .to_f64()
+                            .ok_or("bounds are not numeric")?;
                         let mut out = raw.clone();
                         for (o, x) in out.iter_mut().zip(raw.iter()) {
-                            *o = new.encode(&coder.decode(*x).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+                            *o =
+                                new.encode(&coder.decode(*x).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
                         }
                         out
                     };
@@ -601,10 +642,20 @@ mod tests {
     fn builtin_records_parse() {
         let c = FixCatalog::load(&Config::defaults()).unwrap();
         assert!(c.get("c3s.cmip6_decadal").is_some());
-        assert_eq!(c.matching("c3s-cmip6-decadal.DCPP.MOHC.HadGEM3-GC31-MM.dcppA-hindcast.s1960-r2i1p1f2.day.tasmin.gn.v20200417").len(), 1);
+        assert_eq!(
+            c.matching(
+                "c3s-cmip6-decadal.DCPP.MOHC.HadGEM3-GC31-MM.dcppA-hindcast.s1960-r2i1p1f2.day.tasmin.gn.v20200417"
+            )
+            .len(),
+            1
+        );
         assert!(parse_records("{\"fixes\": [{\"id\": \"x\", \"steps\": []}]}", "t.json").is_err());
         assert!(parse_records("not json", "t.json").is_err());
-        let r = parse_records("dataset_id: cmip5.a.b\nfixes:\n  - fix_id: SqueezeDimensionsFix\n    operands: {dims: [lev]}\n", "t.yaml").unwrap();
+        let r = parse_records(
+            "dataset_id: cmip5.a.b\nfixes:\n  - fix_id: SqueezeDimensionsFix\n    operands: {dims: [lev]}\n",
+            "t.yaml",
+        )
+        .unwrap();
         assert_eq!(r[0].patterns, vec!["cmip5.a.b".to_string()]);
     }
 }

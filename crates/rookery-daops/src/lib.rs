@@ -158,10 +158,7 @@ pub fn time_window(time: Option<&TimeParam>, tc: Option<&TimeComponents>) -> (St
     let max = catalog::MAX_DATETIME.to_string();
     match time {
         Some(TimeParam::Interval(a, b)) => (a.clone().unwrap_or(min), b.clone().unwrap_or(max)),
-        Some(TimeParam::Series(v)) => (
-            v.iter().min().cloned().unwrap_or(min),
-            v.iter().max().cloned().unwrap_or(max),
-        ),
+        Some(TimeParam::Series(v)) => (v.iter().min().cloned().unwrap_or(min), v.iter().max().cloned().unwrap_or(max)),
         None => match tc.and_then(|t| t.year.as_ref()) {
             Some(ys) if !ys.is_empty() => {
                 let lo = ys.iter().min().copied().unwrap_or(1);
@@ -187,13 +184,7 @@ pub struct Daops {
 /// Splits collection items on commas (clisops `CollectionParameter`).
 #[must_use]
 pub fn split_collection(items: &[String]) -> Vec<String> {
-    items
-        .iter()
-        .flat_map(|i| i.split(','))
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
+    items.iter().flat_map(|i| i.split(',')).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
 }
 
 impl Daops {
@@ -244,7 +235,12 @@ impl Daops {
     ///
     /// # Errors
     /// See [`Resolver::resolve`] and [`consolidate`].
-    pub fn datasets(&self, collection: &[String], time: Option<&TimeParam>, tc: Option<&TimeComponents>) -> Result<Vec<Resolved>, DaopsError> {
+    pub fn datasets(
+        &self,
+        collection: &[String],
+        time: Option<&TimeParam>,
+        tc: Option<&TimeComponents>,
+    ) -> Result<Vec<Resolved>, DaopsError> {
         let items = split_collection(collection);
         if items.is_empty() {
             return Err(DaopsError::InvalidCollection("CollectionParameter must be provided".into()));
@@ -269,7 +265,12 @@ impl Daops {
     ///
     /// # Errors
     /// See [`Daops::datasets`].
-    pub fn cli_datasets(&self, inputs: &[String], time: Option<&TimeParam>, tc: Option<&TimeComponents>) -> Result<Vec<Resolved>, DaopsError> {
+    pub fn cli_datasets(
+        &self,
+        inputs: &[String],
+        time: Option<&TimeParam>,
+        tc: Option<&TimeComponents>,
+    ) -> Result<Vec<Resolved>, DaopsError> {
         let window = time_window(time, tc);
         let years = YearFilter::from_request(time, tc);
         let mut out: Vec<Resolved> = Vec::new();
@@ -320,7 +321,12 @@ impl Daops {
     ///
     /// # Errors
     /// Files whose time axis cannot be read.
-    pub fn original_files(&self, d: &Resolved, req: &SubsetRequest, force: bool) -> Result<Option<Vec<String>>, DaopsError> {
+    pub fn original_files(
+        &self,
+        d: &Resolved,
+        req: &SubsetRequest,
+        force: bool,
+    ) -> Result<Option<Vec<String>>, DaopsError> {
         let urls_of = |files: &[&std::path::PathBuf]| {
             files
                 .iter()
@@ -341,7 +347,11 @@ impl Daops {
             return Ok(None);
         }
         if let Some(tc) = &req.time_components {
-            let only_years = tc.month.is_none() && tc.day.is_none() && tc.hour.is_none() && tc.minute.is_none() && tc.second.is_none();
+            let only_years = tc.month.is_none()
+                && tc.day.is_none()
+                && tc.hour.is_none()
+                && tc.minute.is_none()
+                && tc.second.is_none();
             let contiguous = tc.year.as_ref().is_some_and(|ys| {
                 let mut y = ys.clone();
                 y.sort_unstable();
@@ -365,13 +375,16 @@ impl Daops {
             }
             per_file.push(t.times);
         }
-        let parse = |x: &Option<String>| x.as_deref().and_then(|s| rookery_cf::time::PartialDateTime::parse(s).ok()).map(|p| p.first());
+        let parse = |x: &Option<String>| {
+            x.as_deref().and_then(|s| rookery_cf::time::PartialDateTime::parse(s).ok()).map(|p| p.first())
+        };
         let (start, end) = (parse(a), parse(b));
         let all = per_file.iter().flatten();
         // The selected steps are [first step >= start, last step <= end]: aligned when those
         // are a file's first and a file's last step.
         let first_sel = all.clone().filter(|t| start.is_none_or(|s| **t >= s)).min();
-        let last_sel = all.filter(|t| end.is_none_or(|e| **t <= rookery_cf::time::DateTime { microsecond: 999_999, ..e })).max();
+        let last_sel =
+            all.filter(|t| end.is_none_or(|e| **t <= rookery_cf::time::DateTime { microsecond: 999_999, ..e })).max();
         let (Some(fs), Some(ls)) = (first_sel, last_sel) else { return Ok(None) };
         let starts = per_file.iter().any(|t| t.first() == Some(fs));
         let ends = per_file.iter().any(|t| t.last() == Some(ls));
@@ -394,7 +407,12 @@ impl Daops {
     ///
     /// # Errors
     /// Unknown datasets, invalid requests, read/write failures.
-    pub fn subset(&self, collection: &[String], req: &SubsetRequest, opts: &RunOptions) -> Result<ResultSet, DaopsError> {
+    pub fn subset(
+        &self,
+        collection: &[String],
+        req: &SubsetRequest,
+        opts: &RunOptions,
+    ) -> Result<ResultSet, DaopsError> {
         let datasets = self.datasets(collection, req.time.as_ref(), req.time_components.as_ref())?;
         let mut namer = FileNamer::new(opts.namer, self.resolver.templates());
         let mut rs = ResultSet::default();
@@ -459,7 +477,12 @@ impl Daops {
     ///
     /// # Errors
     /// Unknown datasets, invalid requests, read/write failures.
-    pub fn regrid(&self, collection: &[String], req: &rookery_ops::regrid::RegridRequest, opts: &RunOptions) -> Result<ResultSet, DaopsError> {
+    pub fn regrid(
+        &self,
+        collection: &[String],
+        req: &rookery_ops::regrid::RegridRequest,
+        opts: &RunOptions,
+    ) -> Result<ResultSet, DaopsError> {
         let datasets = self.datasets(collection, None, None)?;
         let mut planned = Vec::new();
         for d in &datasets {
@@ -489,7 +512,8 @@ impl Daops {
         }
         self.config.path("regrid", "grids_dir").ok_or_else(|| {
             DaopsError::Op(OpError::Invalid(
-                "the roocs-grids directory is not configured: set [regrid] grids_dir in roocs.ini or ROOKERY_GRIDS_DIR".into(),
+                "the roocs-grids directory is not configured: set [regrid] grids_dir in roocs.ini or ROOKERY_GRIDS_DIR"
+                    .into(),
             ))
         })
     }
@@ -514,12 +538,15 @@ impl Daops {
     ///
     /// # Errors
     /// Unknown datasets, members that differ, invalid requests, read/write failures.
-    pub fn concat(&self, collection: &[String], req: &SubsetRequest, apply_average: bool, opts: &RunOptions) -> Result<ResultSet, DaopsError> {
+    pub fn concat(
+        &self,
+        collection: &[String],
+        req: &SubsetRequest,
+        apply_average: bool,
+        opts: &RunOptions,
+    ) -> Result<ResultSet, DaopsError> {
         let datasets = self.datasets(collection, req.time.as_ref(), req.time_components.as_ref())?;
-        let members = datasets
-            .iter()
-            .map(|d| self.open(d, opts.apply_fixes))
-            .collect::<Result<Vec<_>, _>>()?;
+        let members = datasets.iter().map(|d| self.open(d, opts.apply_fixes)).collect::<Result<Vec<_>, _>>()?;
         let stack = concat::StackSource::new(members, apply_average)?;
         let mut namer = FileNamer::new(opts.namer, self.resolver.templates());
         let mut output = opts.output.clone();
@@ -528,9 +555,7 @@ impl Daops {
         }
         let outs = rookery_ops::subset(&stack, req, &output, &mut namer, &opts.progress.steps())?;
         let key = datasets.iter().map(Resolved::key).collect::<Vec<_>>().join(",");
-        Ok(ResultSet {
-            results: vec![(key, outs.into_iter().map(|p| p.to_string_lossy().into_owned()).collect())],
-        })
+        Ok(ResultSet { results: vec![(key, outs.into_iter().map(|p| p.to_string_lossy().into_owned()).collect())] })
     }
 }
 

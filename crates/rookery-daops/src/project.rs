@@ -27,10 +27,7 @@ impl Project {
     /// The global attribute that names the project in a file (`mappings` `project:<attr>`).
     #[must_use]
     pub fn project_attr(&self) -> &str {
-        self.mappings
-            .iter()
-            .find(|(k, _)| k == "project")
-            .map_or("project_id", |(_, v)| v.as_str())
+        self.mappings.iter().find(|(k, _)| k == "project").map_or("project_id", |(_, v)| v.as_str())
     }
 
     /// The naming template of this project for the standard file namer.
@@ -74,10 +71,7 @@ pub fn projects(cfg: &Config) -> Result<Vec<Project>, DaopsError> {
     let mut out = Vec::new();
     for s in cfg.sections() {
         let Some(name) = s.strip_prefix("project:") else { continue };
-        let fixed = expand_fixed(
-            cfg.dict(s, "fixed_path_mappings")?,
-            &cfg.dict(s, "fixed_path_modifiers")?,
-        );
+        let fixed = expand_fixed(cfg.dict(s, "fixed_path_mappings")?, &cfg.dict(s, "fixed_path_modifiers")?);
         out.push(Project {
             name: name.to_string(),
             base_dir: cfg.path(s, "base_dir"),

@@ -90,12 +90,7 @@ impl Resolver {
             .filter(|p| p.use_catalog)
             .filter_map(|p| Some((p.name.clone(), std::sync::Arc::new(Catalog::new(p.catalog.clone()?)))))
             .collect();
-        Ok(Resolver {
-            projects,
-            catalogs,
-            allowed_roots: None,
-            allowed_urls: None,
-        })
+        Ok(Resolver { projects, catalogs, allowed_roots: None, allowed_urls: None })
     }
 
     /// Restricts absolute paths to the projects' `base_dir`s plus `[rookery] allowed_roots`.
@@ -210,7 +205,13 @@ impl Resolver {
                     let policy = rookery_io::EgressPolicy::allow_list(allowed, &[]).map_err(DaopsError::Config)?;
                     policy.check_url(item).map_err(DaopsError::InvalidCollection)?;
                 }
-                return Ok(Resolved { input: item.to_string(), ds_id: None, project: None, files: vec![PathBuf::from(item)], from_catalog: false });
+                return Ok(Resolved {
+                    input: item.to_string(),
+                    ds_id: None,
+                    project: None,
+                    files: vec![PathBuf::from(item)],
+                    from_catalog: false,
+                });
             };
             let mut r = self.resolve_path(&path, item)?;
             r.project.get_or_insert_with(|| p.name.clone());
@@ -297,9 +298,10 @@ impl Resolver {
                 self.projects.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
             ))
         })?;
-        let base = p.base_dir.clone().ok_or_else(|| {
-            DaopsError::InvalidProject(format!("project {} has no base_dir configured", p.name))
-        })?;
+        let base = p
+            .base_dir
+            .clone()
+            .ok_or_else(|| DaopsError::InvalidProject(format!("project {} has no base_dir configured", p.name)))?;
         for t in &tokens[1..] {
             if t.is_empty() || *t == ".." || t.contains(['/', '\\', '*', '?', '[']) {
                 return Err(DaopsError::InvalidCollection(format!(
@@ -355,9 +357,7 @@ impl Resolver {
             )));
         }
         if files.is_empty() {
-            return Err(DaopsError::InvalidCollection(format!(
-                "{id} is not in the list of available data."
-            )));
+            return Err(DaopsError::InvalidCollection(format!("{id} is not in the list of available data.")));
         }
         Ok(Resolved {
             input: id.to_string(),

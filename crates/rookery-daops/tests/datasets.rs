@@ -58,10 +58,8 @@ fn ids_resolve_to_files() {
 fn zostoga_by_id_end_clipped() {
     let d = daops();
     let dir = tempfile::tempdir().expect("tmp");
-    let req = SubsetRequest {
-        time: TimeParam::parse("2085-01-16/2120-12-16").expect("time"),
-        ..SubsetRequest::default()
-    };
+    let req =
+        SubsetRequest { time: TimeParam::parse("2085-01-16/2120-12-16").expect("time"), ..SubsetRequest::default() };
     let rs = d.subset(&[ZOSTOGA_ID.to_string()], &req, &opts(dir.path(), NamerKind::Simple)).expect("subset");
     let files = rs.file_uris();
     assert_eq!(files.len(), 1);
@@ -76,8 +74,12 @@ fn consolidation_keeps_only_overlapping_files() {
     let d = daops();
     let t = TimeParam::parse("2021-01-01/2050-12-31").expect("t");
     let ds = d.datasets(&[TAS5_ID.to_string()], t.as_ref(), None).expect("datasets");
-    let names: Vec<String> = ds[0].files.iter().map(|f| f.file_name().expect("n").to_string_lossy().into_owned()).collect();
-    assert_eq!(names, ["tas_Amon_HadGEM2-ES_rcp85_r1i1p1_200512-203011.nc", "tas_Amon_HadGEM2-ES_rcp85_r1i1p1_203012-205511.nc"]);
+    let names: Vec<String> =
+        ds[0].files.iter().map(|f| f.file_name().expect("n").to_string_lossy().into_owned()).collect();
+    assert_eq!(
+        names,
+        ["tas_Amon_HadGEM2-ES_rcp85_r1i1p1_200512-203011.nc", "tas_Amon_HadGEM2-ES_rcp85_r1i1p1_203012-205511.nc"]
+    );
     let tc = TimeComponents::parse("year:2100|month:jan").expect("tc");
     let ds = d.datasets(&[TAS5_ID.to_string()], None, tc.as_ref()).expect("datasets");
     assert!(ds[0].files.len() <= 2 && !ds[0].files.is_empty());
@@ -93,8 +95,14 @@ fn bad_ids_and_paths() {
     let e = d.resolver.resolve("nosuch.output1.X.Y").expect_err("unknown project");
     assert!(matches!(e, DaopsError::InvalidProject(_)));
     assert!(e.to_string().contains("The project supplied is not known"), "{e}");
-    let e = d.resolver.resolve("cmip5.output1.MOHC.NoSuchModel.rcp85.mon.atmos.Amon.r1i1p1.latest.tas").expect_err("missing");
-    assert_eq!(e.to_string(), "cmip5.output1.MOHC.NoSuchModel.rcp85.mon.atmos.Amon.r1i1p1.latest.tas is not in the list of available data.");
+    let e = d
+        .resolver
+        .resolve("cmip5.output1.MOHC.NoSuchModel.rcp85.mon.atmos.Amon.r1i1p1.latest.tas")
+        .expect_err("missing");
+    assert_eq!(
+        e.to_string(),
+        "cmip5.output1.MOHC.NoSuchModel.rcp85.mon.atmos.Amon.r1i1p1.latest.tas is not in the list of available data."
+    );
     let e = d.resolver.resolve("cmip5.output1...etc.passwd").expect_err("escape");
     assert!(e.to_string().contains("not a valid dataset id"), "{e}");
     // Restricted (service) resolvers refuse paths outside the base directories.
@@ -168,7 +176,10 @@ fn catalogue_search_and_reload() {
     assert_eq!(r.files.len(), 1, "only the 1850-2014 file overlaps");
     let e = d.resolver.resolve_in(RLDS_ID, Some(("2100-01-01T00:00:00", "2101-01-01T00:00:00"))).expect_err("no time");
     assert!(e.to_string().contains("No files found in given time range"), "{e}");
-    let e = d.resolver.resolve("c3s-cmip6.CMIP.MPI-M.MPI-ESM1-2-HR.historical.r1i1p1f1.SImon.siconc.gn.nosuchversion").expect_err("absent");
+    let e = d
+        .resolver
+        .resolve("c3s-cmip6.CMIP.MPI-M.MPI-ESM1-2-HR.historical.r1i1p1f1.SImon.siconc.gn.nosuchversion")
+        .expect_err("absent");
     assert!(e.to_string().contains("is not in the list of available data"), "{e}");
     // The catalogue is reloaded when its file changes.
     std::thread::sleep(std::time::Duration::from_millis(20));
@@ -188,7 +199,8 @@ fn decadal_fixes_applied_on_open() {
     let id = "c3s-cmip6-decadal.DCPP.MOHC.HadGEM3-GC31-MM.dcppA-hindcast.s1960-r2i1p1f2.day.tasmin.gn.v20200417";
     let dir = tempfile::tempdir().expect("tmp");
     // A whole-globe area: a computation (no area would return the original files).
-    let req = SubsetRequest { area: rookery_ops::AreaParam::parse("0,-90,360,90").expect("a"), ..SubsetRequest::default() };
+    let req =
+        SubsetRequest { area: rookery_ops::AreaParam::parse("0,-90,360,90").expect("a"), ..SubsetRequest::default() };
     let rs = d.subset(&[id.to_string()], &req, &opts(dir.path(), NamerKind::Simple)).expect("subset");
     let out = &rs.file_uris()[0];
     let f = netcdf::open(out).expect("open");
@@ -248,7 +260,11 @@ fn squeeze_fix_from_a_fix_directory() {
     assert_eq!(dims, ["time"]);
     assert_eq!(z.len(), 192);
     // A record with a missing operand fails with one line naming it.
-    std::fs::write(tmp.path().join("zostoga.yaml"), format!("dataset_id: {ZOSTOGA_ID}\nfixes:\n  - fix_id: VarAttrFix\n    operands: {{attrs: {{a: b}}}}\n")).expect("w");
+    std::fs::write(
+        tmp.path().join("zostoga.yaml"),
+        format!("dataset_id: {ZOSTOGA_ID}\nfixes:\n  - fix_id: VarAttrFix\n    operands: {{attrs: {{a: b}}}}\n"),
+    )
+    .expect("w");
     let mut c = config();
     c.merge_str(&format!("[fixes]\ndir = {}\n", tmp.path().display()), "fixes", None).expect("cfg");
     let d = Daops::new(c).expect("daops");
@@ -274,7 +290,9 @@ fn original_files_when_aligned() {
     // Projects with a data node give download URLs.
     let ds = d.datasets(&[RLDS_ID.to_string()], None, None).expect("ds");
     let urls = d.original_files(&ds[0], &SubsetRequest::default(), false).expect("check").expect("aligned");
-    assert!(urls.iter().all(|u| u.starts_with("https://data.mips.climate.copernicus.eu/thredds/fileServer/esg_c3s-cmip6/CMIP/IPSL/")));
+    assert!(urls
+        .iter()
+        .all(|u| u.starts_with("https://data.mips.climate.copernicus.eu/thredds/fileServer/esg_c3s-cmip6/CMIP/IPSL/")));
 }
 
 // The aligned shortcut of a subset by id: original files by default, processed files (with
@@ -313,7 +331,8 @@ fn concat_members_along_realization() {
         "c3s-cmip6.DCPP.EC-Earth-Consortium.EC-Earth3.dcppA-hindcast.s1960-r6i2p1f1.Amon.tas.gr.v20200508".to_string(),
     ];
     let dir = tempfile::tempdir().expect("tmp");
-    let rs = d.concat(&members, &SubsetRequest::default(), false, &opts(dir.path(), NamerKind::Simple)).expect("concat");
+    let rs =
+        d.concat(&members, &SubsetRequest::default(), false, &opts(dir.path(), NamerKind::Simple)).expect("concat");
     let f = netcdf::open(&rs.file_uris()[0]).expect("open");
     let r = f.variable("realization").expect("realization");
     let rv: Vec<i32> = r.get_values(..).expect("v");
@@ -336,7 +355,9 @@ fn concat_members_along_realization() {
     assert!(f.variable("realization").is_none());
     let m: Vec<f64> = f.variable("tas").expect("tas").get_values(..).expect("v");
     assert_eq!(m.len(), 6 * 18);
-    let full = netcdf::open(&d.concat(&members, &req, false, &opts(dir.path(), NamerKind::Simple)).expect("c").file_uris()[0]).expect("o");
+    let full =
+        netcdf::open(&d.concat(&members, &req, false, &opts(dir.path(), NamerKind::Simple)).expect("c").file_uris()[0])
+            .expect("o");
     let s: Vec<f64> = full.variable("tas").expect("tas").get_values(..).expect("v");
     for k in 0..m.len() {
         let want = (s[k] + s[k + m.len()]) / 2.0;

@@ -126,12 +126,7 @@ pub fn replay(t: &Target, dir: &Path) -> Stats {
         match run_one(t, &input) {
             Ok(true) => {}
             Ok(false) => stats.rejected += 1,
-            Err(message) => stats.crashes.push(Crash {
-                target: t.name,
-                message,
-                saved: Some(f),
-                input,
-            }),
+            Err(message) => stats.crashes.push(Crash { target: t.name, message, saved: Some(f), input }),
         }
     }
     stats
@@ -171,12 +166,7 @@ pub fn fuzz(t: &Target, budget: Budget, out: Option<&Path>) -> Stats {
             Err(message) => {
                 if seen_crash.insert(message.clone()) {
                     let saved = save(out, t.name, &input);
-                    stats.crashes.push(Crash {
-                        target: t.name,
-                        message,
-                        saved,
-                        input,
-                    });
+                    stats.crashes.push(Crash { target: t.name, message, saved, input });
                 }
             }
         }

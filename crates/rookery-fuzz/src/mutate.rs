@@ -50,8 +50,22 @@ const MAGIC: &[u64] = &[
 ];
 
 const NUMBERS: &[&str] = &[
-    "0", "-1", "1e999", "-1e999", "NaN", "inf", "1e-320", "99999999999999999999", "-2147483649", "4294967296", "0.5", "360",
-    "-180", "9999-12-31", "0000-00-00", "1.7976931348623157e308",
+    "0",
+    "-1",
+    "1e999",
+    "-1e999",
+    "NaN",
+    "inf",
+    "1e-320",
+    "99999999999999999999",
+    "-2147483649",
+    "4294967296",
+    "0.5",
+    "360",
+    "-180",
+    "9999-12-31",
+    "0000-00-00",
+    "1.7976931348623157e308",
 ];
 
 /// `base` with 1–4 random edits; `other` is spliced from, `dict` supplies tokens; the result
@@ -115,7 +129,8 @@ pub fn mutate(rng: &mut Rng, base: &[u8], other: &[u8], dict: &[&str], max_len: 
             9 => {
                 // Replace a run of digits (or insert) with an extreme number.
                 let num = NUMBERS[rng.below(NUMBERS.len())].as_bytes();
-                let starts: Vec<usize> = (0..len).filter(|&i| v[i].is_ascii_digit() && (i == 0 || !v[i - 1].is_ascii_digit())).collect();
+                let starts: Vec<usize> =
+                    (0..len).filter(|&i| v[i].is_ascii_digit() && (i == 0 || !v[i - 1].is_ascii_digit())).collect();
                 if starts.is_empty() {
                     let at = rng.below(len + 1);
                     v.splice(at..at, num.iter().copied());

@@ -154,9 +154,31 @@ fn nc_seeds() -> Vec<Vec<u8>> {
 }
 
 const XML_DICT: &[&str] = &[
-    "<", ">", "</", "/>", "&amp;", "&#0;", "&#xFFFF;", "<![CDATA[", "]]>", "<!DOCTYPE x [<!ENTITY a \"aaaa\">]>", "&a;", "xmlns:wps=\"\"",
-    "<wps:Input>", "<ows:Identifier>", "<wps:LiteralData>", "<wps:ComplexData>", "<wps:Reference xlink:href=\"http://169.254.169.254/\"/>",
-    "asReference=\"true\"", "storeExecuteResponse=\"true\"", "status=\"true\"", "\"", "'", "\u{0}", "\u{FFFD}", "%",
+    "<",
+    ">",
+    "</",
+    "/>",
+    "&amp;",
+    "&#0;",
+    "&#xFFFF;",
+    "<![CDATA[",
+    "]]>",
+    "<!DOCTYPE x [<!ENTITY a \"aaaa\">]>",
+    "&a;",
+    "xmlns:wps=\"\"",
+    "<wps:Input>",
+    "<ows:Identifier>",
+    "<wps:LiteralData>",
+    "<wps:ComplexData>",
+    "<wps:Reference xlink:href=\"http://169.254.169.254/\"/>",
+    "asReference=\"true\"",
+    "storeExecuteResponse=\"true\"",
+    "status=\"true\"",
+    "\"",
+    "'",
+    "\u{0}",
+    "\u{FFFD}",
+    "%",
 ];
 
 const WPS_EXECUTE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -206,8 +228,26 @@ fn wps_kvp_seeds() -> Vec<Vec<u8>> {
 }
 
 const KVP_DICT: &[&str] = &[
-    "&", "=", ";", "@", "%", "%00", "%ZZ", "%2F", "+", "DataInputs=", "RawDataOutput=", "ResponseDocument=", "identifier=", "request=Execute",
-    "@xlink:href=", "@asReference=true", "[", "]", "..", "/../../etc/passwd",
+    "&",
+    "=",
+    ";",
+    "@",
+    "%",
+    "%00",
+    "%ZZ",
+    "%2F",
+    "+",
+    "DataInputs=",
+    "RawDataOutput=",
+    "ResponseDocument=",
+    "identifier=",
+    "request=Execute",
+    "@xlink:href=",
+    "@asReference=true",
+    "[",
+    "]",
+    "..",
+    "/../../etc/passwd",
 ];
 
 fn ogc_seeds() -> Vec<Vec<u8>> {
@@ -225,8 +265,29 @@ fn ogc_seeds() -> Vec<Vec<u8>> {
 }
 
 const JSON_DICT: &[&str] = &[
-    "{", "}", "[", "]", ",", ":", "\"", "null", "true", "false", "1e999", "-0", "\"\\u0000\"", "\"\\ud800\"", "{\"href\":\"http://127.0.0.1/\"}",
-    "{\"value\":", "\"inputs\":", "\"steps\":", "\"run\":", "\"in\":", "[[[[[[[[[[", "]]]]]]]]]]", "{\"type\":\"Polygon\"}",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"",
+    "null",
+    "true",
+    "false",
+    "1e999",
+    "-0",
+    "\"\\u0000\"",
+    "\"\\ud800\"",
+    "{\"href\":\"http://127.0.0.1/\"}",
+    "{\"value\":",
+    "\"inputs\":",
+    "\"steps\":",
+    "\"run\":",
+    "\"in\":",
+    "[[[[[[[[[[",
+    "]]]]]]]]]]",
+    "{\"type\":\"Polygon\"}",
 ];
 
 fn workflow_seeds() -> Vec<Vec<u8>> {
@@ -245,7 +306,8 @@ fn run_workflow(b: &[u8]) -> bool {
 }
 
 fn ini_seeds() -> Vec<Vec<u8>> {
-    let mut v: Vec<Vec<u8>> = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/mini-esgf.ini")).into_iter().collect();
+    let mut v: Vec<Vec<u8>> =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/mini-esgf.ini")).into_iter().collect();
     v.push(
         b"[common]\ndata_node_root = https://data.mips.copernicus-climate.eu/thredds/fileServer/esg_c3s-cmip6/\n\n\
 [project:c3s-cmip6]\nproject_name = c3s-cmip6\nbase_dir = /tmp/x\nfile_name_template = {__derive__var_id}_{frequency}_{model_id}.{extension}\n\
@@ -301,7 +363,13 @@ fn shapefile_zip() -> Option<Vec<u8>> {
                 shapefile::PolygonRing::Outer(p(&[(0.0, 0.0), (0.0, 4.0), (4.0, 4.0), (4.0, 0.0), (0.0, 0.0)])),
                 shapefile::PolygonRing::Inner(p(&[(1.0, 1.0), (2.0, 1.0), (2.0, 2.0), (1.0, 2.0), (1.0, 1.0)])),
             ]),
-            shapefile::Polygon::new(shapefile::PolygonRing::Outer(p(&[(170.0, -5.0), (170.0, 5.0), (190.0, 5.0), (190.0, -5.0), (170.0, -5.0)]))),
+            shapefile::Polygon::new(shapefile::PolygonRing::Outer(p(&[
+                (170.0, -5.0),
+                (170.0, 5.0),
+                (190.0, 5.0),
+                (190.0, -5.0),
+                (170.0, -5.0),
+            ]))),
         ];
         for (i, poly) in polys.iter().enumerate() {
             let mut rec = shapefile::dbase::Record::default();
@@ -376,7 +444,8 @@ fn run_params(b: &[u8]) -> bool {
 }
 
 const PARAM_DICT: &[&str] = &[
-    "/", ",", "|", ":", "..", "-", "T", "Z", "e", "since", "year:", "month:", "day:", "deg", "pt", "_lsm", "MB", "GiB", " ", "\u{0}",
+    "/", ",", "|", ":", "..", "-", "T", "Z", "e", "since", "year:", "month:", "day:", "deg", "pt", "_lsm", "MB", "GiB",
+    " ", "\u{0}",
 ];
 
 /// Every target.

@@ -36,10 +36,7 @@ fn time_coder(ds: &Dataset, time_var: &str) -> Option<TimeCoder> {
 }
 
 fn first_last(src: &dyn Source, time_var: &str) -> Result<Option<(f64, f64)>, IoError> {
-    let v = src
-        .dataset()
-        .var(time_var)
-        .ok_or_else(|| IoError::NoVariable(time_var.to_string()))?;
+    let v = src.dataset().var(time_var).ok_or_else(|| IoError::NoVariable(time_var.to_string()))?;
     let n = v.shape.first().copied().unwrap_or(0);
     if n == 0 {
         return Ok(None);
@@ -58,25 +55,11 @@ impl AggSource {
     /// # Errors
     /// No time dimension, files with different grids or variables, files overlapping in time.
     pub fn new(sources: Vec<Box<dyn Source>>) -> Result<AggSource, IoError> {
-        let first = sources
-            .first()
-            .ok_or_else(|| IoError::NoFiles("an empty list".into()))?;
-        let info =
-            CfInfo::detect(first.dataset()).map_err(|e| IoError::Inconsistent(e.to_string()))?;
+        let first = sources.first().ok_or_else(|| IoError::NoFiles("an empty list".into()))?;
+        let info = CfInfo::detect(first.dataset()).map_err(|e| IoError::Inconsistent(e.to_string()))?;
         let (time_var, time_dim) = match info.time.as_deref() {
-            Some(t) => (
-                Some(t.to_string()),
-                info.time_dim(first.dataset()).map(str::to_string),
-            ),
-            None => (
-                None,
-                first
-                    .dataset()
-                    .dims
-                    .iter()
-                    .find(|d| d.unlimited)
-                    .map(|d| d.name.clone()),
-            ),
+            Some(t) => (Some(t.to_string()), info.time_dim(first.dataset()).map(str::to_string)),
+            None => (None, first.dataset().dims.iter().find(|d| d.unlimited).map(|d| d.name.clone())),
         };
         let time_dim = time_dim.ok_or_else(|| {
             IoError::Inconsistent(format!(
@@ -144,40 +127,20 @@ impl AggSource {
                 (Some(tv), Some(c)) => time_coder(ds, tv).filter(|pc| pc != c),
                 _ => None,
             };
-            parts.push(Part {
-                src,
-                offset,
-                len,
-                recode,
-            });
+            parts.push(Part { src, offset, len, recode });
             offset += len;
         }
         let mut ds = base;
         ds.resize_dim(&time_dim, offset);
-        Ok(AggSource {
-            parts,
-            ds,
-            time_dim,
-            time_vars,
-            coder,
-        })
+        Ok(AggSource { parts, ds, time_dim, time_vars, coder })
     }
 }
 
-fn check_compatible(
-    base: &Dataset,
-    ds: &Dataset,
-    time_dim: &str,
-    path: &std::path::Path,
-) -> Result<(), IoError> {
+fn check_compatible(base: &Dataset, ds: &Dataset, time_dim: &str, path: &std::path::Path) -> Result<(), IoError> {
     for v in &base.vars {
         let Some(o) = ds.var(&v.name) else {
             if v.dims.iter().any(|d| d == time_dim) {
-                return Err(IoError::Inconsistent(format!(
-                    "{} has no variable {}",
-                    path.display(),
-                    v.name
-                )));
+                return Err(IoError::Inconsistent(format!("{} has no variable {}", path.display(), v.name)));
             }
             continue;
         };
@@ -221,10 +184,7 @@ impl Source for AggSource {
     }
 
     fn read(&self, var: &str, start: &[usize], count: &[usize]) -> Result<Array, IoError> {
-        let v = self
-            .ds
-            .var(var)
-            .ok_or_else(|| IoError::NoVariable(var.to_string()))?;
+        let v = self.ds.var(var).ok_or_else(|| IoError::NoVariable(var.to_string()))?;
         let Some(axis) = v.axis_of(&self.time_dim) else {
             return self.parts[0].src.read(var, start, count);
         };
@@ -268,9 +228,8 @@ impl Source for AggSource {
         if pieces.len() == 1 {
             return Ok(pieces.pop().unwrap_or_else(|| Array::zeros(v.dtype, count)));
         }
-        Array::concat(axis, &pieces).ok_or_else(|| {
-            IoError::Inconsistent(format!("variable {var} has different types across files"))
-        })
+        Array::concat(axis, &pieces)
+            .ok_or_else(|| IoError::Inconsistent(format!("variable {var} has different types across files")))
     }
 
     fn paths(&self) -> Vec<PathBuf> {

@@ -72,12 +72,7 @@ pub const DEFAULT_BLOCK: usize = 2 << 20;
 
 impl Default for CacheConfig {
     fn default() -> Self {
-        CacheConfig {
-            dir: default_dir(),
-            budget: DEFAULT_BUDGET,
-            block_size: DEFAULT_BLOCK,
-            memory: 64 << 20,
-        }
+        CacheConfig { dir: default_dir(), budget: DEFAULT_BUDGET, block_size: DEFAULT_BLOCK, memory: 64 << 20 }
     }
 }
 
@@ -314,10 +309,7 @@ impl BlockCache {
     /// A cache with these settings. The directory is created when first written to.
     #[must_use]
     pub fn new(cfg: CacheConfig) -> BlockCache {
-        let cfg = CacheConfig {
-            block_size: cfg.block_size.max(1),
-            ..cfg
-        };
+        let cfg = CacheConfig { block_size: cfg.block_size.max(1), ..cfg };
         BlockCache {
             writable: AtomicBool::new(cfg.dir.is_some() && cfg.budget > 0),
             cfg,
@@ -392,7 +384,10 @@ impl BlockCache {
         if let Ok(rd) = std::fs::read_dir(&blocks) {
             for e in rd.filter_map(Result::ok) {
                 let name = e.file_name().to_string_lossy().into_owned();
-                if name.starts_with(&format!("{uh}-")) && name != key && read_meta(&e.path()).is_some_and(|m| m.url == url) {
+                if name.starts_with(&format!("{uh}-"))
+                    && name != key
+                    && read_meta(&e.path()).is_some_and(|m| m.url == url)
+                {
                     match std::fs::remove_dir_all(e.path()) {
                         Ok(()) => tracing::info!("{url}: changed on the server; its cached blocks were removed"),
                         Err(err) => tracing::debug!("cannot remove stale cache entry {}: {err}", e.path().display()),
@@ -407,7 +402,11 @@ impl BlockCache {
         match read_meta(&dir) {
             Some(m) if m.url == url && m.validator == validator => return true,
             Some(m) => {
-                tracing::warn!("cache entry {} belongs to {}, not {url}; {url} is read without the disk cache", dir.display(), m.url);
+                tracing::warn!(
+                    "cache entry {} belongs to {}, not {url}; {url} is read without the disk cache",
+                    dir.display(),
+                    m.url
+                );
                 return false;
             }
             None => {}
@@ -440,7 +439,8 @@ impl BlockCache {
             std::process::id(),
             self.nonce.fetch_add(1, Relaxed)
         ));
-        let r = std::fs::File::create(&tmp).and_then(|mut f| f.write_all(bytes)).and_then(|()| std::fs::rename(&tmp, dest));
+        let r =
+            std::fs::File::create(&tmp).and_then(|mut f| f.write_all(bytes)).and_then(|()| std::fs::rename(&tmp, dest));
         if r.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
@@ -728,10 +728,8 @@ impl CachedStorage {
         let ids: Vec<BlockId> = (a..b).map(|i| self.id(i)).collect();
         let flights: Vec<Arc<Mutex<()>>> = ids.iter().map(|id| self.cache.flight(id)).collect();
         let result = (|| {
-            let _guards: Vec<_> = flights
-                .iter()
-                .map(|f| f.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
-                .collect();
+            let _guards: Vec<_> =
+                flights.iter().map(|f| f.lock().unwrap_or_else(std::sync::PoisonError::into_inner)).collect();
             for (k, s) in slots.iter_mut().enumerate() {
                 *s = self.lookup(a + k as u64);
             }
@@ -804,11 +802,8 @@ impl Storage for CachedStorage {
         let (first, last) = (offset / bs, (end - 1) / bs);
         let blocks = self.blocks(first, last).map_err(RemoteError::into_hdf5)?;
         let short = || {
-            RemoteError {
-                url: self.src.url().to_string(),
-                msg: format!("short block for range {offset}..{end}"),
-            }
-            .into_hdf5()
+            RemoteError { url: self.src.url().to_string(), msg: format!("short block for range {offset}..{end}") }
+                .into_hdf5()
         };
         if first == last {
             let start = usize::try_from(offset - first * bs).map_err(|_| short())?;

@@ -97,8 +97,7 @@ macro_rules! elem {
             #[inline(always)]
             fn gather_run(shuffled: &[u8], n: usize, first: usize, little: bool, out: &mut [Self]) {
                 let len = out.len();
-                let planes: [&[u8]; $n] =
-                    std::array::from_fn(|b| &shuffled[b * n + first..b * n + first + len]);
+                let planes: [&[u8]; $n] = std::array::from_fn(|b| &shuffled[b * n + first..b * n + first + len]);
                 for (k, o) in out.iter_mut().enumerate() {
                     let a: [u8; $n] = std::array::from_fn(|b| planes[b][k]);
                     *o = if little { <$t>::from_le_bytes(a) } else { <$t>::from_be_bytes(a) };
@@ -200,11 +199,7 @@ fn route(plan: &ChunkReadPlan, mask: u32) -> Route {
     }
     // Shuffling one-byte elements is the identity.
     shuffled &= plan.element_size > 1;
-    Route::Fast {
-        fletcher,
-        deflate,
-        shuffled,
-    }
+    Route::Fast { fletcher, deflate, shuffled }
 }
 
 /// Per-chunk geometry shared by all chunks of one read.
@@ -249,10 +244,7 @@ impl Fetched {
     fn get<'a>(storage: &DynStorage, len: u64, chunks: impl Iterator<Item = &'a ChunkLocation>) -> Result<Fetched> {
         let mut want: Vec<(u64, u64)> = Vec::new();
         for c in chunks.filter(|c| c.size > 0) {
-            let end = c
-                .storage_offset
-                .checked_add(c.size as u64)
-                .ok_or(Error::OffsetOutOfBounds(c.storage_offset))?;
+            let end = c.storage_offset.checked_add(c.size as u64).ok_or(Error::OffsetOutOfBounds(c.storage_offset))?;
             if end > len {
                 return Err(Error::UnexpectedEof {
                     offset: c.storage_offset,
@@ -299,7 +291,9 @@ impl Fetched {
                     .collect();
                 workers
                     .into_iter()
-                    .map(|w| w.join().unwrap_or_else(|_| vec![(0, Err(Error::InvalidData("range fetch panicked".into())))]))
+                    .map(|w| {
+                        w.join().unwrap_or_else(|_| vec![(0, Err(Error::InvalidData("range fetch panicked".into())))])
+                    })
                     .collect()
             });
             let mut all: Vec<Numbered> = results.into_iter().flatten().collect();
@@ -335,16 +329,9 @@ impl ChunkReader {
     pub(crate) fn open(path: &Path) -> Result<ChunkReader> {
         let file = File::open(path)?;
         let len = file.metadata()?.len();
-        let hdf5 = Hdf5File::open_with_options(
-            path,
-            hdf5_reader::OpenOptions::default().with_chunk_cache_bytes(1 << 20),
-        )?;
-        Ok(ChunkReader {
-            bytes: Bytes::File(file),
-            len,
-            hdf5,
-            datasets: Mutex::new(HashMap::new()),
-        })
+        let hdf5 =
+            Hdf5File::open_with_options(path, hdf5_reader::OpenOptions::default().with_chunk_cache_bytes(1 << 20))?;
+        Ok(ChunkReader { bytes: Bytes::File(file), len, hdf5, datasets: Mutex::new(HashMap::new()) })
     }
 
     /// Opens the HDF5 structure of the file in `storage` (a remote file, say).
@@ -354,19 +341,11 @@ impl ChunkReader {
             storage.clone(),
             hdf5_reader::OpenOptions::default().with_chunk_cache_bytes(1 << 20),
         )?;
-        Ok(ChunkReader {
-            bytes: Bytes::Storage(storage),
-            len,
-            hdf5,
-            datasets: Mutex::new(HashMap::new()),
-        })
+        Ok(ChunkReader { bytes: Bytes::Storage(storage), len, hdf5, datasets: Mutex::new(HashMap::new()) })
     }
 
     fn dataset(&self, name: &str) -> Result<Dataset> {
-        let mut map = self
-            .datasets
-            .lock()
-            .map_err(|_| Error::InvalidData("dataset cache poisoned".into()))?;
+        let mut map = self.datasets.lock().map_err(|_| Error::InvalidData("dataset cache poisoned".into()))?;
         if let Some(d) = map.get(name) {
             return Ok(d.clone());
         }
@@ -400,11 +379,7 @@ impl ChunkReader {
             selections: start
                 .iter()
                 .zip(count)
-                .map(|(&s, &c)| SliceInfoElem::Slice {
-                    start: s as u64,
-                    end: (s + c) as u64,
-                    step: 1,
-                })
+                .map(|(&s, &c)| SliceInfoElem::Slice { start: s as u64, end: (s + c) as u64, step: 1 })
                 .collect(),
         };
         let Some(plan) = ds.chunk_read_plan(&sel)? else {
@@ -414,10 +389,7 @@ impl ChunkReader {
             return Ok(None);
         };
         if plan.element_size != T::SIZE
-            || plan
-                .filters
-                .iter()
-                .any(|f| !matches!(f.id, FILTER_SHUFFLE | FILTER_DEFLATE | FILTER_FLETCHER32))
+            || plan.filters.iter().any(|f| !matches!(f.id, FILTER_SHUFFLE | FILTER_DEFLATE | FILTER_FLETCHER32))
         {
             return Ok(None);
         }
@@ -439,14 +411,7 @@ impl ChunkReader {
             .iter()
             .map(|&c| usize::try_from(c).map_err(|_| Error::InvalidData("chunk too large".into())))
             .collect::<Result<_>>()?;
-        let geo = Geometry {
-            start,
-            count,
-            cstride: strides(&chunk),
-            ostride: strides(count),
-            chunk,
-            little,
-        };
+        let geo = Geometry { start, count, cstride: strides(&chunk), ostride: strides(count), chunk, little };
         self.decode_all(&plan, &geo, &mut out)?;
         ArrayD::from_shape_vec(IxDyn(count), out)
             .map(Some)
@@ -499,9 +464,8 @@ impl ChunkReader {
             let one = |(chunks, base, slab): (&[ChunkLocation], usize, &mut [T])| -> Result<()> {
                 SCRATCH.with(|s| {
                     let mut s = s.borrow_mut();
-                    let r = chunks
-                        .iter()
-                        .try_for_each(|c| self.decode_chunk(plan, geo, c, base, slab, &mut s, fetched));
+                    let r =
+                        chunks.iter().try_for_each(|c| self.decode_chunk(plan, geo, c, base, slab, &mut s, fetched));
                     s.trim();
                     r
                 })
@@ -549,10 +513,7 @@ impl ChunkReader {
         let expected = plan.decoded_chunk_bytes()?;
         let n = expected / plan.element_size;
         // Read the encoded bytes.
-        let end = c
-            .storage_offset
-            .checked_add(c.size as u64)
-            .ok_or(Error::OffsetOutOfBounds(c.storage_offset))?;
+        let end = c.storage_offset.checked_add(c.size as u64).ok_or(Error::OffsetOutOfBounds(c.storage_offset))?;
         if end > self.len {
             return Err(Error::UnexpectedEof {
                 offset: c.storage_offset,
@@ -577,12 +538,7 @@ impl ChunkReader {
         };
 
         let mut route = route(plan, c.filter_mask);
-        if let Route::Fast {
-            fletcher,
-            deflate,
-            shuffled,
-        } = route
-        {
+        if let Route::Fast { fletcher, deflate, shuffled } = route {
             let mut payload = raw;
             if fletcher {
                 payload = verify_fletcher32(payload)?;
@@ -644,10 +600,7 @@ fn verify_fletcher32(data: &[u8]) -> Result<&[u8]> {
     let stored = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]);
     let computed = hdf5_reader::checksum::fletcher32(payload);
     if computed != stored {
-        return Err(Error::ChecksumMismatch {
-            expected: stored,
-            actual: computed,
-        });
+        return Err(Error::ChecksumMismatch { expected: stored, actual: computed });
     }
     Ok(payload)
 }
@@ -689,10 +642,7 @@ fn extract<T: Elem>(
         // In range by construction (validated chunk offsets, exact decoded length); checked
         // anyway so that an inconsistency is an error, not a panic.
         let bad = || Error::InvalidData(format!("chunk at offsets {:?} does not fit", c.offsets));
-        let dst = oi
-            .checked_sub(base)
-            .and_then(|o| slab.get_mut(o..o + run))
-            .ok_or_else(bad)?;
+        let dst = oi.checked_sub(base).and_then(|o| slab.get_mut(o..o + run)).ok_or_else(bad)?;
         match shuffled {
             Some(n) if ci + run <= n && bytes.len() >= n * T::SIZE => {
                 gather_run(bytes, n, ci, geo.little, dst);

@@ -200,12 +200,9 @@ impl EgressPolicy {
     pub fn allow_list(prefixes: &[String], networks: &[String]) -> Result<EgressPolicy, String> {
         let prefixes: Vec<String> = prefixes.iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
         let listed_hosts = prefixes.iter().filter_map(|p| url_host(p).ok()).map(|(_, h, _)| h).collect();
-        let networks = networks.iter().filter(|n| !n.trim().is_empty()).map(|n| IpNet::parse(n)).collect::<Result<_, _>>()?;
-        Ok(EgressPolicy::AllowList {
-            prefixes,
-            networks,
-            listed_hosts,
-        })
+        let networks =
+            networks.iter().filter(|n| !n.trim().is_empty()).map(|n| IpNet::parse(n)).collect::<Result<_, _>>()?;
+        Ok(EgressPolicy::AllowList { prefixes, networks, listed_hosts })
     }
 
     /// Whether this policy restricts anything.
@@ -233,10 +230,7 @@ impl EgressPolicy {
     /// # Errors
     /// An internal address that is neither listed by host nor in a listed network.
     pub fn check_addr(&self, host: &str, ip: IpAddr) -> Result<(), String> {
-        let EgressPolicy::AllowList {
-            networks, listed_hosts, ..
-        } = self
-        else {
+        let EgressPolicy::AllowList { networks, listed_hosts, .. } = self else {
             return Ok(());
         };
         let Some(kind) = internal_kind(ip) else { return Ok(()) };
@@ -259,9 +253,8 @@ impl EgressPolicy {
         }
         self.check_url(url)?;
         let (_, host, port) = url_host(url)?;
-        let addrs = (host.as_str(), port)
-            .to_socket_addrs()
-            .map_err(|e| format!("{url}: cannot resolve {host}: {e}"))?;
+        let addrs =
+            (host.as_str(), port).to_socket_addrs().map_err(|e| format!("{url}: cannot resolve {host}: {e}"))?;
         for a in addrs {
             self.check_addr(&host, a.ip())?;
         }
@@ -295,8 +288,11 @@ mod tests {
     use super::*;
 
     fn policy(p: &[&str], n: &[&str]) -> EgressPolicy {
-        EgressPolicy::allow_list(&p.iter().map(|s| (*s).to_string()).collect::<Vec<_>>(), &n.iter().map(|s| (*s).to_string()).collect::<Vec<_>>())
-            .expect("policy")
+        EgressPolicy::allow_list(
+            &p.iter().map(|s| (*s).to_string()).collect::<Vec<_>>(),
+            &n.iter().map(|s| (*s).to_string()).collect::<Vec<_>>(),
+        )
+        .expect("policy")
     }
 
     #[test]
@@ -316,8 +312,22 @@ mod tests {
     #[test]
     fn internal_addresses() {
         for a in [
-            "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1",
-            "255.255.255.255", "::1", "::", "fd00::1", "fe80::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "64:ff9b::a9fe:a9fe",
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "224.0.0.1",
+            "255.255.255.255",
+            "::1",
+            "::",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "64:ff9b::a9fe:a9fe",
         ] {
             assert!(internal_kind(a.parse().expect("ip")).is_some(), "{a}");
         }

@@ -21,24 +21,24 @@ mod agg;
 pub mod cache;
 mod chunks;
 pub mod egress;
+pub mod kerchunk;
 mod nc;
 mod open;
 pub mod remote;
 pub mod s3;
 mod write;
-mod zarr_write;
-pub mod kerchunk;
 mod zarr;
+mod zarr_write;
 
 pub use agg::AggSource;
 pub use cache::{BlockCache, CacheConfig, CacheStats, CachedStorage};
 pub use egress::EgressPolicy;
-pub use remote::{is_url, HttpOptions, Remote, RemoteError};
 pub use nc::NcSource;
 pub use open::{expand_inputs, open, open_paths, open_paths_with};
+pub use remote::{is_url, HttpOptions, Remote, RemoteError};
 pub use write::{NcWriter, OutputFormat, Staged, WriteOptions, Writer};
-pub use zarr_write::ZarrWriter;
 pub use zarr::{detect as detect_zarr, ZarrKind, ZarrSource};
+pub use zarr_write::ZarrWriter;
 
 use rookery_cf::{Array, Dataset};
 use std::path::PathBuf;
@@ -89,10 +89,7 @@ pub trait Source: Send + Sync {
     /// # Errors
     /// As [`Source::read`].
     fn read_all(&self, var: &str) -> Result<Array, IoError> {
-        let v = self
-            .dataset()
-            .var(var)
-            .ok_or_else(|| IoError::NoVariable(var.to_string()))?;
+        let v = self.dataset().var(var).ok_or_else(|| IoError::NoVariable(var.to_string()))?;
         let start = vec![0; v.shape.len()];
         let count = v.shape.clone();
         self.read(var, &start, &count)

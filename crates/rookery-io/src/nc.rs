@@ -113,9 +113,7 @@ impl NcSource {
         // an average would show a 3.8 GB peak RSS); NetCDF-4 files open as before.
         let classic = {
             let mut magic = [0u8; 4];
-            std::fs::File::open(path)
-                .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
-                .is_ok()
+            std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic)).is_ok()
                 && magic[..3] == *b"CDF"
         };
         let opened = if classic {
@@ -126,13 +124,8 @@ impl NcSource {
             NcFile::open(path)
         };
         let file = opened.map_err(|e| match e {
-            netcdf_reader::Error::InvalidMagic => IoError::NotNetcdf {
-                path: path.to_path_buf(),
-            },
-            e => IoError::Read {
-                path: path.to_path_buf(),
-                msg: one_line(&e.to_string()),
-            },
+            netcdf_reader::Error::InvalidMagic => IoError::NotNetcdf { path: path.to_path_buf() },
+            e => IoError::Read { path: path.to_path_buf(), msg: one_line(&e.to_string()) },
         })?;
         let ds = Self::metadata(path, &file)?;
         Ok(NcSource {
@@ -161,14 +154,7 @@ impl NcSource {
         })?;
         let ds = Self::metadata(&path, &file)?;
         tracing::info!("{url}: opened; {}", storage.stats().since(&before));
-        Ok(NcSource {
-            path,
-            file,
-            ds,
-            chunks: OnceLock::new(),
-            remote: Some(storage),
-            classic: None,
-        })
+        Ok(NcSource { path, file, ds, chunks: OnceLock::new(), remote: Some(storage), classic: None })
     }
 
     /// The URL's cache counters, for a remote file.
@@ -197,10 +183,7 @@ impl NcSource {
     }
 
     fn metadata(path: &Path, file: &NcFile) -> Result<Dataset, IoError> {
-        let err = |e: netcdf_reader::Error| IoError::Read {
-            path: path.to_path_buf(),
-            msg: one_line(&e.to_string()),
-        };
+        let err = |e: netcdf_reader::Error| IoError::Read { path: path.to_path_buf(), msg: one_line(&e.to_string()) };
         let root = file.root_group().map_err(err)?;
         if !root.groups.is_empty() {
             tracing::warn!(
@@ -226,30 +209,18 @@ impl NcSource {
         let mut vars = Vec::new();
         for v in &root.variables {
             let Some(dtype) = convert_dtype(&v.dtype) else {
-                tracing::warn!(
-                    "{}: variable {} has a user-defined type and is skipped",
-                    path.display(),
-                    v.name
-                );
+                tracing::warn!("{}: variable {} has a user-defined type and is skipped", path.display(), v.name);
                 continue;
             };
             vars.push(Variable {
                 name: v.name.clone(),
                 dims: v.dimensions.iter().map(|d| d.name.clone()).collect(),
-                shape: v
-                    .dimensions
-                    .iter()
-                    .map(|d| usize::try_from(d.size).unwrap_or(usize::MAX))
-                    .collect(),
+                shape: v.dimensions.iter().map(|d| usize::try_from(d.size).unwrap_or(usize::MAX)).collect(),
                 dtype,
                 attrs: convert_attrs(&v.attributes),
             });
         }
-        Ok(Dataset {
-            dims,
-            vars,
-            attrs: convert_attrs(&root.attributes),
-        })
+        Ok(Dataset { dims, vars, attrs: convert_attrs(&root.attributes) })
     }
 
     fn err(&self, e: &netcdf_reader::Error) -> IoError {
@@ -267,10 +238,7 @@ impl NcSource {
             return Ok(ArrayD::default(IxDyn(count)));
         }
         if start.is_empty() {
-            return self
-                .file
-                .read_variable::<T>(name)
-                .map_err(|e| self.err(&e));
+            return self.file.read_variable::<T>(name).map_err(|e| self.err(&e));
         }
         if let Some(a) = self.read_classic_steps::<T>(v, start, count)? {
             return Ok(a);
@@ -286,16 +254,10 @@ impl NcSource {
             selections: start
                 .iter()
                 .zip(count)
-                .map(|(&s, &c)| NcSliceInfoElem::Slice {
-                    start: s as u64,
-                    end: (s + c) as u64,
-                    step: 1,
-                })
+                .map(|(&s, &c)| NcSliceInfoElem::Slice { start: s as u64, end: (s + c) as u64, step: 1 })
                 .collect(),
         };
-        self.file
-            .read_variable_slice_parallel::<T>(name, &sel)
-            .map_err(|e| self.err(&e))
+        self.file.read_variable_slice_parallel::<T>(name, &sel).map_err(|e| self.err(&e))
     }
 
     /// Steps of a numeric variable of a local classic file, whole or a range of the second
@@ -322,7 +284,9 @@ impl NcSource {
         let step_bytes = step_elems * T::SIZE;
         let n = count[0] * step_elems;
         // Where the selected part starts inside a step (a whole number of second-axis rows).
-        let within = (start.get(1).copied().unwrap_or(0) * v.shape.get(2..).map_or(1, |r| r.iter().product::<usize>()) * T::SIZE) as u64;
+        let within = (start.get(1).copied().unwrap_or(0)
+            * v.shape.get(2..).map_or(1, |r| r.iter().product::<usize>())
+            * T::SIZE) as u64;
         let (first, stride) = if nv.is_record_var {
             let stride = netcdf_reader::classic::data::compute_record_stride(vars).map_err(|e| self.err(&e))?;
             (nv.data_offset + start[0] as u64 * stride + within, stride)
@@ -339,11 +303,14 @@ impl NcSource {
             let mut done = 0usize;
             while done < run_bytes {
                 let off = first + r as u64 * stride + done as u64;
-                let off = libc::off_t::try_from(off).map_err(|_| IoError::Read { path: self.path.clone(), msg: "offset too large".into() })?;
+                let off = libc::off_t::try_from(off)
+                    .map_err(|_| IoError::Read { path: self.path.clone(), msg: "offset too large".into() })?;
                 // SAFETY: the destination lies inside `out`'s allocation (capacity n elements,
                 // runs * run_bytes == n * SIZE bytes), and pread writes at most the given length.
                 #[allow(unsafe_code)]
-                let got = unsafe { libc::pread(fd.as_raw_fd(), base.add(r * run_bytes + done).cast(), run_bytes - done, off) };
+                let got = unsafe {
+                    libc::pread(fd.as_raw_fd(), base.add(r * run_bytes + done).cast(), run_bytes - done, off)
+                };
                 match got {
                     g if g > 0 => done += g.unsigned_abs(),
                     0 => {
@@ -372,30 +339,24 @@ impl NcSource {
         unsafe {
             out.set_len(n);
         }
-        ArrayD::from_shape_vec(IxDyn(count), out).map(Some).map_err(|e| IoError::Read { path: self.path.clone(), msg: e.to_string() })
+        ArrayD::from_shape_vec(IxDyn(count), out)
+            .map(Some)
+            .map_err(|e| IoError::Read { path: self.path.clone(), msg: e.to_string() })
     }
 
     /// Whole char/string variables are small; read them entirely and slice in memory.
     fn read_text(&self, v: &Variable, start: &[usize], count: &[usize]) -> Result<Array, IoError> {
         let whole = if v.dtype == DType::Str {
-            let strings = self
-                .file
-                .read_variable_as_strings(&v.name)
-                .map_err(|e| self.err(&e))?;
+            let strings = self.file.read_variable_as_strings(&v.name).map_err(|e| self.err(&e))?;
             Array::Str(
-                ArrayD::from_shape_vec(IxDyn(&v.shape), strings).map_err(|e| IoError::Read {
-                    path: self.path.clone(),
-                    msg: format!("variable {}: {e}", v.name),
-                })?,
+                ArrayD::from_shape_vec(IxDyn(&v.shape), strings)
+                    .map_err(|e| IoError::Read { path: self.path.clone(), msg: format!("variable {}: {e}", v.name) })?,
             )
         } else {
             let bytes = if self.file.as_classic().is_some() {
                 // Classic files expose char arrays as strings along the last dimension.
                 let width = v.shape.last().copied().unwrap_or(1);
-                let strings = self
-                    .file
-                    .read_variable_as_strings(&v.name)
-                    .map_err(|e| self.err(&e))?;
+                let strings = self.file.read_variable_as_strings(&v.name).map_err(|e| self.err(&e))?;
                 let mut b = Vec::with_capacity(v.len());
                 for s in strings {
                     let mut row: Vec<u8> = s.into_bytes();
@@ -405,15 +366,11 @@ impl NcSource {
                 b.resize(v.len(), 0);
                 b
             } else {
-                self.file
-                    .read_variable_raw_bytes(&v.name)
-                    .map_err(|e| self.err(&e))?
+                self.file.read_variable_raw_bytes(&v.name).map_err(|e| self.err(&e))?
             };
             Array::Char(
-                ArrayD::from_shape_vec(IxDyn(&v.shape), bytes).map_err(|e| IoError::Read {
-                    path: self.path.clone(),
-                    msg: format!("variable {}: {e}", v.name),
-                })?,
+                ArrayD::from_shape_vec(IxDyn(&v.shape), bytes)
+                    .map_err(|e| IoError::Read { path: self.path.clone(), msg: format!("variable {}: {e}", v.name) })?,
             )
         };
         let mut out = whole;
@@ -430,10 +387,7 @@ impl NcSource {
 fn read_error(path: &Path, e: &netcdf_reader::Error) -> IoError {
     match RemoteError::find(e) {
         Some(r) => IoError::from(r.clone()),
-        None => IoError::Read {
-            path: path.to_path_buf(),
-            msg: one_line(&e.to_string()),
-        },
+        None => IoError::Read { path: path.to_path_buf(), msg: one_line(&e.to_string()) },
     }
 }
 
@@ -469,24 +423,14 @@ impl Source for NcSource {
 impl NcSource {
     /// [`Source::read`] without the remote statistics.
     fn read_local(&self, var: &str, start: &[usize], count: &[usize]) -> Result<Array, IoError> {
-        let v = self
-            .ds
-            .var(var)
-            .ok_or_else(|| IoError::NoVariable(var.to_string()))?;
+        let v = self.ds.var(var).ok_or_else(|| IoError::NoVariable(var.to_string()))?;
         if start.len() != v.shape.len()
             || count.len() != v.shape.len()
-            || start
-                .iter()
-                .zip(count)
-                .zip(&v.shape)
-                .any(|((&s, &c), &n)| s.checked_add(c).is_none_or(|e| e > n))
+            || start.iter().zip(count).zip(&v.shape).any(|((&s, &c), &n)| s.checked_add(c).is_none_or(|e| e > n))
         {
             return Err(IoError::Read {
                 path: self.path.clone(),
-                msg: format!(
-                    "selection {start:?}+{count:?} outside variable {var} of shape {:?}",
-                    v.shape
-                ),
+                msg: format!("selection {start:?}+{count:?} outside variable {var} of shape {:?}", v.shape),
             });
         }
         Ok(match v.dtype {

@@ -7,10 +7,7 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 fn is_netcdf_name(p: &Path) -> bool {
-    matches!(
-        p.extension().and_then(|e| e.to_str()),
-        Some("nc" | "nc4" | "nc3" | "cdf" | "netcdf")
-    )
+    matches!(p.extension().and_then(|e| e.to_str()), Some("nc" | "nc4" | "nc3" | "cdf" | "netcdf"))
 }
 
 /// Expands each input (file, glob pattern, or directory) into a sorted, de-duplicated list of
@@ -28,29 +25,19 @@ pub fn expand_inputs(inputs: &[String]) -> Result<Vec<PathBuf>, IoError> {
         if is_url(input) || (!input.contains(['*', '?', '[']) && detect(input).is_some()) {
             out.push(PathBuf::from(input));
         } else if input.contains(['*', '?', '[']) && !p.exists() {
-            let paths = glob::glob(input).map_err(|e| IoError::Read {
-                path: p.to_path_buf(),
-                msg: format!("bad glob pattern: {e}"),
-            })?;
-            let mut found: Vec<PathBuf> = paths
-                .filter_map(Result::ok)
-                .filter(|f| f.is_file() || f.to_str().and_then(detect).is_some())
-                .collect();
+            let paths = glob::glob(input)
+                .map_err(|e| IoError::Read { path: p.to_path_buf(), msg: format!("bad glob pattern: {e}") })?;
+            let mut found: Vec<PathBuf> =
+                paths.filter_map(Result::ok).filter(|f| f.is_file() || f.to_str().and_then(detect).is_some()).collect();
             if found.is_empty() {
                 return Err(IoError::NoFiles(input.clone()));
             }
             found.sort();
             out.extend(found);
         } else if p.is_dir() {
-            let rd = std::fs::read_dir(p).map_err(|e| IoError::Read {
-                path: p.to_path_buf(),
-                msg: e.to_string(),
-            })?;
-            let mut found: Vec<PathBuf> = rd
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|f| f.is_file() && is_netcdf_name(f))
-                .collect();
+            let rd = std::fs::read_dir(p).map_err(|e| IoError::Read { path: p.to_path_buf(), msg: e.to_string() })?;
+            let mut found: Vec<PathBuf> =
+                rd.filter_map(Result::ok).map(|e| e.path()).filter(|f| f.is_file() && is_netcdf_name(f)).collect();
             if found.is_empty() {
                 return Err(IoError::NoFiles(format!("directory {input}")));
             }

@@ -80,10 +80,7 @@ pub struct RemoteError {
 
 impl RemoteError {
     fn new(url: &str, msg: impl Into<String>) -> RemoteError {
-        RemoteError {
-            url: url.to_string(),
-            msg: msg.into(),
-        }
+        RemoteError { url: url.to_string(), msg: msg.into() }
     }
 
     /// Wraps this error for the `hdf5-reader` storage interface (found again by
@@ -233,11 +230,7 @@ fn is_loopback(url: &str) -> bool {
 }
 
 fn header(resp: &ureq::http::Response<ureq::Body>, name: &str) -> Option<String> {
-    resp.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
+    resp.headers().get(name).and_then(|v| v.to_str().ok()).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
 /// `bytes a-b/total` → (a, b, total); `total` is `None` for `*`.
@@ -259,10 +252,7 @@ fn status_text(code: u16) -> String {
 fn transport(e: &ureq::Error) -> Attempt {
     if let ureq::Error::Io(io) = e {
         if io.kind() == std::io::ErrorKind::PermissionDenied {
-            return Attempt {
-                transient: false,
-                msg: io.to_string(),
-            };
+            return Attempt { transient: false, msg: io.to_string() };
         }
     }
     let msg = match e {
@@ -286,10 +276,7 @@ fn transport(e: &ureq::Error) -> Attempt {
 }
 
 fn status_failure(code: u16) -> Attempt {
-    Attempt {
-        transient: code >= 500 || code == 408 || code == 429,
-        msg: status_text(code),
-    }
+    Attempt { transient: code >= 500 || code == 408 || code == 429, msg: status_text(code) }
 }
 
 impl HttpClient {
@@ -319,13 +306,7 @@ impl HttpClient {
                 },
             )
         };
-        HttpClient {
-            agent: build(true),
-            direct: build(false),
-            opts,
-            counters: Counters::default(),
-            policy,
-        }
+        HttpClient { agent: build(true), direct: build(false), opts, counters: Counters::default(), policy }
     }
 
     /// Replaces the egress policy (the service sets its allow-list at start).
@@ -352,7 +333,12 @@ impl HttpClient {
 
     /// Sends a request, following redirects itself: each `Location` is checked against the
     /// policy before it is requested. Returns the response and the URL that answered.
-    fn send(&self, head: bool, url: &str, range: Option<&str>) -> Result<(ureq::http::Response<ureq::Body>, String), Attempt> {
+    fn send(
+        &self,
+        head: bool,
+        url: &str,
+        range: Option<&str>,
+    ) -> Result<(ureq::http::Response<ureq::Body>, String), Attempt> {
         let mut cur = url.to_string();
         for _ in 0..=MAX_REDIRECTS {
             let policy = self.policy();
@@ -361,7 +347,8 @@ impl HttpClient {
             }
             let agent = self.agent_for(&cur);
             // S3 with credentials: each request (and each redirect target) signed.
-            let signed = crate::s3::global().headers(if head { "HEAD" } else { "GET" }, &cur, std::time::SystemTime::now());
+            let signed =
+                crate::s3::global().headers(if head { "HEAD" } else { "GET" }, &cur, std::time::SystemTime::now());
             let resp = if head {
                 let mut rb = agent.head(&cur);
                 if let Some(r) = range {
@@ -388,19 +375,13 @@ impl HttpClient {
             }
             self.count(0);
             let Some(loc) = header(&resp, "location") else {
-                return Err(Attempt {
-                    transient: false,
-                    msg: format!("{} without a Location", status_text(code)),
-                });
+                return Err(Attempt { transient: false, msg: format!("{} without a Location", status_text(code)) });
             };
             let next = join_location(&cur, &loc);
             tracing::debug!("{cur}: redirected to {next}");
             cur = next;
         }
-        Err(Attempt {
-            transient: false,
-            msg: format!("more than {MAX_REDIRECTS} redirects"),
-        })
+        Err(Attempt { transient: false, msg: format!("more than {MAX_REDIRECTS} redirects") })
     }
 
     /// The whole body of `url` (at most `limit` bytes), for small documents fetched by
@@ -498,10 +479,7 @@ impl HttpClient {
             let len = header(&resp, "content-length").and_then(|s| s.parse::<u64>().ok());
             let ranges = header(&resp, "accept-ranges");
             if ranges.as_deref().is_some_and(|r| r.eq_ignore_ascii_case("none")) {
-                return Err(Attempt {
-                    transient: false,
-                    msg: "the server does not accept Range requests".into(),
-                });
+                return Err(Attempt { transient: false, msg: "the server does not accept Range requests".into() });
             }
             Ok(len.map(|len| RemoteFile {
                 url: url.to_string(),
@@ -534,10 +512,7 @@ impl HttpClient {
                 // An empty file answers 416 to any range.
                 416 => file(0),
                 200 => {
-                    return Err(Attempt {
-                        transient: false,
-                        msg: "the server does not support Range requests".into(),
-                    })
+                    return Err(Attempt { transient: false, msg: "the server does not support Range requests".into() })
                 }
                 c => return Err(status_failure(c)),
             };
@@ -559,7 +534,11 @@ impl HttpClient {
         let end = offset.checked_add(len as u64).filter(|&e| e <= file.len).ok_or_else(|| {
             RemoteError::new(
                 url,
-                format!("range {offset}..{} is beyond the end of the file ({} bytes)", offset.saturating_add(len as u64), file.len),
+                format!(
+                    "range {offset}..{} is beyond the end of the file ({} bytes)",
+                    offset.saturating_add(len as u64),
+                    file.len
+                ),
             )
         })?;
         let range = format!("bytes={offset}-{}", end - 1);
@@ -601,7 +580,10 @@ impl HttpClient {
                     if a != offset || b + 1 != end || total.is_some_and(|t| t != file.len) {
                         return Err(Attempt {
                             transient: false,
-                            msg: format!("the server answered bytes {a}-{b}/{total:?} to a request for {offset}-{}", end - 1),
+                            msg: format!(
+                                "the server answered bytes {a}-{b}/{total:?} to a request for {offset}-{}",
+                                end - 1
+                            ),
                         });
                     }
                 }
@@ -669,10 +651,7 @@ impl Remote {
     /// A client and cache with these settings.
     #[must_use]
     pub fn new(http: HttpOptions, cache: CacheConfig) -> Arc<Remote> {
-        Arc::new(Remote {
-            http: Arc::new(HttpClient::new(http)),
-            cache: Arc::new(BlockCache::new(cache)),
-        })
+        Arc::new(Remote { http: Arc::new(HttpClient::new(http)), cache: Arc::new(BlockCache::new(cache)) })
     }
 
     /// The process-wide client and cache, configured from the environment
@@ -707,10 +686,7 @@ impl Remote {
     /// The probe failed.
     pub fn open(&self, url: &str) -> Result<Arc<CachedStorage>, RemoteError> {
         let file = self.http.probe(url)?;
-        Ok(Arc::new(self.cache.storage(Arc::new(HttpSource {
-            client: Arc::clone(&self.http),
-            file,
-        }))))
+        Ok(Arc::new(self.cache.storage(Arc::new(HttpSource { client: Arc::clone(&self.http), file }))))
     }
 }
 

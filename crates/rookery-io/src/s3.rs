@@ -61,20 +61,16 @@ impl S3Config {
     pub fn from_env() -> S3Config {
         let anon = env("ROOKERY_S3_ANON").is_some_and(|v| v != "0" && !v.eq_ignore_ascii_case("false"));
         let credentials = match (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) {
-            (Some(access_key), Some(secret_key)) if !anon => Some(Credentials {
-                access_key,
-                secret_key,
-                session_token: env("AWS_SESSION_TOKEN"),
-            }),
+            (Some(access_key), Some(secret_key)) if !anon => {
+                Some(Credentials { access_key, secret_key, session_token: env("AWS_SESSION_TOKEN") })
+            }
             _ => None,
         };
         S3Config {
             endpoint: env("ROOKERY_S3_ENDPOINT")
                 .or_else(|| env("AWS_ENDPOINT_URL_S3"))
                 .or_else(|| env("AWS_ENDPOINT_URL")),
-            region: env("AWS_REGION")
-                .or_else(|| env("AWS_DEFAULT_REGION"))
-                .unwrap_or_else(|| "us-east-1".to_string()),
+            region: env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION")).unwrap_or_else(|| "us-east-1".to_string()),
             credentials,
         }
     }
@@ -114,7 +110,8 @@ impl S3Config {
     /// S3 allows.
     #[must_use]
     pub fn headers(&self, method: &str, url: &str, now: SystemTime) -> Vec<(String, String)> {
-        let (Some(c), Some((_, host, path_query))) = (self.credentials.as_ref().filter(|_| self.signs(url)), split_url(url))
+        let (Some(c), Some((_, host, path_query))) =
+            (self.credentials.as_ref().filter(|_| self.signs(url)), split_url(url))
         else {
             return Vec::new();
         };
@@ -160,7 +157,8 @@ impl S3Config {
 
 fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
     // HMAC accepts keys of any length.
-    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    let mut m =
+        <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
     m.update(data);
     m.finalize().into_bytes().to_vec()
 }

@@ -59,12 +59,7 @@ pub struct WriteOptions {
 
 impl Default for WriteOptions {
     fn default() -> Self {
-        WriteOptions {
-            format: OutputFormat::Nc4,
-            deflate: 1,
-            shuffle: true,
-            time_dim: None,
-        }
+        WriteOptions { format: OutputFormat::Nc4, deflate: 1, shuffle: true, time_dim: None }
     }
 }
 
@@ -75,12 +70,7 @@ impl WriteOptions {
     #[must_use]
     pub fn following(src: &dyn crate::Source, format: OutputFormat, time_dim: Option<String>) -> WriteOptions {
         let plain = src.compressed() == Some(false);
-        WriteOptions {
-            format,
-            deflate: if plain { 0 } else { 1 },
-            shuffle: !plain,
-            time_dim,
-        }
+        WriteOptions { format, deflate: if plain { 0 } else { 1 }, shuffle: !plain, time_dim }
     }
 }
 
@@ -159,17 +149,11 @@ impl NcWriter {
     /// # Errors
     /// A type the format cannot hold, or an I/O failure.
     pub fn create(dest: &Path, ds: &Dataset, opts: &WriteOptions) -> Result<NcWriter, IoError> {
-        let werr = |msg: String| IoError::Write {
-            path: dest.to_path_buf(),
-            msg,
-        };
+        let werr = |msg: String| IoError::Write { path: dest.to_path_buf(), msg };
         let tmp = temp_path(dest)?;
         if opts.format == OutputFormat::Nc3 {
             if let Some(v) = ds.vars.iter().find(|v| {
-                !matches!(
-                    v.dtype,
-                    DType::I8 | DType::I16 | DType::I32 | DType::F32 | DType::F64 | DType::Char
-                )
+                !matches!(v.dtype, DType::I8 | DType::I16 | DType::I32 | DType::F32 | DType::F64 | DType::Char)
             }) {
                 return Err(werr(format!(
                     "variable {} of type {} cannot be stored in classic NetCDF; use the nc (NetCDF-4) output format",
@@ -263,9 +247,7 @@ impl NcWriter {
         let dest = self.dest.clone();
         let werr = |msg: String| IoError::Write { path: dest.clone(), msg };
         let f = self.file.as_mut().ok_or_else(|| werr("file already closed".into()))?;
-        let mut v = f
-            .variable_mut(var)
-            .ok_or_else(|| werr(format!("no variable {var} in the output")))?;
+        let mut v = f.variable_mut(var).ok_or_else(|| werr(format!("no variable {var} in the output")))?;
         let shape = data.shape();
         if shape.contains(&0) {
             return Ok(());
@@ -273,13 +255,7 @@ impl NcWriter {
         let extents: Extents = if start.is_empty() {
             Extents::All
         } else {
-            Extents::from(
-                start
-                    .iter()
-                    .zip(&shape)
-                    .map(|(&s, &n)| Extent::from(s..s + n))
-                    .collect::<Vec<_>>(),
-            )
+            Extents::from(start.iter().zip(&shape).map(|(&s, &n)| Extent::from(s..s + n)).collect::<Vec<_>>())
         };
         macro_rules! put {
             ($a:expr) => {{
@@ -306,12 +282,8 @@ impl NcWriter {
             Array::Str(a) => {
                 let mut r = Ok(());
                 for (idx, s) in a.indexed_iter() {
-                    let pos: Vec<Extent> = idx
-                        .slice()
-                        .iter()
-                        .zip(start)
-                        .map(|(&i, &s0)| Extent::from(s0 + i))
-                        .collect();
+                    let pos: Vec<Extent> =
+                        idx.slice().iter().zip(start).map(|(&i, &s0)| Extent::from(s0 + i)).collect();
                     r = v.put_string(s, Extents::from(pos));
                     if r.is_err() {
                         break;
@@ -322,8 +294,7 @@ impl NcWriter {
         };
         r.map_err(|e| werr(format!("variable {var}: {}", one_line(&e.to_string()))))?;
         if self.filtered && shape.iter().product::<usize>() * data.dtype().size() >= FLUSH_BYTES {
-            f.sync()
-                .map_err(|e| werr(format!("variable {var}: {}", one_line(&e.to_string()))))?;
+            f.sync().map_err(|e| werr(format!("variable {var}: {}", one_line(&e.to_string()))))?;
         }
         Ok(())
     }
@@ -334,15 +305,9 @@ impl NcWriter {
     /// Close failure (the temporary file is then removed).
     pub fn close(mut self) -> Result<Staged, IoError> {
         if let Some(f) = self.file.take() {
-            f.close().map_err(|e| IoError::Write {
-                path: self.dest.clone(),
-                msg: one_line(&e.to_string()),
-            })?;
+            f.close().map_err(|e| IoError::Write { path: self.dest.clone(), msg: one_line(&e.to_string()) })?;
         }
-        Ok(Staged {
-            tmp: std::mem::take(&mut self.tmp),
-            dest: std::mem::take(&mut self.dest),
-        })
+        Ok(Staged { tmp: std::mem::take(&mut self.tmp), dest: std::mem::take(&mut self.dest) })
     }
 
     /// Closes the file and renames it to its final name.
@@ -397,10 +362,7 @@ impl Staged {
         }
         std::fs::rename(&tmp, &self.dest).map_err(|e| {
             remove_path(&tmp);
-            IoError::Write {
-                path: self.dest.clone(),
-                msg: e.to_string(),
-            }
+            IoError::Write { path: self.dest.clone(), msg: e.to_string() }
         })?;
         Ok(self.dest.clone())
     }
@@ -419,10 +381,8 @@ impl Drop for Staged {
 /// # Errors
 /// `dest` has no file name.
 pub(crate) fn temp_path(dest: &Path) -> Result<PathBuf, IoError> {
-    let name = dest.file_name().ok_or_else(|| IoError::Write {
-        path: dest.to_path_buf(),
-        msg: "not a file name".into(),
-    })?;
+    let name =
+        dest.file_name().ok_or_else(|| IoError::Write { path: dest.to_path_buf(), msg: "not a file name".into() })?;
     Ok(dest.with_file_name(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id())))
 }
 
@@ -494,20 +454,10 @@ pub(crate) fn chunk_shape(v: &rookery_cf::Variable, time_dim: Option<&str>) -> V
     let taxis = time_dim.and_then(|t| v.axis_of(t));
     let mut chunks = v.shape.clone();
     if let Some(ax) = taxis {
-        let step_bytes: usize = v
-            .shape
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| i != ax)
-            .map(|(_, &n)| n)
-            .product::<usize>()
-            * v.dtype.size();
+        let step_bytes: usize =
+            v.shape.iter().enumerate().filter(|&(i, _)| i != ax).map(|(_, &n)| n).product::<usize>() * v.dtype.size();
         let field = v.shape.len() > 2;
-        let n = if field {
-            1
-        } else {
-            (4 << 20) / step_bytes.max(1)
-        };
+        let n = if field { 1 } else { (4 << 20) / step_bytes.max(1) };
         chunks[ax] = n.clamp(1, v.shape[ax].max(1));
     }
     // An unlimited or empty dimension of length 0 still needs a positive chunk.

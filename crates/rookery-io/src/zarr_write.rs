@@ -150,11 +150,7 @@ pub(crate) fn attr_json(v: &AttrValue) -> Value {
 
 /// The attributes of a variable or dataset as a JSON object, without `skip`.
 pub(crate) fn attrs_json(attrs: &rookery_cf::Attrs, skip: &[&str]) -> Map<String, Value> {
-    attrs
-        .iter()
-        .filter(|(n, _)| !skip.contains(n))
-        .map(|(n, v)| (n.to_string(), attr_json(v)))
-        .collect()
+    attrs.iter().filter(|(n, _)| !skip.contains(n)).map(|(n, v)| (n.to_string(), attr_json(v))).collect()
 }
 
 /// One element of type `d` with value `v`, little-endian.
@@ -205,22 +201,13 @@ impl ZarrWriter {
     /// # Errors
     /// An I/O failure.
     pub fn create(dest: &Path, ds: &Dataset, opts: &WriteOptions, v3: bool) -> Result<ZarrWriter, IoError> {
-        let werr = |msg: String| IoError::Write {
-            path: dest.to_path_buf(),
-            msg,
-        };
+        let werr = |msg: String| IoError::Write { path: dest.to_path_buf(), msg };
         let tmp = crate::write::temp_path(dest)?;
         if tmp.exists() {
             let _ = std::fs::remove_dir_all(&tmp);
         }
         std::fs::create_dir(&tmp).map_err(|e| werr(e.to_string()))?;
-        let mut w = ZarrWriter {
-            tmp,
-            dest: dest.to_path_buf(),
-            v3,
-            vars: HashMap::new(),
-            pending: HashMap::new(),
-        };
+        let mut w = ZarrWriter { tmp, dest: dest.to_path_buf(), v3, vars: HashMap::new(), pending: HashMap::new() };
         w.define(ds, opts).map_err(|e| werr(e.to_string()))?;
         Ok(w)
     }
@@ -320,10 +307,7 @@ impl ZarrWriter {
             write_json(&root.join(".zattrs"), &gattrs)?;
             consolidated.insert(".zgroup".into(), group);
             consolidated.insert(".zattrs".into(), gattrs);
-            write_json(
-                &root.join(".zmetadata"),
-                &json!({"metadata": consolidated, "zarr_consolidated_format": 1}),
-            )?;
+            write_json(&root.join(".zmetadata"), &json!({"metadata": consolidated, "zarr_consolidated_format": 1}))?;
         }
         Ok(())
     }
@@ -333,14 +317,8 @@ impl ZarrWriter {
     /// # Errors
     /// Unknown variable, selection outside the variable, type mismatch, I/O failure.
     pub fn write(&mut self, var: &str, start: &[usize], data: &Array) -> Result<(), IoError> {
-        let werr = |msg: String| IoError::Write {
-            path: self.dest.clone(),
-            msg,
-        };
-        let info = self
-            .vars
-            .get(var)
-            .ok_or_else(|| werr(format!("no variable {var} in the output")))?;
+        let werr = |msg: String| IoError::Write { path: self.dest.clone(), msg };
+        let info = self.vars.get(var).ok_or_else(|| werr(format!("no variable {var} in the output")))?;
         let shape = data.shape();
         if shape.contains(&0) {
             return Ok(());
@@ -380,18 +358,12 @@ impl ZarrWriter {
         loop {
             // Intersection of this chunk with the write, in array coordinates.
             let c0: Vec<usize> = (0..nd).map(|d| (idx[d] * chunks[d]).max(start[d])).collect();
-            let c1: Vec<usize> = (0..nd)
-                .map(|d| ((idx[d] + 1) * chunks[d]).min(start[d] + shape[d]))
-                .collect();
+            let c1: Vec<usize> = (0..nd).map(|d| ((idx[d] + 1) * chunks[d]).min(start[d] + shape[d])).collect();
             let n: usize = (0..nd).map(|d| c1[d] - c0[d]).product();
-            let valid: usize = (0..nd)
-                .map(|d| ((idx[d] + 1) * chunks[d]).min(ashape[d]) - idx[d] * chunks[d])
-                .product();
+            let valid: usize =
+                (0..nd).map(|d| ((idx[d] + 1) * chunks[d]).min(ashape[d]) - idx[d] * chunks[d]).product();
             let k = (var.to_string(), idx.clone());
-            let p = self.pending.entry(k.clone()).or_insert_with(|| Pending {
-                data: fill.repeat(chunk_elems),
-                set: 0,
-            });
+            let p = self.pending.entry(k.clone()).or_insert_with(|| Pending { data: fill.repeat(chunk_elems), set: 0 });
             copy_region(&bytes, &shape, &start, &mut p.data, &chunks, &idx, &c0, &c1, esize);
             p.set += n;
             if p.set >= valid {
@@ -458,10 +430,7 @@ impl ZarrWriter {
         let pending = std::mem::take(&mut self.pending);
         for ((var, idx), p) in pending {
             let key = self.chunk_key(&var, &idx);
-            self.store(&key, &p.data).map_err(|e| IoError::Write {
-                path: self.dest.clone(),
-                msg: e.to_string(),
-            })?;
+            self.store(&key, &p.data).map_err(|e| IoError::Write { path: self.dest.clone(), msg: e.to_string() })?;
         }
         Ok(Staged::new(std::mem::take(&mut self.tmp), std::mem::take(&mut self.dest)))
     }

@@ -38,8 +38,7 @@ fn write_file(path: &Path) {
         v.set_compression(4, true).expect("deflate");
         v.set_fill_value(-999.0f32).expect("fill");
         v.put_values(&values(0..3 * step, |x| x as f32), [0..3, 0..NY, 0..NX]).expect("put");
-        v.put_values(&values(6 * step..NT * step, |x| x as f32), [6..NT, 0..NY, 0..NX])
-            .expect("put");
+        v.put_values(&values(6 * step..NT * step, |x| x as f32), [6..NT, 0..NY, 0..NX]).expect("put");
     }
     {
         let mut v = f.add_variable::<i16>("s", &dims).expect("var");
@@ -101,8 +100,7 @@ fn check(path: &Path) {
     for v in ["tas", "s", "d", "b", "q", "u", "short_rec"] {
         let rv = theirs.variable(v).expect("variable");
         for (start, count) in &windows {
-            let ext: Vec<std::ops::Range<usize>> =
-                start.iter().zip(count).map(|(&s, &c)| s..s + c).collect();
+            let ext: Vec<std::ops::Range<usize>> = start.iter().zip(count).map(|(&s, &c)| s..s + c).collect();
             let want: Vec<f64> = rv.get_values::<f64, _>(ext.as_slice()).expect("libnetcdf read");
             let got = ours.read(v, start, count).expect("read").to_f64().expect("f64");
             assert_eq!(got.shape(), count, "{v} {start:?}+{count:?}");
@@ -139,10 +137,9 @@ fn fletcher32_chunks_match_libnetcdf() {
     assert!(st.success(), "nccopy -d 0");
     let out = dir.path().join("fletcher.nc");
     let mut cmd = Command::new("nccopy");
-    for s in [
-        "tas,3", "tas,2", "tas,1,4", "s,2", "s,1,1", "s,3", "u,3", "d,1,2", "d,3", "b,3", "q,2",
-        "q,3", "short_rec,3",
-    ] {
+    for s in
+        ["tas,3", "tas,2", "tas,1,4", "s,2", "s,1,1", "s,3", "u,3", "d,1,2", "d,3", "b,3", "q,2", "q,3", "short_rec,3"]
+    {
         cmd.args(["-F", s]);
     }
     let st = cmd.arg(&plain).arg(&out).stderr(std::process::Stdio::null()).status().expect("nccopy");

@@ -25,12 +25,7 @@ fn remote(dir: &Path, policy: EgressPolicy) -> Arc<Remote> {
             retries: 0,
             backoff: Duration::from_millis(10),
         },
-        CacheConfig {
-            dir: Some(dir.to_path_buf()),
-            budget: 1 << 30,
-            block_size: 64 << 10,
-            memory: 1 << 20,
-        },
+        CacheConfig { dir: Some(dir.to_path_buf()), budget: 1 << 30, block_size: 64 << 10, memory: 1 << 20 },
     );
     r.set_policy(policy);
     r
@@ -62,7 +57,10 @@ fn redirector(to: String) -> String {
                 }
             }
             let mut s = s;
-            let _ = write!(s, "HTTP/1.1 302 Found\r\nLocation: {to}{path}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            let _ = write!(
+                s,
+                "HTTP/1.1 302 Found\r\nLocation: {to}{path}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
         }
     });
     format!("http://127.0.0.1:{port}")
@@ -106,7 +104,11 @@ fn unlisted_urls_and_internal_addresses_are_refused() {
     let e = refused(&r, &format!("http://localhost:{}/{FILE}", srv.port));
     assert!(e.contains("loopback"), "{e}");
     // Nothing reached the server.
-    assert_eq!(srv.counts.heads.load(std::sync::atomic::Ordering::SeqCst) + srv.counts.gets.load(std::sync::atomic::Ordering::SeqCst), 0);
+    assert_eq!(
+        srv.counts.heads.load(std::sync::atomic::Ordering::SeqCst)
+            + srv.counts.gets.load(std::sync::atomic::Ordering::SeqCst),
+        0
+    );
     // ... unless its network is listed.
     let r = remote(tmp.path(), policy(&["http://".into()], &["127.0.0.0/8"]));
     assert!(open(&r, &url).is_ok());

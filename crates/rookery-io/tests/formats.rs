@@ -18,7 +18,12 @@ fn cdf2_cdf5_and_nc4_copies_read_identically() {
     let want = orig.read_all("tas").expect("read").to_f64().expect("f64");
     for (kind, magic) in [("64-bit offset", b"CDF\x02".as_slice()), ("cdf5", b"CDF\x05"), ("netCDF-4", b"\x89HDF")] {
         let out = dir.path().join(format!("{}.nc", kind.replace(' ', "_")));
-        let st = Command::new("nccopy").args(["-k", kind]).arg(ta()).arg(&out).status().expect("nccopy (netcdf-bin) is installed by scripts/setup.sh");
+        let st = Command::new("nccopy")
+            .args(["-k", kind])
+            .arg(ta())
+            .arg(&out)
+            .status()
+            .expect("nccopy (netcdf-bin) is installed by scripts/setup.sh");
         assert!(st.success(), "nccopy -k {kind}");
         let bytes = std::fs::read(&out).expect("read");
         assert_eq!(&bytes[..magic.len()], magic, "{kind}");
@@ -26,7 +31,10 @@ fn cdf2_cdf5_and_nc4_copies_read_identically() {
         let got = s.read_all("tas").expect("read copy").to_f64().expect("f64");
         assert_eq!(got, want, "{kind}");
         let t = s.read("time", &[3], &[2]).expect("slab");
-        assert_eq!(t.to_f64().expect("f64").as_slice().expect("slice"), orig.read("time", &[3], &[2]).expect("t").to_f64().expect("f").as_slice().expect("s"));
+        assert_eq!(
+            t.to_f64().expect("f64").as_slice().expect("slice"),
+            orig.read("time", &[3], &[2]).expect("t").to_f64().expect("f").as_slice().expect("s")
+        );
     }
 }
 

@@ -37,12 +37,7 @@ fn fast_http() -> HttpOptions {
 fn remote(dir: &Path) -> Arc<Remote> {
     Remote::new(
         fast_http(),
-        CacheConfig {
-            dir: Some(dir.to_path_buf()),
-            budget: 1 << 30,
-            block_size: 16 << 10,
-            memory: 1 << 20,
-        },
+        CacheConfig { dir: Some(dir.to_path_buf()), budget: 1 << 30, block_size: 16 << 10, memory: 1 << 20 },
     )
 }
 
@@ -53,7 +48,9 @@ fn same(a: &Array, b: &Array) -> bool {
     match a.dtype() {
         DType::Char | DType::Str => a == b,
         _ => match (a.to_f64(), b.to_f64()) {
-            (Some(x), Some(y)) => x.iter().zip(y.iter()).all(|(p, q)| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan())),
+            (Some(x), Some(y)) => {
+                x.iter().zip(y.iter()).all(|(p, q)| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan()))
+            }
             _ => false,
         },
     }
@@ -227,11 +224,7 @@ fn errors_are_one_line_and_name_the_url() {
     // Timeout.
     srv.faults().hang.push(CLASSIC.into());
     let quick = Remote::new(
-        HttpOptions {
-            timeout: Duration::from_millis(300),
-            retries: 1,
-            ..fast_http()
-        },
+        HttpOptions { timeout: Duration::from_millis(300), retries: 1, ..fast_http() },
         CacheConfig { dir: None, ..CacheConfig::default() },
     );
     let e = NcSource::open_url(&url, &quick).err().expect("timeout").to_string();
@@ -317,12 +310,7 @@ fn the_cache_stays_within_its_budget() {
     let tmp = tempfile::tempdir().expect("tmp");
     let r = Remote::new(
         fast_http(),
-        CacheConfig {
-            dir: Some(tmp.path().to_path_buf()),
-            budget: 64 << 10,
-            block_size: 16 << 10,
-            memory: 0,
-        },
+        CacheConfig { dir: Some(tmp.path().to_path_buf()), budget: 64 << 10, block_size: 16 << 10, memory: 0 },
     );
     let s = NcSource::open_url(&srv.url(NC4), &r).expect("open");
     read_everything(&s);

@@ -31,9 +31,7 @@ fn assert_same(ours: &dyn Source, theirs: &dyn Source, what: &str) -> usize {
         assert_eq!(ov.shape, v.shape, "{what} {}: shape", v.name);
         assert_eq!(ov.dims, v.dims, "{what} {}: dims", v.name);
         let b = theirs.read_all(&v.name).expect("original values");
-        let a = ours
-            .read_all(&v.name)
-            .unwrap_or_else(|e| panic!("{what} {}: reading the references: {e}", v.name));
+        let a = ours.read_all(&v.name).unwrap_or_else(|e| panic!("{what} {}: reading the references: {e}", v.name));
         match v.dtype {
             DType::Str => {
                 let (Array::Str(x), Array::Str(y)) = (&a, &b) else {
@@ -83,14 +81,8 @@ fn references_of_every_mini_esgf_file_read_back_exactly() {
         if i % 10 == 0 {
             forms.extend(["refs.json.zst", "refs.parq"]);
         }
-        let refs = kerchunk::references(f, &RefOptions::default())
-            .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
-        nrefs += refs
-            .vars
-            .iter()
-            .flat_map(|v| v.chunks.values())
-            .filter(|c| matches!(c, Chunk::Range { .. }))
-            .count();
+        let refs = kerchunk::references(f, &RefOptions::default()).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        nrefs += refs.vars.iter().flat_map(|v| v.chunks.values()).filter(|c| matches!(c, Chunk::Range { .. })).count();
         let theirs = NcSource::open(f).expect("open original");
         for form in forms {
             let dest = tmp.path().join(format!("{i}_{form}"));
@@ -113,8 +105,7 @@ fn netcdf4_chunks_are_referenced_with_their_filters() {
     let mut saw_zlib = false;
     let mut saw_classic = false;
     for f in &files {
-        let refs = kerchunk::references(f, &RefOptions { inline_threshold: 0, url_prefix: None })
-            .expect("references");
+        let refs = kerchunk::references(f, &RefOptions { inline_threshold: 0, url_prefix: None }).expect("references");
         for v in &refs.vars {
             let filters = v.zarray["filters"].to_string();
             if filters.contains("zlib") && v.chunks.values().any(|c| matches!(c, Chunk::Range { .. })) {

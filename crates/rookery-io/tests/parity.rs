@@ -134,7 +134,8 @@ fn classic_step_blocks_match_libnetcdf() {
         }
         let ours = NcSource::open(f).expect("open");
         let theirs = netcdf::open(f).expect("libnetcdf");
-        for v in ours.dataset().vars.iter().filter(|v| v.dtype.is_numeric() && v.shape.first().is_some_and(|&n| n >= 3)) {
+        for v in ours.dataset().vars.iter().filter(|v| v.dtype.is_numeric() && v.shape.first().is_some_and(|&n| n >= 3))
+        {
             let n0 = v.shape[0];
             let mut start = vec![0; v.shape.len()];
             start[0] = 1;
@@ -151,7 +152,8 @@ fn classic_step_blocks_match_libnetcdf() {
             for (start, count) in sels {
                 let a = ours.read(&v.name, &start, &count).expect("block").to_f64().expect("f64");
                 let ext: Vec<netcdf::Extent> = start.iter().zip(&count).map(|(&s, &c)| (s..s + c).into()).collect();
-                let r: Vec<f64> = theirs.variable(&v.name).expect("var").get_values::<f64, _>(ext.as_slice()).expect("libnetcdf");
+                let r: Vec<f64> =
+                    theirs.variable(&v.name).expect("var").get_values::<f64, _>(ext.as_slice()).expect("libnetcdf");
                 assert_eq!(a.len(), r.len(), "{} {} {start:?} {count:?}", f.display(), v.name);
                 for (i, (x, y)) in a.iter().zip(&r).enumerate() {
                     assert!(same(*x, *y), "{} {} {start:?} {count:?} [{i}]: {x} != {y}", f.display(), v.name);

@@ -26,17 +26,11 @@ const NC3: [&str; 3] = [
 ];
 
 fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("workspace")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace")
 }
 
 fn data() -> PathBuf {
-    workspace()
-        .join("../shared/data")
-        .canonicalize()
-        .expect("shared/data")
+    workspace().join("../shared/data").canonicalize().expect("shared/data")
 }
 
 fn nc3_paths() -> Vec<PathBuf> {
@@ -57,25 +51,16 @@ fn fixtures() -> Option<&'static Path> {
             assert!(st.success(), "scripts/setup-pyzarr.sh failed");
         }
         if !py.exists() {
-            eprintln!(
-                "NOTICE: {} missing (run scripts/setup-pyzarr.sh); zarr tests skipped",
-                py.display()
-            );
+            eprintln!("NOTICE: {} missing (run scripts/setup-pyzarr.sh); zarr tests skipped", py.display());
             return None;
         }
         let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("zarr-fixtures");
         let _ = std::fs::remove_dir_all(&out);
         let mut cmd = std::process::Command::new(&py);
-        cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/make_refs.py"))
-            .arg(&out)
-            .arg(data().join(NC4));
+        cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/make_refs.py")).arg(&out).arg(data().join(NC4));
         cmd.args(nc3_paths());
         let o = cmd.output().expect("run make_refs.py");
-        assert!(
-            o.status.success(),
-            "make_refs.py failed: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        assert!(o.status.success(), "make_refs.py failed: {}", String::from_utf8_lossy(&o.stderr));
         Some(out)
     })
     .as_deref()
@@ -98,40 +83,23 @@ fn remote(dir: &Path) -> Arc<Remote> {
             retries: 1,
             backoff: Duration::from_millis(10),
         },
-        CacheConfig {
-            dir: Some(dir.to_path_buf()),
-            budget: 1 << 30,
-            block_size: 16 << 10,
-            memory: 1 << 20,
-        },
+        CacheConfig { dir: Some(dir.to_path_buf()), budget: 1 << 30, block_size: 16 << 10, memory: 1 << 20 },
     )
 }
 
 fn open_z(p: &Path) -> ZarrSource {
     let tmp = tempfile::tempdir().expect("tmp");
-    ZarrSource::open(p.to_str().expect("utf8"), &remote(tmp.path()))
-        .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    ZarrSource::open(p.to_str().expect("utf8"), &remote(tmp.path())).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 /// Values as f64 with `fill` (when given) replaced by NaN.
 fn values(a: &Array, fill: Option<f64>) -> Vec<f64> {
     let v = a.to_f64().expect("numeric");
-    v.iter()
-        .map(|&x| {
-            if fill.is_some_and(|f| x == f) {
-                f64::NAN
-            } else {
-                x
-            }
-        })
-        .collect()
+    v.iter().map(|&x| if fill.is_some_and(|f| x == f) { f64::NAN } else { x }).collect()
 }
 
 fn bits_equal(a: &[f64], b: &[f64]) -> bool {
-    a.len() == b.len()
-        && a.iter()
-            .zip(b)
-            .all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()))
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()))
 }
 
 /// Every numeric variable of `local` is in `z` with the same dims, type and values (and the
@@ -143,107 +111,52 @@ fn assert_same(local: &dyn Source, z: &dyn Source, what: &str, masked: bool) {
         if !v.dtype.is_numeric() {
             continue;
         }
-        let w = z
-            .dataset()
-            .var(&v.name)
-            .unwrap_or_else(|| panic!("{what}: no variable {}", v.name));
+        let w = z.dataset().var(&v.name).unwrap_or_else(|| panic!("{what}: no variable {}", v.name));
         assert_eq!(w.dims, v.dims, "{what} {}: dims", v.name);
         assert_eq!(w.shape, v.shape, "{what} {}: shape", v.name);
         // xarray re-encodes time values (int64 where exact, units and calendar spelt anew):
         // compare dates.
-        let time = masked
-            && w.attrs
-                .get_str("units")
-                .is_some_and(|u| u.contains(" since "));
+        let time = masked && w.attrs.get_str("units").is_some_and(|u| u.contains(" since "));
         if !time {
             assert_eq!(w.dtype, v.dtype, "{what} {}: dtype", v.name);
         }
         for att in ["units", "calendar", "standard_name"] {
             if !(time && att != "standard_name") {
-                assert_eq!(
-                    w.attrs.get_str(att),
-                    v.attrs.get_str(att),
-                    "{what} {}: {att}",
-                    v.name
-                );
+                assert_eq!(w.attrs.get_str(att), v.attrs.get_str(att), "{what} {}: {att}", v.name);
             }
         }
         if let Some(f) = v.attrs.get("_FillValue") {
             if masked {
-                assert!(
-                    w.attrs.get("_FillValue").is_some(),
-                    "{what} {}: _FillValue",
-                    v.name
-                );
+                assert!(w.attrs.get("_FillValue").is_some(), "{what} {}: _FillValue", v.name);
             } else {
-                assert_eq!(
-                    w.attrs.get("_FillValue"),
-                    Some(f),
-                    "{what} {}: _FillValue",
-                    v.name
-                );
+                assert_eq!(w.attrs.get("_FillValue"), Some(f), "{what} {}: _FillValue", v.name);
             }
         }
-        let (fa, fb) = if masked {
-            (v.attrs.get_f64("_FillValue"), w.attrs.get_f64("_FillValue"))
-        } else {
-            (None, None)
-        };
+        let (fa, fb) =
+            if masked { (v.attrs.get_f64("_FillValue"), w.attrs.get_f64("_FillValue")) } else { (None, None) };
         let a = local.read_all(&v.name).expect("local read");
-        let b = z
-            .read_all(&v.name)
-            .unwrap_or_else(|e| panic!("{what} {}: {e}", v.name));
+        let b = z.read_all(&v.name).unwrap_or_else(|e| panic!("{what} {}: {e}", v.name));
         if time {
             // Bounds have no units in the file: they are the time variable's.
             let lt = local.dataset().var("time").expect("time");
             let coder = |s: &Variable| {
-                TimeCoder::new(
-                    s.attrs.get_str("units").expect("units"),
-                    s.attrs.get_str("calendar"),
-                )
-                .expect("coder")
+                TimeCoder::new(s.attrs.get_str("units").expect("units"), s.attrs.get_str("calendar")).expect("coder")
             };
-            let (ca, cb) = (
-                coder(if v.attrs.get("units").is_some() {
-                    v
-                } else {
-                    lt
-                }),
-                coder(w),
-            );
-            let da: Vec<_> = values(&a, None)
-                .iter()
-                .map(|&x| ca.decode(x).expect("date"))
-                .collect();
-            let db: Vec<_> = values(&b, None)
-                .iter()
-                .map(|&x| cb.decode(x).expect("date"))
-                .collect();
+            let (ca, cb) = (coder(if v.attrs.get("units").is_some() { v } else { lt }), coder(w));
+            let da: Vec<_> = values(&a, None).iter().map(|&x| ca.decode(x).expect("date")).collect();
+            let db: Vec<_> = values(&b, None).iter().map(|&x| cb.decode(x).expect("date")).collect();
             assert_eq!(da, db, "{what} {}: dates differ", v.name);
             compared += 1;
             continue;
         }
         assert_eq!(a.dtype(), b.dtype(), "{what} {}", v.name);
-        assert!(
-            bits_equal(&values(&a, fa), &values(&b, fb)),
-            "{what} {}: values differ",
-            v.name
-        );
+        assert!(bits_equal(&values(&a, fa), &values(&b, fb)), "{what} {}: values differ", v.name);
         if !v.shape.is_empty() && !v.shape.contains(&0) {
             let start: Vec<usize> = v.shape.iter().map(|&n| n / 3).collect();
-            let count: Vec<usize> = v
-                .shape
-                .iter()
-                .zip(&start)
-                .map(|(&n, &s)| (n - s).min(5))
-                .collect();
+            let count: Vec<usize> = v.shape.iter().zip(&start).map(|(&n, &s)| (n - s).min(5)).collect();
             let a = local.read(&v.name, &start, &count).expect("local slab");
             let b = z.read(&v.name, &start, &count).expect("zarr slab");
-            assert!(
-                bits_equal(&values(&a, fa), &values(&b, fb)),
-                "{what} {}: hyperslab differs",
-                v.name
-            );
+            assert!(bits_equal(&values(&a, fa), &values(&b, fb)), "{what} {}: hyperslab differs", v.name);
         }
         compared += 1;
     }
@@ -263,12 +176,7 @@ fn kerchunk_json_netcdf4_and_classic() {
     let fx = fixtures_or_skip!();
     assert_same(&nc4(), &open_z(&fx.join("nc4.json")), "nc4.json", false);
     let nc3 = NcSource::open(&nc3_paths()[0]).expect("nc3");
-    assert_same(
-        &nc3,
-        &open_z(&fx.join("nc3.json")),
-        "nc3.json (big-endian)",
-        false,
-    );
+    assert_same(&nc3, &open_z(&fx.join("nc3.json")), "nc3.json (big-endian)", false);
     // kerchunk drops the pure dimension `bnds`; its length comes from the bounds' shapes.
     let z = open_z(&fx.join("nc3.json"));
     assert_eq!(z.dataset().dim("bnds").map(|d| d.len), Some(2));
@@ -290,18 +198,10 @@ fn kerchunk_combined_json_zst_and_parquet() {
 #[test]
 fn several_references_join_along_time() {
     let fx = fixtures_or_skip!();
-    let inputs: Vec<String> = (0..3)
-        .rev()
-        .map(|i| fx.join(format!("nc3_{i}.json")).display().to_string())
-        .collect();
+    let inputs: Vec<String> = (0..3).rev().map(|i| fx.join(format!("nc3_{i}.json")).display().to_string()).collect();
     let joined = rookery_io::open(&inputs).expect("open refs");
     assert_eq!(joined.paths().len(), 3);
-    assert_same(
-        nc3_agg().as_ref(),
-        joined.as_ref(),
-        "3 references joined",
-        false,
-    );
+    assert_same(nc3_agg().as_ref(), joined.as_ref(), "3 references joined", false);
     // The generic open() recognises every form.
     for name in ["nc4.json", "nc4.parq", "nc4_v3.zarr"] {
         let s = rookery_io::open(&[fx.join(name).display().to_string()]).expect(name);
@@ -318,12 +218,7 @@ fn zarr_v2_and_v3_stores() {
     assert_same(&nc, &open_z(&fx.join("nc4_v2_zlib.zarr")), "v2 zlib", true);
     assert_same(&nc, &open_z(&fx.join("nc4_v3.zarr")), "v3", true);
     let nc3 = NcSource::open(&nc3_paths()[0]).expect("nc3");
-    assert_same(
-        &nc3,
-        &open_z(&fx.join("nc3_v2.zarr")),
-        "v2 unconsolidated",
-        true,
-    );
+    assert_same(&nc3, &open_z(&fx.join("nc3_v2.zarr")), "v2 unconsolidated", true);
 }
 
 /// Copies `src` (a reference JSON) to `dst` with local data paths replaced by `base`.
@@ -352,26 +247,10 @@ fn over_http_with_warm_cache() {
     let cache = tempfile::tempdir().expect("cache");
 
     let cases = [
-        (
-            "refs file local, targets over HTTP",
-            local_refs.display().to_string(),
-            false,
-        ),
-        (
-            "refs file and targets over HTTP",
-            server.url("nc4_http.json"),
-            false,
-        ),
-        (
-            "Zarr v3 store over HTTP",
-            server.url("fix/nc4_v3.zarr"),
-            true,
-        ),
-        (
-            "Zarr v2 store over HTTP",
-            server.url("fix/nc4_v2.zarr"),
-            true,
-        ),
+        ("refs file local, targets over HTTP", local_refs.display().to_string(), false),
+        ("refs file and targets over HTTP", server.url("nc4_http.json"), false),
+        ("Zarr v3 store over HTTP", server.url("fix/nc4_v3.zarr"), true),
+        ("Zarr v2 store over HTTP", server.url("fix/nc4_v2.zarr"), true),
     ];
     let nc = nc4();
     for (what, input, masked) in &cases {
@@ -379,23 +258,17 @@ fn over_http_with_warm_cache() {
         let z = ZarrSource::open(input, &r).unwrap_or_else(|e| panic!("{what}: {e}"));
         assert_same(&nc, &z, what, *masked);
     }
-    let z = ZarrSource::open(&server.url("combined_http.json"), &remote(cache.path()))
-        .expect("combined");
+    let z = ZarrSource::open(&server.url("combined_http.json"), &remote(cache.path())).expect("combined");
     assert_same(nc3_agg().as_ref(), &z, "combined refs over HTTP", false);
 
     // A second open and full read with a warm (disk) cache: no data request at all.
     let gets = server.counts.gets.load(SeqCst);
     assert!(gets > 0);
     for (what, input, masked) in &cases {
-        let z = ZarrSource::open(input, &remote(cache.path()))
-            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        let z = ZarrSource::open(input, &remote(cache.path())).unwrap_or_else(|e| panic!("{what}: {e}"));
         assert_same(&nc, &z, what, *masked);
     }
-    assert_eq!(
-        server.counts.gets.load(SeqCst),
-        gets,
-        "GET requests with a warm cache"
-    );
+    assert_eq!(server.counts.gets.load(SeqCst), gets, "GET requests with a warm cache");
 }
 
 /// nc4.json with `edit` applied to its refs, written to a temporary file.
@@ -407,11 +280,7 @@ fn edited_refs(
 ) -> PathBuf {
     let mut v: serde_json::Value =
         serde_json::from_slice(&std::fs::read(fx.join("nc4.json")).expect("read")).expect("json");
-    edit(
-        v.get_mut("refs")
-            .and_then(|r| r.as_object_mut())
-            .expect("refs"),
-    );
+    edit(v.get_mut("refs").and_then(|r| r.as_object_mut()).expect("refs"));
     let p = dir.join(name);
     std::fs::write(&p, serde_json::to_vec(&v).expect("json")).expect("write");
     p
@@ -435,10 +304,7 @@ fn bad_inputs_give_one_line_errors() {
     // Not JSON.
     let bad = tmp.path().join("bad.json");
     std::fs::write(&bad, "{\n  \"version\": 1,\n  \"refs\": {,}\n}").expect("write");
-    let e = ZarrSource::open(bad.to_str().expect("utf8"), &r)
-        .err()
-        .expect("must fail")
-        .to_string();
+    let e = ZarrSource::open(bad.to_str().expect("utf8"), &r).err().expect("must fail").to_string();
     assert!(e.contains("bad.json") && e.contains("line 3"), "{e}");
     let e = ZarrSource::open(tmp.path().join("nope.json").to_str().expect("utf8"), &r)
         .err()
@@ -448,16 +314,10 @@ fn bad_inputs_give_one_line_errors() {
 
     // A reference to a missing file.
     let p = edited_refs(fx, tmp.path(), "missing.json", |m| {
-        m.insert(
-            "ta/3.0.0.0".into(),
-            serde_json::json!(["/nonexistent/x.nc", 0, 100]),
-        );
+        m.insert("ta/3.0.0.0".into(), serde_json::json!(["/nonexistent/x.nc", 0, 100]));
     });
     let e = read_err(&p, "ta", cache.path());
-    assert!(
-        e.contains("ta/3.0.0.0") && e.contains("/nonexistent/x.nc"),
-        "{e}"
-    );
+    assert!(e.contains("ta/3.0.0.0") && e.contains("/nonexistent/x.nc"), "{e}");
 
     // A reference to a URL answering 404.
     let server = Server::start(data());
@@ -466,74 +326,43 @@ fn bad_inputs_give_one_line_errors() {
         m.insert("ta/5.0.0.0".into(), serde_json::json!([url, 0, 100]));
     });
     let e = read_err(&p, "ta", cache.path());
-    assert!(
-        e.contains("ta/5.0.0.0") && e.contains(&url) && e.contains("not found"),
-        "{e}"
-    );
+    assert!(e.contains("ta/5.0.0.0") && e.contains(&url) && e.contains("not found"), "{e}");
 
     // A range beyond the end of the file, local and remote.
     let nc = data().join(NC4).display().to_string();
     let p = edited_refs(fx, tmp.path(), "beyond.json", |m| {
-        m.insert(
-            "ta/7.0.0.0".into(),
-            serde_json::json!([nc, 10_000_000, 100]),
-        );
+        m.insert("ta/7.0.0.0".into(), serde_json::json!([nc, 10_000_000, 100]));
     });
     let e = read_err(&p, "ta", cache.path());
-    assert!(
-        e.contains("ta/7.0.0.0") && e.contains("beyond the end"),
-        "{e}"
-    );
+    assert!(e.contains("ta/7.0.0.0") && e.contains("beyond the end"), "{e}");
     let url = server.url(NC4);
     let p = edited_refs(fx, tmp.path(), "beyond_http.json", |m| {
-        m.insert(
-            "ta/7.0.0.0".into(),
-            serde_json::json!([url, 10_000_000, 100]),
-        );
+        m.insert("ta/7.0.0.0".into(), serde_json::json!([url, 10_000_000, 100]));
     });
     let e = read_err(&p, "ta", cache.path());
-    assert!(
-        e.contains("ta/7.0.0.0") && e.contains(&url) && e.contains("beyond the end"),
-        "{e}"
-    );
+    assert!(e.contains("ta/7.0.0.0") && e.contains(&url) && e.contains("beyond the end"), "{e}");
 
     // A corrupt chunk (garbage where zlib data is expected).
     let p = edited_refs(fx, tmp.path(), "corrupt.json", |m| {
-        m.insert(
-            "ta/9.0.0.0".into(),
-            serde_json::json!("base64:AAECAwQFBgcICQoLDA0ODw=="),
-        );
+        m.insert("ta/9.0.0.0".into(), serde_json::json!("base64:AAECAwQFBgcICQoLDA0ODw=="));
     });
     let e = read_err(&p, "ta", cache.path());
     assert!(e.contains("ta/9.0.0.0"), "{e}");
 
     // An unknown codec.
     let p = edited_refs(fx, tmp.path(), "codec.json", |m| {
-        let z = m["ta/.zarray"]
-            .as_str()
-            .expect("zarray")
-            .replace("\"zlib\"", "\"nosuchcodec\"");
+        let z = m["ta/.zarray"].as_str().expect("zarray").replace("\"zlib\"", "\"nosuchcodec\"");
         m.insert("ta/.zarray".into(), serde_json::json!(z));
     });
-    let e = ZarrSource::open(p.to_str().expect("utf8"), &r)
-        .err()
-        .expect("must fail")
-        .to_string();
-    assert!(
-        e.contains("codec.json") && e.contains("array ta") && e.contains("nosuchcodec"),
-        "{e}"
-    );
+    let e = ZarrSource::open(p.to_str().expect("utf8"), &r).err().expect("must fail").to_string();
+    assert!(e.contains("codec.json") && e.contains("array ta") && e.contains("nosuchcodec"), "{e}");
 
     // A reference to a missing key reads as the fill value.
     let p = edited_refs(fx, tmp.path(), "hole.json", |m| {
         m.remove("ta/0.0.0.0");
     });
     let z = ZarrSource::open(p.to_str().expect("utf8"), &r).expect("open");
-    let a = z
-        .read("ta", &[0, 0, 0, 0], &[1, 1, 1, 1])
-        .expect("read hole")
-        .to_f64()
-        .expect("f64");
+    let a = z.read("ta", &[0, 0, 0, 0], &[1, 1, 1, 1]).expect("read hole").to_f64().expect("f64");
     assert_eq!(a.iter().next().copied(), Some(f64::from(1e20_f32)));
     assert_eq!(z.dataset().var("ta").map(|v| v.dtype), Some(DType::F32));
 }

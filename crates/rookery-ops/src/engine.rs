@@ -284,9 +284,7 @@ fn compile(r: &Reduce, shape: &[usize], stream: bool, dec: Decode) -> Result<Com
     let nan = r.nan;
     let stream_map = if stream { Some(r.axes[0].clone()) } else { None };
     let n_stream = if stream { shape[0] } else { 1 };
-    let identity = r.sparse.is_none()
-        && r.weights.is_none()
-        && inner_axes.iter().all(|&a| r.axes[a] == AxisMap::Keep);
+    let identity = r.sparse.is_none() && r.weights.is_none() && inner_axes.iter().all(|&a| r.axes[a] == AxisMap::Keep);
     if identity {
         return Ok(Compiled { stream: stream_map, n_stream, inner: Inner::Identity, n_in, n_out, nan, dec });
     }
@@ -300,19 +298,10 @@ fn compile(r: &Reduce, shape: &[usize], stream: bool, dec: Decode) -> Result<Com
     };
     let inner_shape: Vec<usize> = inner_axes.iter().map(|&a| shape[a]).collect();
     let mut idx = vec![0usize; inner_axes.len()];
-    let sparse_pos: Vec<usize> = inner_axes
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| sparse_axes.contains(a))
-        .map(|(k, _)| k)
-        .collect();
+    let sparse_pos: Vec<usize> =
+        inner_axes.iter().enumerate().filter(|(_, a)| sparse_axes.contains(a)).map(|(k, _)| k).collect();
     let weight_pos: Vec<usize> = r.weights.as_ref().map_or_else(Vec::new, |w| {
-        inner_axes
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| w.axes.contains(a))
-            .map(|(k, _)| k)
-            .collect()
+        inner_axes.iter().enumerate().filter(|(_, a)| w.axes.contains(a)).map(|(k, _)| k).collect()
     });
     if let Some(w) = &r.weights {
         if weight_pos.len() != w.axes.len() {
@@ -371,15 +360,7 @@ fn compile(r: &Reduce, shape: &[usize], stream: bool, dec: Decode) -> Result<Com
         }
         advance(&mut idx, &inner_shape);
     }
-    Ok(Compiled {
-        stream: stream_map,
-        n_stream,
-        inner: Inner::Dense { out, w: wts.take() },
-        n_in,
-        n_out,
-        nan,
-        dec,
-    })
+    Ok(Compiled { stream: stream_map, n_stream, inner: Inner::Dense { out, w: wts.take() }, n_in, n_out, nan, dec })
 }
 
 fn advance(idx: &mut [usize], shape: &[usize]) {
@@ -411,10 +392,7 @@ impl Acc {
         }
     }
     fn mean(&self) -> impl Iterator<Item = f64> + '_ {
-        self.s
-            .iter()
-            .zip(&self.w)
-            .map(|(s, w)| if *w > 0.0 { s / w } else { f64::NAN })
+        self.s.iter().zip(&self.w).map(|(s, w)| if *w > 0.0 { s / w } else { f64::NAN })
     }
 }
 
@@ -583,8 +561,10 @@ fn add_quad_kernel<T: Elem>(x: [&[T]; 4], (m0, m1): (f64, f64), s: &mut [f64], w
     for i in 0..len {
         let (va, vb, vc, vd) = (a[i].f(), b[i].f(), cc[i].f(), d[i].f());
         let (ga, gb, gc, gd) = (ok(va), ok(vb), ok(vc), ok(vd));
-        let sum = (if ga { va } else { 0.0 } + if gb { vb } else { 0.0 }) + (if gc { vc } else { 0.0 } + if gd { vd } else { 0.0 });
-        let cnt = (f64::from(u8::from(ga)) + f64::from(u8::from(gb))) + (f64::from(u8::from(gc)) + f64::from(u8::from(gd)));
+        let sum = (if ga { va } else { 0.0 } + if gb { vb } else { 0.0 })
+            + (if gc { vc } else { 0.0 } + if gd { vd } else { 0.0 });
+        let cnt =
+            (f64::from(u8::from(ga)) + f64::from(u8::from(gb))) + (f64::from(u8::from(gc)) + f64::from(u8::from(gd)));
         s[i] += sum;
         w[i] += cnt;
     }
@@ -595,26 +575,22 @@ fn add_steps<T: Elem>(c: &Compiled, x: &[T], steps: &[usize], acc: &mut Acc) {
     const CH: usize = 8192;
     let n = c.n_in;
     if matches!(c.inner, Inner::Identity) {
-        acc.s
-            .par_chunks_mut(CH)
-            .zip(acc.w.par_chunks_mut(CH))
-            .enumerate()
-            .for_each(|(k, (s, w))| {
-                let len = s.len();
-                let row = |t: usize| &x[t * n + k * CH..t * n + k * CH + len];
-                let fast = c.nan == NanMode::Skip && !c.dec.packed && c.dec.more.is_empty();
-                let mut quads = steps.chunks_exact(4);
-                if fast {
-                    // Four steps per pass over the accumulators: a quarter of the traffic.
-                    for q in quads.by_ref() {
-                        add_quad([row(q[0]), row(q[1]), row(q[2]), row(q[3])], (c.dec.m0, c.dec.m1), s, w);
-                    }
+        acc.s.par_chunks_mut(CH).zip(acc.w.par_chunks_mut(CH)).enumerate().for_each(|(k, (s, w))| {
+            let len = s.len();
+            let row = |t: usize| &x[t * n + k * CH..t * n + k * CH + len];
+            let fast = c.nan == NanMode::Skip && !c.dec.packed && c.dec.more.is_empty();
+            let mut quads = steps.chunks_exact(4);
+            if fast {
+                // Four steps per pass over the accumulators: a quarter of the traffic.
+                for q in quads.by_ref() {
+                    add_quad([row(q[0]), row(q[1]), row(q[2]), row(q[3])], (c.dec.m0, c.dec.m1), s, w);
                 }
-                let rest: &[usize] = if fast { quads.remainder() } else { steps };
-                for &t in rest {
-                    add_step_into(c, row(t), s, w);
-                }
-            });
+            }
+            let rest: &[usize] = if fast { quads.remainder() } else { steps };
+            for &t in rest {
+                add_step_into(c, row(t), s, w);
+            }
+        });
         return;
     }
     let n_out = c.n_out;
@@ -650,9 +626,9 @@ fn to_array(vals: Vec<f64>, dtype: DType, shape: &[usize], fill: f64) -> Result<
     let bad = |e: ndarray::ShapeError| OpError::Data(format!("output shape: {e}"));
     let vals: Vec<f64> = vals.into_iter().map(|v| if v.is_nan() { fill } else { v }).collect();
     Ok(match dtype {
-        DType::F32 => Array::F32(
-            ArrayD::from_shape_vec(IxDyn(shape), vals.into_iter().map(|v| v as f32).collect()).map_err(bad)?,
-        ),
+        DType::F32 => {
+            Array::F32(ArrayD::from_shape_vec(IxDyn(shape), vals.into_iter().map(|v| v as f32).collect()).map_err(bad)?)
+        }
         _ => Array::F64(ArrayD::from_shape_vec(IxDyn(shape), vals).map_err(bad)?),
     })
 }
@@ -666,9 +642,7 @@ struct Outputs {
 impl Outputs {
     /// Writes `a` of output variable `var` whose time axis (if any) starts at output step `t0`.
     fn write(&mut self, out: &Dataset, var: &str, a: &Array, t0: usize) -> Result<(), OpError> {
-        let v = out
-            .var(var)
-            .ok_or_else(|| OpError::Data(format!("no output variable {var}")))?;
+        let v = out.var(var).ok_or_else(|| OpError::Data(format!("no output variable {var}")))?;
         let taxis = self.time_dim.as_deref().and_then(|t| v.axis_of(t));
         let shape = a.shape();
         for (f0, f1, w) in &mut self.files {
@@ -836,10 +810,7 @@ fn copy_var(
     td: Option<&str>,
     outputs: &mut Outputs,
 ) -> Result<(), OpError> {
-    let v = src
-        .dataset()
-        .var(name)
-        .ok_or_else(|| OpError::Data(format!("no variable {name}")))?;
+    let v = src.dataset().var(name).ok_or_else(|| OpError::Data(format!("no variable {name}")))?;
     let timed = td.is_some_and(|t| v.dims.first().map(String::as_str) == Some(t));
     if !timed || v.shape.is_empty() {
         let a = src.read_all(name)?;
@@ -864,9 +835,7 @@ fn copy_var(
 
 /// Output shape of `r` for an output variable, from the output metadata.
 fn out_shape(out: &Dataset, var: &str) -> Result<(Vec<usize>, DType, f64), OpError> {
-    let v = out
-        .var(var)
-        .ok_or_else(|| OpError::Data(format!("no output variable {var}")))?;
+    let v = out.var(var).ok_or_else(|| OpError::Data(format!("no output variable {var}")))?;
     let fill = v.attrs.get_f64("_FillValue").unwrap_or(f64::NAN);
     Ok((v.shape.clone(), v.dtype, fill))
 }
@@ -881,18 +850,14 @@ fn reduce_var(
     outputs: &mut Outputs,
     report: &(dyn Fn(u64) + Sync),
 ) -> Result<(), OpError> {
-    let sv = src
-        .dataset()
-        .var(&r.var)
-        .ok_or_else(|| OpError::Data(format!("no variable {}", r.var)))?;
+    let sv = src.dataset().var(&r.var).ok_or_else(|| OpError::Data(format!("no variable {}", r.var)))?;
     if !sv.dtype.is_numeric() {
         return Err(OpError::Data(format!("variable {} is not numeric and cannot be averaged", r.var)));
     }
     let (oshape, odtype, fill) = out_shape(out, &r.var)?;
     let src_time = src_time_dim;
     // Stream along axis 0 when it is the time dimension (the usual CF layout).
-    let stream = sv.shape.len() > 1
-        && src_time.is_some_and(|t| sv.dims.first().map(String::as_str) == Some(t));
+    let stream = sv.shape.len() > 1 && src_time.is_some_and(|t| sv.dims.first().map(String::as_str) == Some(t));
     let c = compile(r, &sv.shape, stream, Decode::of(sv))?;
     let out_has_time = td.is_some_and(|t| out.var(&r.var).is_some_and(|v| v.axis_of(t) == Some(0)));
     let row_shape: Vec<usize> = if out_has_time && stream { oshape[1..].to_vec() } else { oshape.clone() };
@@ -940,7 +905,18 @@ fn reduce_var(
         }
     }
     if !keep && matches!(c.inner, Inner::Identity) && src.compressed() == Some(false) && shape_ok_for_bands(&sv.shape) {
-        return reduce_in_bands(src, &r.var, &sv.shape, &c, &group_of, &last_step, (&oshape, odtype, fill, out_has_time), out, outputs, report);
+        return reduce_in_bands(
+            src,
+            &r.var,
+            &sv.shape,
+            &c,
+            &group_of,
+            &last_step,
+            (&oshape, odtype, fill, out_has_time),
+            out,
+            outputs,
+            report,
+        );
     }
     let mut accs: BTreeMap<usize, Acc> = BTreeMap::new();
     let (tx, rx) = sync_channel::<Result<(usize, usize, Array), OpError>>(1);
@@ -1002,11 +978,8 @@ fn reduce_var(
                         t = e;
                     }
                     // Flush complete groups.
-                    let done: Vec<usize> = accs
-                        .keys()
-                        .copied()
-                        .filter(|g| last_step[*g].is_some_and(|l| l < b1))
-                        .collect();
+                    let done: Vec<usize> =
+                        accs.keys().copied().filter(|g| last_step[*g].is_some_and(|l| l < b1)).collect();
                     for g in done {
                         if let Some(acc) = accs.remove(&g) {
                             let mut s = oshape.clone();
@@ -1041,7 +1014,9 @@ fn with_writer(
             }
             Ok(())
         });
-        let accumulated = f(&|arr: Array, t0: usize| wtx.send((arr, t0)).map_err(|_| OpError::Data("the output writer stopped".into())));
+        let accumulated = f(&|arr: Array, t0: usize| {
+            wtx.send((arr, t0)).map_err(|_| OpError::Data("the output writer stopped".into()))
+        });
         drop(wtx);
         writer.join().map_err(|_| OpError::Data("the output writer panicked".into()))??;
         accumulated
@@ -1153,10 +1128,7 @@ fn regrid_var(
     outputs: &mut Outputs,
     report: &(dyn Fn(u64) + Sync),
 ) -> Result<(), OpError> {
-    let sv = src
-        .dataset()
-        .var(&r.var)
-        .ok_or_else(|| OpError::Data(format!("no variable {}", r.var)))?;
+    let sv = src.dataset().var(&r.var).ok_or_else(|| OpError::Data(format!("no variable {}", r.var)))?;
     if !sv.dtype.is_numeric() {
         return Err(OpError::Data(format!("variable {} is not numeric and cannot be regridded", r.var)));
     }
@@ -1198,12 +1170,24 @@ fn regrid_var(
                         owned.as_slice().unwrap_or(&[])
                     }
                 };
-                let vals: Vec<f32> = xs.iter().map(|&v| {
-                    let d = f64::from(v);
-                    if d.is_nan() || d == dec.m0 || d == dec.m1 || (!dec.more.is_empty() && dec.more.contains(&d)) { f32::NAN } else { v }
-                }).collect();
+                let vals: Vec<f32> = xs
+                    .iter()
+                    .map(|&v| {
+                        let d = f64::from(v);
+                        if d.is_nan() || d == dec.m0 || d == dec.m1 || (!dec.more.is_empty() && dec.more.contains(&d)) {
+                            f32::NAN
+                        } else {
+                            v
+                        }
+                    })
+                    .collect();
                 if vals.len() != nsteps * n_src {
-                    return Err(OpError::Data(format!("internal error: read {} values of {}, expected {}", vals.len(), r.var, nsteps * n_src)));
+                    return Err(OpError::Data(format!(
+                        "internal error: read {} values of {}, expected {}",
+                        vals.len(),
+                        r.var,
+                        nsteps * n_src
+                    )));
                 }
                 let mut dst = vec![0f32; nsteps * n_dst];
                 r.weights.apply_f32(&vals, &mut dst, nsteps, r.skipna, r.na_thres);
@@ -1231,7 +1215,12 @@ fn regrid_var(
         let vals: Result<Vec<f64>, OpError> = numeric!(a, x => x.iter().map(|v| dec.value(v.f())).collect());
         let vals = vals?;
         if vals.len() != nsteps * n_src {
-            return Err(OpError::Data(format!("internal error: read {} values of {}, expected {}", vals.len(), r.var, nsteps * n_src)));
+            return Err(OpError::Data(format!(
+                "internal error: read {} values of {}, expected {}",
+                vals.len(),
+                r.var,
+                nsteps * n_src
+            )));
         }
         let mut dst = vec![0f64; nsteps * n_dst];
         r.weights.apply(&vals, &mut dst, nsteps, r.skipna, r.na_thres);

@@ -21,9 +21,7 @@ impl NamerKind {
         match s.trim() {
             "standard" => Ok(NamerKind::Standard),
             "simple" => Ok(NamerKind::Simple),
-            o => Err(crate::OpError::Invalid(format!(
-                "unknown file namer '{o}': must be one of standard, simple"
-            ))),
+            o => Err(crate::OpError::Invalid(format!("unknown file namer '{o}': must be one of standard, simple"))),
         }
     }
 }
@@ -46,11 +44,7 @@ pub struct ProjectTemplate {
 /// first project whose attribute, lower-cased, equals its name.
 #[must_use]
 pub fn project_of<'a>(projects: &'a [ProjectTemplate], attrs: &Attrs) -> Option<&'a ProjectTemplate> {
-    projects.iter().find(|p| {
-        attrs
-            .get_str(&p.attr)
-            .is_some_and(|v| v.trim().to_ascii_lowercase() == p.name)
-    })
+    projects.iter().find(|p| attrs.get_str(&p.attr).is_some_and(|v| v.trim().to_ascii_lowercase() == p.name))
 }
 
 /// Renders an attribute as Python's `str()` would inside a format string.
@@ -110,9 +104,7 @@ impl FileNamer {
             self.count += 1;
             return format!("output_{:03}.{ext}", self.count);
         };
-        let time_range = range.map_or(String::new(), |(a, b)| {
-            format!("_{}-{}", a.compact_date(), b.compact_date())
-        });
+        let time_range = range.map_or(String::new(), |(a, b)| format!("_{}-{}", a.compact_date(), b.compact_date()));
         let mut out = String::new();
         let mut rest = p.template.as_str();
         while let Some(open) = rest.find('{') {
@@ -127,10 +119,7 @@ impl FileNamer {
                 "__derive__extension" => ext.to_string(),
                 "extra" => extra.to_string(),
                 k => attrs.get(k).map(py_str).unwrap_or_else(|| {
-                    p.defaults
-                        .iter()
-                        .find(|(n, _)| n == k)
-                        .map_or_else(|| format!("no-{k}"), |(_, d)| d.clone())
+                    p.defaults.iter().find(|(n, _)| n == k).map_or_else(|| format!("no-{k}"), |(_, d)| d.clone())
                 }),
             };
             // A file name cannot hold a path separator.

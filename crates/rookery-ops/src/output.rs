@@ -36,11 +36,8 @@ pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 /// - masked variables without a fill value get one (`1e20` for floats), so masked cells are
 ///   declared missing.
 pub fn clean_metadata(ds: &mut Dataset, masked: &[String]) {
-    let bounds: Vec<String> = ds
-        .vars
-        .iter()
-        .filter_map(|v| v.attrs.get_str("bounds").map(|b| b.trim().to_string()))
-        .collect();
+    let bounds: Vec<String> =
+        ds.vars.iter().filter_map(|v| v.attrs.get_str("bounds").map(|b| b.trim().to_string())).collect();
     for v in &mut ds.vars {
         if bounds.contains(&v.name) {
             v.attrs.remove("coordinates");
@@ -85,21 +82,11 @@ pub fn clean_metadata(ds: &mut Dataset, masked: &[String]) {
 /// Current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
 #[must_use]
 pub fn utc_now() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let days = i64::try_from(secs / 86_400).unwrap_or(0);
     let d = Calendar::ProlepticGregorian.add_days(&DateTime::new(1970, 1, 1, 0, 0, 0), days);
     let rem = secs % 86_400;
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        d.year,
-        d.month,
-        d.day,
-        rem / 3600,
-        (rem / 60) % 60,
-        rem % 60
-    )
+    format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", d.year, d.month, d.day, rem / 3600, (rem / 60) % 60, rem % 60)
 }
 
 /// Index windows of `time:auto` splitting (clisops `get_time_slices`, but by index so that
@@ -121,14 +108,9 @@ pub fn time_slices(n_times: usize, main_nbytes: u64, limit: u64) -> Result<Vec<(
         }
     };
     if slice_len == 0 {
-        return Err(OpError::Invalid(
-            "Unable to calculate slice length for splitting output files.".into(),
-        ));
+        return Err(OpError::Invalid("Unable to calculate slice length for splitting output files.".into()));
     }
-    Ok((0..n_times)
-        .step_by(slice_len)
-        .map(|a| (a, (a + slice_len).min(n_times)))
-        .collect())
+    Ok((0..n_times).step_by(slice_len).map(|a| (a, (a + slice_len).min(n_times))).collect())
 }
 
 /// Writes the plan's result. Returns the output paths; on any failure no output is left.
@@ -156,14 +138,8 @@ pub fn write_plan(
     let td = plan.time_dim.clone().filter(|d| out.dim(d).is_some());
     let nt = td.as_ref().and_then(|d| out.dim(d)).map_or(0, |d| d.len);
     let main_nbytes = out.var(&main).map_or(0, |v| v.nbytes() as u64);
-    let main_has_time = td
-        .as_ref()
-        .is_some_and(|d| out.var(&main).is_some_and(|v| v.axis_of(d).is_some()));
-    let slices = if main_has_time {
-        time_slices(nt, main_nbytes, spec.size_limit)?
-    } else {
-        vec![(0, nt)]
-    };
+    let main_has_time = td.as_ref().is_some_and(|d| out.var(&main).is_some_and(|v| v.axis_of(d).is_some()));
+    let slices = if main_has_time { time_slices(nt, main_nbytes, spec.size_limit)? } else { vec![(0, nt)] };
     let opts = WriteOptions::following(src, spec.format, td.clone());
     let total = nt as u64;
     let mut staged: Vec<Staged> = Vec::new();
@@ -180,17 +156,12 @@ pub fn write_plan(
         let name = namer.name(&slice_ds.attrs, &main, range, &spec.extra, spec.format.extension());
         let dest = spec.dir.join(&name);
         if staged.iter().any(|s| s.dest() == dest) {
-            return Err(OpError::Invalid(format!(
-                "two outputs of this request would both be named {name}"
-            )));
+            return Err(OpError::Invalid(format!("two outputs of this request would both be named {name}")));
         }
         let w = write_file(src, plan, &slice_ds, &dest, &opts, td.as_deref(), (t0, t1), total, progress)?;
         staged.push(w);
     }
-    staged
-        .into_iter()
-        .map(|s| s.commit().map_err(OpError::from))
-        .collect()
+    staged.into_iter().map(|s| s.commit().map_err(OpError::from)).collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -206,10 +177,8 @@ fn write_file(
     progress: Progress<'_>,
 ) -> Result<Staged, OpError> {
     let mut w = Writer::create(dest, ds, opts)?;
-    let (timed, fixed): (Vec<&rookery_cf::Variable>, Vec<&rookery_cf::Variable>) = ds
-        .vars
-        .iter()
-        .partition(|v| td.is_some_and(|d| v.axis_of(d).is_some()));
+    let (timed, fixed): (Vec<&rookery_cf::Variable>, Vec<&rookery_cf::Variable>) =
+        ds.vars.iter().partition(|v| td.is_some_and(|d| v.axis_of(d).is_some()));
     for v in fixed {
         let a = plan.read(src, &v.name, None)?;
         w.write(&v.name, &vec![0; v.dims.len()], &a)?;
@@ -221,27 +190,20 @@ fn write_file(
     // 32 steps: memory stays bounded whatever the input size, and blocks are small enough
     // that the writer (which compresses each block as it is written) starts early and the
     // last block's compression, after all reading is done, is short.
-    let step_bytes: usize = timed
-        .iter()
-        .map(|v| crate::plan::bbox_step_bytes(plan, src.dataset(), &v.name))
-        .sum::<usize>()
-        .max(1);
+    let step_bytes: usize =
+        timed.iter().map(|v| crate::plan::bbox_step_bytes(plan, src.dataset(), &v.name)).sum::<usize>().max(1);
     let block = ((16usize << 20) / step_bytes).clamp(1, 32);
     let blocks: Vec<(usize, usize)> = (t0..t1).step_by(block).map(|a| (a, (a + block).min(t1))).collect();
-    let names: Vec<(String, usize)> = timed
-        .iter()
-        .map(|v| (v.name.clone(), v.axis_of(td.unwrap_or_default()).unwrap_or(0)))
-        .collect();
+    let names: Vec<(String, usize)> =
+        timed.iter().map(|v| (v.name.clone(), v.axis_of(td.unwrap_or_default()).unwrap_or(0))).collect();
     let (tx, rx) = sync_channel::<Result<(usize, Vec<Array>), OpError>>(1);
     std::thread::scope(|scope| -> Result<Staged, OpError> {
         let names_r = &names;
         let blocks_r = &blocks;
         scope.spawn(move || {
             for &(b0, b1) in blocks_r {
-                let r: Result<Vec<Array>, OpError> = names_r
-                    .iter()
-                    .map(|(n, _)| plan.read(src, n, Some((b0, b1))))
-                    .collect();
+                let r: Result<Vec<Array>, OpError> =
+                    names_r.iter().map(|(n, _)| plan.read(src, n, Some((b0, b1)))).collect();
                 let failed = r.is_err();
                 if tx.send(r.map(|a| (b0, a))).is_err() || failed {
                     return;

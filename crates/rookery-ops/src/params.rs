@@ -26,9 +26,7 @@ fn parse_range(s: &str, class: &str) -> Result<(Option<String>, Option<String>),
         return Ok((None, None));
     }
     let Some((a, b)) = s.split_once('/') else {
-        return Err(invalid(format!(
-            "{class}: Interval should be passed in as a range separated by /"
-        )));
+        return Err(invalid(format!("{class}: Interval should be passed in as a range separated by /")));
     };
     if b.contains('/') {
         return Err(invalid(format!(
@@ -110,10 +108,7 @@ impl AreaParam {
         }
         let parts: Vec<&str> = s.split(',').map(str::trim).collect();
         if parts.len() != 4 {
-            return Err(invalid(format!(
-                "AreaParameter should be of length 4 but is of length {}",
-                parts.len()
-            )));
+            return Err(invalid(format!("AreaParameter should be of length 4 but is of length {}", parts.len())));
         }
         let mut v = [0.0; 4];
         for (slot, p) in v.iter_mut().zip(&parts) {
@@ -123,12 +118,7 @@ impl AreaParam {
                 .filter(|x| x.is_finite())
                 .ok_or_else(|| invalid(format!("Values must be valid numbers: '{p}' in area '{s}'")))?;
         }
-        Ok(Some(AreaParam {
-            west: v[0],
-            south: v[1],
-            east: v[2],
-            north: v[3],
-        }))
+        Ok(Some(AreaParam { west: v[0], south: v[1], east: v[2], north: v[3] }))
     }
 
     /// Longitude bounds, flipped when given in reverse (clisops `assign_bounds`).
@@ -180,12 +170,7 @@ impl LevelParam {
                 b.as_deref().map(num).transpose()?,
             )));
         }
-        let vals = s
-            .split(',')
-            .map(str::trim)
-            .filter(|x| !x.is_empty())
-            .map(num)
-            .collect::<Result<Vec<_>, _>>()?;
+        let vals = s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(num).collect::<Result<Vec<_>, _>>()?;
         Ok((!vals.is_empty()).then_some(LevelParam::Series(vals)))
     }
 }
@@ -201,9 +186,7 @@ pub struct TimeComponents {
     pub second: Option<Vec<u32>>,
 }
 
-const MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
+const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
 impl TimeComponents {
     /// Parses `"year:2000,2001|month:dec,jan,feb|day:1,2"`; month names by their first three
@@ -217,11 +200,7 @@ impl TimeComponents {
         if s.is_empty() {
             return Ok(None);
         }
-        let bad = |why: String| {
-            invalid(format!(
-                "Cannot create TimeComponentsParameter from: {s} ({why})"
-            ))
-        };
+        let bad = |why: String| invalid(format!("Cannot create TimeComponentsParameter from: {s} ({why})"));
         let mut tc = TimeComponents::default();
         for part in s.split('|').map(str::trim).filter(|p| !p.is_empty()) {
             let Some((key, vals)) = part.split_once(':') else {
@@ -295,13 +274,9 @@ impl TimeComponents {
 /// Unknown unit or malformed number.
 pub fn parse_size(s: &str) -> Result<u64, OpError> {
     let t = s.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let n: f64 = num
-        .parse()
-        .map_err(|_| invalid(format!("cannot parse size '{s}'")))?;
+    let n: f64 = num.parse().map_err(|_| invalid(format!("cannot parse size '{s}'")))?;
     let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1.0,
         "kb" | "k" => 1e3,
@@ -330,17 +305,11 @@ mod tests {
     fn time_interval_fills_like_clisops() {
         assert_eq!(
             TimeParam::parse("2085/2120").unwrap(),
-            Some(TimeParam::Interval(
-                Some("2085-01-01T00:00:00".into()),
-                Some("2120-12-31T23:59:59".into())
-            ))
+            Some(TimeParam::Interval(Some("2085-01-01T00:00:00".into()), Some("2120-12-31T23:59:59".into())))
         );
         assert_eq!(
             TimeParam::parse("2085-01-16/2120-12-16").unwrap(),
-            Some(TimeParam::Interval(
-                Some("2085-01-16T00:00:00".into()),
-                Some("2120-12-16T23:59:59".into())
-            ))
+            Some(TimeParam::Interval(Some("2085-01-16T00:00:00".into()), Some("2120-12-16T23:59:59".into())))
         );
         assert_eq!(
             TimeParam::parse("2085-01-01T12:00:00Z/").unwrap(),
@@ -348,10 +317,7 @@ mod tests {
         );
         assert_eq!(
             TimeParam::parse("2085, 2120").unwrap(),
-            Some(TimeParam::Series(vec![
-                "2085-01-01T00:00:00".into(),
-                "2120-01-01T00:00:00".into()
-            ]))
+            Some(TimeParam::Series(vec!["2085-01-01T00:00:00".into(), "2120-01-01T00:00:00".into()]))
         );
         assert_eq!(TimeParam::parse("/").unwrap(), None);
         assert!(TimeParam::parse("a/b").is_err());
@@ -371,14 +337,8 @@ mod tests {
 
     #[test]
     fn level_and_components() {
-        assert_eq!(
-            LevelParam::parse("/2000").unwrap(),
-            Some(LevelParam::Interval(None, Some(2000.0)))
-        );
-        assert_eq!(
-            LevelParam::parse("1000,2000").unwrap(),
-            Some(LevelParam::Series(vec![1000.0, 2000.0]))
-        );
+        assert_eq!(LevelParam::parse("/2000").unwrap(), Some(LevelParam::Interval(None, Some(2000.0))));
+        assert_eq!(LevelParam::parse("1000,2000").unwrap(), Some(LevelParam::Series(vec![1000.0, 2000.0])));
         let tc = TimeComponents::parse("year:2021,2022|month:dec,JAN,February").unwrap().unwrap();
         assert_eq!(tc.year, Some(vec![2021, 2022]));
         assert_eq!(tc.month, Some(vec![12, 1, 2]));

@@ -102,16 +102,9 @@ impl Plan {
     ///
     /// # Errors
     /// Read failures.
-    pub fn read(
-        &self,
-        src: &dyn Source,
-        var: &str,
-        time_block: Option<(usize, usize)>,
-    ) -> Result<Array, OpError> {
+    pub fn read(&self, src: &dyn Source, var: &str, time_block: Option<(usize, usize)>) -> Result<Array, OpError> {
         let ds = src.dataset();
-        let v = ds
-            .var(var)
-            .ok_or_else(|| OpError::Invalid(format!("no variable {var}")))?;
+        let v = ds.var(var).ok_or_else(|| OpError::Invalid(format!("no variable {var}")))?;
         let mut per_dim: Vec<Vec<usize>> = Vec::with_capacity(v.dims.len());
         for d in &v.dims {
             let mut idx = self.indices(ds, d);
@@ -123,7 +116,8 @@ impl Plan {
             per_dim.push(idx);
         }
         let time_axis = self.time_dim.as_deref().and_then(|t| v.axis_of(t));
-        let mut arr = read_product(src, var, &per_dim, time_axis, 0, &mut vec![0; per_dim.len()], &mut vec![0; per_dim.len()])?;
+        let mut arr =
+            read_product(src, var, &per_dim, time_axis, 0, &mut vec![0; per_dim.len()], &mut vec![0; per_dim.len()])?;
         if let Some((shift, vars)) = &self.lon_shift {
             if vars.iter().any(|x| x == var) {
                 if let Some(vals) = arr.to_f64() {
@@ -133,11 +127,7 @@ impl Plan {
         }
         if let Some(m) = &self.mask {
             if m.vars.iter().any(|x| x == var) {
-                let fill = self
-                    .out
-                    .var(var)
-                    .and_then(|o| o.attrs.get_f64("_FillValue"))
-                    .unwrap_or(f64::NAN);
+                let fill = self.out.var(var).and_then(|o| o.attrs.get_f64("_FillValue")).unwrap_or(f64::NAN);
                 arr.mask_trailing(&m.keep, fill);
             }
         }
@@ -194,10 +184,7 @@ fn read_product(
     if per_dim[d].is_empty() {
         let mut shape: Vec<usize> = per_dim.iter().map(Vec::len).collect();
         shape[d] = 0;
-        let dtype = src
-            .dataset()
-            .var(var)
-            .map_or(rookery_cf::DType::F64, |v| v.dtype);
+        let dtype = src.dataset().var(var).map_or(rookery_cf::DType::F64, |v| v.dtype);
         return Ok(Array::zeros(dtype, &shape));
     }
     let pieces_spec: Vec<(usize, usize, Vec<usize>)> = if time_axis == Some(d) {

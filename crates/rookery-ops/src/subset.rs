@@ -49,26 +49,20 @@ pub fn time_axis(src: &dyn Source, info: &CfInfo) -> Result<Option<TimeAxis>, Op
         return Ok(None);
     };
     let v = ds.var(tv).ok_or_else(|| OpError::Invalid(format!("no variable {tv}")))?;
-    let units = v.attrs.get_str("units").ok_or_else(|| {
-        OpError::Data(format!("time coordinate '{tv}' has no units attribute"))
-    })?;
+    let units = v
+        .attrs
+        .get_str("units")
+        .ok_or_else(|| OpError::Data(format!("time coordinate '{tv}' has no units attribute")))?;
     let coder = TimeCoder::new(units, v.attrs.get_str("calendar"))
         .map_err(|e| OpError::Data(format!("time coordinate '{tv}': {e}")))?;
-    let vals = src
-        .read_all(tv)?
-        .to_f64()
-        .ok_or_else(|| OpError::Data(format!("time coordinate '{tv}' is not numeric")))?;
+    let vals =
+        src.read_all(tv)?.to_f64().ok_or_else(|| OpError::Data(format!("time coordinate '{tv}' is not numeric")))?;
     let times = vals
         .iter()
         .map(|&x| coder.decode(x))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| OpError::Data(format!("time coordinate '{tv}': {e}")))?;
-    Ok(Some(TimeAxis {
-        var: tv.to_string(),
-        dim: dim.to_string(),
-        coder,
-        times,
-    }))
+    Ok(Some(TimeAxis { var: tv.to_string(), dim: dim.to_string(), coder, times }))
 }
 
 /// clisops `adjust_date_to_calendar`: steps a day forwards/backwards (31-day months, any
@@ -117,11 +111,7 @@ fn parse_full(s: &str) -> Result<DateTime, OpError> {
 }
 
 /// Indices of time steps in the interval (clisops `subset_time` + `check_start_end_dates`).
-fn select_time_interval(
-    t: &TimeAxis,
-    start: Option<&str>,
-    end: Option<&str>,
-) -> Result<Vec<usize>, OpError> {
+fn select_time_interval(t: &TimeAxis, start: Option<&str>, end: Option<&str>) -> Result<Vec<usize>, OpError> {
     let cal = t.coder.calendar;
     let (Some(first), Some(last)) = (t.times.first(), t.times.last()) else {
         return Err(OpError::NoData(NO_DATA.into()));
@@ -139,19 +129,16 @@ fn select_time_interval(
         }
         None => *last,
     };
-    if (start_dt > *last || end_dt < *first)
-        && start_dt <= end_dt {
-            return Err(OpError::NoData(format!(
-                "No time steps found between {} and {}: the data cover {} to {}.",
-                start_dt.iso(),
-                DateTime { microsecond: 0, ..end_dt }.iso(),
-                first.iso(),
-                last.iso()
-            )));
-        }
-    let idx: Vec<usize> = (0..t.times.len())
-        .filter(|&i| t.times[i] >= start_dt && t.times[i] <= end_dt)
-        .collect();
+    if (start_dt > *last || end_dt < *first) && start_dt <= end_dt {
+        return Err(OpError::NoData(format!(
+            "No time steps found between {} and {}: the data cover {} to {}.",
+            start_dt.iso(),
+            DateTime { microsecond: 0, ..end_dt }.iso(),
+            first.iso(),
+            last.iso()
+        )));
+    }
+    let idx: Vec<usize> = (0..t.times.len()).filter(|&i| t.times[i] >= start_dt && t.times[i] <= end_dt).collect();
     if idx.is_empty() || start_dt > end_dt {
         let s = t.times.iter().find(|x| **x >= start_dt).unwrap_or(&start_dt);
         let e = t.times.iter().rev().find(|x| **x <= end_dt).unwrap_or(&end_dt);
@@ -192,10 +179,8 @@ fn select_time_series(t: &TimeAxis, values: &[String]) -> Result<Vec<usize>, OpE
 /// apply to the dataset (if any) and the request interval in the dataset's (new) frame.
 fn lon_frame(lons: &[f64], low: f64, high: f64) -> Result<(Option<LonShift>, f64, f64), OpError> {
     let finite: Vec<f64> = lons.iter().copied().filter(|x| x.is_finite()).collect();
-    let (Some(min), Some(max)) = (
-        finite.iter().copied().reduce(f64::min),
-        finite.iter().copied().reduce(f64::max),
-    ) else {
+    let (Some(min), Some(max)) = (finite.iter().copied().reduce(f64::min), finite.iter().copied().reduce(f64::max))
+    else {
         return Ok((None, low, high));
     };
     // A request reaching up to half a degree beyond the data keeps the data's frame, unless a
@@ -270,26 +255,15 @@ fn lon_frame(lons: &[f64], low: f64, high: f64) -> Result<(Option<LonShift>, f64
 /// unmasked ±999-and-beyond placeholders clisops also treats as missing) turned into NaN, so
 /// they never match a request.
 fn read_f64(src: &dyn Source, var: &str) -> Result<ArrayD<f64>, OpError> {
-    let mut a = src
-        .read_all(var)?
-        .to_f64()
-        .ok_or_else(|| OpError::Data(format!("coordinate '{var}' is not numeric")))?;
+    let mut a =
+        src.read_all(var)?.to_f64().ok_or_else(|| OpError::Data(format!("coordinate '{var}' is not numeric")))?;
     let attrs = src.dataset().var(var).map(|v| v.attrs.clone()).unwrap_or_default();
-    let missing: Vec<f64> = ["_FillValue", "missing_value"]
-        .iter()
-        .filter_map(|n| attrs.get_f64(n))
-        .collect();
+    let missing: Vec<f64> = ["_FillValue", "missing_value"].iter().filter_map(|n| attrs.get_f64(n)).collect();
     let horizontal = matches!(
         src.dataset().var(var).and_then(rookery_cf::roles::coord_role),
         Some(rookery_cf::Role::Latitude | rookery_cf::Role::Longitude)
     );
-    a.mapv_inplace(|x| {
-        if missing.contains(&x) || (horizontal && x.abs() >= 999.0) {
-            f64::NAN
-        } else {
-            x
-        }
-    });
+    a.mapv_inplace(|x| if missing.contains(&x) || (horizontal && x.abs() >= 999.0) { f64::NAN } else { x });
     Ok(a)
 }
 
@@ -309,7 +283,8 @@ pub fn plan_subset(src: &dyn Source, req: &SubsetRequest) -> Result<Plan, OpErro
     if let Some(area) = &req.area {
         let (Some(lat), Some(lon)) = (info.lat.clone(), info.lon.clone()) else {
             return Err(OpError::Invalid(
-                "subset_bbox requires input data with \"lon\" and \"lat\" dimensions, coordinates, or variables.".into(),
+                "subset_bbox requires input data with \"lon\" and \"lat\" dimensions, coordinates, or variables."
+                    .into(),
             ));
         };
         let (lo, hi) = area.lon_bnds();
@@ -347,15 +322,11 @@ pub fn plan_subset(src: &dyn Source, req: &SubsetRequest) -> Result<Plan, OpErro
             GridType::Curvilinear => {
                 let dims = ds.var(&lat).map(|v| v.dims.clone()).unwrap_or_default();
                 let shape = latv.shape().to_vec();
-                let keep = ArrayD::from_shape_fn(IxDyn(&shape), |ix| {
-                    in_lat(latv[&ix]) && in_lon(shifted[&ix])
-                });
-                let rows: Vec<usize> = (0..shape[0])
-                    .filter(|&j| keep.index_axis(Axis(0), j).iter().any(|&k| k))
-                    .collect();
-                let cols: Vec<usize> = (0..shape[1])
-                    .filter(|&i| keep.index_axis(Axis(1), i).iter().any(|&k| k))
-                    .collect();
+                let keep = ArrayD::from_shape_fn(IxDyn(&shape), |ix| in_lat(latv[&ix]) && in_lon(shifted[&ix]));
+                let rows: Vec<usize> =
+                    (0..shape[0]).filter(|&j| keep.index_axis(Axis(0), j).iter().any(|&k| k)).collect();
+                let cols: Vec<usize> =
+                    (0..shape[1]).filter(|&i| keep.index_axis(Axis(1), i).iter().any(|&k| k)).collect();
                 let (Some(&j0), Some(&j1), Some(&i0), Some(&i1)) =
                     (rows.first(), rows.last(), cols.first(), cols.last())
                 else {
@@ -373,11 +344,7 @@ pub fn plan_subset(src: &dyn Source, req: &SubsetRequest) -> Result<Plan, OpErro
                 sels.insert(dims[0].clone(), (j0..=j1).collect());
                 sels.insert(dims[1].clone(), (i0..=i1).collect());
                 let masked = masked_vars(ds, &info, &dims);
-                mask = Some(GridMask {
-                    dims: [dims[0].clone(), dims[1].clone()],
-                    keep: crop,
-                    vars: masked,
-                });
+                mask = Some(GridMask { dims: [dims[0].clone(), dims[1].clone()], keep: crop, vars: masked });
             }
             GridType::Unstructured => {
                 let dim = ds.var(&lat).map(|v| v.dims[0].clone()).unwrap_or_default();
@@ -395,7 +362,8 @@ pub fn plan_subset(src: &dyn Source, req: &SubsetRequest) -> Result<Plan, OpErro
             }
             GridType::None => {
                 return Err(OpError::Invalid(
-                    "subset_bbox requires input data with \"lon\" and \"lat\" dimensions, coordinates, or variables.".into(),
+                    "subset_bbox requires input data with \"lon\" and \"lat\" dimensions, coordinates, or variables."
+                        .into(),
                 ))
             }
         }
@@ -427,26 +395,19 @@ pub fn plan_subset(src: &dyn Source, req: &SubsetRequest) -> Result<Plan, OpErro
                 let b = b.unwrap_or(dmax);
                 let (lo, hi) = (a.min(b), a.max(b));
                 let tol = 1e-9 * lo.abs().max(hi.abs()).max(1.0);
-                (0..vals.len())
-                    .filter(|&i| vals[[i]] >= lo - tol && vals[[i]] <= hi + tol)
-                    .collect()
+                (0..vals.len()).filter(|&i| vals[[i]] >= lo - tol && vals[[i]] <= hi + tol).collect()
             }
             LevelParam::Series(want) => {
                 let r4 = |x: f64| (x * 1e4).round() / 1e4;
-                let missing: Vec<String> = want
-                    .iter()
-                    .filter(|w| !vals.iter().any(|v| r4(*v) == r4(**w)))
-                    .map(|w| format!("{w:?}"))
-                    .collect();
+                let missing: Vec<String> =
+                    want.iter().filter(|w| !vals.iter().any(|v| r4(*v) == r4(**w))).map(|w| format!("{w:?}")).collect();
                 if !missing.is_empty() {
                     return Err(OpError::Invalid(format!(
                         "Requested levels include some not found in the dataset: {{{}}}",
                         missing.join(", ")
                     )));
                 }
-                (0..vals.len())
-                    .filter(|&i| want.iter().any(|w| r4(*w) == r4(vals[[i]])))
-                    .collect()
+                (0..vals.len()).filter(|&i| want.iter().any(|w| r4(*w) == r4(vals[[i]]))).collect()
             }
         };
         if idx.is_empty() {
@@ -459,38 +420,23 @@ pub fn plan_subset(src: &dyn Source, req: &SubsetRequest) -> Result<Plan, OpErro
         let t = taxis.as_ref().ok_or_else(|| {
             OpError::Invalid("time components were requested but the dataset has no time coordinate".into())
         })?;
-        let base: Vec<usize> = sels
-            .get(&t.dim)
-            .cloned()
-            .unwrap_or_else(|| (0..t.times.len()).collect());
+        let base: Vec<usize> = sels.get(&t.dim).cloned().unwrap_or_else(|| (0..t.times.len()).collect());
         let idx: Vec<usize> = base.into_iter().filter(|&i| tc.matches(&t.times[i])).collect();
         if idx.is_empty() {
-            return Err(OpError::NoData(
-                "No timesteps are matching the selection criteria.".into(),
-            ));
+            return Err(OpError::NoData("No timesteps are matching the selection criteria.".into()));
         }
         sels.insert(t.dim.clone(), idx);
     }
 
     let times = match &taxis {
-        Some(t) => sels
-            .get(&t.dim)
-            .map_or_else(|| t.times.clone(), |idx| idx.iter().map(|&i| t.times[i]).collect()),
+        Some(t) => sels.get(&t.dim).map_or_else(|| t.times.clone(), |idx| idx.iter().map(|&i| t.times[i]).collect()),
         None => Vec::new(),
     };
     let mut out = ds.clone();
     for (d, idx) in &sels {
         out.resize_dim(d, idx.len());
     }
-    Ok(Plan {
-        out,
-        info,
-        sels,
-        lon_shift,
-        mask,
-        time_dim: taxis.map(|t| t.dim),
-        times,
-    })
+    Ok(Plan { out, info, sels, lon_shift, mask, time_dim: taxis.map(|t| t.dim), times })
 }
 
 /// Variables masked outside a curvilinear area: data variables on the grid, not coordinates

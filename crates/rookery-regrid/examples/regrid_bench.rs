@@ -40,35 +40,19 @@ fn synthetic(src: &Grid, nsteps: usize) -> Vec<f32> {
     for t in 0..nsteps {
         for i in 0..n {
             let (y, x) = src.center(i);
-            v.push(
-                ((y.to_radians().cos().powi(2)) * (2.0 * x.to_radians() + t as f64 * 0.01).cos())
-                    as f32,
-            );
+            v.push(((y.to_radians().cos().powi(2)) * (2.0 * x.to_radians() + t as f64 * 0.01).cos()) as f32);
         }
     }
     v
 }
 
 fn file_mode(args: &[String]) {
-    let (input, var, output, method) = (
-        &args[0],
-        &args[1],
-        &args[2],
-        Method::parse(&args[3]).unwrap(),
-    );
+    let (input, var, output, method) = (&args[0], &args[1], &args[2], Method::parse(&args[3]).unwrap());
     let (nx, ny): (usize, usize) = (args[4].parse().unwrap(), args[5].parse().unwrap());
     let t0 = Instant::now();
     let nc = netcdf::open(input).unwrap();
-    let lat: Vec<f64> = nc
-        .variable("lat")
-        .unwrap()
-        .get_values::<f64, _>(..)
-        .unwrap();
-    let lon: Vec<f64> = nc
-        .variable("lon")
-        .unwrap()
-        .get_values::<f64, _>(..)
-        .unwrap();
+    let lat: Vec<f64> = nc.variable("lat").unwrap().get_values::<f64, _>(..).unwrap();
+    let lon: Vec<f64> = nc.variable("lon").unwrap().get_values::<f64, _>(..).unwrap();
     let v = nc.variable(var).unwrap();
     let nt = v.dimensions()[0].len();
     let data: Vec<f32> = v.get_values::<f32, _>(..).unwrap();
@@ -87,14 +71,8 @@ fn file_mode(args: &[String]) {
     f.add_unlimited_dimension("time").unwrap();
     f.add_dimension("lat", ny).unwrap();
     f.add_dimension("lon", nx).unwrap();
-    f.add_variable::<f64>("lat", &["lat"])
-        .unwrap()
-        .put_values(dst.lat(), ..)
-        .unwrap();
-    f.add_variable::<f64>("lon", &["lon"])
-        .unwrap()
-        .put_values(dst.lon(), ..)
-        .unwrap();
+    f.add_variable::<f64>("lat", &["lat"]).unwrap().put_values(dst.lat(), ..).unwrap();
+    f.add_variable::<f64>("lon", &["lon"]).unwrap().put_values(dst.lon(), ..).unwrap();
     let mut ov = f.add_variable::<f32>(var, &["time", "lat", "lon"]).unwrap();
     ov.set_chunking(&[1, ny, nx]).unwrap();
     ov.put_values(&out, [0..nt, 0..ny, 0..nx]).unwrap();
@@ -121,10 +99,7 @@ fn main() {
     let src = cdo_grid(720, 360);
     let data = synthetic(&src, nsteps);
     println!("source 0.5° (360x720), {nsteps} steps, f32");
-    for (name, dst) in [
-        ("r360x180 (1°)", cdo_grid(360, 180)),
-        ("r1440x720 (0.25°)", cdo_grid(1440, 720)),
-    ] {
+    for (name, dst) in [("r360x180 (1°)", cdo_grid(360, 180)), ("r1440x720 (0.25°)", cdo_grid(1440, 720))] {
         for m in [Method::Bilinear, Method::Conservative, Method::NearestS2d] {
             let t = Instant::now();
             let w = compute_weights(&src, &dst, m, &WeightOptions::default()).unwrap();
@@ -133,11 +108,7 @@ fn main() {
             let t = Instant::now();
             w.apply_f32(&data, &mut out, nsteps, m == Method::Conservative, 1.0);
             let ta = t.elapsed().as_secs_f64();
-            println!(
-                "{name:>18} {:>13}: weights {tw:.3}s (nnz {}), apply {ta:.3}s",
-                m.as_str(),
-                w.nnz()
-            );
+            println!("{name:>18} {:>13}: weights {tw:.3}s (nnz {}), apply {ta:.3}s", m.as_str(), w.nnz());
         }
     }
     // The general spherical-polygon path on a 1M-cell target.
@@ -151,13 +122,7 @@ fn main() {
     );
     let srcc = as_curvilinear(&src);
     let t = Instant::now();
-    let w = compute_weights(
-        &srcc,
-        &cdo_grid(1440, 720),
-        Method::Bilinear,
-        &WeightOptions::default(),
-    )
-    .unwrap();
+    let w = compute_weights(&srcc, &cdo_grid(1440, 720), Method::Bilinear, &WeightOptions::default()).unwrap();
     println!(
         "curvilinear bilinear 0.5° curvilinear → 1440x720: weights {:.3}s (nnz {})",
         t.elapsed().as_secs_f64(),

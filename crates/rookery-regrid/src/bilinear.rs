@@ -27,10 +27,7 @@ impl LatAxis {
     fn new(lat: &[f64]) -> LatAxis {
         let mut p: Vec<(f64, usize)> = lat.iter().copied().zip(0..).collect();
         p.sort_by(|a, b| a.0.total_cmp(&b.0));
-        LatAxis {
-            v: p.iter().map(|x| x.0).collect(),
-            idx: p.iter().map(|x| x.1).collect(),
-        }
+        LatAxis { v: p.iter().map(|x| x.0).collect(), idx: p.iter().map(|x| x.1).collect() }
     }
 
     /// `(i0, i1, t)`: value = (1-t) v[i0] + t v[i1].
@@ -44,11 +41,7 @@ impl LatAxis {
         }
         let p = self.v.partition_point(|&a| a <= y).clamp(1, n - 1);
         let (a, b) = (self.v[p - 1], self.v[p]);
-        let t = if b > a {
-            ((y - a) / (b - a)).clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
+        let t = if b > a { ((y - a) / (b - a)).clamp(0.0, 1.0) } else { 0.0 };
         Some((self.idx[p - 1], self.idx[p], t))
     }
 }
@@ -75,17 +68,9 @@ impl LonAxis {
             }
         }
         let start = m[best.1].0;
-        let mut p: Vec<(f64, usize)> = m
-            .iter()
-            .map(|&(x, i)| (start + (x - start).rem_euclid(360.0), i))
-            .collect();
+        let mut p: Vec<(f64, usize)> = m.iter().map(|&(x, i)| (start + (x - start).rem_euclid(360.0), i)).collect();
         p.sort_by(|a, b| a.0.total_cmp(&b.0));
-        LonAxis {
-            u: p.iter().map(|x| x.0).collect(),
-            idx: p.iter().map(|x| x.1).collect(),
-            start,
-            periodic,
-        }
+        LonAxis { u: p.iter().map(|x| x.0).collect(), idx: p.iter().map(|x| x.1).collect(), start, periodic }
     }
 
     fn find(&self, x: f64) -> Option<(usize, usize, f64)> {
@@ -104,20 +89,12 @@ impl LonAxis {
             }
             let p = self.u.partition_point(|&a| a <= ux).clamp(1, n - 1);
             let (a, b) = (self.u[p - 1], self.u[p]);
-            let t = if b > a {
-                ((ux - a) / (b - a)).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
+            let t = if b > a { ((ux - a) / (b - a)).clamp(0.0, 1.0) } else { 0.0 };
             return Some((self.idx[p - 1], self.idx[p], t));
         }
         if self.periodic {
             let w = first + 360.0 - last;
-            let t = if w > 0.0 {
-                ((ux - last) / w).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
+            let t = if w > 0.0 { ((ux - last) / w).clamp(0.0, 1.0) } else { 0.0 };
             return Some((self.idx[n - 1], self.idx[0], t));
         }
         None
@@ -152,10 +129,7 @@ fn rectilinear(src: &Grid, dst: &Grid, periodic: bool) -> Weights {
     let nxs = src.nlon();
     let rect_dst = dst.kind() == GridKind::Rectilinear;
     let (yf, xf): (Vec<_>, Vec<_>) = if rect_dst {
-        (
-            dst.lat().iter().map(|&y| la.find(y)).collect(),
-            dst.lon().iter().map(|&x| lo.find(x)).collect(),
-        )
+        (dst.lat().iter().map(|&y| la.find(y)).collect(), dst.lon().iter().map(|&x| lo.find(x)).collect())
     } else {
         (Vec::new(), Vec::new())
     };
@@ -188,11 +162,7 @@ fn rectilinear(src: &Grid, dst: &Grid, periodic: bool) -> Weights {
 
 /// Tangent-plane basis at unit vector `p`.
 fn basis(p: V3) -> (V3, V3) {
-    let a = if p[2].abs() < 0.9 {
-        [0.0, 0.0, 1.0]
-    } else {
-        [1.0, 0.0, 0.0]
-    };
+    let a = if p[2].abs() < 0.9 { [0.0, 0.0, 1.0] } else { [1.0, 0.0, 0.0] };
     let e1 = sphere::normalize(sphere::cross(a, p));
     let e2 = sphere::cross(p, e1);
     (e1, e2)
@@ -251,8 +221,7 @@ fn invert(p: V3, q: [V3; 4]) -> Option<(f64, f64)> {
         }
     }
     let tol = 1e-7;
-    if s.is_finite() && t.is_finite() && s >= -tol && s <= 1.0 + tol && t >= -tol && t <= 1.0 + tol
-    {
+    if s.is_finite() && t.is_finite() && s >= -tol && s <= 1.0 + tol && t >= -tol && t <= 1.0 + tol {
         Some((s.clamp(0.0, 1.0), t.clamp(0.0, 1.0)))
     } else {
         None

@@ -37,10 +37,7 @@ pub struct WeightsCache {
 impl WeightsCache {
     /// A cache in `dir`.
     pub fn new(dir: impl Into<PathBuf>) -> WeightsCache {
-        WeightsCache {
-            dir: dir.into(),
-            mem: Mutex::new(HashMap::new()),
-        }
+        WeightsCache { dir: dir.into(), mem: Mutex::new(HashMap::new()) }
     }
 
     /// The cache directory.
@@ -54,16 +51,8 @@ impl WeightsCache {
             "{}_{}_{}_{}_{}",
             src.hash(),
             dst.hash(),
-            if opts.periodic_for(src) {
-                "peri"
-            } else {
-                "unperi"
-            },
-            if opts.ignore_degenerate {
-                "skip-degen"
-            } else {
-                "no-skip-degen"
-            },
+            if opts.periodic_for(src) { "peri" } else { "unperi" },
+            if opts.ignore_degenerate { "skip-degen" } else { "no-skip-degen" },
             method.as_str()
         )
     }
@@ -87,11 +76,7 @@ impl WeightsCache {
             id.push_str("_domain-edge");
         }
         let path = self.path_for(&id);
-        let outcome = |hit| CacheOutcome {
-            hit,
-            id: id.clone(),
-            path: path.clone(),
-        };
+        let outcome = |hit| CacheOutcome { hit, id: id.clone(), path: path.clone() };
         if let Some(w) = self.mem.lock().unwrap_or_else(|e| e.into_inner()).get(&id) {
             return Ok((w.clone(), outcome(true)));
         }
@@ -104,10 +89,7 @@ impl WeightsCache {
                     return Ok((w, outcome(true)));
                 }
                 Err(e) => {
-                    tracing::warn!(
-                        "cached weights {} are unreadable ({e}); recomputing",
-                        path.display()
-                    );
+                    tracing::warn!("cached weights {} are unreadable ({e}); recomputing", path.display());
                 }
             }
         }
@@ -125,10 +107,7 @@ impl WeightsCache {
     }
 
     fn remember(&self, id: &str, w: &Arc<Weights>) {
-        self.mem
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id.to_string(), w.clone());
+        self.mem.lock().unwrap_or_else(|e| e.into_inner()).insert(id.to_string(), w.clone());
     }
 
     fn write_sidecar(
@@ -162,55 +141,24 @@ impl WeightsCache {
         s("source_format", "CF");
         s("target_format", "CF");
         s("format", "xESMF");
-        s(
-            "ignore_degenerate",
-            if opts.ignore_degenerate {
-                "True"
-            } else {
-                "False"
-            },
-        );
-        s(
-            "periodic",
-            if opts.periodic_for(src) {
-                "True"
-            } else {
-                "False"
-            },
-        );
-        s(
-            "post_mask_source",
-            if opts.post_mask_source_domain_edge {
-                "domain_edge"
-            } else {
-                "None"
-            },
-        );
+        s("ignore_degenerate", if opts.ignore_degenerate { "True" } else { "False" });
+        s("periodic", if opts.periodic_for(src) { "True" } else { "False" });
+        s("post_mask_source", if opts.post_mask_source_domain_edge { "domain_edge" } else { "None" });
         s("method", method.as_str());
         s("uid", id);
         s("filename", &format!("weights_{id}.nc"));
-        s(
-            "tool",
-            concat!("rookery-regrid_v", env!("CARGO_PKG_VERSION")),
-        );
+        s("tool", concat!("rookery-regrid_v", env!("CARGO_PKG_VERSION")));
         for (k, g) in [("source", src), ("target", dst)] {
             fields.push((format!("{k}_nlat"), g.nlat().to_string()));
             fields.push((format!("{k}_nlon"), g.nlon().to_string()));
             fields.push((format!("{k}_ncells"), g.ncells().to_string()));
         }
         fields.sort();
-        let body: Vec<String> = fields
-            .iter()
-            .map(|(k, v)| format!("    {}: {}", json_str(k), v))
-            .collect();
+        let body: Vec<String> = fields.iter().map(|(k, v)| format!("    {}: {}", json_str(k), v)).collect();
         let text = format!("{{\n{}\n}}", body.join(",\n"));
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".weights_")
-            .suffix(".json.tmp")
-            .tempfile_in(&self.dir)?;
+        let mut tmp = tempfile::Builder::new().prefix(".weights_").suffix(".json.tmp").tempfile_in(&self.dir)?;
         tmp.write_all(text.as_bytes())?;
-        tmp.persist(self.dir.join(format!("weights_{id}.json")))
-            .map_err(|e| e.error)?;
+        tmp.persist(self.dir.join(format!("weights_{id}.json"))).map_err(|e| e.error)?;
         Ok(())
     }
 }

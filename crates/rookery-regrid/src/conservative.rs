@@ -24,10 +24,7 @@ fn with_bounds<'a>(g: &'a Grid, which: &str) -> Result<std::borrow::Cow<'a, Grid
         return Ok(std::borrow::Cow::Borrowed(g));
     }
     let mut c = g.clone();
-    c.ensure_bounds().map_err(|e| RegridError::MissingBounds {
-        grid: which.to_string(),
-        reason: strip(e),
-    })?;
+    c.ensure_bounds().map_err(|e| RegridError::MissingBounds { grid: which.to_string(), reason: strip(e) })?;
     Ok(std::borrow::Cow::Owned(c))
 }
 
@@ -38,11 +35,7 @@ fn strip(e: RegridError) -> String {
     }
 }
 
-pub(crate) fn weights(
-    src: &Grid,
-    dst: &Grid,
-    ignore_degenerate: bool,
-) -> Result<Weights, RegridError> {
+pub(crate) fn weights(src: &Grid, dst: &Grid, ignore_degenerate: bool) -> Result<Weights, RegridError> {
     let src = with_bounds(src, "source")?;
     let dst = with_bounds(dst, "target")?;
     if src.kind() == GridKind::Rectilinear && dst.kind() == GridKind::Rectilinear {
@@ -81,30 +74,10 @@ fn lon_overlap(a: (f64, f64), b: (f64, f64)) -> f64 {
 }
 
 fn rect_rect(src: &Grid, dst: &Grid, ignore_degenerate: bool) -> Result<Weights, RegridError> {
-    let slat: Vec<_> = src
-        .lat_bounds()
-        .expect("bounds")
-        .iter()
-        .map(|&b| sin_band(b))
-        .collect();
-    let slon: Vec<_> = src
-        .lon_bounds()
-        .expect("bounds")
-        .iter()
-        .map(|&b| lon_band(b))
-        .collect();
-    let dlat: Vec<_> = dst
-        .lat_bounds()
-        .expect("bounds")
-        .iter()
-        .map(|&b| sin_band(b))
-        .collect();
-    let dlon: Vec<_> = dst
-        .lon_bounds()
-        .expect("bounds")
-        .iter()
-        .map(|&b| lon_band(b))
-        .collect();
+    let slat: Vec<_> = src.lat_bounds().expect("bounds").iter().map(|&b| sin_band(b)).collect();
+    let slon: Vec<_> = src.lon_bounds().expect("bounds").iter().map(|&b| lon_band(b)).collect();
+    let dlat: Vec<_> = dst.lat_bounds().expect("bounds").iter().map(|&b| sin_band(b)).collect();
+    let dlon: Vec<_> = dst.lon_bounds().expect("bounds").iter().map(|&b| lon_band(b)).collect();
     let degenerate = |g: &Grid, la: &[(f64, f64)], lo: &[(f64, f64)]| -> usize {
         let bad_y = la.iter().filter(|b| b.1 - b.0 <= 0.0).count();
         let bad_x = lo.iter().filter(|b| b.1 - b.0 <= 0.0).count();
@@ -113,9 +86,7 @@ fn rect_rect(src: &Grid, dst: &Grid, ignore_degenerate: bool) -> Result<Weights,
         }
         (0..g.ncells())
             .filter(|&i| {
-                g.is_valid(i)
-                    && (la[i / lo.len()].1 <= la[i / lo.len()].0
-                        || lo[i % lo.len()].1 <= lo[i % lo.len()].0)
+                g.is_valid(i) && (la[i / lo.len()].1 <= la[i / lo.len()].0 || lo[i % lo.len()].1 <= lo[i % lo.len()].0)
             })
             .count()
     };
@@ -123,10 +94,7 @@ fn rect_rect(src: &Grid, dst: &Grid, ignore_degenerate: bool) -> Result<Weights,
         for (g, la, lo, which) in [(src, &slat, &slon, "source"), (dst, &dlat, &dlon, "target")] {
             let n = degenerate(g, la, lo);
             if n > 0 {
-                return Err(RegridError::DegenerateCells {
-                    grid: which.into(),
-                    count: n,
-                });
+                return Err(RegridError::DegenerateCells { grid: which.into(), count: n });
             }
         }
     }
@@ -165,28 +133,23 @@ fn rect_rect(src: &Grid, dst: &Grid, ignore_degenerate: bool) -> Result<Weights,
         .collect();
     let (nxs, nxd) = (src.nlon(), dst.nlon());
     let src_masked = src.mask().is_some();
-    Ok(build_parallel(
-        src.ncells(),
-        dst.ncells(),
-        8192,
-        |rows, out| {
-            let mut e = Vec::with_capacity(16);
-            for d in rows {
-                e.clear();
-                if dst.is_valid(d) {
-                    for &(i, fy) in &lat_ov[d / nxd] {
-                        for &(k, fx) in &lon_ov[d % nxd] {
-                            let s = i * nxs + k;
-                            if !src_masked || src.is_valid(s) {
-                                e.push((s as u32, fy * fx));
-                            }
+    Ok(build_parallel(src.ncells(), dst.ncells(), 8192, |rows, out| {
+        let mut e = Vec::with_capacity(16);
+        for d in rows {
+            e.clear();
+            if dst.is_valid(d) {
+                for &(i, fy) in &lat_ov[d / nxd] {
+                    for &(k, fx) in &lon_ov[d % nxd] {
+                        let s = i * nxs + k;
+                        if !src_masked || src.is_valid(s) {
+                            e.push((s as u32, fy * fx));
                         }
                     }
                 }
-                out.push_row(&mut e);
             }
-        },
-    ))
+            out.push_row(&mut e);
+        }
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -231,9 +194,7 @@ fn bbox(poly: &[V3]) -> BBox {
         let nrm = sphere::normalize(sphere::cross(a, b));
         let top = sphere::normalize(sphere::sub([0.0, 0.0, 1.0], sphere::scale(nrm, nrm[2])));
         for p in [top, sphere::scale(top, -1.0)] {
-            if sphere::dot(sphere::cross(a, p), nrm) >= 0.0
-                && sphere::dot(sphere::cross(p, b), nrm) >= 0.0
-            {
+            if sphere::dot(sphere::cross(a, p), nrm) >= 0.0 && sphere::dot(sphere::cross(p, b), nrm) >= 0.0 {
                 let (lp, _) = sphere::latlon(p);
                 lat0 = lat0.min(lp);
                 lat1 = lat1.max(lp);
@@ -272,13 +233,7 @@ fn bbox(poly: &[V3]) -> BBox {
         }
     }
     let m = 1e-7;
-    BBox {
-        lat0: lat0 - m,
-        lat1: lat1 + m,
-        lon0: lo - m,
-        lon1: hi + m,
-        full_lon,
-    }
+    BBox { lat0: lat0 - m, lat1: lat1 + m, lon0: lo - m, lon1: hi + m, full_lon }
 }
 
 impl Polys {
@@ -310,15 +265,8 @@ impl Polys {
                         poly.clear();
                         ([0.0; 3], 0.0, 0.0)
                     } else {
-                        let c = sphere::normalize(
-                            poly.iter().fold([0.0; 3], |acc, &v| sphere::add(acc, v)),
-                        );
-                        let r = poly
-                            .iter()
-                            .map(|&v| sphere::angle(c, v))
-                            .fold(0.0, f64::max)
-                            * (1.0 + 1e-9)
-                            + 1e-12;
+                        let c = sphere::normalize(poly.iter().fold([0.0; 3], |acc, &v| sphere::add(acc, v)));
+                        let r = poly.iter().map(|&v| sphere::angle(c, v)).fold(0.0, f64::max) * (1.0 + 1e-9) + 1e-12;
                         (c, r, sphere::polygon_area_signed(&poly))
                     };
                     p.verts.extend_from_slice(&poly);
@@ -327,13 +275,7 @@ impl Polys {
                     p.radius.push(r);
                     p.area.push(a);
                     p.bbox.push(if shape == CellShape::Degenerate {
-                        BBox {
-                            lat0: 0.0,
-                            lat1: 0.0,
-                            lon0: 0.0,
-                            lon1: 0.0,
-                            full_lon: false,
-                        }
+                        BBox { lat0: 0.0, lat1: 0.0, lon0: 0.0, lon1: 0.0, full_lon: false }
                     } else {
                         bbox(&poly)
                     });
@@ -385,13 +327,7 @@ impl Buckets {
         let nlat = ((n as f64 / 2.0).sqrt().round() as usize).clamp(1, 2048);
         let nlon = 2 * nlat;
         let size = 180.0 / nlat as f64;
-        let mut b = Buckets {
-            nlat,
-            nlon,
-            size,
-            ptr: vec![0; nlat * nlon + 1],
-            ids: Vec::new(),
-        };
+        let mut b = Buckets { nlat, nlon, size, ptr: vec![0; nlat * nlon + 1], ids: Vec::new() };
         // Two passes: counts then fill.
         let mut counts = vec![0usize; nlat * nlon];
         for (i, _) in usable.iter().enumerate().filter(|x| *x.1) {
@@ -443,20 +379,14 @@ fn polygons(src: &Grid, dst: &Grid, ignore_degenerate: bool) -> Result<Weights, 
     let (sp, dp) = rayon::join(|| Polys::new(src), || Polys::new(dst));
     if !ignore_degenerate {
         for (g, p, which) in [(src, &sp, "source"), (dst, &dp, "target")] {
-            let n = (0..g.ncells())
-                .filter(|&i| g.is_valid(i) && p.shape[i] == CellShape::Degenerate)
-                .count();
+            let n = (0..g.ncells()).filter(|&i| g.is_valid(i) && p.shape[i] == CellShape::Degenerate).count();
             if n > 0 {
-                return Err(RegridError::DegenerateCells {
-                    grid: which.into(),
-                    count: n,
-                });
+                return Err(RegridError::DegenerateCells { grid: which.into(), count: n });
             }
         }
     }
-    let usable: Vec<bool> = (0..src.ncells())
-        .map(|i| src.is_valid(i) && sp.shape[i] != CellShape::Degenerate)
-        .collect();
+    let usable: Vec<bool> =
+        (0..src.ncells()).map(|i| src.is_valid(i) && sp.shape[i] != CellShape::Degenerate).collect();
     let buckets = Buckets::new(&sp, &usable);
     let w = build_parallel(src.ncells(), dst.ncells(), 1024, |rows, out| {
         let mut e: Vec<(u32, f64)> = Vec::with_capacity(32);

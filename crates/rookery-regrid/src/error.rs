@@ -56,8 +56,5 @@ pub enum RegridError {
 }
 
 pub(crate) fn invalid(grid: &str, reason: impl Into<String>) -> RegridError {
-    RegridError::InvalidGrid {
-        grid: grid.to_string(),
-        reason: reason.into(),
-    }
+    RegridError::InvalidGrid { grid: grid.to_string(), reason: reason.into() }
 }

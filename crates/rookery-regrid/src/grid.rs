@@ -40,16 +40,10 @@ fn check_lat(v: &[f64], what: &str, allow_nan: bool) -> Result<(), RegridError> 
     for (i, &x) in v.iter().enumerate() {
         if x.is_nan() {
             if !allow_nan {
-                return Err(invalid(
-                    "input",
-                    format!("{what} contains NaN at index {i}"),
-                ));
+                return Err(invalid("input", format!("{what} contains NaN at index {i}")));
             }
         } else if !(-90.0 - LAT_TOL..=90.0 + LAT_TOL).contains(&x) {
-            return Err(invalid(
-                "input",
-                format!("{what} value {x} at index {i} is outside [-90, 90]"),
-            ));
+            return Err(invalid("input", format!("{what} value {x} at index {i} is outside [-90, 90]")));
         }
     }
     Ok(())
@@ -59,16 +53,10 @@ fn check_lon(v: &[f64], what: &str, allow_nan: bool) -> Result<(), RegridError> 
     for (i, &x) in v.iter().enumerate() {
         if x.is_nan() {
             if !allow_nan {
-                return Err(invalid(
-                    "input",
-                    format!("{what} contains NaN at index {i}"),
-                ));
+                return Err(invalid("input", format!("{what} contains NaN at index {i}")));
             }
         } else if !x.is_finite() || x.abs() > 1e5 {
-            return Err(invalid(
-                "input",
-                format!("{what} value {x} at index {i} is not a longitude"),
-            ));
+            return Err(invalid("input", format!("{what} value {x} at index {i} is not a longitude")));
         }
     }
     Ok(())
@@ -95,57 +83,27 @@ impl Grid {
         lon_bnds: Option<Vec<[f64; 2]>>,
     ) -> Result<Grid, RegridError> {
         if lat.is_empty() || lon.is_empty() {
-            return Err(invalid(
-                "input",
-                format!("empty axis (nlat={}, nlon={})", lat.len(), lon.len()),
-            ));
+            return Err(invalid("input", format!("empty axis (nlat={}, nlon={})", lat.len(), lon.len())));
         }
         check_lat(&lat, "latitude", false)?;
         check_lon(&lon, "longitude", false)?;
         if let Some(b) = &lat_bnds {
             if b.len() != lat.len() {
-                return Err(invalid(
-                    "input",
-                    format!("{} latitude bounds for {} latitudes", b.len(), lat.len()),
-                ));
+                return Err(invalid("input", format!("{} latitude bounds for {} latitudes", b.len(), lat.len())));
             }
-            check_lat(
-                &b.iter().flatten().copied().collect::<Vec<_>>(),
-                "latitude bounds",
-                false,
-            )?;
+            check_lat(&b.iter().flatten().copied().collect::<Vec<_>>(), "latitude bounds", false)?;
         }
         if let Some(b) = &lon_bnds {
             if b.len() != lon.len() {
-                return Err(invalid(
-                    "input",
-                    format!("{} longitude bounds for {} longitudes", b.len(), lon.len()),
-                ));
+                return Err(invalid("input", format!("{} longitude bounds for {} longitudes", b.len(), lon.len())));
             }
-            check_lon(
-                &b.iter().flatten().copied().collect::<Vec<_>>(),
-                "longitude bounds",
-                false,
-            )?;
+            check_lon(&b.iter().flatten().copied().collect::<Vec<_>>(), "longitude bounds", false)?;
             if let Some(i) = b.iter().position(|p| (p[1] - p[0]).abs() > 360.0 + 1e-9) {
-                return Err(invalid(
-                    "input",
-                    format!("longitude bounds of cell {i} span more than 360 degrees"),
-                ));
+                return Err(invalid("input", format!("longitude bounds of cell {i} span more than 360 degrees")));
             }
         }
         let (ny, nx) = (lat.len(), lon.len());
-        Ok(Grid {
-            kind: GridKind::Rectilinear,
-            ny,
-            nx,
-            lat,
-            lon,
-            lat_bnds,
-            lon_bnds,
-            corners: None,
-            mask: None,
-        })
+        Ok(Grid { kind: GridKind::Rectilinear, ny, nx, lat, lon, lat_bnds, lon_bnds, corners: None, mask: None })
     }
 
     /// A curvilinear grid of `ny × nx` cells from 2-D centres (row-major) and optional corners
@@ -158,20 +116,14 @@ impl Grid {
         lon: Vec<f64>,
         corners: Option<(Vec<f64>, Vec<f64>)>,
     ) -> Result<Grid, RegridError> {
-        let n = ny
-            .checked_mul(nx)
-            .ok_or_else(|| invalid("input", "grid size overflows"))?;
+        let n = ny.checked_mul(nx).ok_or_else(|| invalid("input", "grid size overflows"))?;
         if n == 0 {
             return Err(invalid("input", format!("empty grid ({ny}x{nx})")));
         }
         if lat.len() != n || lon.len() != n {
             return Err(invalid(
                 "input",
-                format!(
-                    "{ny}x{nx} grid needs {n} centres, got {} latitudes and {} longitudes",
-                    lat.len(),
-                    lon.len()
-                ),
+                format!("{ny}x{nx} grid needs {n} centres, got {} latitudes and {} longitudes", lat.len(), lon.len()),
             ));
         }
         check_lat(&lat, "latitude", true)?;
@@ -181,12 +133,7 @@ impl Grid {
                 if clat.len() != 4 * n || clon.len() != 4 * n {
                     return Err(invalid(
                         "input",
-                        format!(
-                            "{ny}x{nx} grid needs {} corner values, got {} and {}",
-                            4 * n,
-                            clat.len(),
-                            clon.len()
-                        ),
+                        format!("{ny}x{nx} grid needs {} corner values, got {} and {}", 4 * n, clat.len(), clon.len()),
                     ));
                 }
                 check_lat(&clat, "corner latitude", true)?;
@@ -195,17 +142,7 @@ impl Grid {
             }
             None => None,
         };
-        Ok(Grid {
-            kind: GridKind::Curvilinear,
-            ny,
-            nx,
-            lat,
-            lon,
-            lat_bnds: None,
-            lon_bnds: None,
-            corners,
-            mask: None,
-        })
+        Ok(Grid { kind: GridKind::Curvilinear, ny, nx, lat, lon, lat_bnds: None, lon_bnds: None, corners, mask: None })
     }
 
     /// An unstructured grid of `lat.len()` cells with optional corners (`k` per cell, `n*k` values
@@ -220,10 +157,7 @@ impl Grid {
             return Err(invalid("input", "empty grid (0 cells)"));
         }
         if lon.len() != n {
-            return Err(invalid(
-                "input",
-                format!("{n} latitudes but {} longitudes", lon.len()),
-            ));
+            return Err(invalid("input", format!("{n} latitudes but {} longitudes", lon.len())));
         }
         check_lat(&lat, "latitude", true)?;
         check_lon(&lon, "longitude", true)?;
@@ -312,9 +246,7 @@ impl Grid {
 
     /// Curvilinear/unstructured corners `(lat, lon, corners_per_cell)`, if any.
     pub fn corners(&self) -> Option<(&[f64], &[f64], usize)> {
-        self.corners
-            .as_ref()
-            .map(|(a, b, k)| (a.as_slice(), b.as_slice(), *k))
+        self.corners.as_ref().map(|(a, b, k)| (a.as_slice(), b.as_slice(), *k))
     }
 
     /// The validity mask, if any (`false` = masked).
@@ -357,10 +289,7 @@ impl Grid {
         }
         if let Some(m) = &self.mask {
             if m.len() != self.ncells() {
-                return Err(invalid(
-                    which,
-                    format!("mask has {} entries for {} cells", m.len(), self.ncells()),
-                ));
+                return Err(invalid(which, format!("mask has {} entries for {} cells", m.len(), self.ncells())));
             }
         }
         if !(0..self.ncells()).any(|i| self.is_valid(i)) {
@@ -505,19 +434,15 @@ impl Grid {
                     )));
                 }
                 if self.lat.iter().any(|v| v.is_nan()) || self.lon.iter().any(|v| v.is_nan()) {
-                    return Err(RegridError::Bounds(
-                        "the grid has cells with missing (NaN) centres".into(),
-                    ));
+                    return Err(RegridError::Bounds("the grid has cells with missing (NaN) centres".into()));
                 }
                 let periodic = self.is_global_lon();
-                self.corners = Some(curvilinear_corners(
-                    self.ny, self.nx, &self.lat, &self.lon, periodic,
-                ));
+                self.corners = Some(curvilinear_corners(self.ny, self.nx, &self.lat, &self.lon, periodic));
                 Ok(())
             }
-            GridKind::Unstructured => Err(RegridError::Bounds(
-                "bounds cannot be generated for unstructured grids".into(),
-            )),
+            GridKind::Unstructured => {
+                Err(RegridError::Bounds("bounds cannot be generated for unstructured grids".into()))
+            }
         }
     }
 
@@ -534,9 +459,7 @@ impl Grid {
         let xb = g.lon_bnds.as_ref().expect("bounds");
         let mut out = Vec::with_capacity(g.ncells());
         for b in lb {
-            let dy = (b[1].clamp(-90.0, 90.0).to_radians().sin()
-                - b[0].clamp(-90.0, 90.0).to_radians().sin())
-            .abs();
+            let dy = (b[1].clamp(-90.0, 90.0).to_radians().sin() - b[0].clamp(-90.0, 90.0).to_radians().sin()).abs();
             for x in xb {
                 out.push(dy * (x[1] - x[0]).abs().min(360.0).to_radians());
             }
@@ -581,10 +504,7 @@ impl Grid {
             md5_hex(python_bytes_repr(&bytes).as_bytes())
         };
         let undefined = || md5_hex(b"undefined");
-        let mut parts = vec![
-            part(&mut self.lat.iter().copied()),
-            part(&mut self.lon.iter().copied()),
-        ];
+        let mut parts = vec![part(&mut self.lat.iter().copied()), part(&mut self.lon.iter().copied())];
         match self.kind {
             GridKind::Rectilinear => {
                 parts.push(match &self.lat_bnds {
@@ -646,19 +566,11 @@ fn axis_bounds(v: &[f64], lon: bool) -> Vec<[f64; 2]> {
 }
 
 /// Corners of a curvilinear grid, 4 per cell in the order (j,k), (j,k+1), (j+1,k+1), (j+1,k).
-fn curvilinear_corners(
-    ny: usize,
-    nx: usize,
-    lat: &[f64],
-    lon: &[f64],
-    periodic: bool,
-) -> (Vec<f64>, Vec<f64>, usize) {
+fn curvilinear_corners(ny: usize, nx: usize, lat: &[f64], lon: &[f64], periodic: bool) -> (Vec<f64>, Vec<f64>, usize) {
     let c = |j: usize, k: usize| sphere::xyz(lat[j * nx + k], lon[j * nx + k]);
     let (cy, cx) = (ny + 1, nx + 1);
     let mut cr: Vec<V3> = vec![[0.0; 3]; cy * cx];
-    let mean4 = |a: V3, b: V3, cc: V3, d: V3| {
-        sphere::normalize(sphere::add(sphere::add(a, b), sphere::add(cc, d)))
-    };
+    let mean4 = |a: V3, b: V3, cc: V3, d: V3| sphere::normalize(sphere::add(sphere::add(a, b), sphere::add(cc, d)));
     for j in 1..ny {
         for k in 1..nx {
             cr[j * cx + k] = mean4(c(j - 1, k - 1), c(j - 1, k), c(j, k - 1), c(j, k));

@@ -44,11 +44,7 @@ impl KdTree {
         }
         let a = self.axis[mid] as usize;
         let diff = q[a] - p[a];
-        let (first, second) = if diff < 0.0 {
-            ((lo, mid), (mid + 1, hi))
-        } else {
-            ((mid + 1, hi), (lo, mid))
-        };
+        let (first, second) = if diff < 0.0 { ((lo, mid), (mid + 1, hi)) } else { ((mid + 1, hi), (lo, mid)) };
         self.nn(first.0, first.1, q, best);
         if diff * diff <= best.1 {
             self.nn(second.0, second.1, q, best);
@@ -71,11 +67,7 @@ impl KdTree {
         let mid = lo + (hi - lo) / 2;
         let p = self.pts[mid];
         let d = d2(p, q);
-        let worst = if out.len() < k {
-            f64::INFINITY
-        } else {
-            out[out.len() - 1].0
-        };
+        let worst = if out.len() < k { f64::INFINITY } else { out[out.len() - 1].0 };
         if d < worst {
             let pos = out.partition_point(|e| e.0 <= d);
             out.insert(pos, (d, self.ids[mid]));
@@ -83,17 +75,9 @@ impl KdTree {
         }
         let a = self.axis[mid] as usize;
         let diff = q[a] - p[a];
-        let (first, second) = if diff < 0.0 {
-            ((lo, mid), (mid + 1, hi))
-        } else {
-            ((mid + 1, hi), (lo, mid))
-        };
+        let (first, second) = if diff < 0.0 { ((lo, mid), (mid + 1, hi)) } else { ((mid + 1, hi), (lo, mid)) };
         self.knn(first.0, first.1, q, k, out);
-        let worst = if out.len() < k {
-            f64::INFINITY
-        } else {
-            out[out.len() - 1].0
-        };
+        let worst = if out.len() < k { f64::INFINITY } else { out[out.len() - 1].0 };
         if diff * diff <= worst {
             self.knn(second.0, second.1, q, k, out);
         }

@@ -92,11 +92,7 @@ pub struct WeightOptions {
 
 impl Default for WeightOptions {
     fn default() -> Self {
-        WeightOptions {
-            periodic: None,
-            ignore_degenerate: true,
-            post_mask_source_domain_edge: false,
-        }
+        WeightOptions { periodic: None, ignore_degenerate: true, post_mask_source_domain_edge: false }
     }
 }
 
@@ -111,19 +107,12 @@ impl WeightOptions {
 ///
 /// Conservative remapping generates missing bounds on (copies of) the grids with
 /// [`Grid::ensure_bounds`] and fails with [`RegridError::MissingBounds`] when that is impossible.
-pub fn compute_weights(
-    src: &Grid,
-    dst: &Grid,
-    method: Method,
-    opts: &WeightOptions,
-) -> Result<Weights, RegridError> {
+pub fn compute_weights(src: &Grid, dst: &Grid, method: Method, opts: &WeightOptions) -> Result<Weights, RegridError> {
     src.validate("source")?;
     dst.validate("target")?;
     let periodic = opts.periodic_for(src);
     match method {
-        Method::NearestS2d => {
-            nearest::weights(src, dst, periodic, opts.post_mask_source_domain_edge)
-        }
+        Method::NearestS2d => nearest::weights(src, dst, periodic, opts.post_mask_source_domain_edge),
         Method::Bilinear => bilinear::weights(src, dst, periodic),
         Method::Conservative => conservative::weights(src, dst, opts.ignore_degenerate),
     }

@@ -1,9 +1,9 @@
 //! A small MD5 (RFC 1321) used for clisops-compatible grid hashes. Not for security.
 
 const S: [u32; 64] = [
-    7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9,
-    14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15,
-    21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
+    7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
+    4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15,
+    21,
 ];
 
 fn k_table() -> [u32; 64] {
@@ -106,11 +106,7 @@ pub(crate) fn md5_hex(data: &[u8]) -> String {
 
 /// Python's `str(b)` of a `bytes` object, e.g. `b'\x00\x01ab'`.
 pub(crate) fn python_bytes_repr(b: &[u8]) -> String {
-    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
-        b'"'
-    } else {
-        b'\''
-    };
+    let quote = if b.contains(&b'\'') && !b.contains(&b'"') { b'"' } else { b'\'' };
     let mut s = String::with_capacity(b.len() * 3 + 3);
     s.push('b');
     s.push(quote as char);
@@ -141,8 +137,7 @@ mod tests {
         assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
         assert_eq!(md5_hex(b"abc"), "900150983cd24fb0d6963f7d28e17f72");
         assert_eq!(md5_hex(b"undefined"), "5e543256c480ac577d30f76f9120eb74");
-        let long =
-            b"12345678901234567890123456789012345678901234567890123456789012345678901234567890";
+        let long = b"12345678901234567890123456789012345678901234567890123456789012345678901234567890";
         assert_eq!(md5_hex(long), "57edf4a22be3c955ac49da2e2107b67a");
     }
 
@@ -150,9 +145,6 @@ mod tests {
     fn repr() {
         assert_eq!(python_bytes_repr(b"a'b"), "b\"a'b\"");
         assert_eq!(python_bytes_repr(b"a'\"b"), "b'a\\'\"b'");
-        assert_eq!(
-            python_bytes_repr(&[0, 9, 10, 13, 92, 127, 200]),
-            "b'\\x00\\t\\n\\r\\\\\\x7f\\xc8'"
-        );
+        assert_eq!(python_bytes_repr(&[0, 9, 10, 13, 92, 127, 200]), "b'\\x00\\t\\n\\r\\\\\\x7f\\xc8'");
     }
 }

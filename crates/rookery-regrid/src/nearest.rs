@@ -9,24 +9,13 @@ use crate::RegridError;
 /// Builds a k-d tree over the valid source cell centres.
 pub(crate) fn source_tree(src: &Grid, only_valid: bool) -> KdTree {
     let items: Vec<(V3, u32)> = (0..src.ncells())
-        .filter(|&i| {
-            if only_valid {
-                src.is_valid(i)
-            } else {
-                src.center_xyz(i)[0].is_finite()
-            }
-        })
+        .filter(|&i| if only_valid { src.is_valid(i) } else { src.center_xyz(i)[0].is_finite() })
         .map(|i| (src.center_xyz(i), i as u32))
         .collect();
     KdTree::new(items)
 }
 
-pub(crate) fn weights(
-    src: &Grid,
-    dst: &Grid,
-    periodic: bool,
-    domain_edge: bool,
-) -> Result<Weights, RegridError> {
+pub(crate) fn weights(src: &Grid, dst: &Grid, periodic: bool, domain_edge: bool) -> Result<Weights, RegridError> {
     if domain_edge && src.kind() == GridKind::Unstructured {
         return Err(RegridError::Unsupported(
             "post_mask_source=domain_edge needs a structured (rectilinear or curvilinear) source grid".into(),
@@ -34,27 +23,22 @@ pub(crate) fn weights(
     }
     let tree = source_tree(src, true);
     let (ny, nx) = (src.nlat(), src.nlon());
-    Ok(build_parallel(
-        src.ncells(),
-        dst.ncells(),
-        16384,
-        |rows, out| {
-            let mut e = Vec::with_capacity(1);
-            for d in rows {
-                e.clear();
-                if dst.is_valid(d) {
-                    let p = dst.center_xyz(d);
-                    if let Some((s, _)) = tree.nearest(p) {
-                        let s = s as usize;
-                        if !(domain_edge && outside_domain(src, ny, nx, periodic, s, p)) {
-                            e.push((s as u32, 1.0));
-                        }
+    Ok(build_parallel(src.ncells(), dst.ncells(), 16384, |rows, out| {
+        let mut e = Vec::with_capacity(1);
+        for d in rows {
+            e.clear();
+            if dst.is_valid(d) {
+                let p = dst.center_xyz(d);
+                if let Some((s, _)) = tree.nearest(p) {
+                    let s = s as usize;
+                    if !(domain_edge && outside_domain(src, ny, nx, periodic, s, p)) {
+                        e.push((s as u32, 1.0));
                     }
                 }
-                out.push_row(&mut e);
             }
-        },
-    ))
+            out.push_row(&mut e);
+        }
+    }))
 }
 
 /// Whether `p` lies beyond the outer half of edge cell `s` of a structured source grid.

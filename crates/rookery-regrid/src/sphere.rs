@@ -26,11 +26,7 @@ pub(crate) fn dot(a: V3, b: V3) -> f64 {
 
 #[inline]
 pub(crate) fn cross(a: V3, b: V3) -> V3 {
-    [
-        a[1] * b[2] - a[2] * b[1],
-        a[2] * b[0] - a[0] * b[2],
-        a[0] * b[1] - a[1] * b[0],
-    ]
+    [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
 }
 
 #[inline]
@@ -135,11 +131,7 @@ pub(crate) fn clip_polygon(subject: &[V3], planes: &[V3], out: &mut Vec<V3>, tmp
 #[inline]
 fn intersect(p: V3, q: V3, dp: f64, dq: f64) -> V3 {
     let den = dp - dq;
-    let t = if den != 0.0 {
-        (dp / den).clamp(0.0, 1.0)
-    } else {
-        0.5
-    };
+    let t = if den != 0.0 { (dp / den).clamp(0.0, 1.0) } else { 0.5 };
     normalize(add(p, scale(sub(q, p), t)))
 }
 
@@ -232,18 +224,8 @@ mod tests {
 
     #[test]
     fn clip_square() {
-        let mut a = vec![
-            xyz(0.0, 0.0),
-            xyz(0.0, 10.0),
-            xyz(10.0, 10.0),
-            xyz(10.0, 0.0),
-        ];
-        let mut b = vec![
-            xyz(5.0, 5.0),
-            xyz(5.0, 15.0),
-            xyz(15.0, 15.0),
-            xyz(15.0, 5.0),
-        ];
+        let mut a = vec![xyz(0.0, 0.0), xyz(0.0, 10.0), xyz(10.0, 10.0), xyz(10.0, 0.0)];
+        let mut b = vec![xyz(5.0, 5.0), xyz(5.0, 15.0), xyz(15.0, 15.0), xyz(15.0, 5.0)];
         assert_eq!(prepare_polygon(&mut a), CellShape::Convex);
         assert_eq!(prepare_polygon(&mut b), CellShape::Convex);
         let mut planes = vec![];

@@ -55,12 +55,7 @@ impl Weights {
         vals: &[f64],
     ) -> Result<Weights, String> {
         if rows.len() != cols.len() || rows.len() != vals.len() {
-            return Err(format!(
-                "row/col/S lengths differ ({}, {}, {})",
-                rows.len(),
-                cols.len(),
-                vals.len()
-            ));
+            return Err(format!("row/col/S lengths differ ({}, {}, {})", rows.len(), cols.len(), vals.len()));
         }
         if n_src > u32::MAX as usize {
             return Err(format!("{n_src} source cells exceed the supported 2^32"));
@@ -68,9 +63,7 @@ impl Weights {
         let mut counts = vec![0usize; n_dst + 1];
         for (i, (&r, &c)) in rows.iter().zip(cols).enumerate() {
             if r >= n_dst || c >= n_src {
-                return Err(format!(
-                    "entry {i} (row {r}, col {c}) outside the {n_dst}x{n_src} matrix"
-                ));
+                return Err(format!("entry {i} (row {r}, col {c}) outside the {n_dst}x{n_src} matrix"));
             }
             counts[r + 1] += 1;
         }
@@ -124,13 +117,7 @@ impl Weights {
             val.extend_from_slice(&c.val);
         }
         debug_assert_eq!(row_ptr.len(), n_dst + 1);
-        Weights {
-            n_src,
-            n_dst,
-            row_ptr,
-            col,
-            val,
-        }
+        Weights { n_src, n_dst, row_ptr, col, val }
     }
 
     /// Number of stored weights.
@@ -161,25 +148,16 @@ impl Weights {
 
     /// Sum of the weights of each destination cell.
     pub fn row_sums(&self) -> Vec<f64> {
-        (0..self.n_dst)
-            .map(|d| self.row(d).1.iter().sum())
-            .collect()
+        (0..self.n_dst).map(|d| self.row(d).1.iter().sum()).collect()
     }
 
     /// COO triplets `(row, col, S)`, 0-based, in CSR order.
     pub fn triplets(&self) -> (Vec<usize>, Vec<usize>, Vec<f64>) {
         let mut rows = Vec::with_capacity(self.nnz());
         for d in 0..self.n_dst {
-            rows.extend(std::iter::repeat_n(
-                d,
-                self.row_ptr[d + 1] - self.row_ptr[d],
-            ));
+            rows.extend(std::iter::repeat_n(d, self.row_ptr[d + 1] - self.row_ptr[d]));
         }
-        (
-            rows,
-            self.col.iter().map(|&c| c as usize).collect(),
-            self.val.clone(),
-        )
+        (rows, self.col.iter().map(|&c| c as usize).collect(), self.val.clone())
     }
 
     /// Applies the weights to `nsteps` consecutive source fields (`src.len() == nsteps*n_src`,
@@ -202,35 +180,13 @@ impl Weights {
     }
 
     /// As [`Weights::apply`] for `f32` data (accumulation in `f64`).
-    pub fn apply_f32(
-        &self,
-        src: &[f32],
-        dst: &mut [f32],
-        nsteps: usize,
-        skipna: bool,
-        na_thres: f64,
-    ) {
+    pub fn apply_f32(&self, src: &[f32], dst: &mut [f32], nsteps: usize, skipna: bool, na_thres: f64) {
         self.apply_generic(src, dst, nsteps, skipna, na_thres);
     }
 
-    fn apply_generic<T: Value>(
-        &self,
-        src: &[T],
-        dst: &mut [T],
-        nsteps: usize,
-        skipna: bool,
-        na_thres: f64,
-    ) {
-        assert_eq!(
-            src.len(),
-            nsteps * self.n_src,
-            "source length must be nsteps * n_src"
-        );
-        assert_eq!(
-            dst.len(),
-            nsteps * self.n_dst,
-            "destination length must be nsteps * n_dst"
-        );
+    fn apply_generic<T: Value>(&self, src: &[T], dst: &mut [T], nsteps: usize, skipna: bool, na_thres: f64) {
+        assert_eq!(src.len(), nsteps * self.n_src, "source length must be nsteps * n_src");
+        assert_eq!(dst.len(), nsteps * self.n_dst, "destination length must be nsteps * n_dst");
         if nsteps == 0 || self.n_dst == 0 {
             return;
         }
@@ -243,13 +199,8 @@ impl Weights {
                 .for_each(|(d, s)| self.rows(s, d, 0, adaptive, thres));
         } else {
             const CH: usize = 8192;
-            for (d, s) in dst
-                .chunks_mut(self.n_dst)
-                .zip(src.chunks(self.n_src.max(1)))
-            {
-                d.par_chunks_mut(CH)
-                    .enumerate()
-                    .for_each(|(i, dc)| self.rows(s, dc, i * CH, adaptive, thres));
+            for (d, s) in dst.chunks_mut(self.n_dst).zip(src.chunks(self.n_src.max(1))) {
+                d.par_chunks_mut(CH).enumerate().for_each(|(i, dc)| self.rows(s, dc, i * CH, adaptive, thres));
             }
         }
     }

@@ -16,13 +16,7 @@ fn constructors_reject_bad_input() {
         Grid::rectilinear(vec![0.0, 1.0], vec![1.0], Some(vec![[0.0, 1.0]]), None),
         Grid::curvilinear(2, 2, vec![0.0; 3], vec![0.0; 4], None),
         Grid::curvilinear(0, 5, vec![], vec![], None),
-        Grid::curvilinear(
-            1,
-            1,
-            vec![0.0],
-            vec![0.0],
-            Some((vec![0.0; 3], vec![0.0; 4])),
-        ),
+        Grid::curvilinear(1, 1, vec![0.0], vec![0.0], Some((vec![0.0; 3], vec![0.0; 4]))),
         Grid::curvilinear(1, 1, vec![-91.0], vec![0.0], None),
         Grid::unstructured(vec![], vec![], None),
         Grid::unstructured(vec![0.0], vec![0.0, 1.0], None),
@@ -32,10 +26,7 @@ fn constructors_reject_bad_input() {
         let e = c.expect_err(&format!("case {i} must fail")).to_string();
         assert!(!e.contains('\n') && !e.is_empty(), "{e}");
     }
-    assert!(Method::parse("patch")
-        .unwrap_err()
-        .to_string()
-        .contains("patch"));
+    assert!(Method::parse("patch").unwrap_err().to_string().contains("patch"));
     for m in METHODS {
         assert_eq!(Method::parse(m.as_str()).unwrap(), m);
     }
@@ -47,43 +38,13 @@ fn odd_grids_do_not_panic() {
     let odd = vec![
         Grid::rectilinear(vec![0.0], vec![0.0], None, None).unwrap(),
         Grid::rectilinear(vec![90.0, -90.0], vec![0.0, 0.0], None, None).unwrap(),
-        Grid::rectilinear(
-            vec![0.0],
-            vec![0.0],
-            Some(vec![[0.0, 0.0]]),
-            Some(vec![[0.0, 0.0]]),
-        )
-        .unwrap(),
+        Grid::rectilinear(vec![0.0], vec![0.0], Some(vec![[0.0, 0.0]]), Some(vec![[0.0, 0.0]])).unwrap(),
         Grid::curvilinear(1, 1, vec![f64::NAN], vec![f64::NAN], None).unwrap(),
-        Grid::curvilinear(
-            2,
-            2,
-            vec![0.0, f64::NAN, 1.0, 1.0],
-            vec![0.0, 1.0, f64::NAN, 1.0],
-            None,
-        )
-        .unwrap(),
+        Grid::curvilinear(2, 2, vec![0.0, f64::NAN, 1.0, 1.0], vec![0.0, 1.0, f64::NAN, 1.0], None).unwrap(),
         Grid::curvilinear(3, 3, vec![10.0; 9], vec![20.0; 9], None).unwrap(),
-        Grid::curvilinear(
-            1,
-            1,
-            vec![0.0],
-            vec![0.0],
-            Some((vec![f64::NAN; 4], vec![0.0; 4])),
-        )
-        .unwrap(),
-        Grid::unstructured(
-            vec![0.0, 0.0],
-            vec![5.0, 5.0],
-            Some((vec![0.0; 8], vec![0.0; 8], 4)),
-        )
-        .unwrap(),
-        Grid::unstructured(
-            vec![90.0],
-            vec![0.0],
-            Some((vec![90.0, 80.0, 80.0], vec![0.0, 0.0, 180.0], 3)),
-        )
-        .unwrap(),
+        Grid::curvilinear(1, 1, vec![0.0], vec![0.0], Some((vec![f64::NAN; 4], vec![0.0; 4]))).unwrap(),
+        Grid::unstructured(vec![0.0, 0.0], vec![5.0, 5.0], Some((vec![0.0; 8], vec![0.0; 8], 4))).unwrap(),
+        Grid::unstructured(vec![90.0], vec![0.0], Some((vec![90.0, 80.0, 80.0], vec![0.0, 0.0, 180.0], 3))).unwrap(),
         global.clone().with_mask(vec![false; global.ncells()]),
         global.clone().with_mask(vec![true; 3]),
     ];
@@ -113,9 +74,7 @@ fn periodic_detection() {
     assert!(regular(2.0, 2.5, -180.0, false).is_global_lon());
     assert!(!regional(-10.0, 10.0, 0.0, 300.0, 1.0).is_global_lon());
     assert!(!regional(-10.0, 10.0, 170.0, 190.0, 1.0).is_global_lon());
-    assert!(!Grid::rectilinear(vec![0.0], vec![0.0], None, None)
-        .unwrap()
-        .is_global_lon());
+    assert!(!Grid::rectilinear(vec![0.0], vec![0.0], None, None).unwrap().is_global_lon());
     assert!(rotated(2.0, 39.25, -162.0, -90.0, 90.0, -180.0, 180.0).is_global_lon());
     assert!(!rotated(0.44, 39.25, -162.0, -20.0, 20.0, -30.0, 30.0).is_global_lon());
     assert!(tripolar(90, 35, 15).is_global_lon());
@@ -123,8 +82,7 @@ fn periodic_detection() {
 
 #[test]
 fn ensure_bounds_rectilinear() {
-    let mut g =
-        Grid::rectilinear(vec![-89.0, -87.0, 89.0], vec![350.0, 0.0, 10.0], None, None).unwrap();
+    let mut g = Grid::rectilinear(vec![-89.0, -87.0, 89.0], vec![350.0, 0.0, 10.0], None, None).unwrap();
     g.ensure_bounds().unwrap();
     assert_eq!(g.lat_bounds().unwrap()[0], [-90.0, -88.0]);
     assert_eq!(g.lat_bounds().unwrap()[2][1], 90.0);
@@ -134,8 +92,5 @@ fn ensure_bounds_rectilinear() {
     assert!(g.has_bounds());
     assert_eq!(g.shape(), vec![3, 3]);
     let u = Grid::unstructured(vec![0.0; 5], vec![0.0; 5], None).unwrap();
-    assert_eq!(
-        (u.nlat(), u.nlon(), u.ncells(), u.shape()),
-        (5, 1, 5, vec![5])
-    );
+    assert_eq!((u.nlat(), u.nlon(), u.ncells(), u.shape()), (5, 1, 5, vec![5]));
 }

@@ -28,30 +28,19 @@ fn bilinear_analytic_rectilinear() {
             assert!(out[d].is_nan(), "polar cap cell {d} at {y}");
         } else {
             mapped += 1;
-            assert!(
-                (out[d] - field(y, x)).abs() < 1e-3,
-                "cell {d} ({y},{x}): {} vs {}",
-                out[d],
-                field(y, x)
-            );
+            assert!((out[d] - field(y, x)).abs() < 1e-3, "cell {d} ({y},{x}): {} vs {}", out[d], field(y, x));
         }
     }
     assert!(mapped > 0);
     // Periodic wrap: the seam between the last and first source longitude is interpolated.
     let s = Grid::rectilinear(vec![-1.0, 1.0], vec![0.0, 120.0, 240.0], None, None).unwrap();
     let d = Grid::rectilinear(vec![0.0], vec![300.0], None, None).unwrap();
-    let o = WeightOptions {
-        periodic: Some(true),
-        ..opts()
-    };
+    let o = WeightOptions { periodic: Some(true), ..opts() };
     let w = compute_weights(&s, &d, Method::Bilinear, &o).unwrap();
     let mut v = [0.0];
     w.apply(&[1.0, 2.0, 3.0, 1.0, 2.0, 3.0], &mut v, 1, false, -1.0);
     assert!((v[0] - 2.0).abs() < 1e-12, "{}", v[0]);
-    let o = WeightOptions {
-        periodic: Some(false),
-        ..opts()
-    };
+    let o = WeightOptions { periodic: Some(false), ..opts() };
     let w = compute_weights(&s, &d, Method::Bilinear, &o).unwrap();
     assert_eq!(w.nnz(), 0);
 }
@@ -68,20 +57,11 @@ fn bilinear_analytic_curvilinear() {
         let (y, x) = dst.center(d);
         if out[d].is_finite() {
             mapped += 1;
-            assert!(
-                (out[d] - field(y, x)).abs() < 1e-3,
-                "cell {d} ({y},{x}): {} vs {}",
-                out[d],
-                field(y, x)
-            );
+            assert!((out[d] - field(y, x)).abs() < 1e-3, "cell {d} ({y},{x}): {} vs {}", out[d], field(y, x));
         }
     }
     // Global source, periodic seam: everything but the neighbourhood of the rotated poles maps.
-    assert!(
-        mapped as f64 > 0.99 * dst.ncells() as f64,
-        "{mapped} of {}",
-        dst.ncells()
-    );
+    assert!(mapped as f64 > 0.99 * dst.ncells() as f64, "{mapped} of {}", dst.ncells());
     // Regional curvilinear source → destinations outside are unmapped.
     let src = rotated(0.5, 39.25, -162.0, -10.0, 10.0, -10.0, 10.0);
     let w = compute_weights(&src, &dst, Method::Bilinear, &opts()).unwrap();
@@ -110,20 +90,13 @@ fn nearest_returns_source_values() {
         let (y, x) = dst.center(d);
         let p = xyz(y, x);
         let best = (0..src.ncells())
-            .map(|i| {
-                (sx[i][0] - p[0]).powi(2) + (sx[i][1] - p[1]).powi(2) + (sx[i][2] - p[2]).powi(2)
-            })
+            .map(|i| (sx[i][0] - p[0]).powi(2) + (sx[i][1] - p[1]).powi(2) + (sx[i][2] - p[2]).powi(2))
             .enumerate()
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .unwrap();
         let got = out[d] as usize;
-        let dg =
-            (sx[got][0] - p[0]).powi(2) + (sx[got][1] - p[1]).powi(2) + (sx[got][2] - p[2]).powi(2);
-        assert!(
-            (dg - best.1).abs() < 1e-15,
-            "cell {d}: got {got}, nearest {}",
-            best.0
-        );
+        let dg = (sx[got][0] - p[0]).powi(2) + (sx[got][1] - p[1]).powi(2) + (sx[got][2] - p[2]).powi(2);
+        assert!((dg - best.1).abs() < 1e-15, "cell {d}: got {got}, nearest {}", best.0);
     }
     // Masked sources are never chosen.
     let mask: Vec<bool> = (0..src.ncells()).map(|i| i % 3 != 0).collect();
@@ -136,10 +109,7 @@ fn nearest_domain_edge() {
     let src = regional(40.0, 50.0, 0.0, 10.0, 0.5);
     let dst = regular(1.0, 1.0, -180.0, false);
     let f = vec![1.0; src.ncells()];
-    let o = WeightOptions {
-        post_mask_source_domain_edge: true,
-        ..opts()
-    };
+    let o = WeightOptions { post_mask_source_domain_edge: true, ..opts() };
     let w = compute_weights(&src, &dst, Method::NearestS2d, &o).unwrap();
     let mut out = vec![0.0; w.n_dst];
     w.apply(&f, &mut out, 1, false, -1.0);
@@ -159,13 +129,7 @@ fn bilinear_masked_and_nan_sources() {
     let dst = regular(2.0, 2.0, 1.0, false);
     let mut mask = vec![true; src.ncells()];
     mask[45 * 180 + 10] = false;
-    let w = compute_weights(
-        &src.clone().with_mask(mask),
-        &dst,
-        Method::Bilinear,
-        &opts(),
-    )
-    .unwrap();
+    let w = compute_weights(&src.clone().with_mask(mask), &dst, Method::Bilinear, &opts()).unwrap();
     let mut out = vec![0.0; dst.ncells()];
     w.apply(&vec![1.0; src.ncells()], &mut out, 1, false, -1.0);
     // Destinations lie on the source rows, so the two whose quads use the masked source (with

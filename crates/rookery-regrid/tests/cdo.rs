@@ -8,11 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 fn have_cdo() -> bool {
-    Command::new("cdo")
-        .arg("-V")
-        .output()
-        .map(|o| o.status.success() || !o.stderr.is_empty())
-        .unwrap_or(false)
+    Command::new("cdo").arg("-V").output().map(|o| o.status.success() || !o.stderr.is_empty()).unwrap_or(false)
 }
 
 fn write_source(path: &Path, g: &Grid, f: &[f64]) {
@@ -36,24 +32,11 @@ fn write_source(path: &Path, g: &Grid, f: &[f64]) {
 }
 
 fn run_cdo(op: &str, input: &Path, output: &Path) -> (Grid, Vec<f64>) {
-    let st = Command::new("cdo")
-        .args(["-s", "-O", "-b", "F64", op])
-        .arg(input)
-        .arg(output)
-        .status()
-        .unwrap();
+    let st = Command::new("cdo").args(["-s", "-O", "-b", "F64", op]).arg(input).arg(output).status().unwrap();
     assert!(st.success(), "cdo {op} failed");
     let nc = netcdf::open(output).unwrap();
-    let lat: Vec<f64> = nc
-        .variable("lat")
-        .unwrap()
-        .get_values::<f64, _>(..)
-        .unwrap();
-    let lon: Vec<f64> = nc
-        .variable("lon")
-        .unwrap()
-        .get_values::<f64, _>(..)
-        .unwrap();
+    let lat: Vec<f64> = nc.variable("lat").unwrap().get_values::<f64, _>(..).unwrap();
+    let lon: Vec<f64> = nc.variable("lon").unwrap().get_values::<f64, _>(..).unwrap();
     let f: Vec<f64> = nc.variable("f").unwrap().get_values::<f64, _>(..).unwrap();
     (Grid::rectilinear(lat, lon, None, None).unwrap(), f)
 }
@@ -94,10 +77,7 @@ fn matches_cdo() {
             if method == Method::NearestS2d && ours[d] != theirs[d] {
                 // Only ties (destination exactly between two source rows) may differ.
                 let m = (y + 89.25) / 1.5 - 0.5;
-                assert!(
-                    (m - m.round()).abs() < 1e-9,
-                    "{op}: cell {d} differs and is no tie"
-                );
+                assert!((m - m.round()).abs() < 1e-9, "{op}: cell {d} differs and is no tie");
                 continue;
             }
             n += 1;

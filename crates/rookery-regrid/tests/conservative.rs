@@ -11,10 +11,7 @@ fn opts() -> WeightOptions {
 fn check_conservation(src: &Grid, dst: &Grid, great_circle: bool) -> f64 {
     let w = compute_weights(src, dst, Method::Conservative, &opts()).unwrap();
     let (sa, da) = if great_circle {
-        (
-            src.cell_areas_great_circle().unwrap(),
-            dst.cell_areas_great_circle().unwrap(),
-        )
+        (src.cell_areas_great_circle().unwrap(), dst.cell_areas_great_circle().unwrap())
     } else {
         (src.cell_areas().unwrap(), dst.cell_areas().unwrap())
     };
@@ -25,27 +22,17 @@ fn check_conservation(src: &Grid, dst: &Grid, great_circle: bool) -> f64 {
 #[test]
 fn rectilinear_conservation() {
     let cases = [
-        (
-            regular(2.0, 2.0, 0.0, true),
-            regular(1.0, 1.0, -180.0, true),
-        ),
+        (regular(2.0, 2.0, 0.0, true), regular(1.0, 1.0, -180.0, true)),
         (regular(1.0, 1.0, 0.0, true), regular(2.5, 2.5, 0.0, true)),
         (regular(1.0, 1.0, 0.0, true), regular(3.0, 3.0, 0.37, true)),
-        (
-            regular(0.5, 0.5, -180.0, false),
-            regular(1.0, 1.0, 0.0, false),
-        ),
+        (regular(0.5, 0.5, -180.0, false), regular(1.0, 1.0, 0.0, false)),
     ];
     for (s, d) in &cases {
         let e = check_conservation(s, d, false);
         assert!(e < 1e-9, "conservation error {e}");
     }
     // Sphere area.
-    let a: f64 = regular(2.0, 2.0, 0.0, true)
-        .cell_areas()
-        .unwrap()
-        .iter()
-        .sum();
+    let a: f64 = regular(2.0, 2.0, 0.0, true).cell_areas().unwrap().iter().sum();
     assert!((a - 4.0 * std::f64::consts::PI).abs() < 1e-10);
 }
 
@@ -152,10 +139,7 @@ fn curvilinear_rotated_pole_to_regular() {
                 box_mean(y0, y1, x0, x1)
             );
         } else if sums[d] < 1.0 - 1e-6 {
-            assert!(
-                out[d].is_nan(),
-                "partially covered cell {d} must be NaN with na_thres=0"
-            );
+            assert!(out[d].is_nan(), "partially covered cell {d} must be NaN with na_thres=0");
         }
     }
     assert!(n > 50, "{n} fully covered cells");
@@ -186,12 +170,8 @@ fn regular_to_curvilinear_and_unstructured() {
     }
     // The same cells as an unstructured grid give the same weights.
     let (clat, clon, k) = dst.corners().unwrap();
-    let u = Grid::unstructured(
-        dst.lat().to_vec(),
-        dst.lon().to_vec(),
-        Some((clat.to_vec(), clon.to_vec(), k)),
-    )
-    .unwrap();
+    let u =
+        Grid::unstructured(dst.lat().to_vec(), dst.lon().to_vec(), Some((clat.to_vec(), clon.to_vec(), k))).unwrap();
     let wu = compute_weights(&src, &u, Method::Conservative, &opts()).unwrap();
     assert_eq!(w.row_ptr(), wu.row_ptr());
     assert_eq!(w.cols(), wu.cols());
@@ -202,9 +182,7 @@ fn masked_sources_and_na_thres() {
     let src = regular(2.0, 2.0, 0.0, true);
     let dst = regular(4.0, 4.0, 0.0, true);
     // Mask every source cell with an even column → each target cell is half covered.
-    let mask: Vec<bool> = (0..src.ncells())
-        .map(|i| (i % src.nlon()) % 2 == 1)
-        .collect();
+    let mask: Vec<bool> = (0..src.ncells()).map(|i| (i % src.nlon()) % 2 == 1).collect();
     let srcm = src.clone().with_mask(mask);
     let w = compute_weights(&srcm, &dst, Method::Conservative, &opts()).unwrap();
     let f = vec![3.0; src.ncells()];
@@ -231,25 +209,15 @@ fn masked_sources_and_na_thres() {
     w.apply(&g, &mut out, 1, true, 0.1);
     assert!(out[0].is_nan());
     // f32 path and several steps.
-    let g32: Vec<f32> = (0..3 * src.ncells())
-        .map(|i| (i / src.ncells()) as f32)
-        .collect();
+    let g32: Vec<f32> = (0..3 * src.ncells()).map(|i| (i / src.ncells()) as f32).collect();
     let mut o32 = vec![0f32; 3 * dst.ncells()];
     w.apply_f32(&g32, &mut o32, 3, true, 0.5);
     for t in 0..3 {
-        assert!(o32[t * dst.ncells()..(t + 1) * dst.ncells()]
-            .iter()
-            .all(|&v| (v - t as f32).abs() < 1e-6));
+        assert!(o32[t * dst.ncells()..(t + 1) * dst.ncells()].iter().all(|&v| (v - t as f32).abs() < 1e-6));
     }
     // Masked target cells are unmapped.
     let dmask: Vec<bool> = (0..dst.ncells()).map(|i| i != 5).collect();
-    let w = compute_weights(
-        &src,
-        &dst.clone().with_mask(dmask),
-        Method::Conservative,
-        &opts(),
-    )
-    .unwrap();
+    let w = compute_weights(&src, &dst.clone().with_mask(dmask), Method::Conservative, &opts()).unwrap();
     w.apply(&vec![1.0; src.ncells()], &mut out, 1, false, 1.0);
     assert!(out[5].is_nan() && out[4] == 1.0);
 }
@@ -268,19 +236,10 @@ fn degenerate_cells() {
         clat[c] = clat[4];
         clon[c] = clon[4];
     }
-    let bad = Grid::curvilinear(
-        src.nlat(),
-        src.nlon(),
-        src.lat().to_vec(),
-        src.lon().to_vec(),
-        Some((clat, clon)),
-    )
-    .unwrap();
+    let bad =
+        Grid::curvilinear(src.nlat(), src.nlon(), src.lat().to_vec(), src.lon().to_vec(), Some((clat, clon))).unwrap();
     let dst = regular(5.0, 5.0, 0.0, true);
-    let o = WeightOptions {
-        ignore_degenerate: false,
-        ..opts()
-    };
+    let o = WeightOptions { ignore_degenerate: false, ..opts() };
     match compute_weights(&bad, &dst, Method::Conservative, &o) {
         Err(RegridError::DegenerateCells { count, .. }) => assert_eq!(count, 2),
         other => panic!("expected a degenerate-cell error, got {other:?}"),
@@ -292,19 +251,10 @@ fn degenerate_cells() {
     let (mut clat, mut clon) = (clat.to_vec(), clon.to_vec());
     clat.swap(0, 1);
     clon.swap(0, 1);
-    let smashed = Grid::curvilinear(
-        src.nlat(),
-        src.nlon(),
-        src.lat().to_vec(),
-        src.lon().to_vec(),
-        Some((clat, clon)),
-    )
-    .unwrap();
+    let smashed =
+        Grid::curvilinear(src.nlat(), src.nlon(), src.lat().to_vec(), src.lon().to_vec(), Some((clat, clon))).unwrap();
     let w = compute_weights(&smashed, &dst, Method::Conservative, &opts()).unwrap();
-    assert!(w
-        .values()
-        .iter()
-        .all(|&v| v.is_finite() && v >= 0.0 && v <= 1.0 + 1e-9));
+    assert!(w.values().iter().all(|&v| v.is_finite() && v >= 0.0 && v <= 1.0 + 1e-9));
 }
 
 #[test]
@@ -317,36 +267,17 @@ fn missing_bounds_are_generated_or_reported() {
     }
     // Curvilinear without corners: generated from neighbours (rotated grid, drop its corners).
     let r = rotated(2.0, 40.0, -160.0, -90.0, 90.0, -180.0, 180.0);
-    let nocorner =
-        Grid::curvilinear(r.nlat(), r.nlon(), r.lat().to_vec(), r.lon().to_vec(), None).unwrap();
+    let nocorner = Grid::curvilinear(r.nlat(), r.nlon(), r.lat().to_vec(), r.lon().to_vec(), None).unwrap();
     let w = compute_weights(&nocorner, &dst, Method::Conservative, &opts()).unwrap();
     let sums = w.row_sums();
     let good = sums.iter().filter(|s| (*s - 1.0).abs() < 1e-6).count();
-    assert!(
-        good as f64 > 0.9 * sums.len() as f64,
-        "{good} of {}",
-        sums.len()
-    );
+    assert!(good as f64 > 0.9 * sums.len() as f64, "{good} of {}", sums.len());
     // Unstructured without corners, 2x2 curvilinear: a one-line error naming the problem.
     let u = Grid::unstructured(vec![0.0, 1.0, 2.0], vec![0.0, 1.0, 2.0], None).unwrap();
-    let e = compute_weights(&u, &dst, Method::Conservative, &opts())
-        .unwrap_err()
-        .to_string();
-    assert!(
-        e.contains("conservative regridding needs cell bounds on the source grid"),
-        "{e}"
-    );
-    let small = Grid::curvilinear(
-        2,
-        2,
-        vec![0.0, 0.0, 1.0, 1.0],
-        vec![0.0, 1.0, 0.0, 1.0],
-        None,
-    )
-    .unwrap();
-    let e = compute_weights(&dst, &small, Method::Conservative, &opts())
-        .unwrap_err()
-        .to_string();
+    let e = compute_weights(&u, &dst, Method::Conservative, &opts()).unwrap_err().to_string();
+    assert!(e.contains("conservative regridding needs cell bounds on the source grid"), "{e}");
+    let small = Grid::curvilinear(2, 2, vec![0.0, 0.0, 1.0, 1.0], vec![0.0, 1.0, 0.0, 1.0], None).unwrap();
+    let e = compute_weights(&dst, &small, Method::Conservative, &opts()).unwrap_err().to_string();
     assert!(e.contains("target grid") && e.contains("at least 3"), "{e}");
     assert!(!e.contains('\n'));
 }

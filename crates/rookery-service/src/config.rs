@@ -199,10 +199,14 @@ fn parse_map(key: &str, v: &str) -> Result<Vec<(String, Vec<String>)>, String> {
         let Some((name, perms)) = item.split_once('=') else {
             return Err(format!("config: '{key}' entries look like 'name=permission,permission', not '{item}'"));
         };
-        let perms: Vec<String> = perms.split([',', ' ', '+']).map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect();
+        let perms: Vec<String> =
+            perms.split([',', ' ', '+']).map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect();
         for p in &perms {
             if !crate::auth::is_permission(p) {
-                return Err(format!("config: '{key}': unknown permission '{p}' (known: {})", crate::auth::permission_names()));
+                return Err(format!(
+                    "config: '{key}': unknown permission '{p}' (known: {})",
+                    crate::auth::permission_names()
+                ));
             }
         }
         out.push((name.trim().to_string(), perms));
@@ -259,7 +263,9 @@ fn parse_override(item: &str) -> Result<QuotaOverride, String> {
         match w.split_once('=') {
             Some(("rate" | "rate_limit", v)) => q.rate_limit = Some(num("quota rate", v)?),
             Some(("jobs" | "concurrent_jobs", v)) => q.concurrent_jobs = Some(num("quota jobs", v)?),
-            Some(("bytes" | "daily_bytes", v)) => q.daily_bytes = Some(parse_size(v).map_err(|e| format!("config: 'quota': {e}"))?),
+            Some(("bytes" | "daily_bytes", v)) => {
+                q.daily_bytes = Some(parse_size(v).map_err(|e| format!("config: 'quota': {e}"))?)
+            }
             _ => return Err(format!("config: unknown 'quota' option '{w}' (known: rate=, jobs=, bytes=)")),
         }
     }
@@ -360,7 +366,8 @@ impl Config {
                 }
             }
             "oidc_audience" => {
-                self.identity.audiences = v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+                self.identity.audiences =
+                    v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
             }
             "oidc_scope_map" => self.identity.scope_map.extend(parse_map(key, v)?),
             "oidc_role_map" => self.identity.role_map.extend(parse_map(key, v)?),
@@ -373,7 +380,9 @@ impl Config {
                     .ok_or_else(|| format!("config: 'oidc_allow_insecure_http' must be true or false, not '{v}'"))?;
             }
             "quota_concurrent_jobs" => self.identity.concurrent_jobs = num(key, v)?,
-            "quota_daily_bytes" => self.identity.daily_bytes = parse_size(v).map_err(|e| format!("config: '{key}': {e}"))?,
+            "quota_daily_bytes" => {
+                self.identity.daily_bytes = parse_size(v).map_err(|e| format!("config: '{key}': {e}"))?
+            }
             "peer" => {
                 for item in v.split([';', '\n']).map(str::trim).filter(|s| !s.is_empty()) {
                     let p = crate::federation::parse_peer(item)?;
@@ -460,8 +469,7 @@ impl Config {
     /// The job store for messages: the PostgreSQL URL without its password, or the SQLite file.
     #[must_use]
     pub fn db_label(&self) -> String {
-        self.db_url()
-            .map_or_else(|| self.db_path().display().to_string(), crate::jobs::redact_url)
+        self.db_url().map_or_else(|| self.db_path().display().to_string(), crate::jobs::redact_url)
     }
 }
 

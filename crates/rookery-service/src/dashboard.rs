@@ -41,7 +41,11 @@ fn human_bytes(b: u64) -> String {
         x /= 1000.0;
         u += 1;
     }
-    if u == 0 { format!("{b} B") } else { format!("{x:.1} {}", U[u]) }
+    if u == 0 {
+        format!("{b} B")
+    } else {
+        format!("{x:.1} {}", U[u])
+    }
 }
 
 fn secs(ms: i64) -> String {
@@ -56,7 +60,12 @@ fn bars(title: &str, data: &[(String, u64)]) -> String {
     let (w, h, pad) = (760.0f64, 160.0f64, 24.0f64);
     #[allow(clippy::cast_precision_loss)]
     let bw = (w - 2.0 * pad) / data.len().max(1) as f64;
-    let mut s = format!("<h3>{}</h3><svg viewBox=\"0 0 {w} {}\" width=\"100%\" role=\"img\" aria-label=\"{}\">", esc(title), h + 30.0, esc(title));
+    let mut s = format!(
+        "<h3>{}</h3><svg viewBox=\"0 0 {w} {}\" width=\"100%\" role=\"img\" aria-label=\"{}\">",
+        esc(title),
+        h + 30.0,
+        esc(title)
+    );
     let every = (data.len() / 12).max(1);
     for (i, (label, n)) in data.iter().enumerate() {
         #[allow(clippy::cast_precision_loss)]
@@ -82,7 +91,8 @@ fn bars(title: &str, data: &[(String, u64)]) -> String {
 #[must_use]
 #[allow(clippy::too_many_lines)]
 pub fn render(rows: &[UsageRecord], from: Option<i64>, to: Option<i64>, site: &str, now: i64) -> String {
-    let executes: Vec<&UsageRecord> = rows.iter().filter(|r| r.operation == "Execute" || r.operation == "ogc:execute").collect();
+    let executes: Vec<&UsageRecord> =
+        rows.iter().filter(|r| r.operation == "Execute" || r.operation == "ogc:execute").collect();
     let downloads: Vec<&UsageRecord> = rows.iter().filter(|r| r.operation == "download").collect();
     let failed = executes.iter().filter(|r| r.http_status >= 400).count();
     let users: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.user.as_str()).collect();
@@ -130,10 +140,17 @@ pub fn render(rows: &[UsageRecord], from: Option<i64>, to: Option<i64>, site: &s
         }
         e.2.push((r.time_end - r.time_start).max(0));
     }
-    h.push_str("<h2>Operations</h2><table><tr><th>process</th><th>executions</th><th>failed</th><th>median time</th></tr>");
+    h.push_str(
+        "<h2>Operations</h2><table><tr><th>process</th><th>executions</th><th>failed</th><th>median time</th></tr>",
+    );
     for (p, (n, f, mut d)) in per {
         d.sort_unstable();
-        let _ = write!(h, "<tr><td>{}</td><td class=n>{n}</td><td class=n>{f}</td><td class=n>{}</td></tr>", esc(p), secs(quantile(&d, 0.5)));
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td class=n>{n}</td><td class=n>{f}</td><td class=n>{}</td></tr>",
+            esc(p),
+            secs(quantile(&d, 0.5))
+        );
     }
     h.push_str("</table><h2>Activity</h2>");
     let mut per_day: BTreeMap<String, u64> = BTreeMap::new();
@@ -146,7 +163,10 @@ pub fn render(rows: &[UsageRecord], from: Option<i64>, to: Option<i64>, site: &s
         }
     }
     h.push_str(&bars("Requests per day", &per_day.into_iter().collect::<Vec<_>>()));
-    h.push_str(&bars("Requests per hour of day (UTC)", &per_hour.iter().enumerate().map(|(i, n)| (format!("{i:02}"), *n)).collect::<Vec<_>>()));
+    h.push_str(&bars(
+        "Requests per hour of day (UTC)",
+        &per_hour.iter().enumerate().map(|(i, n)| (format!("{i:02}"), *n)).collect::<Vec<_>>(),
+    ));
     // Users.
     let mut per_user: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
     for r in rows {

@@ -45,11 +45,21 @@ pub struct OwsError {
 impl OwsError {
     /// `InvalidParameterValue` (400).
     pub fn invalid(locator: &str, text: impl Into<String>) -> OwsError {
-        OwsError { code: OwsCode::InvalidParameterValue, locator: locator.into(), text: text.into(), status: StatusCode::BAD_REQUEST }
+        OwsError {
+            code: OwsCode::InvalidParameterValue,
+            locator: locator.into(),
+            text: text.into(),
+            status: StatusCode::BAD_REQUEST,
+        }
     }
     /// `MissingParameterValue` (400).
     pub fn missing(locator: &str, text: impl Into<String>) -> OwsError {
-        OwsError { code: OwsCode::MissingParameterValue, locator: locator.into(), text: text.into(), status: StatusCode::BAD_REQUEST }
+        OwsError {
+            code: OwsCode::MissingParameterValue,
+            locator: locator.into(),
+            text: text.into(),
+            status: StatusCode::BAD_REQUEST,
+        }
     }
     /// `NoApplicableCode` with the given status.
     pub fn other(status: StatusCode, text: impl Into<String>) -> OwsError {
@@ -57,7 +67,12 @@ impl OwsError {
     }
     /// `ServerBusy` (503).
     pub fn busy(text: impl Into<String>) -> OwsError {
-        OwsError { code: OwsCode::ServerBusy, locator: String::new(), text: text.into(), status: StatusCode::SERVICE_UNAVAILABLE }
+        OwsError {
+            code: OwsCode::ServerBusy,
+            locator: String::new(),
+            text: text.into(),
+            status: StatusCode::SERVICE_UNAVAILABLE,
+        }
     }
     /// `AccessForbidden` with 401 (no or bad credentials) or 403 (not allowed).
     pub fn forbidden(status: StatusCode, text: impl Into<String>) -> OwsError {
@@ -93,11 +108,7 @@ pub fn exception_report(code: &str, locator: &str, text: &str) -> String {
 
 impl axum::response::IntoResponse for OwsError {
     fn into_response(self) -> axum::response::Response {
-        let mut r = (
-            self.status,
-            [(axum::http::header::CONTENT_TYPE, "text/xml; charset=utf-8")],
-            self.to_xml(),
-        )
+        let mut r = (self.status, [(axum::http::header::CONTENT_TYPE, "text/xml; charset=utf-8")], self.to_xml())
             .into_response();
         if self.status == StatusCode::UNAUTHORIZED {
             r.headers_mut().insert(

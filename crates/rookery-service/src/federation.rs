@@ -110,13 +110,20 @@ impl std::fmt::Debug for ClientCredentials {
 
 /// Tokens got by client credentials, per token URL + client, until shortly before they expire.
 fn token_cache() -> &'static std::sync::Mutex<std::collections::HashMap<String, (String, Instant)>> {
-    static C: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, (String, Instant)>>> = std::sync::OnceLock::new();
+    static C: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, (String, Instant)>>> =
+        std::sync::OnceLock::new();
     C.get_or_init(Default::default)
 }
 
 fn form_enc(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -145,9 +152,15 @@ fn token_request(c: &ClientCredentials, key: String, form: String, what: &str) -
     if code != 200 {
         let e = v.get("error").and_then(Value::as_str).unwrap_or("");
         let d = v.get("error_description").and_then(Value::as_str).unwrap_or("");
-        return Err(format!("token endpoint {} refused {what} of '{}': HTTP {code} {e} {d}", c.token_url, c.client_id).trim_end().to_string());
+        return Err(format!("token endpoint {} refused {what} of '{}': HTTP {code} {e} {d}", c.token_url, c.client_id)
+            .trim_end()
+            .to_string());
     }
-    let t = v.get("access_token").and_then(Value::as_str).ok_or_else(|| format!("token endpoint {} sent no access_token", c.token_url))?.to_string();
+    let t = v
+        .get("access_token")
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("token endpoint {} sent no access_token", c.token_url))?
+        .to_string();
     let ttl = v.get("expires_in").and_then(Value::as_u64).unwrap_or(300).saturating_sub(30).max(1);
     if let Ok(mut m) = token_cache().lock() {
         let now = Instant::now();
@@ -257,8 +270,17 @@ pub fn parse_peer(s: &str) -> Result<PeerConfig, String> {
         .ok_or_else(|| format!("config: peer '{name}' needs an http(s) base URL after its name"))?
         .trim_end_matches('/')
         .to_string();
-    let mut p = PeerConfig { name, url, holds: Vec::new(), token: None, client: None, exchange: false, protocol: Protocol::Ogc };
-    let (mut token_url, mut client_id, mut client_secret, mut scope, mut resource, mut audience) = (None, None, None, None, None, None);
+    let mut p = PeerConfig {
+        name,
+        url,
+        holds: Vec::new(),
+        token: None,
+        client: None,
+        exchange: false,
+        protocol: Protocol::Ogc,
+    };
+    let (mut token_url, mut client_id, mut client_secret, mut scope, mut resource, mut audience) =
+        (None, None, None, None, None, None);
     for kv in it {
         let (k, v) = kv.split_once('=').ok_or_else(|| format!("config: peer '{}': '{kv}' is not key=value", p.name))?;
         match k {
@@ -308,7 +330,10 @@ pub fn parse_peer(s: &str) -> Result<PeerConfig, String> {
         }
     }
     if p.exchange && p.token.is_some() {
-        return Err(format!("config: peer '{}': token_exchange=on and a static token= / token_env= exclude each other", p.name));
+        return Err(format!(
+            "config: peer '{}': token_exchange=on and a static token= / token_env= exclude each other",
+            p.name
+        ));
     }
     Ok(p)
 }
@@ -370,12 +395,7 @@ pub struct PartResult {
 }
 
 fn agent(timeout: Duration) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(timeout))
-        .proxy(None)
-        .build()
-        .into()
+    ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(timeout)).proxy(None).build().into()
 }
 
 fn body_json(resp: ureq::http::Response<ureq::Body>) -> Result<(u16, Value), String> {
@@ -448,11 +468,13 @@ impl Peers {
     /// patterns match it (`None`: nobody holds it; the local error will say why).
     #[must_use]
     pub fn place(&self, item: &str) -> Place {
-        let local = rookery_daops::Daops::global().is_ok_and(|d| d.resolver.resolve(item).is_ok_and(|r| !r.files.is_empty()));
+        let local =
+            rookery_daops::Daops::global().is_ok_and(|d| d.resolver.resolve(item).is_ok_and(|r| !r.files.is_empty()));
         if local || self.peers.is_empty() {
             return Place::Local;
         }
-        let holders: Vec<PeerConfig> = self.peers.iter().filter(|p| p.holds.iter().any(|h| glob_match(h, item))).cloned().collect();
+        let holders: Vec<PeerConfig> =
+            self.peers.iter().filter(|p| p.holds.iter().any(|h| glob_match(h, item))).cloned().collect();
         if holders.is_empty() {
             Place::Local
         } else {
@@ -465,14 +487,24 @@ impl Peers {
     ///
     /// # Errors
     /// Every node failed: one message naming each node and its reason.
-    pub fn run(&self, nodes: &[PeerConfig], workflow: &Value, idempotency_key: &str, dir: &Path) -> Result<PartResult, ProcError> {
+    pub fn run(
+        &self,
+        nodes: &[PeerConfig],
+        workflow: &Value,
+        idempotency_key: &str,
+        dir: &Path,
+    ) -> Result<PartResult, ProcError> {
         let mut reasons = Vec::new();
         for peer in nodes {
             for attempt in 1..=self.attempts {
                 match self.run_at(peer, workflow, idempotency_key, dir) {
                     Ok(r) => return Ok(r),
                     Err(e) => {
-                        tracing::warn!("part {idempotency_key} at node {} ({}), attempt {attempt}: {e}", peer.name, peer.url);
+                        tracing::warn!(
+                            "part {idempotency_key} at node {} ({}), attempt {attempt}: {e}",
+                            peer.name,
+                            peer.url
+                        );
                         if attempt == self.attempts {
                             reasons.push(format!("node '{}' ({}): {e}", peer.name, peer.url));
                         }
@@ -542,7 +574,8 @@ impl Peers {
             }
             doc = d;
         }
-        let href = wps_output_href(&doc, "output").ok_or_else(|| format!("the results of {status} have no output reference"))?;
+        let href = wps_output_href(&doc, "output")
+            .ok_or_else(|| format!("the results of {status} have no output reference"))?;
         let (files, bytes) = fetch_metalink(&href, &status, dir)?;
         Ok(PartResult { peer: peer.clone(), job_url: status, files, bytes })
     }
@@ -585,7 +618,9 @@ impl Peers {
             if Instant::now() >= deadline {
                 return Err(format!("timed out after {:?} waiting for job {job_url}", self.part_timeout));
             }
-            let resp = with_auth(agent(left().min(Duration::from_secs(30))).get(&job_url)).call().map_err(|e| format!("cannot poll {job_url}: {e}"))?;
+            let resp = with_auth(agent(left().min(Duration::from_secs(30))).get(&job_url))
+                .call()
+                .map_err(|e| format!("cannot poll {job_url}: {e}"))?;
             let (code, v) = body_json(resp)?;
             if code != 200 {
                 return Err(format!("polling {job_url} answered HTTP {code}"));
@@ -593,7 +628,10 @@ impl Peers {
             match v.get("status").and_then(Value::as_str).unwrap_or("") {
                 "successful" => break,
                 "failed" | "dismissed" => {
-                    return Err(format!("job {job_url} failed: {}", v.get("message").and_then(Value::as_str).unwrap_or("no message")));
+                    return Err(format!(
+                        "job {job_url} failed: {}",
+                        v.get("message").and_then(Value::as_str).unwrap_or("no message")
+                    ));
                 }
                 _ => {}
             }
@@ -601,9 +639,15 @@ impl Peers {
             wait = (wait * 2).min(Duration::from_secs(2));
         }
         // Results → Metalink → files.
-        let resp = with_auth(agent(left()).get(&format!("{job_url}/results"))).call().map_err(|e| format!("cannot get the results of {job_url}: {e}"))?;
+        let resp = with_auth(agent(left()).get(&format!("{job_url}/results")))
+            .call()
+            .map_err(|e| format!("cannot get the results of {job_url}: {e}"))?;
         let (code, v) = body_json(resp)?;
-        let href = v.pointer("/output/href").and_then(Value::as_str).filter(|_| code == 200).ok_or_else(|| format!("the results of {job_url} have no output (HTTP {code})"))?;
+        let href = v
+            .pointer("/output/href")
+            .and_then(Value::as_str)
+            .filter(|_| code == 200)
+            .ok_or_else(|| format!("the results of {job_url} have no output (HTTP {code})"))?;
         let (files, bytes) = fetch_metalink(href, &job_url, dir)?;
         Ok(PartResult { peer: peer.clone(), job_url, files, bytes })
     }
@@ -655,7 +699,10 @@ fn wps_execute(process: &str, inputs: &[(&str, &str)], asynchronous: bool) -> St
         } else {
             format!("<wps:LiteralData>{}</wps:LiteralData>", esc(v))
         };
-        x.push_str(&format!("<wps:Input><ows:Identifier>{}</ows:Identifier><wps:Data>{data}</wps:Data></wps:Input>", esc(k)));
+        x.push_str(&format!(
+            "<wps:Input><ows:Identifier>{}</ows:Identifier><wps:Data>{data}</wps:Data></wps:Input>",
+            esc(k)
+        ));
     }
     let a = if asynchronous { "true" } else { "false" };
     x.push_str(&format!(
@@ -681,9 +728,8 @@ fn xml_attr(doc: &str, name: &str) -> Option<String> {
 
 /// The exception or failure text of a WPS document, on one line.
 fn wps_exception(doc: &str) -> String {
-    let t = tag(doc, "ExceptionText>", "</")
-        .map(|t| unescape(t.trim()))
-        .unwrap_or_else(|| doc.chars().take(200).collect());
+    let t =
+        tag(doc, "ExceptionText>", "</").map(|t| unescape(t.trim())).unwrap_or_else(|| doc.chars().take(200).collect());
     t.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -706,7 +752,6 @@ pub(crate) fn origin(url: &str) -> String {
     format!("{}://{}", scheme.to_ascii_lowercase(), host.to_ascii_lowercase())
 }
 
-
 /// A peer's usage log: its `usage` process run synchronously, both CSVs fetched.
 ///
 /// # Errors
@@ -716,7 +761,9 @@ pub fn peer_usage(peer: &PeerConfig, time: &str) -> Result<(String, String), Str
         return wps_usage(peer, time);
     }
     let body = json!({"inputs": {"time": time}});
-    let mut rb = agent(Duration::from_secs(120)).post(&format!("{}/processes/usage/execution", peer.url)).header("Content-Type", "application/json");
+    let mut rb = agent(Duration::from_secs(120))
+        .post(&format!("{}/processes/usage/execution", peer.url))
+        .header("Content-Type", "application/json");
     if let Some(a) = peer.authorization()? {
         rb = rb.header("Authorization", &a);
     }
@@ -725,7 +772,10 @@ pub fn peer_usage(peer: &PeerConfig, time: &str) -> Result<(String, String), Str
         return Err(format!("usage answered HTTP {code}"));
     }
     let get = |id: &str| -> Result<String, String> {
-        let href = v.pointer(&format!("/{id}/href")).and_then(Value::as_str).ok_or_else(|| format!("no {id} in the answer"))?;
+        let href = v
+            .pointer(&format!("/{id}/href"))
+            .and_then(Value::as_str)
+            .ok_or_else(|| format!("no {id} in the answer"))?;
         let resp = agent(Duration::from_secs(120)).get(href).call().map_err(|e| format!("cannot fetch {href}: {e}"))?;
         let mut b = resp.into_body();
         b.with_config().limit(256 << 20).read_to_string().map_err(|e| format!("cannot read {href}: {e}"))
@@ -740,13 +790,15 @@ fn wps_usage(peer: &PeerConfig, time: &str) -> Result<(String, String), String> 
     if let Some(a) = peer.authorization()? {
         rb = rb.header("Authorization", &a);
     }
-    let (code, doc) = body_text(rb.send(wps_execute("usage", &inputs, false)).map_err(|e| format!("cannot reach it: {e}"))?)?;
+    let (code, doc) =
+        body_text(rb.send(wps_execute("usage", &inputs, false)).map_err(|e| format!("cannot reach it: {e}"))?)?;
     if code != 200 || !doc.contains("ProcessSucceeded") {
         return Err(format!("usage answered HTTP {code}: {}", wps_exception(&doc)));
     }
     let get = |id: &str| -> Result<String, String> {
         let href = wps_output_href(&doc, id).ok_or_else(|| format!("no {id} in the answer"))?;
-        let resp = agent(Duration::from_secs(120)).get(&href).call().map_err(|e| format!("cannot fetch {href}: {e}"))?;
+        let resp =
+            agent(Duration::from_secs(120)).get(&href).call().map_err(|e| format!("cannot fetch {href}: {e}"))?;
         let mut b = resp.into_body();
         b.with_config().limit(256 << 20).read_to_string().map_err(|e| format!("cannot read {href}: {e}"))
     };
@@ -781,8 +833,14 @@ mod tests {
 
     #[test]
     fn globs() {
-        assert!(glob_match("c3s-cmip6.*.s1960-r2i1p1f1.*", "c3s-cmip6.DCPP.EC.EC3.dcppA-hindcast.s1960-r2i1p1f1.Amon.tas.gr.v1"));
-        assert!(!glob_match("c3s-cmip6.*.s1960-r2i1p1f1.*", "c3s-cmip6.DCPP.EC.EC3.dcppA-hindcast.s1960-r6i2p1f1.Amon.tas.gr.v1"));
+        assert!(glob_match(
+            "c3s-cmip6.*.s1960-r2i1p1f1.*",
+            "c3s-cmip6.DCPP.EC.EC3.dcppA-hindcast.s1960-r2i1p1f1.Amon.tas.gr.v1"
+        ));
+        assert!(!glob_match(
+            "c3s-cmip6.*.s1960-r2i1p1f1.*",
+            "c3s-cmip6.DCPP.EC.EC3.dcppA-hindcast.s1960-r6i2p1f1.Amon.tas.gr.v1"
+        ));
         assert!(glob_match("*", "x"));
         assert!(glob_match("cmip5.*", "cmip5.a"));
         assert!(!glob_match("cmip5.*", "cmip6.a"));
@@ -830,7 +888,12 @@ mod tests {
             "d",
             "t",
             "http://h/",
-            &[crate::xml::MetaFile { name: "a b.nc".into(), size: 3, url: "http://h/o/a.nc?t=1&u=2".into(), sha256: Some("ABC".into()) }],
+            &[crate::xml::MetaFile {
+                name: "a b.nc".into(),
+                size: 3,
+                url: "http://h/o/a.nc?t=1&u=2".into(),
+                sha256: Some("ABC".into()),
+            }],
         );
         let f = metalink_files(&doc);
         assert_eq!(f, vec![("a b.nc".to_string(), 3, "http://h/o/a.nc?t=1&u=2".to_string(), Some("abc".to_string()))]);

@@ -36,7 +36,9 @@ fn split_uri(uri: &str, base: &str, peers: &[String]) -> Result<(String, Option<
         return Ok((id_of(uri.trim_end_matches("/execution")), None));
     }
     let u = uri.trim_end_matches("/execution");
-    let (root, id) = u.rsplit_once("/processes/").ok_or_else(|| format!("process URI '{uri}' does not name a process (…/processes/<id>)"))?;
+    let (root, id) = u
+        .rsplit_once("/processes/")
+        .ok_or_else(|| format!("process URI '{uri}' does not name a process (…/processes/<id>)"))?;
     if root.trim_end_matches('/') == base.trim_end_matches('/') {
         return Ok((id.to_string(), None));
     }
@@ -63,7 +65,15 @@ pub fn to_workflow(top: &str, inputs: &Map<String, Value>, base: &str, peers: &[
     }))
 }
 
-fn add(id: &str, node: Option<String>, inputs: &Map<String, Value>, base: &str, peers: &[String], steps: &mut Map<String, Value>, depth: usize) -> Result<String, String> {
+fn add(
+    id: &str,
+    node: Option<String>,
+    inputs: &Map<String, Value>,
+    base: &str,
+    peers: &[String],
+    steps: &mut Map<String, Value>,
+    depth: usize,
+) -> Result<String, String> {
     if depth > 16 {
         return Err("nested processes deeper than 16 levels".into());
     }
@@ -87,7 +97,9 @@ fn add(id: &str, node: Option<String>, inputs: &Map<String, Value>, base: &str, 
             Value::Object(o) if o.contains_key("value") => o["value"].clone(),
             Value::Object(o) if o.contains_key("href") => o["href"].clone(),
             Value::Array(a) if a.iter().any(|x| x.get("process").is_some()) => {
-                return Err(format!("input '{k}': a list of nested processes is not supported; use one process per input"));
+                return Err(format!(
+                    "input '{k}': a list of nested processes is not supported; use one process per input"
+                ));
             }
             other => other.clone(),
         };
@@ -120,7 +132,10 @@ mod tests {
         assert_eq!(out.run, "average_time");
         assert!(matches!(&out.collection, crate::workflow::Source::Step(s) if w.steps[s].run == "subset"));
         // At a peer.
-        let req: Value = serde_json::from_str(r#"{"collection": {"process": "http://peer:1/processes/subset", "inputs": {"collection": "ds"}}}"#).unwrap();
+        let req: Value = serde_json::from_str(
+            r#"{"collection": {"process": "http://peer:1/processes/subset", "inputs": {"collection": "ds"}}}"#,
+        )
+        .unwrap();
         let wf = to_workflow("average_time", req.as_object().unwrap(), "http://me", &["http://peer:1".into()]).unwrap();
         let w = crate::workflow::parse(&wf.to_string()).unwrap();
         assert!(w.steps.values().any(|s| s.node.as_deref() == Some("http://peer:1")));

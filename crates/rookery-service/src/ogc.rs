@@ -37,8 +37,12 @@ fn problem(status: StatusCode, kind: &str, detail: impl Into<String>) -> Respons
 fn from_ows(e: &OwsError) -> Response {
     let kind = match e.status {
         StatusCode::NOT_FOUND => "no-such-job",
-        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/forbidden",
-        StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS => "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/server-busy",
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
+            "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/forbidden"
+        }
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS => {
+            "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/server-busy"
+        }
         _ => "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/invalid-parameter",
     };
     let mut r = problem(e.status, kind, e.text.clone());
@@ -127,7 +131,9 @@ fn input_schema(k: &InputKind) -> Value {
 fn output_schema(k: &OutputKind) -> Value {
     match k {
         OutputKind::Literal { .. } => json!({"type": "string"}),
-        OutputKind::Complex { formats } => json!({"type": "string", "contentMediaType": formats.first().map_or("application/octet-stream", |f| f.mime)}),
+        OutputKind::Complex { formats } => {
+            json!({"type": "string", "contentMediaType": formats.first().map_or("application/octet-stream", |f| f.mime)})
+        }
     }
 }
 
@@ -164,7 +170,9 @@ pub fn description(b: &str, p: &ProcessDef) -> Value {
     let outputs: Map<String, Value> = p
         .outputs
         .iter()
-        .map(|o| (o.id.to_string(), json!({"title": o.title, "description": o.abstract_, "schema": output_schema(&o.kind)})))
+        .map(|o| {
+            (o.id.to_string(), json!({"title": o.title, "description": o.abstract_, "schema": output_schema(&o.kind)}))
+        })
         .collect();
     v["inputs"] = Value::Object(inputs);
     v["outputs"] = Value::Object(outputs);
@@ -216,7 +224,11 @@ fn results(st: &St, b: &str, p: &ProcessDef, j: &Job) -> Value {
             m.insert(o.id.into(), json!(v));
             continue;
         }
-        let file = if o.id == "output" { Some("output.meta4".to_string()) } else { res.documents.iter().find(|(id, _, _)| id == o.id).map(|(_, f, _)| f.clone()) };
+        let file = if o.id == "output" {
+            Some("output.meta4".to_string())
+        } else {
+            res.documents.iter().find(|(id, _, _)| id == o.id).map(|(_, f, _)| f.clone())
+        };
         if let (Some(f), OutputKind::Complex { formats }) = (file, &o.kind) {
             m.insert(
                 o.id.into(),
@@ -300,7 +312,12 @@ pub fn parse_execute(p: &ProcessDef, body: &[u8]) -> Result<(Value, crate::proce
 /// A request with nested processes as one for `orchestrate` (the workflow they form);
 /// others unchanged.
 #[allow(clippy::result_large_err)]
-fn nested_request<'a>(st: &'a St, h: &HeaderMap, p: &'a ProcessDef, body: &[u8]) -> Result<(&'a ProcessDef, Vec<u8>), Response> {
+fn nested_request<'a>(
+    st: &'a St,
+    h: &HeaderMap,
+    p: &'a ProcessDef,
+    body: &[u8],
+) -> Result<(&'a ProcessDef, Vec<u8>), Response> {
     const INVALID: &str = "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/invalid-parameter";
     let Ok(Value::Object(mut req)) = serde_json::from_slice::<Value>(body) else { return Ok((p, body.to_vec())) };
     let Some(Value::Object(inputs)) = req.get("inputs") else { return Ok((p, body.to_vec())) };
@@ -308,8 +325,11 @@ fn nested_request<'a>(st: &'a St, h: &HeaderMap, p: &'a ProcessDef, body: &[u8])
         return Ok((p, body.to_vec()));
     }
     let peers: Vec<String> = st.cfg.peers.iter().map(|x| x.url.clone()).collect();
-    let wf = crate::nested::to_workflow(p.id, inputs, &st.base_url(h), &peers).map_err(|e| problem(StatusCode::BAD_REQUEST, INVALID, e))?;
-    let orch = st.process("orchestrate").ok_or_else(|| problem(StatusCode::NOT_FOUND, "no-such-process", "no orchestrate process"))?;
+    let wf = crate::nested::to_workflow(p.id, inputs, &st.base_url(h), &peers)
+        .map_err(|e| problem(StatusCode::BAD_REQUEST, INVALID, e))?;
+    let orch = st
+        .process("orchestrate")
+        .ok_or_else(|| problem(StatusCode::NOT_FOUND, "no-such-process", "no orchestrate process"))?;
     req.insert("inputs".into(), json!({"workflow": {"value": wf.to_string()}}));
     Ok((orch, Value::Object(req).to_string().into_bytes()))
 }
@@ -342,8 +362,16 @@ pub async fn execute(State(st): State<St>, h: HeaderMap, Path(id): Path<String>,
         let dir = st.cfg.data_dir.clone();
         return match tokio::task::spawn_blocking(move || crate::ops::health(store.as_ref(), &dir)).await {
             Ok(Ok(v)) => js(&json!({"status": v})),
-            Ok(Err(e)) => problem(StatusCode::INTERNAL_SERVER_ERROR, "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/job-results-failed", e.0),
-            Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/job-results-failed", e.to_string()),
+            Ok(Err(e)) => problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/job-results-failed",
+                e.0,
+            ),
+            Err(e) => problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/job-results-failed",
+                e.to_string(),
+            ),
         };
     };
     let prefer_async = h
@@ -378,9 +406,17 @@ pub async fn execute(State(st): State<St>, h: HeaderMap, Path(id): Path<String>,
             Err(e) => return from_ows(&e),
         }
     };
-    let tag = UsageTag { user: who.name.clone(), operation: "ogc:execute".into(), process: p.id.into(), job: job.id.clone(), inputs: inputs_json };
+    let tag = UsageTag {
+        user: who.name.clone(),
+        operation: "ogc:execute".into(),
+        process: p.id.into(),
+        job: job.id.clone(),
+        inputs: inputs_json,
+    };
     let mut r = if is_async {
-        let mut r = (StatusCode::CREATED, [(header::CONTENT_TYPE, "application/json")], status_info(&st, &b, &job).to_string()).into_response();
+        let mut r =
+            (StatusCode::CREATED, [(header::CONTENT_TYPE, "application/json")], status_info(&st, &b, &job).to_string())
+                .into_response();
         if let Ok(v) = HeaderValue::from_str(&format!("{b}/jobs/{}", job.id)) {
             r.headers_mut().insert(header::LOCATION, v);
         }
@@ -395,13 +431,18 @@ pub async fn execute(State(st): State<St>, h: HeaderMap, Path(id): Path<String>,
                 }
                 r
             }
-            Some(j) if j.status.is_final() => {
-                problem(StatusCode::INTERNAL_SERVER_ERROR, "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/job-results-failed", j.message)
-            }
+            Some(j) if j.status.is_final() => problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/job-results-failed",
+                j.message,
+            ),
             Some(j) => problem(
                 StatusCode::GATEWAY_TIMEOUT,
                 "result-not-ready",
-                format!("The job did not finish within {} s; it goes on as {}/jobs/{}", st.cfg.sync_timeout_secs, b, j.id),
+                format!(
+                    "The job did not finish within {} s; it goes on as {}/jobs/{}",
+                    st.cfg.sync_timeout_secs, b, j.id
+                ),
             ),
             None => problem(StatusCode::INTERNAL_SERVER_ERROR, "no-such-job", "the job disappeared"),
         }
@@ -460,7 +501,11 @@ pub async fn job_results(State(st): State<St>, h: HeaderMap, Path(id): Path<Stri
         },
         JobStatus::Failed => problem(StatusCode::INTERNAL_SERVER_ERROR, "job-results-failed", j.message),
         JobStatus::Dismissed => problem(StatusCode::NOT_FOUND, "no-such-job", format!("Job '{id}' was dismissed")),
-        _ => problem(StatusCode::NOT_FOUND, "result-not-ready", format!("Job '{id}' is {}; results are not ready", j.status.as_str())),
+        _ => problem(
+            StatusCode::NOT_FOUND,
+            "result-not-ready",
+            format!("Job '{id}' is {}; results are not ready", j.status.as_str()),
+        ),
     }
 }
 
@@ -497,8 +542,14 @@ pub fn openapi(base: &str, processes: &[ProcessDef]) -> Value {
     let mut paths = Map::new();
     paths.insert("/".into(), json!({"get": {"summary": "Landing page", "operationId": "getLandingPage", "responses": ok("links to the API")}}));
     paths.insert("/conformance".into(), json!({"get": {"summary": "Conformance classes", "operationId": "getConformance", "responses": ok("conformance classes")}}));
-    paths.insert("/api".into(), json!({"get": {"summary": "This document", "operationId": "getApi", "responses": ok("OpenAPI 3.0")}}));
-    paths.insert("/processes".into(), json!({"get": {"summary": "Processes", "operationId": "getProcesses", "responses": ok("process summaries")}}));
+    paths.insert(
+        "/api".into(),
+        json!({"get": {"summary": "This document", "operationId": "getApi", "responses": ok("OpenAPI 3.0")}}),
+    );
+    paths.insert(
+        "/processes".into(),
+        json!({"get": {"summary": "Processes", "operationId": "getProcesses", "responses": ok("process summaries")}}),
+    );
     paths.insert(
         "/processes/{processId}".into(),
         json!({"get": {"summary": "A process description", "operationId": "getProcessDescription",
@@ -513,7 +564,16 @@ pub fn openapi(base: &str, processes: &[ProcessDef]) -> Value {
             .filter(|i| i.min > 0 && !matches!(i.kind, InputKind::Literal { default: Some(_), .. }))
             .map(|i| i.id)
             .collect();
-        let outs: Map<String, Value> = p.outputs.iter().map(|o| (o.id.to_string(), json!({"type": "object", "properties": {"href": {"type": "string"}, "type": {"type": "string"}}}))).collect();
+        let outs: Map<String, Value> = p
+            .outputs
+            .iter()
+            .map(|o| {
+                (
+                    o.id.to_string(),
+                    json!({"type": "object", "properties": {"href": {"type": "string"}, "type": {"type": "string"}}}),
+                )
+            })
+            .collect();
         paths.insert(
             format!("/processes/{}/execution", p.id),
             json!({"post": {

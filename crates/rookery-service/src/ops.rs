@@ -5,9 +5,9 @@
 //! (its URLs depend on the host the client used).
 
 use crate::jobs::{JobResult, JobStore, ResultFile};
-use rookery_daops::Progress;
 use crate::process::{first, parse_bool, Inputs};
 use crate::prov::Provenance;
+use rookery_daops::Progress;
 use rookery_ops::output::utc_now;
 use rookery_ops::{AreaParam, LevelParam, NamerKind, OutputSpec, SubsetRequest, TimeComponents, TimeParam};
 use std::path::{Path, PathBuf};
@@ -88,7 +88,12 @@ pub fn collection_items(values: &[String]) -> Vec<String> {
 fn op_params(inputs: &Inputs) -> Vec<(String, String)> {
     inputs
         .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "collection" | "pre_checked" | "original_files" | crate::workflow::ALIGNED | "apply_fixes"))
+        .filter(|(k, _)| {
+            !matches!(
+                k.as_str(),
+                "collection" | "pre_checked" | "original_files" | crate::workflow::ALIGNED | "apply_fixes"
+            )
+        })
         .map(|(k, v)| (k.clone(), v.join(",")))
         .collect()
 }
@@ -182,8 +187,18 @@ pub fn average_dims(collection: &[String], inputs: &Inputs, dir: &Path, progress
     use rookery_ops::average::{dims, WeightKind};
     let text = inputs.get("dims").map(|v| v.join(",")).unwrap_or_default();
     let d = dims::parse_dims(&text)?;
-    let req = dims::DimsRequest { dims: d.clone(), ignore_undetected_dims: false, weights: WeightKind::None, area_file: None };
-    let rs = rookery_daops::Daops::global()?.average(collection, |src| dims::plan_dims(src, &req), &dims::suffix(&d), &average_opts(dir, "average", progress))?;
+    let req = dims::DimsRequest {
+        dims: d.clone(),
+        ignore_undetected_dims: false,
+        weights: WeightKind::None,
+        area_file: None,
+    };
+    let rs = rookery_daops::Daops::global()?.average(
+        collection,
+        |src| dims::plan_dims(src, &req),
+        &dims::suffix(&d),
+        &average_opts(dir, "average", progress),
+    )?;
     Ok(rs.file_uris())
 }
 
@@ -194,7 +209,12 @@ pub fn average_dims(collection: &[String], inputs: &Inputs, dir: &Path, progress
 pub fn average_time(collection: &[String], inputs: &Inputs, dir: &Path, progress: &Progress) -> R<Vec<String>> {
     use rookery_ops::average::{time, Freq};
     let freq = Freq::parse(first(inputs, "freq"))?;
-    let rs = rookery_daops::Daops::global()?.average(collection, |src| time::plan_time(src, freq), &freq.suffix(), &average_opts(dir, "average_time", progress))?;
+    let rs = rookery_daops::Daops::global()?.average(
+        collection,
+        |src| time::plan_time(src, freq),
+        &freq.suffix(),
+        &average_opts(dir, "average_time", progress),
+    )?;
     Ok(rs.file_uris())
 }
 
@@ -205,7 +225,12 @@ pub fn average_time(collection: &[String], inputs: &Inputs, dir: &Path, progress
 pub fn weighted_average(collection: &[String], _inputs: &Inputs, dir: &Path, progress: &Progress) -> R<Vec<String>> {
     use rookery_ops::average::{weights, WeightKind};
     let req = weights::WeightedRequest { weights: WeightKind::Area, area_file: None };
-    let rs = rookery_daops::Daops::global()?.average(collection, |src| weights::plan_weighted(src, &req), weights::SUFFIX, &average_opts(dir, "weighted_average", progress))?;
+    let rs = rookery_daops::Daops::global()?.average(
+        collection,
+        |src| weights::plan_weighted(src, &req),
+        weights::SUFFIX,
+        &average_opts(dir, "weighted_average", progress),
+    )?;
     Ok(rs.file_uris())
 }
 
@@ -215,7 +240,8 @@ pub fn weighted_average(collection: &[String], _inputs: &Inputs, dir: &Path, pro
 /// Missing or unreadable shape, no overlap, unknown datasets, data failures.
 pub fn average_shape(collection: &[String], inputs: &Inputs, dir: &Path, progress: &Progress) -> R<Vec<String>> {
     use rookery_ops::average::shape;
-    let text = first(inputs, "shape").filter(|t| !t.trim().is_empty()).ok_or_else(|| ProcError(shape::NO_SHAPE.into()))?;
+    let text =
+        first(inputs, "shape").filter(|t| !t.trim().is_empty()).ok_or_else(|| ProcError(shape::NO_SHAPE.into()))?;
     let t = text.trim();
     let bytes: Vec<u8> = if t.starts_with("http://") || t.starts_with("https://") {
         fetch_reference("shape", t)?
@@ -232,7 +258,12 @@ pub fn average_shape(collection: &[String], inputs: &Inputs, dir: &Path, progres
     let path = dir.join(format!("shape.{ext}"));
     std::fs::write(&path, &bytes)?;
     let req = shape::ShapeRequest { shape: path, variables: None };
-    let rs = rookery_daops::Daops::global()?.average(collection, |src| shape::plan_shape(src, &req), shape::SUFFIX, &average_opts(dir, "average_shape", progress))?;
+    let rs = rookery_daops::Daops::global()?.average(
+        collection,
+        |src| shape::plan_shape(src, &req),
+        shape::SUFFIX,
+        &average_opts(dir, "average_shape", progress),
+    )?;
     Ok(rs.file_uris())
 }
 
@@ -300,7 +331,13 @@ pub fn fetch_reference(id: &str, url: &str) -> R<Vec<u8>> {
 ///
 /// # Errors
 /// See the operations.
-pub fn run_operation(op: &str, collection: &[String], inputs: &Inputs, dir: &Path, progress: &Progress) -> R<Vec<String>> {
+pub fn run_operation(
+    op: &str,
+    collection: &[String],
+    inputs: &Inputs,
+    dir: &Path,
+    progress: &Progress,
+) -> R<Vec<String>> {
     std::fs::create_dir_all(dir)?;
     match op {
         "subset" => subset(collection, inputs, dir, progress),
@@ -404,7 +441,8 @@ pub fn health(store: &dyn JobStore, data_dir: &Path) -> R<String> {
         .count(crate::jobs::JobStatus::Running)
         .map_err(|e| ProcError(format!("Health check failed: job store: {e}")))?;
     let probe = data_dir.join(format!(".health-check.{}", std::process::id()));
-    std::fs::write(&probe, b"ok").map_err(|e| ProcError(format!("Health check failed: data directory is not writable: {e}")))?;
+    std::fs::write(&probe, b"ok")
+        .map_err(|e| ProcError(format!("Health check failed: data directory is not writable: {e}")))?;
     let _ = std::fs::remove_file(probe);
     Ok("ROOK_HEALTH_OK".into())
 }
@@ -464,7 +502,9 @@ fn time_range(inputs: &Inputs) -> R<(Option<i64>, Option<i64>)> {
         None => (None, None),
         Some(t) => {
             let Some((a, b)) = t.split_once('/') else {
-                return Err(ProcError(format!("Invalid time range '{t}': expected start/end, e.g. 2024-06-01/2024-06-30")));
+                return Err(ProcError(format!(
+                    "Invalid time range '{t}': expected start/end, e.g. 2024-06-01/2024-06-30"
+                )));
             };
             let side = |x: &str, end: bool| -> R<Option<i64>> {
                 let x = x.trim();
@@ -493,7 +533,10 @@ fn dashboard(inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
     let rows = ctx.store.usage(from, to)?;
     let html = crate::dashboard::render(&rows, from, to, site, crate::time::now_ms());
     std::fs::write(ctx.dir.join("dashboard.html"), html)?;
-    Ok(JobResult { documents: vec![("dashboard".into(), "dashboard.html".into(), "text/html".into())], ..JobResult::default() })
+    Ok(JobResult {
+        documents: vec![("dashboard".into(), "dashboard.html".into(), "text/html".into())],
+        ..JobResult::default()
+    })
 }
 
 fn usage(inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
@@ -515,7 +558,8 @@ fn usage(inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
     })
 }
 
-const USAGE_HEADER: &str = "uuid,operation,identifier,user,time_start,time_end,duration_ms,http_status,bytes_out,remote,inputs";
+const USAGE_HEADER: &str =
+    "uuid,operation,identifier,user,time_start,time_end,duration_ms,http_status,bytes_out,remote,inputs";
 
 /// CSV records of `text` (quoted fields may hold newlines), without the header.
 fn csv_records(text: &str) -> Vec<String> {
@@ -543,7 +587,12 @@ fn csv_records(text: &str) -> Vec<String> {
 ///
 /// # Errors
 /// A bad time range, store failures.
-pub fn usage_csv(store: &dyn JobStore, peers: &crate::federation::Peers, time: &str, all_sites: bool) -> R<(String, String)> {
+pub fn usage_csv(
+    store: &dyn JobStore,
+    peers: &crate::federation::Peers,
+    time: &str,
+    all_sites: bool,
+) -> R<(String, String)> {
     let mut one = Inputs::new();
     one.insert("time".into(), vec![time.to_string()]);
     let (from, to) = time_range(&one)?;
@@ -608,7 +657,10 @@ mod tests {
             fix_time_components(Some("year:2000,2002|month:jan,feb"), Some("2000-01-01/2002-12-31")).as_deref(),
             Some("year:2000,2002|month:jan,feb")
         );
-        assert_eq!(fix_time_components(Some("year:2000|month=01|day=01"), None).as_deref(), Some("year:2000|month=01|day=01"));
+        assert_eq!(
+            fix_time_components(Some("year:2000|month=01|day=01"), None).as_deref(),
+            Some("year:2000|month=01|day=01")
+        );
         assert_eq!(fix_time_components(Some(""), None), None);
         assert_eq!(fix_time_components(Some(TC_ALL_MONTHS), None), None);
     }

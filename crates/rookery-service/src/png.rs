@@ -176,7 +176,11 @@ impl Canvas {
         for (i, ch) in s.chars().enumerate() {
             let ch = ch.to_ascii_uppercase();
             let code = ch as u32;
-            let g = if (0x20..=0x5F).contains(&code) { FONT[(code - 0x20) as usize] } else { FONT[('?' as u32 - 0x20) as usize] };
+            let g = if (0x20..=0x5F).contains(&code) {
+                FONT[(code - 0x20) as usize]
+            } else {
+                FONT[('?' as u32 - 0x20) as usize]
+            };
             let ox = x + i64::try_from(i).unwrap_or(0) * 6;
             for (row, bits) in g.iter().enumerate() {
                 for col in 0..5 {

@@ -19,11 +19,8 @@ const fn fmt(mime: &'static str) -> Fmt {
 }
 
 /// pywps `FORMATS.META4`.
-pub const META4: Fmt = Fmt {
-    mime: "application/metalink+xml; version=4.0",
-    encoding: None,
-    schema: Some("metalink/4.0/metalink4.xsd"),
-};
+pub const META4: Fmt =
+    Fmt { mime: "application/metalink+xml; version=4.0", encoding: None, schema: Some("metalink/4.0/metalink4.xsd") };
 /// pywps `FORMATS.JSON`.
 pub const JSON: Fmt = fmt("application/json");
 /// rook's `prov_plot` format.
@@ -45,11 +42,7 @@ pub const ZIP: Fmt = fmt("application/zip");
 #[derive(Clone, Debug)]
 pub enum InputKind {
     /// `LiteralData` of an XML schema type (`string`, `boolean`, `integer`, `float`).
-    Literal {
-        data_type: &'static str,
-        allowed: &'static [&'static str],
-        default: Option<&'static str>,
-    },
+    Literal { data_type: &'static str, allowed: &'static [&'static str], default: Option<&'static str> },
     /// `ComplexData` in one of these formats (the first is the default).
     Complex { formats: &'static [Fmt] },
 }
@@ -261,7 +254,11 @@ fn average_time() -> ProcessDef {
                 abstract_: "The frequency to average over. One of 'year', 'month', 'day'.",
                 min: 1,
                 max: 1,
-                kind: InputKind::Literal { data_type: "string", allowed: &["year", "month", "day"], default: Some("year") },
+                kind: InputKind::Literal {
+                    data_type: "string",
+                    allowed: &["year", "month", "day"],
+                    default: Some("year"),
+                },
             },
             pre_checked(),
             apply_fixes(),
@@ -340,9 +337,31 @@ fn weighted_average() -> ProcessDef {
 
 /// rook's grid choices (plus the other roocs-grids ids rookery knows).
 const REGRID_GRIDS: &[&str] = &[
-    "auto", "0pt25deg", "0pt25deg_era5", "0pt5deg_lsm", "0pt625x0pt5deg", "0pt75deg", "1deg", "1pt25deg", "2pt5deg",
-    "custom", "2deg_lsm", "1deg_lsm", "0pt25deg_era5_lsm", "1deg_lsm_binary", "2deg_lsm_binary", "0pt25deg_era5_lsm_binary",
-    "T31", "T42", "T63_lsm_binary", "T127_lsm_binary", "T255", "World_Ocean_Atlas", "MERRA-2", "ERA-Interim", "ERA-40",
+    "auto",
+    "0pt25deg",
+    "0pt25deg_era5",
+    "0pt5deg_lsm",
+    "0pt625x0pt5deg",
+    "0pt75deg",
+    "1deg",
+    "1pt25deg",
+    "2pt5deg",
+    "custom",
+    "2deg_lsm",
+    "1deg_lsm",
+    "0pt25deg_era5_lsm",
+    "1deg_lsm_binary",
+    "2deg_lsm_binary",
+    "0pt25deg_era5_lsm_binary",
+    "T31",
+    "T42",
+    "T63_lsm_binary",
+    "T127_lsm_binary",
+    "T255",
+    "World_Ocean_Atlas",
+    "MERRA-2",
+    "ERA-Interim",
+    "ERA-40",
     "ERA5",
 ];
 
@@ -409,15 +428,29 @@ fn concat() -> ProcessDef {
                     1,
                 )
             },
-            lit("time", "Time Period", "The time interval (start/end) to subset over separated by '/'. Example: 1960-01-01/1970-12-30", 0),
-            lit("time_components", "Time Components", "Optional time components. Example: month:01,02,03 or year:1970,1980|month:01,02,03", 0),
+            lit(
+                "time",
+                "Time Period",
+                "The time interval (start/end) to subset over separated by '/'. Example: 1960-01-01/1970-12-30",
+                0,
+            ),
+            lit(
+                "time_components",
+                "Time Components",
+                "Optional time components. Example: month:01,02,03 or year:1970,1980|month:01,02,03",
+                0,
+            ),
             InputDef {
                 id: "dims",
                 title: "Dimensions",
                 abstract_: "Dimensions used for aggregation. Example: realization",
                 min: 1,
                 max: 1,
-                kind: InputKind::Literal { data_type: "string", allowed: &["realization"], default: Some("realization") },
+                kind: InputKind::Literal {
+                    data_type: "string",
+                    allowed: &["realization"],
+                    default: Some("realization"),
+                },
             },
             boolean("apply_average", "Apply Average", "Apply average over the dimension.", "0"),
             pre_checked(),
@@ -452,7 +485,8 @@ fn dashboard() -> ProcessDef {
     ProcessDef {
         id: "dashboard",
         title: "Dashboard",
-        abstract_: "Dashboard of this service's usage (requests, executions, durations, users, failures) as an HTML page.",
+        abstract_:
+            "Dashboard of this service's usage (requests, executions, durations, users, failures) as an HTML page.",
         version: "0.3",
         metadata: ROOK,
         inputs: vec![
@@ -581,7 +615,10 @@ pub fn validate(p: &ProcessDef, raw: &[RawInput]) -> Result<Inputs, OwsError> {
                     "boolean" if parse_bool(v).is_none() => {
                         return Err(OwsError::invalid(
                             def.id,
-                            format!("Invalid value \"{v}\" for input \"{}\": expected a boolean (true/false, 1/0)", def.id),
+                            format!(
+                                "Invalid value \"{v}\" for input \"{}\": expected a boolean (true/false, 1/0)",
+                                def.id
+                            ),
                         ));
                     }
                     "integer" if v.parse::<i64>().is_err() => {

@@ -55,10 +55,8 @@ fn qn(s: &str) -> Value {
 
 /// `roocs:` identifier of a name (qualified names cannot hold spaces or slashes).
 fn rid(name: &str) -> String {
-    let clean: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' })
-        .collect();
+    let clean: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
     format!("roocs:{clean}")
 }
 
@@ -85,7 +83,12 @@ impl Provenance {
             edges: Vec::new(),
             order: Vec::new(),
         };
-        p.agent("roocs:C3S_CDS", "prov:Organization", "Copernicus Climate Data Store", "https://cds.climate.copernicus.eu");
+        p.agent(
+            "roocs:C3S_CDS",
+            "prov:Organization",
+            "Copernicus Climate Data Store",
+            "https://cds.climate.copernicus.eu",
+        );
         p.agent("roocs:Provider", "prov:Agent", "Provider", "Rookery");
         let svc = p.service.clone();
         let eng = p.engine.clone();
@@ -103,17 +106,18 @@ impl Provenance {
                 json!({"prov:type": qn("provone:Execution"), "prov:label": "orchestrate", "prov:startTime": started_iso}),
             );
             p.order.push((orch.clone(), NodeKind::Activity, "orchestrate".into()));
-            p.relation("wasAssociatedWith", &[("prov:activity", &orch), ("prov:agent", &svc), ("prov:plan", &wf)], Some("wasAssociatedWith"));
+            p.relation(
+                "wasAssociatedWith",
+                &[("prov:activity", &orch), ("prov:agent", &svc), ("prov:plan", &wf)],
+                Some("wasAssociatedWith"),
+            );
             p.workflow = Some(wf);
         }
         p
     }
 
     fn agent(&mut self, id: &str, ty: &str, label: &str, source: &str) {
-        self.agents.insert(
-            id.to_string(),
-            json!({"prov:type": qn(ty), "prov:label": label, "dcterms:source": source}),
-        );
+        self.agents.insert(id.to_string(), json!({"prov:type": qn(ty), "prov:label": label, "dcterms:source": source}));
         self.order.push((id.to_string(), NodeKind::Agent, label.to_string()));
     }
 
@@ -131,7 +135,13 @@ impl Provenance {
     }
 
     /// Records one operator: its parameters, first input (from `collection`) and first output.
-    pub fn add_operator(&mut self, label: &str, params: &[(String, String)], collection: &[String], outputs: &[String]) -> String {
+    pub fn add_operator(
+        &mut self,
+        label: &str,
+        params: &[(String, String)],
+        collection: &[String],
+        outputs: &[String],
+    ) -> String {
         let act = format!("roocs:{}_{}", label.replace(' ', "_"), crate::auth::uuid4());
         let mut a = Map::new();
         a.insert("prov:type".into(), qn("provone:Execution"));
@@ -147,10 +157,18 @@ impl Provenance {
         let ein = self.data_entity(&input);
         let eng = self.engine.clone();
         if let Some(wf) = self.workflow.clone() {
-            self.relation("wasAssociatedWith", &[("prov:activity", &act), ("prov:agent", &eng), ("prov:plan", &wf)], Some("wasAssociatedWith"));
+            self.relation(
+                "wasAssociatedWith",
+                &[("prov:activity", &act), ("prov:agent", &eng), ("prov:plan", &wf)],
+                Some("wasAssociatedWith"),
+            );
         } else {
             let svc = self.service.clone();
-            self.relation("wasStartedBy", &[("prov:activity", &act), ("prov:trigger", &svc), ("prov:starter", &eng)], None);
+            self.relation(
+                "wasStartedBy",
+                &[("prov:activity", &act), ("prov:trigger", &svc), ("prov:starter", &eng)],
+                None,
+            );
             self.edges.push((act.clone(), eng.clone(), "wasStartedBy"));
         }
         let output = basename(outputs.first().map_or("", String::as_str));
@@ -167,7 +185,16 @@ impl Provenance {
 
     /// Records an operator that ran as a job on another node: as [`Provenance::add_operator`],
     /// with the node's name and URL and the remote job's URL.
-    pub fn add_remote(&mut self, label: &str, params: &[(String, String)], collection: &[String], outputs: &[String], node: &str, node_url: &str, job_url: &str) {
+    pub fn add_remote(
+        &mut self,
+        label: &str,
+        params: &[(String, String)],
+        collection: &[String],
+        outputs: &[String],
+        node: &str,
+        node_url: &str,
+        job_url: &str,
+    ) {
         let act = self.add_operator(label, params, collection, outputs);
         if let Some(Value::Object(a)) = self.activities.get_mut(&act) {
             a.insert("roocs:node".into(), Value::String(node.to_string()));

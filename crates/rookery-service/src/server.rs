@@ -152,7 +152,12 @@ impl AppState {
         })?;
         self.new_job.notify_waiters();
         self.new_job.notify_one();
-        auth::audit_current(&self.store, "job-submitted", &owner.id, &format!("job {id} ({process}) via {}", owner.credential_kind()));
+        auth::audit_current(
+            &self.store,
+            "job-submitted",
+            &owner.id,
+            &format!("job {id} ({process}) via {}", owner.credential_kind()),
+        );
         self.store
             .get(&id)
             .map_err(|e| OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
@@ -162,7 +167,8 @@ impl AppState {
     /// Keeps the current request's token with job `id` when a peer is reached by token
     /// exchange (the part then runs there as this user).
     fn keep_user_token(&self, owner: &Principal, id: &str) {
-        if !matches!(owner.via, auth::Via::Jwt | auth::Via::Introspection) || !self.cfg.peers.iter().any(|p| p.exchange) {
+        if !matches!(owner.via, auth::Via::Jwt | auth::Via::Introspection) || !self.cfg.peers.iter().any(|p| p.exchange)
+        {
             return;
         }
         if let Some(t) = auth::current().and_then(|c| c.bearer.clone()) {
@@ -190,10 +196,7 @@ impl AppState {
     /// 404 for unknown or foreign jobs; auth errors.
     pub fn visible_job(&self, headers: &HeaderMap, id: &str, token: Option<&str>) -> Result<Job, OwsError> {
         let not_found = || OwsError::not_found(format!("Job '{id}' does not exist or belongs to another user"));
-        let job = self
-            .store
-            .get(id)
-            .map_err(|e| OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        let job = self.store.get(id).map_err(|e| OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
         if let Some(t) = token {
             if self.secret.check_job_token(id, t) {
                 return job.ok_or_else(not_found);
@@ -233,12 +236,8 @@ impl AppState {
     }
 }
 
-const PATH_SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~')
-    .remove(b'/');
+const PATH_SET: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'/');
 
 /// Runs queued jobs: `n` workers claiming from the store with a lease, each job in its
 /// directory on a blocking thread.
@@ -287,7 +286,9 @@ pub async fn run_job(st: &St, wid: &str, job: Job) {
     let progress = {
         let pct = pct.clone();
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        rookery_daops::Progress::new(move |x| pct.store((x * 100.0).floor() as u8, std::sync::atomic::Ordering::Relaxed))
+        rookery_daops::Progress::new(move |x| {
+            pct.store((x * 100.0).floor() as u8, std::sync::atomic::Ordering::Relaxed)
+        })
     };
     let hb = {
         let (st, wid, id, stop, pct) = (st.clone(), wid.to_string(), job.id.clone(), stop.clone(), pct.clone());
@@ -323,7 +324,11 @@ pub async fn run_job(st: &St, wid: &str, job: Job) {
     peers.user_token = st.user_tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&job.id).cloned();
     let job_id = job.id.clone();
     let res = tokio::task::spawn_blocking(move || {
-        crate::ops::execute(&process, &inputs, &crate::ops::Ctx { dir: &d2, store: store.as_ref(), progress, peers: &peers, job_id: &job_id })
+        crate::ops::execute(
+            &process,
+            &inputs,
+            &crate::ops::Ctx { dir: &d2, store: store.as_ref(), progress, peers: &peers, job_id: &job_id },
+        )
     })
     .await;
     stop.notify_one();
@@ -416,7 +421,12 @@ async fn status_doc(
         Ok(job) => {
             let base = st.base_url(&headers);
             let mut r = crate::wps::execute_doc_response(&st, &base, &job, true);
-            r.extensions_mut().insert(UsageTag { operation: "status".into(), process: job.process, job: job.id, ..Default::default() });
+            r.extensions_mut().insert(UsageTag {
+                operation: "status".into(),
+                process: job.process,
+                job: job.id,
+                ..Default::default()
+            });
             r
         }
         Err(e) => e.into_response(),
@@ -439,7 +449,12 @@ async fn output_file(
     let Some(result) = job.result.as_ref().filter(|_| job.status == JobStatus::Successful) else {
         return missing();
     };
-    let tag = UsageTag { operation: "download".into(), process: job.process.clone(), job: job.id.clone(), ..Default::default() };
+    let tag = UsageTag {
+        operation: "download".into(),
+        process: job.process.clone(),
+        job: job.id.clone(),
+        ..Default::default()
+    };
     if path == "output.meta4" {
         let base = st.base_url(&headers);
         let mut files: Vec<xml::MetaFile> = result
@@ -494,10 +509,11 @@ async fn usage_log(State(st): State<St>, req: Request, next: axum::middleware::N
     let key_hint = auth::credential(req.headers()).and_then(|k| auth::key_id_hint(&k).map(String::from));
     let path = req.uri().path().to_string();
     let resp = next.run(req).await;
-    let tag = resp.extensions().get::<UsageTag>().cloned().unwrap_or_else(|| UsageTag {
-        operation: path,
-        ..Default::default()
-    });
+    let tag = resp
+        .extensions()
+        .get::<UsageTag>()
+        .cloned()
+        .unwrap_or_else(|| UsageTag { operation: path, ..Default::default() });
     let bytes = resp
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -541,7 +557,9 @@ pub fn router(st: St) -> Router {
         .route("/jobs/{id}/results", get(crate::ogc::job_results))
         .route("/outputs/{name}", get(status_doc))
         .route("/outputs/{id}/{*path}", get(output_file))
-        .fallback(|| async { OwsError::not_found("No such endpoint; see / (OGC API - Processes) or /wps (WPS 1.0.0)").into_response() })
+        .fallback(|| async {
+            OwsError::not_found("No such endpoint; see / (OGC API - Processes) or /wps (WPS 1.0.0)").into_response()
+        })
         .layer(axum::middleware::from_fn_with_state(st.clone(), auth::layer))
         .layer(axum::middleware::from_fn_with_state(st.clone(), usage_log))
         .layer(axum::extract::DefaultBodyLimit::max(50 * 1024 * 1024))
@@ -564,9 +582,7 @@ pub struct Running {
 /// A bad configuration, or the data layer was already opened without restrictions.
 pub fn restrict_data_access(cfg: &Config) -> Result<(), ServiceError> {
     if !rookery_daops::Daops::restrict_global() {
-        return Err(ServiceError::Config(
-            "the data layer was opened unrestricted before the service started".into(),
-        ));
+        return Err(ServiceError::Config("the data layer was opened unrestricted before the service started".into()));
     }
     let (mut urls, nets) = match rookery_daops::Daops::global() {
         Ok(d) => (d.config.list("rookery", "allowed_urls"), d.config.list("rookery", "allowed_networks")),

@@ -61,7 +61,8 @@ fn sbatch_command(st: &St, wid: &str, job_id: &str) -> (Command, PathBuf) {
     let cfg = &st.cfg;
     let logs = cfg.data_dir.join("slurm");
     let _ = std::fs::create_dir_all(&logs);
-    let program = cfg.slurm.program.clone().or_else(|| std::env::current_exe().ok()).unwrap_or_else(|| PathBuf::from("rookery"));
+    let program =
+        cfg.slurm.program.clone().or_else(|| std::env::current_exe().ok()).unwrap_or_else(|| PathBuf::from("rookery"));
     let data_dir = std::fs::canonicalize(&cfg.data_dir).unwrap_or_else(|_| cfg.data_dir.clone());
     let mut wrap = format!(
         "exec {} run-job {} --worker {} --data-dir {}",

@@ -13,7 +13,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// Operations a workflow step may run (the data processes this server has).
-pub const WORKFLOW_OPERATIONS: &[&str] = &["subset", "average_time", "average", "average_shape", "weighted_average", "concat", "regrid"];
+pub const WORKFLOW_OPERATIONS: &[&str] =
+    &["subset", "average_time", "average", "average_shape", "weighted_average", "concat", "regrid"];
 
 /// One step.
 #[derive(Clone, Debug)]
@@ -104,7 +105,10 @@ pub fn parse(text: &str) -> Result<Workflow, ProcError> {
     }
     let mut steps = BTreeMap::new();
     for (sid, sv) in steps_v {
-        let run = sv.get("run").and_then(Value::as_str).ok_or_else(|| err(format!("Invalid workflow: step '{sid}' has no 'run'")))?;
+        let run = sv
+            .get("run")
+            .and_then(Value::as_str)
+            .ok_or_else(|| err(format!("Invalid workflow: step '{sid}' has no 'run'")))?;
         if !WORKFLOW_OPERATIONS.contains(&run) {
             return Err(err(format!(
                 "Invalid workflow: step '{sid}' runs unknown operation '{run}'; operations: {}",
@@ -137,7 +141,9 @@ pub fn parse(text: &str) -> Result<Workflow, ProcError> {
                 Some(r) if r.ends_with("/output") => {
                     let target = &r[..r.len() - "/output".len()];
                     if !steps_v.contains_key(target) {
-                        return Err(err(format!("Invalid workflow: step '{sid}' refers to unknown step '{target}' ('{r}')")));
+                        return Err(err(format!(
+                            "Invalid workflow: step '{sid}' refers to unknown step '{target}' ('{r}')"
+                        )));
                     }
                     Some(Source::Step(target.to_string()))
                 }
@@ -146,14 +152,18 @@ pub fn parse(text: &str) -> Result<Workflow, ProcError> {
             if k == "collection" {
                 collection = Some(src.unwrap_or(Source::Ids(vals)));
             } else if src.is_some() {
-                return Err(err(format!("Invalid workflow: step '{sid}': only 'collection' can refer to inputs or steps, not '{k}'")));
+                return Err(err(format!(
+                    "Invalid workflow: step '{sid}': only 'collection' can refer to inputs or steps, not '{k}'"
+                )));
             } else {
                 params.push((k.clone(), vals));
             }
         }
-        let collection = collection.ok_or_else(|| err(format!("Invalid workflow: step '{sid}' has no 'collection'")))?;
+        let collection =
+            collection.ok_or_else(|| err(format!("Invalid workflow: step '{sid}' has no 'collection'")))?;
         // Parameters are checked like the WPS inputs of the operation.
-        let def = process::all().into_iter().find(|p| p.id == run).ok_or_else(|| err(format!("unknown operation {run}")))?;
+        let def =
+            process::all().into_iter().find(|p| p.id == run).ok_or_else(|| err(format!("unknown operation {run}")))?;
         let mut raw = vec![RawInput { id: "collection".into(), data: "-".into(), mime: None }];
         for (k, vs) in &params {
             if run == "subset" && k == ALIGNED {
@@ -173,7 +183,10 @@ pub fn parse(text: &str) -> Result<Workflow, ProcError> {
                 "Invalid workflow: step '{sid}' runs at another node, so its collection must be dataset ids (not this node's intermediate results)"
             )));
         }
-        steps.insert(sid.clone(), Step { id: sid.clone(), run: run.to_string(), params, collection, passthrough: false, node });
+        steps.insert(
+            sid.clone(),
+            Step { id: sid.clone(), run: run.to_string(), params, collection, passthrough: false, node },
+        );
     }
     let out = match &m["outputs"] {
         Value::Object(o) => o.values().next().map(strings).and_then(|v| v.into_iter().next()),
@@ -187,7 +200,12 @@ pub fn parse(text: &str) -> Result<Workflow, ProcError> {
         .to_string();
     // Cycles.
     let mut state: HashMap<&str, u8> = HashMap::new();
-    fn visit<'a>(s: &'a str, steps: &'a BTreeMap<String, Step>, state: &mut HashMap<&'a str, u8>, path: &mut Vec<&'a str>) -> Result<(), ProcError> {
+    fn visit<'a>(
+        s: &'a str,
+        steps: &'a BTreeMap<String, Step>,
+        state: &mut HashMap<&'a str, u8>,
+        path: &mut Vec<&'a str>,
+    ) -> Result<(), ProcError> {
         match state.get(s) {
             Some(2) => return Ok(()),
             Some(1) => {
@@ -246,7 +264,12 @@ fn pushdown(steps: &mut BTreeMap<String, Step>) {
             match st.run.as_str() {
                 "concat" => break Some(cur.clone()),
                 "average" => {
-                    let dims: Vec<&str> = st.params.iter().filter(|(k, _)| k == "dims").flat_map(|(_, v)| v.iter().map(String::as_str)).collect();
+                    let dims: Vec<&str> = st
+                        .params
+                        .iter()
+                        .filter(|(k, _)| k == "dims")
+                        .flat_map(|(_, v)| v.iter().map(String::as_str))
+                        .collect();
                     time_ok &= !dims.contains(&"time");
                     area_ok &= !dims.iter().any(|d| *d == "latitude" || *d == "longitude");
                     match &st.collection {
@@ -274,7 +297,8 @@ fn pushdown(steps: &mut BTreeMap<String, Step>) {
         if let Some(s) = steps.get_mut(&sid) {
             s.params.retain(|(k, _)| !moved.iter().any(|(m, _)| m == k));
             // rook keeps the step in the provenance with its original parameters.
-            let left = s.params.iter().any(|(k, v)| !IGNORED.contains(&k.as_str()) && !(k == "original_files" && v == &["0"]));
+            let left =
+                s.params.iter().any(|(k, v)| !IGNORED.contains(&k.as_str()) && !(k == "original_files" && v == &["0"]));
             s.passthrough = !left;
             if s.passthrough {
                 s.params = moved;
@@ -290,7 +314,12 @@ fn pushdown(steps: &mut BTreeMap<String, Step>) {
 ///
 /// # Errors
 /// The first failing step's error, naming the step.
-pub fn run(wf: &Workflow, dir: &Path, prov: &mut Provenance, progress: &rookery_daops::Progress) -> Result<Vec<String>, ProcError> {
+pub fn run(
+    wf: &Workflow,
+    dir: &Path,
+    prov: &mut Provenance,
+    progress: &rookery_daops::Progress,
+) -> Result<Vec<String>, ProcError> {
     run_federated(wf, dir, prov, progress, &Peers::default(), "local")
 }
 
@@ -343,7 +372,10 @@ fn part_document(doc: &str, items: &[String], chain: &[(String, Vec<(String, Vec
     let mut prev: Option<String> = None;
     for (i, (run, params)) in chain.iter().enumerate() {
         let mut inn = serde_json::Map::new();
-        inn.insert("collection".into(), Value::String(prev.as_ref().map_or_else(|| "inputs/data".to_string(), |p| format!("{p}/output"))));
+        inn.insert(
+            "collection".into(),
+            Value::String(prev.as_ref().map_or_else(|| "inputs/data".to_string(), |p| format!("{p}/output"))),
+        );
         for (k, v) in params {
             inn.insert(k.clone(), param_value(v));
         }
@@ -359,7 +391,13 @@ fn part_document(doc: &str, items: &[String], chain: &[(String, Vec<(String, Vec
     })
 }
 
-fn run_steps(wf: &Workflow, dir: &Path, prov: &mut Provenance, progress: &rookery_daops::Progress, fed: &Fed<'_>) -> Result<Vec<String>, ProcError> {
+fn run_steps(
+    wf: &Workflow,
+    dir: &Path,
+    prov: &mut Provenance,
+    progress: &rookery_daops::Progress,
+    fed: &Fed<'_>,
+) -> Result<Vec<String>, ProcError> {
     let mut done: HashMap<String, (Vec<String>, std::path::PathBuf)> = HashMap::new();
     // Progress: each step that runs is an equal part.
     let mut needed = 0usize;
@@ -407,7 +445,8 @@ fn run_step(
                             remote_outputs = fetched;
                             if local.is_empty() {
                                 let files = remote_outputs.clone();
-                                let params: Vec<(String, String)> = step.params.iter().map(|(k, v)| (k.clone(), v.join(","))).collect();
+                                let params: Vec<(String, String)> =
+                                    step.params.iter().map(|(k, v)| (k.clone(), v.join(","))).collect();
                                 prov.add_operator(&step.id, &params, &c, &files);
                                 done.insert(id.to_string(), (files, dir.join("remote").join(&step.id)));
                                 return Ok(());
@@ -495,42 +534,59 @@ fn federate(
     if places.iter().all(|(_, p)| *p == Place::Local) {
         return Ok(Federated::Items { local: items.to_vec(), fetched: Vec::new() });
     }
-    let own = |p: &[(String, Vec<String>)]| -> Vec<(String, Vec<String>)> { p.iter().filter(|(k, _)| !k.starts_with("pushed:")).cloned().collect() };
-    let record = |prov: &mut Provenance, label: &str, params: &[(String, Vec<String>)], input: &[String], r: &PartResult| {
-        let outs: Vec<String> = r.files.iter().map(|f| f.to_string_lossy().into_owned()).collect();
-        let ps: Vec<(String, String)> = params.iter().map(|(k, v)| (k.clone(), v.join(","))).collect();
-        prov.add_remote(label, &ps, input, &outs, &r.peer.name, &r.peer.url, &r.job_url);
+    let own = |p: &[(String, Vec<String>)]| -> Vec<(String, Vec<String>)> {
+        p.iter().filter(|(k, _)| !k.starts_with("pushed:")).cloned().collect()
     };
+    let record =
+        |prov: &mut Provenance, label: &str, params: &[(String, Vec<String>)], input: &[String], r: &PartResult| {
+            let outs: Vec<String> = r.files.iter().map(|f| f.to_string_lossy().into_owned()).collect();
+            let ps: Vec<(String, String)> = params.iter().map(|(k, v)| (k.clone(), v.join(","))).collect();
+            prov.add_remote(label, &ps, input, &outs, &r.peer.name, &r.peer.url, &r.job_url);
+        };
     // One peer holds everything of a reducing step: run it there, with the reducing steps
     // that consume only its output.
     let first_holders = match &places[0].1 {
         Place::Remote(h) => Some(h.clone()),
         Place::Local => None,
     };
-    let same_node = first_holders.as_ref().is_some_and(|h| places.iter().all(|(_, p)| matches!(p, Place::Remote(x) if x[0] == h[0])));
+    let same_node = first_holders
+        .as_ref()
+        .is_some_and(|h| places.iter().all(|(_, p)| matches!(p, Place::Remote(x) if x[0] == h[0])));
     let pinned = step.node.is_some();
-    if let (true, Some(holders), true) = (pinned || (REDUCING.contains(&step.run.as_str()) && !step.passthrough), first_holders, same_node) {
+    if let (true, Some(holders), true) =
+        (pinned || (REDUCING.contains(&step.run.as_str()) && !step.passthrough), first_holders, same_node)
+    {
         let mut chain = vec![step.id.clone()];
         // A pinned step runs alone; otherwise with the reducing steps that consume only its output.
         let mut more = !pinned;
         while more {
             let cur = chain.last().cloned().unwrap_or_default();
-            let consumers: Vec<&Step> = wf.steps.values().filter(|s| matches!(&s.collection, Source::Step(u) if *u == cur)).collect();
+            let consumers: Vec<&Step> =
+                wf.steps.values().filter(|s| matches!(&s.collection, Source::Step(u) if *u == cur)).collect();
             match consumers.as_slice() {
-                [c] if REDUCING.contains(&c.run.as_str()) && !c.passthrough && c.node.is_none() => chain.push(c.id.clone()),
+                [c] if REDUCING.contains(&c.run.as_str()) && !c.passthrough && c.node.is_none() => {
+                    chain.push(c.id.clone())
+                }
                 _ => more = false,
             }
         }
-        let spec: Vec<(String, Vec<(String, Vec<String>)>)> = chain.iter().map(|s| (wf.steps[s].run.clone(), own(&wf.steps[s].params))).collect();
+        let spec: Vec<(String, Vec<(String, Vec<String>)>)> =
+            chain.iter().map(|s| (wf.steps[s].run.clone(), own(&wf.steps[s].params))).collect();
         let doc = part_document(&format!("{} (part {} of job {})", wf.doc, step.id, fed.job_id), items, &spec);
         let pdir = dir.join("remote").join(step.id.replace(['/', '\\', '.'], "_"));
-        let r = fed.peers.run(&holders, &doc, &format!("{}:{}", fed.job_id, step.id), &pdir)
+        let r = fed
+            .peers
+            .run(&holders, &doc, &format!("{}:{}", fed.job_id, step.id), &pdir)
             .map_err(|e| ProcError(format!("step '{}' ({}): {}", step.id, step.run, e.0)))?;
         tracing::info!("steps {} ran at node {} ({} bytes fetched)", chain.join(" → "), r.peer.name, r.bytes);
         let mut input = items.to_vec();
         for (i, s) in chain.iter().enumerate() {
             let st = &wf.steps[s];
-            let files: Vec<String> = if i + 1 == chain.len() { r.files.iter().map(|f| f.to_string_lossy().into_owned()).collect() } else { Vec::new() };
+            let files: Vec<String> = if i + 1 == chain.len() {
+                r.files.iter().map(|f| f.to_string_lossy().into_owned()).collect()
+            } else {
+                Vec::new()
+            };
             record(prov, &format!("{}@{}", st.id, r.peer.name), &own(&st.params), &input, &r);
             input = files.clone();
             done.insert(s.clone(), (files, pdir.clone()));
@@ -544,7 +600,8 @@ fn federate(
     let safe_id = step.id.replace(['/', '\\', '.'], "_");
     for (n, (item, place)) in places.into_iter().enumerate() {
         let (run, params) = if step.run == "concat" {
-            let mut p: Vec<(String, Vec<String>)> = step.params.iter().filter(|(k, _)| SELECTIONS.contains(&k.as_str())).cloned().collect();
+            let mut p: Vec<(String, Vec<String>)> =
+                step.params.iter().filter(|(k, _)| SELECTIONS.contains(&k.as_str())).cloned().collect();
             p.push((ALIGNED.to_string(), vec!["0".to_string()]));
             ("subset".to_string(), p)
         } else {
@@ -559,8 +616,14 @@ fn federate(
                 for (k, v) in &params {
                     inputs.insert(k.clone(), v.clone());
                 }
-                let outs = ops::run_operation("subset", std::slice::from_ref(&item), &inputs, &ldir, &rookery_daops::Progress::new(|_| {}))
-                    .map_err(|e| ProcError(format!("step '{}' ({}), {item}: {}", step.id, step.run, e.0)))?;
+                let outs = ops::run_operation(
+                    "subset",
+                    std::slice::from_ref(&item),
+                    &inputs,
+                    &ldir,
+                    &rookery_daops::Progress::new(|_| {}),
+                )
+                .map_err(|e| ProcError(format!("step '{}' ({}), {item}: {}", step.id, step.run, e.0)))?;
                 let ps: Vec<(String, String)> = params.iter().map(|(k, v)| (k.clone(), v.join(","))).collect();
                 prov.add_operator(&format!("subset ({} member {n})", step.id), &ps, std::slice::from_ref(&item), &outs);
                 fetched.push(ldir.to_string_lossy().into_owned());
@@ -569,9 +632,15 @@ fn federate(
             }
             continue;
         };
-        let doc = part_document(&format!("{} (member {n} of step {} of job {})", wf.doc, step.id, fed.job_id), std::slice::from_ref(&item), &[(run.clone(), params.clone())]);
+        let doc = part_document(
+            &format!("{} (member {n} of step {} of job {})", wf.doc, step.id, fed.job_id),
+            std::slice::from_ref(&item),
+            &[(run.clone(), params.clone())],
+        );
         let pdir = dir.join("remote").join(format!("{safe_id}_{n}"));
-        let r = fed.peers.run(&holders, &doc, &format!("{}:{}:{n}", fed.job_id, step.id), &pdir)
+        let r = fed
+            .peers
+            .run(&holders, &doc, &format!("{}:{}:{n}", fed.job_id, step.id), &pdir)
             .map_err(|e| ProcError(format!("step '{}' ({}), {item}: {}", step.id, step.run, e.0)))?;
         record(prov, &format!("{run}@{} ({})", r.peer.name, step.id), &params, std::slice::from_ref(&item), &r);
         if step.run == "concat" {
@@ -644,11 +713,20 @@ mod tests {
         assert!(e("{oops").contains("not valid JSON"));
         assert!(e(&WF.replace("s1/output", "s9/output")).contains("unknown step 's9'"));
         assert!(e(&WF.replace("inputs/tas", "inputs/pr")).contains("unknown input 'inputs/pr'"));
-        assert!(e(&WF.replace("\"run\": \"subset\", \"in\": {\"collection\": \"inputs/tas\"", "\"run\": \"subset\", \"in\": {\"collection\": \"s2/output\"")).contains("cycle"));
+        assert!(e(&WF.replace(
+            "\"run\": \"subset\", \"in\": {\"collection\": \"inputs/tas\"",
+            "\"run\": \"subset\", \"in\": {\"collection\": \"s2/output\""
+        ))
+        .contains("cycle"));
         assert!(e(&WF.replace("\"time\": \"2001/2002\"", "\"colour\": \"red\"")).contains("Unknown input \"colour\""));
         // The workflow-only switch of subset steps: a boolean.
-        assert!(e(&WF.replace("\"time\": \"2001/2002\"", "\"allow_aligned_original_files\": \"maybe\"")).contains("must be one boolean"));
+        assert!(e(&WF.replace("\"time\": \"2001/2002\"", "\"allow_aligned_original_files\": \"maybe\""))
+            .contains("must be one boolean"));
         assert!(parse(&WF.replace("\"time\": \"2001/2002\"", "\"allow_aligned_original_files\": false")).is_ok());
-        assert!(e(&WF.replace("\"run\": \"subset\", \"in\": {\"collection\": \"s1", "\"run\": \"dashboard\", \"in\": {\"collection\": \"s1")).contains("unknown operation 'dashboard'"));
+        assert!(e(&WF.replace(
+            "\"run\": \"subset\", \"in\": {\"collection\": \"s1",
+            "\"run\": \"dashboard\", \"in\": {\"collection\": \"s1"
+        ))
+        .contains("unknown operation 'dashboard'"));
     }
 }

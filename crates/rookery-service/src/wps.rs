@@ -149,7 +149,10 @@ fn reference(id: &str, href: &str) -> Result<String, OwsError> {
     if h.starts_with("http://") || h.starts_with("https://") {
         Ok(h.to_string())
     } else {
-        Err(OwsError::invalid(id, format!("Input \"{id}\" is given by reference to '{h}': only http(s) URLs are accepted")))
+        Err(OwsError::invalid(
+            id,
+            format!("Input \"{id}\" is given by reference to '{h}': only http(s) URLs are accepted"),
+        ))
     }
 }
 
@@ -161,7 +164,8 @@ fn local(name: &[u8]) -> String {
 fn attr(e: &quick_xml::events::BytesStart<'_>, name: &str) -> Option<String> {
     e.attributes().flatten().find_map(|a| {
         let k = local(a.key.as_ref().as_bytes());
-        (k.eq_ignore_ascii_case(name)).then(|| a.normalized_value(XmlVersion::Implicit1_0).map(|v| v.into_owned()).unwrap_or_default())
+        (k.eq_ignore_ascii_case(name))
+            .then(|| a.normalized_value(XmlVersion::Implicit1_0).map(|v| v.into_owned()).unwrap_or_default())
     })
 }
 
@@ -185,7 +189,8 @@ fn entity(r: &quick_xml::events::BytesRef<'_>) -> String {
 /// # Errors
 /// Malformed XML, unknown root element, unsupported version.
 pub fn parse_xml(body: &[u8]) -> Result<WpsRequest, OwsError> {
-    let text = std::str::from_utf8(body).map_err(|_| OwsError::invalid("request", "The request body is not UTF-8 text"))?;
+    let text =
+        std::str::from_utf8(body).map_err(|_| OwsError::invalid("request", "The request body is not UTF-8 text"))?;
     let bad = |e: &dyn std::fmt::Display| OwsError::invalid("request", format!("Malformed XML request: {e}"));
     let mut rd = quick_xml::Reader::from_str(text);
     let mut stack: Vec<String> = Vec::new();
@@ -206,7 +211,9 @@ pub fn parse_xml(body: &[u8]) -> Result<WpsRequest, OwsError> {
                             return Err(OwsError {
                                 code: OwsCode::VersionNegotiationFailed,
                                 locator: "version".into(),
-                                text: format!("The requested version \"{v}\" is not supported; this server supports 1.0.0"),
+                                text: format!(
+                                    "The requested version \"{v}\" is not supported; this server supports 1.0.0"
+                                ),
                                 status: StatusCode::BAD_REQUEST,
                             });
                         }
@@ -391,7 +398,9 @@ async fn handle(st: &St, headers: &HeaderMap, r: WpsRequest) -> Response {
                 for id in &ids {
                     match st.process(id) {
                         Some(p) => sel.push(p),
-                        None => return OwsError::invalid("identifier", format!("Unknown process {id}")).into_response(),
+                        None => {
+                            return OwsError::invalid("identifier", format!("Unknown process {id}")).into_response()
+                        }
                     }
                 }
             }
@@ -548,7 +557,10 @@ fn output_values(st: &St, base: &str, p: &ProcessDef, job: &Job) -> Vec<(String,
             OutputKind::Complex { formats } => formats.first().copied(),
             OutputKind::Literal { data_type } => {
                 if let Some((_, v)) = res.literals.iter().find(|(id, _)| id == o.id) {
-                    out.push((o.id.to_string(), OutputValue::Literal { value: v.clone(), data_type: (*data_type).into() }));
+                    out.push((
+                        o.id.to_string(),
+                        OutputValue::Literal { value: v.clone(), data_type: (*data_type).into() },
+                    ));
                 }
                 continue;
             }
@@ -576,7 +588,8 @@ fn output_values(st: &St, base: &str, p: &ProcessDef, job: &Job) -> Vec<(String,
 /// An execute response / status document for a job.
 pub fn execute_doc_response(st: &St, base: &str, job: &Job, with_status_location: bool) -> Response {
     let Some(p) = st.process(&job.process) else {
-        return OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, format!("unknown process {}", job.process)).into_response();
+        return OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, format!("unknown process {}", job.process))
+            .into_response();
     };
     let doc = ExecuteDoc {
         process: p,
@@ -604,7 +617,12 @@ fn raw_output(st: &St, base: &str, p: &ProcessDef, job: &Job, id: &str) -> Respo
         let files: Vec<xml::MetaFile> = res
             .files
             .iter()
-            .map(|f| xml::MetaFile { name: f.name.clone(), size: f.size, url: st.file_url(base, &job.id, &f.name), sha256: f.sha256.clone() })
+            .map(|f| xml::MetaFile {
+                name: f.name.clone(),
+                size: f.size,
+                url: st.file_url(base, &job.id, &f.name),
+                sha256: f.sha256.clone(),
+            })
             .chain(res.urls.iter().map(|u| xml::MetaFile {
                 name: u.rsplit('/').next().unwrap_or(u).to_string(),
                 size: 0,
@@ -612,18 +630,30 @@ fn raw_output(st: &St, base: &str, p: &ProcessDef, job: &Job, id: &str) -> Respo
                 sha256: None,
             }))
             .collect();
-        let doc = xml::metalink("NetCDF file", &crate::time::iso_seconds(job.finished.unwrap_or(job.created)), &format!("{base}/"), &files);
+        let doc = xml::metalink(
+            "NetCDF file",
+            &crate::time::iso_seconds(job.finished.unwrap_or(job.created)),
+            &format!("{base}/"),
+            &files,
+        );
         return (
             StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/metalink+xml; version=4.0".to_string()), (header::CONTENT_DISPOSITION, disp("output.meta4"))],
+            [
+                (header::CONTENT_TYPE, "application/metalink+xml; version=4.0".to_string()),
+                (header::CONTENT_DISPOSITION, disp("output.meta4")),
+            ],
             doc,
         )
             .into_response();
     }
     if let Some((_, f, mime)) = res.documents.iter().find(|(o, _, _)| o == id) {
         return match std::fs::read(st.cfg.job_dir(&job.id).join(f)) {
-            Ok(b) => (StatusCode::OK, [(header::CONTENT_TYPE, mime.clone()), (header::CONTENT_DISPOSITION, disp(f))], b).into_response(),
-            Err(e) => OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, format!("Output {id} cannot be read: {e}")).into_response(),
+            Ok(b) => {
+                (StatusCode::OK, [(header::CONTENT_TYPE, mime.clone()), (header::CONTENT_DISPOSITION, disp(f))], b)
+                    .into_response()
+            }
+            Err(e) => OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, format!("Output {id} cannot be read: {e}"))
+                .into_response(),
         };
     }
     OwsError::other(StatusCode::BAD_REQUEST, "Expected output was not generated").into_response()

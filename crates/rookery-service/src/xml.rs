@@ -379,7 +379,8 @@ pub fn execute_response(d: &ExecuteDoc<'_>) -> String {
                 x.push_str("        <wps:Input>\n");
                 let _ = writeln!(x, "            <ows:Identifier>{}</ows:Identifier>", esc(id));
                 let _ = writeln!(x, "            <ows:Title>{}</ows:Title>", esc(def.map_or("", |d| d.title)));
-                let _ = writeln!(x, "            <ows:Abstract>{}</ows:Abstract>", esc(def.map_or("", |d| d.abstract_)));
+                let _ =
+                    writeln!(x, "            <ows:Abstract>{}</ows:Abstract>", esc(def.map_or("", |d| d.abstract_)));
                 match def.map(|d| &d.kind) {
                     Some(InputKind::Complex { formats }) => {
                         let _ = writeln!(

@@ -40,7 +40,9 @@ fn raw(addr: std::net::SocketAddr, bytes: &[u8]) -> Option<u16> {
 fn rss_kb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
@@ -55,13 +57,20 @@ fn every_endpoint_refuses_anonymous_wrong_scope_and_other_owners() {
     let admin = s.key("root", "admin");
     // A job of alice's.
     let body = serde_json::json!({"inputs": {"collection": rlds(), "time": "2001-01-01/2001-12-30"}});
-    let r = request("POST", &s.url("/processes/subset/execution"), &[("X-API-Key", &runner), ("Content-Type", "application/json")], body.to_string().as_bytes());
+    let r = request(
+        "POST",
+        &s.url("/processes/subset/execution"),
+        &[("X-API-Key", &runner), ("Content-Type", "application/json")],
+        body.to_string().as_bytes(),
+    );
     assert_eq!(r.status, 200, "{}", r.text());
     let jobs = get_h(&s.url("/jobs"), &[("X-API-Key", &runner)]);
     let v: serde_json::Value = serde_json::from_slice(&jobs.body).expect("jobs JSON");
     let id = v["jobs"][0]["jobID"].as_str().expect("a job").to_string();
     // Public: capabilities, descriptions, landing page, conformance, API.
-    for p in ["/", "/conformance", "/api", "/processes", "/processes/subset", "/wps?service=WPS&request=GetCapabilities"] {
+    for p in
+        ["/", "/conformance", "/api", "/processes", "/processes/subset", "/wps?service=WPS&request=GetCapabilities"]
+    {
         assert_eq!(get(&s.url(p)).status, 200, "{p}");
     }
     // Anonymous and wrong scope.
@@ -73,13 +82,20 @@ fn every_endpoint_refuses_anonymous_wrong_scope_and_other_owners() {
         let hs: Vec<(&str, &str)> = h.map(|k| vec![("X-API-Key", k.as_str())]).unwrap_or_default();
         let st = get_h(&exec_kvp, &hs).status;
         assert!(st == 401 || st == 403, "{who} WPS execute: {st}");
-        let st = request("POST", &exec_ogc, &[hs.as_slice(), &[("Content-Type", "application/json")]].concat(), body.to_string().as_bytes()).status;
+        let st = request(
+            "POST",
+            &exec_ogc,
+            &[hs.as_slice(), &[("Content-Type", "application/json")]].concat(),
+            body.to_string().as_bytes(),
+        )
+        .status;
         assert!(st == 401 || st == 403, "{who} OGC execute: {st}");
         let xml = format!("<wps:Execute xmlns:wps=\"http://www.opengis.net/wps/1.0.0\" xmlns:ows=\"http://www.opengis.net/ows/1.1\" service=\"WPS\" version=\"1.0.0\"><ows:Identifier>usage</ows:Identifier></wps:Execute>");
         let st = request("POST", &s.url("/wps"), &hs, xml.as_bytes()).status;
         assert!(st == 401 || st == 403, "{who} WPS usage: {st}");
     }
-    for (who, h) in [("anonymous", None), ("other owner", Some(&other)), ("bad key", Some(&"rk_0000_nope".to_string()))] {
+    for (who, h) in [("anonymous", None), ("other owner", Some(&other)), ("bad key", Some(&"rk_0000_nope".to_string()))]
+    {
         let hs: Vec<(&str, &str)> = h.map(|k| vec![("X-API-Key", k.as_str())]).unwrap_or_default();
         for u in [&job, &results] {
             let st = get_h(u, &hs).status;
@@ -115,10 +131,28 @@ fn a_thousand_malformed_requests_get_no_server_error() {
     let auth = format!("X-API-Key: {key}\r\n");
     let mut rng = Rng(0x5eed_1234_abcd_0001);
     let paths = [
-        "/", "/wps", "/processes", "/processes/subset", "/processes/nope", "/processes/subset/execution", "/processes/orchestrate/execution",
-        "/processes/average_shape/execution", "/jobs", "/jobs/00000000-0000-0000-0000-000000000000", "/jobs/../../etc/passwd",
-        "/jobs/%2e%2e%2f%2e%2e%2fetc%2fpasswd/results", "/outputs/..%2f..%2frookery.sqlite", "/outputs/x/../../secret", "/outputs/%00/a",
-        "/api", "/conformance", "//wps", "/wps/", "/processes/%ff%fe/execution", "/jobs?limit=-1", "/jobs?limit=99999999999999999999",
+        "/",
+        "/wps",
+        "/processes",
+        "/processes/subset",
+        "/processes/nope",
+        "/processes/subset/execution",
+        "/processes/orchestrate/execution",
+        "/processes/average_shape/execution",
+        "/jobs",
+        "/jobs/00000000-0000-0000-0000-000000000000",
+        "/jobs/../../etc/passwd",
+        "/jobs/%2e%2e%2f%2e%2e%2fetc%2fpasswd/results",
+        "/outputs/..%2f..%2frookery.sqlite",
+        "/outputs/x/../../secret",
+        "/outputs/%00/a",
+        "/api",
+        "/conformance",
+        "//wps",
+        "/wps/",
+        "/processes/%ff%fe/execution",
+        "/jobs?limit=-1",
+        "/jobs?limit=99999999999999999999",
     ];
     let queries = [
         "service=WPS&request=Execute&version=1.0.0&identifier=subset&datainputs=collection=",
@@ -155,7 +189,14 @@ fn a_thousand_malformed_requests_get_no_server_error() {
         vec![0xff, 0xfe, 0x00, 0x01, 0x80],
         Vec::new(),
     ];
-    let content_types = ["application/json", "text/xml", "application/x-www-form-urlencoded", "multipart/form-data; boundary=", "\u{0}", "application/json; charset=latin-1"];
+    let content_types = [
+        "application/json",
+        "text/xml",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=",
+        "\u{0}",
+        "application/json; charset=latin-1",
+    ];
     let before = rss_kb();
     let mut count = 0usize;
     let mut bad = Vec::new();
@@ -200,7 +241,11 @@ fn a_thousand_malformed_requests_get_no_server_error() {
         if let Some(code) = raw(s.addr, &req) {
             *statuses.entry(code).or_insert(0usize) += 1;
             if code >= 500 && code != 503 {
-                bad.push(format!("#{i} {method} {} ({} body bytes) → {code}", &path[..path.len().min(120)], body.len()));
+                bad.push(format!(
+                    "#{i} {method} {} ({} body bytes) → {code}",
+                    &path[..path.len().min(120)],
+                    body.len()
+                ));
             }
         }
     }

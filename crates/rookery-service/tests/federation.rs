@@ -101,7 +101,11 @@ fn hanging_peer() -> String {
         for s in l.incoming().flatten() {
             let (head, _) = read_request(&s);
             let line = head.first().cloned().unwrap_or_default();
-            let (code, doc) = if line.starts_with("POST") { ("201 Created", r#"{"jobID":"hung-1","status":"accepted"}"#) } else { ("200 OK", r#"{"jobID":"hung-1","status":"running"}"#) };
+            let (code, doc) = if line.starts_with("POST") {
+                ("201 Created", r#"{"jobID":"hung-1","status":"accepted"}"#)
+            } else {
+                ("200 OK", r#"{"jobID":"hung-1","status":"running"}"#)
+            };
             let mut s = s;
             let _ = write!(s, "HTTP/1.1 {code}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{doc}", doc.len());
         }
@@ -125,7 +129,11 @@ fn killing_proxy(target: &str, pid: u32) -> (String, std::sync::Arc<std::sync::a
         for s in l.incoming().flatten() {
             let (lines, body) = read_request(&s);
             // One request per connection, so each one is seen here.
-            let head: String = lines.iter().filter(|h| !h.to_ascii_lowercase().starts_with("connection:")).map(String::as_str).collect();
+            let head: String = lines
+                .iter()
+                .filter(|h| !h.to_ascii_lowercase().starts_with("connection:"))
+                .map(String::as_str)
+                .collect();
             if head.starts_with("GET ") && head.contains("/jobs/") && !flag.swap(true, Ordering::SeqCst) {
                 let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
             }
@@ -260,9 +268,12 @@ fn workflows_over_three_nodes_match_one_node_holding_everything() {
     // Reference: one node (this process) holding all of mini-esgf.
     let single = start(true);
     let tmp = tempfile::tempdir().unwrap();
-    let want_concat = values(&run(&single.url(""), &workflow_concat(), &tmp.path().join("ref1")).expect("reference concat"));
-    let want_chain = values(&run(&single.url(""), &workflow_chain(), &tmp.path().join("ref2")).expect("reference chain"));
-    let want_mean = values(&run(&single.url(""), &workflow_ensemble_mean(), &tmp.path().join("ref3")).expect("reference mean"));
+    let want_concat =
+        values(&run(&single.url(""), &workflow_concat(), &tmp.path().join("ref1")).expect("reference concat"));
+    let want_chain =
+        values(&run(&single.url(""), &workflow_chain(), &tmp.path().join("ref2")).expect("reference chain"));
+    let want_mean =
+        values(&run(&single.url(""), &workflow_ensemble_mean(), &tmp.path().join("ref3")).expect("reference mean"));
     assert!(!want_concat.is_empty() && !want_chain.is_empty() && !want_mean.is_empty());
 
     // B holds both members, C only the second; the coordinator A holds neither and prefers C
@@ -272,10 +283,8 @@ fn workflows_over_three_nodes_match_one_node_holding_everything() {
     let root_a = holding(&[]);
     let b = node(root_b.path(), "");
     let c = node(root_c.path(), "");
-    let peers = format!(
-        "nodeC {} holds=*.s1960-r6i2p1f1.*;nodeB {} holds=*.s1960-r2i1p1f1.*,*.s1960-r6i2p1f1.*",
-        c.url, b.url
-    );
+    let peers =
+        format!("nodeC {} holds=*.s1960-r6i2p1f1.*;nodeB {} holds=*.s1960-r2i1p1f1.*,*.s1960-r6i2p1f1.*", c.url, b.url);
     let a = node(root_a.path(), &peers);
 
     // Concat of members on two nodes: each member subset at its node, merged at A.
@@ -300,28 +309,48 @@ fn workflows_over_three_nodes_match_one_node_holding_everything() {
         "collection": {"process": format!("{}/processes/subset", c.url),
                        "inputs": {"collection": ID2, "time": "1961-01-01/1962-12-31", "area": "0,-30,150,60"}},
         "freq": "year"}});
-    let r = request("POST", &format!("{}/processes/average_time/execution", a.url), &[("Content-Type", "application/json")], nested.to_string().as_bytes());
+    let r = request(
+        "POST",
+        &format!("{}/processes/average_time/execution", a.url),
+        &[("Content-Type", "application/json")],
+        nested.to_string().as_bytes(),
+    );
     assert_eq!(r.status, 200, "{}", r.text());
     let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
     let meta = get(v["output"]["href"].as_str().unwrap()).text();
-    let url = unescape(meta.split("<metaurl mediatype=\"application/x-netcdf\">").nth(1).unwrap().split("</metaurl>").next().unwrap());
+    let url = unescape(
+        meta.split("<metaurl mediatype=\"application/x-netcdf\">").nth(1).unwrap().split("</metaurl>").next().unwrap(),
+    );
     let p = tmp.path().join("nested.nc");
     std::fs::write(&p, get(&url).body).unwrap();
     assert_eq!(values(&[p]), want_chain, "nested remote process differs");
     let bad = serde_json::json!({"inputs": {"collection": {"process": "http://127.0.0.1:1/processes/subset", "inputs": {"collection": ID2}}, "freq": "year"}});
-    let r = request("POST", &format!("{}/processes/average_time/execution", a.url), &[("Content-Type", "application/json")], bad.to_string().as_bytes());
+    let r = request(
+        "POST",
+        &format!("{}/processes/average_time/execution", a.url),
+        &[("Content-Type", "application/json")],
+        bad.to_string().as_bytes(),
+    );
     assert_eq!(r.status, 400, "{}", r.text());
     assert!(r.text().contains("not a configured peer"), "{}", r.text());
 
     // Usage across sites: A's log and its peers', with a site column.
     let body = serde_json::json!({"inputs": {"sites": "all"}});
-    let r = request("POST", &format!("{}/processes/usage/execution", a.url), &[("Content-Type", "application/json")], body.to_string().as_bytes());
+    let r = request(
+        "POST",
+        &format!("{}/processes/usage/execution", a.url),
+        &[("Content-Type", "application/json")],
+        body.to_string().as_bytes(),
+    );
     assert_eq!(r.status, 200, "{}", r.text());
     let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
     let csv = get(v["wpsusage"]["href"].as_str().unwrap()).text();
     assert!(csv.lines().next().unwrap().ends_with(",site"), "{csv}");
     for site in [",local", ",nodeB", ",nodeC"] {
-        assert!(csv.lines().any(|l| l.ends_with(site) && l.contains("orchestrate")), "no orchestrate row of {site}: {csv}");
+        assert!(
+            csv.lines().any(|l| l.ends_with(site) && l.contains("orchestrate")),
+            "no orchestrate row of {site}: {csv}"
+        );
     }
 
     // A rook-style peer (WPS 1.0.0 orchestrate): B's /wps endpoint with protocol=wps.
@@ -331,17 +360,29 @@ fn workflows_over_three_nodes_match_one_node_holding_everything() {
     let prov = std::fs::read_to_string(tmp.path().join("fed-wps/prov.json")).unwrap();
     assert!(prov.contains("nodeW") && prov.contains(&b.url), "{prov}");
     let body = serde_json::json!({"inputs": {"sites": "all"}});
-    let r = request("POST", &format!("{}/processes/usage/execution", a3.url), &[("Content-Type", "application/json")], body.to_string().as_bytes());
+    let r = request(
+        "POST",
+        &format!("{}/processes/usage/execution", a3.url),
+        &[("Content-Type", "application/json")],
+        body.to_string().as_bytes(),
+    );
     assert_eq!(r.status, 200, "{}", r.text());
     let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
     let csv = get(v["wpsusage"]["href"].as_str().unwrap()).text();
-    assert!(csv.lines().any(|l| l.ends_with(",nodeW") && l.contains("orchestrate")), "no orchestrate row of the WPS peer: {csv}");
+    assert!(
+        csv.lines().any(|l| l.ends_with(",nodeW") && l.contains("orchestrate")),
+        "no orchestrate row of the WPS peer: {csv}"
+    );
     drop(a3);
 
     // A peer that takes the part and never finishes it: the part times out and goes to the
     // replica B (never a hang).
     let hung = hanging_peer();
-    let a2 = node_with(root_a.path(), &format!("nodeH {hung} holds=*.s1960-r6i2p1f1.*;nodeB {} holds=*.s1960-r6i2p1f1.*", b.url), "3");
+    let a2 = node_with(
+        root_a.path(),
+        &format!("nodeH {hung} holds=*.s1960-r6i2p1f1.*;nodeB {} holds=*.s1960-r6i2p1f1.*", b.url),
+        "3",
+    );
     let got = run(&a2.url, &workflow_chain(), &tmp.path().join("fed-hung")).expect("replica after a timeout");
     assert_eq!(values(&got), want_chain);
     let prov = std::fs::read_to_string(tmp.path().join("fed-hung/prov.json")).unwrap();
@@ -352,7 +393,10 @@ fn workflows_over_three_nodes_match_one_node_holding_everything() {
     // to the replica B, with the same numbers.
     let mut k = node(root_c.path(), "");
     let (proxy, killed) = killing_proxy(&k.url, k.child.id());
-    let a4 = node(root_a.path(), &format!("nodeK {proxy} holds=*.s1960-r6i2p1f1.*;nodeB {} holds=*.s1960-r6i2p1f1.*", b.url));
+    let a4 = node(
+        root_a.path(),
+        &format!("nodeK {proxy} holds=*.s1960-r6i2p1f1.*;nodeB {} holds=*.s1960-r6i2p1f1.*", b.url),
+    );
     let got = run(&a4.url, &workflow_chain(), &tmp.path().join("fed-killed")).expect("replica after a kill -9");
     assert!(killed.load(std::sync::atomic::Ordering::SeqCst), "the node was killed mid-run");
     assert!(k.child.try_wait().unwrap().is_some(), "the killed node is gone");
@@ -403,7 +447,8 @@ fn token_exchange_runs_the_part_as_the_user() {
     // Without a token the coordinator itself refuses.
     let e = run(&a.url, &workflow_concat(), &tmp.path().join("anon")).unwrap_err();
     assert!(e.contains("401") || e.to_lowercase().contains("credential") || e.to_lowercase().contains("token"), "{e}");
-    let files = run_h(&a.url, &workflow_concat(), &tmp.path().join("alice"), &[("Authorization", &alice)]).expect("alice's workflow");
+    let files = run_h(&a.url, &workflow_concat(), &tmp.path().join("alice"), &[("Authorization", &alice)])
+        .expect("alice's workflow");
     // A holds one member, b the other: the same numbers as one node holding both.
     let single = start(true);
     let want = values(&run(&single.url(""), &workflow_concat(), &tmp.path().join("ref")).expect("reference concat"));

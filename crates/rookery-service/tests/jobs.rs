@@ -33,7 +33,15 @@ fn a_job_interrupted_by_a_restart_is_rerun_or_failed() {
         let store = SqliteStore::open(&db).unwrap();
         for id in ["crashed-once", "crashed-twice"] {
             store
-                .submit(&NewJob { id: id.into(), process: "subset".into(), owner: "anonymous".into(), request: subset_request() }, 10)
+                .submit(
+                    &NewJob {
+                        id: id.into(),
+                        process: "subset".into(),
+                        owner: "anonymous".into(),
+                        request: subset_request(),
+                    },
+                    10,
+                )
                 .unwrap();
         }
         // A previous server claimed both and died; the second had already been retried once.
@@ -69,7 +77,10 @@ fn a_full_queue_answers_server_busy() {
     assert_eq!(r.status, 503);
     assert!(r.text().contains("exceptionCode=\"ServerBusy\""), "{}", r.text());
     // Health does not queue.
-    assert_eq!(get(&s.url("/wps?service=WPS&version=1.0.0&request=Execute&identifier=health&RawDataOutput=status")).status, 200);
+    assert_eq!(
+        get(&s.url("/wps?service=WPS&version=1.0.0&request=Execute&identifier=health&RawDataOutput=status")).status,
+        200
+    );
 }
 
 #[test]

@@ -21,12 +21,26 @@ fn discovery_documents() {
     }
     let api = j(&get(&s.url("/api")));
     assert!(api["openapi"].as_str().unwrap().starts_with("3.0"));
-    assert!(api["paths"]["/processes/subset/execution"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]["inputs"]["properties"]["time"].is_object());
+    assert!(api["paths"]["/processes/subset/execution"]["post"]["requestBody"]["content"]["application/json"]
+        ["schema"]["properties"]["inputs"]["properties"]["time"]
+        .is_object());
     let ps = j(&get(&s.url("/processes")));
     let ids: Vec<&str> = ps["processes"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
     assert_eq!(
         ids,
-        vec!["health", "usage", "dashboard", "subset", "average_time", "average", "average_shape", "weighted_average", "concat", "regrid", "orchestrate"]
+        vec![
+            "health",
+            "usage",
+            "dashboard",
+            "subset",
+            "average_time",
+            "average",
+            "average_shape",
+            "weighted_average",
+            "concat",
+            "regrid",
+            "orchestrate"
+        ]
     );
     let d = j(&get(&s.url("/processes/subset")));
     assert_eq!(d["inputs"]["collection"]["minOccurs"], 1);
@@ -41,10 +55,15 @@ fn discovery_documents() {
 
 #[test]
 fn regrid_process() {
-    std::env::set_var("ROOKERY_GRIDS_DIR", std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/grids"));
+    std::env::set_var(
+        "ROOKERY_GRIDS_DIR",
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/grids"),
+    );
     let s = start(true);
     let h = [("Content-Type", "application/json")];
-    let run = |inputs: Value| request("POST", &s.url("/processes/regrid/execution"), &h, json!({ "inputs": inputs }).to_string().as_bytes());
+    let run = |inputs: Value| {
+        request("POST", &s.url("/processes/regrid/execution"), &h, json!({ "inputs": inputs }).to_string().as_bytes())
+    };
     let r = run(json!({"collection": rlds(), "method": "conservative", "grid": "2pt5deg"}));
     assert_eq!(r.status, 200, "{}", r.text());
     let meta = get(j(&r)["output"]["href"].as_str().unwrap()).text();
@@ -67,7 +86,9 @@ fn execute_sync_async_jobs_and_dismiss() {
     let bob = s.key("bob", "execute,jobs");
     let ah = [("Authorization", format!("Bearer {alice}")), ("Content-Type", "application/json".to_string())];
     let ah: Vec<(&str, &str)> = ah.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let body = json!({"inputs": {"collection": rlds(), "time": "2001-01-01/2002-12-30", "area": {"value": "20,10,250,90"}}}).to_string();
+    let body =
+        json!({"inputs": {"collection": rlds(), "time": "2001-01-01/2002-12-30", "area": {"value": "20,10,250,90"}}})
+            .to_string();
 
     // Sync: results document.
     let r = request("POST", &s.url("/processes/subset/execution"), &ah, body.as_bytes());
@@ -136,7 +157,10 @@ fn bad_execution_requests() {
     assert_eq!(r.status, 400);
     assert!(j(&r)["detail"].as_str().unwrap().contains("cycle"));
     // A failing job: the process error as a problem document.
-    let r = post("/processes/subset/execution", &json!({"inputs": {"collection": rlds(), "time": "2050-12-31/2021-01-01"}}).to_string());
+    let r = post(
+        "/processes/subset/execution",
+        &json!({"inputs": {"collection": rlds(), "time": "2050-12-31/2021-01-01"}}).to_string(),
+    );
     assert_eq!(r.status, 500);
     assert!(j(&r)["detail"].as_str().unwrap().starts_with("Process error: Start date"));
     // Health without a key, the orchestrate workflow as an object.

@@ -58,7 +58,6 @@ fn log_text() -> String {
 
 // ------------------------------------------------------------------ the identity provider
 
-
 // ------------------------------------------------------------------ a server with its state
 
 struct Server {
@@ -139,7 +138,10 @@ fn subset_body() -> Value {
 }
 
 fn detail(r: &Resp) -> String {
-    serde_json::from_slice::<Value>(&r.body).ok().and_then(|v| v["detail"].as_str().map(String::from)).unwrap_or_else(|| r.text())
+    serde_json::from_slice::<Value>(&r.body)
+        .ok()
+        .and_then(|v| v["detail"].as_str().map(String::from))
+        .unwrap_or_else(|| r.text())
 }
 
 fn job_ids(r: &Resp) -> Vec<String> {
@@ -159,7 +161,10 @@ fn tamper(t: &str) -> String {
 }
 
 /// The audit log once `ok` holds (rows are written off the request path), or a failure.
-fn audit_until(s: &Server, ok: impl Fn(&[rookery_service::jobs::AuditRecord]) -> bool) -> Vec<rookery_service::jobs::AuditRecord> {
+fn audit_until(
+    s: &Server,
+    ok: impl Fn(&[rookery_service::jobs::AuditRecord]) -> bool,
+) -> Vec<rookery_service::jobs::AuditRecord> {
     for _ in 0..200 {
         let rows = s.state.store.audit(None, 10_000).unwrap();
         if ok(&rows) {
@@ -228,9 +233,7 @@ fn oidc_tokens_against_a_real_provider() {
     assert!(r.header("www-authenticate").unwrap().starts_with("Bearer"));
     assert!(detail(&r).contains("signature does not verify"), "{}", detail(&r));
 
-    let claims = |iss: &str, exp: i64, aud: &str| {
-        json!({"iss": iss, "sub": "alice", "aud": aud, "exp": exp, "iat": exp - 600, "scope": API, "client_id": "alice"})
-    };
+    let claims = |iss: &str, exp: i64, aud: &str| json!({"iss": iss, "sub": "alice", "aud": aud, "exp": exp, "iat": exp - 600, "scope": API, "client_id": "alice"});
     let expired = idp.sign(json!({}), claims(&iss, now() - 3600, "rookery-api"));
     let r = get_tok(&s, "/jobs", &expired);
     assert_eq!(r.status, 401);
@@ -275,12 +278,19 @@ fn oidc_tokens_against_a_real_provider() {
     assert_eq!(get_tok(&s, "/jobs", &reader).status, 200);
 
     // WPS with tokens: 401 without, 403 for the reader, alice runs a subset synchronously.
-    let wps = format!("/wps?service=WPS&version=1.0.0&request=Execute&identifier=subset&datainputs={}", enc(&format!("collection={};time=2001-01-01/2001-12-30", rlds())));
+    let wps = format!(
+        "/wps?service=WPS&version=1.0.0&request=Execute&identifier=subset&datainputs={}",
+        enc(&format!("collection={};time=2001-01-01/2001-12-30", rlds()))
+    );
     let r = common::get(&s.url(&wps));
     assert_eq!(r.status, 401);
     let r = get_tok(&s, &wps, &reader);
     assert_eq!(r.status, 403);
-    assert!(r.text().contains("AccessForbidden") && r.text().contains("lacks the 'jobs:execute' permission"), "{}", r.text());
+    assert!(
+        r.text().contains("AccessForbidden") && r.text().contains("lacks the 'jobs:execute' permission"),
+        "{}",
+        r.text()
+    );
     let r = get_tok(&s, &wps, &tampered);
     assert_eq!(r.status, 401);
     assert!(r.text().contains("AccessForbidden") && r.text().contains("signature does not verify"), "{}", r.text());
@@ -331,9 +341,14 @@ fn oidc_tokens_against_a_real_provider() {
 
     // The audit log: submissions and refusals with principal and address, never a token.
     let rows = audit_until(&s, |rows| rows.iter().any(|r| r.detail.contains("cannot be reached")));
-    let has = |kind: &str, f: &dyn Fn(&rookery_service::jobs::AuditRecord) -> bool| rows.iter().any(|r| r.kind == kind && f(r));
+    let has = |kind: &str, f: &dyn Fn(&rookery_service::jobs::AuditRecord) -> bool| {
+        rows.iter().any(|r| r.kind == kind && f(r))
+    };
     assert!(has("job-submitted", &|r| r.principal == format!("{iss}#alice") && r.address == "127.0.0.1"), "{rows:?}");
-    assert!(has("signin-failed", &|r| r.detail.contains("expired") && r.principal == format!("{iss}#alice")), "{rows:?}");
+    assert!(
+        has("signin-failed", &|r| r.detail.contains("expired") && r.principal == format!("{iss}#alice")),
+        "{rows:?}"
+    );
     assert!(has("signin-failed", &|r| r.detail.contains("cannot be reached")), "{rows:?}");
     assert!(has("admin", &|r| r.principal == format!("{iss}#kcadmin") && r.detail.contains(&job)), "{rows:?}");
     let all_rows = format!("{rows:?}");
@@ -370,7 +385,11 @@ fn peer_client_credentials_against_a_real_provider() {
     assert_eq!(r.status, 201, "{}", r.text());
     // Cached: the same token again.
     assert_eq!(peer.authorization().unwrap().unwrap(), auth);
-    let bad = rookery_service::federation::parse_peer(&format!("q {} holds=* token_url={iss}/token client_id=alice client_secret=wrong", s.url(""))).unwrap();
+    let bad = rookery_service::federation::parse_peer(&format!(
+        "q {} holds=* token_url={iss}/token client_id=alice client_secret=wrong",
+        s.url("")
+    ))
+    .unwrap();
     let e = bad.authorization().unwrap_err();
     assert!(e.contains("refused the client credentials of 'alice'"), "{e}");
 }
@@ -418,7 +437,10 @@ fn quotas_per_principal() {
     // Daily output bytes: reader (execute through oidc_scope_map) has written too much today.
     let reader = idp.token("reader", Some("processes:read jobs:read:own"), None);
     let who = format!("{iss}#reader");
-    s.state.store.add_bytes_written(&who, rookery_service::quota::day_of(rookery_service::time::now_ms()), 5000).unwrap();
+    s.state
+        .store
+        .add_bytes_written(&who, rookery_service::quota::day_of(rookery_service::time::now_ms()), 5000)
+        .unwrap();
     let r = execute(&s, &reader, &subset_body());
     assert_eq!(r.status, 429, "{}", r.text());
     assert!(detail(&r).contains("daily limit"), "{}", detail(&r));
@@ -437,7 +459,9 @@ fn jwks_refetch_is_rate_limited_and_introspection_timeouts_are_503() {
     let s = serve(|c| {
         c.set(
             "oidc_issuer",
-            &format!("{iss} audience=rookery-api client_id=rookery client_secret=rookery-secret introspection={hang_url}"),
+            &format!(
+                "{iss} audience=rookery-api client_id=rookery client_secret=rookery-secret introspection={hang_url}"
+            ),
         )
         .unwrap();
         c.set("oidc_timeout_secs", "2").unwrap();
@@ -448,7 +472,8 @@ fn jwks_refetch_is_rate_limited_and_introspection_timeouts_are_503() {
     let n = fetches();
     // Unknown kids: at most one refetch within oidc_jwks_refresh_secs (default 10 s).
     for kid in ["junk-1", "junk-2", "junk-3"] {
-        let t = idp.sign(json!({"kid": kid}), json!({"iss": iss, "sub": "x", "aud": "rookery-api", "exp": now() + 600}));
+        let t =
+            idp.sign(json!({"kid": kid}), json!({"iss": iss, "sub": "x", "aud": "rookery-api", "exp": now() + 600}));
         let r = get_tok(&s, "/jobs", &t);
         assert_eq!(r.status, 401);
         assert!(detail(&r).contains(&format!("kid '{kid}'")), "{}", detail(&r));
@@ -468,7 +493,11 @@ fn rooki_and_owslib_with_an_oidc_token() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let py = root.join(".venv/bin/python");
     if !py.exists() {
-        assert!(std::env::var_os("CI").is_none(), "{} is missing: scripts/test.sh should have run scripts/setup-pyclients.sh", py.display());
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{} is missing: scripts/test.sh should have run scripts/setup-pyclients.sh",
+            py.display()
+        );
         eprintln!("skipped: no {} (run scripts/setup-pyclients.sh)", py.display());
         return;
     }
@@ -501,11 +530,20 @@ fn identity_contract(s: &dyn rookery_service::jobs::JobStore) {
     use rookery_service::jobs::{AuditRecord, JobRequest, NewJob};
     for (i, kind) in ["signin-failed", "job-submitted", "key-created"].iter().enumerate() {
         let t = 1_000 * (i64::try_from(i).unwrap() + 1);
-        s.log_audit(&AuditRecord { time: t, kind: (*kind).into(), principal: "p".into(), address: "::1".into(), detail: format!("d{i}") })
-            .unwrap();
+        s.log_audit(&AuditRecord {
+            time: t,
+            kind: (*kind).into(),
+            principal: "p".into(),
+            address: "::1".into(),
+            detail: format!("d{i}"),
+        })
+        .unwrap();
     }
     let all = s.audit(None, 100).unwrap();
-    assert_eq!(all.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>(), ["signin-failed", "job-submitted", "key-created"]);
+    assert_eq!(
+        all.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>(),
+        ["signin-failed", "job-submitted", "key-created"]
+    );
     assert_eq!(s.audit(Some(2_000), 100).unwrap().len(), 2);
     let newest = s.audit(None, 1).unwrap();
     assert_eq!(newest.len(), 1);
@@ -518,7 +556,11 @@ fn identity_contract(s: &dyn rookery_service::jobs::JobStore) {
     assert_eq!(s.bytes_written("other", 7).unwrap(), 0);
     assert_eq!(s.active_jobs("o").unwrap(), 0);
     for id in ["j1", "j2"] {
-        s.submit(&NewJob { id: id.into(), process: "subset".into(), owner: "o".into(), request: JobRequest::default() }, 10).unwrap();
+        s.submit(
+            &NewJob { id: id.into(), process: "subset".into(), owner: "o".into(), request: JobRequest::default() },
+            10,
+        )
+        .unwrap();
     }
     assert_eq!(s.active_jobs("o").unwrap(), 2);
     s.dismiss("j1").unwrap();
@@ -534,7 +576,11 @@ fn identity_tables_on_sqlite_and_postgres() {
         eprintln!("skipped (PostgreSQL half): ROOKERY_TEST_PG is not set");
         return;
     };
-    let name = format!("oidc_{}_{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos());
+    let name = format!(
+        "oidc_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
+    );
     let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
     admin.batch_execute(&format!("CREATE SCHEMA {name}")).unwrap();
     let sep = if base.contains('?') { '&' } else { '?' };

@@ -11,7 +11,8 @@ mod common;
 use common::*;
 use rookery_service::auth::{create_key, Secret};
 use rookery_service::jobs::{
-    JobRequest, JobResult, JobStatus, JobStore, KeyRecord, NewJob, PgStore, ResultFile, SqliteStore, StoreError, UsageRecord,
+    JobRequest, JobResult, JobStatus, JobStore, KeyRecord, NewJob, PgStore, ResultFile, SqliteStore, StoreError,
+    UsageRecord,
 };
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -52,8 +53,9 @@ impl Schema {
         let base = pg_base()?;
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
         let name = format!("test_{}_{nanos}_{}", std::process::id(), SEQ.fetch_add(1, Ordering::SeqCst));
-        let mut admin = postgres::Client::connect(&base, postgres::NoTls)
-            .unwrap_or_else(|e| panic!("cannot connect to ROOKERY_TEST_PG={base}: {e} ({:?})", std::error::Error::source(&e)));
+        let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap_or_else(|e| {
+            panic!("cannot connect to ROOKERY_TEST_PG={base}: {e} ({:?})", std::error::Error::source(&e))
+        });
         admin.batch_execute(&format!("CREATE SCHEMA {name}")).unwrap();
         let sep = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{sep}options=-csearch_path%3D{name}&application_name={name}");
@@ -221,7 +223,10 @@ fn contract(s: &dyn JobStore) {
     s.add_key(&k("k2", "bob"), "hash2").unwrap();
     assert!(s.add_key(&k("k3", "eve"), "hash1").is_err(), "hashes are unique");
     let a = s.key_by_hash("hash1").unwrap().unwrap();
-    assert_eq!((a.id.as_str(), a.name.as_str(), a.scopes.clone()), ("k1", "alice", vec!["execute".to_string(), "jobs".into()]));
+    assert_eq!(
+        (a.id.as_str(), a.name.as_str(), a.scopes.clone()),
+        ("k1", "alice", vec!["execute".to_string(), "jobs".into()])
+    );
     assert!(s.key_by_hash("nope").unwrap().is_none());
     let ks = s.keys().unwrap();
     assert_eq!(ks.len(), 2);
@@ -303,10 +308,7 @@ fn safe_inside_a_runtime_and_reconnects() {
     // The server drops the connection (as a restart does): the next call reconnects.
     let kill = |admin: &mut postgres::Client| {
         admin
-            .query(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
-                &[&sc.name],
-            )
+            .query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", &[&sc.name])
             .unwrap()
             .len()
     };
@@ -320,7 +322,8 @@ fn safe_inside_a_runtime_and_reconnects() {
 
     // A database that cannot be reached: one line naming it, without the password.
     let t0 = Instant::now();
-    let e = PgStore::open("postgres://rookery:hunter2@127.0.0.1:1/jobs").err().expect("no server on port 1").to_string();
+    let e =
+        PgStore::open("postgres://rookery:hunter2@127.0.0.1:1/jobs").err().expect("no server on port 1").to_string();
     assert!(e.contains("postgres://rookery@127.0.0.1:1/jobs") && !e.contains("hunter2") && !e.contains('\n'), "{e}");
     assert!(t0.elapsed() < Duration::from_secs(15));
     let e = PgStore::open("postgres://127.0.0.1:notaport/x").err().unwrap().to_string();
@@ -459,13 +462,17 @@ fn two_worker_processes_share_one_queue() {
             ("usage", JobRequest::default())
         };
         store
-            .submit(&NewJob { id: format!("job{i:03}"), process: process.into(), owner: "anonymous".into(), request }, 1000)
+            .submit(
+                &NewJob { id: format!("job{i:03}"), process: process.into(), owner: "anonymous".into(), request },
+                1000,
+            )
             .unwrap();
     }
     let logs = [tmp.path().join("w1.log"), tmp.path().join("w2.log")];
     eprintln!(
         "workers: {}",
-        rookery_bin().map_or_else(|| "this test executable (rookery binary not built)".into(), |b| b.display().to_string())
+        rookery_bin()
+            .map_or_else(|| "this test executable (rookery binary not built)".into(), |b| b.display().to_string())
     );
     let _w = Workers(vec![
         spawn_worker(&sc.url, tmp.path(), 2, 60, &logs[0]),
@@ -515,7 +522,9 @@ fn a_killed_worker_process_job_is_rerun_by_another() {
         }
         let id = format!("big{n}");
         let request = subset_request("1850-01-01/2014-12-30");
-        store.submit(&NewJob { id: id.clone(), process: "subset".into(), owner: "anonymous".into(), request }, 10).unwrap();
+        store
+            .submit(&NewJob { id: id.clone(), process: "subset".into(), owner: "anonymous".into(), request }, 10)
+            .unwrap();
         let t0 = Instant::now();
         let job = loop {
             let j = store.get(&id).unwrap().unwrap();
@@ -564,9 +573,15 @@ fn serve_with_postgres_answers_async_ogc_jobs() {
     let secret = Secret::load(tmp.path()).unwrap();
     let alice = create_key(&store, &secret, "alice", &["execute,jobs".into()]).unwrap().0;
     let bob = create_key(&store, &secret, "bob", &["execute,jobs".into()]).unwrap().0;
-    let ah = [("Authorization", format!("Bearer {alice}")), ("Content-Type", "application/json".to_string()), ("Prefer", "respond-async".into())];
+    let ah = [
+        ("Authorization", format!("Bearer {alice}")),
+        ("Content-Type", "application/json".to_string()),
+        ("Prefer", "respond-async".into()),
+    ];
     let ah: Vec<(&str, &str)> = ah.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let body = json!({"inputs": {"collection": rlds(), "time": "2001-01-01/2002-12-30", "area": {"value": "20,10,250,90"}}}).to_string();
+    let body =
+        json!({"inputs": {"collection": rlds(), "time": "2001-01-01/2002-12-30", "area": {"value": "20,10,250,90"}}})
+            .to_string();
     let r = request("POST", &s.url("/processes/subset/execution"), &ah, body.as_bytes());
     assert_eq!(r.status, 201, "{}", r.text());
     let loc = r.header("location").unwrap().to_string();

@@ -23,7 +23,8 @@ fn shape_server() -> String {
             let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/shapes").join(&path);
             let resp = match std::fs::read(&file) {
                 Ok(b) if !path.contains("..") => {
-                    let mut r = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", b.len()).into_bytes();
+                    let mut r = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", b.len())
+                        .into_bytes();
                     r.extend(b);
                     r
                 }
@@ -41,7 +42,8 @@ fn shape_by_reference() {
     let cfg_dir = tempfile::tempdir().expect("tmp");
     let cfg = cfg_dir.path().join("roocs.ini");
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/mini-esgf");
-    std::fs::write(&cfg, format!("[rookery]\nallowed_urls = {base}\nallowed_roots = {}\n", data.display())).expect("config");
+    std::fs::write(&cfg, format!("[rookery]\nallowed_urls = {base}\nallowed_roots = {}\n", data.display()))
+        .expect("config");
     std::env::set_var("ROOCS_CONFIG", &cfg);
     let s = start(true);
     let xml = |href: &str| {
@@ -60,7 +62,12 @@ fn shape_by_reference() {
     assert!(r.text().contains("_avg-shape"), "{}", r.text());
     // OGC API with an href.
     let body = serde_json::json!({"inputs": {"collection": rlds(), "shape": {"href": format!("{base}small_geojson.json"), "type": "application/geo+json"}}});
-    let r = request("POST", &s.url("/processes/average_shape/execution"), &[("Content-Type", "application/json")], body.to_string().as_bytes());
+    let r = request(
+        "POST",
+        &s.url("/processes/average_shape/execution"),
+        &[("Content-Type", "application/json")],
+        body.to_string().as_bytes(),
+    );
     assert_eq!(r.status, 200, "{}", r.text());
     // KVP `@xlink:href=`.
     let url = format!(

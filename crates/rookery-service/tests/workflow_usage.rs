@@ -75,9 +75,18 @@ fn bad_workflows_are_refused_with_the_reason() {
         ("{\"doc\": ".to_string(), "not valid JSON"),
     ];
     for (wf, msg) in cases {
-        let r = request("POST", &s.url("/wps"), &[], execute_xml("orchestrate", &[("workflow", &wf, true)], None).as_bytes());
+        let r = request(
+            "POST",
+            &s.url("/wps"),
+            &[],
+            execute_xml("orchestrate", &[("workflow", &wf, true)], None).as_bytes(),
+        );
         assert_eq!(r.status, 400, "{wf}: {}", r.text());
-        assert!(r.text().contains("exceptionCode=\"InvalidParameterValue\"") && r.text().contains(msg), "{msg}: {}", r.text());
+        assert!(
+            r.text().contains("exceptionCode=\"InvalidParameterValue\"") && r.text().contains(msg),
+            "{msg}: {}",
+            r.text()
+        );
     }
 }
 
@@ -103,7 +112,12 @@ fn usage_returns_the_request_log_as_csv() {
     let r = request("POST", &s.url("/wps"), &[("X-API-Key", &auditor)], body.as_bytes());
     assert_eq!(r.status, 200, "{}", r.text());
     let csv = r.text();
-    assert!(csv.starts_with("uuid,operation,identifier,user,time_start,time_end,duration_ms,http_status,bytes_out,remote,inputs\n"), "{csv}");
+    assert!(
+        csv.starts_with(
+            "uuid,operation,identifier,user,time_start,time_end,duration_ms,http_status,bytes_out,remote,inputs\n"
+        ),
+        "{csv}"
+    );
     assert!(csv.lines().any(|l| l.contains(",GetCapabilities,")), "{csv}");
     assert!(csv.lines().any(|l| l.contains(",Execute,subset,runner,") && l.contains(",200,")), "{csv}");
     let body = execute_xml("usage", &[], Some("downloads"));
@@ -138,7 +152,8 @@ fn orchestrate_subset_then_average_time() {
             }}}}"#,
         rlds()
     );
-    let r = request("POST", &s.url("/wps"), &[], execute_xml("orchestrate", &[("workflow", &wf, true)], None).as_bytes());
+    let r =
+        request("POST", &s.url("/wps"), &[], execute_xml("orchestrate", &[("workflow", &wf, true)], None).as_bytes());
     let t = r.text();
     assert!(t.contains("ProcessSucceeded"), "{t}");
     let meta = get(&output_href(&t, "output").unwrap()).text();
@@ -149,8 +164,18 @@ fn orchestrate_subset_then_average_time() {
     let v: serde_json::Value = serde_json::from_str(&prov).unwrap();
     assert_eq!(v["wasDerivedFrom"].as_object().unwrap().len(), 2);
     // The averaging processes run directly too; a bad frequency is refused by its allowed values.
-    let r = request("POST", &s.url("/wps"), &[], execute_xml("weighted_average", &[("collection", &rlds(), false)], None).as_bytes());
+    let r = request(
+        "POST",
+        &s.url("/wps"),
+        &[],
+        execute_xml("weighted_average", &[("collection", &rlds(), false)], None).as_bytes(),
+    );
     assert!(r.text().contains("ProcessSucceeded"), "{}", r.text());
-    let r = request("POST", &s.url("/wps"), &[], execute_xml("average_time", &[("collection", &rlds(), false), ("freq", "week", false)], None).as_bytes());
+    let r = request(
+        "POST",
+        &s.url("/wps"),
+        &[],
+        execute_xml("average_time", &[("collection", &rlds(), false), ("freq", "week", false)], None).as_bytes(),
+    );
     assert!(r.text().contains("InvalidParameterValue"), "{}", r.text());
 }

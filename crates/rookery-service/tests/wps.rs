@@ -30,7 +30,19 @@ fn capabilities_and_descriptions() {
     let t = r.text();
     assert!(t.contains("storeSupported=\"true\" statusSupported=\"true\""));
     assert!(t.contains("storeSupported=\"false\" statusSupported=\"false\""), "health is sync only");
-    for id in ["collection", "time", "time_components", "area", "level", "pre_checked", "apply_fixes", "original_files", "output", "prov", "prov_plot"] {
+    for id in [
+        "collection",
+        "time",
+        "time_components",
+        "area",
+        "level",
+        "pre_checked",
+        "apply_fixes",
+        "original_files",
+        "output",
+        "prov",
+        "prov_plot",
+    ] {
         assert!(t.contains(&format!("<ows:Identifier>{id}</ows:Identifier>")), "{id}");
     }
     assert!(t.contains("<MimeType>application/metalink+xml; version=4.0</MimeType>"));
@@ -54,7 +66,11 @@ fn health_is_public_and_raw() {
     assert_eq!(r.status, 200);
     assert_eq!(r.text(), "ROOK_HEALTH_OK");
     let r = get(&s.url(&format!("{EXEC}&identifier=health")));
-    assert!(r.text().contains("<wps:LiteralData  dataType=\"string\">ROOK_HEALTH_OK</wps:LiteralData>"), "{}", r.text());
+    assert!(
+        r.text().contains("<wps:LiteralData  dataType=\"string\">ROOK_HEALTH_OK</wps:LiteralData>"),
+        "{}",
+        r.text()
+    );
 }
 
 #[test]
@@ -144,22 +160,27 @@ fn subset_async_xml_post_with_status_polling() {
 #[test]
 fn process_errors_are_process_failed_with_rook_text() {
     let s = start(true);
-    let r = get(&s.url(&format!(
-        "{EXEC}&identifier=subset&datainputs=collection={};time=2050-12-31/2021-01-01",
-        enc(&rlds())
-    )));
+    let r = get(
+        &s.url(&format!("{EXEC}&identifier=subset&datainputs=collection={};time=2050-12-31/2021-01-01", enc(&rlds())))
+    );
     assert_eq!(r.status, 200);
     let t = r.text();
     assert!(t.contains("<wps:ProcessFailed>"), "{t}");
     assert!(t.contains("<ows:ExceptionText>Process error: Start date"), "{t}");
     // Selects nothing: clisops's message.
-    let r = get(&s.url(&format!("{EXEC}&identifier=subset&datainputs=collection={};area=8.37,-90,8.56,90", enc(&rlds()))));
-    assert!(r.text().contains("Process error: There were no valid data points found in the requested subset"), "{}", r.text());
+    let r =
+        get(&s.url(&format!("{EXEC}&identifier=subset&datainputs=collection={};area=8.37,-90,8.56,90", enc(&rlds()))));
+    assert!(
+        r.text().contains("Process error: There were no valid data points found in the requested subset"),
+        "{}",
+        r.text()
+    );
     // A collection that does not exist.
     let r = get(&s.url(&format!("{EXEC}&identifier=subset&datainputs=collection=/no/such/file.nc")));
     assert!(r.text().contains("<wps:ProcessFailed>"), "{}", r.text());
     // RawDataOutput of a failed job: an exception report.
-    let r = get(&s.url(&format!("{EXEC}&identifier=subset&datainputs=collection=/no/such/file.nc&RawDataOutput=output")));
+    let r =
+        get(&s.url(&format!("{EXEC}&identifier=subset&datainputs=collection=/no/such/file.nc&RawDataOutput=output")));
     assert_eq!(r.status, 400);
     assert!(r.text().contains("Process error: "));
 }
@@ -169,14 +190,38 @@ fn bad_requests_get_ogc_exceptions_and_the_server_stays_up() {
     let s = start(true);
     let cases: Vec<(String, &str, &str)> = vec![
         (format!("{EXEC}&identifier=nope"), "InvalidParameterValue", "Unknown process 'nope'"),
-        (format!("{EXEC}&identifier=subset&datainputs=time=2000/2001"), "MissingParameterValue", "Required input \"collection\" must be provided."),
-        (format!("{EXEC}&identifier=subset&datainputs=collection=x;colour=red"), "InvalidParameterValue", "Unknown input \"colour\""),
-        (format!("{EXEC}&identifier=subset&datainputs=collection=x;original_files=perhaps"), "InvalidParameterValue", "expected a boolean"),
-        (format!("{EXEC}&identifier=subset&datainputs=collection=x;time=a;time=b"), "InvalidParameterValue", "at most 1"),
-        (format!("{EXEC}&identifier=subset&datainputs=collection=x&RawDataOutput=nope"), "InvalidParameterValue", "Unknown output \"nope\""),
+        (
+            format!("{EXEC}&identifier=subset&datainputs=time=2000/2001"),
+            "MissingParameterValue",
+            "Required input \"collection\" must be provided.",
+        ),
+        (
+            format!("{EXEC}&identifier=subset&datainputs=collection=x;colour=red"),
+            "InvalidParameterValue",
+            "Unknown input \"colour\"",
+        ),
+        (
+            format!("{EXEC}&identifier=subset&datainputs=collection=x;original_files=perhaps"),
+            "InvalidParameterValue",
+            "expected a boolean",
+        ),
+        (
+            format!("{EXEC}&identifier=subset&datainputs=collection=x;time=a;time=b"),
+            "InvalidParameterValue",
+            "at most 1",
+        ),
+        (
+            format!("{EXEC}&identifier=subset&datainputs=collection=x&RawDataOutput=nope"),
+            "InvalidParameterValue",
+            "Unknown output \"nope\"",
+        ),
         ("/wps?service=WPS&request=Dance".to_string(), "OperationNotSupported", "Unknown request"),
         ("/wps?request=GetCapabilities".to_string(), "MissingParameterValue", "service"),
-        ("/wps?service=WPS&version=2.0.0&request=DescribeProcess&identifier=all".to_string(), "VersionNegotiationFailed", "not supported"),
+        (
+            "/wps?service=WPS&version=2.0.0&request=DescribeProcess&identifier=all".to_string(),
+            "VersionNegotiationFailed",
+            "not supported",
+        ),
     ];
     for (q, code, text) in cases {
         let r = get(&s.url(&q));
@@ -228,8 +273,12 @@ fn api_keys_scopes_and_rate_limit() {
 #[test]
 fn concat_members_along_realization() {
     let s = start(true);
-    let m1 = data("badc/cmip6/data/CMIP6/DCPP/EC-Earth-Consortium/EC-Earth3/dcppA-hindcast/s1960-r2i1p1f1/Amon/tas/gr/v20201215");
-    let m2 = data("badc/cmip6/data/CMIP6/DCPP/EC-Earth-Consortium/EC-Earth3/dcppA-hindcast/s1960-r6i2p1f1/Amon/tas/gr/v20200508");
+    let m1 = data(
+        "badc/cmip6/data/CMIP6/DCPP/EC-Earth-Consortium/EC-Earth3/dcppA-hindcast/s1960-r2i1p1f1/Amon/tas/gr/v20201215",
+    );
+    let m2 = data(
+        "badc/cmip6/data/CMIP6/DCPP/EC-Earth-Consortium/EC-Earth3/dcppA-hindcast/s1960-r6i2p1f1/Amon/tas/gr/v20200508",
+    );
     let url = s.url(&format!(
         "{EXEC}&identifier=concat&datainputs=collection={};collection={};dims=realization;time=1961-01-01/1961-12-31",
         enc(&m1),

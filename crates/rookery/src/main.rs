@@ -222,40 +222,24 @@ fn main() -> ExitCode {
     let r = match cli.cmd {
         Cmd::Info { inputs } => cmd::info::run(&inputs),
         Cmd::Kerchunk(a) => cmd::kerchunk::run(&a),
-        Cmd::Concat {
-            collection,
-            dims,
-            apply_average,
-            time,
-            time_components,
-            area,
-            out,
-            no_fixes,
-        } => cmd::concat::run(
-            &collection,
-            &dims,
-            apply_average,
-            time.as_deref(),
-            time_components.as_deref(),
-            area.as_deref(),
-            &out,
-            no_fixes,
-        ),
+        Cmd::Concat { collection, dims, apply_average, time, time_components, area, out, no_fixes } => {
+            cmd::concat::run(
+                &collection,
+                &dims,
+                apply_average,
+                time.as_deref(),
+                time_components.as_deref(),
+                area.as_deref(),
+                &out,
+                no_fixes,
+            )
+        }
         Cmd::Config { action: ConfigCmd::Show } => cmd::config::show(),
         Cmd::Fixes { action: FixesCmd::List } => cmd::fixes::list(),
         Cmd::Fixes { action: FixesCmd::Show { id } } => cmd::fixes::show(&id),
         Cmd::Fixes { action: FixesCmd::Check { dataset } } => cmd::fixes::check(&dataset),
         Cmd::Catalog { action: CatalogCmd::Build { project, output } } => cmd::config::build_catalog(&project, output),
-        Cmd::Subset {
-            inputs,
-            time,
-            time_components,
-            area,
-            level,
-            out,
-            no_fixes,
-            original_files,
-        } => cmd::subset::run(
+        Cmd::Subset { inputs, time, time_components, area, level, out, no_fixes, original_files } => cmd::subset::run(
             &inputs,
             time.as_deref(),
             time_components.as_deref(),
@@ -288,4 +272,3 @@ fn main() -> ExitCode {
         }
     }
 }
-

@@ -15,11 +15,7 @@ fn data(rel: &str) -> String {
 }
 
 fn shapes(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/shapes")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/shapes").join(name).to_string_lossy().into_owned()
 }
 
 const TAS5: &str = "badc/cmip5/data/cmip5/output1/MOHC/HadGEM2-ES/rcp85/mon/atmos/Amon/r1i1p1/latest/tas/*.nc";
@@ -148,7 +144,13 @@ fn case14_average_dims_file_names() {
 
 #[test]
 fn case15_dimension_errors() {
-    fails("average", &[data(TAS5)], &["--dims", "level,time"], 2, "Requested dimensions were not found in input dataset: {'level'}.");
+    fails(
+        "average",
+        &[data(TAS5)],
+        &["--dims", "level,time"],
+        2,
+        "Requested dimensions were not found in input dataset: {'level'}.",
+    );
     let r = ok("average", &[data(TAS5)], &["--dims", "level,time", "--ignore-undetected-dims"]);
     let p = r.only();
     assert!(!has_var(&p, "time"));
@@ -201,7 +203,9 @@ fn case17_average_months_daily_360_day() {
     assert_eq!(t.len(), 120);
     let coder = rookery_cf::time::TimeCoder::new("days since 1859-12-01", Some("360_day")).expect("coder");
     let f = netcdf::open(&p).expect("open");
-    let Some(netcdf::AttributeValue::Str(units)) = f.variable("time").and_then(|v| v.attribute_value("units")).and_then(Result::ok) else {
+    let Some(netcdf::AttributeValue::Str(units)) =
+        f.variable("time").and_then(|v| v.attribute_value("units")).and_then(Result::ok)
+    else {
         panic!("units")
     };
     let coder = rookery_cf::time::TimeCoder::new(&units, Some("360_day")).unwrap_or(coder);
@@ -218,7 +222,13 @@ fn case17_average_months_daily_360_day() {
 
 #[test]
 fn case18_frequency_errors() {
-    fails("average-time", &[data(TAS5)], &["--freq", "week"], 2, "Time frequency for averaging must be one of ['day', 'month', 'year'].");
+    fails(
+        "average-time",
+        &[data(TAS5)],
+        &["--freq", "week"],
+        2,
+        "Time frequency for averaging must be one of ['day', 'month', 'year'].",
+    );
     fails("average-time", &[data(TAS5)], &[], 2, "At least one frequency for averaging must be provided");
 }
 
@@ -328,7 +338,11 @@ fn polygon_with_whole_and_half_cells_is_exact() {
         "geometry":{"type":"Polygon","coordinates":[[[1.5,2],[4,2],[4,5],[1.5,5],[1.5,2]],[[2,3],[2,4],[3,4],[3,3],[2,3]]]}}]}"#,
     )
     .expect("write");
-    let r = ok("average-shape", &[nc.to_string_lossy().into_owned()], &["--shape", &shape.to_string_lossy(), "--file-namer", "simple"]);
+    let r = ok(
+        "average-shape",
+        &[nc.to_string_lossy().into_owned()],
+        &["--shape", &shape.to_string_lossy(), "--file-namer", "simple"],
+    );
     let got = values(&r.only(), "pr");
     let band = |j: i32| f64::from(j + 1).to_radians().sin() - f64::from(j).to_radians().sin();
     let (mut s, mut w) = (0.0, 0.0);
@@ -348,7 +362,8 @@ fn polygon_with_whole_and_half_cells_is_exact() {
     assert_eq!(values(&r.only(), "code"), vec![7.0]);
     // A polygon outside the grid.
     let far = dir.path().join("far.json");
-    std::fs::write(&far, r#"{"type":"Polygon","coordinates":[[[50,50],[51,50],[51,51],[50,51],[50,50]]]}"#).expect("write");
+    std::fs::write(&far, r#"{"type":"Polygon","coordinates":[[[50,50],[51,50],[51,51],[50,51],[50,50]]]}"#)
+        .expect("write");
     fails(
         "average-shape",
         &[nc.to_string_lossy().into_owned()],

@@ -38,10 +38,7 @@ fn cache_stats_and_clear() {
     {
         let remote = rookery_io::Remote::new(
             rookery_io::HttpOptions::default(),
-            rookery_io::CacheConfig {
-                dir: Some(cache.clone()),
-                ..rookery_io::CacheConfig::default()
-            },
+            rookery_io::CacheConfig { dir: Some(cache.clone()), ..rookery_io::CacheConfig::default() },
         );
         let s = rookery_io::NcSource::open_url(&url, &remote).expect("open");
         rookery_io::Source::read_all(&s, "ta").expect("read");
@@ -73,10 +70,8 @@ fn info_and_subset_of_a_url() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("ta"), "{out}");
     let dir = tmp.path().join("out");
-    let (code, out, err) = rookery(
-        &cache,
-        &["subset", &url, "--time", "2016-01-01/2016-12-31", "--output-dir", &dir.to_string_lossy()],
-    );
+    let (code, out, err) =
+        rookery(&cache, &["subset", &url, "--time", "2016-01-01/2016-12-31", "--output-dir", &dir.to_string_lossy()]);
     assert_eq!(code, 0, "{err}");
     let outputs: Vec<&str> = out.lines().collect();
     assert_eq!(outputs.len(), 1, "{out}");

@@ -13,25 +13,13 @@ fn subset(input: &Path, out: &Path) -> PathBuf {
     let o = Command::new(env!("CARGO_BIN_EXE_rookery"))
         .arg("subset")
         .arg(input)
-        .args([
-            "--time",
-            "2016-03-01/2019-02-28",
-            "--area",
-            "0,-90,200,90",
-            "--level",
-            "100000/50000",
-        ])
+        .args(["--time", "2016-03-01/2019-02-28", "--area", "0,-90,200,90", "--level", "100000/50000"])
         .arg("--output-dir")
         .arg(out)
         .output()
         .expect("run rookery");
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success(),
-        "rookery subset {} failed: {}",
-        input.display(),
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(o.status.success(), "rookery subset {} failed: {}", input.display(), String::from_utf8_lossy(&o.stderr));
     let files: Vec<PathBuf> = stdout.lines().map(PathBuf::from).collect();
     assert_eq!(files.len(), 1, "{stdout}");
     files[0].clone()
@@ -40,10 +28,7 @@ fn subset(input: &Path, out: &Path) -> PathBuf {
 #[test]
 fn subset_of_a_kerchunk_reference_equals_subset_of_the_file() {
     let Some(py) = python() else { return };
-    let data = workspace()
-        .join("../shared/data")
-        .canonicalize()
-        .expect("shared/data");
+    let data = workspace().join("../shared/data").canonicalize().expect("shared/data");
     let nc = data.join(TA);
     let tmp = tempfile::tempdir().expect("tmp");
     // Named like the file: the daops consolidation reads the years from the name (it opens
@@ -68,9 +53,6 @@ fn subset_of_a_kerchunk_reference_equals_subset_of_the_file() {
         let (sb, vb) = values(&b, var);
         assert_eq!(sa, sb, "{var}: shape");
         assert!(!va.is_empty(), "{var}: empty subset");
-        assert!(
-            va.iter().zip(&vb).all(|(x, y)| x.to_bits() == y.to_bits()),
-            "{var}: values differ"
-        );
+        assert!(va.iter().zip(&vb).all(|(x, y)| x.to_bits() == y.to_bits()), "{var}: values differ");
     }
 }

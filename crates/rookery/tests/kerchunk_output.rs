@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const TA: &str = "mini-esgf/badc/cmip6/data/CMIP6/ScenarioMIP/MIROC/MIROC6/ssp119/r1i1p1f1/Amon/ta/gn/files/d20190807/ta_Amon_MIROC6_ssp119_r1i1p1f1_gn_201501-202412.nc";
-const TAS_CLASSIC: &str = "mini-esgf/badc/cmip5/data/cmip5/output1/MOHC/HadGEM2-ES/rcp85/mon/atmos/Amon/r1i1p1/latest/tas";
+const TAS_CLASSIC: &str =
+    "mini-esgf/badc/cmip5/data/cmip5/output1/MOHC/HadGEM2-ES/rcp85/mon/atmos/Amon/r1i1p1/latest/tas";
 /// With a text variable (`type`), which the references embed.
 const SICONC_TEXT: &str = "mini-esgf/badc/cmip6/data/CMIP6/CMIP/BCC/BCC-ESM1/historical/r1i1p1f1/SImon/siconc/gn/latest/siconc_SImon_BCC-ESM1_historical_r1i1p1f1_gn_185001-201412.nc";
 /// Curvilinear ocean grid with land cells missing.
@@ -31,11 +32,7 @@ fn rookery(args: &[&str]) -> std::process::Output {
 
 fn ok(args: &[&str]) -> String {
     let o = rookery(args);
-    assert!(
-        o.status.success(),
-        "rookery {args:?} failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(o.status.success(), "rookery {args:?} failed: {}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8_lossy(&o.stdout).to_string()
 }
 
@@ -43,11 +40,7 @@ fn check(py: &Path, args: &[&str]) {
     let script = workspace().join("crates/rookery/tests/py/check_outputs.py");
     let o = Command::new(py).arg(script).args(args).output().expect("python");
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success(),
-        "check_outputs.py {args:?}: {out}\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(o.status.success(), "check_outputs.py {args:?}: {out}\n{}", String::from_utf8_lossy(&o.stderr));
     eprint!("{out}");
 }
 
@@ -134,7 +127,9 @@ fn url_prefix_and_bad_requests() {
     ]);
     let text = std::fs::read_to_string(&out).expect("refs");
     assert!(
-        text.contains("https://node.example/thredds/fileServer/cmip6/ta_Amon_MIROC6_ssp119_r1i1p1f1_gn_201501-202412.nc"),
+        text.contains(
+            "https://node.example/thredds/fileServer/cmip6/ta_Amon_MIROC6_ssp119_r1i1p1f1_gn_201501-202412.nc"
+        ),
         "{}",
         &text[..text.len().min(400)]
     );
@@ -166,7 +161,16 @@ fn zarr_outputs_equal_netcdf_outputs() {
     let tos = data(TOS).to_string_lossy().to_string();
     let ops: Vec<Vec<String>> = vec![
         vec!["subset".into(), tos, "--time".into(), "1850-01-01/1851-12-30".into()],
-        vec!["subset".into(), ta.clone(), "--time".into(), "2016-03-01/2019-02-28".into(), "--area".into(), "0,-90,200,90".into(), "--level".into(), "100000/50000".into()],
+        vec![
+            "subset".into(),
+            ta.clone(),
+            "--time".into(),
+            "2016-03-01/2019-02-28".into(),
+            "--area".into(),
+            "0,-90,200,90".into(),
+            "--level".into(),
+            "100000/50000".into(),
+        ],
         vec!["average-time".into(), classic.clone(), "--freq".into(), "year".into()],
         vec!["weighted-average".into(), classic],
     ];

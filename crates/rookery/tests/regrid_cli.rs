@@ -46,7 +46,11 @@ fn rookery(cmd: &str, inputs: &[String], args: &[&str], weights: &Path) -> Run {
         .args(args)
         .arg("--output-dir")
         .arg(dir.path())
-        .args(if cmd == "regrid" { vec!["--weights-dir".to_string(), weights.to_string_lossy().into_owned()] } else { vec![] })
+        .args(if cmd == "regrid" {
+            vec!["--weights-dir".to_string(), weights.to_string_lossy().into_owned()]
+        } else {
+            vec![]
+        })
         .output()
         .expect("run rookery");
     Run {
@@ -109,12 +113,12 @@ fn gattr(path: &Path, name: &str) -> String {
 #[test]
 fn case20_adaptive_grid_and_instructor_names() {
     let r = ok("regrid", &[data(MRSOS1)], &["--method", "nearest_s2d", "--grid", "auto"]);
-    assert_eq!(r.name(), "mrsos_day_HadGEM2-ES_rcp85_r1i1p1_20051201-20051201_regrid-nearest_s2d-144x192_cells_grid.nc");
-    let p = r.only();
     assert_eq!(
-        dims(&p, "mrsos"),
-        vec![("time".to_string(), 1), ("lat".to_string(), 144), ("lon".to_string(), 192)]
+        r.name(),
+        "mrsos_day_HadGEM2-ES_rcp85_r1i1p1_20051201-20051201_regrid-nearest_s2d-144x192_cells_grid.nc"
     );
+    let p = r.only();
+    assert_eq!(dims(&p, "mrsos"), vec![("time".to_string(), 1), ("lat".to_string(), 144), ("lon".to_string(), 192)]);
     assert_eq!(gattr(&p, "grid_label"), "gr");
     assert_eq!(gattr(&p, "regrid_operation"), "nearest_s2d_145x192_144x192_peri");
     assert_eq!(gattr(&p, "grid"), "global regular_lat_lon 144x192 (27648 cells) grid.");
@@ -294,7 +298,11 @@ fn target_land_sea_mask() {
     let d = tempfile::tempdir().expect("tmp");
     let src = analytic_source(d.path()).to_string_lossy().into_owned();
     let land = values(&root("grids/land_sea_mask_2degree_binary.nc4"), "sftlf");
-    let r = ok("regrid", std::slice::from_ref(&src), &["--method", "bilinear", "--grid", "2deg_lsm_binary", "--mask", "land"]);
+    let r = ok(
+        "regrid",
+        std::slice::from_ref(&src),
+        &["--method", "bilinear", "--grid", "2deg_lsm_binary", "--mask", "land"],
+    );
     let v = values(&r.only(), "field");
     let n = land.len();
     assert_eq!(v.len(), 2 * n);
@@ -330,7 +338,8 @@ fn weights_are_cached_and_reused() {
 fn streams_many_steps_like_one() {
     let all = ok("regrid", &[data(MRSOS_DAY)], &["--method", "bilinear", "--grid", "2pt5deg"]);
     let day = ok("subset", &[data(MRSOS_DAY)], &["--time", "2005-12-01/2005-12-01", "--file-namer", "simple"]);
-    let one = ok("regrid", &[day.only().to_string_lossy().into_owned()], &["--method", "bilinear", "--grid", "2pt5deg"]);
+    let one =
+        ok("regrid", &[day.only().to_string_lossy().into_owned()], &["--method", "bilinear", "--grid", "2pt5deg"]);
     let p = all.only();
     let d = dims(&p, "mrsos");
     assert_eq!(d[1..], [("lat".to_string(), 72), ("lon".to_string(), 144)]);
@@ -355,7 +364,8 @@ fn cordex_rotated_pole_to_regular() {
     // bounds, so conservative cells are mostly uncovered: adaptive masking is turned up to 1
     // (a target is missing only when nothing valid overlaps it).
     for method in ["conservative", "bilinear", "nearest_s2d"] {
-        let r = ok("regrid", &[data(CORDEX)], &["--method", method, "--grid", "auto", "--adaptive-masking-threshold", "1"]);
+        let r =
+            ok("regrid", &[data(CORDEX)], &["--method", method, "--grid", "auto", "--adaptive-masking-threshold", "1"]);
         let p = r.only();
         let d = dims(&p, "psl");
         assert_eq!(d[0].0, "time");

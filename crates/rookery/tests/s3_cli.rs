@@ -34,9 +34,7 @@ fn moto(objects: &[(&str, &Path)]) -> Option<Server> {
     let py = python()?;
     let port = TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
     let mut cmd = Command::new(py);
-    cmd.arg(ws.join("crates/rookery/tests/py/s3_server.py"))
-        .arg(port.to_string())
-        .arg("cmip6");
+    cmd.arg(ws.join("crates/rookery/tests/py/s3_server.py")).arg(port.to_string()).arg("cmip6");
     for (k, f) in objects {
         cmd.arg(format!("{k}={}", f.display()));
     }
@@ -64,7 +62,8 @@ fn rookery(args: &[&str], env: &[(&str, String)]) -> std::process::Output {
         .env("ROOCS_CONFIG", workspace().join("config/mini-esgf.ini"))
         .env("ROOKERY_CACHE_SIZE", "0")
         .env("ROOKERY_HTTP_RETRIES", "0");
-    for v in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "ROOKERY_S3_ANON"] {
+    for v in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "ROOKERY_S3_ANON"]
+    {
         c.env_remove(v);
     }
     for (k, v) in env {

@@ -89,7 +89,8 @@ fn http(method: &str, url: &str, body: &str, headers: &[(&str, &str)]) -> (u16, 
 
 fn submit(s: &Serve, time: &str) -> String {
     let body = serde_json::json!({"inputs": {"collection": rlds(), "time": time}}).to_string();
-    let (st, b) = http("POST", &format!("{}/processes/subset/execution", s.base), &body, &[("Prefer", "respond-async")]);
+    let (st, b) =
+        http("POST", &format!("{}/processes/subset/execution", s.base), &body, &[("Prefer", "respond-async")]);
     assert_eq!(st, 201, "{b}");
     let v: serde_json::Value = serde_json::from_str(&b).unwrap();
     v["jobID"].as_str().unwrap().to_string()
@@ -114,7 +115,10 @@ fn jobs_run_as_slurm_batch_jobs() {
         return;
     }
     let s = serve(&[]);
-    let ids: Vec<String> = ["2001-01-01/2001-12-30", "2002-01-01/2002-12-30", "2003-01-01/2003-12-30"].iter().map(|t| submit(&s, t)).collect();
+    let ids: Vec<String> = ["2001-01-01/2001-12-30", "2002-01-01/2002-12-30", "2003-01-01/2003-12-30"]
+        .iter()
+        .map(|t| submit(&s, t))
+        .collect();
     for id in &ids {
         let v = wait(&s, id);
         assert_eq!(v["status"], "successful", "{v}");
@@ -124,7 +128,11 @@ fn jobs_run_as_slurm_batch_jobs() {
         let (_, meta) = http("GET", r["output"]["href"].as_str().unwrap(), "", &[]);
         assert_eq!(meta.matches("<file ").count(), 1, "{meta}");
         // Each ran as its own Slurm batch job, whose log is kept.
-        let logs: Vec<_> = std::fs::read_dir(s.dir.path().join("slurm")).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().starts_with(id.as_str())).collect();
+        let logs: Vec<_> = std::fs::read_dir(s.dir.path().join("slurm"))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(id.as_str()))
+            .collect();
         assert_eq!(logs.len(), 1, "no Slurm log for job {id}");
         let log = std::fs::read_to_string(logs[0].path()).unwrap();
         assert!(log.contains(&format!("running job {id}")), "{log}");

@@ -93,11 +93,7 @@ fn times(path: &Path) -> Vec<String> {
         _ => None,
     };
     let c = TimeCoder::new(&units, cal.as_deref()).expect("coder");
-    v.get_values::<f64, _>(..)
-        .expect("values")
-        .into_iter()
-        .map(|x| c.decode(x).expect("decode").iso())
-        .collect()
+    v.get_values::<f64, _>(..).expect("values").into_iter().map(|x| c.decode(x).expect("decode").iso()).collect()
 }
 
 fn name(p: &Path) -> String {
@@ -130,11 +126,8 @@ fn ta_all_argument_permutations() {
     assert_eq!(shape(&out, "ta"), [5, 1, 2, 3]);
     // Values equal the input's at the selected indices (time 84..89, plev index 16 = 1000 Pa, lat 1..3, lon 0..3).
     let input = netcdf::open(data(TA)).expect("open input");
-    let src: Vec<f64> = input
-        .variable("ta")
-        .expect("ta")
-        .get_values::<f64, _>([84..89, 16..17, 1..3, 0..3])
-        .expect("input values");
+    let src: Vec<f64> =
+        input.variable("ta").expect("ta").get_values::<f64, _>([84..89, 16..17, 1..3, 0..3]).expect("input values");
     assert_eq!(values(&out, "ta"), src);
     assert_eq!(values(&out, "lat_bnds").len(), 4);
 }
@@ -143,14 +136,16 @@ fn ta_all_argument_permutations() {
 #[test]
 fn roll_positive_mini_data() {
     let r = ok(&[data(TA)], &["--area", "-180.0,-90.0,120.0,90.0"]);
-    assert_eq!(
-        values(&r.only(), "lon"),
-        [-170.15625, -106.875, -43.59375, 0.0, 63.28125]
-    );
+    assert_eq!(values(&r.only(), "lon"), [-170.15625, -106.875, -43.59375, 0.0, 63.28125]);
     // Data follows its longitude: the first output column is input column 3 (189.84375°).
     let input = netcdf::open(data(TA)).expect("open");
     let col3: Vec<f64> = input.variable("ta").expect("ta").get_values::<f64, _>([0..1, 0..1, 0..3, 3..4]).expect("v");
-    let out: Vec<f64> = netcdf::open(r.only()).expect("o").variable("ta").expect("ta").get_values::<f64, _>([0..1, 0..1, 0..3, 0..1]).expect("v");
+    let out: Vec<f64> = netcdf::open(r.only())
+        .expect("o")
+        .variable("ta")
+        .expect("ta")
+        .get_values::<f64, _>([0..1, 0..1, 0..3, 0..1])
+        .expect("v");
     assert_eq!(col3, out);
     let bnds = values(&r.only(), "lon_bnds");
     assert!(bnds[0] < -170.0 && bnds[1] < -140.0, "lon_bnds shifted too: {bnds:?}");
@@ -167,7 +162,10 @@ fn area_within_area_subset_cmip6() {
     assert_eq!(tt.len(), 24);
     assert_eq!((tt[0].as_str(), tt[23].as_str()), ("2001-01-16T12:00:00", "2002-12-16T12:00:00"));
     // Subsetting the output again with the same request keeps the single point.
-    let again = ok(&[out.to_string_lossy().into_owned()], &["--time", "2001-01-01T00:00:00/2002-12-30T00:00:00", "--area", "20.0,10.0,250.0,90.0"]);
+    let again = ok(
+        &[out.to_string_lossy().into_owned()],
+        &["--time", "2001-01-01T00:00:00/2002-12-30T00:00:00", "--area", "20.0,10.0,250.0,90.0"],
+    );
     assert_eq!(shape(&again.only(), "rlds"), [24, 1, 1]);
 }
 
@@ -221,7 +219,8 @@ fn curvilinear_mask() {
     let v = values(&out, "siconc");
     let cells = s[1] * s[2];
     assert_eq!(lat.len(), cells);
-    let inside: Vec<bool> = lat.iter().zip(&lon).map(|(y, x)| (30.0..=70.0).contains(y) && (20.0..=150.0).contains(x)).collect();
+    let inside: Vec<bool> =
+        lat.iter().zip(&lon).map(|(y, x)| (30.0..=70.0).contains(y) && (20.0..=150.0).contains(x)).collect();
     assert!(inside.iter().any(|&b| b));
     for (i, x) in v.iter().enumerate() {
         if !inside[i % cells] {
@@ -367,7 +366,12 @@ fn bad_input_is_one_line_and_leaves_nothing() {
         (vec![data(TA)], vec!["--time-components", "month:13"], 2, "Cannot create TimeComponentsParameter"),
         (vec![data(TA)], vec!["--level", "5/6"], 2, "no valid data points"),
         (vec![data(TA)], vec!["--file-size-limit", "12XB"], 2, "unknown size unit"),
-        (vec![data(TA)], vec!["--time", "2015-01-16T12:00:00,2015-01-01"], 2, "Requested datetimes include some not found in the dataset"),
+        (
+            vec![data(TA)],
+            vec!["--time", "2015-01-16T12:00:00,2015-01-01"],
+            2,
+            "Requested datetimes include some not found in the dataset",
+        ),
         (vec![data(RLDS1)], vec!["--file-size-limit", "10"], 2, "Unable to calculate slice length"),
     ];
     for (inputs, args, code, msg) in cases {
@@ -396,13 +400,16 @@ fn bad_input_is_one_line_and_leaves_nothing() {
 
 #[test]
 fn info_describes_roles() {
-    let out = Command::new(env!("CARGO_BIN_EXE_rookery"))
-        .args(["info", &data(SICONC)])
-        .output()
-        .expect("run");
+    let out = Command::new(env!("CARGO_BIN_EXE_rookery")).args(["info", &data(SICONC)]).output().expect("run");
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
-    for want in ["main variable: siconc", "grid: curvilinear", "calendar: 365_day", "latitude: latitude", "time range: 1850-01-16T12:00:00 .. 2014-12-16T12:00:00 (1980 steps)"] {
+    for want in [
+        "main variable: siconc",
+        "grid: curvilinear",
+        "calendar: 365_day",
+        "latitude: latitude",
+        "time range: 1850-01-16T12:00:00 .. 2014-12-16T12:00:00 (1980 steps)",
+    ] {
         assert!(s.contains(want), "missing '{want}' in\n{s}");
     }
 }

@@ -10,11 +10,7 @@ use std::time::Duration;
 fn main() {
     let mut args = std::env::args().skip(1);
     let mut which = String::from("all");
-    let mut budget = Budget {
-        iterations: u64::MAX,
-        time: Duration::from_secs(60),
-        seed: 1,
-    };
+    let mut budget = Budget { iterations: u64::MAX, time: Duration::from_secs(60), seed: 1 };
     let mut out = PathBuf::from("fuzz-crashes");
     while let Some(a) = args.next() {
         let mut num = |what: &str| -> u64 {

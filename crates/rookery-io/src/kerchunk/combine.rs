@@ -33,15 +33,17 @@ struct Part {
 }
 
 /// `values` in `units` re-encoded in `to` (unchanged when the units are the same or absent).
-fn reencode(values: &[f64], units: Option<&str>, cal: Option<&str>, to: Option<(&str, Option<&str>)>) -> Result<Vec<f64>, IoError> {
+fn reencode(
+    values: &[f64],
+    units: Option<&str>,
+    cal: Option<&str>,
+    to: Option<(&str, Option<&str>)>,
+) -> Result<Vec<f64>, IoError> {
     match (units, to) {
         (Some(u), Some((u0, c0))) if u != u0 => {
             let from = TimeCoder::new(u, cal)?;
             let to = TimeCoder::new(u0, c0)?;
-            Ok(values
-                .iter()
-                .map(|&x| to.encode(&from.decode(x)?))
-                .collect::<Result<Vec<f64>, _>>()?)
+            Ok(values.iter().map(|&x| to.encode(&from.decode(x)?)).collect::<Result<Vec<f64>, _>>()?)
         }
         _ => Ok(values.to_vec()),
     }
@@ -103,10 +105,7 @@ pub fn combine(paths: &[PathBuf], dim: &str, opts: &RefOptions) -> Result<FileRe
         .dataset()
         .var(dim)
         .map(|cv| {
-            ["bounds", "climatology"]
-                .iter()
-                .filter_map(|a| cv.attrs.get_str(a).map(|b| b.trim().to_string()))
-                .collect()
+            ["bounds", "climatology"].iter().filter_map(|a| cv.attrs.get_str(a).map(|b| b.trim().to_string())).collect()
         })
         .unwrap_or_default();
     let total: usize = parts.iter().map(|p| p.coord.len()).sum();
@@ -143,12 +142,7 @@ fn embedded(v: &VarRefs, a: &Array) -> VarRefs {
     if !shape.contains(&0) {
         chunks.insert(vec![0; shape.len()], Chunk::Inline(le_bytes(a)));
     }
-    VarRefs {
-        name: v.name.clone(),
-        zarray,
-        zattrs: v.zattrs.clone(),
-        chunks,
-    }
+    VarRefs { name: v.name.clone(), zarray, zattrs: v.zattrs.clone(), chunks }
 }
 
 /// The coordinate variable: all values, embedded as one little-endian f64 chunk.
@@ -159,7 +153,12 @@ fn coordinate(v: &VarRefs, parts: &[Part]) -> VarRefs {
 
 /// The coordinate's bounds: every file's values re-encoded in the earliest file's units,
 /// embedded as one little-endian f64 chunk.
-fn coordinate_bounds(v: &VarRefs, axis: usize, parts: &[Part], to: Option<(&str, Option<&str>)>) -> Result<VarRefs, IoError> {
+fn coordinate_bounds(
+    v: &VarRefs,
+    axis: usize,
+    parts: &[Part],
+    to: Option<(&str, Option<&str>)>,
+) -> Result<VarRefs, IoError> {
     let mut arrays = Vec::new();
     for p in parts {
         let a = p.src.read_all(&v.name)?;
@@ -199,11 +198,7 @@ fn concat(v: &VarRefs, axis: usize, parts: &[Part], total: usize, first: &Path) 
         };
         let n = pv.shape().get(axis).copied().unwrap_or(0);
         if !same(pv) {
-            return Err(IoError::Inconsistent(format!(
-                "chunk size mismatch in {} {}",
-                p.path.display(),
-                v.name
-            )));
+            return Err(IoError::Inconsistent(format!("chunk size mismatch in {} {}", p.path.display(), v.name)));
         }
         if i + 1 < parts.len() && n % ct != 0 {
             mismatch = Some(&p.path);
@@ -223,22 +218,11 @@ fn concat(v: &VarRefs, axis: usize, parts: &[Part], total: usize, first: &Path) 
     if let Some(bad) = mismatch {
         return embed_all(v, axis, parts, &shape, bad);
     }
-    Ok(VarRefs {
-        name: v.name.clone(),
-        zarray,
-        zattrs: v.zattrs.clone(),
-        chunks,
-    })
+    Ok(VarRefs { name: v.name.clone(), zarray, zattrs: v.zattrs.clone(), chunks })
 }
 
 /// A small variable whose chunks cannot be concatenated: all values read and embedded.
-fn embed_all(
-    v: &VarRefs,
-    axis: usize,
-    parts: &[Part],
-    shape: &[u64],
-    bad: &Path,
-) -> Result<VarRefs, IoError> {
+fn embed_all(v: &VarRefs, axis: usize, parts: &[Part], shape: &[u64], bad: &Path) -> Result<VarRefs, IoError> {
     let mismatch = || {
         IoError::Inconsistent(format!(
             "chunk size mismatch in {} {} (irregular last chunk along the dimension)",
@@ -251,10 +235,7 @@ fn embed_all(
     if nbytes > MAX_INLINE_VAR || elem == 0 {
         return Err(mismatch());
     }
-    let arrays = parts
-        .iter()
-        .map(|p| p.src.read_all(&v.name))
-        .collect::<Result<Vec<Array>, IoError>>()?;
+    let arrays = parts.iter().map(|p| p.src.read_all(&v.name)).collect::<Result<Vec<Array>, IoError>>()?;
     let a = Array::concat(axis, &arrays).ok_or_else(mismatch)?;
     Ok(embedded(v, &a))
 }

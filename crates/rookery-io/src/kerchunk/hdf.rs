@@ -18,12 +18,7 @@ use std::collections::BTreeMap;
 /// The Zarr dtype of an HDF5 numeric type, in the file's byte order.
 fn dtype(dt: &Datatype) -> Option<String> {
     let (kind, size, order) = match dt {
-        Datatype::FixedPoint {
-            size,
-            signed,
-            byte_order,
-            ..
-        } => (if *signed { 'i' } else { 'u' }, *size, *byte_order),
+        Datatype::FixedPoint { size, signed, byte_order, .. } => (if *signed { 'i' } else { 'u' }, *size, *byte_order),
         Datatype::FloatingPoint { size, byte_order, .. } => ('f', *size, *byte_order),
         _ => return None,
     };
@@ -120,20 +115,11 @@ fn chunked(ctx: &Ctx<'_>, ds: &hdf5_reader::Dataset, v: &Variable, zdtype: &str)
     }
     let mut chunks = BTreeMap::new();
     for c in &plan.chunks {
-        let idx: Vec<u64> = c
-            .offsets
-            .iter()
-            .zip(&plan.chunk_shape)
-            .map(|(&o, &n)| o / n.max(1))
-            .collect();
+        let idx: Vec<u64> = c.offsets.iter().zip(&plan.chunk_shape).map(|(&o, &n)| o / n.max(1)).collect();
         let size = (c.size as u64).saturating_sub(if fletcher { 4 } else { 0 });
         chunks.insert(idx, ctx.chunk(c.storage_offset, size)?);
     }
-    let filters = if filters.is_empty() {
-        Value::Null
-    } else {
-        Value::Array(filters)
-    };
+    let filters = if filters.is_empty() { Value::Null } else { Value::Array(filters) };
     Ok(VarRefs {
         name: v.name.clone(),
         zarray: ctx.zarray(v, zdtype, &plan.chunk_shape, filters),

@@ -47,10 +47,7 @@ pub struct RefOptions {
 
 impl Default for RefOptions {
     fn default() -> Self {
-        RefOptions {
-            inline_threshold: 500,
-            url_prefix: None,
-        }
+        RefOptions { inline_threshold: 500, url_prefix: None }
     }
 }
 
@@ -109,9 +106,7 @@ impl VarRefs {
 }
 
 fn json_u64s(v: &Value) -> Vec<u64> {
-    v.as_array()
-        .map(|a| a.iter().filter_map(Value::as_u64).collect())
-        .unwrap_or_default()
+    v.as_array().map(|a| a.iter().filter_map(Value::as_u64).collect()).unwrap_or_default()
 }
 
 /// The references of one dataset (one file, or several combined).
@@ -169,21 +164,9 @@ pub fn references(path: &Path, opts: &RefOptions) -> Result<FileRefs, IoError> {
     std::fs::File::open(path)
         .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
         .map_err(|e| read_err(path, &e.to_string()))?;
-    let ctx = Ctx {
-        src: &src,
-        path,
-        url: ref_url(path, opts.url_prefix.as_deref()),
-        opts,
-    };
-    let vars = if magic[..3] == *b"CDF" {
-        nc3::variables(&ctx)?
-    } else {
-        hdf::variables(&ctx)?
-    };
-    Ok(FileRefs {
-        attrs: attrs_json(&src.dataset().attrs, &[]),
-        vars,
-    })
+    let ctx = Ctx { src: &src, path, url: ref_url(path, opts.url_prefix.as_deref()), opts };
+    let vars = if magic[..3] == *b"CDF" { nc3::variables(&ctx)? } else { hdf::variables(&ctx)? };
+    Ok(FileRefs { attrs: attrs_json(&src.dataset().attrs, &[]), vars })
 }
 
 /// What the per-format builders need.
@@ -231,8 +214,7 @@ impl Ctx<'_> {
         use std::os::unix::fs::FileExt;
         let f = std::fs::File::open(self.path).map_err(|e| read_err(self.path, &e.to_string()))?;
         let mut b = vec![0u8; usize::try_from(size).map_err(|_| read_err(self.path, "chunk too large"))?];
-        f.read_exact_at(&mut b, offset)
-            .map_err(|e| read_err(self.path, &format!("bytes {offset}+{size}: {e}")))?;
+        f.read_exact_at(&mut b, offset).map_err(|e| read_err(self.path, &format!("bytes {offset}+{size}: {e}")))?;
         Ok(b)
     }
 
@@ -241,11 +223,7 @@ impl Ctx<'_> {
         if (size as usize) < self.opts.inline_threshold {
             Ok(Chunk::Inline(self.read_bytes(offset, size)?))
         } else {
-            Ok(Chunk::Range {
-                path: self.url.clone(),
-                offset,
-                size,
-            })
+            Ok(Chunk::Range { path: self.url.clone(), offset, size })
         }
     }
 
@@ -256,10 +234,7 @@ impl Ctx<'_> {
         if nbytes > MAX_INLINE_VAR {
             return Err(read_err(
                 self.path,
-                &format!(
-                    "variable {} cannot be referenced ({why}) and is too large to embed ({nbytes} bytes)",
-                    v.name
-                ),
+                &format!("variable {} cannot be referenced ({why}) and is too large to embed ({nbytes} bytes)", v.name),
             ));
         }
         let a = self.src.read_all(&v.name)?;
@@ -271,11 +246,7 @@ impl Ctx<'_> {
             ));
         }
         let chunks: Vec<u64> = v.shape.iter().map(|&n| n.max(1) as u64).collect();
-        let filters = if v.dtype == DType::Str {
-            json!([{"id": "vlen-utf8"}])
-        } else {
-            Value::Null
-        };
+        let filters = if v.dtype == DType::Str { json!([{"id": "vlen-utf8"}]) } else { Value::Null };
         let mut refs = BTreeMap::new();
         if !v.shape.contains(&0) {
             refs.insert(vec![0u64; v.shape.len()], Chunk::Inline(bytes));
@@ -290,10 +261,7 @@ impl Ctx<'_> {
 }
 
 pub(crate) fn read_err(path: &Path, msg: &str) -> IoError {
-    IoError::Read {
-        path: path.to_path_buf(),
-        msg: msg.to_string(),
-    }
+    IoError::Read { path: path.to_path_buf(), msg: msg.to_string() }
 }
 
 /// The path or URL of `path` in the references: with a prefix, the prefix (without trailing
@@ -302,9 +270,6 @@ fn ref_url(path: &Path, prefix: Option<&str>) -> String {
     let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     match prefix {
         Some(p) => format!("{}/{name}", p.trim_end_matches('/')),
-        None => std::fs::canonicalize(path)
-            .unwrap_or_else(|_| PathBuf::from(path))
-            .to_string_lossy()
-            .to_string(),
+        None => std::fs::canonicalize(path).unwrap_or_else(|_| PathBuf::from(path)).to_string_lossy().to_string(),
     }
 }

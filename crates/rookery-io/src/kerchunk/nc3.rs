@@ -29,12 +29,10 @@ fn dtype(t: &NcType) -> Option<&'static str> {
 /// References of every variable of the file.
 pub(crate) fn variables(ctx: &Ctx<'_>) -> Result<Vec<VarRefs>, IoError> {
     let file = NcFile::open(ctx.path).map_err(|e| read_err(ctx.path, &crate::nc::one_line(&e.to_string())))?;
-    let classic = file
-        .as_classic()
-        .ok_or_else(|| read_err(ctx.path, "not a classic NetCDF file"))?;
+    let classic = file.as_classic().ok_or_else(|| read_err(ctx.path, "not a classic NetCDF file"))?;
     let raw = &classic.root_group().variables;
-    let stride = netcdf_reader::classic::data::compute_record_stride(raw)
-        .map_err(|e| read_err(ctx.path, &e.to_string()))?;
+    let stride =
+        netcdf_reader::classic::data::compute_record_stride(raw).map_err(|e| read_err(ctx.path, &e.to_string()))?;
     let mut out = Vec::new();
     for v in &ctx.src.dataset().vars {
         let Some(r) = raw.iter().find(|r| r.name == v.name) else {

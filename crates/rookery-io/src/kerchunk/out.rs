@@ -36,10 +36,7 @@ pub const DEFAULT_RECORD_SIZE: usize = 10_000;
 /// # Errors
 /// I/O failures; nothing is left behind.
 pub fn write(refs: &FileRefs, dest: &Path, record_size: usize) -> Result<PathBuf, IoError> {
-    let werr = |msg: String| IoError::Write {
-        path: dest.to_path_buf(),
-        msg,
-    };
+    let werr = |msg: String| IoError::Write { path: dest.to_path_buf(), msg };
     let tmp = temp_path(dest)?;
     let name = dest.file_name().unwrap_or_default().to_string_lossy();
     let parquet = name.ends_with(".parq") || name.ends_with(".parquet");
@@ -123,9 +120,7 @@ fn write_var(v: &VarRefs, dir: &Path, record_size: usize) -> Result<(), String> 
 /// INT64 columns as nullable integers that pandas turns into floats, and fsspec then fails to
 /// seek to a float offset.
 fn pandas_metadata() -> String {
-    let col = |name: &str, numpy: &str, pandas: &str| {
-        json!({"field_name": name, "metadata": null, "name": name, "numpy_type": numpy, "pandas_type": pandas})
-    };
+    let col = |name: &str, numpy: &str, pandas: &str| json!({"field_name": name, "metadata": null, "name": name, "numpy_type": numpy, "pandas_type": pandas});
     json!({
         "column_indexes": [],
         "columns": [

@@ -34,10 +34,7 @@ pub(crate) fn store_docs(root: &Loc, fetch: &Fetcher) -> Result<HashMap<String, 
         let v: Value = serde_json::from_slice(&z)
             .map_err(|e| format!("{}: invalid JSON: {e}", root.join("zarr.json").display()))?;
         docs.insert("zarr.json".to_string(), z);
-        if let Some(Value::Object(md)) = v
-            .get("consolidated_metadata")
-            .and_then(|c| c.get("metadata"))
-        {
+        if let Some(Value::Object(md)) = v.get("consolidated_metadata").and_then(|c| c.get("metadata")) {
             for (k, d) in md {
                 docs.insert(format!("{k}/zarr.json"), doc_text(d));
             }
@@ -89,11 +86,7 @@ pub(crate) fn array_names(docs: &HashMap<String, Vec<u8>>) -> (Vec<String>, bool
         } else if let Some(n) = k.strip_suffix("/zarr.json") {
             let is_array = serde_json::from_slice::<Value>(d)
                 .ok()
-                .and_then(|v| {
-                    v.get("node_type")
-                        .and_then(Value::as_str)
-                        .map(|t| t == "array")
-                })
+                .and_then(|v| v.get("node_type").and_then(Value::as_str).map(|t| t == "array"))
                 .unwrap_or(false);
             if !is_array {
                 continue;
@@ -114,14 +107,11 @@ pub(crate) fn array_names(docs: &HashMap<String, Vec<u8>>) -> (Vec<String>, bool
 
 /// Global attributes: the root `.zattrs` (v2) or the root `zarr.json`'s attributes (v3).
 pub(crate) fn global_attrs(docs: &HashMap<String, Vec<u8>>) -> Attrs {
-    let obj = docs
-        .get(".zattrs")
-        .and_then(|d| serde_json::from_slice::<Value>(d).ok())
-        .or_else(|| {
-            docs.get("zarr.json")
-                .and_then(|d| serde_json::from_slice::<Value>(d).ok())
-                .and_then(|v| v.get("attributes").cloned())
-        });
+    let obj = docs.get(".zattrs").and_then(|d| serde_json::from_slice::<Value>(d).ok()).or_else(|| {
+        docs.get("zarr.json")
+            .and_then(|d| serde_json::from_slice::<Value>(d).ok())
+            .and_then(|v| v.get("attributes").cloned())
+    });
     match obj {
         Some(Value::Object(m)) => convert_attrs(&m, None),
         _ => Attrs::default(),
@@ -130,10 +120,7 @@ pub(crate) fn global_attrs(docs: &HashMap<String, Vec<u8>>) -> Attrs {
 
 /// Attributes whose values have the variable's type.
 fn typed_like_data(name: &str) -> bool {
-    matches!(
-        name,
-        "_FillValue" | "missing_value" | "valid_min" | "valid_max" | "valid_range"
-    )
+    matches!(name, "_FillValue" | "missing_value" | "valid_min" | "valid_max" | "valid_range")
 }
 
 /// Converts a JSON attribute object (`dtype`: the variable's type, for fill-like attributes).
@@ -170,10 +157,9 @@ fn special_float(s: &str) -> Option<f64> {
 pub(crate) fn typed_value(v: &Value, dt: DType) -> Option<AttrValue> {
     let vals: Vec<f64> = match v {
         Value::Number(n) => vec![n.as_f64()?],
-        Value::Array(a) => a
-            .iter()
-            .map(|x| x.as_f64().or_else(|| x.as_str().and_then(special_float)))
-            .collect::<Option<_>>()?,
+        Value::Array(a) => {
+            a.iter().map(|x| x.as_f64().or_else(|| x.as_str().and_then(special_float))).collect::<Option<_>>()?
+        }
         Value::String(s) => match special_float(s) {
             Some(f) => vec![f],
             None => {
@@ -224,9 +210,7 @@ fn list_of(dt: DType, v: &[f64]) -> AttrValue {
 pub(crate) fn from_le_bytes(b: &[u8], dt: DType) -> Option<AttrValue> {
     macro_rules! one {
         ($t:ty, $var:ident) => {
-            AttrValue::$var(vec![<$t>::from_le_bytes(
-                b.get(..std::mem::size_of::<$t>())?.try_into().ok()?,
-            )])
+            AttrValue::$var(vec![<$t>::from_le_bytes(b.get(..std::mem::size_of::<$t>())?.try_into().ok()?)])
         };
     }
     Some(match dt {
@@ -250,11 +234,9 @@ fn convert_value(v: &Value) -> Option<AttrValue> {
         Value::String(s) => AttrValue::Text(s.clone()),
         Value::Bool(b) => AttrValue::I8(vec![i8::from(*b)]),
         Value::Number(_) => numbers(std::slice::from_ref(v))?,
-        Value::Array(a) if !a.is_empty() && a.iter().all(Value::is_string) => AttrValue::Strings(
-            a.iter()
-                .filter_map(|s| s.as_str().map(str::to_string))
-                .collect(),
-        ),
+        Value::Array(a) if !a.is_empty() && a.iter().all(Value::is_string) => {
+            AttrValue::Strings(a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+        }
         Value::Array(a) if !a.is_empty() => numbers(a)?,
         _ => return None,
     })
@@ -264,17 +246,11 @@ fn numbers(a: &[Value]) -> Option<AttrValue> {
     if a.iter().all(|x| x.is_i64() || x.is_u64()) {
         let ints: Vec<i64> = a.iter().map(Value::as_i64).collect::<Option<_>>()?;
         if ints.iter().all(|&x| i32::try_from(x).is_ok()) {
-            return Some(AttrValue::I32(
-                ints.iter()
-                    .map(|&x| i32::try_from(x).unwrap_or(0))
-                    .collect(),
-            ));
+            return Some(AttrValue::I32(ints.iter().map(|&x| i32::try_from(x).unwrap_or(0)).collect()));
         }
         return Some(AttrValue::I64(ints));
     }
     Some(AttrValue::F64(
-        a.iter()
-            .map(|x| x.as_f64().or_else(|| x.as_str().and_then(special_float)))
-            .collect::<Option<_>>()?,
+        a.iter().map(|x| x.as_f64().or_else(|| x.as_str().and_then(special_float))).collect::<Option<_>>()?,
     ))
 }

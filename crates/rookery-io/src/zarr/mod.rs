@@ -65,32 +65,20 @@ pub fn detect(input: &str) -> Option<ZarrKind> {
     let p = Path::new(input);
     if p.is_dir() {
         if let Ok(z) = std::fs::read(p.join(".zmetadata")) {
-            let parquet = serde_json::from_slice::<serde_json::Value>(&z)
-                .ok()
-                .is_some_and(|v| v.get("record_size").is_some());
-            return Some(if parquet {
-                ZarrKind::ParquetRefs
-            } else {
-                ZarrKind::Store
-            });
+            let parquet =
+                serde_json::from_slice::<serde_json::Value>(&z).ok().is_some_and(|v| v.get("record_size").is_some());
+            return Some(if parquet { ZarrKind::ParquetRefs } else { ZarrKind::Store });
         }
-        if ends(&[".zarr"])
-            || [".zgroup", ".zarray", "zarr.json"]
-                .iter()
-                .any(|f| p.join(f).is_file())
-        {
+        if ends(&[".zarr"]) || [".zgroup", ".zarray", "zarr.json"].iter().any(|f| p.join(f).is_file()) {
             return Some(ZarrKind::Store);
         }
         return None;
     }
     if p.is_file() && !ends(&[".nc", ".nc4", ".nc3", ".cdf", ".netcdf", ".h5", ".hdf5"]) {
         let mut head = [0u8; 64];
-        let n = std::fs::File::open(p)
-            .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
-            .unwrap_or(0);
+        let n = std::fs::File::open(p).and_then(|mut f| std::io::Read::read(&mut f, &mut head)).unwrap_or(0);
         let head = &head[..n];
-        if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd])
-            || head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+        if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) || head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
         {
             return Some(ZarrKind::Refs);
         }
@@ -169,44 +157,25 @@ impl ZarrSource {
                         }
                     }
                 }
-                (
-                    docs,
-                    Arc::new(refs::RefStore {
-                        refs,
-                        base: loc.parent(),
-                        fetch,
-                    }),
-                )
+                (docs, Arc::new(refs::RefStore { refs, base: loc.parent(), fetch }))
             }
             ZarrKind::ParquetRefs => {
-                let (store, docs) = parquet::ParquetRefs::open(&loc, fetch)
-                    .map_err(|e| err("Parquet references ", e))?;
+                let (store, docs) =
+                    parquet::ParquetRefs::open(&loc, fetch).map_err(|e| err("Parquet references ", e))?;
                 (docs, Arc::new(store))
             }
             ZarrKind::Store => {
                 let docs = meta::store_docs(&loc, &fetch).map_err(|e| err("Zarr store ", e))?;
-                (
-                    docs,
-                    Arc::new(PrefixStore {
-                        root: loc.clone(),
-                        fetch,
-                    }),
-                )
+                (docs, Arc::new(PrefixStore { root: loc.clone(), fetch }))
             }
         };
         Self::build(input, docs, inner)
     }
 
-    fn build(
-        input: &str,
-        docs: HashMap<String, Vec<u8>>,
-        inner: Arc<dyn KeyStore>,
-    ) -> Result<ZarrSource, IoError> {
+    fn build(input: &str, docs: HashMap<String, Vec<u8>>, inner: Arc<dyn KeyStore>) -> Result<ZarrSource, IoError> {
         let (names, nested) = meta::array_names(&docs);
         if nested {
-            tracing::warn!(
-                "{input}: arrays in sub-groups are ignored; only the root group is read"
-            );
+            tracing::warn!("{input}: arrays in sub-groups are ignored; only the root group is read");
         }
         let global = meta::global_attrs(&docs);
         let store = Arc::new(ZStore { meta: docs, inner });
@@ -221,10 +190,7 @@ impl ZarrSource {
                     | ArrayCreateError::InvalidFillValue { .. }
                     | ArrayCreateError::InvalidFillValueMetadata { .. }),
                 ) => {
-                    tracing::warn!(
-                        "{input}: array {name} is skipped: {}",
-                        one_line(&e.to_string())
-                    );
+                    tracing::warn!("{input}: array {name} is skipped: {}", one_line(&e.to_string()));
                     continue;
                 }
                 Err(e) => {
@@ -238,23 +204,14 @@ impl ZarrSource {
                 tracing::warn!("{input}: array {name} has an unsupported data type and is skipped");
                 continue;
             };
-            let shape: Vec<usize> = arr
-                .shape()
-                .iter()
-                .map(|&n| usize::try_from(n))
-                .collect::<Result<_, _>>()
-                .map_err(|_| IoError::Read {
-                    path: PathBuf::from(input),
-                    msg: format!("array {name} is too large"),
+            let shape: Vec<usize> =
+                arr.shape().iter().map(|&n| usize::try_from(n)).collect::<Result<_, _>>().map_err(|_| {
+                    IoError::Read { path: PathBuf::from(input), msg: format!("array {name} is too large") }
                 })?;
-            let names_attr: Option<Vec<String>> = arr
-                .attributes()
-                .get("_ARRAY_DIMENSIONS")
-                .and_then(|v| serde_json::from_value(v.clone()).ok());
-            let names_v3: Option<Vec<String>> = arr
-                .dimension_names()
-                .as_ref()
-                .and_then(|d| d.iter().cloned().collect());
+            let names_attr: Option<Vec<String>> =
+                arr.attributes().get("_ARRAY_DIMENSIONS").and_then(|v| serde_json::from_value(v.clone()).ok());
+            let names_v3: Option<Vec<String>> =
+                arr.dimension_names().as_ref().and_then(|d| d.iter().cloned().collect());
             let var_dims: Vec<String> = match names_v3.or(names_attr) {
                 Some(d) if d.len() == shape.len() => d,
                 _ => (0..shape.len()).map(|i| format!("{name}_dim{i}")).collect(),
@@ -264,18 +221,11 @@ impl ZarrSource {
                     Some(x) if x.len != n => {
                         return Err(IoError::Read {
                             path: PathBuf::from(input),
-                            msg: format!(
-                                "dimension {d} has length {} and {n} (array {name})",
-                                x.len
-                            ),
+                            msg: format!("dimension {d} has length {} and {n} (array {name})", x.len),
                         })
                     }
                     Some(_) => {}
-                    None => dims.push(Dim {
-                        name: d.clone(),
-                        len: n,
-                        unlimited: false,
-                    }),
+                    None => dims.push(Dim { name: d.clone(), len: n, unlimited: false }),
                 }
             }
             let mut attrs = meta::convert_attrs(arr.attributes(), Some(dtype));
@@ -287,45 +237,20 @@ impl ZarrSource {
                     }
                 }
             }
-            vars.push(Variable {
-                name: name.clone(),
-                dims: var_dims,
-                shape,
-                dtype,
-                attrs,
-            });
+            vars.push(Variable { name: name.clone(), dims: var_dims, shape, dtype, attrs });
             arrays.insert(name, arr);
         }
         // Coordinate variables first (as NetCDF files usually order them), then the rest.
         vars.sort_by_key(|v| usize::from(!(v.dims.len() == 1 && v.dims[0] == v.name)));
-        Ok(ZarrSource {
-            label: input.to_string(),
-            ds: Dataset {
-                dims,
-                vars,
-                attrs: global,
-            },
-            arrays,
-        })
+        Ok(ZarrSource { label: input.to_string(), ds: Dataset { dims, vars, attrs: global }, arrays })
     }
 
     fn fail(&self, msg: String) -> IoError {
-        IoError::Read {
-            path: PathBuf::from(&self.label),
-            msg: one_line(&msg),
-        }
+        IoError::Read { path: PathBuf::from(&self.label), msg: one_line(&msg) }
     }
 
-    fn read_typed<T: ElementOwned>(
-        &self,
-        var: &str,
-        start: &[usize],
-        count: &[usize],
-    ) -> Result<ArrayD<T>, IoError> {
-        let arr = self
-            .arrays
-            .get(var)
-            .ok_or_else(|| IoError::NoVariable(var.to_string()))?;
+    fn read_typed<T: ElementOwned>(&self, var: &str, start: &[usize], count: &[usize]) -> Result<ArrayD<T>, IoError> {
+        let arr = self.arrays.get(var).ok_or_else(|| IoError::NoVariable(var.to_string()))?;
         let subset = ArraySubset::new_with_start_shape(
             start.iter().map(|&s| s as u64).collect(),
             count.iter().map(|&c| c as u64).collect(),
@@ -338,8 +263,7 @@ impl ZarrSource {
                 return Err(self.fail(format!("variable {var}: {msg}")));
             }
         };
-        ArrayD::from_shape_vec(IxDyn(count), values)
-            .map_err(|e| self.fail(format!("variable {var}: {e}")))
+        ArrayD::from_shape_vec(IxDyn(count), values).map_err(|e| self.fail(format!("variable {var}: {e}")))
     }
 }
 
@@ -350,11 +274,7 @@ fn locate_failure(arr: &zarrs::array::Array<ZStore>, subset: &ArraySubset) -> Op
         if let Err(e) = arr.retrieve_chunk::<zarrs::array::ArrayBytes<'static>>(&idx) {
             let key = arr.chunk_key(&idx);
             let msg = one_line(&e.to_string());
-            return Some(if msg.contains(&format!("chunk {key}")) {
-                msg
-            } else {
-                format!("chunk {key}: {msg}")
-            });
+            return Some(if msg.contains(&format!("chunk {key}")) { msg } else { format!("chunk {key}: {msg}") });
         }
     }
     None
@@ -366,22 +286,14 @@ impl Source for ZarrSource {
     }
 
     fn read(&self, var: &str, start: &[usize], count: &[usize]) -> Result<Array, IoError> {
-        let v = self
-            .ds
-            .var(var)
-            .ok_or_else(|| IoError::NoVariable(var.to_string()))?;
+        let v = self.ds.var(var).ok_or_else(|| IoError::NoVariable(var.to_string()))?;
         if start.len() != v.shape.len()
             || count.len() != v.shape.len()
-            || start
-                .iter()
-                .zip(count)
-                .zip(&v.shape)
-                .any(|((&s, &c), &n)| s.checked_add(c).is_none_or(|e| e > n))
+            || start.iter().zip(count).zip(&v.shape).any(|((&s, &c), &n)| s.checked_add(c).is_none_or(|e| e > n))
         {
-            return Err(self.fail(format!(
-                "selection {start:?}+{count:?} outside variable {var} of shape {:?}",
-                v.shape
-            )));
+            return Err(
+                self.fail(format!("selection {start:?}+{count:?} outside variable {var} of shape {:?}", v.shape))
+            );
         }
         if count.contains(&0) {
             return Ok(Array::zeros(v.dtype, count));
@@ -397,9 +309,7 @@ impl Source for ZarrSource {
             DType::U64 => Array::U64(self.read_typed(var, start, count)?),
             DType::F32 => Array::F32(self.read_typed(var, start, count)?),
             DType::F64 => Array::F64(self.read_typed(var, start, count)?),
-            DType::Char | DType::Str => {
-                return Err(self.fail(format!("variable {var}: text arrays are not supported")))
-            }
+            DType::Char | DType::Str => return Err(self.fail(format!("variable {var}: text arrays are not supported"))),
         })
     }
 

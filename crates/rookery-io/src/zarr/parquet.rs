@@ -39,16 +39,10 @@ pub(crate) struct ParquetRefs {
 impl ParquetRefs {
     /// Reads `.zmetadata` of the reference directory at `root`; returns the store and the
     /// metadata documents (key → JSON text).
-    pub(crate) fn open(
-        root: &Loc,
-        fetch: Arc<Fetcher>,
-    ) -> Result<(ParquetRefs, HashMap<String, Vec<u8>>), String> {
+    pub(crate) fn open(root: &Loc, fetch: Arc<Fetcher>) -> Result<(ParquetRefs, HashMap<String, Vec<u8>>), String> {
         let zloc = root.join(".zmetadata");
-        let doc = fetch
-            .read(&zloc, None)?
-            .ok_or_else(|| format!("{}: not found", zloc.display()))?;
-        let v: Value = serde_json::from_slice(&doc)
-            .map_err(|e| format!("{}: invalid JSON: {e}", zloc.display()))?;
+        let doc = fetch.read(&zloc, None)?.ok_or_else(|| format!("{}: not found", zloc.display()))?;
+        let v: Value = serde_json::from_slice(&doc).map_err(|e| format!("{}: invalid JSON: {e}", zloc.display()))?;
         let record_size = v
             .get("record_size")
             .and_then(Value::as_u64)
@@ -63,26 +57,19 @@ impl ParquetRefs {
             // Values are JSON documents (objects), or their text.
             let text = match doc {
                 Value::String(s) => s.as_bytes().to_vec(),
-                other => serde_json::to_vec(other)
-                    .map_err(|e| format!("{}: {k}: {e}", zloc.display()))?,
+                other => serde_json::to_vec(other).map_err(|e| format!("{}: {k}: {e}", zloc.display()))?,
             };
             if let Some(field) = k.strip_suffix("/.zarray") {
-                let z: Value = serde_json::from_slice(&text)
-                    .map_err(|e| format!("{}: {k}: {e}", zloc.display()))?;
-                let nums = |name: &str| -> Option<Vec<u64>> {
-                    z.get(name)?.as_array()?.iter().map(Value::as_u64).collect()
-                };
+                let z: Value = serde_json::from_slice(&text).map_err(|e| format!("{}: {k}: {e}", zloc.display()))?;
+                let nums =
+                    |name: &str| -> Option<Vec<u64>> { z.get(name)?.as_array()?.iter().map(Value::as_u64).collect() };
                 let (Some(shape), Some(chunks)) = (nums("shape"), nums("chunks")) else {
                     return Err(format!("{}: {k}: no shape/chunks", zloc.display()));
                 };
                 let chunks_per_dim = if shape.is_empty() {
                     vec![1]
                 } else {
-                    shape
-                        .iter()
-                        .zip(&chunks)
-                        .map(|(&s, &c)| if c == 0 { 0 } else { s.div_ceil(c) })
-                        .collect()
+                    shape.iter().zip(&chunks).map(|(&s, &c)| if c == 0 { 0 } else { s.div_ceil(c) }).collect()
                 };
                 grids.insert(field.to_string(), Grid { chunks_per_dim });
             }
@@ -104,24 +91,13 @@ impl ParquetRefs {
     /// The rows of `field/refs.<n>.parq`.
     fn rows(&self, field: &str, n: u64) -> Result<Rows, String> {
         let id = (field.to_string(), n);
-        if let Some(r) = self
-            .files
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&id)
-        {
+        if let Some(r) = self.files.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&id) {
             return Ok(Arc::clone(r));
         }
         let loc = self.root.join(&format!("{field}/refs.{n}.parq"));
-        let bytes = self
-            .fetch
-            .read(&loc, None)?
-            .ok_or_else(|| format!("{}: not found", loc.display()))?;
+        let bytes = self.fetch.read(&loc, None)?.ok_or_else(|| format!("{}: not found", loc.display()))?;
         let rows = Arc::new(parse_rows(bytes).map_err(|e| format!("{}: {e}", loc.display()))?);
-        self.files
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(id, Arc::clone(&rows));
+        self.files.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(id, Arc::clone(&rows));
         Ok(rows)
     }
 }
@@ -146,9 +122,7 @@ fn parse_rows(bytes: Vec<u8>) -> Result<Vec<Option<Ref>>, String> {
             };
             match (name.as_str(), f) {
                 ("path", Field::Str(s)) => path = Some(s.clone()),
-                ("path", Field::Bytes(b)) => {
-                    path = Some(String::from_utf8_lossy(b.data()).into_owned())
-                }
+                ("path", Field::Bytes(b)) => path = Some(String::from_utf8_lossy(b.data()).into_owned()),
                 ("offset", f) => offset = int(f).unwrap_or(0),
                 ("size", f) => size = int(f).unwrap_or(0),
                 ("raw", Field::Bytes(b)) => raw = Some(b.data().to_vec()),
@@ -160,11 +134,7 @@ fn parse_rows(bytes: Vec<u8>) -> Result<Vec<Option<Ref>>, String> {
             (Some(r), _) => Some(Ref::Inline(r)),
             (None, None) => None,
             (None, Some(target)) if offset == 0 && size == 0 => Some(Ref::Whole { target }),
-            (None, Some(target)) => Some(Ref::Range {
-                target,
-                offset,
-                len: size,
-            }),
+            (None, Some(target)) => Some(Ref::Range { target, offset, len: size }),
         });
     }
     Ok(out)
@@ -192,9 +162,7 @@ impl KeyStore for ParquetRefs {
                 .and_then(|x| x.checked_add(i))
                 .ok_or_else(|| format!("chunk {key}: index overflow"))?;
         }
-        let rows = self
-            .rows(field, n / self.record_size)
-            .map_err(|e| format!("chunk {key}: {e}"))?;
+        let rows = self.rows(field, n / self.record_size).map_err(|e| format!("chunk {key}: {e}"))?;
         let row = usize::try_from(n % self.record_size).unwrap_or(usize::MAX);
         match rows.get(row) {
             Some(Some(r)) => read_ref(&self.fetch, &self.base, key, r),

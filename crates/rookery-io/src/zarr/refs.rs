@@ -21,14 +21,8 @@ use std::sync::Arc;
 #[derive(Clone, Debug)]
 pub(crate) enum Ref {
     Inline(Vec<u8>),
-    Range {
-        target: String,
-        offset: u64,
-        len: u64,
-    },
-    Whole {
-        target: String,
-    },
+    Range { target: String, offset: u64, len: u64 },
+    Whole { target: String },
 }
 
 /// Keys of a reference set resolved through a [`Fetcher`].
@@ -40,19 +34,10 @@ pub(crate) struct RefStore {
 }
 
 /// Reads `key`'s bytes given its reference (shared with the Parquet store).
-pub(crate) fn read_ref(
-    fetch: &Fetcher,
-    base: &Loc,
-    key: &str,
-    r: &Ref,
-) -> Result<Option<Vec<u8>>, String> {
+pub(crate) fn read_ref(fetch: &Fetcher, base: &Loc, key: &str, r: &Ref) -> Result<Option<Vec<u8>>, String> {
     let (target, range) = match r {
         Ref::Inline(b) => return Ok(Some(b.clone())),
-        Ref::Range {
-            target,
-            offset,
-            len,
-        } => (target, Some((*offset, *len))),
+        Ref::Range { target, offset, len } => (target, Some((*offset, *len))),
         Ref::Whole { target } => (target, None),
     };
     let loc = resolve_target(target, base);
@@ -79,13 +64,10 @@ const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 pub(crate) fn read_doc(loc: &Loc, fetch: &Fetcher) -> Result<Vec<u8>, String> {
     let bytes = match loc {
         Loc::Path(p) => std::fs::read(p).map_err(|e| e.to_string())?,
-        Loc::Url(_) => fetch
-            .read(loc, None)?
-            .ok_or_else(|| "HTTP 404 Not Found".to_string())?,
+        Loc::Url(_) => fetch.read(loc, None)?.ok_or_else(|| "HTTP 404 Not Found".to_string())?,
     };
     if bytes.starts_with(&ZSTD_MAGIC) {
-        return zstd::stream::decode_all(&bytes[..])
-            .map_err(|e| format!("cannot decompress (zstd): {e}"));
+        return zstd::stream::decode_all(&bytes[..]).map_err(|e| format!("cannot decompress (zstd): {e}"));
     }
     Ok(bytes)
 }
@@ -103,9 +85,7 @@ pub(crate) fn parse_refs(doc: &[u8]) -> Result<HashMap<String, Ref>, String> {
         None | Some(Value::Number(_)) => {
             if let Some(ver) = top.get("version") {
                 if ver.as_u64() != Some(1) {
-                    return Err(format!(
-                        "unsupported reference version {ver} (1 or none expected)"
-                    ));
+                    return Err(format!("unsupported reference version {ver} (1 or none expected)"));
                 }
             }
             let refs = match top.get("refs") {
@@ -125,11 +105,7 @@ pub(crate) fn parse_refs(doc: &[u8]) -> Result<HashMap<String, Ref>, String> {
             };
             (refs, templates, gen)
         }
-        Some(ver) => {
-            return Err(format!(
-                "unsupported reference version {ver} (1 or none expected)"
-            ))
-        }
+        Some(ver) => return Err(format!("unsupported reference version {ver} (1 or none expected)")),
     };
     let mut vars: HashMap<String, Val> = HashMap::new();
     for (k, t) in &templates {
@@ -162,35 +138,19 @@ fn parse_value(key: &str, val: &Value, vars: &HashMap<String, Val>) -> Result<Re
             let target = match a.first() {
                 Some(Value::String(u)) => render(u, vars).map_err(|e| format!("key {key}: {e}"))?,
                 Some(Value::Null) => {
-                    return Err(format!(
-                        "key {key}: reference without a target URL (null) is not supported"
-                    ))
+                    return Err(format!("key {key}: reference without a target URL (null) is not supported"))
                 }
-                _ => {
-                    return Err(format!(
-                        "key {key}: expected [url] or [url, offset, length]"
-                    ))
-                }
+                _ => return Err(format!("key {key}: expected [url] or [url, offset, length]")),
             };
             match a.len() {
                 1 => Ref::Whole { target },
                 3 => {
                     let num = |v: &Value| {
-                        v.as_u64().ok_or_else(|| {
-                            format!("key {key}: offset/length {v} is not a non-negative integer")
-                        })
+                        v.as_u64().ok_or_else(|| format!("key {key}: offset/length {v} is not a non-negative integer"))
                     };
-                    Ref::Range {
-                        target,
-                        offset: num(&a[1])?,
-                        len: num(&a[2])?,
-                    }
+                    Ref::Range { target, offset: num(&a[1])?, len: num(&a[2])? }
                 }
-                n => {
-                    return Err(format!(
-                        "key {key}: expected [url] or [url, offset, length], got {n} items"
-                    ))
-                }
+                n => return Err(format!("key {key}: expected [url] or [url, offset, length], got {n} items")),
             }
         }
         // A JSON document given as an object (or any other JSON value): its text.
@@ -204,12 +164,7 @@ enum Val {
     Str(String),
 }
 
-fn expand_gen(
-    i: usize,
-    g: &Value,
-    vars: &HashMap<String, Val>,
-    out: &mut HashMap<String, Ref>,
-) -> Result<(), String> {
+fn expand_gen(i: usize, g: &Value, vars: &HashMap<String, Val>, out: &mut HashMap<String, Ref>) -> Result<(), String> {
     let what = |m: &str| format!("gen[{i}]: {m}");
     let s = |name: &str| -> Result<Option<String>, String> {
         match g.get(name) {
@@ -231,17 +186,12 @@ fn expand_gen(
             let values: Vec<i64> = match spec {
                 Value::Array(a) => a
                     .iter()
-                    .map(|x| {
-                        x.as_i64()
-                            .ok_or_else(|| what(&format!("dimension {name}: non-integer value")))
-                    })
+                    .map(|x| x.as_i64().ok_or_else(|| what(&format!("dimension {name}: non-integer value"))))
                     .collect::<Result<_, _>>()?,
                 Value::Object(o) => {
                     let get = |k: &str, d: i64| {
                         o.get(k).map_or(Ok(d), |v| {
-                            v.as_i64().ok_or_else(|| {
-                                what(&format!("dimension {name}: {k} is not an integer"))
-                            })
+                            v.as_i64().ok_or_else(|| what(&format!("dimension {name}: {k} is not an integer")))
                         })
                     };
                     let (start, stop, step) = (get("start", 0)?, get("stop", 0)?, get("step", 1)?);
@@ -251,15 +201,9 @@ fn expand_gen(
                     if (stop - start) / step > 10_000_000 {
                         return Err(what(&format!("dimension {name}: too many values")));
                     }
-                    (start..stop)
-                        .step_by(usize::try_from(step).unwrap_or(1))
-                        .collect()
+                    (start..stop).step_by(usize::try_from(step).unwrap_or(1)).collect()
                 }
-                _ => {
-                    return Err(what(&format!(
-                        "dimension {name}: expected a list or {{start, stop, step}}"
-                    )))
-                }
+                _ => return Err(what(&format!("dimension {name}: expected a list or {{start, stop, step}}"))),
             };
             dims.push((name.clone(), values));
         }
@@ -280,15 +224,9 @@ fn expand_gen(
             (Some(o), Some(l)) => {
                 let num = |t: &str| -> Result<u64, String> {
                     let r = render(t, &v).map_err(|e| what(&e))?;
-                    r.trim()
-                        .parse()
-                        .map_err(|_| what(&format!("offset/length {r:?} is not an integer")))
+                    r.trim().parse().map_err(|_| what(&format!("offset/length {r:?} is not an integer")))
                 };
-                Ref::Range {
-                    target,
-                    offset: num(o)?,
-                    len: num(l)?,
-                }
+                Ref::Range { target, offset: num(o)?, len: num(l)? }
             }
             _ => Ref::Whole { target },
         };
@@ -311,18 +249,13 @@ fn render(s: &str, vars: &HashMap<String, Val>) -> Result<String, String> {
     while let Some(i) = rest.find("{{") {
         out.push_str(&rest[..i]);
         let after = &rest[i + 2..];
-        let j = after
-            .find("}}")
-            .ok_or_else(|| format!("unclosed {{{{ in {s:?}"))?;
+        let j = after.find("}}").ok_or_else(|| format!("unclosed {{{{ in {s:?}"))?;
         let expr = after[..j].trim();
         match vars.get(expr) {
             Some(Val::Str(t)) => out.push_str(t),
             Some(Val::Int(n)) => out.push_str(&n.to_string()),
-            None => out.push_str(
-                &eval(expr, vars)
-                    .map_err(|e| format!("template {{{{{expr}}}}} in {s:?}: {e}"))?
-                    .to_string(),
-            ),
+            None => out
+                .push_str(&eval(expr, vars).map_err(|e| format!("template {{{{{expr}}}}} in {s:?}: {e}"))?.to_string()),
         }
         rest = &after[j + 2..];
     }
@@ -344,11 +277,7 @@ fn eval(expr: &str, vars: &HashMap<String, Val>) -> Result<i64, String> {
             while i < b.len() && b[i].is_ascii_digit() {
                 i += 1;
             }
-            toks.push(Tok::Num(
-                expr[st..i]
-                    .parse()
-                    .map_err(|_| "number too large".to_string())?,
-            ));
+            toks.push(Tok::Num(expr[st..i].parse().map_err(|_| "number too large".to_string())?));
         } else if c.is_ascii_alphabetic() || c == b'_' {
             let st = i;
             while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
@@ -356,11 +285,9 @@ fn eval(expr: &str, vars: &HashMap<String, Val>) -> Result<i64, String> {
             }
             match vars.get(&expr[st..i]) {
                 Some(Val::Int(n)) => toks.push(Tok::Num(*n)),
-                Some(Val::Str(s)) => toks.push(Tok::Num(
-                    s.trim()
-                        .parse()
-                        .map_err(|_| format!("{} is not an integer", &expr[st..i]))?,
-                )),
+                Some(Val::Str(s)) => {
+                    toks.push(Tok::Num(s.trim().parse().map_err(|_| format!("{} is not an integer", &expr[st..i]))?))
+                }
                 None => return Err(format!("unknown name {}", &expr[st..i])),
             }
         } else if expr[i..].starts_with("//") {
@@ -401,12 +328,7 @@ impl Parser {
         while let Some(Tok::Op(op @ ('+' | '-'))) = self.peek() {
             self.pos += 1;
             let r = self.product()?;
-            v = if op == '+' {
-                v.checked_add(r)
-            } else {
-                v.checked_sub(r)
-            }
-            .ok_or("overflow")?;
+            v = if op == '+' { v.checked_add(r) } else { v.checked_sub(r) }.ok_or("overflow")?;
         }
         Ok(v)
     }
@@ -459,12 +381,8 @@ mod tests {
                     "dimensions":{"i":{"stop":3}}}],
             "refs":{".zgroup":{"zarr_format":2},"a/0":["{{u}}.nc",10,20],"a/1":"base64:AAE=","a/2":["s3://b/k"]}}"#;
         let r = parse_refs(doc).unwrap();
-        assert!(
-            matches!(&r["g/2"], Ref::Range { target, offset: 92000, len: 1000 } if target == "http://h/f_2.nc")
-        );
-        assert!(
-            matches!(&r["a/0"], Ref::Range { target, offset: 10, len: 20 } if target == "http://h/f.nc")
-        );
+        assert!(matches!(&r["g/2"], Ref::Range { target, offset: 92000, len: 1000 } if target == "http://h/f_2.nc"));
+        assert!(matches!(&r["a/0"], Ref::Range { target, offset: 10, len: 20 } if target == "http://h/f.nc"));
         assert!(matches!(&r["a/1"], Ref::Inline(b) if b == &[0, 1]));
         assert!(matches!(&r[".zgroup"], Ref::Inline(b) if b == br#"{"zarr_format":2}"#));
         assert!(matches!(&r["a/2"], Ref::Whole { .. }));

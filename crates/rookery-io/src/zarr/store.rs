@@ -20,9 +20,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use zarrs::storage::byte_range::{extract_byte_ranges, ByteRangeIterator};
-use zarrs::storage::{
-    Bytes, MaybeBytes, MaybeBytesIterator, ReadableStorageTraits, StorageError, StoreKey,
-};
+use zarrs::storage::{Bytes, MaybeBytes, MaybeBytesIterator, ReadableStorageTraits, StorageError, StoreKey};
 
 /// A read-only key/value store. Errors are one line naming the key and the target.
 pub(crate) trait KeyStore: Send + Sync {
@@ -63,10 +61,7 @@ impl Loc {
     /// The directory holding this location (for relative reference targets).
     pub(crate) fn parent(&self) -> Loc {
         match self {
-            Loc::Path(p) => Loc::Path(
-                p.parent()
-                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
-            ),
+            Loc::Path(p) => Loc::Path(p.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)),
             Loc::Url(u) => {
                 let (base, _) = split_query(u);
                 Loc::Url(base.rsplit_once('/').map_or(base, |(a, _)| a).to_string())
@@ -137,56 +132,38 @@ impl Fetcher {
 
     /// The storage of `url` (probed once); `None` for HTTP 404.
     fn storage(&self, url: &str) -> Result<Option<Arc<CachedStorage>>, RemoteError> {
-        if let Some(h) = self
-            .handles
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(url)
-        {
+        if let Some(h) = self.handles.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(url) {
             return Ok(h.clone());
         }
         let opened = match self.client.probe(url) {
-            Ok(file) => Some(Arc::new(self.cache.storage(Arc::new(HttpRange {
-                client: Arc::clone(&self.client),
-                file,
-            })))),
+            Ok(file) => {
+                Some(Arc::new(self.cache.storage(Arc::new(HttpRange { client: Arc::clone(&self.client), file }))))
+            }
             Err(e) if is_not_found(&e) => None,
             Err(e) => return Err(e),
         };
-        self.handles
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(url.to_string(), opened.clone());
+        self.handles.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(url.to_string(), opened.clone());
         Ok(opened)
     }
 
     /// Bytes `range` (`(offset, len)`, or the whole object) of `loc`; `Ok(None)` when it does
     /// not exist. Errors name the location and range.
-    pub(crate) fn read(
-        &self,
-        loc: &Loc,
-        range: Option<(u64, u64)>,
-    ) -> Result<Option<Vec<u8>>, String> {
+    pub(crate) fn read(&self, loc: &Loc, range: Option<(u64, u64)>) -> Result<Option<Vec<u8>>, String> {
         let what = match range {
             Some((o, n)) => format!("{} bytes {o}-{}", loc.display(), o.saturating_add(n)),
             None => loc.display(),
         };
         match loc {
             Loc::Url(url) => {
-                let Some(st) = self
-                    .storage(url)
-                    .map_err(|e| format!("{what}: {}", e.msg))?
-                else {
+                let Some(st) = self.storage(url).map_err(|e| format!("{what}: {}", e.msg))? else {
                     return Ok(None);
                 };
                 let (off, len) = range.unwrap_or((0, st.len()));
                 let len = usize::try_from(len).map_err(|_| format!("{what}: range too large"))?;
-                let buf = st
-                    .read_range(off, len)
-                    .map_err(|e| match RemoteError::find(&e) {
-                        Some(r) => format!("{what}: {}", r.msg),
-                        None => format!("{what}: {}", crate::nc::one_line(&e.to_string())),
-                    })?;
+                let buf = st.read_range(off, len).map_err(|e| match RemoteError::find(&e) {
+                    Some(r) => format!("{what}: {}", r.msg),
+                    None => format!("{what}: {}", crate::nc::one_line(&e.to_string())),
+                })?;
                 Ok(Some(buf.to_vec()))
             }
             Loc::Path(p) => {
@@ -200,13 +177,8 @@ impl Fetcher {
                 if off.checked_add(len).is_none_or(|end| end > size) {
                     return Err(format!("{what}: beyond the end of the file ({size} bytes)"));
                 }
-                let mut buf = vec![
-                    0u8;
-                    usize::try_from(len)
-                        .map_err(|_| format!("{what}: range too large"))?
-                ];
-                std::os::unix::fs::FileExt::read_exact_at(&f, &mut buf, off)
-                    .map_err(|e| format!("{what}: {e}"))?;
+                let mut buf = vec![0u8; usize::try_from(len).map_err(|_| format!("{what}: range too large"))?];
+                std::os::unix::fs::FileExt::read_exact_at(&f, &mut buf, off).map_err(|e| format!("{what}: {e}"))?;
                 Ok(Some(buf))
             }
         }
@@ -237,19 +209,14 @@ pub(crate) struct PrefixStore {
 
 impl KeyStore for PrefixStore {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
-        self.fetch
-            .read(&self.root.join(key), None)
-            .map_err(|e| format!("key {key}: {e}"))
+        self.fetch.read(&self.root.join(key), None).map_err(|e| format!("key {key}: {e}"))
     }
 }
 
 /// File names of Zarr metadata documents.
 pub(crate) fn is_meta_key(key: &str) -> bool {
     let name = key.rsplit('/').next().unwrap_or(key);
-    matches!(
-        name,
-        ".zarray" | ".zattrs" | ".zgroup" | ".zmetadata" | "zarr.json"
-    )
+    matches!(name, ".zarray" | ".zattrs" | ".zgroup" | ".zmetadata" | "zarr.json")
 }
 
 /// A [`KeyStore`] as a zarrs store, with the metadata documents read at open time (a
@@ -278,8 +245,7 @@ impl ReadableStorageTraits for ZStore {
         let Some(v) = self.value(key)? else {
             return Ok(None);
         };
-        let out = extract_byte_ranges(&v, byte_ranges)
-            .map_err(|e| StorageError::Other(format!("key {key}: {e}")))?;
+        let out = extract_byte_ranges(&v, byte_ranges).map_err(|e| StorageError::Other(format!("key {key}: {e}")))?;
         Ok(Some(Box::new(out.into_iter().map(|b| Ok(Bytes::from(b))))))
     }
 

@@ -64,29 +64,19 @@ impl Server {
                         break;
                     }
                     let Ok(conn) = conn else { continue };
-                    let (root, counts, faults, stop) =
-                        (root.clone(), counts.clone(), faults.clone(), stop.clone());
+                    let (root, counts, faults, stop) = (root.clone(), counts.clone(), faults.clone(), stop.clone());
                     std::thread::spawn(move || {
                         let _ = handle(conn, &root, &counts, &faults, &stop);
                     });
                 }
             });
         }
-        Server {
-            port,
-            counts,
-            faults,
-            stop,
-        }
+        Server { port, counts, faults, stop }
     }
 
     /// The URL of `rel` (a path below the root).
     pub fn url(&self, rel: &str) -> String {
-        format!(
-            "http://127.0.0.1:{}/{}",
-            self.port,
-            rel.trim_start_matches('/')
-        )
+        format!("http://127.0.0.1:{}/{}", self.port, rel.trim_start_matches('/'))
     }
 
     pub fn gets(&self) -> u64 {
@@ -146,12 +136,7 @@ fn handle(
                 }
             }
         }
-        let rel = target
-            .split('?')
-            .next()
-            .unwrap_or("")
-            .trim_start_matches('/')
-            .to_string();
+        let rel = target.split('?').next().unwrap_or("").trim_start_matches('/').to_string();
         let head = method == "HEAD";
         if head {
             counts.heads.fetch_add(1, SeqCst);
@@ -188,11 +173,7 @@ fn handle(
         }
         if let Some(code) = status {
             let body = format!("error {code}\n");
-            write!(
-                out,
-                "HTTP/1.1 {code} Injected\r\nContent-Length: {}\r\n\r\n",
-                body.len()
-            )?;
+            write!(out, "HTTP/1.1 {code} Injected\r\nContent-Length: {}\r\n\r\n", body.len())?;
             if !head {
                 out.write_all(body.as_bytes())?;
             }
@@ -201,28 +182,20 @@ fn handle(
         let path = root.join(&rel);
         let Ok(data) = std::fs::read(&path) else {
             let body = "not found\n";
-            write!(
-                out,
-                "HTTP/1.1 404 Not Found\r\nContent-Length: {}\r\n\r\n",
-                body.len()
-            )?;
+            write!(out, "HTTP/1.1 404 Not Found\r\nContent-Length: {}\r\n\r\n", body.len())?;
             if !head {
                 out.write_all(body.as_bytes())?;
             }
             continue;
         };
         let len = trunc.unwrap_or(data.len() as u64).min(data.len() as u64);
-        let mtime = std::fs::metadata(&path)?
-            .modified()?
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
+        let mtime =
+            std::fs::metadata(&path)?.modified()?.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
         let etag = format!("\"{len:x}-{mtime:x}{salt}\"");
-        let common = format!("ETag: {etag}\r\nLast-Modified: Thu, 01 Jan 2015 00:00:00 GMT\r\nAccept-Ranges: bytes\r\n");
+        let common =
+            format!("ETag: {etag}\r\nLast-Modified: Thu, 01 Jan 2015 00:00:00 GMT\r\nAccept-Ranges: bytes\r\n");
         if head {
-            write!(
-                out,
-                "HTTP/1.1 200 OK\r\n{common}Content-Length: {len}\r\n\r\n"
-            )?;
+            write!(out, "HTTP/1.1 200 OK\r\n{common}Content-Length: {len}\r\n\r\n")?;
             continue;
         }
         if let Some(d) = delay {
@@ -231,34 +204,25 @@ fn handle(
         let parsed = range.as_deref().filter(|_| !ignore_range).and_then(|r| {
             let (a, b) = r.strip_prefix("bytes=")?.split_once('-')?;
             let a: u64 = a.parse().ok()?;
-            let b: u64 = if b.is_empty() {
-                len.saturating_sub(1)
-            } else {
-                b.parse().ok()?
-            };
+            let b: u64 = if b.is_empty() { len.saturating_sub(1) } else { b.parse().ok()? };
             Some((a, b))
         });
         let (code, a, b) = match parsed {
             Some((a, _)) if a >= len => {
-                write!(out, "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */{len}\r\nContent-Length: 0\r\n\r\n")?;
+                write!(
+                    out,
+                    "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */{len}\r\nContent-Length: 0\r\n\r\n"
+                )?;
                 continue;
             }
             Some((a, b)) => (206, a, b.min(len - 1)),
             None => (200, 0, len.saturating_sub(1)),
         };
-        let body = if len == 0 {
-            &data[..0]
-        } else {
-            &data[a as usize..=b as usize]
-        };
+        let body = if len == 0 { &data[..0] } else { &data[a as usize..=b as usize] };
         if code == 206 {
             write!(out, "HTTP/1.1 206 Partial Content\r\n{common}Content-Range: bytes {a}-{b}/{len}\r\nContent-Length: {}\r\n\r\n", body.len())?;
         } else {
-            write!(
-                out,
-                "HTTP/1.1 200 OK\r\n{common}Content-Length: {}\r\n\r\n",
-                body.len()
-            )?;
+            write!(out, "HTTP/1.1 200 OK\r\n{common}Content-Length: {}\r\n\r\n", body.len())?;
         }
         if cut {
             out.write_all(&body[..body.len() / 2])?;

@@ -37,10 +37,7 @@ pub fn parse_dims(s: &str) -> Result<Vec<Role>, OpError> {
     let mut out = Vec::new();
     for it in items {
         let role = Role::from_name(it).ok_or_else(|| {
-            OpError::Invalid(format!(
-                "Dimensions for averaging must be one of ['{}']",
-                KNOWN_DIMS.join("', '")
-            ))
+            OpError::Invalid(format!("Dimensions for averaging must be one of ['{}']", KNOWN_DIMS.join("', '")))
         })?;
         if !out.contains(&role) {
             out.push(role);
@@ -77,12 +74,8 @@ pub fn plan_dims(src: &dyn Source, req: &DimsRequest) -> Result<Job, OpError> {
     let ds = src.dataset();
     let info = main_var(ds)?;
     let found = found_dims(ds);
-    let missing: Vec<&str> = req
-        .dims
-        .iter()
-        .filter(|r| !found.iter().any(|(f, _)| f == *r))
-        .map(|r| r.name())
-        .collect();
+    let missing: Vec<&str> =
+        req.dims.iter().filter(|r| !found.iter().any(|(f, _)| f == *r)).map(|r| r.name()).collect();
     if !missing.is_empty() && !req.ignore_undetected_dims {
         let set: Vec<String> = missing.iter().map(|m| format!("'{m}'")).collect();
         return Err(OpError::Invalid(format!(
@@ -90,16 +83,10 @@ pub fn plan_dims(src: &dyn Source, req: &DimsRequest) -> Result<Job, OpError> {
             set.join(", ")
         )));
     }
-    let collapse: Vec<String> = req
-        .dims
-        .iter()
-        .filter_map(|r| found.iter().find(|(f, _)| f == r).map(|(_, n)| n.clone()))
-        .collect();
+    let collapse: Vec<String> =
+        req.dims.iter().filter_map(|r| found.iter().find(|(f, _)| f == r).map(|(_, n)| n.clone())).collect();
     let taxis = crate::subset::time_axis(src, &info)?;
-    let horizontal = req
-        .dims
-        .iter()
-        .any(|r| matches!(r, Role::Latitude | Role::Longitude));
+    let horizontal = req.dims.iter().any(|r| matches!(r, Role::Latitude | Role::Longitude));
     let weights = if horizontal && req.weights != WeightKind::None {
         Some(cell_weights(src, &info, req.weights, req.area_file.as_deref())?)
     } else {

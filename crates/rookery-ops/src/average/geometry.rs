@@ -199,7 +199,9 @@ pub fn normalize(shape: &Shape, index: usize) -> Result<Shape, OpError> {
                 return Err(bad("a coordinate is not a finite number"));
             }
             if r.iter().any(|q| q.1.abs() > 90.0 + 1e-9) {
-                return Err(bad("a latitude lies outside -90..90 (are the coordinates projected, or in latitude/longitude order?)"));
+                return Err(bad(
+                    "a latitude lies outside -90..90 (are the coordinates projected, or in latitude/longitude order?)",
+                ));
             }
             unwrap(r);
             if let (Some(a), Some(b)) = (r.first(), r.last()) {
@@ -235,10 +237,9 @@ pub fn normalize(shape: &Shape, index: usize) -> Result<Shape, OpError> {
 }
 
 fn bbox(r: &[(f64, f64)]) -> (f64, f64, f64, f64) {
-    r.iter().fold(
-        (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY),
-        |(a, b, c, d), p| (a.min(p.0), b.min(p.1), c.max(p.0), d.max(p.1)),
-    )
+    r.iter().fold((f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY), |(a, b, c, d), p| {
+        (a.min(p.0), b.min(p.1), c.max(p.0), d.max(p.1))
+    })
 }
 
 /// A rectilinear grid by cell edges: (low, high) per column in longitude and per row in
@@ -262,8 +263,20 @@ impl RectGrid {
             _ => (0..n)
                 .map(|k| {
                     let c = centres[k];
-                    let lo = if k > 0 { 0.5 * (centres[k - 1] + c) } else if n > 1 { c - 0.5 * (centres[1] - c) } else { c - 0.5 };
-                    let hi = if k + 1 < n { 0.5 * (centres[k + 1] + c) } else if n > 1 { c + 0.5 * (c - centres[n - 2]) } else { c + 0.5 };
+                    let lo = if k > 0 {
+                        0.5 * (centres[k - 1] + c)
+                    } else if n > 1 {
+                        c - 0.5 * (centres[1] - c)
+                    } else {
+                        c - 0.5
+                    };
+                    let hi = if k + 1 < n {
+                        0.5 * (centres[k + 1] + c)
+                    } else if n > 1 {
+                        c + 0.5 * (c - centres[n - 2])
+                    } else {
+                        c + 0.5
+                    };
                     (lo.min(hi), lo.max(hi))
                 })
                 .collect(),
@@ -301,11 +314,8 @@ pub fn rect_overlaps(shape: &Shape, grid: &RectGrid) -> BTreeMap<(usize, usize),
                     if d <= sy0.max(y0) || c >= sy1.min(y1) || d <= c {
                         continue;
                     }
-                    let area: f64 = strips
-                        .iter()
-                        .filter(|s| s.len() >= 3)
-                        .map(|s| signed_area(&clip_band(s, 1, c, d)))
-                        .sum();
+                    let area: f64 =
+                        strips.iter().filter(|s| s.len() >= 3).map(|s| signed_area(&clip_band(s, 1, c, d))).sum();
                     if area > 0.0 {
                         *out.entry((j, i)).or_insert(0.0) += area;
                     }
@@ -389,7 +399,8 @@ mod tests {
             cols: (0..4).map(|i| (f64::from(i), f64::from(i + 1))).collect(),
             rows: (0..4).map(|j| (f64::from(j), f64::from(j + 1))).collect(),
         };
-        let shape = Shape { parts: vec![Polygon { exterior: sq(0.5, 1.0, 3.0, 3.0), holes: vec![sq(1.0, 1.0, 2.0, 2.0)] }] };
+        let shape =
+            Shape { parts: vec![Polygon { exterior: sq(0.5, 1.0, 3.0, 3.0), holes: vec![sq(1.0, 1.0, 2.0, 2.0)] }] };
         let s = normalize(&shape, 0).unwrap();
         let ov = rect_overlaps(&s, &grid);
         let cell = |j: usize| signed_area(&sq(0.0, j as f64, 1.0, j as f64 + 1.0));
@@ -414,7 +425,12 @@ mod tests {
         let total: f64 = ov.values().sum();
         assert!((total - signed_area(&sq(-10.0, 0.0, 10.0, 10.0))).abs() < 1e-13);
         assert!(ov.keys().any(|&(_, i)| i == 355) && ov.keys().any(|&(_, i)| i == 5));
-        let q = Shape { parts: vec![Polygon { exterior: vec![(170.0, 0.0), (-170.0, 0.0), (-170.0, 10.0), (170.0, 10.0)], holes: vec![] }] };
+        let q = Shape {
+            parts: vec![Polygon {
+                exterior: vec![(170.0, 0.0), (-170.0, 0.0), (-170.0, 10.0), (170.0, 10.0)],
+                holes: vec![],
+            }],
+        };
         let ov = rect_overlaps(&normalize(&q, 0).unwrap(), &grid);
         let total: f64 = ov.values().sum();
         assert!((total - signed_area(&sq(170.0, 0.0, 190.0, 10.0))).abs() < 1e-13);
@@ -422,19 +438,29 @@ mod tests {
 
     #[test]
     fn convex_cells_match_rect() {
-        let shape = normalize(&Shape { parts: vec![Polygon { exterior: vec![(0.3, 0.2), (2.7, 0.9), (1.4, 2.6)], holes: vec![] }] }, 0).unwrap();
+        let shape = normalize(
+            &Shape { parts: vec![Polygon { exterior: vec![(0.3, 0.2), (2.7, 0.9), (1.4, 2.6)], holes: vec![] }] },
+            0,
+        )
+        .unwrap();
         let grid = RectGrid {
             cols: (0..3).map(|i| (f64::from(i), f64::from(i + 1))).collect(),
             rows: (0..3).map(|j| (f64::from(j), f64::from(j + 1))).collect(),
         };
         let a = rect_overlaps(&shape, &grid);
         let cells: Vec<Ring> = (0..3)
-            .flat_map(|j| (0..3).map(move |i| cell_ring(&sq(f64::from(i), f64::from(j), f64::from(i + 1), f64::from(j + 1)))))
+            .flat_map(|j| {
+                (0..3).map(move |i| cell_ring(&sq(f64::from(i), f64::from(j), f64::from(i + 1), f64::from(j + 1))))
+            })
             .collect();
         let b = cell_overlaps(&shape, &cells);
         for ((j, i), v) in &a {
             assert!((b[&(j * 3 + i)] - v).abs() < 1e-15);
         }
-        assert!(normalize(&Shape { parts: vec![Polygon { exterior: vec![(0.0, 95.0), (1.0, 0.0), (2.0, 0.0)], holes: vec![] }] }, 3).is_err());
+        assert!(normalize(
+            &Shape { parts: vec![Polygon { exterior: vec![(0.0, 95.0), (1.0, 0.0), (2.0, 0.0)], holes: vec![] }] },
+            3
+        )
+        .is_err());
     }
 }

@@ -20,17 +20,17 @@ pub mod shapes;
 pub mod time;
 pub mod weights;
 
-pub use dims::{parse_dims, plan_dims, DimsRequest};
 pub use crate::engine::{execute, Job, NanMode};
+pub use dims::{parse_dims, plan_dims, DimsRequest};
 pub use shape::{plan_shape, ShapeRequest};
 pub use shapes::{read_shapes, Shapes};
 pub use time::{plan_time, Freq};
 pub use weights::{plan_weighted, WeightKind, WeightedRequest};
 
+use crate::engine::{AxisMap, CellWeights, Reduce, VarJob};
 use crate::naming::FileNamer;
 use crate::output::{clean_metadata, Progress};
 use crate::{OpError, OutputSpec};
-use crate::engine::{AxisMap, CellWeights, Reduce, VarJob};
 use ndarray::{ArrayD, Axis, IxDyn};
 use rookery_cf::time::DateTime;
 use rookery_cf::{AttrValue, DType, Dataset, Role, Variable};
@@ -91,9 +91,7 @@ pub(crate) fn referenced(ds: &Dataset) -> (BTreeSet<String>, BTreeSet<String>) {
 pub(crate) fn averaged_meta(v: &Variable) -> Variable {
     let mut o = v.clone();
     let packed = o.attrs.get("scale_factor").is_some() || o.attrs.get("add_offset").is_some();
-    let fill = ["_FillValue", "missing_value"]
-        .iter()
-        .find_map(|n| o.attrs.get_f64(n));
+    let fill = ["_FillValue", "missing_value"].iter().find_map(|n| o.attrs.get_f64(n));
     if packed {
         let f32_scale = matches!(o.attrs.get("scale_factor"), Some(AttrValue::F32(_)));
         o.attrs.remove("scale_factor");
@@ -138,11 +136,7 @@ pub(crate) fn tidy_references(out: &mut Dataset) {
             }
         }
     }
-    let used: BTreeSet<&str> = out
-        .vars
-        .iter()
-        .flat_map(|v| v.dims.iter().map(String::as_str))
-        .collect();
+    let used: BTreeSet<&str> = out.vars.iter().flat_map(|v| v.dims.iter().map(String::as_str)).collect();
     let used: BTreeSet<String> = used.into_iter().map(str::to_string).collect();
     out.dims.retain(|d| used.contains(&d.name));
 }
@@ -200,7 +194,8 @@ fn collapse_job(
             jobs.push(VarJob::Copy(v.name.clone()));
             continue;
         }
-        let is_coord = (v.dims.len() == 1 && v.dims[0] == v.name) || coords.contains(&v.name) || bounds.contains(&v.name);
+        let is_coord =
+            (v.dims.len() == 1 && v.dims[0] == v.name) || coords.contains(&v.name) || bounds.contains(&v.name);
         if is_coord || !v.dtype.is_numeric() {
             continue;
         }
@@ -208,21 +203,12 @@ fn collapse_job(
         let keep: Vec<usize> = (0..v.dims.len()).filter(|&k| !collapse.contains(&v.dims[k])).collect();
         o.dims = keep.iter().map(|&k| v.dims[k].clone()).collect();
         o.shape = keep.iter().map(|&k| v.shape[k]).collect();
-        let axes: Vec<AxisMap> = v
-            .dims
-            .iter()
-            .map(|d| if collapse.contains(d) { AxisMap::Collapse } else { AxisMap::Keep })
-            .collect();
+        let axes: Vec<AxisMap> =
+            v.dims.iter().map(|d| if collapse.contains(d) { AxisMap::Collapse } else { AxisMap::Keep }).collect();
         let cw = weights.as_ref().and_then(|(d, w)| weights_for(v, d, w));
         out.vars.push(o);
         reduced.push(v.name.clone());
-        jobs.push(VarJob::Reduce(Reduce {
-            var: v.name.clone(),
-            axes,
-            weights: cw,
-            sparse: None,
-            nan,
-        }));
+        jobs.push(VarJob::Reduce(Reduce { var: v.name.clone(), axes, weights: cw, sparse: None, nan }));
     }
     tidy_references(&mut out);
     clean_metadata(&mut out, &reduced);

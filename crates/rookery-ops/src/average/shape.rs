@@ -6,11 +6,11 @@
 //! polygons' attributes as coordinates. Weights for a (grid, polygon set) pair are computed
 //! once and kept in a small in-process cache.
 
-use super::weights::read_f64;
-use crate::engine::{AxisMap, Reduce, SparseCells, VarJob};
 use super::geometry::{cell_overlaps, cell_ring, normalize, rect_overlaps, RectGrid, Ring, Shape};
 use super::shapes::{read_shapes, Column, Shapes};
+use super::weights::read_f64;
 use super::{averaged_meta, main_var, referenced, tidy_references, Job, NanMode};
+use crate::engine::{AxisMap, Reduce, SparseCells, VarJob};
 use crate::output::clean_metadata;
 use crate::OpError;
 use ndarray::{ArrayD, IxDyn};
@@ -76,7 +76,11 @@ fn hash_f64s(h: &mut DefaultHasher, v: &[f64]) {
 #[allow(clippy::too_many_lines)]
 pub fn polygon_weights(src: &dyn Source, info: &CfInfo, shapes: &[Shape]) -> Result<Arc<PolygonWeights>, OpError> {
     let ds = src.dataset();
-    let no_grid = || OpError::Invalid("average_shape requires latitude and longitude coordinates, which this dataset does not have.".into());
+    let no_grid = || {
+        OpError::Invalid(
+            "average_shape requires latitude and longitude coordinates, which this dataset does not have.".into(),
+        )
+    };
     let lat = info.lat.clone().ok_or_else(no_grid)?;
     let lon = info.lon.clone().ok_or_else(no_grid)?;
     let norm: Vec<Shape> = shapes.iter().enumerate().map(|(k, s)| normalize(s, k)).collect::<Result<_, _>>()?;
@@ -144,7 +148,8 @@ pub fn polygon_weights(src: &dyn Source, info: &CfInfo, shapes: &[Shape]) -> Res
             let cells: Vec<Ring> = (0..n)
                 .map(|c| cell_ring(&(0..nv).map(|k| (lo[c * nv + k], la[c * nv + k])).collect::<Vec<_>>()))
                 .collect();
-            let ov: Vec<Vec<(usize, f64)>> = norm.par_iter().map(|s| cell_overlaps(s, &cells).into_iter().collect()).collect();
+            let ov: Vec<Vec<(usize, f64)>> =
+                norm.par_iter().map(|s| cell_overlaps(s, &cells).into_iter().collect()).collect();
             (dims, shape, ov)
         }
         GridType::None => return Err(no_grid()),
@@ -168,10 +173,7 @@ pub fn polygon_weights(src: &dyn Source, info: &CfInfo, shapes: &[Shape]) -> Res
             }
         }
     }
-    tracing::info!(
-        "polygon weights: {n_geom} polygons on {n_cells} cells in {:.3} s",
-        started.elapsed().as_secs_f64()
-    );
+    tracing::info!("polygon weights: {n_geom} polygons on {n_cells} cells in {:.3} s", started.elapsed().as_secs_f64());
     let w = Arc::new(PolygonWeights { dims, shape, n_geom, cells });
     if let Ok(mut c) = cache().lock() {
         if c.len() >= 8 {
@@ -237,12 +239,8 @@ pub fn plan_shape(src: &dyn Source, req: &ShapeRequest) -> Result<Job, OpError> 
     out.vars.clear();
     let mut jobs = Vec::new();
     let mut reduced = Vec::new();
-    let prop_names: Vec<String> = shapes
-        .columns
-        .iter()
-        .map(|(c, _)| c.clone())
-        .filter(|c| c != "geom" && ds.var(c).is_none())
-        .collect();
+    let prop_names: Vec<String> =
+        shapes.columns.iter().map(|(c, _)| c.clone()).filter(|c| c != "geom" && ds.var(c).is_none()).collect();
     for v in &ds.vars {
         let on_grid = w.dims.iter().all(|d| v.axis_of(d).is_some());
         let touches = w.dims.iter().any(|d| v.axis_of(d).is_some());
@@ -252,10 +250,14 @@ pub fn plan_shape(src: &dyn Source, req: &ShapeRequest) -> Result<Job, OpError> 
             continue;
         }
         let wanted = req.variables.as_ref().is_none_or(|vs| vs.contains(&v.name));
-        let is_coord = (v.dims.len() == 1 && v.dims[0] == v.name) || coords.contains(&v.name) || bounds.contains(&v.name);
+        let is_coord =
+            (v.dims.len() == 1 && v.dims[0] == v.name) || coords.contains(&v.name) || bounds.contains(&v.name);
         if !on_grid || is_coord || !v.dtype.is_numeric() || !wanted {
             if req.variables.as_ref().is_some_and(|vs| vs.contains(&v.name)) {
-                return Err(OpError::Invalid(format!("Variable '{}' is not on the horizontal grid and cannot be averaged over polygons.", v.name)));
+                return Err(OpError::Invalid(format!(
+                    "Variable '{}' is not on the horizontal grid and cannot be averaged over polygons.",
+                    v.name
+                )));
             }
             continue;
         }
@@ -278,7 +280,11 @@ pub fn plan_shape(src: &dyn Source, req: &ShapeRequest) -> Result<Job, OpError> 
         }
         o.dims = dims;
         o.shape = shape;
-        let mut c: Vec<String> = o.attrs.get_str("coordinates").map(|s| s.split_whitespace().map(str::to_string).collect()).unwrap_or_default();
+        let mut c: Vec<String> = o
+            .attrs
+            .get_str("coordinates")
+            .map(|s| s.split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default();
         c.extend(prop_names.iter().cloned());
         if !c.is_empty() {
             o.attrs.set("coordinates", AttrValue::Text(c.join(" ")));
@@ -298,20 +304,37 @@ pub fn plan_shape(src: &dyn Source, req: &ShapeRequest) -> Result<Job, OpError> 
     }
     out.dims.push(Dim { name: "geom".into(), len: n, unlimited: false });
     let idx: Vec<i64> = (0..n).map(|k| i64::try_from(k).unwrap_or(i64::MAX)).collect();
-    out.vars.push(Variable { name: "geom".into(), dims: vec!["geom".into()], shape: vec![n], dtype: DType::I64, attrs: Attrs::default() });
-    jobs.push(VarJob::Values("geom".into(), Array::I64(ArrayD::from_shape_vec(IxDyn(&[n]), idx).map_err(|e| OpError::Data(e.to_string()))?)));
+    out.vars.push(Variable {
+        name: "geom".into(),
+        dims: vec!["geom".into()],
+        shape: vec![n],
+        dtype: DType::I64,
+        attrs: Attrs::default(),
+    });
+    jobs.push(VarJob::Values(
+        "geom".into(),
+        Array::I64(ArrayD::from_shape_vec(IxDyn(&[n]), idx).map_err(|e| OpError::Data(e.to_string()))?),
+    ));
     for (name, col) in &shapes.columns {
         if !prop_names.contains(name) {
             continue;
         }
         let (dtype, arr, attrs) = match col {
-            Column::Int(v) if v.iter().all(Option::is_some) => {
-                (DType::I64, Array::I64(ArrayD::from_shape_vec(IxDyn(&[n]), v.iter().map(|x| x.unwrap_or(0)).collect()).map_err(|e| OpError::Data(e.to_string()))?), Attrs::default())
-            }
+            Column::Int(v) if v.iter().all(Option::is_some) => (
+                DType::I64,
+                Array::I64(
+                    ArrayD::from_shape_vec(IxDyn(&[n]), v.iter().map(|x| x.unwrap_or(0)).collect())
+                        .map_err(|e| OpError::Data(e.to_string()))?,
+                ),
+                Attrs::default(),
+            ),
             #[allow(clippy::cast_precision_loss)]
             Column::Int(v) => (
                 DType::F64,
-                Array::F64(ArrayD::from_shape_vec(IxDyn(&[n]), v.iter().map(|x| x.map_or(f64::NAN, |x| x as f64)).collect()).map_err(|e| OpError::Data(e.to_string()))?),
+                Array::F64(
+                    ArrayD::from_shape_vec(IxDyn(&[n]), v.iter().map(|x| x.map_or(f64::NAN, |x| x as f64)).collect())
+                        .map_err(|e| OpError::Data(e.to_string()))?,
+                ),
                 Attrs(vec![("_FillValue".into(), AttrValue::F64(vec![f64::NAN]))]),
             ),
             Column::Float(v) => (
@@ -319,7 +342,11 @@ pub fn plan_shape(src: &dyn Source, req: &ShapeRequest) -> Result<Job, OpError> 
                 Array::F64(ArrayD::from_shape_vec(IxDyn(&[n]), v.clone()).map_err(|e| OpError::Data(e.to_string()))?),
                 Attrs(vec![("_FillValue".into(), AttrValue::F64(vec![f64::NAN]))]),
             ),
-            Column::Text(v) => (DType::Str, Array::Str(ArrayD::from_shape_vec(IxDyn(&[n]), v.clone()).map_err(|e| OpError::Data(e.to_string()))?), Attrs::default()),
+            Column::Text(v) => (
+                DType::Str,
+                Array::Str(ArrayD::from_shape_vec(IxDyn(&[n]), v.clone()).map_err(|e| OpError::Data(e.to_string()))?),
+                Attrs::default(),
+            ),
         };
         out.vars.push(Variable { name: name.clone(), dims: vec!["geom".into()], shape: vec![n], dtype, attrs });
         jobs.push(VarJob::Values(name.clone(), arr));

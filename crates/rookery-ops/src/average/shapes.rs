@@ -65,7 +65,8 @@ fn crs_from_name(name: &str, gml: bool) -> Result<Crs, String> {
     if lower.contains("crs84") || lower.contains("crs:84") {
         return Ok(Crs::Geographic);
     }
-    let digits: String = n.chars().rev().take_while(char::is_ascii_digit).collect::<Vec<_>>().into_iter().rev().collect();
+    let digits: String =
+        n.chars().rev().take_while(char::is_ascii_digit).collect::<Vec<_>>().into_iter().rev().collect();
     let code: u32 = digits.parse().map_err(|_| format!("unknown coordinate reference system '{n}'"))?;
     let urn_order = gml && (lower.starts_with("urn:") || lower.starts_with("http"));
     match code {
@@ -87,7 +88,12 @@ fn crs_from_wkt(wkt: &str) -> Result<Crs, String> {
         "GEOGCS" | "GEOGCRS" | "GEODCRS" | "GEOGRAPHICCRS" => Ok(Crs::Geographic),
         "PROJCS" | "PROJCRS" | "PROJECTEDCRS" => {
             let l = w.to_ascii_lowercase();
-            if l.contains("mercator_auxiliary_sphere") || l.contains("pseudo-mercator") || l.contains("pseudo_mercator") || l.contains("web_mercator") || l.contains("popular visualisation") {
+            if l.contains("mercator_auxiliary_sphere")
+                || l.contains("pseudo-mercator")
+                || l.contains("pseudo_mercator")
+                || l.contains("web_mercator")
+                || l.contains("popular visualisation")
+            {
                 Ok(Crs::WebMercator)
             } else {
                 let name: String = w.split('"').nth(1).unwrap_or("?").to_string();
@@ -107,10 +113,7 @@ fn crs_from_wkt(wkt: &str) -> Result<Crs, String> {
 /// projection, a zip without `.shp`/`.shx`/`.dbf`, no polygon at all.
 pub fn read_shapes(path: &Path) -> Result<Shapes, OpError> {
     let bytes = std::fs::read(path).map_err(|e| err(path, e))?;
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
+    let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     let s = match ext.as_str() {
         "json" | "geojson" => read_geojson(path, &bytes)?,
         "zip" => read_zip(path, &bytes)?,
@@ -118,9 +121,12 @@ pub fn read_shapes(path: &Path) -> Result<Shapes, OpError> {
             let side = |e: &str| -> Result<Vec<u8>, OpError> {
                 let p = path.with_extension(e);
                 let up = path.with_extension(e.to_ascii_uppercase());
-                std::fs::read(&p)
-                    .or_else(|_| std::fs::read(&up))
-                    .map_err(|_| err(path, format!("the .{e} file beside it is missing (an ESRI Shapefile needs .shp, .shx and .dbf)")))
+                std::fs::read(&p).or_else(|_| std::fs::read(&up)).map_err(|_| {
+                    err(
+                        path,
+                        format!("the .{e} file beside it is missing (an ESRI Shapefile needs .shp, .shx and .dbf)"),
+                    )
+                })
             };
             let prj = std::fs::read(path.with_extension("prj")).ok();
             read_shapefile(path, bytes, side("shx")?, side("dbf")?, prj)?
@@ -140,7 +146,8 @@ pub fn read_shapes(path: &Path) -> Result<Shapes, OpError> {
 }
 
 fn read_zip(path: &Path, bytes: &[u8]) -> Result<Shapes, OpError> {
-    let mut z = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| err(path, format!("not a valid zip file ({e})")))?;
+    let mut z =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| err(path, format!("not a valid zip file ({e})")))?;
     let mut found: [Option<Vec<u8>>; 4] = [None, None, None, None];
     let exts = ["shp", "shx", "dbf", "prj"];
     for i in 0..z.len() {
@@ -160,16 +167,16 @@ fn read_zip(path: &Path, bytes: &[u8]) -> Result<Shapes, OpError> {
         }
     }
     let [shp, shx, dbf, prj] = found;
-    let missing: Vec<&str> = [(&shp, ".shp"), (&shx, ".shx"), (&dbf, ".dbf")]
-        .iter()
-        .filter(|(f, _)| f.is_none())
-        .map(|(_, e)| *e)
-        .collect();
+    let missing: Vec<&str> =
+        [(&shp, ".shp"), (&shx, ".shx"), (&dbf, ".dbf")].iter().filter(|(f, _)| f.is_none()).map(|(_, e)| *e).collect();
     match (shp, shx, dbf) {
         (Some(a), Some(b), Some(c)) => read_shapefile(path, a, b, c, prj),
         _ => Err(err(
             path,
-            format!("the zip does not hold an ESRI Shapefile: missing {} (it must contain the .shp, .shx and .dbf)", missing.join(", ")),
+            format!(
+                "the zip does not hold an ESRI Shapefile: missing {} (it must contain the .shp, .shx and .dbf)",
+                missing.join(", ")
+            ),
         )),
     }
 }
@@ -209,7 +216,13 @@ fn assemble(rings: Vec<(bool, Ring)>) -> Shape {
     Shape { parts }
 }
 
-fn read_shapefile(path: &Path, shp: Vec<u8>, shx: Vec<u8>, dbf: Vec<u8>, prj: Option<Vec<u8>>) -> Result<Shapes, OpError> {
+fn read_shapefile(
+    path: &Path,
+    shp: Vec<u8>,
+    shx: Vec<u8>,
+    dbf: Vec<u8>,
+    prj: Option<Vec<u8>>,
+) -> Result<Shapes, OpError> {
     use shapefile::dbase::FieldValue;
     let crs = match prj {
         Some(p) => crs_from_wkt(&String::from_utf8_lossy(&p)).map_err(|m| err(path, m))?,
@@ -248,7 +261,16 @@ fn read_shapefile(path: &Path, shp: Vec<u8>, shx: Vec<u8>, dbf: Vec<u8>, prj: Op
     for n in names {
         let vals: Vec<Option<&FieldValue>> = records.iter().map(|r| r.get(&n)).collect();
         let numeric = vals.iter().all(|v| {
-            matches!(v, None | Some(FieldValue::Numeric(_) | FieldValue::Float(_) | FieldValue::Integer(_) | FieldValue::Double(_) | FieldValue::Currency(_)))
+            matches!(
+                v,
+                None | Some(
+                    FieldValue::Numeric(_)
+                        | FieldValue::Float(_)
+                        | FieldValue::Integer(_)
+                        | FieldValue::Double(_)
+                        | FieldValue::Currency(_)
+                )
+            )
         });
         let as_f = |v: &Option<&FieldValue>| -> Option<f64> {
             match v {
@@ -351,7 +373,10 @@ fn read_geojson(path: &Path, bytes: &[u8]) -> Result<Shapes, OpError> {
     let mut shapes = Vec::new();
     let mut names: Vec<String> = Vec::new();
     for (k, f) in features.iter().enumerate() {
-        let g = f.get("geometry").filter(|g| !g.is_null()).ok_or_else(|| err(path, format!("feature {k} has no geometry")))?;
+        let g = f
+            .get("geometry")
+            .filter(|g| !g.is_null())
+            .ok_or_else(|| err(path, format!("feature {k} has no geometry")))?;
         shapes.push(json_geometry(g, crs).map_err(|m| err(path, format!("feature {k}: {m}")))?);
         if let Some(p) = f.get("properties").and_then(Value::as_object) {
             for key in p.keys() {
@@ -363,10 +388,8 @@ fn read_geojson(path: &Path, bytes: &[u8]) -> Result<Shapes, OpError> {
     }
     let mut columns = Vec::new();
     for n in names {
-        let vals: Vec<Option<&Value>> = features
-            .iter()
-            .map(|f| f.get("properties").and_then(|p| p.get(&n)).filter(|x| !x.is_null()))
-            .collect();
+        let vals: Vec<Option<&Value>> =
+            features.iter().map(|f| f.get("properties").and_then(|p| p.get(&n)).filter(|x| !x.is_null())).collect();
         let col = if vals.iter().flatten().all(|x| x.is_i64() || x.is_u64()) {
             Column::Int(vals.iter().map(|x| x.and_then(Value::as_i64)).collect())
         } else if vals.iter().flatten().all(|x| x.is_number()) {
@@ -459,7 +482,11 @@ fn parse_xml(s: &str) -> Result<Elem, String> {
         while let Some(eq) = a.find('=') {
             let key = a[..eq].trim().to_string();
             let after = a[eq + 1..].trim_start();
-            let q = after.chars().next().filter(|c| matches!(c, '"' | '\'')).ok_or("bad attribute (values must be quoted)")?;
+            let q = after
+                .chars()
+                .next()
+                .filter(|c| matches!(c, '"' | '\''))
+                .ok_or("bad attribute (values must be quoted)")?;
             let close = after[1..].find(q).ok_or("bad attribute")?;
             attrs.push((key, unescape(&after[1..=close])));
             a = &after[close + 2..];
@@ -526,11 +553,8 @@ fn read_gml(path: &Path, bytes: &[u8]) -> Result<Shapes, OpError> {
     let mut members = Vec::new();
     root.find_all("featureMember", &mut members);
     root.find_all("member", &mut members);
-    let features: Vec<&Elem> = if members.is_empty() {
-        vec![&root]
-    } else {
-        members.iter().filter_map(|m| m.children.first()).collect()
-    };
+    let features: Vec<&Elem> =
+        if members.is_empty() { vec![&root] } else { members.iter().filter_map(|m| m.children.first()).collect() };
     let mut shapes = Vec::new();
     let mut names: Vec<String> = Vec::new();
     let mut rows: Vec<Vec<(String, String)>> = Vec::new();
@@ -577,7 +601,8 @@ fn read_gml(path: &Path, bytes: &[u8]) -> Result<Shapes, OpError> {
     }
     let mut columns = Vec::new();
     for n in names {
-        let vals: Vec<Option<&str>> = rows.iter().map(|r| r.iter().find(|(k, _)| *k == n).map(|(_, v)| v.as_str())).collect();
+        let vals: Vec<Option<&str>> =
+            rows.iter().map(|r| r.iter().find(|(k, _)| *k == n).map(|(_, v)| v.as_str())).collect();
         let col = if vals.iter().flatten().all(|v| v.parse::<i64>().is_ok()) {
             Column::Int(vals.iter().map(|v| v.and_then(|v| v.parse().ok())).collect())
         } else if vals.iter().flatten().all(|v| v.parse::<f64>().is_ok()) {

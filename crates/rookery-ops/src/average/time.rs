@@ -4,8 +4,8 @@
 //! are missing (xarray `resample` semantics); `time_bnds` are built as clisops's
 //! `create_time_bounds` builds them.
 
-use crate::engine::{AxisMap, Reduce, VarJob};
 use super::{averaged_meta, main_var, referenced, tidy_references, Job, NanMode};
+use crate::engine::{AxisMap, Reduce, VarJob};
 use crate::output::clean_metadata;
 use crate::OpError;
 use ndarray::{ArrayD, IxDyn};
@@ -142,9 +142,7 @@ pub fn plan_time(src: &dyn Source, freq: Freq) -> Result<Job, OpError> {
     let cal = taxis.coder.calendar;
     let (starts, map) = periods(&taxis.times, freq, cal);
     let n = starts.len();
-    let tvar = ds
-        .var(&taxis.var)
-        .ok_or_else(|| OpError::Data(format!("no variable {}", taxis.var)))?;
+    let tvar = ds.var(&taxis.var).ok_or_else(|| OpError::Data(format!("no variable {}", taxis.var)))?;
     let old_bounds = tvar.attrs.get_str("bounds").map(|b| b.trim().to_string());
     let bnds_dim = old_bounds
         .as_deref()
@@ -157,10 +155,7 @@ pub fn plan_time(src: &dyn Source, freq: Freq) -> Result<Job, OpError> {
     let mut jobs = Vec::new();
     let mut reduced = Vec::new();
     let encode = |d: &DateTime| {
-        taxis
-            .coder
-            .encode(d)
-            .map_err(|e| OpError::Data(format!("cannot encode {} in the time units: {e}", d.iso())))
+        taxis.coder.encode(d).map_err(|e| OpError::Data(format!("cannot encode {} in the time units: {e}", d.iso())))
     };
     for v in &ds.vars {
         if v.name == taxis.var {
@@ -187,17 +182,17 @@ pub fn plan_time(src: &dyn Source, freq: Freq) -> Result<Job, OpError> {
         let mut o = averaged_meta(v);
         o.shape[ax] = n;
         let axes: Vec<AxisMap> = (0..v.dims.len())
-            .map(|k| {
-                if k == ax {
-                    AxisMap::Group { map: map.clone(), n_out: n }
-                } else {
-                    AxisMap::Keep
-                }
-            })
+            .map(|k| if k == ax { AxisMap::Group { map: map.clone(), n_out: n } } else { AxisMap::Keep })
             .collect();
         out.vars.push(o);
         reduced.push(v.name.clone());
-        jobs.push(VarJob::Reduce(Reduce { var: v.name.clone(), axes, weights: None, sparse: None, nan: NanMode::Skip }));
+        jobs.push(VarJob::Reduce(Reduce {
+            var: v.name.clone(),
+            axes,
+            weights: None,
+            sparse: None,
+            nan: NanMode::Skip,
+        }));
     }
     // time_bnds(time, bnds) in the time coordinate's units.
     if out.dim(&bnds_dim).is_none() {

@@ -58,14 +58,8 @@ pub const SUFFIX: &str = "_w-avg";
 /// as NaN.
 pub(crate) fn read_f64(src: &dyn Source, var: &str) -> Result<ArrayD<f64>, OpError> {
     let v = src.dataset().var(var).ok_or_else(|| OpError::Data(format!("no variable {var}")))?;
-    let missing: Vec<f64> = ["_FillValue", "missing_value"]
-        .iter()
-        .filter_map(|n| v.attrs.get_f64(n))
-        .collect();
-    let mut a = src
-        .read_all(var)?
-        .to_f64()
-        .ok_or_else(|| OpError::Data(format!("variable '{var}' is not numeric")))?;
+    let missing: Vec<f64> = ["_FillValue", "missing_value"].iter().filter_map(|n| v.attrs.get_f64(n)).collect();
+    let mut a = src.read_all(var)?.to_f64().ok_or_else(|| OpError::Data(format!("variable '{var}' is not numeric")))?;
     a.mapv_inplace(|x| if missing.contains(&x) || x.abs() >= 1e19 { f64::NAN } else { x });
     Ok(a)
 }
@@ -93,9 +87,8 @@ pub fn spherical_polygon_area(pts: &[(f64, f64)]) -> f64 {
         return 0.0;
     }
     let dot = |a: &[f64; 3], b: &[f64; 3]| a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-    let cross = |a: &[f64; 3], b: &[f64; 3]| {
-        [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
-    };
+    let cross =
+        |a: &[f64; 3], b: &[f64; 3]| [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
     let mut total = 0.0;
     for k in 1..v.len() - 1 {
         let (a, b, c) = (&v[0], &v[k], &v[k + 1]);
@@ -127,7 +120,9 @@ pub fn grid_dims(src: &dyn Source, info: &CfInfo) -> Result<Vec<String>, OpError
 }
 
 fn no_grid() -> OpError {
-    OpError::Invalid("A horizontal average requires latitude and longitude coordinates, which this dataset does not have.".into())
+    OpError::Invalid(
+        "A horizontal average requires latitude and longitude coordinates, which this dataset does not have.".into(),
+    )
 }
 
 /// Cell weights over the grid dims (see the module doc).
@@ -155,7 +150,9 @@ pub fn cell_weights(
                 .find(|n| ads.var(n).is_some())
                 .map(|s| (*s).to_string())
                 .or_else(|| rookery_cf::roles::main_variable(ads).ok())
-                .ok_or_else(|| OpError::Invalid("the area file holds no cell area variable (areacella, areacello)".into()))?;
+                .ok_or_else(|| {
+                    OpError::Invalid("the area file holds no cell area variable (areacella, areacello)".into())
+                })?;
             let a = read_f64(asrc.as_ref(), &name)?;
             if a.shape() != shape.as_slice() {
                 return Err(OpError::Invalid(format!(
@@ -184,7 +181,11 @@ pub fn cell_weights(
                     (0..nx)
                         .map(|i| {
                             let d = (bv[[i, 1]] - bv[[i, 0]]).abs();
-                            if d.is_finite() { d.min(360.0).to_radians() } else { 0.0 }
+                            if d.is_finite() {
+                                d.min(360.0).to_radians()
+                            } else {
+                                0.0
+                            }
                         })
                         .collect()
                 }
@@ -241,8 +242,8 @@ mod tests {
     #[test]
     fn sphere_and_cells() {
         // The whole sphere in latitude bands sums to 4π.
-        let total: f64 = (0..180).map(|j| band(-90.0 + f64::from(j), -89.0 + f64::from(j))).sum::<f64>()
-            * std::f64::consts::TAU;
+        let total: f64 =
+            (0..180).map(|j| band(-90.0 + f64::from(j), -89.0 + f64::from(j))).sum::<f64>() * std::f64::consts::TAU;
         assert!((total - 4.0 * std::f64::consts::PI).abs() < 1e-12);
         // An octant is a spherical triangle of area π/2.
         let oct = spherical_polygon_area(&[(0.0, 0.0), (90.0, 0.0), (0.0, 90.0)]);

@@ -192,7 +192,9 @@ impl HGrid {
             _ => self.centres(),
         };
         let finite = |v: &[f64]| -> (f64, f64) {
-            v.iter().filter(|x| x.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)))
+            v.iter()
+                .filter(|x| x.is_finite())
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)))
         };
         let (mut x0, mut x1) = finite(&lon);
         if x1 > 360.0 || x0 < -180.0 || (x1 - x0) > 360.0 || (x1 > 180.0 && x0 < 0.0) {
@@ -204,12 +206,18 @@ impl HGrid {
         let (y0, y1) = finite(&lat);
         let mean_step = |v: &[f64]| -> f64 {
             let d: Vec<f64> = v.windows(2).map(|w| (w[1] - w[0]).abs()).filter(|x| x.is_finite()).collect();
-            if d.is_empty() { 0.0 } else { d.iter().sum::<f64>() / d.len() as f64 }
+            if d.is_empty() {
+                0.0
+            } else {
+                d.iter().sum::<f64>() / d.len() as f64
+            }
         };
         #[allow(clippy::cast_precision_loss)]
         let (xinc, yinc) = match &self.layout {
             Layout::Rect { lat, .. } => (mean_step(&lon), mean_step(lat)),
-            Layout::Curv { ny, nx, .. } => ((x1 - x0) / (*nx as f64 - 1.0).max(1.0), (y1 - y0) / (*ny as f64 - 1.0).max(1.0)),
+            Layout::Curv { ny, nx, .. } => {
+                ((x1 - x0) / (*nx as f64 - 1.0).max(1.0), (y1 - y0) / (*ny as f64 - 1.0).max(1.0))
+            }
             Layout::Unstr { .. } => {
                 let n = self.ncells() as f64;
                 let (dx, dy) = ((x1 - x0).abs().max(1e-9), (y1 - y0).abs().max(1e-9));
@@ -251,7 +259,8 @@ impl HGrid {
         let bad = |e: rookery_regrid::RegridError| OpError::Data(e.to_string());
         match &self.layout {
             Layout::Rect { lat, lon, lat_bnds, lon_bnds } => {
-                rookery_regrid::Grid::rectilinear(lat.clone(), lon.clone(), lat_bnds.clone(), lon_bnds.clone()).map_err(bad)
+                rookery_regrid::Grid::rectilinear(lat.clone(), lon.clone(), lat_bnds.clone(), lon_bnds.clone())
+                    .map_err(bad)
             }
             Layout::Curv { ny, nx, lat, lon, corners } => {
                 rookery_regrid::Grid::curvilinear(*ny, *nx, lat.clone(), lon.clone(), corners.clone()).map_err(bad)
@@ -357,7 +366,14 @@ fn instructor_grid(g: &[f64], clamp_poles: bool) -> Result<HGrid, OpError> {
 }
 
 fn target(layout: Layout, land: Option<Vec<f64>>, title: Option<String>, nominal: Option<String>) -> HGrid {
-    let mut g = HGrid { layout, land, title: String::new(), nominal_resolution: nominal, dims: Vec::new(), coord_vars: Vec::new() };
+    let mut g = HGrid {
+        layout,
+        land,
+        title: String::new(),
+        nominal_resolution: nominal,
+        dims: Vec::new(),
+        coord_vars: Vec::new(),
+    };
     g.title = title.unwrap_or_else(|| {
         let e = g.extent();
         let extent = if e.global_lon && e.global_lat { "global" } else { "regional" };
@@ -397,7 +413,10 @@ pub fn adaptive(src: &HGrid) -> Result<HGrid, OpError> {
     let (xsize, ysize) = match src.layout {
         Layout::Unstr { .. } => {
             let n = src.ncells() as f64;
-            (((x1 - x0).abs() / (y1 - y0).abs() * n).sqrt().floor(), ((y1 - y0).abs() / (x1 - x0).abs() * n).sqrt().floor())
+            (
+                ((x1 - x0).abs() / (y1 - y0).abs() * n).sqrt().floor(),
+                ((y1 - y0).abs() / (x1 - x0).abs() * n).sqrt().floor(),
+            )
         }
         _ => {
             let (a, b) = src.shape2();
@@ -412,11 +431,8 @@ pub fn adaptive(src: &HGrid) -> Result<HGrid, OpError> {
     let dx = (x1 - x0) / (xsize - 1.0);
     let dy = (y1 - y0) / (ysize - 1.0);
     let (xa, xb) = if x1 > 180.0 { (0.0, 360.0) } else { (-180.0, 180.0) };
-    let (lon0, lon1, xinc) = if e.global_lon {
-        (xa, xb, 360.0 / (360.0 / dx).round())
-    } else {
-        (x0 - dx / 2.0, x1 + dx / 2.0 + 1.0e-7, dx)
-    };
+    let (lon0, lon1, xinc) =
+        if e.global_lon { (xa, xb, 360.0 / (360.0 / dx).round()) } else { (x0 - dx / 2.0, x1 + dx / 2.0 + 1.0e-7, dx) };
     let (lat0, lat1, yinc) = if e.global_lat {
         (-90.0, 90.0, 180.0 / (180.0 / dy).round())
     } else {
@@ -473,7 +489,9 @@ pub fn from_file(path: &Path) -> Result<HGrid, OpError> {
     }
     let not_grid = |e: String| OpError::Invalid(format!("{} is not a grid: {e}", path.display()));
     let (lat, lon, grid) = match CfInfo::detect(ds) {
-        Ok(i) if i.lat.is_some() && i.lon.is_some() => (i.lat.clone().unwrap_or_default(), i.lon.clone().unwrap_or_default(), i.grid),
+        Ok(i) if i.lat.is_some() && i.lon.is_some() => {
+            (i.lat.clone().unwrap_or_default(), i.lon.clone().unwrap_or_default(), i.grid)
+        }
         _ => coords_without_data(ds).ok_or_else(|| not_grid("no latitude/longitude coordinates".into()))?,
     };
     let mut g = from_coords(src.as_ref(), &lat, &lon, grid, None).map_err(|e| not_grid(e.to_string()))?;
@@ -496,8 +514,8 @@ fn land_fraction(src: &dyn Source, g: &HGrid) -> Result<Option<Vec<f64>>, OpErro
     }
     let a = read_f64(src, &v.name)?;
     let mut x: Vec<f64> = a.iter().copied().collect();
-    let percent = v.attrs.get_str("units").is_some_and(|u| u.trim() == "%")
-        || x.iter().any(|y| y.is_finite() && *y > 1.0 + 1e-6);
+    let percent =
+        v.attrs.get_str("units").is_some_and(|u| u.trim() == "%") || x.iter().any(|y| y.is_finite() && *y > 1.0 + 1e-6);
     if percent {
         for y in &mut x {
             *y /= 100.0;
@@ -546,7 +564,12 @@ fn from_scrip(src: &dyn Source) -> Result<HGrid, OpError> {
             let lon1: Vec<f64> = lon[..nx].to_vec();
             let (lat_bnds, lon_bnds) = match &corners {
                 Some((clat, clon)) if nc >= 2 => {
-                    let mm = |s: &[f64]| (s.iter().copied().fold(f64::INFINITY, f64::min), s.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+                    let mm = |s: &[f64]| {
+                        (
+                            s.iter().copied().fold(f64::INFINITY, f64::min),
+                            s.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                        )
+                    };
                     let lb: Vec<[f64; 2]> = (0..ny)
                         .map(|j| {
                             let (a, b) = mm(&clat[j * nx * nc..j * nx * nc + nc]);

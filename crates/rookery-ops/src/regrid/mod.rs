@@ -196,9 +196,8 @@ pub fn plan_regrid(src: &dyn Source, req: &RegridRequest) -> Result<Planned, OpE
     // Output metadata.
     let (coords, bounds) = referenced(ds);
     let hdims = &sgrid.dims;
-    let on_grid = |v: &Variable| -> bool {
-        v.dims.len() >= hdims.len() && v.dims[v.dims.len() - hdims.len()..] == hdims[..]
-    };
+    let on_grid =
+        |v: &Variable| -> bool { v.dims.len() >= hdims.len() && v.dims[v.dims.len() - hdims.len()..] == hdims[..] };
     let mut out = ds.clone();
     out.vars.clear();
     out.dims.retain(|d| !hdims.contains(&d.name));
@@ -226,7 +225,8 @@ pub fn plan_regrid(src: &dyn Source, req: &RegridRequest) -> Result<Planned, OpE
         if sgrid.coord_vars.contains(&v.name) {
             continue;
         }
-        let is_coord = (v.dims.len() == 1 && v.dims[0] == v.name) || coords.contains(&v.name) || bounds.contains(&v.name);
+        let is_coord =
+            (v.dims.len() == 1 && v.dims[0] == v.name) || coords.contains(&v.name) || bounds.contains(&v.name);
         let horizontal = v.dims.iter().any(|d| hdims.contains(d));
         if !horizontal {
             // clisops keeps coordinates (scalar ones only when some `coordinates` attribute
@@ -297,7 +297,11 @@ pub fn plan_regrid(src: &dyn Source, req: &RegridRequest) -> Result<Planned, OpE
     tidy_references(&mut out);
     if !matches!(tgrid.layout, Layout::Rect { .. }) {
         for v in out.vars.iter_mut().filter(|v| regridded.contains(&v.name)) {
-            let mut c: Vec<String> = v.attrs.get_str("coordinates").map(|c| c.split_whitespace().map(str::to_string).collect()).unwrap_or_default();
+            let mut c: Vec<String> = v
+                .attrs
+                .get_str("coordinates")
+                .map(|c| c.split_whitespace().map(str::to_string).collect())
+                .unwrap_or_default();
             for n in ["lat", "lon"] {
                 if !c.iter().any(|x| x == n) {
                     c.push(n.to_string());
@@ -330,16 +334,20 @@ fn target_coords(g: &HGrid, out: &Dataset) -> (Vec<Dim>, Vec<(Variable, Array)>)
         }
         Variable { name: name.into(), dtype: DType::F64, dims, shape, attrs: a }
     };
-    let arr = |shape: &[usize], v: Vec<f64>| Array::F64(ArrayD::from_shape_vec(IxDyn(shape), v).unwrap_or_else(|_| ArrayD::zeros(IxDyn(shape))));
+    let arr = |shape: &[usize], v: Vec<f64>| {
+        Array::F64(ArrayD::from_shape_vec(IxDyn(shape), v).unwrap_or_else(|_| ArrayD::zeros(IxDyn(shape))))
+    };
     let lat_attrs = |b: bool| -> Vec<(&'static str, &'static str)> {
-        let mut v = vec![("standard_name", "latitude"), ("long_name", "latitude"), ("units", "degrees_north"), ("axis", "Y")];
+        let mut v =
+            vec![("standard_name", "latitude"), ("long_name", "latitude"), ("units", "degrees_north"), ("axis", "Y")];
         if b {
             v.push(("bounds", "lat_bnds"));
         }
         v
     };
     let lon_attrs = |b: bool| -> Vec<(&'static str, &'static str)> {
-        let mut v = vec![("standard_name", "longitude"), ("long_name", "longitude"), ("units", "degrees_east"), ("axis", "X")];
+        let mut v =
+            vec![("standard_name", "longitude"), ("long_name", "longitude"), ("units", "degrees_east"), ("axis", "X")];
         if b {
             v.push(("bounds", "lon_bnds"));
         }
@@ -357,8 +365,14 @@ fn target_coords(g: &HGrid, out: &Dataset) -> (Vec<Dim>, Vec<(Variable, Array)>)
             vars.push((mk("lon", vec!["lon".into()], vec![nx], &lon_attrs(b)), arr(&[nx], lon.clone())));
             if let (Some(lb), Some(ob)) = (lat_bnds, lon_bnds) {
                 dims.push(dim(bnds, 2));
-                vars.push((mk("lat_bnds", vec!["lat".into(), bnds.into()], vec![ny, 2], &[]), arr(&[ny, 2], lb.iter().flatten().copied().collect())));
-                vars.push((mk("lon_bnds", vec!["lon".into(), bnds.into()], vec![nx, 2], &[]), arr(&[nx, 2], ob.iter().flatten().copied().collect())));
+                vars.push((
+                    mk("lat_bnds", vec!["lat".into(), bnds.into()], vec![ny, 2], &[]),
+                    arr(&[ny, 2], lb.iter().flatten().copied().collect()),
+                ));
+                vars.push((
+                    mk("lon_bnds", vec!["lon".into(), bnds.into()], vec![nx, 2], &[]),
+                    arr(&[nx, 2], ob.iter().flatten().copied().collect()),
+                ));
             }
         }
         Layout::Curv { ny, nx, lat, lon, corners } => {

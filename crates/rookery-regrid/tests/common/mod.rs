@@ -11,16 +11,8 @@ pub fn regular(dlat: f64, dlon: f64, lon0: f64, bounds: bool) -> Grid {
     let lon: Vec<f64> = (0..nx).map(|i| lon0 + (i as f64 + 0.5) * dlon).collect();
     let (lb, xb) = if bounds {
         (
-            Some(
-                lat.iter()
-                    .map(|&y| [y - dlat / 2.0, y + dlat / 2.0])
-                    .collect(),
-            ),
-            Some(
-                lon.iter()
-                    .map(|&x| [x - dlon / 2.0, x + dlon / 2.0])
-                    .collect(),
-            ),
+            Some(lat.iter().map(|&y| [y - dlat / 2.0, y + dlat / 2.0]).collect()),
+            Some(lon.iter().map(|&x| [x - dlon / 2.0, x + dlon / 2.0]).collect()),
         )
     } else {
         (None, None)
@@ -69,27 +61,14 @@ pub fn sample(g: &Grid) -> Vec<f64> {
 pub fn conservation_error(w: &Weights, src_area: &[f64], dst_area: &[f64], f: &[f64]) -> f64 {
     let mut out = vec![0.0; w.n_dst];
     w.apply(f, &mut out, 1, false, 2.0);
-    let lhs: f64 = out
-        .iter()
-        .zip(dst_area)
-        .filter(|(v, _)| v.is_finite())
-        .map(|(v, a)| v * a)
-        .sum();
+    let lhs: f64 = out.iter().zip(dst_area).filter(|(v, _)| v.is_finite()).map(|(v, a)| v * a).sum();
     let rhs: f64 = f.iter().zip(src_area).map(|(v, a)| v * a).sum();
     ((lhs - rhs) / rhs).abs()
 }
 
 /// A rotated-pole style curvilinear grid: a regular (rlat, rlon) grid in a frame whose north
 /// pole sits at (pole_lat, pole_lon), covering rlat in [-90+d/2, 90-d/2] (global when `global`).
-pub fn rotated(
-    d: f64,
-    pole_lat: f64,
-    pole_lon: f64,
-    rlat0: f64,
-    rlat1: f64,
-    rlon0: f64,
-    rlon1: f64,
-) -> Grid {
+pub fn rotated(d: f64, pole_lat: f64, pole_lon: f64, rlat0: f64, rlat1: f64, rlon0: f64, rlon1: f64) -> Grid {
     let ny = ((rlat1 - rlat0) / d).round() as usize;
     let nx = ((rlon1 - rlon0) / d).round() as usize;
     let rot = |rl: f64, rx: f64| -> (f64, f64) {
@@ -98,17 +77,9 @@ pub fn rotated(
         let v = [y.cos() * x.cos(), y.cos() * x.sin(), y.sin()];
         let th = (90.0 - pole_lat).to_radians();
         // rotate about y axis by th then about z by pole_lon + 180
-        let v1 = [
-            v[0] * th.cos() + v[2] * th.sin(),
-            v[1],
-            -v[0] * th.sin() + v[2] * th.cos(),
-        ];
+        let v1 = [v[0] * th.cos() + v[2] * th.sin(), v[1], -v[0] * th.sin() + v[2] * th.cos()];
         let ph = (pole_lon + 180.0).to_radians();
-        let v2 = [
-            v1[0] * ph.cos() - v1[1] * ph.sin(),
-            v1[0] * ph.sin() + v1[1] * ph.cos(),
-            v1[2],
-        ];
+        let v2 = [v1[0] * ph.cos() - v1[1] * ph.sin(), v1[0] * ph.sin() + v1[1] * ph.cos(), v1[2]];
         let lat = v2[2].clamp(-1.0, 1.0).asin().to_degrees();
         let lon = v2[1].atan2(v2[0]).to_degrees();
         (lat, lon)

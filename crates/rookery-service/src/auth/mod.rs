@@ -388,7 +388,12 @@ pub fn audit(store: &std::sync::Arc<dyn JobStore>, kind: &str, principal: &str, 
 ///
 /// # Errors
 /// Unknown scope, empty name, or a store failure.
-pub fn create_key(store: &dyn JobStore, secret: &Secret, name: &str, scopes: &[String]) -> Result<(String, KeyRecord), String> {
+pub fn create_key(
+    store: &dyn JobStore,
+    secret: &Secret,
+    name: &str,
+    scopes: &[String],
+) -> Result<(String, KeyRecord), String> {
     let name = name.trim();
     if name.is_empty() {
         return Err("a key needs a non-empty --name".into());
@@ -408,7 +413,14 @@ pub fn create_key(store: &dyn JobStore, secret: &Secret, name: &str, scopes: &[S
     }
     let id = hex(&random_bytes(4));
     let key = format!("rk_{id}_{}", hex(&random_bytes(24)));
-    let rec = KeyRecord { id, name: name.to_string(), scopes: sc, created: crate::time::now_ms(), revoked: None, last_used: None };
+    let rec = KeyRecord {
+        id,
+        name: name.to_string(),
+        scopes: sc,
+        created: crate::time::now_ms(),
+        revoked: None,
+        last_used: None,
+    };
     store.add_key(&rec, &secret.key_hash(&key)).map_err(|e| e.to_string())?;
     let _ = store.log_audit(&AuditRecord {
         time: rec.created,
@@ -479,7 +491,8 @@ pub fn principal(st: &AppState, headers: &HeaderMap) -> Result<Principal, OwsErr
         Some(k) if is_api_key(headers, &k) || !st.oidc.enabled() => match resolve(st.store.as_ref(), &st.secret, &k) {
             Ok(p) => p,
             Err(AuthError::BadKey) => {
-                let who = key_id_hint(&k).map_or_else(|| format!("credential {}", fingerprint(&k)), |id| format!("key {id}"));
+                let who =
+                    key_id_hint(&k).map_or_else(|| format!("credential {}", fingerprint(&k)), |id| format!("key {id}"));
                 signin_failed(st, &who, "invalid API key (unknown, revoked or malformed)");
                 return Err(unauthorized("Invalid API key: it is unknown, revoked or malformed"));
             }

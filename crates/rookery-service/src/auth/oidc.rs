@@ -123,7 +123,11 @@ fn is_loopback(url: &str) -> bool {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let host = rest.split(['/', '?']).next().unwrap_or("");
     let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let host = if host.starts_with('[') { host.split(']').next().unwrap_or("").trim_start_matches('[') } else { host.split(':').next().unwrap_or("") };
+    let host = if host.starts_with('[') {
+        host.split(']').next().unwrap_or("").trim_start_matches('[')
+    } else {
+        host.split(':').next().unwrap_or("")
+    };
     host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
@@ -176,7 +180,10 @@ impl Oidc {
                 }
             }
             if c.client_id.is_some() != c.client_secret.is_some() {
-                return Err(format!("oidc: issuer {} needs both client_id and a client secret for introspection", c.url));
+                return Err(format!(
+                    "oidc: issuer {} needs both client_id and a client secret for introspection",
+                    c.url
+                ));
             }
             issuers.push(Issuer {
                 cfg: c.clone(),
@@ -252,7 +259,9 @@ impl Oidc {
         let mut parts = token.split('.');
         let (h, p) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
         let (Some(header), Some(claims)) = (b64url_json(h), b64url_json(p)) else {
-            return Err(TokenError::unauthorized("Invalid token: malformed JWT (header or claims are not base64url JSON)"));
+            return Err(TokenError::unauthorized(
+                "Invalid token: malformed JWT (header or claims are not base64url JSON)",
+            ));
         };
         let iss = claims.get("iss").and_then(Value::as_str).unwrap_or("").to_string();
         let claimed = claims.get("sub").and_then(Value::as_str).map(|s| format!("{}#{}", clean(&iss), clean(s)));
@@ -264,14 +273,16 @@ impl Oidc {
                 format!("Invalid token: signature algorithm '{}' is not accepted (RS256, ES256, ...)", clean(alg_name)),
             ));
         };
-        let Some((idx, issuer)) = self.issuers.iter().enumerate().find(|(_, i)| i.cfg.url == iss.trim_end_matches('/')) else {
+        let Some((idx, issuer)) = self.issuers.iter().enumerate().find(|(_, i)| i.cfg.url == iss.trim_end_matches('/'))
+        else {
             return Err(fail(
                 StatusCode::UNAUTHORIZED,
                 format!("Invalid token: issuer '{}' is not trusted by this server", clean(&iss)),
             ));
         };
         let kid = header.get("kid").and_then(Value::as_str).map(String::from);
-        let key = self.key(idx, kid.as_deref(), alg_name).await.map_err(|e| TokenError { claimed: claimed.clone(), ..e })?;
+        let key =
+            self.key(idx, kid.as_deref(), alg_name).await.map_err(|e| TokenError { claimed: claimed.clone(), ..e })?;
         let leeway = self.settings.leeway_secs;
         let mut v = Validation::new(alg);
         v.leeway = leeway;
@@ -289,7 +300,9 @@ impl Oidc {
                 K::InvalidIssuer => "its issuer does not match".to_string(),
                 K::MissingRequiredClaim(c) => format!("it has no '{c}' claim"),
                 K::InvalidAlgorithm => "its algorithm does not match the issuer's key".to_string(),
-                K::InvalidEcdsaKey | K::InvalidRsaKey(_) | K::InvalidKeyFormat => "the issuer's key is unusable".to_string(),
+                K::InvalidEcdsaKey | K::InvalidRsaKey(_) | K::InvalidKeyFormat => {
+                    "the issuer's key is unusable".to_string()
+                }
                 _ => format!("it cannot be decoded ({e})"),
             };
             fail(StatusCode::UNAUTHORIZED, format!("Invalid token from {}: {why}", issuer.cfg.url))
@@ -309,7 +322,9 @@ impl Oidc {
 
     fn check_audience(&self, issuer: &Issuer, c: &Map<String, Value>) -> Result<(), String> {
         let aud = str_list(c.get("aud"));
-        if aud.iter().any(|a| issuer.audiences.contains(a)) || (issuer.cfg.allow_account_audience && aud.iter().any(|a| a == "account")) {
+        if aud.iter().any(|a| issuer.audiences.contains(a))
+            || (issuer.cfg.allow_account_audience && aud.iter().any(|a| a == "account"))
+        {
             return Ok(());
         }
         if !aud.is_empty() && aud.iter().all(|a| a == "account") {
@@ -322,7 +337,11 @@ impl Oidc {
         Err(format!(
             "Invalid token from {}: it is meant for audience {} and not for this service ({})",
             issuer.cfg.url,
-            if aud.is_empty() { "(none)".to_string() } else { aud.iter().map(|a| format!("'{}'", clean(a))).collect::<Vec<_>>().join(", ") },
+            if aud.is_empty() {
+                "(none)".to_string()
+            } else {
+                aud.iter().map(|a| format!("'{}'", clean(a))).collect::<Vec<_>>().join(", ")
+            },
             issuer.audiences.join(", ")
         ))
     }
@@ -382,7 +401,8 @@ impl Oidc {
         let mut failed_now = None;
         let (recent, fetched, last_error) = {
             let s = issuer.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let recent = s.last_attempt.is_some_and(|t| t.elapsed() < Duration::from_secs(self.settings.jwks_refresh_secs));
+            let recent =
+                s.last_attempt.is_some_and(|t| t.elapsed() < Duration::from_secs(self.settings.jwks_refresh_secs));
             (recent, s.fetched, s.last_error.clone())
         };
         if !recent {
@@ -476,7 +496,11 @@ impl Oidc {
             let d = self.get_json(&format!("{}/.well-known/openid-configuration", c.url))?;
             let issuer = d.get("issuer").and_then(Value::as_str).unwrap_or("");
             if issuer.trim_end_matches('/') != c.url {
-                return Err(format!("discovery names issuer '{}', not {} (misconfigured issuer URL?)", clean(issuer), c.url));
+                return Err(format!(
+                    "discovery names issuer '{}', not {} (misconfigured issuer URL?)",
+                    clean(issuer),
+                    c.url
+                ));
             }
             if jwks_uri.is_none() {
                 jwks_uri = d.get("jwks_uri").and_then(Value::as_str).map(String::from);
@@ -574,7 +598,9 @@ impl Oidc {
                 errors.join("; ")
             )));
         }
-        Err(TokenError::unauthorized("Invalid token: it is not active (unknown, expired or revoked) at any configured issuer"))
+        Err(TokenError::unauthorized(
+            "Invalid token: it is not active (unknown, expired or revoked) at any configured issuer",
+        ))
     }
 
     fn introspection_endpoint(&self, idx: usize) -> Result<String, String> {
@@ -582,7 +608,9 @@ impl Oidc {
         if let Some(u) = &issuer.cfg.introspection_uri {
             return Ok(u.clone());
         }
-        if let Some(u) = issuer.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).introspection_uri.clone() {
+        if let Some(u) =
+            issuer.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).introspection_uri.clone()
+        {
             return Ok(u);
         }
         self.stats.discovery_fetches.fetch_add(1, Ordering::Relaxed);
@@ -604,7 +632,13 @@ impl Oidc {
     }
 
     /// RFC 7662: `Some(claims)` when active, `None` when not. Blocking.
-    fn introspect(&self, endpoint: &str, id: &str, secret: &str, token: &str) -> Result<Option<Map<String, Value>>, String> {
+    fn introspect(
+        &self,
+        endpoint: &str,
+        id: &str,
+        secret: &str,
+        token: &str,
+    ) -> Result<Option<Map<String, Value>>, String> {
         use base64::Engine;
         let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
         let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", enc(id), enc(secret)));
@@ -617,7 +651,10 @@ impl Oidc {
             .map_err(|e| format!("POST {endpoint}: {}", transport(&e)))?;
         let status = r.status().as_u16();
         if status != 200 {
-            return Err(format!("POST {endpoint}: HTTP {status}{}", if status == 401 { " (are client_id and its secret right?)" } else { "" }));
+            return Err(format!(
+                "POST {endpoint}: HTTP {status}{}",
+                if status == 401 { " (are client_id and its secret right?)" } else { "" }
+            ));
         }
         let body = r
             .body_mut()
@@ -625,11 +662,16 @@ impl Oidc {
             .limit(1 << 20)
             .read_to_string()
             .map_err(|e| format!("POST {endpoint}: {}", transport(&e)))?;
-        let c: Map<String, Value> = serde_json::from_str(&body).map_err(|e| format!("POST {endpoint}: not a JSON object ({e})"))?;
+        let c: Map<String, Value> =
+            serde_json::from_str(&body).map_err(|e| format!("POST {endpoint}: not a JSON object ({e})"))?;
         Ok((c.get("active") == Some(&Value::Bool(true))).then_some(c))
     }
 
-    fn accept_introspected(&self, issuer: &Issuer, c: &Map<String, Value>) -> Result<(Principal, Duration), TokenError> {
+    fn accept_introspected(
+        &self,
+        issuer: &Issuer,
+        c: &Map<String, Value>,
+    ) -> Result<(Principal, Duration), TokenError> {
         let leeway = i64::try_from(self.settings.leeway_secs).unwrap_or(60);
         let now = now_secs();
         let who = c
@@ -640,7 +682,11 @@ impl Oidc {
         let fail = |reason: String| TokenError { status: StatusCode::UNAUTHORIZED, reason, claimed: who.clone() };
         if let Some(iss) = c.get("iss").and_then(Value::as_str) {
             if iss.trim_end_matches('/') != issuer.cfg.url {
-                return Err(fail(format!("Invalid token: introspection at {} names issuer '{}'", issuer.cfg.url, clean(iss))));
+                return Err(fail(format!(
+                    "Invalid token: introspection at {} names issuer '{}'",
+                    issuer.cfg.url,
+                    clean(iss)
+                )));
             }
         }
         let exp = c.get("exp").and_then(Value::as_i64);

@@ -279,7 +279,6 @@ pub trait JobStore: IdentityStore + Send + Sync {
     fn revoke_key(&self, id_or_name: &str) -> Result<bool, StoreError>;
 }
 
-
 /// The store of a configuration: PostgreSQL when `db` is a `postgres://` or `postgresql://`
 /// URL, else the SQLite file ([`Config::db_path`](crate::Config::db_path)).
 ///

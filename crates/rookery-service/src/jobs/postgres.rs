@@ -242,17 +242,16 @@ impl PgStore {
     }
 
     /// Runs `f` with the connection on the store's thread and waits for its answer.
-    fn call<T: Send + 'static>(&self, mut f: impl FnMut(&mut Client) -> R<T> + Send + 'static) -> Result<T, StoreError> {
+    fn call<T: Send + 'static>(
+        &self,
+        mut f: impl FnMut(&mut Client) -> R<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
         let (rtx, rrx) = mpsc::sync_channel(1);
         let task: Task = Box::new(move |s: &mut Session| {
             let _ = rtx.send(s.run(&mut f));
         });
         let stopped = || StoreError::Backend(format!("job store {}: its connection thread has stopped", self.name));
-        self.tx
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .send(task)
-            .map_err(|_| stopped())?;
+        self.tx.lock().unwrap_or_else(std::sync::PoisonError::into_inner).send(task).map_err(|_| stopped())?;
         rrx.recv().map_err(|_| stopped())?
     }
 }
@@ -321,7 +320,10 @@ impl JobStore for PgStore {
     fn set_progress(&self, id: &str, worker: &str, percent: u8) -> Result<bool, StoreError> {
         let (id, worker, p) = (id.to_string(), worker.to_string(), i64::from(percent.min(99)));
         self.call(move |c| {
-            let n = c.execute("UPDATE jobs SET progress=$3 WHERE id=$1 AND worker=$2 AND status='running'", &[&id, &worker, &p])?;
+            let n = c.execute(
+                "UPDATE jobs SET progress=$3 WHERE id=$1 AND worker=$2 AND status='running'",
+                &[&id, &worker, &p],
+            )?;
             Ok(n == 1)
         })
     }
@@ -504,7 +506,8 @@ impl JobStore for PgStore {
 
     fn keys(&self) -> Result<Vec<KeyRecord>, StoreError> {
         self.call(|c| {
-            let rows = c.query("SELECT id, name, scopes, created, revoked, last_used FROM api_keys ORDER BY created", &[])?;
+            let rows =
+                c.query("SELECT id, name, scopes, created, revoked, last_used FROM api_keys ORDER BY created", &[])?;
             rows.iter().map(key_row).collect()
         })
     }

@@ -102,9 +102,7 @@ impl JobStore for SqliteStore {
 
     fn get(&self, id: &str) -> Result<Option<Job>, StoreError> {
         let c = self.c();
-        let t = c
-            .query_row(&format!("SELECT {JOB_COLS} FROM jobs WHERE id=?1"), [id], row_to_job)
-            .optional()?;
+        let t = c.query_row(&format!("SELECT {JOB_COLS} FROM jobs WHERE id=?1"), [id], row_to_job).optional()?;
         t.map(decode).transpose()
     }
 
@@ -164,7 +162,8 @@ impl JobStore for SqliteStore {
             let v: Vec<_> = st.query_map(params![o, lim], row_to_job)?.collect::<Result<_, _>>()?;
             v
         } else {
-            let mut st = c.prepare(&format!("SELECT {JOB_COLS} FROM jobs ORDER BY created DESC, rowid DESC LIMIT ?1"))?;
+            let mut st =
+                c.prepare(&format!("SELECT {JOB_COLS} FROM jobs ORDER BY created DESC, rowid DESC LIMIT ?1"))?;
             let v: Vec<_> = st.query_map(params![lim], row_to_job)?.collect::<Result<_, _>>()?;
             v
         };
@@ -218,9 +217,8 @@ impl JobStore for SqliteStore {
     }
 
     fn count(&self, status: JobStatus) -> Result<usize, StoreError> {
-        let n: i64 = self
-            .c()
-            .query_row("SELECT count(*) FROM jobs WHERE status=?1", [status.as_str()], |r| r.get(0))?;
+        let n: i64 =
+            self.c().query_row("SELECT count(*) FROM jobs WHERE status=?1", [status.as_str()], |r| r.get(0))?;
         Ok(usize::try_from(n).unwrap_or(0))
     }
 
@@ -298,7 +296,8 @@ impl JobStore for SqliteStore {
 
     fn keys(&self) -> Result<Vec<KeyRecord>, StoreError> {
         let c = self.c();
-        let mut st = c.prepare("SELECT id, name, scopes, created, revoked, last_used FROM api_keys ORDER BY created")?;
+        let mut st =
+            c.prepare("SELECT id, name, scopes, created, revoked, last_used FROM api_keys ORDER BY created")?;
         let v = st.query_map([], key_row)?.collect::<Result<_, _>>()?;
         Ok(v)
     }

@@ -97,7 +97,12 @@ impl Provider {
     /// A JWT with these claims, signed by the provider's current RS256 key.
     pub fn sign(&self, header: Value, claims: Value) -> String {
         let body = json!({"header": header, "claims": claims}).to_string();
-        let r = request("POST", &format!("{}/test/sign", self.issuer), &[("Content-Type", "application/json")], body.as_bytes());
+        let r = request(
+            "POST",
+            &format!("{}/test/sign", self.issuer),
+            &[("Content-Type", "application/json")],
+            body.as_bytes(),
+        );
         assert_eq!(r.status, 200, "{}", r.text());
         r.text()
     }
@@ -107,4 +112,3 @@ impl Provider {
         assert_eq!(r.status, 200, "{}", r.text());
     }
 }
-

@@ -114,11 +114,7 @@ pub fn run_weighted(a: &WeightedArgs) -> Result<(), Failure> {
 
 /// Opens each dataset of the inputs, plans with `plan`, writes, prints the output paths.
 /// Every dataset is planned before anything is written, so a request error leaves nothing.
-fn run(
-    c: &Common,
-    extra: &str,
-    plan: impl Fn(&dyn rookery_io::Source) -> Result<Job, OpError>,
-) -> Result<(), Failure> {
+fn run(c: &Common, extra: &str, plan: impl Fn(&dyn rookery_io::Source) -> Result<Job, OpError>) -> Result<(), Failure> {
     let daops = rookery_daops::Daops::global()?;
     let datasets = daops.cli_datasets(&c.inputs, None, None)?;
     let mut planned = Vec::new();

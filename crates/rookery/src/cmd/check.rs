@@ -103,7 +103,10 @@ pub fn run(a: &CheckArgs) -> Result<(), Failure> {
 
 fn run_checks(r: &RunArgs) -> Result<(), Failure> {
     if r.pools.is_empty() {
-        return Err(Failure { code: 2, msg: "rookery check needs at least one pool (directory, glob, dataset id or catalogue)".into() });
+        return Err(Failure {
+            code: 2,
+            msg: "rookery check needs at least one pool (directory, glob, dataset id or catalogue)".into(),
+        });
     }
     let site = r.site.clone().ok_or_else(|| Failure { code: 2, msg: "rookery check needs --site NAME".into() })?;
     if site.trim().is_empty() {

@@ -15,8 +15,17 @@ pub fn list() -> Result<(), Failure> {
 /// Shows one record.
 pub fn show(id: &str) -> Result<(), Failure> {
     let d = Daops::global()?;
-    let r = d.fixes.get(id).ok_or_else(|| Failure { code: 2, msg: format!("no fix record '{id}' (see rookery fixes list)") })?;
-    println!("id: {}\ndescription: {}\nmatch: {}\norigin: {}\nsteps:", r.id, r.description, r.patterns.join(" "), r.origin);
+    let r = d
+        .fixes
+        .get(id)
+        .ok_or_else(|| Failure { code: 2, msg: format!("no fix record '{id}' (see rookery fixes list)") })?;
+    println!(
+        "id: {}\ndescription: {}\nmatch: {}\norigin: {}\nsteps:",
+        r.id,
+        r.description,
+        r.patterns.join(" "),
+        r.origin
+    );
     for s in &r.steps {
         println!("  - {} {}", s.fix_id, serde_json::Value::Object(s.operands.clone()));
     }

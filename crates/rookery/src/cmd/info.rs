@@ -32,12 +32,7 @@ fn describe(paths: &[std::path::PathBuf]) -> Result<(), Failure> {
     }
     println!("dimensions:");
     for d in &ds.dims {
-        println!(
-            "  {} = {}{}",
-            d.name,
-            d.len,
-            if d.unlimited { " (unlimited)" } else { "" }
-        );
+        println!("  {} = {}{}", d.name, d.len, if d.unlimited { " (unlimited)" } else { "" });
     }
     let cf = CfInfo::detect(ds).ok();
     println!("variables:");
@@ -47,12 +42,7 @@ fn describe(paths: &[std::path::PathBuf]) -> Result<(), Failure> {
             .map(|r| format!("  [{}]", r.name()))
             .unwrap_or_default();
         let main = if cf.as_ref().is_some_and(|c| c.main == v.name) { "  [main]" } else { "" };
-        println!(
-            "  {} {}({}){role}{main}",
-            v.dtype.cdl_name(),
-            v.name,
-            v.dims.join(", ")
-        );
+        println!("  {} {}({}){role}{main}", v.dtype.cdl_name(), v.name, v.dims.join(", "));
     }
     if let Some(c) = &cf {
         println!("main variable: {}", c.main);

@@ -63,10 +63,7 @@ pub fn run(a: &KerchunkArgs) -> Result<(), Failure> {
             ),
         });
     }
-    let opts = RefOptions {
-        inline_threshold: a.inline_threshold,
-        url_prefix: a.url_prefix.clone(),
-    };
+    let opts = RefOptions { inline_threshold: a.inline_threshold, url_prefix: a.url_prefix.clone() };
     let refs = if files.len() == 1 {
         kerchunk::references(&files[0], &opts)?
     } else {

@@ -2,8 +2,8 @@
 
 pub mod audit;
 pub mod average;
-pub mod check;
 pub mod cache;
+pub mod check;
 pub mod concat;
 pub mod config;
 pub mod fixes;
@@ -72,7 +72,12 @@ impl OutputArgs {
 
 /// The output specification shared by the operations: creates the directory, parses the size
 /// limit, and records the command line in `history`.
-pub fn output_spec(dir: std::path::PathBuf, format: Format, size: &str, extra: &str) -> Result<rookery_ops::OutputSpec, Failure> {
+pub fn output_spec(
+    dir: std::path::PathBuf,
+    format: Format,
+    size: &str,
+    extra: &str,
+) -> Result<rookery_ops::OutputSpec, Failure> {
     let size_limit = rookery_ops::params::parse_size(size)?;
     std::fs::create_dir_all(&dir)
         .map_err(|e| Failure::io(format!("cannot create output directory {}: {e}", dir.display())))?;
@@ -111,19 +116,13 @@ impl Failure {
 
 impl From<OpError> for Failure {
     fn from(e: OpError) -> Self {
-        Failure {
-            code: if e.is_request_error() { 2 } else { 1 },
-            msg: e.to_string(),
-        }
+        Failure { code: if e.is_request_error() { 2 } else { 1 }, msg: e.to_string() }
     }
 }
 
 impl From<rookery_daops::DaopsError> for Failure {
     fn from(e: rookery_daops::DaopsError) -> Self {
-        Failure {
-            code: if e.is_request_error() { 2 } else { 1 },
-            msg: e.to_string(),
-        }
+        Failure { code: if e.is_request_error() { 2 } else { 1 }, msg: e.to_string() }
     }
 }
 
@@ -143,4 +142,3 @@ pub fn progress_bar() -> Option<indicatif::ProgressBar> {
     }
     Some(b)
 }
-

@@ -55,7 +55,14 @@ pub fn run(a: &RegridArgs) -> Result<(), Failure> {
         _ => daops.grids_dir().unwrap_or_default(),
     };
     let weights_dir = if a.no_weights_cache { None } else { a.weights_dir.clone().or_else(|| daops.weights_dir()) };
-    let req = RegridRequest { method, grid, mask, adaptive_masking_threshold: a.adaptive_masking_threshold, grids_dir, weights_dir };
+    let req = RegridRequest {
+        method,
+        grid,
+        mask,
+        adaptive_masking_threshold: a.adaptive_masking_threshold,
+        grids_dir,
+        weights_dir,
+    };
     let datasets = daops.cli_datasets(&a.inputs, None, None)?;
     let mut planned = Vec::new();
     for d in &datasets {

@@ -56,4 +56,3 @@ pub fn run(
     }
     Ok(())
 }
-

@@ -34,12 +34,14 @@ pub fn run(args: &ServeArgs, u: &UsageArgs) -> Result<(), Failure> {
     }
     let store = rookery_service::jobs::open_store(&c).map_err(|e| Failure::io(e.to_string()))?;
     let peers = Peers::new(c.peers.clone(), c.peer_timeout_secs, c.peer_attempts);
-    let (req, dl) = rookery_service::ops::usage_csv(store.as_ref(), &peers, &u.time, all).map_err(|e| Failure { code: 2, msg: e.0 })?;
+    let (req, dl) = rookery_service::ops::usage_csv(store.as_ref(), &peers, &u.time, all)
+        .map_err(|e| Failure { code: 2, msg: e.0 })?;
     match &u.output_dir {
         Some(d) => {
             std::fs::create_dir_all(d).map_err(|e| Failure::io(format!("cannot create {}: {e}", d.display())))?;
             for (name, text) in [("wps_requests.csv", &req), ("downloads.csv", &dl)] {
-                std::fs::write(d.join(name), text).map_err(|e| Failure::io(format!("cannot write {}: {e}", d.join(name).display())))?;
+                std::fs::write(d.join(name), text)
+                    .map_err(|e| Failure::io(format!("cannot write {}: {e}", d.join(name).display())))?;
             }
             eprintln!("wrote {} and {}", d.join("wps_requests.csv").display(), d.join("downloads.csv").display());
         }

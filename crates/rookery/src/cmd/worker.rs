@@ -45,7 +45,10 @@ pub fn run_one(args: &ServeArgs, id: &str, wid: &str) -> Result<(), Failure> {
             .map_err(|e| Failure::io(e.to_string()))?
             .ok_or_else(|| Failure::io(format!("no job {id} in the job store")))?;
         if job.status != rookery_service::jobs::JobStatus::Running || job.worker.as_deref() != Some(wid) {
-            return Err(Failure::io(format!("job {id} is {} and not claimed by {wid}: nothing to run", job.status.as_str())));
+            return Err(Failure::io(format!(
+                "job {id} is {} and not claimed by {wid}: nothing to run",
+                job.status.as_str()
+            )));
         }
         eprintln!("rookery: running job {id} ({})", job.process);
         rookery_service::server::run_job(&st, wid, job).await;

@@ -32,7 +32,13 @@ impl IdentityStore for SqliteStore {
         )?;
         let v = st
             .query_map(params![since, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
-                Ok(AuditRecord { time: r.get(0)?, kind: r.get(1)?, principal: r.get(2)?, address: r.get(3)?, detail: r.get(4)? })
+                Ok(AuditRecord {
+                    time: r.get(0)?,
+                    kind: r.get(1)?,
+                    principal: r.get(2)?,
+                    address: r.get(3)?,
+                    detail: r.get(4)?,
+                })
             })?
             .collect::<Result<_, _>>()?;
         Ok(v)
@@ -59,7 +65,9 @@ impl IdentityStore for SqliteStore {
     fn bytes_written(&self, owner: &str, day: i64) -> Result<u64, StoreError> {
         let n: Option<i64> = self
             .c()
-            .query_row("SELECT bytes_written FROM quota_usage WHERE owner=?1 AND day=?2", params![owner, day], |r| r.get(0))
+            .query_row("SELECT bytes_written FROM quota_usage WHERE owner=?1 AND day=?2", params![owner, day], |r| {
+                r.get(0)
+            })
             .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
         Ok(n.map_or(0, |n| u64::try_from(n).unwrap_or(0)))
     }
