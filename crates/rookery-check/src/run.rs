@@ -256,6 +256,7 @@ impl Runner<'_> {
                 ignore_undetected_dims: false,
                 weights: WeightKind::None,
                 area_file: None,
+                io: self.daops.io().clone(),
             };
             let job = dims::plan_dims(src, &r).map_err(|e| e.to_string())?;
             let mut namer = FileNamer::new(NamerKind::Standard, self.daops.resolver.templates());
@@ -311,6 +312,7 @@ impl Runner<'_> {
                 adaptive_masking_threshold: 0.5,
                 grids_dir: self.daops.grids_dir().unwrap_or_default(),
                 weights_dir: None,
+                io: self.daops.io().clone(),
             };
             let p = regrid::plan_regrid(src, &rr).map_err(|e| e.to_string())?;
             let mut namer = FileNamer::new(NamerKind::Standard, self.daops.resolver.templates());

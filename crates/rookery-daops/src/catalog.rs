@@ -122,7 +122,7 @@ impl Catalog {
 ///
 /// # Errors
 /// Unreadable directories; a project without `base_dir`.
-pub fn build(project: &Project, out: &mut dyn std::io::Write) -> Result<usize, DaopsError> {
+pub fn build(io: &rookery_io::IoContext, project: &Project, out: &mut dyn std::io::Write) -> Result<usize, DaopsError> {
     let base = project
         .base_dir
         .clone()
@@ -142,7 +142,7 @@ pub fn build(project: &Project, out: &mut dyn std::io::Write) -> Result<usize, D
         let tokens: Vec<String> = dir.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
         let ds_id = std::iter::once(project.name.clone()).chain(tokens.iter().cloned()).collect::<Vec<_>>().join(".");
         let size = std::fs::metadata(f).map(|m| m.len()).unwrap_or(0);
-        let (start, end, bbox, level) = describe(f);
+        let (start, end, bbox, level) = describe(io, f);
         let mut rec = vec![ds_id, rel.to_string_lossy().into_owned(), size.to_string()];
         let mut facets = vec![project.name.clone()];
         facets.extend(tokens.iter().cloned());
@@ -171,9 +171,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), DaopsError> {
 }
 
 /// (start_time, end_time, bbox, level) of a file, "undefined" where unknown.
-fn describe(f: &Path) -> (String, String, String, String) {
+fn describe(io: &rookery_io::IoContext, f: &Path) -> (String, String, String, String) {
     let undefined = || ("undefined".to_string(), "undefined".to_string(), String::new(), String::new());
-    let Ok(src) = rookery_io::NcSource::open(f) else { return undefined() };
+    let Ok(src) = rookery_io::NcSource::open(io, f) else { return undefined() };
     let ds = rookery_io::Source::dataset(&src).clone();
     let Ok(info) = rookery_cf::CfInfo::detect(&ds) else { return undefined() };
     let (start, end) = match rookery_ops::subset::time_axis(&src, &info) {

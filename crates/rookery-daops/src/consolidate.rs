@@ -68,9 +68,9 @@ pub fn years_from_name(path: &Path) -> Option<(i64, i64)> {
     }
 }
 
-fn years_from_data(path: &Path) -> Result<Option<(i64, i64)>, DaopsError> {
+fn years_from_data(io: &rookery_io::IoContext, path: &Path) -> Result<Option<(i64, i64)>, DaopsError> {
     // Any input form: NetCDF (local or URL), Kerchunk references, Zarr stores.
-    let src = rookery_io::open_paths(&[path.to_path_buf()]).map_err(rookery_ops::OpError::from)?;
+    let src = rookery_io::open_paths(io, &[path.to_path_buf()]).map_err(rookery_ops::OpError::from)?;
     let info = rookery_cf::CfInfo::detect(src.dataset()).map_err(|e| rookery_ops::OpError::Data(e.to_string()))?;
     let axis = rookery_ops::subset::time_axis(src.as_ref(), &info)?;
     Ok(axis.and_then(|t| Some((t.times.first()?.year, t.times.last()?.year))))
@@ -81,7 +81,12 @@ fn years_from_data(path: &Path) -> Result<Option<(i64, i64)>, DaopsError> {
 /// # Errors
 /// A file without years in its name that cannot be read; nothing left ("No files found in
 /// given time range for {dset}").
-pub fn consolidate(dset: &str, files: &[PathBuf], filter: Option<&YearFilter>) -> Result<Vec<PathBuf>, DaopsError> {
+pub fn consolidate(
+    io: &rookery_io::IoContext,
+    dset: &str,
+    files: &[PathBuf],
+    filter: Option<&YearFilter>,
+) -> Result<Vec<PathBuf>, DaopsError> {
     let Some(filter) = filter else {
         return Ok(files.to_vec());
     };
@@ -90,7 +95,7 @@ pub fn consolidate(dset: &str, files: &[PathBuf], filter: Option<&YearFilter>) -
     for f in files {
         let years = match years_from_name(f) {
             Some(y) => Some(y),
-            None => years_from_data(f)?,
+            None => years_from_data(io, f)?,
         };
         if let Some((lo, hi)) = years {
             span = Some(span.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));

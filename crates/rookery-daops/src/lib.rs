@@ -30,6 +30,8 @@ use std::sync::OnceLock;
 
 /// Whether [`Daops::global`] is created restricted (set by the service).
 static GLOBAL_RESTRICTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// URLs the restricted global instance may read besides `allowed_urls` (the service's peers).
+static GLOBAL_EXTRA_URLS: OnceLock<Vec<String>> = OnceLock::new();
 
 /// Errors of the data-aware layer.
 #[derive(Debug, thiserror::Error)]
@@ -188,22 +190,58 @@ pub fn split_collection(items: &[String]) -> Vec<String> {
 }
 
 impl Daops {
-    /// From a configuration; any local path allowed.
+    /// From a configuration; any local path and URL allowed, the HTTP client and block cache
+    /// configured from the environment.
     ///
     /// # Errors
     /// Malformed project sections.
     pub fn new(config: Config) -> Result<Daops, DaopsError> {
-        let resolver = Resolver::new(&config)?;
+        Daops::with_io(config, rookery_io::IoContext::from_env())
+    }
+
+    /// From a configuration, reading as `io` allows.
+    ///
+    /// # Errors
+    /// Malformed project sections.
+    pub fn with_io(config: Config, io: rookery_io::IoContext) -> Result<Daops, DaopsError> {
+        let resolver = Resolver::new(&config, io)?;
         let fixes = fixes::FixCatalog::load(&config)?;
         Ok(Daops { config, resolver, fixes })
     }
 
-    /// Paths restricted to project base directories and `[rookery] allowed_roots` (for the
-    /// service).
+    /// Restricted for the service: local files only below the projects' `base_dir`s and
+    /// `[rookery] allowed_roots`; URLs only under `[rookery] allowed_urls` (and `extra_urls`,
+    /// e.g. the peers a node fetches results from), at public addresses unless their host is
+    /// listed or the address is in `[rookery] allowed_networks`. Every byte source goes
+    /// through this one check ([`rookery_io::IoContext`]): collection paths, reference
+    /// targets, Zarr stores, redirects.
+    ///
+    /// # Errors
+    /// A network in `allowed_networks` that does not parse.
+    pub fn restricted(mut self, extra_urls: &[String]) -> Result<Daops, DaopsError> {
+        let mut urls = self.config.list("rookery", "allowed_urls");
+        urls.extend(extra_urls.iter().cloned());
+        let nets = self.config.list("rookery", "allowed_networks");
+        let policy = rookery_io::EgressPolicy::allow_list(&urls, &nets)
+            .map_err(|e| DaopsError::Config(format!("[rookery] allowed_networks: {e}")))?;
+        let io = self.resolver.io().restrict(&self.resolver.data_roots(&self.config), policy);
+        self.resolver = self.resolver.with_io(io);
+        Ok(self)
+    }
+
+    /// This layer with `dir` readable too: a job's own directory, whose files (a workflow's
+    /// intermediate outputs) later steps read.
     #[must_use]
-    pub fn restricted(mut self) -> Daops {
-        self.resolver = self.resolver.restricted(&self.config);
-        self
+    pub fn with_root(&self, dir: &std::path::Path) -> Daops {
+        let mut d = self.clone();
+        d.resolver = d.resolver.with_io(self.resolver.io().with_root(dir));
+        d
+    }
+
+    /// The I/O context every file and URL is read through.
+    #[must_use]
+    pub fn io(&self) -> &rookery_io::IoContext {
+        self.resolver.io()
     }
 
     /// The process-wide instance from [`Config::load`] (loaded once).
@@ -214,17 +252,21 @@ impl Daops {
         static G: OnceLock<Result<Daops, String>> = OnceLock::new();
         G.get_or_init(|| {
             let d = Config::load().and_then(Daops::new).map_err(|e| e.to_string())?;
-            Ok(if GLOBAL_RESTRICTED.load(std::sync::atomic::Ordering::SeqCst) { d.restricted() } else { d })
+            if GLOBAL_RESTRICTED.load(std::sync::atomic::Ordering::SeqCst) {
+                d.restricted(&GLOBAL_EXTRA_URLS.get().cloned().unwrap_or_default()).map_err(|e| e.to_string())
+            } else {
+                Ok(d)
+            }
         })
         .as_ref()
         .map_err(|e| DaopsError::Config(e.clone()))
     }
 
-    /// Makes [`Daops::global`] restricted ([`Daops::restricted`]): the service calls this
-    /// before anything else uses it, so jobs read only the projects' directories, `[rookery]
-    /// allowed_roots` and `allowed_urls`. Returns false when the global instance was already
-    /// created unrestricted (then the caller must not serve).
-    pub fn restrict_global() -> bool {
+    /// Makes [`Daops::global`] restricted ([`Daops::restricted`] with `extra_urls`): the
+    /// service calls this before anything else uses it. Returns false when the global
+    /// instance was already created unrestricted (then the caller must not serve).
+    pub fn restrict_global(extra_urls: Vec<String>) -> bool {
+        let _ = GLOBAL_EXTRA_URLS.set(extra_urls);
         GLOBAL_RESTRICTED.store(true, std::sync::atomic::Ordering::SeqCst);
         Daops::global().map_or(true, |d| d.resolver.is_restricted())
     }
@@ -252,7 +294,7 @@ impl Daops {
             .map(|i| {
                 let mut r = self.resolver.resolve_in(i, Some((&window.0, &window.1)))?;
                 if !r.from_catalog {
-                    r.files = consolidate(r.key(), &r.files, years.as_ref())?;
+                    r.files = consolidate(self.io(), r.key(), &r.files, years.as_ref())?;
                 }
                 Ok(r)
             })
@@ -295,7 +337,7 @@ impl Daops {
             return Err(DaopsError::InvalidCollection("CollectionParameter must be provided".into()));
         }
         for r in out.iter_mut().filter(|r| !r.from_catalog) {
-            r.files = consolidate(r.key(), &r.files, years.as_ref())?;
+            r.files = consolidate(self.io(), r.key(), &r.files, years.as_ref())?;
         }
         Ok(out)
     }
@@ -306,7 +348,7 @@ impl Daops {
     /// # Errors
     /// Unreadable files; a fix that cannot be applied.
     pub fn open(&self, d: &Resolved, apply_fixes: bool) -> Result<Box<dyn rookery_io::Source>, DaopsError> {
-        let src = rookery_io::open_paths(&d.files).map_err(OpError::from)?;
+        let src = rookery_io::open_paths(self.io(), &d.files).map_err(OpError::from)?;
         match (&d.ds_id, apply_fixes) {
             (Some(id), true) if *id == d.input => Ok(self.fixes.apply(src, id)?.0),
             _ => Ok(src),
@@ -367,7 +409,7 @@ impl Daops {
         // The steps of every file.
         let mut per_file = Vec::new();
         for f in &d.files {
-            let src = rookery_io::open_paths(std::slice::from_ref(f)).map_err(OpError::from)?;
+            let src = rookery_io::open_paths(self.io(), std::slice::from_ref(f)).map_err(OpError::from)?;
             let info = rookery_cf::CfInfo::detect(src.dataset()).map_err(|e| OpError::Data(e.to_string()))?;
             let Some(t) = rookery_ops::subset::time_axis(src.as_ref(), &info)? else { return Ok(None) };
             if t.times.is_empty() {

@@ -10,29 +10,9 @@ use crate::catalog::{Catalog, MAX_DATETIME, MIN_DATETIME};
 use crate::config::Config;
 use crate::project::{projects, Project};
 use crate::DaopsError;
+use rookery_io::IoContext;
 use rookery_ops::naming::ProjectTemplate;
 use std::path::{Path, PathBuf};
-
-thread_local! {
-    /// Directories readable by the current thread besides the configured ones ([`allow_during`]).
-    static EXTRA_ROOTS: std::cell::RefCell<Vec<PathBuf>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Runs `f` with `root` readable by this thread even when the resolver is restricted: a job's
-/// own directory, whose files (a workflow's intermediate outputs) later steps read.
-pub fn allow_during<T>(root: &Path, f: impl FnOnce() -> T) -> T {
-    struct Pop;
-    impl Drop for Pop {
-        fn drop(&mut self) {
-            EXTRA_ROOTS.with(|x| {
-                x.borrow_mut().pop();
-            });
-        }
-    }
-    EXTRA_ROOTS.with(|x| x.borrow_mut().push(canonical(root)));
-    let _pop = Pop;
-    f()
-}
 
 /// A resolved collection item.
 #[derive(Clone, Debug, PartialEq)]
@@ -57,17 +37,13 @@ impl Resolved {
     }
 }
 
-/// Resolves collection items with a configuration.
+/// Resolves collection items with a configuration; what may be read is the I/O context's
+/// decision ([`rookery_io::IoContext`]: every path and URL is checked there).
 #[derive(Clone, Debug)]
 pub struct Resolver {
     projects: Vec<Project>,
     catalogs: std::collections::HashMap<String, std::sync::Arc<Catalog>>,
-    /// `None`: any local path is allowed (command line). `Some`: only below these roots.
-    allowed_roots: Option<Vec<PathBuf>>,
-    /// Remote URLs that are not a data node's (read over HTTP): `None` = any (command line);
-    /// `Some` = only those starting with one of these prefixes (the service: no fetching of
-    /// arbitrary addresses on a client's behalf).
-    allowed_urls: Option<Vec<String>>,
+    io: IoContext,
 }
 
 fn is_netcdf(p: &Path) -> bool {
@@ -79,34 +55,49 @@ fn canonical(p: &Path) -> PathBuf {
 }
 
 impl Resolver {
-    /// A resolver over the projects of `cfg`, allowing any local path.
+    /// A resolver over the projects of `cfg`, reading as `io` allows.
     ///
     /// # Errors
     /// Malformed project sections.
-    pub fn new(cfg: &Config) -> Result<Resolver, DaopsError> {
+    pub fn new(cfg: &Config, io: IoContext) -> Result<Resolver, DaopsError> {
         let projects = projects(cfg)?;
         let catalogs = projects
             .iter()
             .filter(|p| p.use_catalog)
             .filter_map(|p| Some((p.name.clone(), std::sync::Arc::new(Catalog::new(p.catalog.clone()?)))))
             .collect();
-        Ok(Resolver { projects, catalogs, allowed_roots: None, allowed_urls: None })
+        Ok(Resolver { projects, catalogs, io })
     }
 
-    /// Restricts absolute paths to the projects' `base_dir`s plus `[rookery] allowed_roots`.
+    /// The directories a restricted context may read: the projects' `base_dir`s,
+    /// `[rookery] allowed_roots`, and the roocs-grids directory (`[regrid] grids_dir`, or
+    /// `ROOKERY_GRIDS_DIR`), whose files named grid ids stand for.
     #[must_use]
-    pub fn restricted(mut self, cfg: &Config) -> Resolver {
+    pub fn data_roots(&self, cfg: &Config) -> Vec<PathBuf> {
         let mut roots: Vec<PathBuf> = self.projects.iter().filter_map(|p| p.base_dir.clone()).collect();
         roots.extend(cfg.list("rookery", "allowed_roots").into_iter().map(PathBuf::from));
-        self.allowed_roots = Some(roots.iter().map(|r| canonical(r)).collect());
-        self.allowed_urls = Some(cfg.list("rookery", "allowed_urls"));
+        roots.extend(std::env::var_os("ROOKERY_GRIDS_DIR").filter(|d| !d.is_empty()).map(PathBuf::from));
+        roots.extend(cfg.path("regrid", "grids_dir"));
+        roots
+    }
+
+    /// This resolver reading as `io` allows.
+    #[must_use]
+    pub fn with_io(mut self, io: IoContext) -> Resolver {
+        self.io = io;
         self
     }
 
-    /// Whether paths and URLs are restricted ([`Resolver::restricted`]).
+    /// The I/O context files and URLs are checked and read with.
+    #[must_use]
+    pub fn io(&self) -> &IoContext {
+        &self.io
+    }
+
+    /// Whether paths and URLs are restricted.
     #[must_use]
     pub fn is_restricted(&self) -> bool {
-        self.allowed_roots.is_some()
+        self.io.is_restricted()
     }
 
     /// The projects.
@@ -154,16 +145,7 @@ impl Resolver {
     }
 
     fn check_allowed(&self, path: &Path) -> Result<(), DaopsError> {
-        let Some(roots) = &self.allowed_roots else { return Ok(()) };
-        let c = canonical(path);
-        if roots.iter().any(|r| c.starts_with(r)) || EXTRA_ROOTS.with(|x| x.borrow().iter().any(|r| c.starts_with(r))) {
-            Ok(())
-        } else {
-            Err(DaopsError::InvalidCollection(format!(
-                "{} is outside the directories this server may read",
-                path.display()
-            )))
-        }
+        self.io.local(path).map(drop).map_err(refused)
     }
 
     /// The project a path belongs to: the first `is_default_for_path` project whose
@@ -195,16 +177,13 @@ impl Resolver {
             return Err(DaopsError::InvalidCollection("CollectionParameter must be provided".into()));
         }
         // s3://bucket/key: its HTTP(S) URL (rookery_io::s3), then as any URL.
-        let s3 = rookery_io::s3::global().to_url(item);
+        let s3 = self.io.s3().to_url(item);
         let item = s3.as_deref().unwrap_or(item);
         if item.starts_with("http://") || item.starts_with("https://") {
             // A data node's URL maps to its local file; any other URL is read over HTTP
             // (byte ranges, cached), if allowed.
             let Ok((path, p)) = self.url_to_path(item) else {
-                if let Some(allowed) = &self.allowed_urls {
-                    let policy = rookery_io::EgressPolicy::allow_list(allowed, &[]).map_err(DaopsError::Config)?;
-                    policy.check_url(item).map_err(DaopsError::InvalidCollection)?;
-                }
+                self.io.url(item).map_err(refused)?;
                 return Ok(Resolved {
                     input: item.to_string(),
                     ds_id: None,
@@ -232,6 +211,15 @@ impl Resolver {
 
     fn resolve_path(&self, path: &Path, input: &str) -> Result<Resolved, DaopsError> {
         let text = path.to_string_lossy();
+        // Before anything looks at the file system (a refusal tells nothing of what is there):
+        // the path itself, or a pattern's directory part.
+        let base = match text.find(['*', '?', '[']) {
+            Some(i) => {
+                PathBuf::from(text[..i].rsplit_once('/').map_or(".", |(d, _)| if d.is_empty() { "/" } else { d }))
+            }
+            None => path.to_path_buf(),
+        };
+        self.check_allowed(&base)?;
         let files: Vec<PathBuf> = if text.contains(['*', '?', '[']) && !path.exists() {
             let mut f: Vec<PathBuf> = glob::glob(&text)
                 .map_err(|e| DaopsError::InvalidCollection(format!("bad glob pattern {text}: {e}")))?
@@ -367,4 +355,9 @@ impl Resolver {
             from_catalog: false,
         })
     }
+}
+
+/// A refusal of the I/O context as a collection error (the request is at fault).
+fn refused(e: rookery_io::IoError) -> DaopsError {
+    DaopsError::InvalidCollection(e.to_string())
 }

@@ -106,7 +106,7 @@ fn bad_ids_and_paths() {
     let e = d.resolver.resolve("cmip5.output1...etc.passwd").expect_err("escape");
     assert!(e.to_string().contains("not a valid dataset id"), "{e}");
     // Restricted (service) resolvers refuse paths outside the base directories.
-    let r = daops().restricted();
+    let r = daops().restricted(&[]).expect("restricted");
     let e = r.resolver.resolve("/etc/hostname").expect_err("outside");
     assert!(e.to_string().contains("outside the directories this server may read"), "{e}");
     let ok = r.resolver.resolve(TAS5_ID);
@@ -119,7 +119,7 @@ fn bad_ids_and_paths() {
     assert!(e.to_string().contains("is not a URL this server may read"), "{e}");
     let mut c = config();
     c.merge_str("[rookery]\nallowed_urls = http://example.org/data/\n", "t", None).expect("cfg");
-    let d = Daops::new(c).expect("daops").restricted();
+    let d = Daops::new(c).expect("daops").restricted(&[]).expect("restricted");
     assert!(d.resolver.resolve(u).is_ok());
     assert!(d.resolver.resolve("http://example.org/other/tas.nc").is_err());
 }
@@ -162,7 +162,7 @@ fn catalogue_search_and_reload() {
         let p = d.resolver.project("c3s-cmip6").expect("project").clone();
         let f = std::fs::File::create(&cat).expect("create");
         let mut gz = flate2::write::GzEncoder::new(f, flate2::Compression::default());
-        let n = rookery_daops::catalog::build(&p, &mut gz).expect("build");
+        let n = rookery_daops::catalog::build(&rookery_io::IoContext::from_env(), &p, &mut gz).expect("build");
         gz.finish().expect("gz");
         assert!(n > 100, "{n} files catalogued");
     }

@@ -37,6 +37,15 @@ thread_local! {
     static TMP: RefCell<Option<tempfile::TempDir>> = const { RefCell::new(None) };
 }
 
+thread_local! {
+    // The I/O context of this thread's runs (one HTTP client and cache for all of them).
+    static IO: rookery_io::IoContext = rookery_io::IoContext::from_env();
+}
+
+fn io() -> rookery_io::IoContext {
+    IO.with(Clone::clone)
+}
+
 /// Writes `bytes` to a file named `name` in this thread's scratch directory.
 fn scratch(name: &str, bytes: &[u8]) -> PathBuf {
     TMP.with(|t| {
@@ -63,7 +72,7 @@ const NC4: &str =
 /// Opens a NetCDF file and reads a little of every variable (whole variables when small).
 fn run_netcdf(b: &[u8]) -> bool {
     let p = scratch("f.nc", b);
-    let Ok(src) = rookery_io::NcSource::open(&p) else { return false };
+    let Ok(src) = rookery_io::NcSource::open(&io(), &p) else { return false };
     read_some(&src);
     true
 }
@@ -86,7 +95,7 @@ fn read_some(src: &dyn rookery_io::Source) {
 
 /// Opens Kerchunk references (or any input form) at `path` and reads a little of everything.
 fn run_input(path: &Path) -> bool {
-    let Ok(src) = rookery_io::open_paths(&[path.to_path_buf()]) else { return false };
+    let Ok(src) = rookery_io::open_paths(&io(), &[path.to_path_buf()]) else { return false };
     read_some(src.as_ref());
     true
 }

@@ -292,7 +292,7 @@ pub struct DiskUsage {
 }
 
 /// Blocks of remote files cached on disk and in memory; shared by every file opened through
-/// it (usually one per process: [`crate::Remote::global`]).
+/// it (one per [`crate::IoContext`] family: restricted contexts share it).
 pub struct BlockCache {
     cfg: CacheConfig,
     /// Blocks may be written to disk (turned off by the first failure).

@@ -161,6 +161,95 @@ pub fn url_host(url: &str) -> Result<(String, String, u16), String> {
     Ok((scheme, host.to_ascii_lowercase(), port))
 }
 
+/// The normal form of an http(s) URL (RFC 3986 §6.2.2): scheme and host in lower case, the
+/// default port dropped, percent-encodings of unreserved characters decoded (other encodings
+/// upper-cased), dot segments (`.`, `..`, also spelled `%2e`) removed from the path. The
+/// query and fragment are kept as they are.
+///
+/// # Errors
+/// Not an http(s) URL, userinfo (`user@host`), a bad port, an encoded slash or backslash
+/// (`%2f`, `%5c`, `\`) or a control character in the path: forms a server may resolve outside
+/// the prefix it was matched against.
+pub fn normalize_url(url: &str) -> Result<String, String> {
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| format!("{url} is not a URL"))?;
+    let scheme = scheme.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "http" => 80,
+        "https" => 443,
+        _ => return Err(format!("{url}: only http and https URLs may be fetched")),
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    if authority.contains('@') {
+        return Err(format!("{url}: URLs with user information (user@host) are not fetched"));
+    }
+    let (_, host, port) = url_host(url)?;
+    let host = if host.contains(':') { format!("[{host}]") } else { host };
+    let authority = if port == default_port { host } else { format!("{host}:{port}") };
+    let path_end = tail.find(['?', '#']).unwrap_or(tail.len());
+    let (path, after) = tail.split_at(path_end);
+    let path = normalize_path(path).map_err(|e| format!("{url}: {e}"))?;
+    Ok(format!("{scheme}://{authority}{path}{after}"))
+}
+
+/// A URL path with unreserved percent-encodings decoded and dot segments removed.
+fn normalize_path(path: &str) -> Result<String, String> {
+    let b = path.as_bytes();
+    let mut dec = String::with_capacity(path.len());
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'%' {
+            let hex = path.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok());
+            let Some(v) = hex else { return Err("a malformed percent-encoding in the path".into()) };
+            if v.is_ascii_alphanumeric() || matches!(v, b'-' | b'.' | b'_' | b'~') {
+                dec.push(char::from(v));
+            } else if matches!(v, b'/' | b'\\') || v < 0x20 || v == 0x7f {
+                return Err("an encoded slash, backslash or control character in the path".into());
+            } else {
+                dec.push_str(&format!("%{v:02X}"));
+            }
+            i += 3;
+            continue;
+        }
+        if c == b'\\' || c < 0x20 || c == 0x7f {
+            return Err("a backslash or control character in the path".into());
+        }
+        // Multi-byte UTF-8 is copied byte by byte through the char boundary below.
+        let ch_len = path[i..].chars().next().map_or(1, char::len_utf8);
+        dec.push_str(&path[i..i + ch_len]);
+        i += ch_len;
+    }
+    // RFC 3986 §5.2.4 remove_dot_segments.
+    let mut out: Vec<&str> = Vec::new();
+    let segs: Vec<&str> = dec.split('/').collect();
+    let last = segs.len().saturating_sub(1);
+    for (k, seg) in segs.iter().enumerate() {
+        match *seg {
+            "." => {
+                if k == last {
+                    out.push("");
+                }
+            }
+            ".." => {
+                if out.len() > 1 {
+                    out.pop();
+                }
+                if k == last {
+                    out.push("");
+                }
+            }
+            s => out.push(s),
+        }
+    }
+    let joined = out.join("/");
+    Ok(if joined.is_empty() || !joined.starts_with('/') {
+        format!("/{}", joined.trim_start_matches('/'))
+    } else {
+        joined
+    })
+}
+
 /// Whether `url` starts with `prefix` at a boundary (`http://a.org` does not cover
 /// `http://a.org.evil.net/`, `http://a.org/data` does not cover `http://a.org/database`).
 fn under_prefix(url: &str, prefix: &str) -> bool {
@@ -198,7 +287,13 @@ impl EgressPolicy {
     /// # Errors
     /// A network that does not parse.
     pub fn allow_list(prefixes: &[String], networks: &[String]) -> Result<EgressPolicy, String> {
-        let prefixes: Vec<String> = prefixes.iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
+        // Prefixes are matched in normal form (a prefix that is not a URL never matches).
+        let prefixes: Vec<String> = prefixes
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+            .map(|p| normalize_url(p).unwrap_or_else(|_| p.to_string()))
+            .collect();
         let listed_hosts = prefixes.iter().filter_map(|p| url_host(p).ok()).map(|(_, h, _)| h).collect();
         let networks =
             networks.iter().filter(|n| !n.trim().is_empty()).map(|n| IpNet::parse(n)).collect::<Result<_, _>>()?;
@@ -211,15 +306,25 @@ impl EgressPolicy {
         matches!(self, EgressPolicy::Open)
     }
 
-    /// Checks the URL text: scheme and listed prefix.
+    /// Checks the URL text: scheme and listed prefix. The URL is matched in its normal form ([`normalize_url`]), which is what the client
+    /// then sends, so dot segments and percent-encoded dots cannot climb out of a prefix.
     ///
     /// # Errors
     /// One line naming the URL and the reason.
     pub fn check_url(&self, url: &str) -> Result<(), String> {
-        let EgressPolicy::AllowList { prefixes, .. } = self else { return Ok(()) };
-        url_host(url)?;
-        if prefixes.iter().any(|p| under_prefix(url, p)) {
-            Ok(())
+        self.admit(url).map(drop)
+    }
+
+    /// [`EgressPolicy::check_url`], returning the form to send: the normal form under an
+    /// allow-list, `url` unchanged when the policy is open.
+    ///
+    /// # Errors
+    /// As [`EgressPolicy::check_url`].
+    pub fn admit(&self, url: &str) -> Result<String, String> {
+        let EgressPolicy::AllowList { prefixes, .. } = self else { return Ok(url.to_string()) };
+        let norm = normalize_url(url)?;
+        if prefixes.iter().any(|p| under_prefix(&norm, p)) {
+            Ok(norm)
         } else {
             Err(format!("{url} is not a URL this server may read (see [rookery] allowed_urls)"))
         }

@@ -20,6 +20,7 @@
 mod agg;
 pub mod cache;
 mod chunks;
+mod context;
 pub mod egress;
 pub mod kerchunk;
 mod nc;
@@ -32,9 +33,10 @@ mod zarr_write;
 
 pub use agg::AggSource;
 pub use cache::{BlockCache, CacheConfig, CacheStats, CachedStorage};
+pub use context::IoContext;
 pub use egress::EgressPolicy;
 pub use nc::NcSource;
-pub use open::{expand_inputs, open, open_paths, open_paths_with};
+pub use open::{expand_inputs, open, open_paths};
 pub use remote::{is_url, HttpOptions, Remote, RemoteError};
 pub use write::{NcWriter, OutputFormat, Staged, WriteOptions, Writer};
 pub use zarr::{detect as detect_zarr, ZarrKind, ZarrSource};
@@ -48,6 +50,9 @@ use std::path::PathBuf;
 pub enum IoError {
     #[error("no such file or directory: {0}")]
     NotFound(PathBuf),
+    /// A file or URL outside what this context may read (the same whether or not it exists).
+    #[error("{0}")]
+    Refused(String),
     #[error("no NetCDF files match {0}")]
     NoFiles(String),
     #[error("cannot read {path}: {msg}")]

@@ -11,8 +11,8 @@
 
 use crate::cache::CachedStorage;
 use crate::chunks::{ChunkReader, Elem};
-use crate::remote::{is_url, Remote, RemoteError};
-use crate::{IoError, Source};
+use crate::remote::{is_url, RemoteError};
+use crate::{IoContext, IoError, Source};
 use ndarray::{ArrayD, IxDyn};
 use netcdf_reader::{NcAttrValue, NcFile, NcSliceInfo, NcSliceInfoElem, NcType};
 use rookery_cf::{Array, AttrValue, Attrs, DType, Dataset, Dim, Variable};
@@ -21,7 +21,10 @@ use std::sync::{Arc, OnceLock};
 
 /// A NetCDF file opened for reading.
 pub struct NcSource {
+    /// The path as given (named in errors and by [`Source::paths`]).
     path: PathBuf,
+    /// The path opened: the real path the context allowed.
+    real: PathBuf,
     file: NcFile,
     ds: Dataset,
     /// The chunk reader of a NetCDF-4 file, opened on first use (`None`: classic file, or
@@ -101,27 +104,34 @@ impl NcSource {
     ///
     /// # Errors
     /// Missing file, not NetCDF, or corrupt metadata.
-    pub fn open(path: &Path) -> Result<NcSource, IoError> {
+    pub fn open(ctx: &IoContext, path: &Path) -> Result<NcSource, IoError> {
         if let Some(url) = path.to_str().filter(|s| is_url(s)) {
-            return Self::open_url(url, &Remote::global());
+            return Self::open_url(ctx, url);
         }
-        if !path.exists() {
+        // Checked first, so a refusal says nothing of whether the file exists; then the
+        // real path is what is opened (errors still name the path as given).
+        let real = ctx.local(path)?;
+        if !real.exists() {
             return Err(IoError::NotFound(path.to_path_buf()));
         }
+        Self::open_real(path, &real)
+    }
+
+    fn open_real(path: &Path, real: &Path) -> Result<NcSource, IoError> {
         // Classic files are read with positioned reads rather than memory-mapped: a mapping
         // keeps every page read in the process's resident set (a 3.8 GB file streamed through
         // an average would show a 3.8 GB peak RSS); NetCDF-4 files open as before.
         let classic = {
             let mut magic = [0u8; 4];
-            std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic)).is_ok()
+            std::fs::File::open(real).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic)).is_ok()
                 && magic[..3] == *b"CDF"
         };
         let opened = if classic {
-            netcdf_reader::FileStorage::open(path)
+            netcdf_reader::FileStorage::open(real)
                 .map_err(netcdf_reader::Error::from)
                 .and_then(|st| NcFile::from_storage(std::sync::Arc::new(st)))
         } else {
-            NcFile::open(path)
+            NcFile::open(real)
         };
         let file = opened.map_err(|e| match e {
             netcdf_reader::Error::InvalidMagic => IoError::NotNetcdf { path: path.to_path_buf() },
@@ -130,22 +140,23 @@ impl NcSource {
         let ds = Self::metadata(path, &file)?;
         Ok(NcSource {
             path: path.to_path_buf(),
+            real: real.to_path_buf(),
             file,
             ds,
             chunks: OnceLock::new(),
             remote: None,
-            classic: if classic { std::fs::File::open(path).ok() } else { None },
+            classic: if classic { std::fs::File::open(real).ok() } else { None },
         })
     }
 
-    /// Opens the file at an `http(s)://` URL through `remote` (one HEAD request, then the
+    /// Opens the file at an `http(s)://` URL through the context's client (one HEAD request, then the
     /// metadata through the block cache; no data).
     ///
     /// # Errors
     /// Unreachable file or error status, not NetCDF, corrupt metadata.
-    pub fn open_url(url: &str, remote: &Remote) -> Result<NcSource, IoError> {
+    pub fn open_url(ctx: &IoContext, url: &str) -> Result<NcSource, IoError> {
         let path = PathBuf::from(url);
-        let storage = remote.open(url).map_err(IoError::from)?;
+        let storage = ctx.remote().open(&ctx.url(url)?).map_err(IoError::from)?;
         let before = storage.stats();
         let dyn_storage: hdf5_reader::storage::DynStorage = storage.clone();
         let file = NcFile::from_storage(dyn_storage).map_err(|e| match e {
@@ -154,7 +165,15 @@ impl NcSource {
         })?;
         let ds = Self::metadata(&path, &file)?;
         tracing::info!("{url}: opened; {}", storage.stats().since(&before));
-        Ok(NcSource { path, file, ds, chunks: OnceLock::new(), remote: Some(storage), classic: None })
+        Ok(NcSource {
+            real: path.clone(),
+            path,
+            file,
+            ds,
+            chunks: OnceLock::new(),
+            remote: Some(storage),
+            classic: None,
+        })
     }
 
     /// The URL's cache counters, for a remote file.
@@ -171,7 +190,7 @@ impl NcSource {
                 }
                 let opened = match &self.remote {
                     Some(st) => ChunkReader::from_storage(st.clone()),
-                    None => ChunkReader::open(&self.path),
+                    None => ChunkReader::open(&self.real),
                 };
                 opened
                     .map_err(|e| {

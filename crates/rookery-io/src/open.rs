@@ -1,8 +1,9 @@
 //! Inputs: a file, a glob, a directory (its `*.nc` files), an `http(s)://` URL, a Zarr store
 //! or a Kerchunk reference (local or URL; see [`crate::detect_zarr`]), or several of these.
+//! Every path and URL is checked by the [`IoContext`] before anything looks at it.
 
 use crate::zarr::{detect, ZarrSource};
-use crate::{is_url, AggSource, IoError, NcSource, Remote, Source};
+use crate::{is_url, AggSource, IoContext, IoError, NcSource, Source};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -14,21 +15,31 @@ fn is_netcdf_name(p: &Path) -> bool {
 /// files. URLs are kept as they are (no globbing), in a `PathBuf` holding the URL text.
 ///
 /// # Errors
-/// An input that does not exist, a bad glob, or nothing found.
-pub fn expand_inputs(inputs: &[String]) -> Result<Vec<PathBuf>, IoError> {
+/// An input the context refuses, an input that does not exist, a bad glob, or nothing found.
+pub fn expand_inputs(ctx: &IoContext, inputs: &[String]) -> Result<Vec<PathBuf>, IoError> {
     let mut out = Vec::new();
     for input in inputs {
         // s3://bucket/key: the object's HTTP(S) URL (signed when credentials are set).
-        let s3_url = crate::s3::global().to_url(input);
+        let s3_url = ctx.s3().to_url(input);
         let input = s3_url.as_ref().unwrap_or(input);
         let p = Path::new(input);
-        if is_url(input) || (!input.contains(['*', '?', '[']) && detect(input).is_some()) {
+        if is_url(input) {
+            ctx.url(input)?;
+            out.push(PathBuf::from(input));
+            continue;
+        }
+        // Before anything looks at the file system: a refusal tells nothing of what is there.
+        ctx.local(&glob_base(p))?;
+        if !input.contains(['*', '?', '[']) && detect(input).is_some() {
             out.push(PathBuf::from(input));
         } else if input.contains(['*', '?', '[']) && !p.exists() {
             let paths = glob::glob(input)
                 .map_err(|e| IoError::Read { path: p.to_path_buf(), msg: format!("bad glob pattern: {e}") })?;
-            let mut found: Vec<PathBuf> =
-                paths.filter_map(Result::ok).filter(|f| f.is_file() || f.to_str().and_then(detect).is_some()).collect();
+            let mut found: Vec<PathBuf> = paths
+                .filter_map(Result::ok)
+                .filter(|f| ctx.local(f).is_ok())
+                .filter(|f| f.is_file() || f.to_str().and_then(detect).is_some())
+                .collect();
             if found.is_empty() {
                 return Err(IoError::NoFiles(input.clone()));
             }
@@ -36,8 +47,11 @@ pub fn expand_inputs(inputs: &[String]) -> Result<Vec<PathBuf>, IoError> {
             out.extend(found);
         } else if p.is_dir() {
             let rd = std::fs::read_dir(p).map_err(|e| IoError::Read { path: p.to_path_buf(), msg: e.to_string() })?;
-            let mut found: Vec<PathBuf> =
-                rd.filter_map(Result::ok).map(|e| e.path()).filter(|f| f.is_file() && is_netcdf_name(f)).collect();
+            let mut found: Vec<PathBuf> = rd
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|f| ctx.local(f).is_ok() && f.is_file() && is_netcdf_name(f))
+                .collect();
             if found.is_empty() {
                 return Err(IoError::NoFiles(format!("directory {input}")));
             }
@@ -57,29 +71,36 @@ pub fn expand_inputs(inputs: &[String]) -> Result<Vec<PathBuf>, IoError> {
     Ok(out)
 }
 
-/// Opens the given files as one dataset (joined along time when there are several).
-///
-/// # Errors
-/// See [`NcSource::open`] and [`AggSource::new`].
-pub fn open_paths(paths: &[PathBuf]) -> Result<Box<dyn Source>, IoError> {
-    open_paths_with(paths, &Remote::global())
+/// The part of a path before its first glob character, cut at a `/` (the path itself when it
+/// has none): what must be readable before the pattern is expanded.
+fn glob_base(p: &Path) -> PathBuf {
+    let text = p.to_string_lossy();
+    match text.find(['*', '?', '[']) {
+        Some(i) => PathBuf::from(text[..i].rsplit_once('/').map_or(".", |(d, _)| if d.is_empty() { "/" } else { d })),
+        None => p.to_path_buf(),
+    }
 }
 
-/// [`open_paths`] with URLs read through `remote` (its HTTP client and block cache).
+/// Opens the given files as one dataset (joined along time when there are several), local
+/// files and URLs as the context allows.
 ///
 /// # Errors
-/// See [`NcSource::open`], [`NcSource::open_url`] and [`AggSource::new`].
-pub fn open_paths_with(paths: &[PathBuf], remote: &Remote) -> Result<Box<dyn Source>, IoError> {
+/// See [`IoContext::local`], [`NcSource::open`], [`ZarrSource::open_as`] and [`AggSource::new`].
+pub fn open_paths(ctx: &IoContext, paths: &[PathBuf]) -> Result<Box<dyn Source>, IoError> {
     let mut sources: Vec<Box<dyn Source>> = paths
         .par_iter()
         .map(|p| -> Result<Box<dyn Source>, IoError> {
             let text = p.to_str();
+            if text.is_none_or(|s| !is_url(s)) {
+                // Checked before `detect` reads the file's first bytes.
+                ctx.local(p)?;
+            }
             if let Some((s, kind)) = text.and_then(|s| detect(s).map(|k| (s, k))) {
-                return Ok(Box::new(ZarrSource::open_as(s, kind, remote)?));
+                return Ok(Box::new(ZarrSource::open_as(ctx, s, kind)?));
             }
             Ok(Box::new(match text.filter(|s| is_url(s)) {
-                Some(url) => NcSource::open_url(url, remote)?,
-                None => NcSource::open(p)?,
+                Some(url) => NcSource::open_url(ctx, url)?,
+                None => NcSource::open(ctx, p)?,
             }))
         })
         .collect::<Result<_, _>>()?;
@@ -95,6 +116,6 @@ pub fn open_paths_with(paths: &[PathBuf], remote: &Remote) -> Result<Box<dyn Sou
 ///
 /// # Errors
 /// See [`expand_inputs`] and [`open_paths`].
-pub fn open(inputs: &[String]) -> Result<Box<dyn Source>, IoError> {
-    open_paths(&expand_inputs(inputs)?)
+pub fn open(ctx: &IoContext, inputs: &[String]) -> Result<Box<dyn Source>, IoError> {
+    open_paths(ctx, &expand_inputs(ctx, inputs)?)
 }

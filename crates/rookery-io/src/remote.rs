@@ -159,6 +159,8 @@ pub struct HttpClient {
     opts: HttpOptions,
     counters: Counters,
     policy: SharedPolicy,
+    /// S3 endpoint and credentials (requests to S3 hosts are signed).
+    s3: Arc<crate::s3::S3Config>,
 }
 
 /// The policy, shared with the agents' resolver.
@@ -306,7 +308,27 @@ impl HttpClient {
                 },
             )
         };
-        HttpClient { agent: build(true), direct: build(false), opts, counters: Counters::default(), policy }
+        HttpClient {
+            agent: build(true),
+            direct: build(false),
+            opts,
+            counters: Counters::default(),
+            policy,
+            s3: Arc::new(crate::s3::S3Config::from_env()),
+        }
+    }
+
+    /// This client with other S3 settings.
+    #[must_use]
+    pub fn with_s3(mut self, s3: crate::s3::S3Config) -> HttpClient {
+        self.s3 = Arc::new(s3);
+        self
+    }
+
+    /// The S3 settings requests are signed with.
+    #[must_use]
+    pub fn s3(&self) -> &crate::s3::S3Config {
+        &self.s3
     }
 
     /// Replaces the egress policy (the service sets its allow-list at start).
@@ -341,14 +363,12 @@ impl HttpClient {
     ) -> Result<(ureq::http::Response<ureq::Body>, String), Attempt> {
         let mut cur = url.to_string();
         for _ in 0..=MAX_REDIRECTS {
-            let policy = self.policy();
-            if !policy.is_open() {
-                policy.check_url(&cur).map_err(|msg| Attempt { transient: false, msg })?;
-            }
+            // Under an allow-list the URL is checked and sent in its normal form (no dot
+            // segments a server could resolve outside the allowed prefix).
+            cur = self.policy().admit(&cur).map_err(|msg| Attempt { transient: false, msg })?;
             let agent = self.agent_for(&cur);
             // S3 with credentials: each request (and each redirect target) signed.
-            let signed =
-                crate::s3::global().headers(if head { "HEAD" } else { "GET" }, &cur, std::time::SystemTime::now());
+            let signed = self.s3.headers(if head { "HEAD" } else { "GET" }, &cur, std::time::SystemTime::now());
             let resp = if head {
                 let mut rb = agent.head(&cur);
                 if let Some(r) = range {
@@ -654,17 +674,30 @@ impl Remote {
         Arc::new(Remote { http: Arc::new(HttpClient::new(http)), cache: Arc::new(BlockCache::new(cache)) })
     }
 
-    /// The process-wide client and cache, configured from the environment
-    /// ([`HttpOptions::from_env`], [`CacheConfig::from_env`]).
+    /// A client and cache configured from the environment ([`HttpOptions::from_env`],
+    /// [`CacheConfig::from_env`], [`crate::s3::S3Config::from_env`]).
     #[must_use]
-    pub fn global() -> Arc<Remote> {
-        static GLOBAL: std::sync::OnceLock<Arc<Remote>> = std::sync::OnceLock::new();
-        Arc::clone(GLOBAL.get_or_init(|| Remote::new(HttpOptions::from_env(), CacheConfig::from_env())))
+    pub fn from_env() -> Arc<Remote> {
+        Remote::new(HttpOptions::from_env(), CacheConfig::from_env())
+    }
+
+    /// A client with the same options and S3 settings under `policy`, sharing this cache.
+    #[must_use]
+    pub fn with_policy(&self, policy: EgressPolicy) -> Arc<Remote> {
+        let http = HttpClient::new(self.http.opts.clone()).with_s3((*self.http.s3).clone());
+        http.set_policy(policy);
+        Arc::new(Remote { http: Arc::new(http), cache: Arc::clone(&self.cache) })
     }
 
     /// The HTTP client.
     #[must_use]
     pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
+    /// The HTTP client, shared.
+    #[must_use]
+    pub fn http_arc(&self) -> &Arc<HttpClient> {
         &self.http
     }
 

@@ -16,7 +16,6 @@
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
-use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Access key, secret and optional session token.
@@ -237,70 +236,4 @@ fn canonical_query(q: &str) -> String {
         .collect();
     pairs.sort();
     pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
-}
-
-fn global_cell() -> &'static RwLock<Arc<S3Config>> {
-    static G: OnceLock<RwLock<Arc<S3Config>>> = OnceLock::new();
-    G.get_or_init(|| RwLock::new(Arc::new(S3Config::from_env())))
-}
-
-/// The process's S3 settings (from the environment unless [`set_global`] replaced them).
-#[must_use]
-pub fn global() -> Arc<S3Config> {
-    global_cell().read().map_or_else(|p| p.into_inner().clone(), |g| g.clone())
-}
-
-/// Replaces the process's S3 settings (e.g. from a configuration file).
-pub fn set_global(cfg: S3Config) {
-    match global_cell().write() {
-        Ok(mut g) => *g = Arc::new(cfg),
-        Err(p) => *p.into_inner() = Arc::new(cfg),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::Duration;
-
-    #[test]
-    fn dates() {
-        assert_eq!(amz_date(0), "19700101T000000Z");
-        assert_eq!(amz_date(1_369_353_600), "20130524T000000Z");
-        assert_eq!(amz_date(951_782_400 + 3661), "20000229T010101Z");
-    }
-
-    /// Which URLs are signed; the secret stays out of Debug output. (The signatures
-    /// themselves are checked by a server that verifies them: crates/rookery-io/tests/s3.rs.)
-    #[test]
-    fn signs_only_s3_hosts_and_hides_the_secret() {
-        let cfg = S3Config {
-            endpoint: Some("http://127.0.0.1:4599".into()),
-            region: "us-east-1".into(),
-            credentials: Some(Credentials {
-                access_key: "AKIAIOSFODNN7EXAMPLE".into(),
-                secret_key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(),
-                session_token: None,
-            }),
-        };
-        let t = UNIX_EPOCH + Duration::from_secs(1_369_353_600);
-        assert!(cfg.headers("GET", "http://127.0.0.1:4599/b/k.nc", t).iter().any(|(k, _)| k == "Authorization"));
-        assert!(cfg.headers("GET", "http://127.0.0.1:4600/b/k.nc", t).is_empty());
-        assert!(cfg.headers("GET", "https://example.org/b/k.nc", t).is_empty());
-        assert!(cfg.signs("https://examplebucket.s3.amazonaws.com/test.txt"));
-        assert!(!format!("{cfg:?}").contains("wJalr"));
-        assert_eq!(cfg.to_url("s3://b/dir/k.nc").as_deref(), Some("http://127.0.0.1:4599/b/dir/k.nc"));
-        assert_eq!(canonical_path("/b/a b%2Bc"), "/b/a%20b%2Bc");
-        assert_eq!(canonical_query("prefix=x&delimiter=%2F&list-type=2"), "delimiter=%2F&list-type=2&prefix=x");
-    }
-
-    /// The signing-key derivation example of the AWS Signature Version 4 documentation.
-    #[test]
-    fn matches_the_aws_signing_key_derivation() {
-        let mut k = hmac(b"AWS4wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", b"20120215");
-        for p in ["us-east-1", "iam", "aws4_request"] {
-            k = hmac(&k, p.as_bytes());
-        }
-        assert_eq!(hex(&k), "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d");
-    }
 }

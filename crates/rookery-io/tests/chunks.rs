@@ -86,7 +86,7 @@ fn same(a: f64, b: f64) -> bool {
 
 /// Every variable of `path`, over windows that cut chunks in every way, equals libnetcdf.
 fn check(path: &Path) {
-    let ours = NcSource::open(path).expect("open");
+    let ours = NcSource::open(&rookery_io::IoContext::from_env(), path).expect("open");
     let theirs = netcdf::open(path).expect("libnetcdf open");
     let windows: [([usize; 3], [usize; 3]); 7] = [
         ([0, 0, 0], [NT, NY, NX]),
@@ -153,7 +153,7 @@ fn fletcher32_chunks_match_libnetcdf() {
     }
     let bad = dir.path().join("bad.nc");
     std::fs::write(&bad, &bytes).expect("write");
-    if let Ok(s) = NcSource::open(&bad) {
+    if let Ok(s) = NcSource::open(&rookery_io::IoContext::from_env(), &bad) {
         for v in ["tas", "s", "u", "d", "b", "q"] {
             let _ = s.read_all(v);
         }

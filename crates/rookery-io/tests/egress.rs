@@ -67,7 +67,7 @@ fn redirector(to: String) -> String {
 }
 
 fn open(remote: &Arc<Remote>, url: &str) -> Result<NcSource, String> {
-    NcSource::open_url(url, remote).map_err(|e| e.to_string())
+    NcSource::open_url(&rookery_io::IoContext::new(std::sync::Arc::clone(&remote)), url).map_err(|e| e.to_string())
 }
 
 /// The error text of a refused open.

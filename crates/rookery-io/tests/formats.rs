@@ -14,7 +14,7 @@ fn ta() -> PathBuf {
 #[test]
 fn cdf2_cdf5_and_nc4_copies_read_identically() {
     let dir = tempfile::tempdir().expect("tmp");
-    let orig = NcSource::open(&ta()).expect("open");
+    let orig = NcSource::open(&rookery_io::IoContext::from_env(), &ta()).expect("open");
     let want = orig.read_all("tas").expect("read").to_f64().expect("f64");
     for (kind, magic) in [("64-bit offset", b"CDF\x02".as_slice()), ("cdf5", b"CDF\x05"), ("netCDF-4", b"\x89HDF")] {
         let out = dir.path().join(format!("{}.nc", kind.replace(' ', "_")));
@@ -27,7 +27,7 @@ fn cdf2_cdf5_and_nc4_copies_read_identically() {
         assert!(st.success(), "nccopy -k {kind}");
         let bytes = std::fs::read(&out).expect("read");
         assert_eq!(&bytes[..magic.len()], magic, "{kind}");
-        let s = NcSource::open(&out).expect("open copy");
+        let s = NcSource::open(&rookery_io::IoContext::from_env(), &out).expect("open copy");
         let got = s.read_all("tas").expect("read copy").to_f64().expect("f64");
         assert_eq!(got, want, "{kind}");
         let t = s.read("time", &[3], &[2]).expect("slab");
@@ -43,18 +43,18 @@ fn outputs_are_compressed_as_the_source() {
     // A classic file stores its data plainly: outputs are uncompressed NetCDF-4 (as xarray
     // writes them); a NetCDF-4 copy (compressed by nccopy -d1) gives deflate + shuffle.
     let dir = tempfile::tempdir().expect("tmp");
-    let classic = NcSource::open(&ta()).expect("open");
+    let classic = NcSource::open(&rookery_io::IoContext::from_env(), &ta()).expect("open");
     assert_eq!(classic.compressed(), Some(false));
     let o = rookery_io::WriteOptions::following(&classic, rookery_io::OutputFormat::Nc4, None);
     assert!(o.deflate == 0 && !o.shuffle, "{o:?}");
     let nc4 = dir.path().join("nc4.nc");
     let st = Command::new("nccopy").args(["-k", "nc4", "-d", "1"]).arg(ta()).arg(&nc4).status().expect("nccopy");
     assert!(st.success());
-    let src = NcSource::open(&nc4).expect("open nc4");
+    let src = NcSource::open(&rookery_io::IoContext::from_env(), &nc4).expect("open nc4");
     assert_ne!(src.compressed(), Some(false));
     let o = rookery_io::WriteOptions::following(&src, rookery_io::OutputFormat::Nc4, None);
     assert!(o.deflate == 1 && o.shuffle, "{o:?}");
-    let joined = open_paths(&[ta()]).expect("agg");
+    let joined = open_paths(&rookery_io::IoContext::from_env(), &[ta()]).expect("agg");
     assert_eq!(joined.compressed(), Some(false));
 }
 
@@ -72,7 +72,7 @@ fn groups_are_ignored_with_the_root_kept() {
         let mut w = g.add_variable::<i32>("b", &["y"]).expect("var");
         w.put_values(&[7, 8], ..).expect("put");
     }
-    let s = NcSource::open(&p).expect("open");
+    let s = NcSource::open(&rookery_io::IoContext::from_env(), &p).expect("open");
     assert_eq!(s.dataset().vars.len(), 1);
     match s.read_all("a").expect("read") {
         Array::F32(a) => assert_eq!(a.iter().copied().collect::<Vec<_>>(), [1.0, 2.0, 3.0]),
@@ -104,7 +104,7 @@ fn join_orders_by_time_and_recodes_units() {
     // b is later in time but sorts first by name; its units differ.
     write_time_file(&b, "hours since 2000-01-01", &[24.0 * 365.0, 24.0 * 366.0], &[3.0, 4.0]);
     write_time_file(&a, "days since 1999-01-01", &[0.0, 1.0], &[1.0, 2.0]);
-    let s = open_paths(&[b.clone(), a.clone()]).expect("join");
+    let s = open_paths(&rookery_io::IoContext::from_env(), &[b.clone(), a.clone()]).expect("join");
     assert_eq!(s.paths(), vec![a, b]);
     let t = s.read_all("time").expect("t").to_f64().expect("f");
     // All in the first file's units: days since 1999-01-01 (noleap): 2001-01-01 = day 730.
@@ -120,7 +120,7 @@ fn join_refuses_overlaps_and_grid_mismatches() {
     let b = dir.path().join("b.nc");
     write_time_file(&a, "days since 2000-01-01", &[0.0, 10.0], &[1.0, 2.0]);
     write_time_file(&b, "days since 2000-01-01", &[5.0, 15.0], &[3.0, 4.0]);
-    let e = open_paths(&[a.clone(), b]).err().expect("overlap").to_string();
+    let e = open_paths(&rookery_io::IoContext::from_env(), &[a.clone(), b]).err().expect("overlap").to_string();
     assert!(e.contains("overlap in time"), "{e}");
     let c = dir.path().join("c.nc");
     {
@@ -137,6 +137,6 @@ fn join_refuses_overlaps_and_grid_mismatches() {
         let mut v = f.add_variable::<f32>("pr", &["time", "lat"]).expect("var");
         v.put_values(&[1.0f32, 2.0], [0..1, 0..2]).expect("put");
     }
-    let e = open_paths(&[a, c]).err().expect("mismatch").to_string();
+    let e = open_paths(&rookery_io::IoContext::from_env(), &[a, c]).err().expect("mismatch").to_string();
     assert!(e.contains("dimension lat has length"), "{e}");
 }

@@ -5,7 +5,7 @@
 mod support;
 
 use rookery_cf::{Array, DType};
-use rookery_io::{open_paths_with, CacheConfig, HttpOptions, NcSource, Remote, Source};
+use rookery_io::{CacheConfig, HttpOptions, NcSource, Remote, Source};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -85,8 +85,9 @@ fn classic_and_netcdf4_files_read_like_local_files() {
     let tmp = tempfile::tempdir().expect("tmp");
     let r = remote(tmp.path());
     for rel in [CLASSIC, NC4] {
-        let local = NcSource::open(&root().join(rel)).expect("local");
-        let http = NcSource::open_url(&srv.url(rel), &r).expect("open url");
+        let local = NcSource::open(&rookery_io::IoContext::from_env(), &root().join(rel)).expect("local");
+        let http = NcSource::open_url(&rookery_io::IoContext::new(std::sync::Arc::clone(&r)), &srv.url(rel))
+            .expect("open url");
         assert_eq!(http.paths(), vec![PathBuf::from(srv.url(rel))]);
         assert_same_source(&local, &http, rel);
         assert!(http.remote_stats().expect("remote").fetched_bytes > 0);
@@ -110,8 +111,9 @@ fn multi_file_join_over_http() {
         .iter()
         .map(|f| PathBuf::from(srv.url(&format!("{TAS5_DIR}/{}", f.file_name().expect("name").to_string_lossy()))))
         .collect();
-    let local = rookery_io::open_paths(&files).expect("local join");
-    let http = open_paths_with(&urls, &r).expect("http join");
+    let local = rookery_io::open_paths(&rookery_io::IoContext::from_env(), &files).expect("local join");
+    let http =
+        rookery_io::open_paths(&rookery_io::IoContext::new(std::sync::Arc::clone(&r)), &urls).expect("http join");
     assert_same_source(local.as_ref(), http.as_ref(), "TAS5 join");
     // The URLs stand for the files (rook's original-files shortcut returns them).
     let mut paths = http.paths();
@@ -121,7 +123,10 @@ fn multi_file_join_over_http() {
     assert_eq!(paths, want);
     // Inputs keep URLs as they are.
     let inputs: Vec<String> = urls.iter().map(|u| u.to_string_lossy().into_owned()).collect();
-    assert_eq!(rookery_io::expand_inputs(&inputs).expect("expand").len(), urls.len());
+    assert_eq!(
+        rookery_io::expand_inputs(&rookery_io::IoContext::from_env(), &inputs).expect("expand").len(),
+        urls.len()
+    );
 }
 
 #[test]
@@ -129,7 +134,7 @@ fn subset_over_http_equals_libnetcdf() {
     let srv = server();
     let tmp = tempfile::tempdir().expect("tmp");
     let r = remote(tmp.path());
-    let http = NcSource::open_url(&srv.url(NC4), &r).expect("open");
+    let http = NcSource::open_url(&rookery_io::IoContext::new(std::sync::Arc::clone(&r)), &srv.url(NC4)).expect("open");
     let v = http.dataset().var("ta").expect("ta").clone();
     assert_eq!(v.shape.len(), 4);
     let start: Vec<usize> = v.shape.iter().map(|&n| n / 4).collect();
@@ -150,7 +155,7 @@ fn warm_cache_makes_no_data_requests_and_a_changed_etag_invalidates() {
     let tmp = tempfile::tempdir().expect("tmp");
     let url = srv.url(NC4);
     {
-        let s = NcSource::open_url(&url, &remote(tmp.path())).expect("open");
+        let s = NcSource::open_url(&rookery_io::IoContext::new(remote(tmp.path())), &url).expect("open");
         read_everything(&s);
     }
     let (gets, heads) = (srv.gets(), srv.heads());
@@ -158,7 +163,7 @@ fn warm_cache_makes_no_data_requests_and_a_changed_etag_invalidates() {
     // A new client and cache object over the same directory (as a new process would be):
     // one HEAD to validate, no data requests.
     let r2 = remote(tmp.path());
-    let s = NcSource::open_url(&url, &r2).expect("open warm");
+    let s = NcSource::open_url(&rookery_io::IoContext::new(std::sync::Arc::clone(&r2)), &url).expect("open warm");
     read_everything(&s);
     assert_eq!(srv.gets(), gets, "a warm cache must not fetch data");
     assert_eq!(srv.heads(), heads + 1, "one validation request per open");
@@ -175,7 +180,7 @@ fn warm_cache_makes_no_data_requests_and_a_changed_etag_invalidates() {
     // are removed.
     srv.faults().etag_salt = "v2".into();
     let r3 = remote(tmp.path());
-    let s = NcSource::open_url(&url, &r3).expect("open changed");
+    let s = NcSource::open_url(&rookery_io::IoContext::new(std::sync::Arc::clone(&r3)), &url).expect("open changed");
     read_everything(&s);
     assert!(srv.gets() > gets, "a changed file must be fetched again");
     let used = r3.cache().usage().expect("usage");
@@ -194,7 +199,7 @@ fn a_file_changing_during_a_read_is_an_error_not_mixed_bytes() {
     let srv = server();
     let tmp = tempfile::tempdir().expect("tmp");
     let r = remote(tmp.path());
-    let s = NcSource::open_url(&srv.url(NC4), &r).expect("open");
+    let s = NcSource::open_url(&rookery_io::IoContext::new(std::sync::Arc::clone(&r)), &srv.url(NC4)).expect("open");
     srv.faults().etag_salt = "changed".into();
     let e = s.read_all("ta").expect_err("must fail").to_string();
     assert!(e.contains("changed on the server") && e.contains(&srv.url(NC4)), "{e}");
@@ -212,13 +217,19 @@ fn errors_are_one_line_and_name_the_url() {
     };
     // 404
     let url = srv.url("mini-esgf/no/such/file.nc");
-    let e = NcSource::open_url(&url, &r).err().expect("404").to_string();
+    let e = NcSource::open_url(&rookery_io::IoContext::new(std::sync::Arc::clone(&r)), &url)
+        .err()
+        .expect("404")
+        .to_string();
     check(e, "HTTP 404 Not Found", &url);
     assert_eq!(srv.heads(), 1, "404 is not retried");
     // 500 always: retried, then an error.
     srv.faults().status.insert(CLASSIC.into(), 500);
     let url = srv.url(CLASSIC);
-    let e = NcSource::open_url(&url, &r).err().expect("500").to_string();
+    let e = NcSource::open_url(&rookery_io::IoContext::new(std::sync::Arc::clone(&r)), &url)
+        .err()
+        .expect("500")
+        .to_string();
     check(e, "HTTP 500 Internal Server Error (after 3 attempts)", &url);
     srv.faults().status.clear();
     // Timeout.
@@ -227,14 +238,17 @@ fn errors_are_one_line_and_name_the_url() {
         HttpOptions { timeout: Duration::from_millis(300), retries: 1, ..fast_http() },
         CacheConfig { dir: None, ..CacheConfig::default() },
     );
-    let e = NcSource::open_url(&url, &quick).err().expect("timeout").to_string();
+    let e = NcSource::open_url(&rookery_io::IoContext::new(std::sync::Arc::clone(&quick)), &url)
+        .err()
+        .expect("timeout")
+        .to_string();
     check(e, "timed out", &url);
     srv.faults().hang.clear();
     // A truncated file (the server reports fewer bytes than the header points to).
     let full = std::fs::metadata(root().join(NC4)).expect("meta").len();
     srv.faults().truncate.insert(NC4.into(), full / 2);
     let url = srv.url(NC4);
-    let e = match NcSource::open_url(&url, &r) {
+    let e = match NcSource::open_url(&rookery_io::IoContext::new(std::sync::Arc::clone(&r)), &url) {
         Err(e) => e.to_string(),
         Ok(s) => s.read_all("ta").expect_err("truncated file must fail").to_string(),
     };
@@ -259,9 +273,10 @@ fn transient_failures_are_retried() {
     let srv = server();
     let tmp = tempfile::tempdir().expect("tmp");
     let r = remote(tmp.path());
-    let local = NcSource::open(&root().join(NC4)).expect("local");
+    let local = NcSource::open(&rookery_io::IoContext::from_env(), &root().join(NC4)).expect("local");
     srv.faults().fail_gets = 2;
-    let s = NcSource::open_url(&srv.url(NC4), &r).expect("open after two 500s");
+    let s = NcSource::open_url(&rookery_io::IoContext::new(std::sync::Arc::clone(&r)), &srv.url(NC4))
+        .expect("open after two 500s");
     srv.faults().cut_gets = 1;
     let a = local.read_all("ta").expect("local");
     let b = s.read_all("ta").expect("read after a dropped connection");
@@ -298,8 +313,9 @@ fn an_unusable_cache_dir_degrades_to_uncached_reads() {
     let file = tmp.path().join("file");
     std::fs::write(&file, b"x").expect("write");
     let r = remote(&file.join("cache"));
-    let local = NcSource::open(&root().join(NC4)).expect("local");
-    let s = NcSource::open_url(&srv.url(NC4), &r).expect("open with a broken cache dir");
+    let local = NcSource::open(&rookery_io::IoContext::from_env(), &root().join(NC4)).expect("local");
+    let s = NcSource::open_url(&rookery_io::IoContext::new(std::sync::Arc::clone(&r)), &srv.url(NC4))
+        .expect("open with a broken cache dir");
     assert_same_source(&local, &s, "uncached");
     assert_eq!(r.cache().usage().map_or(0, |u| u.blocks), 0);
 }
@@ -312,7 +328,7 @@ fn the_cache_stays_within_its_budget() {
         fast_http(),
         CacheConfig { dir: Some(tmp.path().to_path_buf()), budget: 64 << 10, block_size: 16 << 10, memory: 0 },
     );
-    let s = NcSource::open_url(&srv.url(NC4), &r).expect("open");
+    let s = NcSource::open_url(&rookery_io::IoContext::new(std::sync::Arc::clone(&r)), &srv.url(NC4)).expect("open");
     read_everything(&s);
     let used = r.cache().usage().expect("usage");
     assert!(used.bytes <= 64 << 10, "{} bytes cached over a 64 KiB budget", used.bytes);

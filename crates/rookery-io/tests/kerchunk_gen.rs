@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use support::corpus::{data_dir, nc_files, same};
 
 fn open_one(p: &Path) -> Result<Box<dyn Source>, rookery_io::IoError> {
-    rookery_io::open(&[p.to_string_lossy().to_string()])
+    rookery_io::open(&rookery_io::IoContext::from_env(), &[p.to_string_lossy().to_string()])
 }
 
 /// Asserts every numeric and char variable of `theirs` reads the same from `ours`.
@@ -81,9 +81,10 @@ fn references_of_every_mini_esgf_file_read_back_exactly() {
         if i % 10 == 0 {
             forms.extend(["refs.json.zst", "refs.parq"]);
         }
-        let refs = kerchunk::references(f, &RefOptions::default()).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let refs = kerchunk::references(&rookery_io::IoContext::from_env(), f, &RefOptions::default())
+            .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
         nrefs += refs.vars.iter().flat_map(|v| v.chunks.values()).filter(|c| matches!(c, Chunk::Range { .. })).count();
-        let theirs = NcSource::open(f).expect("open original");
+        let theirs = NcSource::open(&rookery_io::IoContext::from_env(), f).expect("open original");
         for form in forms {
             let dest = tmp.path().join(format!("{i}_{form}"));
             kerchunk::write(&refs, &dest, 7).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
@@ -105,7 +106,12 @@ fn netcdf4_chunks_are_referenced_with_their_filters() {
     let mut saw_zlib = false;
     let mut saw_classic = false;
     for f in &files {
-        let refs = kerchunk::references(f, &RefOptions { inline_threshold: 0, url_prefix: None }).expect("references");
+        let refs = kerchunk::references(
+            &rookery_io::IoContext::from_env(),
+            f,
+            &RefOptions { inline_threshold: 0, url_prefix: None },
+        )
+        .expect("references");
         for v in &refs.vars {
             let filters = v.zarray["filters"].to_string();
             if filters.contains("zlib") && v.chunks.values().any(|c| matches!(c, Chunk::Range { .. })) {
@@ -148,10 +154,10 @@ fn several_files_combined_along_time_equal_the_aggregation() {
             .filter(|p| p.extension().is_some_and(|x| x == "nc"))
             .collect();
         files.sort();
-        let Ok(agg) = open_paths(&files) else { continue };
+        let Ok(agg) = open_paths(&rookery_io::IoContext::from_env(), &files) else { continue };
         // Files listed in reverse: the combination orders them by time.
         files.reverse();
-        let refs = match kerchunk::combine(&files, "time", &RefOptions::default()) {
+        let refs = match kerchunk::combine(&rookery_io::IoContext::from_env(), &files, "time", &RefOptions::default()) {
             Ok(r) => r,
             Err(e) => {
                 // Only a chunk layout that cannot be concatenated may be refused, with a
@@ -179,19 +185,23 @@ fn bad_inputs_are_one_line_errors_and_leave_nothing() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let junk = tmp.path().join("junk.nc");
     std::fs::write(&junk, b"this is not netcdf").expect("write");
-    let e = kerchunk::references(&junk, &RefOptions::default()).expect_err("junk refused");
+    let e = kerchunk::references(&rookery_io::IoContext::from_env(), &junk, &RefOptions::default())
+        .expect_err("junk refused");
     assert!(e.to_string().contains("junk.nc") && !e.to_string().contains('\n'), "{e}");
     let missing = tmp.path().join("missing.nc");
-    let e = kerchunk::references(&missing, &RefOptions::default()).expect_err("missing refused");
+    let e = kerchunk::references(&rookery_io::IoContext::from_env(), &missing, &RefOptions::default())
+        .expect_err("missing refused");
     assert!(e.to_string().contains("missing.nc"), "{e}");
     // Combining along a dimension the files lack names it.
     let mut files = Vec::new();
     nc_files(&data_dir(), &mut files);
     files.sort();
-    let e = kerchunk::combine(&files[..2], "nonesuch", &RefOptions::default()).expect_err("no dim");
+    let e = kerchunk::combine(&rookery_io::IoContext::from_env(), &files[..2], "nonesuch", &RefOptions::default())
+        .expect_err("no dim");
     assert!(e.to_string().contains("nonesuch"), "{e}");
     // An unwritable destination: nothing is left in the directory.
-    let refs = kerchunk::references(&files[0], &RefOptions::default()).expect("refs");
+    let refs =
+        kerchunk::references(&rookery_io::IoContext::from_env(), &files[0], &RefOptions::default()).expect("refs");
     let ro = tmp.path().join("no/such/dir/refs.json");
     assert!(kerchunk::write(&refs, &ro, 10).is_err());
     let left: Vec<_> = std::fs::read_dir(tmp.path()).expect("dir").flatten().map(|e| e.file_name()).collect();

@@ -14,7 +14,8 @@ fn every_variable_matches_libnetcdf() {
     assert!(files.len() > 200, "expected the mini-esgf corpus, found {} files", files.len());
     let (mut nvars, mut nvalues) = (0usize, 0usize);
     for f in &files {
-        let ours = NcSource::open(f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let ours =
+            NcSource::open(&rookery_io::IoContext::from_env(), f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
         let theirs = netcdf::open(f).unwrap_or_else(|e| panic!("libnetcdf {}: {e}", f.display()));
         let ref_vars: Vec<String> = theirs.variables().map(|v| v.name()).collect();
         let our_vars: Vec<String> = ours.dataset().vars.iter().map(|v| v.name.clone()).collect();
@@ -69,7 +70,7 @@ fn hyperslabs_match_whole_reads() {
         d.join("badc/cmip5/data/cmip5/output1/MOHC/HadGEM2-ES/rcp85/mon/atmos/Amon/r1i1p1/latest/tas/tas_Amon_HadGEM2-ES_rcp85_r1i1p1_200512-203011.nc"),
     ];
     for f in &files {
-        let s = NcSource::open(f).expect("open");
+        let s = NcSource::open(&rookery_io::IoContext::from_env(), f).expect("open");
         let main = rookery_cf::roles::main_variable(s.dataset()).expect("main");
         let v = s.dataset().var(&main).expect("var").clone();
         let whole = s.read_all(&main).expect("whole").to_f64().expect("f64");
@@ -92,10 +93,10 @@ fn bad_files_give_clear_errors() {
     let dir = tempfile::tempdir().expect("tmp");
     let not_nc = dir.path().join("x.nc");
     std::fs::write(&not_nc, b"hello, this is not netcdf").expect("write");
-    let e = NcSource::open(&not_nc).err().expect("must fail").to_string();
+    let e = NcSource::open(&rookery_io::IoContext::from_env(), &not_nc).err().expect("must fail").to_string();
     assert!(e.contains("is not a NetCDF file"), "{e}");
     let missing = dir.path().join("missing.nc");
-    let e = NcSource::open(&missing).err().expect("must fail").to_string();
+    let e = NcSource::open(&rookery_io::IoContext::from_env(), &missing).err().expect("must fail").to_string();
     assert!(e.contains("no such file"), "{e}");
     // Truncated NetCDF-4 and classic files.
     let d = data_dir();
@@ -108,7 +109,7 @@ fn bad_files_give_clear_errors() {
             let t = dir.path().join(format!("trunc{frac}.nc"));
             std::fs::write(&t, &bytes[..bytes.len() / frac]).expect("write");
             // Either opening or reading must fail with an error, never panic.
-            if let Ok(s) = NcSource::open(&t) {
+            if let Ok(s) = NcSource::open(&rookery_io::IoContext::from_env(), &t) {
                 let main = rookery_cf::roles::main_variable(s.dataset()).expect("main");
                 let r = s.read_all(&main);
                 assert!(r.is_err(), "truncated {} read without error", t.display());
@@ -132,7 +133,7 @@ fn classic_step_blocks_match_libnetcdf() {
         if &magic != b"CDF" {
             continue;
         }
-        let ours = NcSource::open(f).expect("open");
+        let ours = NcSource::open(&rookery_io::IoContext::from_env(), f).expect("open");
         let theirs = netcdf::open(f).expect("libnetcdf");
         for v in ours.dataset().vars.iter().filter(|v| v.dtype.is_numeric() && v.shape.first().is_some_and(|&n| n >= 3))
         {

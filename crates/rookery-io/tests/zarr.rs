@@ -89,7 +89,8 @@ fn remote(dir: &Path) -> Arc<Remote> {
 
 fn open_z(p: &Path) -> ZarrSource {
     let tmp = tempfile::tempdir().expect("tmp");
-    ZarrSource::open(p.to_str().expect("utf8"), &remote(tmp.path())).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    ZarrSource::open(&rookery_io::IoContext::new(std::sync::Arc::clone(&remote(tmp.path()))), p.to_str().expect("utf8"))
+        .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 /// Values as f64 with `fill` (when given) replaced by NaN.
@@ -164,18 +165,18 @@ fn assert_same(local: &dyn Source, z: &dyn Source, what: &str, masked: bool) {
 }
 
 fn nc4() -> NcSource {
-    NcSource::open(&data().join(NC4)).expect("nc4")
+    NcSource::open(&rookery_io::IoContext::from_env(), &data().join(NC4)).expect("nc4")
 }
 
 fn nc3_agg() -> Box<dyn Source> {
-    open_paths(&nc3_paths()).expect("nc3 files")
+    open_paths(&rookery_io::IoContext::from_env(), &nc3_paths()).expect("nc3 files")
 }
 
 #[test]
 fn kerchunk_json_netcdf4_and_classic() {
     let fx = fixtures_or_skip!();
     assert_same(&nc4(), &open_z(&fx.join("nc4.json")), "nc4.json", false);
-    let nc3 = NcSource::open(&nc3_paths()[0]).expect("nc3");
+    let nc3 = NcSource::open(&rookery_io::IoContext::from_env(), &nc3_paths()[0]).expect("nc3");
     assert_same(&nc3, &open_z(&fx.join("nc3.json")), "nc3.json (big-endian)", false);
     // kerchunk drops the pure dimension `bnds`; its length comes from the bounds' shapes.
     let z = open_z(&fx.join("nc3.json"));
@@ -199,12 +200,13 @@ fn kerchunk_combined_json_zst_and_parquet() {
 fn several_references_join_along_time() {
     let fx = fixtures_or_skip!();
     let inputs: Vec<String> = (0..3).rev().map(|i| fx.join(format!("nc3_{i}.json")).display().to_string()).collect();
-    let joined = rookery_io::open(&inputs).expect("open refs");
+    let joined = rookery_io::open(&rookery_io::IoContext::from_env(), &inputs).expect("open refs");
     assert_eq!(joined.paths().len(), 3);
     assert_same(nc3_agg().as_ref(), joined.as_ref(), "3 references joined", false);
     // The generic open() recognises every form.
     for name in ["nc4.json", "nc4.parq", "nc4_v3.zarr"] {
-        let s = rookery_io::open(&[fx.join(name).display().to_string()]).expect(name);
+        let s =
+            rookery_io::open(&rookery_io::IoContext::from_env(), &[fx.join(name).display().to_string()]).expect(name);
         assert!(s.dataset().var("ta").is_some(), "{name}");
     }
 }
@@ -217,7 +219,7 @@ fn zarr_v2_and_v3_stores() {
     assert_same(&nc, &open_z(&fx.join("nc4_v2.zarr")), "v2 blosc", true);
     assert_same(&nc, &open_z(&fx.join("nc4_v2_zlib.zarr")), "v2 zlib", true);
     assert_same(&nc, &open_z(&fx.join("nc4_v3.zarr")), "v3", true);
-    let nc3 = NcSource::open(&nc3_paths()[0]).expect("nc3");
+    let nc3 = NcSource::open(&rookery_io::IoContext::from_env(), &nc3_paths()[0]).expect("nc3");
     assert_same(&nc3, &open_z(&fx.join("nc3_v2.zarr")), "v2 unconsolidated", true);
 }
 
@@ -255,17 +257,23 @@ fn over_http_with_warm_cache() {
     let nc = nc4();
     for (what, input, masked) in &cases {
         let r = remote(cache.path());
-        let z = ZarrSource::open(input, &r).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let z = ZarrSource::open(&rookery_io::IoContext::new(std::sync::Arc::clone(&r)), input)
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
         assert_same(&nc, &z, what, *masked);
     }
-    let z = ZarrSource::open(&server.url("combined_http.json"), &remote(cache.path())).expect("combined");
+    let z = ZarrSource::open(
+        &rookery_io::IoContext::new(std::sync::Arc::clone(&remote(cache.path()))),
+        &server.url("combined_http.json"),
+    )
+    .expect("combined");
     assert_same(nc3_agg().as_ref(), &z, "combined refs over HTTP", false);
 
     // A second open and full read with a warm (disk) cache: no data request at all.
     let gets = server.counts.gets.load(SeqCst);
     assert!(gets > 0);
     for (what, input, masked) in &cases {
-        let z = ZarrSource::open(input, &remote(cache.path())).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let z = ZarrSource::open(&rookery_io::IoContext::new(std::sync::Arc::clone(&remote(cache.path()))), input)
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
         assert_same(&nc, &z, what, *masked);
     }
     assert_eq!(server.counts.gets.load(SeqCst), gets, "GET requests with a warm cache");
@@ -287,8 +295,11 @@ fn edited_refs(
 }
 
 fn read_err(p: &Path, var: &str, remote_dir: &Path) -> String {
-    let z = ZarrSource::open(p.to_str().expect("utf8"), &remote(remote_dir))
-        .unwrap_or_else(|e| panic!("open {}: {e}", p.display()));
+    let z = ZarrSource::open(
+        &rookery_io::IoContext::new(std::sync::Arc::clone(&remote(remote_dir))),
+        p.to_str().expect("utf8"),
+    )
+    .unwrap_or_else(|e| panic!("open {}: {e}", p.display()));
     let e = z.read_all(var).expect_err("read must fail").to_string();
     assert!(!e.contains('\n'), "one line: {e}");
     e
@@ -304,12 +315,18 @@ fn bad_inputs_give_one_line_errors() {
     // Not JSON.
     let bad = tmp.path().join("bad.json");
     std::fs::write(&bad, "{\n  \"version\": 1,\n  \"refs\": {,}\n}").expect("write");
-    let e = ZarrSource::open(bad.to_str().expect("utf8"), &r).err().expect("must fail").to_string();
-    assert!(e.contains("bad.json") && e.contains("line 3"), "{e}");
-    let e = ZarrSource::open(tmp.path().join("nope.json").to_str().expect("utf8"), &r)
+    let e = ZarrSource::open(&rookery_io::IoContext::new(std::sync::Arc::clone(&r)), bad.to_str().expect("utf8"))
         .err()
         .expect("must fail")
         .to_string();
+    assert!(e.contains("bad.json") && e.contains("line 3"), "{e}");
+    let e = ZarrSource::open(
+        &rookery_io::IoContext::new(std::sync::Arc::clone(&r)),
+        tmp.path().join("nope.json").to_str().expect("utf8"),
+    )
+    .err()
+    .expect("must fail")
+    .to_string();
     assert!(e.contains("nope.json"), "{e}");
 
     // A reference to a missing file.
@@ -354,14 +371,18 @@ fn bad_inputs_give_one_line_errors() {
         let z = m["ta/.zarray"].as_str().expect("zarray").replace("\"zlib\"", "\"nosuchcodec\"");
         m.insert("ta/.zarray".into(), serde_json::json!(z));
     });
-    let e = ZarrSource::open(p.to_str().expect("utf8"), &r).err().expect("must fail").to_string();
+    let e = ZarrSource::open(&rookery_io::IoContext::new(std::sync::Arc::clone(&r)), p.to_str().expect("utf8"))
+        .err()
+        .expect("must fail")
+        .to_string();
     assert!(e.contains("codec.json") && e.contains("array ta") && e.contains("nosuchcodec"), "{e}");
 
     // A reference to a missing key reads as the fill value.
     let p = edited_refs(fx, tmp.path(), "hole.json", |m| {
         m.remove("ta/0.0.0.0");
     });
-    let z = ZarrSource::open(p.to_str().expect("utf8"), &r).expect("open");
+    let z = ZarrSource::open(&rookery_io::IoContext::new(std::sync::Arc::clone(&r)), p.to_str().expect("utf8"))
+        .expect("open");
     let a = z.read("ta", &[0, 0, 0, 0], &[1, 1, 1, 1]).expect("read hole").to_f64().expect("f64");
     assert_eq!(a.iter().next().copied(), Some(f64::from(1e20_f32)));
     assert_eq!(z.dataset().var("ta").map(|v| v.dtype), Some(DType::F32));

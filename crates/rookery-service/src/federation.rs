@@ -656,7 +656,9 @@ impl Peers {
 /// The files of the Metalink at `href` (the output of `job_url`) fetched into `dir` through
 /// the remote-data cache, sizes and SHA-256 checked; returns them and the bytes fetched.
 fn fetch_metalink(href: &str, job_url: &str, dir: &Path) -> Result<(Vec<PathBuf>, u64), String> {
-    let remote = rookery_io::Remote::global();
+    // The service's I/O context: its egress policy allows the peers' result URLs.
+    let io = rookery_daops::Daops::global().map_err(|e| e.to_string())?.io().clone();
+    let remote = io.remote();
     let meta = remote.http().fetch_all(href, 16 << 20).map_err(|e| e.to_string())?;
     let files = metalink_files(&String::from_utf8_lossy(&meta));
     if files.is_empty() {
@@ -667,7 +669,7 @@ fn fetch_metalink(href: &str, job_url: &str, dir: &Path) -> Result<(Vec<PathBuf>
     let mut bytes = 0u64;
     for (name, size, url, sha) in files {
         let dest = dir.join(safe_name(&name));
-        let got = fetch_file(&remote, &url, &dest)?;
+        let got = fetch_file(remote, &url, &dest)?;
         if size > 0 && got != size {
             let _ = std::fs::remove_file(&dest);
             return Err(format!("{url}: fetched {got} bytes, the Metalink says {size}"));

@@ -7,7 +7,7 @@
 use crate::jobs::{JobResult, JobStore, ResultFile};
 use crate::process::{first, parse_bool, Inputs};
 use crate::prov::Provenance;
-use rookery_daops::Progress;
+use rookery_daops::{Daops, Progress};
 use rookery_ops::output::utc_now;
 use rookery_ops::{AreaParam, LevelParam, NamerKind, OutputSpec, SubsetRequest, TimeComponents, TimeParam};
 use std::path::{Path, PathBuf};
@@ -112,7 +112,13 @@ fn output_spec(dir: &Path, what: &str) -> OutputSpec {
 ///
 /// # Errors
 /// Invalid parameters, unknown datasets, data failures (clisops/daops message texts).
-pub fn subset(collection: &[String], inputs: &Inputs, dir: &Path, progress: &Progress) -> R<Vec<String>> {
+pub fn subset(
+    daops: &Daops,
+    collection: &[String],
+    inputs: &Inputs,
+    dir: &Path,
+    progress: &Progress,
+) -> R<Vec<String>> {
     let time = first(inputs, "time").filter(|s| !s.trim().is_empty());
     let tc = fix_time_components(first(inputs, "time_components"), time);
     let req = SubsetRequest {
@@ -134,7 +140,7 @@ pub fn subset(collection: &[String], inputs: &Inputs, dir: &Path, progress: &Pro
         },
         progress: progress.clone(),
     };
-    let rs = rookery_daops::subset(collection, &req, &opts)?;
+    let rs = daops.subset(collection, &req, &opts)?;
     Ok(rs.file_uris())
 }
 
@@ -143,7 +149,13 @@ pub fn subset(collection: &[String], inputs: &Inputs, dir: &Path, progress: &Pro
 ///
 /// # Errors
 /// Invalid parameters, unknown datasets, members that differ.
-pub fn concat(collection: &[String], inputs: &Inputs, dir: &Path, progress: &Progress) -> R<Vec<String>> {
+pub fn concat(
+    daops: &Daops,
+    collection: &[String],
+    inputs: &Inputs,
+    dir: &Path,
+    progress: &Progress,
+) -> R<Vec<String>> {
     let time = first(inputs, "time").filter(|s| !s.trim().is_empty());
     let tc = fix_time_components(first(inputs, "time_components"), time);
     if let Some(d) = first(inputs, "dims") {
@@ -165,7 +177,7 @@ pub fn concat(collection: &[String], inputs: &Inputs, dir: &Path, progress: &Pro
         progress: progress.clone(),
     };
     let average = first(inputs, "apply_average").and_then(parse_bool).unwrap_or(false);
-    let rs = rookery_daops::Daops::global()?.concat(collection, &req, average, &opts)?;
+    let rs = daops.concat(collection, &req, average, &opts)?;
     Ok(rs.file_uris())
 }
 
@@ -183,7 +195,13 @@ fn average_opts(dir: &Path, what: &str, progress: &Progress) -> rookery_daops::R
 ///
 /// # Errors
 /// Unknown dimensions (clisops's texts), unknown datasets, data failures.
-pub fn average_dims(collection: &[String], inputs: &Inputs, dir: &Path, progress: &Progress) -> R<Vec<String>> {
+pub fn average_dims(
+    daops: &Daops,
+    collection: &[String],
+    inputs: &Inputs,
+    dir: &Path,
+    progress: &Progress,
+) -> R<Vec<String>> {
     use rookery_ops::average::{dims, WeightKind};
     let text = inputs.get("dims").map(|v| v.join(",")).unwrap_or_default();
     let d = dims::parse_dims(&text)?;
@@ -192,8 +210,9 @@ pub fn average_dims(collection: &[String], inputs: &Inputs, dir: &Path, progress
         ignore_undetected_dims: false,
         weights: WeightKind::None,
         area_file: None,
+        io: daops.io().clone(),
     };
-    let rs = rookery_daops::Daops::global()?.average(
+    let rs = daops.average(
         collection,
         |src| dims::plan_dims(src, &req),
         &dims::suffix(&d),
@@ -206,10 +225,16 @@ pub fn average_dims(collection: &[String], inputs: &Inputs, dir: &Path, progress
 ///
 /// # Errors
 /// Bad frequency (clisops's texts), unknown datasets, data failures.
-pub fn average_time(collection: &[String], inputs: &Inputs, dir: &Path, progress: &Progress) -> R<Vec<String>> {
+pub fn average_time(
+    daops: &Daops,
+    collection: &[String],
+    inputs: &Inputs,
+    dir: &Path,
+    progress: &Progress,
+) -> R<Vec<String>> {
     use rookery_ops::average::{time, Freq};
     let freq = Freq::parse(first(inputs, "freq"))?;
-    let rs = rookery_daops::Daops::global()?.average(
+    let rs = daops.average(
         collection,
         |src| time::plan_time(src, freq),
         &freq.suffix(),
@@ -222,10 +247,16 @@ pub fn average_time(collection: &[String], inputs: &Inputs, dir: &Path, progress
 ///
 /// # Errors
 /// Unknown datasets, data failures.
-pub fn weighted_average(collection: &[String], _inputs: &Inputs, dir: &Path, progress: &Progress) -> R<Vec<String>> {
+pub fn weighted_average(
+    daops: &Daops,
+    collection: &[String],
+    _inputs: &Inputs,
+    dir: &Path,
+    progress: &Progress,
+) -> R<Vec<String>> {
     use rookery_ops::average::{weights, WeightKind};
-    let req = weights::WeightedRequest { weights: WeightKind::Area, area_file: None };
-    let rs = rookery_daops::Daops::global()?.average(
+    let req = weights::WeightedRequest { weights: WeightKind::Area, area_file: None, io: daops.io().clone() };
+    let rs = daops.average(
         collection,
         |src| weights::plan_weighted(src, &req),
         weights::SUFFIX,
@@ -238,13 +269,19 @@ pub fn weighted_average(collection: &[String], _inputs: &Inputs, dir: &Path, pro
 ///
 /// # Errors
 /// Missing or unreadable shape, no overlap, unknown datasets, data failures.
-pub fn average_shape(collection: &[String], inputs: &Inputs, dir: &Path, progress: &Progress) -> R<Vec<String>> {
+pub fn average_shape(
+    daops: &Daops,
+    collection: &[String],
+    inputs: &Inputs,
+    dir: &Path,
+    progress: &Progress,
+) -> R<Vec<String>> {
     use rookery_ops::average::shape;
     let text =
         first(inputs, "shape").filter(|t| !t.trim().is_empty()).ok_or_else(|| ProcError(shape::NO_SHAPE.into()))?;
     let t = text.trim();
     let bytes: Vec<u8> = if t.starts_with("http://") || t.starts_with("https://") {
-        fetch_reference("shape", t)?
+        fetch_reference(daops.io(), "shape", t)?
     } else {
         text.as_bytes().to_vec()
     };
@@ -258,7 +295,7 @@ pub fn average_shape(collection: &[String], inputs: &Inputs, dir: &Path, progres
     let path = dir.join(format!("shape.{ext}"));
     std::fs::write(&path, &bytes)?;
     let req = shape::ShapeRequest { shape: path, variables: None };
-    let rs = rookery_daops::Daops::global()?.average(
+    let rs = daops.average(
         collection,
         |src| shape::plan_shape(src, &req),
         shape::SUFFIX,
@@ -272,7 +309,13 @@ pub fn average_shape(collection: &[String], inputs: &Inputs, dir: &Path, progres
 ///
 /// # Errors
 /// rook's texts for `custom_grid`, clisops's for methods and grids; unknown datasets, data failures.
-pub fn regrid(collection: &[String], inputs: &Inputs, dir: &Path, progress: &Progress) -> R<Vec<String>> {
+pub fn regrid(
+    daops: &Daops,
+    collection: &[String],
+    inputs: &Inputs,
+    dir: &Path,
+    progress: &Progress,
+) -> R<Vec<String>> {
     use rookery_ops::regrid::{parse_method, GridSpec, RegridRequest};
     let method = parse_method(first(inputs, "method").unwrap_or("nearest_s2d"))?;
     let grid = match first(inputs, "grid").unwrap_or("auto") {
@@ -293,7 +336,6 @@ pub fn regrid(collection: &[String], inputs: &Inputs, dir: &Path, progress: &Pro
         g @ ("auto" | "adaptive") => GridSpec::parse(g)?,
         g => GridSpec::Id(g.to_string()),
     };
-    let daops = rookery_daops::Daops::global()?;
     let req = RegridRequest {
         method,
         grid: grid.clone(),
@@ -304,6 +346,7 @@ pub fn regrid(collection: &[String], inputs: &Inputs, dir: &Path, progress: &Pro
             _ => daops.grids_dir().unwrap_or_default(),
         },
         weights_dir: daops.weights_dir(),
+        io: daops.io().clone(),
     };
     let rs = daops.regrid(collection, &req, &average_opts(dir, "regrid", progress))?;
     Ok(rs.file_uris())
@@ -318,13 +361,10 @@ const MAX_REFERENCE_BYTES: u64 = 64 << 20;
 ///
 /// # Errors
 /// A URL that is not allowed, an HTTP failure, a body too large.
-pub fn fetch_reference(id: &str, url: &str) -> R<Vec<u8>> {
-    // The process-wide client carries the service's egress policy (set at start): allowed
-    // prefixes, no internal addresses unless listed, redirects re-checked.
-    rookery_io::Remote::global()
-        .http()
-        .fetch_all(url, MAX_REFERENCE_BYTES)
-        .map_err(|e| ProcError(format!("Input \"{id}\": {e}")))
+pub fn fetch_reference(io: &rookery_io::IoContext, id: &str, url: &str) -> R<Vec<u8>> {
+    // The service's client carries its egress policy: allowed prefixes (in normal form), no
+    // internal addresses unless listed, redirects re-checked.
+    io.remote().http().fetch_all(url, MAX_REFERENCE_BYTES).map_err(|e| ProcError(format!("Input \"{id}\": {e}")))
 }
 
 /// Runs a data operation by name (the processes a workflow step may run too).
@@ -332,6 +372,7 @@ pub fn fetch_reference(id: &str, url: &str) -> R<Vec<u8>> {
 /// # Errors
 /// See the operations.
 pub fn run_operation(
+    daops: &Daops,
     op: &str,
     collection: &[String],
     inputs: &Inputs,
@@ -340,13 +381,13 @@ pub fn run_operation(
 ) -> R<Vec<String>> {
     std::fs::create_dir_all(dir)?;
     match op {
-        "subset" => subset(collection, inputs, dir, progress),
-        "concat" => concat(collection, inputs, dir, progress),
-        "average" => average_dims(collection, inputs, dir, progress),
-        "average_time" => average_time(collection, inputs, dir, progress),
-        "weighted_average" => weighted_average(collection, inputs, dir, progress),
-        "average_shape" => average_shape(collection, inputs, dir, progress),
-        "regrid" => regrid(collection, inputs, dir, progress),
+        "subset" => subset(daops, collection, inputs, dir, progress),
+        "concat" => concat(daops, collection, inputs, dir, progress),
+        "average" => average_dims(daops, collection, inputs, dir, progress),
+        "average_time" => average_time(daops, collection, inputs, dir, progress),
+        "weighted_average" => weighted_average(daops, collection, inputs, dir, progress),
+        "average_shape" => average_shape(daops, collection, inputs, dir, progress),
+        "regrid" => regrid(daops, collection, inputs, dir, progress),
         other => Err(ProcError(format!("Unknown operation '{other}'"))),
     }
 }
@@ -460,7 +501,9 @@ pub fn execute(process: &str, inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
                 return Err(ProcError("Required input \"collection\" must be provided.".into()));
             }
             let mut prov = Provenance::start(false, &utc_now());
-            let uris = run_operation(process, &coll, inputs, ctx.dir, &ctx.progress)?;
+            // The job may read its own directory besides the data roots.
+            let daops = Daops::global()?.with_root(ctx.dir);
+            let uris = run_operation(&daops, process, &coll, inputs, ctx.dir, &ctx.progress)?;
             if uris.is_empty() {
                 return Err(ProcError("The operation produced no output".into()));
             }
@@ -476,7 +519,15 @@ pub fn execute(process: &str, inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
             let text = first(inputs, "workflow").unwrap_or_default();
             let wf = crate::workflow::parse(text)?;
             let mut prov = Provenance::start(true, &utc_now());
-            let uris = crate::workflow::run_federated(&wf, ctx.dir, &mut prov, &ctx.progress, ctx.peers, ctx.job_id)?;
+            let uris = crate::workflow::run_federated(
+                Daops::global()?,
+                &wf,
+                ctx.dir,
+                &mut prov,
+                &ctx.progress,
+                ctx.peers,
+                ctx.job_id,
+            )?;
             prov.stop(&utc_now());
             data_result(ctx, &uris, &prov)
         }

@@ -581,24 +581,26 @@ pub struct Running {
 /// # Errors
 /// A bad configuration, or the data layer was already opened without restrictions.
 pub fn restrict_data_access(cfg: &Config) -> Result<(), ServiceError> {
-    if !rookery_daops::Daops::restrict_global() {
-        return Err(ServiceError::Config("the data layer was opened unrestricted before the service started".into()));
-    }
-    let (mut urls, nets) = match rookery_daops::Daops::global() {
-        Ok(d) => (d.config.list("rookery", "allowed_urls"), d.config.list("rookery", "allowed_networks")),
-        // A broken roocs.ini fails the jobs that need it, with its own message.
-        Err(_) => (Vec::new(), Vec::new()),
-    };
     // Results of workflow parts are fetched from the configured peers.
     // An OGC API peer serves its results under its base URL; a WPS peer (rook) under its
     // server, beside the WPS endpoint.
-    urls.extend(cfg.peers.iter().map(|p| match p.protocol {
-        crate::federation::Protocol::Ogc => format!("{}/", p.url),
-        crate::federation::Protocol::Wps => format!("{}/", crate::federation::origin(&p.url)),
-    }));
-    let policy = rookery_io::EgressPolicy::allow_list(&urls, &nets)
-        .map_err(|e| ServiceError::Config(format!("[rookery] allowed_networks: {e}")))?;
-    rookery_io::Remote::global().set_policy(policy);
+    let peer_urls = cfg
+        .peers
+        .iter()
+        .map(|p| match p.protocol {
+            crate::federation::Protocol::Ogc => format!("{}/", p.url),
+            crate::federation::Protocol::Wps => format!("{}/", crate::federation::origin(&p.url)),
+        })
+        .collect();
+    if !rookery_daops::Daops::restrict_global(peer_urls) {
+        return Err(ServiceError::Config("the data layer was opened unrestricted before the service started".into()));
+    }
+    // A broken roocs.ini fails the jobs that need it, with its own message; a network list
+    // that does not parse stops the start.
+    if let Ok(c) = rookery_daops::Config::load() {
+        rookery_io::EgressPolicy::allow_list(&[], &c.list("rookery", "allowed_networks"))
+            .map_err(|e| ServiceError::Config(format!("[rookery] allowed_networks: {e}")))?;
+    }
     Ok(())
 }
 

@@ -315,12 +315,13 @@ fn pushdown(steps: &mut BTreeMap<String, Step>) {
 /// # Errors
 /// The first failing step's error, naming the step.
 pub fn run(
+    daops: &rookery_daops::Daops,
     wf: &Workflow,
     dir: &Path,
     prov: &mut Provenance,
     progress: &rookery_daops::Progress,
 ) -> Result<Vec<String>, ProcError> {
-    run_federated(wf, dir, prov, progress, &Peers::default(), "local")
+    run_federated(daops, wf, dir, prov, progress, &Peers::default(), "local")
 }
 
 /// [`run`] with peers: a step whose datasets a peer holds (and the reducing steps that follow
@@ -330,6 +331,7 @@ pub fn run(
 /// # Errors
 /// As [`run`]; a part no node could run, naming the nodes and reasons.
 pub fn run_federated(
+    daops: &rookery_daops::Daops,
     wf: &Workflow,
     dir: &Path,
     prov: &mut Provenance,
@@ -339,14 +341,17 @@ pub fn run_federated(
 ) -> Result<Vec<String>, ProcError> {
     // Later steps read earlier steps' outputs from this job's own directory.
     std::fs::create_dir_all(dir)?;
-    let fed = Fed { peers, job_id };
-    rookery_daops::resolve::allow_during(dir, || run_steps(wf, dir, prov, progress, &fed))
+    let daops = daops.with_root(dir);
+    let fed = Fed { peers, job_id, daops: &daops };
+    run_steps(wf, dir, prov, progress, &fed)
 }
 
 /// Peers and the job, for the parts sent elsewhere.
 struct Fed<'a> {
     peers: &'a Peers,
     job_id: &'a str,
+    /// The data layer, with the job's directory readable.
+    daops: &'a rookery_daops::Daops,
 }
 
 /// Operations that reduce one dataset (run where its data are).
@@ -488,7 +493,7 @@ fn run_step(
         inputs.insert(k.clone(), v.clone());
     }
     let part = track.0.part(done.len(), track.1);
-    let mut outs = ops::run_operation(&step.run, &items, &inputs, &sdir, &part)
+    let mut outs = ops::run_operation(fed.daops, &step.run, &items, &inputs, &sdir, &part)
         .map_err(|e| ProcError(format!("step '{}' ({}): {}", step.id, step.run, e.0)))?;
     outs.extend(remote_outputs);
     if outs.is_empty() {
@@ -617,6 +622,7 @@ fn federate(
                     inputs.insert(k.clone(), v.clone());
                 }
                 let outs = ops::run_operation(
+                    fed.daops,
                     "subset",
                     std::slice::from_ref(&item),
                     &inputs,

@@ -258,7 +258,7 @@ fn run_h(base: &str, wf: &str, into: &Path, headers: &[(&str, &str)]) -> Result<
 
 /// The `tas` values of the output, as bits (NaN-safe equality).
 fn values(files: &[PathBuf]) -> Vec<u64> {
-    let src = rookery_io::open_paths(files).expect("open output");
+    let src = rookery_io::open_paths(&rookery_io::IoContext::from_env(), files).expect("open output");
     let a = src.read_all("tas").expect("tas");
     a.to_f64().expect("numeric").iter().map(|v| v.to_bits()).collect()
 }

@@ -40,7 +40,8 @@ fn cache_stats_and_clear() {
             rookery_io::HttpOptions::default(),
             rookery_io::CacheConfig { dir: Some(cache.clone()), ..rookery_io::CacheConfig::default() },
         );
-        let s = rookery_io::NcSource::open_url(&url, &remote).expect("open");
+        let s = rookery_io::NcSource::open_url(&rookery_io::IoContext::new(std::sync::Arc::clone(&remote)), &url)
+            .expect("open");
         rookery_io::Source::read_all(&s, "ta").expect("read");
     }
     let (code, out, err) = rookery(&cache, &["cache", "stats"]);

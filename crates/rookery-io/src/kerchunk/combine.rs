@@ -53,14 +53,14 @@ fn reencode(
 ///
 /// # Errors
 /// A file that cannot be referenced, no coordinate variable `dim`, mismatched chunk shapes.
-pub fn combine(paths: &[PathBuf], dim: &str, opts: &RefOptions) -> Result<FileRefs, IoError> {
+pub fn combine(io: &crate::IoContext, paths: &[PathBuf], dim: &str, opts: &RefOptions) -> Result<FileRefs, IoError> {
     if paths.is_empty() {
         return Err(IoError::NoFiles("(no inputs)".into()));
     }
     let mut parts = Vec::new();
     for p in paths {
-        let src = NcSource::open(p)?;
-        let refs = references(p, opts)?;
+        let src = NcSource::open(io, p)?;
+        let refs = references(io, p, opts)?;
         let cv = src
             .dataset()
             .var(dim)

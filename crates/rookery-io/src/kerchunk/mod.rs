@@ -158,8 +158,8 @@ pub(crate) fn chunk_json(c: &Chunk) -> Value {
 /// # Errors
 /// Not a NetCDF file, read failures, or a variable that can be neither referenced nor
 /// embedded.
-pub fn references(path: &Path, opts: &RefOptions) -> Result<FileRefs, IoError> {
-    let src = NcSource::open(path)?;
+pub fn references(io: &crate::IoContext, path: &Path, opts: &RefOptions) -> Result<FileRefs, IoError> {
+    let src = NcSource::open(io, path)?;
     let mut magic = [0u8; 4];
     std::fs::File::open(path)
         .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))

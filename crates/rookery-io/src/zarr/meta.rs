@@ -52,7 +52,8 @@ pub(crate) fn store_docs(root: &Loc, fetch: &Fetcher) -> Result<HashMap<String, 
             docs.insert(name.to_string(), d);
         }
     }
-    let rd = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let real = fetch.local(dir)?;
+    let rd = std::fs::read_dir(&real).map_err(|e| format!("{}: {e}", dir.display()))?;
     for entry in rd.filter_map(Result::ok) {
         if !entry.path().is_dir() {
             continue;

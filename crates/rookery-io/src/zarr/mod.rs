@@ -26,7 +26,7 @@ mod refs;
 mod store;
 
 use crate::nc::one_line;
-use crate::{IoError, Remote, Source};
+use crate::{IoContext, IoError, Source};
 use ndarray::{ArrayD, IxDyn};
 use rookery_cf::{Array, DType, Dataset, Dim, Variable};
 use std::collections::HashMap;
@@ -126,20 +126,20 @@ impl ZarrSource {
     ///
     /// # Errors
     /// Unreadable or invalid reference file or metadata; an input of no known kind.
-    pub fn open(input: &str, remote: &Remote) -> Result<ZarrSource, IoError> {
+    pub fn open(ctx: &IoContext, input: &str) -> Result<ZarrSource, IoError> {
         let kind = detect(input).ok_or_else(|| IoError::Read {
             path: PathBuf::from(input),
             msg: "not a Zarr store or Kerchunk reference".into(),
         })?;
-        Self::open_as(input, kind, remote)
+        Self::open_as(ctx, input, kind)
     }
 
     /// [`ZarrSource::open`] with the kind given.
     ///
     /// # Errors
     /// As [`ZarrSource::open`].
-    pub fn open_as(input: &str, kind: ZarrKind, remote: &Remote) -> Result<ZarrSource, IoError> {
-        let fetch = Fetcher::new(remote);
+    pub fn open_as(ctx: &IoContext, input: &str, kind: ZarrKind) -> Result<ZarrSource, IoError> {
+        let fetch = Fetcher::new(ctx);
         let loc = Loc::parse(input);
         let err = |what: &str, msg: String| IoError::Read {
             path: PathBuf::from(format!("{what}{input}")),

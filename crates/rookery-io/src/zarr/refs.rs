@@ -40,7 +40,7 @@ pub(crate) fn read_ref(fetch: &Fetcher, base: &Loc, key: &str, r: &Ref) -> Resul
         Ref::Range { target, offset, len } => (target, Some((*offset, *len))),
         Ref::Whole { target } => (target, None),
     };
-    let loc = resolve_target(target, base);
+    let loc = resolve_target(target, base, fetch.ctx().s3());
     match fetch.read(&loc, range) {
         Ok(Some(b)) => Ok(Some(b)),
         Ok(None) => Err(format!("chunk {key}: {}: not found", loc.display())),
@@ -62,9 +62,10 @@ const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 
 /// The text of a (possibly zstd-compressed) reference file at `loc`.
 pub(crate) fn read_doc(loc: &Loc, fetch: &Fetcher) -> Result<Vec<u8>, String> {
-    let bytes = match loc {
-        Loc::Path(p) => std::fs::read(p).map_err(|e| e.to_string())?,
-        Loc::Url(_) => fetch.read(loc, None)?.ok_or_else(|| "HTTP 404 Not Found".to_string())?,
+    let bytes = match fetch.read(loc, None)? {
+        Some(b) => b,
+        None if matches!(loc, Loc::Url(_)) => return Err("HTTP 404 Not Found".into()),
+        None => return Err("No such file or directory (os error 2)".into()),
     };
     if bytes.starts_with(&ZSTD_MAGIC) {
         return zstd::stream::decode_all(&bytes[..]).map_err(|e| format!("cannot decompress (zstd): {e}"));

@@ -13,8 +13,9 @@
 //!   ZStore: a KeyStore (plus metadata documents known up front) as a zarrs store
 //! ```
 
-use crate::cache::{BlockCache, CachedStorage, RangeSource};
-use crate::remote::{is_url, HttpClient, Remote, RemoteError, RemoteFile};
+use crate::cache::CachedStorage;
+use crate::remote::{is_url, RemoteError};
+use crate::IoContext;
 use hdf5_reader::storage::Storage;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -85,33 +86,14 @@ pub(crate) fn split_query(u: &str) -> (&str, &str) {
     }
 }
 
-/// Reads reference targets and store keys: local files and URLs (through the block cache).
+/// Reads reference targets and store keys: local files and URLs (through the block cache),
+/// each location checked by the context first.
 pub(crate) struct Fetcher {
-    client: Arc<HttpClient>,
-    cache: Arc<BlockCache>,
+    ctx: IoContext,
     /// Opened URLs (`None`: the URL answered 404).
     handles: Mutex<HashMap<String, Option<Arc<CachedStorage>>>>,
-}
-
-/// A probed URL read through a [`HttpClient`] (as `Remote::open` does).
-struct HttpRange {
-    client: Arc<HttpClient>,
-    file: RemoteFile,
-}
-
-impl RangeSource for HttpRange {
-    fn url(&self) -> &str {
-        &self.file.url
-    }
-    fn len(&self) -> u64 {
-        self.file.len
-    }
-    fn validator(&self) -> Option<String> {
-        self.file.validator()
-    }
-    fn fetch(&self, offset: u64, len: usize) -> Result<Vec<u8>, RemoteError> {
-        self.client.get_range(&self.file, offset, len)
-    }
+    /// Local paths the context allowed, with the real path to open.
+    allowed: Mutex<HashMap<PathBuf, PathBuf>>,
 }
 
 fn is_not_found(e: &RemoteError) -> bool {
@@ -119,15 +101,25 @@ fn is_not_found(e: &RemoteError) -> bool {
 }
 
 impl Fetcher {
-    /// A fetcher with `remote`'s HTTP options, egress policy and block cache.
-    pub(crate) fn new(remote: &Remote) -> Arc<Fetcher> {
-        let client = HttpClient::new(remote.http().options().clone());
-        client.set_policy((*remote.http().policy()).clone());
-        Arc::new(Fetcher {
-            client: Arc::new(client),
-            cache: Arc::clone(remote.cache()),
-            handles: Mutex::new(HashMap::new()),
-        })
+    /// A fetcher reading as `ctx` allows, with its HTTP client and block cache.
+    pub(crate) fn new(ctx: &IoContext) -> Arc<Fetcher> {
+        Arc::new(Fetcher { ctx: ctx.clone(), handles: Mutex::new(HashMap::new()), allowed: Mutex::new(HashMap::new()) })
+    }
+
+    /// The context reads are checked against.
+    pub(crate) fn ctx(&self) -> &IoContext {
+        &self.ctx
+    }
+
+    /// The real path to open for `p`, or the context's refusal (remembered per path).
+    pub(crate) fn local(&self, p: &Path) -> Result<PathBuf, String> {
+        let lock = || self.allowed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(r) = lock().get(p) {
+            return Ok(r.clone());
+        }
+        let real = self.ctx.local(p).map_err(|e| e.to_string())?;
+        lock().insert(p.to_path_buf(), real.clone());
+        Ok(real)
     }
 
     /// The storage of `url` (probed once); `None` for HTTP 404.
@@ -135,10 +127,9 @@ impl Fetcher {
         if let Some(h) = self.handles.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(url) {
             return Ok(h.clone());
         }
-        let opened = match self.client.probe(url) {
-            Ok(file) => {
-                Some(Arc::new(self.cache.storage(Arc::new(HttpRange { client: Arc::clone(&self.client), file }))))
-            }
+        let remote = self.ctx.remote();
+        let opened = match remote.open(url) {
+            Ok(st) => Some(st),
             Err(e) if is_not_found(&e) => None,
             Err(e) => return Err(e),
         };
@@ -147,7 +138,8 @@ impl Fetcher {
     }
 
     /// Bytes `range` (`(offset, len)`, or the whole object) of `loc`; `Ok(None)` when it does
-    /// not exist. Errors name the location and range.
+    /// not exist. Errors name the location and range (never a refused file's size or
+    /// existence).
     pub(crate) fn read(&self, loc: &Loc, range: Option<(u64, u64)>) -> Result<Option<Vec<u8>>, String> {
         let what = match range {
             Some((o, n)) => format!("{} bytes {o}-{}", loc.display(), o.saturating_add(n)),
@@ -155,7 +147,8 @@ impl Fetcher {
         };
         match loc {
             Loc::Url(url) => {
-                let Some(st) = self.storage(url).map_err(|e| format!("{what}: {}", e.msg))? else {
+                let url = self.ctx.url(url).map_err(|e| e.to_string())?;
+                let Some(st) = self.storage(&url).map_err(|e| format!("{what}: {}", e.msg))? else {
                     return Ok(None);
                 };
                 let (off, len) = range.unwrap_or((0, st.len()));
@@ -167,7 +160,8 @@ impl Fetcher {
                 Ok(Some(buf.to_vec()))
             }
             Loc::Path(p) => {
-                let f = match std::fs::File::open(p) {
+                let real = self.local(p)?;
+                let f = match std::fs::File::open(&real) {
                     Ok(f) => f,
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
                     Err(e) => return Err(format!("{what}: {e}")),
@@ -175,7 +169,7 @@ impl Fetcher {
                 let size = f.metadata().map_err(|e| format!("{what}: {e}"))?.len();
                 let (off, len) = range.unwrap_or((0, size));
                 if off.checked_add(len).is_none_or(|end| end > size) {
-                    return Err(format!("{what}: beyond the end of the file ({size} bytes)"));
+                    return Err(format!("{what}: beyond the end of the file"));
                 }
                 let mut buf = vec![0u8; usize::try_from(len).map_err(|_| format!("{what}: range too large"))?];
                 std::os::unix::fs::FileExt::read_exact_at(&f, &mut buf, off).map_err(|e| format!("{what}: {e}"))?;
@@ -187,8 +181,8 @@ impl Fetcher {
 
 /// Resolves a reference target: URL, `s3://` (see [`crate::s3`]), `file://`, absolute or
 /// relative (to `base`, the directory of the reference file) path.
-pub(crate) fn resolve_target(target: &str, base: &Loc) -> Loc {
-    if let Some(url) = crate::s3::global().to_url(target) {
+pub(crate) fn resolve_target(target: &str, base: &Loc, s3: &crate::s3::S3Config) -> Loc {
+    if let Some(url) = s3.to_url(target) {
         return Loc::Url(url);
     }
     if is_url(target) {

@@ -23,6 +23,8 @@ pub struct DimsRequest {
     pub weights: WeightKind,
     /// An `areacella`/`areacello` file for [`WeightKind::Area`].
     pub area_file: Option<Vec<String>>,
+    /// What the area file is read through (and whether it may be read at all).
+    pub io: rookery_io::IoContext,
 }
 
 /// Parses clisops's `dims` parameter: `"time,latitude"` (comma-separated, spaces ignored).
@@ -88,7 +90,7 @@ pub fn plan_dims(src: &dyn Source, req: &DimsRequest) -> Result<Job, OpError> {
     let taxis = crate::subset::time_axis(src, &info)?;
     let horizontal = req.dims.iter().any(|r| matches!(r, Role::Latitude | Role::Longitude));
     let weights = if horizontal && req.weights != WeightKind::None {
-        Some(cell_weights(src, &info, req.weights, req.area_file.as_deref())?)
+        Some(cell_weights(src, &info, req.weights, req.area_file.as_deref().map(|f| (&req.io, f)))?)
     } else {
         None
     };

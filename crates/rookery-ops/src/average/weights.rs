@@ -49,6 +49,8 @@ pub struct WeightedRequest {
     pub weights: WeightKind,
     /// An `areacella`/`areacello` file (or files) with the cell areas.
     pub area_file: Option<Vec<String>>,
+    /// What the area file is read through (and whether it may be read at all).
+    pub io: rookery_io::IoContext,
 }
 
 /// File-name suffix of `weighted_average` (rook).
@@ -133,7 +135,7 @@ pub fn cell_weights(
     src: &dyn Source,
     info: &CfInfo,
     kind: WeightKind,
-    area_file: Option<&[String]>,
+    area_file: Option<(&rookery_io::IoContext, &[String])>,
 ) -> Result<(Vec<String>, ArrayD<f64>), OpError> {
     let ds = src.dataset();
     let dims = grid_dims(src, info)?;
@@ -142,8 +144,8 @@ pub fn cell_weights(
     let lon = info.lon.clone().ok_or_else(no_grid)?;
     let latv = read_f64(src, &lat)?;
     if kind == WeightKind::Area {
-        if let Some(files) = area_file {
-            let asrc = rookery_io::open(files)?;
+        if let Some((io, files)) = area_file {
+            let asrc = rookery_io::open(io, files)?;
             let ads = asrc.dataset();
             let name = ["areacella", "areacello", "cell_area", "area"]
                 .iter()
@@ -230,7 +232,7 @@ pub fn cell_weights(
 pub fn plan_weighted(src: &dyn Source, req: &WeightedRequest) -> Result<Job, OpError> {
     let info = main_var(src.dataset())?;
     let kind = if req.weights == WeightKind::None { WeightKind::Area } else { req.weights };
-    let (dims, w) = cell_weights(src, &info, kind, req.area_file.as_deref())?;
+    let (dims, w) = cell_weights(src, &info, kind, req.area_file.as_deref().map(|f| (&req.io, f)))?;
     let taxis = crate::subset::time_axis(src, &info)?;
     collapse_job(src, &info.main, &dims.clone(), Some((dims, w)), NanMode::Skip, &taxis)
 }

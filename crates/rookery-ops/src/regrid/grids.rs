@@ -465,9 +465,9 @@ pub fn id_file(id: &str, dir: &Path) -> Result<(PathBuf, &'static str), OpError>
 ///
 /// # Errors
 /// See [`id_file`] and [`from_file`].
-pub fn from_id(id: &str, dir: &Path) -> Result<HGrid, OpError> {
+pub fn from_id(io: &rookery_io::IoContext, id: &str, dir: &Path) -> Result<HGrid, OpError> {
     let (p, note) = id_file(id, dir)?;
-    let mut g = from_file(&p)?;
+    let mut g = from_file(io, &p)?;
     g.title = note.split('.').filter(|s| !s.contains("land-sea mask")).collect::<Vec<_>>().join(".");
     Ok(g)
 }
@@ -477,8 +477,8 @@ pub fn from_id(id: &str, dir: &Path) -> Result<HGrid, OpError> {
 ///
 /// # Errors
 /// Unreadable files, files without a horizontal grid.
-pub fn from_file(path: &Path) -> Result<HGrid, OpError> {
-    let src = rookery_io::open_paths(&[path.to_path_buf()])
+pub fn from_file(io: &rookery_io::IoContext, path: &Path) -> Result<HGrid, OpError> {
+    let src = rookery_io::open_paths(io, &[path.to_path_buf()])
         .map_err(|e| OpError::Invalid(format!("cannot read grid file {}: {e}", path.display())))?;
     let ds = src.dataset();
     let nominal = ds.attrs.get_str("nominal_resolution").map(str::to_string);

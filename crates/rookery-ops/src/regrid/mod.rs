@@ -83,6 +83,8 @@ pub struct RegridRequest {
     pub grids_dir: PathBuf,
     /// Weights cache directory (none: weights are computed every time).
     pub weights_dir: Option<PathBuf>,
+    /// What grid files are read through (and may be read at all).
+    pub io: rookery_io::IoContext,
 }
 
 /// The version written into `regrid_tool`.
@@ -108,9 +110,9 @@ pub struct Planned {
 pub fn target_grid(req: &RegridRequest, source: &HGrid) -> Result<HGrid, OpError> {
     match &req.grid {
         GridSpec::Adaptive => grids::adaptive(source),
-        GridSpec::Id(id) => grids::from_id(id, &req.grids_dir),
+        GridSpec::Id(id) => grids::from_id(&req.io, id, &req.grids_dir),
         GridSpec::Instructor(g) => grids::from_instructor(g),
-        GridSpec::File(p) => grids::from_file(p),
+        GridSpec::File(p) => grids::from_file(&req.io, p),
     }
 }
 

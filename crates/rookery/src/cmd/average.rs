@@ -80,6 +80,7 @@ pub fn run_dims(a: &DimsArgs) -> Result<(), Failure> {
         ignore_undetected_dims: a.ignore_undetected_dims,
         weights: WeightKind::parse(&a.weights)?,
         area_file: a.area_file.clone().map(|f| vec![f]),
+        io: rookery_daops::Daops::global()?.io().clone(),
     };
     run(&a.common, &dims::suffix(&dims), |src| dims::plan_dims(src, &req))
 }
@@ -108,6 +109,7 @@ pub fn run_weighted(a: &WeightedArgs) -> Result<(), Failure> {
     let req = weights::WeightedRequest {
         weights: WeightKind::parse(&a.weights)?,
         area_file: a.area_file.clone().map(|f| vec![f]),
+        io: rookery_daops::Daops::global()?.io().clone(),
     };
     run(&a.common, weights::SUFFIX, |src| weights::plan_weighted(src, &req))
 }

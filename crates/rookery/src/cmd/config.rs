@@ -20,19 +20,19 @@ pub fn build_catalog(project: &str, output: Option<PathBuf>) -> Result<(), Failu
         .project(project)
         .ok_or_else(|| Failure { code: 2, msg: format!("The project supplied is not known: '{project}'") })?;
     let n = match output {
-        None => rookery_daops::catalog::build(p, &mut std::io::stdout().lock())?,
+        None => rookery_daops::catalog::build(d.io(), p, &mut std::io::stdout().lock())?,
         Some(path) => {
             let tmp = path.with_extension("tmp-catalog");
             let f =
                 std::fs::File::create(&tmp).map_err(|e| Failure::io(format!("cannot write {}: {e}", tmp.display())))?;
             let n = if path.extension().is_some_and(|e| e == "gz") {
                 let mut gz = flate2::write::GzEncoder::new(f, flate2::Compression::default());
-                let n = rookery_daops::catalog::build(p, &mut gz)?;
+                let n = rookery_daops::catalog::build(d.io(), p, &mut gz)?;
                 gz.finish().map_err(|e| Failure::io(e.to_string()))?;
                 n
             } else {
                 let mut f = f;
-                rookery_daops::catalog::build(p, &mut f)?
+                rookery_daops::catalog::build(d.io(), p, &mut f)?
             };
             std::fs::rename(&tmp, &path).map_err(|e| Failure::io(format!("cannot write {}: {e}", path.display())))?;
             n

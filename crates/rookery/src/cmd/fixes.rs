@@ -45,7 +45,7 @@ pub fn check(dataset: &str) -> Result<(), Failure> {
         println!("{id}: no fixes match");
         return Ok(());
     }
-    let src = rookery_io::open_paths(&r.files)?;
+    let src = rookery_io::open_paths(d.io(), &r.files)?;
     let before = src.dataset().clone();
     let (fixed, applied) = d.fixes.apply(src, &id)?;
     let after = fixed.dataset();

@@ -15,13 +15,13 @@ pub fn run(inputs: &[String]) -> Result<(), Failure> {
         if let Some(id) = &d.ds_id {
             println!("dataset: {id}");
         }
-        describe(&d.files)?;
+        describe(daops.io(), &d.files)?;
     }
     Ok(())
 }
 
-fn describe(paths: &[std::path::PathBuf]) -> Result<(), Failure> {
-    let src = rookery_io::open_paths(paths)?;
+fn describe(io: &rookery_io::IoContext, paths: &[std::path::PathBuf]) -> Result<(), Failure> {
+    let src = rookery_io::open_paths(io, paths)?;
     let ds = src.dataset();
     println!("files: {}", paths.len());
     for p in paths.iter().take(5) {

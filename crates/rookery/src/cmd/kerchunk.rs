@@ -65,9 +65,9 @@ pub fn run(a: &KerchunkArgs) -> Result<(), Failure> {
     }
     let opts = RefOptions { inline_threshold: a.inline_threshold, url_prefix: a.url_prefix.clone() };
     let refs = if files.len() == 1 {
-        kerchunk::references(&files[0], &opts)?
+        kerchunk::references(daops.io(), &files[0], &opts)?
     } else {
-        kerchunk::combine(&files, &a.combine, &opts)?
+        kerchunk::combine(daops.io(), &files, &a.combine, &opts)?
     };
     if let Some(parent) = a.output.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)

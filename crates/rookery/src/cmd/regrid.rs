@@ -62,6 +62,7 @@ pub fn run(a: &RegridArgs) -> Result<(), Failure> {
         adaptive_masking_threshold: a.adaptive_masking_threshold,
         grids_dir,
         weights_dir,
+        io: daops.io().clone(),
     };
     let datasets = daops.cli_datasets(&a.inputs, None, None)?;
     let mut planned = Vec::new();
