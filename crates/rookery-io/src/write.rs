@@ -107,6 +107,9 @@ const FLUSH_BYTES: usize = 256 << 10;
 /// cached chunks then; libnetcdf's chunk cache is 64 MiB at most).
 const FLUSH_NEED: u64 = 64 << 20;
 
+/// Free space below which a failed create counts as a full disk.
+const CREATE_NEED: u64 = 1 << 20;
+
 /// The error of a failed libnetcdf call on `dest`: [`IoError::DiskFull`] when the library's
 /// code, the errno the call left (`errno`, read right after it) or the space left (less than
 /// `need` bytes) say the disk is full; else [`IoError::Write`] with `what` and the library's
@@ -114,8 +117,16 @@ const FLUSH_NEED: u64 = 64 << 20;
 fn nc_error(dest: &Path, e: &netcdf::Error, errno: Option<i32>, need: u64, what: &str) -> IoError {
     if let netcdf::Error::Netcdf(code) = e {
         let dir = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        // libnetcdf returns errno values as they are (classic files), its own codes negative.
-        if space::is_disk_full(dir, &[Some(*code), errno], need) {
+        // libnetcdf returns errno values as they are (classic files) and its own codes
+        // negative (`NC_EHDFERR` for any HDF5 failure); a NetCDF-4 create that HDF5 refuses
+        // is `EACCES` whatever the cause. Those are told apart by the errno the call left and
+        // the space left; any other errno speaks for itself.
+        let full = if *code > 0 && *code != libc::EACCES {
+            space::is_no_space_code(*code)
+        } else {
+            space::is_disk_full(dir, &[errno], need)
+        };
+        if full {
             return disk_full(dest);
         }
     }
@@ -202,7 +213,7 @@ impl NcWriter {
             }
         };
         let file = netcdf::create_with(tmp.path(), flags)
-            .map_err(|e| nc_error(dest, &e, space::last_errno(), FLUSH_NEED, ""))?;
+            .map_err(|e| nc_error(dest, &e, space::last_errno(), CREATE_NEED, ""))?;
         let mut w = NcWriter {
             file: Some(file),
             tmp: Some(tmp),
