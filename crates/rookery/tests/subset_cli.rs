@@ -459,16 +459,15 @@ fn unstructured_area() {
     assert_eq!(values(&r.only(), "tas"), [2.0, 7.0]);
 }
 
-/// A copy of the one-month rlds file whose global attribute `name` is `value`.
+/// A classic (64-bit offset) copy of the one-month rlds file whose global attribute `name` is
+/// `value` (classic attributes keep NUL bytes as they are; HDF5 strings stop at the first).
 fn with_attribute(name: &str, value: &str) -> (tempfile::TempDir, String) {
     let d = tempfile::tempdir().expect("tmp");
     let p = d.path().join("rlds_Amon_IPSL-CM6A-LR_historical_r1i1p1f1_gr_185001.nc");
-    std::fs::copy(data(RLDS1), &p).expect("copy");
-    let mut perm = std::fs::metadata(&p).expect("metadata").permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    perm.set_readonly(false);
-    std::fs::set_permissions(&p, perm).expect("writable");
+    let st = Command::new("nccopy").args(["-k", "64-bit offset"]).arg(data(RLDS1)).arg(&p).status().expect("nccopy");
+    assert!(st.success(), "nccopy failed");
     let mut f = netcdf::append(&p).expect("append");
+    f.redef().expect("define mode");
     f.add_attribute(name, value).expect("attribute");
     f.close().expect("close");
     let s = p.to_string_lossy().into_owned();
