@@ -24,9 +24,12 @@ mod context;
 pub mod egress;
 pub mod kerchunk;
 mod nc;
+mod nc_release;
 mod open;
 pub mod remote;
 pub mod s3;
+pub mod space;
+pub mod temp;
 mod write;
 mod zarr;
 mod zarr_write;
@@ -67,6 +70,10 @@ pub enum IoError {
     Remote(#[from] RemoteError),
     #[error("cannot write {path}: {msg}")]
     Write { path: PathBuf, msg: String },
+    /// No space left on the device (or quota) while writing an output; names the file only
+    /// (never a server directory). Detected from typed signals ([`space::is_disk_full`]).
+    #[error("disk full: no space left on the device to write {name}")]
+    DiskFull { name: String },
     #[error(transparent)]
     Time(#[from] rookery_cf::time::TimeError),
 }

@@ -2,10 +2,14 @@
 //! chunked one time step per chunk for fields, or classic 64-bit-offset NetCDF.
 //!
 //! A file is written under a hidden temporary name in the destination directory and renamed
-//! when [`NcWriter::finish`] succeeds; a writer dropped before that removes its temporary file,
-//! so a failure never leaves a partial output behind.
+//! when [`NcWriter::finish`] succeeds; a writer dropped before that removes its temporary file
+//! ([`TempPath`]), so a failure never leaves a partial output behind. A write that fails for
+//! want of space is [`IoError::DiskFull`]; the failed file is emptied and closed with its
+//! pending writes discarded (`nc_release`), so no descriptor to the removed file stays open.
 
 use crate::nc::one_line;
+use crate::space;
+use crate::temp::TempPath;
 use crate::zarr_write::ZarrWriter;
 use crate::IoError;
 use ndarray::Dimension;
@@ -89,7 +93,8 @@ unsafe impl NcTypeDescriptor for NcChar {
 /// A NetCDF file being written.
 pub struct NcWriter {
     file: Option<FileMut>,
-    tmp: PathBuf,
+    /// Removed when the writer is dropped unclosed (on every error path).
+    tmp: Option<TempPath>,
     dest: PathBuf,
     /// NetCDF-4 with a filter: large writes are flushed at once (see [`NcWriter::write`]).
     filtered: bool,
@@ -97,6 +102,43 @@ pub struct NcWriter {
 
 /// Writes of at least this many bytes are flushed to the file right away.
 const FLUSH_BYTES: usize = 256 << 10;
+
+/// Free space below which a failed flush or close counts as a full disk (HDF5 writes whole
+/// cached chunks then; libnetcdf's chunk cache is 64 MiB at most).
+const FLUSH_NEED: u64 = 64 << 20;
+
+/// Free space below which a failed create counts as a full disk.
+const CREATE_NEED: u64 = 1 << 20;
+
+/// The error of a failed libnetcdf call on `dest`: [`IoError::DiskFull`] when the library's
+/// code, the errno the call left (`errno`, read right after it) or the space left (less than
+/// `need` bytes) say the disk is full; else [`IoError::Write`] with `what` and the library's
+/// message.
+fn nc_error(dest: &Path, e: &netcdf::Error, errno: Option<i32>, need: u64, what: &str) -> IoError {
+    if let netcdf::Error::Netcdf(code) = e {
+        let dir = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        // libnetcdf returns errno values as they are (classic files) and its own codes
+        // negative (`NC_EHDFERR` for any HDF5 failure); a NetCDF-4 create that HDF5 refuses
+        // is `EACCES` whatever the cause. Those are told apart by the errno the call left and
+        // the space left; any other errno speaks for itself.
+        let full = if *code > 0 && *code != libc::EACCES {
+            space::is_no_space_code(*code)
+        } else {
+            space::is_disk_full(dir, &[errno], need)
+        };
+        if full {
+            return disk_full(dest);
+        }
+    }
+    IoError::Write { path: dest.to_path_buf(), msg: format!("{what}{}", one_line(&e.to_string())) }
+}
+
+/// [`IoError::DiskFull`] for `dest` (its file name only).
+pub(crate) fn disk_full(dest: &Path) -> IoError {
+    IoError::DiskFull {
+        name: crate::temp::escape(&dest.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())),
+    }
+}
 
 fn attr_value(v: &AttrValue) -> AttributeValue {
     match v {
@@ -150,7 +192,8 @@ impl NcWriter {
     /// A type the format cannot hold, or an I/O failure.
     pub fn create(dest: &Path, ds: &Dataset, opts: &WriteOptions) -> Result<NcWriter, IoError> {
         let werr = |msg: String| IoError::Write { path: dest.to_path_buf(), msg };
-        let tmp = temp_path(dest)?;
+        // Guarded before anything exists: a create that fails half-way leaves nothing.
+        let tmp = TempPath::for_dest(dest)?;
         if opts.format == OutputFormat::Nc3 {
             if let Some(v) = ds.vars.iter().find(|v| {
                 !matches!(v.dtype, DType::I8 | DType::I16 | DType::I32 | DType::F32 | DType::F64 | DType::Char)
@@ -169,14 +212,18 @@ impl NcWriter {
                 return Err(werr("a Zarr store is written by ZarrWriter (use Writer::create)".into()));
             }
         };
-        let file = netcdf::create_with(&tmp, flags).map_err(|e| werr(one_line(&e.to_string())))?;
+        let file = netcdf::create_with(tmp.path(), flags)
+            .map_err(|e| nc_error(dest, &e, space::last_errno(), CREATE_NEED, ""))?;
         let mut w = NcWriter {
             file: Some(file),
-            tmp,
+            tmp: Some(tmp),
             dest: dest.to_path_buf(),
             filtered: opts.format == OutputFormat::Nc4 && (opts.deflate > 0 || opts.shuffle),
         };
-        w.define(ds, opts).map_err(|e| werr(one_line(&e.to_string())))?;
+        let r = w.define(ds, opts);
+        if let Err(e) = r {
+            return Err(nc_error(dest, &e, space::last_errno(), FLUSH_NEED, ""));
+        }
         Ok(w)
     }
 
@@ -292,9 +339,13 @@ impl NcWriter {
                 r
             }
         };
-        r.map_err(|e| werr(format!("variable {var}: {}", one_line(&e.to_string()))))?;
-        if self.filtered && shape.iter().product::<usize>() * data.dtype().size() >= FLUSH_BYTES {
-            f.sync().map_err(|e| werr(format!("variable {var}: {}", one_line(&e.to_string()))))?;
+        let nbytes = shape.iter().product::<usize>() * data.dtype().size();
+        let errno = space::last_errno();
+        r.map_err(|e| nc_error(&dest, &e, errno, nbytes as u64, &format!("variable {var}: ")))?;
+        if self.filtered && nbytes >= FLUSH_BYTES {
+            let r = f.sync();
+            let errno = space::last_errno();
+            r.map_err(|e| nc_error(&dest, &e, errno, FLUSH_NEED, &format!("variable {var}: ")))?;
         }
         Ok(())
     }
@@ -304,10 +355,21 @@ impl NcWriter {
     /// # Errors
     /// Close failure (the temporary file is then removed).
     pub fn close(mut self) -> Result<Staged, IoError> {
-        if let Some(f) = self.file.take() {
-            f.close().map_err(|e| IoError::Write { path: self.dest.clone(), msg: one_line(&e.to_string()) })?;
+        if let Some(f) = self.file.as_ref() {
+            // Everything is flushed while the file is still ours: a flush that fails (a full
+            // disk) is handled by Drop, which can still close the file after emptying it; a
+            // failed nc_close would leave libnetcdf holding the descriptor.
+            let r = f.sync();
+            let errno = space::last_errno();
+            r.map_err(|e| nc_error(&self.dest, &e, errno, FLUSH_NEED, ""))?;
         }
-        Ok(Staged { tmp: std::mem::take(&mut self.tmp), dest: std::mem::take(&mut self.dest) })
+        if let Some(f) = self.file.take() {
+            let r = f.close();
+            let errno = space::last_errno();
+            r.map_err(|e| nc_error(&self.dest, &e, errno, FLUSH_NEED, ""))?;
+        }
+        let tmp = self.tmp.take().map(TempPath::keep).unwrap_or_default();
+        Ok(Staged { tmp, dest: std::mem::take(&mut self.dest) })
     }
 
     /// Closes the file and renames it to its final name.
@@ -322,10 +384,46 @@ impl NcWriter {
 impl Drop for NcWriter {
     fn drop(&mut self) {
         if let Some(f) = self.file.take() {
-            drop(f);
+            // Unfinished: the file goes. Emptied first (its space comes back at once), then
+            // closed with its pending writes discarded: libnetcdf would keep the descriptor of
+            // a file whose last flush fails on a full disk.
+            match &self.tmp {
+                Some(t) => {
+                    empty_file(t.path());
+                    crate::nc_release::close_failed(f, t.path());
+                }
+                None => drop(f),
+            }
         }
-        if !self.tmp.as_os_str().is_empty() && self.tmp.exists() {
-            let _ = std::fs::remove_file(&self.tmp);
+        if let Some(t) = self.tmp.take() {
+            let path = t.path().to_path_buf();
+            drop(t);
+            release_deleted(&path);
+        }
+    }
+}
+
+/// Truncates `path` to nothing (best effort).
+fn empty_file(path: &Path) {
+    if let Ok(f) = std::fs::OpenOptions::new().write(true).open(path) {
+        let _ = f.set_len(0);
+    }
+}
+
+/// Last resort after removing `path`: a descriptor to it that the library still holds (its
+/// close failed all the same) is emptied through `/proc/self/fd`, so its space comes back
+/// although the descriptor stays open until the process ends.
+fn release_deleted(path: &Path) {
+    let Ok(fds) = std::fs::read_dir("/proc/self/fd") else { return };
+    let gone = {
+        let mut s = path.as_os_str().to_os_string();
+        s.push(" (deleted)");
+        PathBuf::from(s)
+    };
+    for fd in fds.filter_map(Result::ok) {
+        if std::fs::read_link(fd.path()).is_ok_and(|l| l == gone) {
+            tracing::warn!("a descriptor to the removed temporary output {} stays open; emptied", path.display());
+            empty_file(&fd.path());
         }
     }
 }
@@ -362,7 +460,11 @@ impl Staged {
         }
         std::fs::rename(&tmp, &self.dest).map_err(|e| {
             remove_path(&tmp);
-            IoError::Write { path: self.dest.clone(), msg: e.to_string() }
+            if space::is_no_space(&e) {
+                disk_full(&self.dest)
+            } else {
+                IoError::Write { path: self.dest.clone(), msg: e.to_string() }
+            }
         })?;
         Ok(self.dest.clone())
     }
@@ -370,29 +472,21 @@ impl Staged {
 
 impl Drop for Staged {
     fn drop(&mut self) {
-        if !self.tmp.as_os_str().is_empty() && self.tmp.exists() {
+        if !self.tmp.as_os_str().is_empty() {
             remove_path(&self.tmp);
         }
     }
 }
 
-/// The hidden temporary name next to `dest` an output is built under (`.<name>.<pid>.tmp`).
+pub(crate) use crate::temp::remove_path;
+
+/// The checked hidden temporary name next to `dest` (see [`TempPath::for_dest`]), unguarded:
+/// the caller removes it on failure.
 ///
 /// # Errors
-/// `dest` has no file name.
+/// As [`TempPath::for_dest`].
 pub(crate) fn temp_path(dest: &Path) -> Result<PathBuf, IoError> {
-    let name =
-        dest.file_name().ok_or_else(|| IoError::Write { path: dest.to_path_buf(), msg: "not a file name".into() })?;
-    Ok(dest.with_file_name(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id())))
-}
-
-/// Removes a temporary file or directory (a Zarr store).
-pub(crate) fn remove_path(p: &Path) {
-    if p.is_dir() {
-        let _ = std::fs::remove_dir_all(p);
-    } else {
-        let _ = std::fs::remove_file(p);
-    }
+    TempPath::for_dest(dest).map(TempPath::keep)
 }
 
 /// A writer for any output format: NetCDF ([`NcWriter`]) or Zarr ([`ZarrWriter`]), with the

@@ -201,14 +201,13 @@ impl ZarrWriter {
     /// # Errors
     /// An I/O failure.
     pub fn create(dest: &Path, ds: &Dataset, opts: &WriteOptions, v3: bool) -> Result<ZarrWriter, IoError> {
-        let werr = |msg: String| IoError::Write { path: dest.to_path_buf(), msg };
-        let tmp = crate::write::temp_path(dest)?;
-        if tmp.exists() {
-            let _ = std::fs::remove_dir_all(&tmp);
-        }
-        std::fs::create_dir(&tmp).map_err(|e| werr(e.to_string()))?;
-        let mut w = ZarrWriter { tmp, dest: dest.to_path_buf(), v3, vars: HashMap::new(), pending: HashMap::new() };
-        w.define(ds, opts).map_err(|e| werr(e.to_string()))?;
+        let tmp = crate::temp::TempPath::for_dest(dest)?;
+        crate::temp::remove_path(tmp.path());
+        std::fs::create_dir(tmp.path()).map_err(|e| io_error(dest, &e))?;
+        // From here the writer's Drop removes the directory on every error path.
+        let mut w =
+            ZarrWriter { tmp: tmp.keep(), dest: dest.to_path_buf(), v3, vars: HashMap::new(), pending: HashMap::new() };
+        w.define(ds, opts).map_err(|e| io_error(dest, &e))?;
         Ok(w)
     }
 
@@ -343,7 +342,7 @@ impl ZarrWriter {
             }
             let key = self.chunk_key(var, &vec![0; nd]);
             let bytes = le_bytes(data);
-            return self.store(&key, &bytes).map_err(|e| werr(e.to_string()));
+            return self.store(&key, &bytes).map_err(|e| io_error(&self.dest, &e));
         }
         let esize = info.dtype.size();
         let bytes = le_bytes(data);
@@ -369,7 +368,7 @@ impl ZarrWriter {
             if p.set >= valid {
                 if let Some(p) = self.pending.remove(&k) {
                     let key = self.chunk_key(var, &idx);
-                    self.store(&key, &p.data).map_err(|e| werr(e.to_string()))?;
+                    self.store(&key, &p.data).map_err(|e| io_error(&self.dest, &e))?;
                 }
             }
             // Next chunk (odometer).
@@ -430,7 +429,7 @@ impl ZarrWriter {
         let pending = std::mem::take(&mut self.pending);
         for ((var, idx), p) in pending {
             let key = self.chunk_key(&var, &idx);
-            self.store(&key, &p.data).map_err(|e| IoError::Write { path: self.dest.clone(), msg: e.to_string() })?;
+            self.store(&key, &p.data).map_err(|e| io_error(&self.dest, &e))?;
         }
         Ok(Staged::new(std::mem::take(&mut self.tmp), std::mem::take(&mut self.dest)))
     }
@@ -446,9 +445,18 @@ impl ZarrWriter {
 
 impl Drop for ZarrWriter {
     fn drop(&mut self) {
-        if !self.tmp.as_os_str().is_empty() && self.tmp.exists() {
-            let _ = std::fs::remove_dir_all(&self.tmp);
+        if !self.tmp.as_os_str().is_empty() {
+            crate::temp::remove_path(&self.tmp);
         }
+    }
+}
+
+/// A failed file write of the store at `dest`: [`IoError::DiskFull`] for want of space.
+fn io_error(dest: &Path, e: &std::io::Error) -> IoError {
+    if crate::space::is_no_space(e) {
+        crate::write::disk_full(dest)
+    } else {
+        IoError::Write { path: dest.to_path_buf(), msg: e.to_string() }
     }
 }
 

@@ -16,6 +16,7 @@
 pub mod average;
 pub mod engine;
 pub mod naming;
+pub mod naming_clean;
 pub mod output;
 pub mod params;
 pub mod plan;

@@ -1,6 +1,7 @@
 //! File namers (clisops `file_namers.py`, roocs.md §1.3): `standard` fills the project's
 //! `file_name_template` from the dataset's global attributes (project defaults underneath);
-//! `simple` counts `output_001.nc`, `output_002.nc`, ...
+//! `simple` counts `output_001.nc`, `output_002.nc`, ... Every value filled in is cleaned
+//! ([`crate::naming_clean`]): no NUL or other control characters, no path separators.
 
 use rookery_cf::time::DateTime;
 use rookery_cf::{AttrValue, Attrs};
@@ -122,8 +123,8 @@ impl FileNamer {
                     p.defaults.iter().find(|(n, _)| n == k).map_or_else(|| format!("no-{k}"), |(_, d)| d.clone())
                 }),
             };
-            // A file name cannot hold a path separator.
-            out.push_str(&val.replace('/', "-"));
+            // A file name is one path component without control characters.
+            out.push_str(&crate::naming_clean::clean_component(&val));
             rest = &rest[open + close + 1..];
         }
         out.push_str(rest);

@@ -46,6 +46,8 @@ pub struct Config {
     pub executor: Executor,
     /// Settings of the Slurm executor.
     pub slurm: crate::slurm::SlurmConfig,
+    /// Free space below which new jobs are refused (`min_free_space = 1GB`, `5%`, `0`).
+    pub min_free_space: crate::freespace::MinFreeSpace,
 }
 
 /// Where jobs run.
@@ -293,6 +295,7 @@ impl Default for Config {
             peer_attempts: 2,
             executor: Executor::Local,
             slurm: crate::slurm::SlurmConfig::default(),
+            min_free_space: crate::freespace::MinFreeSpace::Default,
         }
     }
 }
@@ -329,6 +332,7 @@ pub const KEYS: &[&str] = &[
     "executor",
     "slurm_options",
     "slurm_program",
+    "min_free_space",
 ];
 
 fn num<T: std::str::FromStr>(key: &str, v: &str) -> Result<T, String> {
@@ -401,6 +405,10 @@ impl Config {
             "slurm_options" => self.slurm.options = v.split_whitespace().map(String::from).collect(),
             "slurm_program" => self.slurm.program = (!v.is_empty()).then(|| PathBuf::from(v)),
             "peer_attempts" => self.peer_attempts = num::<u32>(key, v)?.max(1),
+            "min_free_space" => {
+                self.min_free_space =
+                    crate::freespace::MinFreeSpace::parse(v).map_err(|e| format!("config: '{key}': {e}"))?;
+            }
             "quota" => {
                 for item in v.split([';', '\n']).map(str::trim).filter(|s| !s.is_empty()) {
                     let q = parse_override(item)?;

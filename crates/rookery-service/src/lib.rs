@@ -16,6 +16,8 @@
 //!                                                      workflow.rs: orchestrate documents (DAG)
 //!                                                      prov.rs + png.rs: PROV-JSON and its PNG
 //!                                                      dashboard.rs: usage dashboard (HTML)
+//!   dirlock.rs: one `serve` per SQLite data directory    freespace.rs: no new jobs on a full disk
+//!   jobs/pending.rs: job ends the store could not record yet (a full disk), recorded later
 //! ```
 //!
 //! Start it with [`server::start`] (what `rookery serve` does).
@@ -23,8 +25,10 @@
 pub mod auth;
 pub mod config;
 pub mod dashboard;
+pub mod dirlock;
 pub mod error;
 pub mod federation;
+pub mod freespace;
 pub mod jobs;
 pub mod nested;
 pub mod ogc;

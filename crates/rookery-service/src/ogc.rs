@@ -463,9 +463,9 @@ pub async fn jobs(State(st): State<St>, h: HeaderMap) -> Response {
         Ok(js_) => doc(
             &h,
             "Jobs",
-            &json!({"jobs": js_.iter().map(|j| status_info(&st, &b, j)).collect::<Vec<_>>(), "links": [{"href": format!("{b}/jobs"), "rel": "self", "type": "application/json"}]}),
+            &json!({"jobs": js_.into_iter().map(|j| status_info(&st, &b, &st.pending.overlay(j))).collect::<Vec<_>>(), "links": [{"href": format!("{b}/jobs"), "rel": "self", "type": "application/json"}]}),
         ),
-        Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, "no-such-job", e.to_string()),
+        Err(e) => from_ows(&st.store_failure(&e)),
     }
 }
 

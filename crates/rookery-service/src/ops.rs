@@ -22,6 +22,19 @@ impl<E: std::fmt::Display> From<E> for ProcError {
     }
 }
 
+impl ProcError {
+    /// A file of the job could not be written: `disk full` when there is no space left (the
+    /// OS's error says so), else the error (no path: these never name server directories).
+    #[must_use]
+    pub fn io(e: std::io::Error) -> ProcError {
+        if rookery_io::space::is_no_space(&e) {
+            ProcError("disk full: no space left on the device for the job's files".into())
+        } else {
+            ProcError(e.to_string())
+        }
+    }
+}
+
 type R<T> = Result<T, ProcError>;
 
 /// Where a job runs.
@@ -293,7 +306,7 @@ pub fn average_shape(
         "geojson"
     };
     let path = dir.join(format!("shape.{ext}"));
-    std::fs::write(&path, &bytes)?;
+    std::fs::write(&path, &bytes).map_err(ProcError::io)?;
     let req = shape::ShapeRequest { shape: path, variables: None };
     let rs = daops.average(
         collection,
@@ -379,7 +392,7 @@ pub fn run_operation(
     dir: &Path,
     progress: &Progress,
 ) -> R<Vec<String>> {
-    std::fs::create_dir_all(dir)?;
+    std::fs::create_dir_all(dir).map_err(ProcError::io)?;
     match op {
         "subset" => subset(daops, collection, inputs, dir, progress),
         "concat" => concat(daops, collection, inputs, dir, progress),
@@ -460,7 +473,7 @@ pub fn publish(dir: &Path, uris: &[String]) -> R<(Vec<ResultFile>, Vec<String>)>
 
 fn data_result(ctx: &Ctx<'_>, uris: &[String], prov: &Provenance) -> R<JobResult> {
     let (files, urls) = publish(ctx.dir, uris)?;
-    prov.write(ctx.dir)?;
+    prov.write(ctx.dir).map_err(ProcError::io)?;
     Ok(JobResult {
         files,
         urls,
@@ -493,7 +506,7 @@ pub fn health(store: &dyn JobStore, data_dir: &Path) -> R<String> {
 /// # Errors
 /// The process failed; the message is shown to the client after `Process error: `.
 pub fn execute(process: &str, inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
-    std::fs::create_dir_all(ctx.dir)?;
+    std::fs::create_dir_all(ctx.dir).map_err(ProcError::io)?;
     match process {
         "subset" | "concat" | "average" | "average_time" | "weighted_average" | "average_shape" | "regrid" => {
             let coll = collection_items(inputs.get("collection").map_or(&[][..], Vec::as_slice));
@@ -583,7 +596,7 @@ fn dashboard(inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
     let (from, to) = time_range(inputs)?;
     let rows = ctx.store.usage(from, to)?;
     let html = crate::dashboard::render(&rows, from, to, site, crate::time::now_ms());
-    std::fs::write(ctx.dir.join("dashboard.html"), html)?;
+    std::fs::write(ctx.dir.join("dashboard.html"), html).map_err(ProcError::io)?;
     Ok(JobResult {
         documents: vec![("dashboard".into(), "dashboard.html".into(), "text/html".into())],
         ..JobResult::default()
@@ -598,8 +611,8 @@ fn usage(inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
         other => return Err(ProcError(format!("Invalid sites '{other}': expected local or all"))),
     };
     let (req, dl) = usage_csv(ctx.store, ctx.peers, time, all_sites)?;
-    std::fs::write(ctx.dir.join("wps_requests.csv"), req)?;
-    std::fs::write(ctx.dir.join("downloads.csv"), dl)?;
+    std::fs::write(ctx.dir.join("wps_requests.csv"), req).map_err(ProcError::io)?;
+    std::fs::write(ctx.dir.join("downloads.csv"), dl).map_err(ProcError::io)?;
     Ok(JobResult {
         documents: vec![
             ("wpsusage".into(), "wps_requests.csv".into(), "text/csv".into()),

@@ -28,6 +28,9 @@ pub enum ServiceError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Config(String),
+    /// Another `serve` owns the data directory.
+    #[error(transparent)]
+    Locked(#[from] crate::dirlock::LockError),
 }
 
 /// What every handler shares.
@@ -52,6 +55,12 @@ pub struct AppState {
     /// Job id → the OIDC token its submission carried, while it is queued or running, for
     /// peers reached by token exchange (memory only: never stored, gone with the process).
     pub user_tokens: std::sync::Mutex<HashMap<String, crate::federation::UserToken>>,
+    /// Ends of jobs the store could not record yet (see [`crate::jobs::pending`]).
+    pub pending: crate::jobs::PendingEnds,
+    /// The data directory's lock, held by `serve` with a SQLite store (see [`crate::dirlock`]).
+    pub locks: Vec<crate::dirlock::DirLock>,
+    /// The previous run's jobs still to re-queue (`serve:%`), when the store refused at start.
+    pub startup_recovery: std::sync::Mutex<Option<String>>,
 }
 
 /// Shared state handle.
@@ -92,7 +101,23 @@ impl AppState {
             job_done: Arc::new(Notify::new()),
             idempotency: std::sync::Mutex::new(HashMap::new()),
             user_tokens: std::sync::Mutex::new(HashMap::new()),
+            pending: crate::jobs::PendingEnds::default(),
+            locks: Vec::new(),
+            startup_recovery: std::sync::Mutex::new(None),
         })
+    }
+
+    /// The answer to a store failure: 503 with the reason when the store cannot be used for now
+    /// (a full disk), else 500.
+    #[must_use]
+    pub fn store_failure(&self, e: &StoreError) -> OwsError {
+        match e.unavailable() {
+            Some(why) => {
+                retry_after(RETRY_AFTER_SECS);
+                OwsError::busy(format!("{why}; try again later"))
+            }
+            None => OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        }
     }
 
     /// A process by identifier.
@@ -139,6 +164,11 @@ impl AppState {
     /// `ServerBusy` when the queue is full; store failures.
     pub fn submit(&self, owner: &Principal, process: &str, request: JobRequest) -> Result<Job, OwsError> {
         auth::check_submit(self, owner, process)?;
+        if let Err(why) = crate::freespace::check(&self.cfg) {
+            tracing::warn!("job refused: {why}");
+            retry_after(RETRY_AFTER_SECS);
+            return Err(OwsError::busy(format!("{why}; try again later")));
+        }
         let id = auth::uuid4();
         let nj = NewJob { id: id.clone(), process: process.to_string(), owner: owner.id.clone(), request };
         // Before the job can be claimed.
@@ -147,7 +177,7 @@ impl AppState {
             self.user_tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&id);
             match e {
                 StoreError::Busy(m) => OwsError::busy(m),
-                e => OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+                e => self.store_failure(&e),
             }
         })?;
         self.new_job.notify_waiters();
@@ -160,7 +190,7 @@ impl AppState {
         );
         self.store
             .get(&id)
-            .map_err(|e| OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+            .map_err(|e| self.store_failure(&e))?
             .ok_or_else(|| OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, "job vanished"))
     }
 
@@ -176,12 +206,13 @@ impl AppState {
         }
     }
 
-    /// Waits until a job is final (or the sync timeout passes; then the job as it is).
+    /// Waits until a job is final (or the sync timeout passes; then the job as it is). A job
+    /// whose end the store could not record yet is final with that end.
     pub async fn wait(&self, id: &str) -> Option<Job> {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(self.cfg.sync_timeout_secs);
         loop {
             let notified = self.job_done.notified();
-            let j = self.store.get(id).ok().flatten()?;
+            let j = self.pending.overlay(self.store.get(id).ok().flatten()?);
             if j.status.is_final() || tokio::time::Instant::now() >= deadline {
                 return Some(j);
             }
@@ -196,7 +227,7 @@ impl AppState {
     /// 404 for unknown or foreign jobs; auth errors.
     pub fn visible_job(&self, headers: &HeaderMap, id: &str, token: Option<&str>) -> Result<Job, OwsError> {
         let not_found = || OwsError::not_found(format!("Job '{id}' does not exist or belongs to another user"));
-        let job = self.store.get(id).map_err(|e| OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        let job = self.store.get(id).map_err(|e| self.store_failure(&e))?.map(|j| self.pending.overlay(j));
         if let Some(t) = token {
             if self.secret.check_job_token(id, t) {
                 return job.ok_or_else(not_found);
@@ -277,6 +308,12 @@ pub fn spawn_workers(st: &St, n: usize, prefix: &str) {
 /// job it claimed; `rookery run-job` calls it for a job the Slurm dispatcher claimed).
 pub async fn run_job(st: &St, wid: &str, job: Job) {
     let dir = st.cfg.job_dir(&job.id);
+    // A job whose end was kept (its store could not record it) is not run again: that end is.
+    if let Some(r) = record_kept_end(st, &job.id) {
+        tracing::info!("job {}: its kept end was recorded instead of running it again ({r:?})", job.id);
+        st.job_done.notify_waiters();
+        return;
+    }
     // A re-queued job starts from a clean directory.
     let _ = std::fs::remove_dir_all(&dir);
     let stop = Arc::new(Notify::new());
@@ -310,7 +347,13 @@ pub async fn run_job(st: &St, wid: &str, job: Job) {
                         if renewed.elapsed() >= every {
                             renewed = tokio::time::Instant::now();
                             let lease = crate::time::now_ms() + i64::try_from(st.cfg.lease_secs * 1000).unwrap_or(60_000);
-                            if !matches!(st.store.renew(&id, &wid, lease), Ok(true)) { break; }
+                            // Lost (dismissed, taken over): stop. A store that cannot be written
+                            // (a full disk) is tried again at the next turn.
+                            match st.store.renew(&id, &wid, lease) {
+                                Ok(true) => {}
+                                Ok(false) => break,
+                                Err(e) => tracing::warn!("job {id}: lease not renewed: {e}"),
+                            }
                         }
                     }
                 }
@@ -345,7 +388,11 @@ pub async fn run_job(st: &St, wid: &str, job: Job) {
         tracing::info!("job {} ({}) finished in {:?}", job.id, job.process, t0.elapsed());
     }
     let written: u64 = outcome.as_ref().map_or(0, |r| r.files.iter().map(|f| f.size).sum());
-    match st.store.finish(&job.id, wid, outcome) {
+    if outcome.is_err() {
+        // A failed job publishes nothing: no partial, temporary or empty files are left.
+        st.remove_outputs(&job.id);
+    }
+    match st.store.finish(&job.id, wid, outcome.clone()) {
         Ok(true) if written > 0 => {
             // Counted for the owner's daily output quota.
             let day = crate::quota::day_of(crate::time::now_ms());
@@ -360,15 +407,72 @@ pub async fn run_job(st: &St, wid: &str, job: Job) {
                 st.remove_outputs(&job.id);
             }
         }
-        Err(e) => tracing::error!("recording the end of job {} failed: {e}", job.id),
+        Err(e) => {
+            // Kept (and saved in the job directory) until the store takes it: status reads and
+            // a waiting synchronous request see the end now; maintenance records it later.
+            tracing::error!("recording the end of job {} failed: {e}; kept until the store can take it", job.id);
+            st.pending.keep(&job.id, crate::jobs::pending::ended(wid, outcome), &dir);
+        }
     }
     st.job_done.notify_waiters();
 }
 
-/// Collapses whitespace into one line.
+/// Records the kept end of job `id` (in memory or saved in its directory), if there is one.
+pub(crate) fn record_kept_end(st: &St, id: &str) -> Option<crate::jobs::pending::Recorded> {
+    match st.pending.record_saved(st.store.as_ref(), id, &st.cfg.job_dir(id)) {
+        Ok(Some(r)) => {
+            after_recorded(st, id);
+            Some(r)
+        }
+        Ok(None) => None,
+        Err(e) => {
+            tracing::warn!("job {id}: its kept end could not be recorded yet: {e}");
+            None
+        }
+    }
+}
+
+/// After a kept end was recorded (or found superseded): a failed or dismissed job leaves no
+/// files.
+fn after_recorded(st: &St, id: &str) {
+    let status = st.store.get(id).ok().flatten().map(|j| j.status);
+    if matches!(status, Some(JobStatus::Failed | JobStatus::Dismissed)) {
+        st.remove_outputs(id);
+    }
+}
+
+/// Records the kept ends of this process, then those saved in job directories by an earlier
+/// run (at start, before re-queueing what that run left running).
+pub fn record_kept_ends(st: &St, saved_too: bool) {
+    for (id, r) in st.pending.retry(st.store.as_ref(), &|id| st.cfg.job_dir(id)) {
+        tracing::warn!("job {id}: its kept end is recorded now ({r:?})");
+        after_recorded(st, &id);
+        st.job_done.notify_waiters();
+    }
+    if saved_too {
+        for id in crate::jobs::pending::saved_ends(&st.cfg.data_dir.join("jobs")) {
+            if let Some(r) = record_kept_end(st, &id) {
+                tracing::warn!("job {id}: the end an earlier run kept is recorded now ({r:?})");
+            }
+        }
+    }
+}
+
+/// Seconds in the `Retry-After` of a refusal for want of disk space or store.
+const RETRY_AFTER_SECS: u64 = 60;
+
+/// Sets the current request's `Retry-After` (added to the response by [`auth::layer`]).
+fn retry_after(secs: u64) {
+    if let Some(c) = auth::current() {
+        *c.retry_after.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(secs);
+    }
+}
+
+/// Collapses whitespace into one line; other control characters (a NUL from a file's
+/// attribute) are escaped (`\0`, `\u{1b}`).
 #[must_use]
 pub fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    rookery_io::temp::escape(&s.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// Re-queues jobs whose lease expired and removes jobs past retention, every few seconds.
@@ -377,7 +481,23 @@ pub fn spawn_maintenance(st: &St) {
     tokio::spawn(async move {
         let mut last_cleanup = 0i64;
         loop {
+            // Ends kept while the store could not take them go in first: a job whose lease ran
+            // out meanwhile is then recorded, not re-queued.
+            if !st.pending.is_empty() {
+                let st2 = st.clone();
+                let _ = tokio::task::spawn_blocking(move || record_kept_ends(&st2, false)).await;
+            }
             let now = crate::time::now_ms();
+            if let Some(like) = st.startup_recovery.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone() {
+                match st.store.recover(Some(&like), now, st.cfg.max_attempts) {
+                    Ok((r, f)) => {
+                        tracing::warn!("jobs interrupted by the previous run: {r} re-queued, {f} marked failed");
+                        *st.startup_recovery.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+                        st.new_job.notify_waiters();
+                    }
+                    Err(e) => tracing::error!("recovering the previous run's jobs failed again: {e}"),
+                }
+            }
             match st.store.recover(None, now, st.cfg.max_attempts) {
                 Ok((r, f)) if r + f > 0 => {
                     tracing::warn!("jobs with expired leases: {r} re-queued, {f} failed");
@@ -611,14 +731,34 @@ pub fn restrict_data_access(cfg: &Config) -> Result<(), ServiceError> {
 /// The data directory, store or address cannot be used.
 pub async fn start(cfg: Config) -> Result<Running, ServiceError> {
     let workers = cfg.workers;
-    let st = Arc::new(AppState::open(cfg)?);
+    // Before anything reads or changes the store: a second server on a SQLite data directory
+    // would re-queue and re-run the first one's live jobs.
+    std::fs::create_dir_all(&cfg.data_dir)?;
+    let locks = crate::dirlock::lock_for_serve(&cfg)?;
+    let mut st = AppState::open(cfg)?;
+    st.locks = locks;
+    let st = Arc::new(st);
+    // Ends an earlier run kept because its store could not take them (a full disk).
+    {
+        let st2 = st.clone();
+        let _ = tokio::task::spawn_blocking(move || record_kept_ends(&st2, true)).await;
+    }
     // A SQLite store belongs to this one server, so whatever a `serve` left running was
     // interrupted. A PostgreSQL queue is shared with servers on other machines whose jobs are
     // still running: there only expired leases are taken back (by maintenance, too).
     let previous_run = if st.cfg.db_url().is_some() { None } else { Some("serve:%") };
-    let (r, f) = st.store.recover(previous_run, crate::time::now_ms(), st.cfg.max_attempts)?;
-    if r + f > 0 {
-        tracing::warn!("jobs interrupted by the previous run: {r} re-queued, {f} marked failed");
+    match st.store.recover(previous_run, crate::time::now_ms(), st.cfg.max_attempts) {
+        Ok((r, f)) if r + f > 0 => {
+            tracing::warn!("jobs interrupted by the previous run: {r} re-queued, {f} marked failed");
+        }
+        Ok(_) => {}
+        // A store that cannot be written (a full disk) must not keep the server from serving
+        // reads: maintenance tries again.
+        Err(e) => {
+            tracing::error!("recovering the previous run's jobs failed: {e}; retried until it succeeds");
+            *st.startup_recovery.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+                previous_run.map(String::from);
+        }
     }
     spawn_executor(&st, workers, "serve");
     spawn_maintenance(&st);

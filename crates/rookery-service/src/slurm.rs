@@ -185,6 +185,14 @@ fn watch(st: &St, wid: &str, running: HashMap<String, Submitted>) -> HashMap<Str
                     kept.insert(id, s);
                     continue;
                 }
+                // run-job kept an end the store could not take (a full disk): that end is
+                // recorded, as soon as the store takes it.
+                if crate::jobs::pending::has_saved(&st.cfg.job_dir(&id)) {
+                    if crate::server::record_kept_end(st, &id).is_none() {
+                        kept.insert(id, s);
+                    }
+                    continue;
+                }
                 let msg = format!(
                     "Process error: Slurm job {} ended without a result (last state {}); log: {}",
                     s.slurm_id,
@@ -192,7 +200,10 @@ fn watch(st: &St, wid: &str, running: HashMap<String, Submitted>) -> HashMap<Str
                     tail(&s.log, 3)
                 );
                 tracing::warn!("job {id}: {msg}");
-                let _ = st.store.finish(&id, wid, Err(msg));
+                if let Err(e) = st.store.finish(&id, wid, Err(msg.clone())) {
+                    tracing::error!("recording the end of job {id} failed: {e}; kept until the store can take it");
+                    st.pending.keep(&id, crate::jobs::pending::ended(wid, Err(msg)), &st.cfg.job_dir(&id));
+                }
                 st.job_done.notify_waiters();
             }
         }

@@ -148,3 +148,185 @@ fn a_separate_worker_shares_the_queue_and_no_job_runs_twice() {
     stop_tx.send(()).unwrap();
     worker.join().unwrap();
 }
+
+#[test]
+fn a_second_server_on_the_same_data_directory_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = config(tmp.path(), true);
+    let first = start_with(cfg.clone());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let e =
+        rt.block_on(rookery_service::start(cfg.clone())).err().expect("a second server on the directory is refused");
+    let msg = e.to_string();
+    assert!(matches!(e, rookery_service::ServiceError::Locked(_)), "{msg}");
+    assert!(
+        msg.contains(&tmp.path().display().to_string()) && msg.contains(&format!("pid {}", std::process::id())),
+        "{msg}"
+    );
+    // Workers (and Slurm's run-job) share the directory: they do not take the lock.
+    rt.block_on(async { rookery_service::server::AppState::open(cfg.clone()).map(|_| ()) }).unwrap();
+    // The first one keeps serving; once it stops, the directory is free again.
+    assert_eq!(get(&first.url("/conformance")).status, 200);
+    drop(first);
+    let again = start_with(cfg);
+    assert_eq!(get(&again.url("/conformance")).status, 200);
+}
+
+#[path = "../../rookery-io/tests/support/tmpfs.rs"]
+mod tmpfs;
+
+/// One month of MPI-ESM-1-2-HAM tos on its ocean grid: a 3.4 MB output.
+fn tos() -> String {
+    data("badc/cmip6/data/CMIP6/ScenarioMIP/HAMMOZ-Consortium/MPI-ESM-1-2-HAM/ssp370/r1i1p1f1/Omon/tos/gn/v20190628/tos_Omon_MPI-ESM-1-2-HAM_ssp370_r1i1p1f1_gn_201501.nc")
+}
+
+fn json_of(r: &Resp) -> serde_json::Value {
+    serde_json::from_slice(&r.body).unwrap_or_else(|e| panic!("{e}: {}", r.text()))
+}
+
+/// A server whose data directory and SQLite store are where asked, with a key `alice`.
+fn server_at(data: &std::path::Path, db: &std::path::Path, min_free: &str) -> (Server, String) {
+    let mut cfg = config(data, false);
+    cfg.db = Some(db.to_string_lossy().into_owned());
+    cfg.set("min_free_space", min_free).unwrap();
+    cfg.workers = 1;
+    let s = start_with(cfg);
+    let store = SqliteStore::open(db).unwrap();
+    let key =
+        rookery_service::auth::create_key(&store, &Secret::load(data).unwrap(), "alice", &["execute,jobs".into()])
+            .unwrap()
+            .0;
+    (s, key)
+}
+
+fn submit_async(s: &Server, key: &str, body: &str) -> Resp {
+    let h = [("X-API-Key", key), ("Content-Type", "application/json"), ("Prefer", "respond-async")];
+    request("POST", &s.url("/processes/subset/execution"), &h, body.as_bytes())
+}
+
+fn job_doc(s: &Server, key: &str, id: &str) -> serde_json::Value {
+    let r = get_h(&s.url(&format!("/jobs/{id}")), &[("X-API-Key", key)]);
+    assert_eq!(r.status, 200, "{}", r.text());
+    json_of(&r)
+}
+
+fn wait_final(s: &Server, key: &str, id: &str) -> serde_json::Value {
+    for _ in 0..600 {
+        let d = job_doc(s, key, id);
+        if matches!(d["status"].as_str(), Some("successful" | "failed")) {
+            return d;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("job {id} did not end");
+}
+
+#[test]
+fn a_full_output_disk_fails_the_job_with_disk_full_leaves_nothing_and_refuses_new_jobs() {
+    let Some(fs) = tmpfs::Tmpfs::mount(16 << 20) else { return };
+    let store_dir = tempfile::tempdir().unwrap();
+    let (s, key) = server_at(fs.path(), &store_dir.path().join("rookery.sqlite"), "200kB");
+    // 1 MB left; the subset's output is larger.
+    fs.fill(1_000_000);
+    let body = serde_json::json!({"inputs": {"collection": tos()}}).to_string();
+    let r = submit_async(&s, &key, &body);
+    assert_eq!(r.status, 201, "{}", r.text());
+    let id = json_of(&r)["jobID"].as_str().unwrap().to_string();
+    let d = wait_final(&s, &key, &id);
+    let msg = d["message"].as_str().unwrap_or_default().to_string();
+    assert_eq!(d["status"], "failed", "{d}");
+    assert!(msg.contains("disk full"), "{msg}");
+    assert!(!msg.contains(&*fs.path().to_string_lossy()) && !msg.contains("/jobs/"), "no server paths: {msg}");
+    assert!(!msg.contains("HDF error"), "{msg}");
+    // Nothing left: no temporary, no empty file, no descriptor to a removed file.
+    let left: Vec<_> = fs.files().into_iter().filter(|(p, _)| p.contains("/jobs/")).collect();
+    assert_eq!(left, Vec::<(String, u64)>::new());
+    assert_eq!(fs.deleted_descriptors(), Vec::<String>::new());
+    assert!(fs.free() >= 900_000, "space back: {}", fs.free());
+
+    // Below the floor: refused before running, with Retry-After (OGC API) / ServerBusy (WPS).
+    fs.fill(100_000);
+    let r = submit_async(&s, &key, &body);
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert!(r.header("retry-after").is_some(), "{:?}", r.headers);
+    assert!(r.text().contains("Not enough free disk space"), "{}", r.text());
+    assert!(!r.text().contains(&*fs.path().to_string_lossy()), "{}", r.text());
+    let r = get_h(
+        &s.url(&format!(
+            "/wps?service=WPS&version=1.0.0&request=Execute&identifier=subset&datainputs=collection={}",
+            enc(&rlds())
+        )),
+        &[("X-API-Key", &key)],
+    );
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert!(r.text().contains("ServerBusy"), "{}", r.text());
+    // Reads go on.
+    assert_eq!(get_h(&s.url("/jobs"), &[("X-API-Key", &key)]).status, 200);
+    drop(s);
+}
+
+/// Submits a subset, waits until it runs, then fills `fs` (where the store is) completely.
+/// `None` when the job ended before the disk was full (the caller tries again).
+fn run_into_a_full_store(s: &Server, key: &str, fs: &tmpfs::Tmpfs, db: &std::path::Path) -> Option<String> {
+    let body = serde_json::json!({"inputs": {"collection": tos()}}).to_string();
+    let r = submit_async(s, key, &body);
+    assert_eq!(r.status, 201, "{}", r.text());
+    let id = json_of(&r)["jobID"].as_str().unwrap().to_string();
+    let store = SqliteStore::open(db).unwrap();
+    for _ in 0..2000 {
+        match store.get(&id).unwrap().unwrap().status {
+            JobStatus::Running => break,
+            JobStatus::Accepted => std::thread::sleep(Duration::from_millis(5)),
+            _ => return None,
+        }
+    }
+    fs.fill(0);
+    (store.get(&id).unwrap().unwrap().status == JobStatus::Running).then_some(id)
+}
+
+#[test]
+fn a_job_whose_end_cannot_be_recorded_on_a_full_store_is_recorded_later_also_after_a_restart() {
+    let Some(fs) = tmpfs::Tmpfs::mount(16 << 20) else { return };
+    let data = tempfile::tempdir().unwrap();
+    let db = fs.path().join("rookery.sqlite");
+    let (s, key) = server_at(data.path(), &db, "0");
+    // A restart while the end is kept: the next server records it from the job directory.
+    let id = (0..3).find_map(|_| run_into_a_full_store(&s, &key, &fs, &db)).expect("a job ran into the full disk");
+    let d = wait_final(&s, &key, &id);
+    assert_eq!(d["status"], "successful", "status reads show the kept end: {d}");
+    let store = SqliteStore::open(&db).unwrap();
+    assert_eq!(store.get(&id).unwrap().unwrap().status, JobStatus::Running, "the store could not take it");
+    assert_eq!(get_h(&s.url("/jobs"), &[("X-API-Key", &key)]).status, 200);
+    // A synchronous request answers at once: 503 with the reason (the store cannot queue it).
+    let t0 = std::time::Instant::now();
+    let sync_body = serde_json::json!({"inputs": {"collection": rlds(), "time": "2001/2001"}}).to_string();
+    let r = request(
+        "POST",
+        &s.url("/processes/subset/execution"),
+        &[("X-API-Key", &key), ("Content-Type", "application/json")],
+        sync_body.as_bytes(),
+    );
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert!(r.text().contains("disk is full") && r.header("retry-after").is_some(), "{}", r.text());
+    assert!(t0.elapsed() < Duration::from_secs(20));
+    drop(s);
+    fs.unfill();
+    // (Alice's first key still holds her jobs.)
+    let (s, _) = server_at(data.path(), &db, "0");
+    let j = store.get(&id).unwrap().unwrap();
+    assert_eq!((j.status, j.attempts), (JobStatus::Successful, 1), "recorded at start, not run again: {j:?}");
+    assert!(!data.path().join("jobs").join(&id).join(".end.json").exists());
+    assert_eq!(job_doc(&s, &key, &id)["status"], "successful");
+
+    // Without a restart: recorded by the running server once the store has room again.
+    let id = (0..3).find_map(|_| run_into_a_full_store(&s, &key, &fs, &db)).expect("a job ran into the full disk");
+    assert_eq!(wait_final(&s, &key, &id)["status"], "successful");
+    fs.unfill();
+    for _ in 0..300 {
+        if store.get(&id).unwrap().unwrap().status == JobStatus::Successful {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("the kept end was not recorded: {:?}", store.get(&id).unwrap());
+}

@@ -266,7 +266,8 @@ fn main() -> ExitCode {
     match r {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            let line = f.msg.split_whitespace().collect::<Vec<_>>().join(" ");
+            // One line, control characters (a NUL from a file's attribute) escaped.
+            let line = rookery_io::temp::escape(&f.msg.split_whitespace().collect::<Vec<_>>().join(" "));
             eprintln!("rookery: error: {line}");
             ExitCode::from(f.code)
         }

@@ -458,3 +458,43 @@ fn unstructured_area() {
     assert_eq!(values(&r.only(), "clat"), [20.0]);
     assert_eq!(values(&r.only(), "tas"), [2.0, 7.0]);
 }
+
+/// A classic (64-bit offset) copy of the one-month rlds file whose global attribute `name` is
+/// `value` (classic attributes keep NUL bytes as they are; HDF5 strings stop at the first).
+fn with_attribute(name: &str, value: &str) -> (tempfile::TempDir, String) {
+    let d = tempfile::tempdir().expect("tmp");
+    let p = d.path().join("rlds_Amon_IPSL-CM6A-LR_historical_r1i1p1f1_gr_185001.nc");
+    let st = Command::new("nccopy").args(["-k", "64-bit offset"]).arg(data(RLDS1)).arg(&p).status().expect("nccopy");
+    assert!(st.success(), "nccopy failed");
+    let mut f = netcdf::append(&p).expect("append");
+    f.redef().expect("define mode");
+    f.add_attribute(name, value).expect("attribute");
+    f.close().expect("close");
+    let s = p.to_string_lossy().into_owned();
+    (d, s)
+}
+
+#[test]
+fn nul_bytes_in_a_naming_attribute_give_a_clean_name_and_no_leftovers() {
+    let (_d, input) = with_attribute("experiment_id", "rcp60\0\0x");
+    let r = ok(&[input], &[]);
+    let out = name(&r.only());
+    assert_eq!(out, "rlds_Amon_IPSL-CM6A-LR_rcp60x_r1i1p1f1_gr_18500116-18500116.nc");
+    assert_eq!(r.files_in_dir(), vec![out], "no hidden temporary file");
+    assert!(!r.stderr.contains('\0'));
+    // Other control characters and separators.
+    let (_d, input) = with_attribute("experiment_id", "hist/\torical\n");
+    let r = ok(&[input], &[]);
+    assert_eq!(name(&r.only()), "rlds_Amon_IPSL-CM6A-LR_hist--orical_r1i1p1f1_gr_18500116-18500116.nc");
+}
+
+#[test]
+fn a_failing_write_leaves_no_file_and_a_clean_one_line_message() {
+    // A name too long for the file system.
+    let (_d, input) = with_attribute("experiment_id", &format!("\0{}", "x".repeat(300)));
+    let r = subset(&[input], &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.files_in_dir(), Vec::<String>::new(), "nothing left in the output directory");
+    let line = r.stderr.lines().find(|l| l.starts_with("rookery: error:")).expect("error line");
+    assert!(line.contains("too long") && !line.contains('\0'), "{line}");
+}

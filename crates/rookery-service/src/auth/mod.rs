@@ -496,7 +496,8 @@ pub fn principal(st: &AppState, headers: &HeaderMap) -> Result<Principal, OwsErr
                 signin_failed(st, &who, "invalid API key (unknown, revoked or malformed)");
                 return Err(unauthorized("Invalid API key: it is unknown, revoked or malformed"));
             }
-            Err(AuthError::Store(e)) => return Err(OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())),
+            // 503 with the reason when the store cannot be used for now (a full disk).
+            Err(AuthError::Store(e)) => return Err(st.store_failure(&e)),
         },
         Some(k) => {
             let outcome = current().and_then(|c| c.token.clone());

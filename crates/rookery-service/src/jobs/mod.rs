@@ -13,10 +13,12 @@
 //! number of machines share one queue; claims use `FOR UPDATE SKIP LOCKED`).
 
 mod identity;
+pub mod pending;
 mod postgres;
 mod sqlite;
 
 pub use self::identity::{AuditRecord, IdentityStore};
+pub use self::pending::{PendingEnd, PendingEnds};
 pub use self::postgres::PgStore;
 pub use self::sqlite::SqliteStore;
 
@@ -37,6 +39,25 @@ pub enum StoreError {
     /// Too many jobs waiting.
     #[error("{0}")]
     Busy(String),
+}
+
+impl StoreError {
+    /// Why the store cannot be used for now (its disk is full, its file cannot be written or
+    /// is locked), when that is the failure: the caller answers 503 and tries again later.
+    #[must_use]
+    pub fn unavailable(&self) -> Option<&'static str> {
+        use rusqlite::ErrorCode as C;
+        match self {
+            StoreError::Db(rusqlite::Error::SqliteFailure(e, _)) => match e.code {
+                C::DiskFull => Some("the job store's disk is full"),
+                C::SystemIoFailure | C::CannotOpen | C::ReadOnly => Some("the job store cannot be written"),
+                C::DatabaseBusy | C::DatabaseLocked => Some("the job store is busy"),
+                C::OutOfMemory => Some("the job store is out of memory"),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
 }
 
 /// Status of a job (OGC API – Processes names).
@@ -214,6 +235,20 @@ pub trait JobStore: IdentityStore + Send + Sync {
     /// # Errors
     /// Database failure.
     fn finish(&self, id: &str, worker: &str, outcome: Result<JobResult, String>) -> Result<bool, StoreError>;
+    /// Records an end that could not be recorded when it happened (at `at`, ms): while the job
+    /// is still running under `worker`, or re-queued from `worker` after its lease ran out and
+    /// not claimed since (the store keeps the last worker of a re-queued job). False when the
+    /// job has moved on (dismissed, finished, claimed again).
+    ///
+    /// # Errors
+    /// Database failure.
+    fn finish_late(
+        &self,
+        id: &str,
+        worker: &str,
+        outcome: Result<JobResult, String>,
+        at: i64,
+    ) -> Result<bool, StoreError>;
     /// Jobs, newest first; only `owner`'s when given.
     ///
     /// # Errors

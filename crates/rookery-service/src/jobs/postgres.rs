@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS jobs(
   status TEXT NOT NULL, message TEXT NOT NULL DEFAULT '', progress BIGINT NOT NULL DEFAULT 0,
   request TEXT NOT NULL, result TEXT, created BIGINT NOT NULL, started BIGINT,
   finished BIGINT, attempts BIGINT NOT NULL DEFAULT 0, worker TEXT, lease_until BIGINT);
+ALTER TABLE jobs ADD COLUMN IF NOT EXISTS last_worker TEXT;
 CREATE INDEX IF NOT EXISTS jobs_status_created ON jobs(status, created, seq);
 CREATE INDEX IF NOT EXISTS jobs_owner_created ON jobs(owner, created);
 CREATE TABLE IF NOT EXISTS api_keys(
@@ -344,6 +345,28 @@ impl JobStore for PgStore {
         })
     }
 
+    fn finish_late(
+        &self,
+        id: &str,
+        worker: &str,
+        outcome: Result<JobResult, String>,
+        at: i64,
+    ) -> Result<bool, StoreError> {
+        let (status, msg, res) = match outcome {
+            Ok(r) => ("successful", "Process finished".to_string(), Some(serde_json::to_string(&r)?)),
+            Err(m) => ("failed", m, None),
+        };
+        let (id, worker) = (id.to_string(), worker.to_string());
+        self.call(move |c| {
+            let n = c.execute(
+                "UPDATE jobs SET status=$3, message=$4, result=$5, finished=$6, progress=100, lease_until=NULL \
+                 WHERE id=$1 AND ((status='running' AND worker=$2) OR (status='accepted' AND worker IS NULL AND last_worker=$2))",
+                &[&id, &worker, &status, &msg, &res, &at],
+            )?;
+            Ok(n == 1)
+        })
+    }
+
     fn list(&self, owner: Option<&str>, limit: usize) -> Result<Vec<Job>, StoreError> {
         let owner = owner.map(String::from);
         let lim = i64::try_from(limit).unwrap_or(i64::MAX);
@@ -388,7 +411,7 @@ impl JobStore for PgStore {
             )?;
             let requeued = t.execute(
                 &format!(
-                    "UPDATE jobs SET status='accepted', worker=NULL, started=NULL, lease_until=NULL, \
+                    "UPDATE jobs SET status='accepted', last_worker=worker, worker=NULL, started=NULL, lease_until=NULL, \
                      message='Re-queued after an interruption' WHERE {cond} AND attempts < $3"
                 ),
                 &[&worker_like, &now_ms, &max],

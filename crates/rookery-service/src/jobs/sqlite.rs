@@ -17,7 +17,8 @@ CREATE TABLE IF NOT EXISTS jobs(
   id TEXT PRIMARY KEY, process TEXT NOT NULL, owner TEXT NOT NULL, status TEXT NOT NULL,
   message TEXT NOT NULL DEFAULT '', progress INTEGER NOT NULL DEFAULT 0,
   request TEXT NOT NULL, result TEXT, created INTEGER NOT NULL, started INTEGER,
-  finished INTEGER, attempts INTEGER NOT NULL DEFAULT 0, worker TEXT, lease_until INTEGER);
+  finished INTEGER, attempts INTEGER NOT NULL DEFAULT 0, worker TEXT, lease_until INTEGER,
+  last_worker TEXT);
 CREATE INDEX IF NOT EXISTS jobs_status_created ON jobs(status, created);
 CREATE INDEX IF NOT EXISTS jobs_owner_created ON jobs(owner, created);
 CREATE TABLE IF NOT EXISTS api_keys(
@@ -74,6 +75,15 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(identity::SCHEMA)?;
+        // Stores made before `last_worker` existed (the worker a re-queued job ran under, whose
+        // late end may still be recorded).
+        let has_last_worker: bool =
+            conn.query_row("SELECT count(*) FROM pragma_table_info('jobs') WHERE name='last_worker'", [], |r| {
+                r.get::<_, i64>(0).map(|n| n > 0)
+            })?;
+        if !has_last_worker {
+            conn.execute_batch("ALTER TABLE jobs ADD COLUMN last_worker TEXT")?;
+        }
         Ok(SqliteStore { conn: Mutex::new(conn) })
     }
 
@@ -152,6 +162,25 @@ impl JobStore for SqliteStore {
         Ok(n == 1)
     }
 
+    fn finish_late(
+        &self,
+        id: &str,
+        worker: &str,
+        outcome: Result<JobResult, String>,
+        at: i64,
+    ) -> Result<bool, StoreError> {
+        let (status, msg, res) = match outcome {
+            Ok(r) => ("successful", "Process finished".to_string(), Some(serde_json::to_string(&r)?)),
+            Err(m) => ("failed", m, None),
+        };
+        let n = self.c().execute(
+            "UPDATE jobs SET status=?3, message=?4, result=?5, finished=?6, progress=100, lease_until=NULL \
+             WHERE id=?1 AND ((status='running' AND worker=?2) OR (status='accepted' AND worker IS NULL AND last_worker=?2))",
+            params![id, worker, status, msg, res, at],
+        )?;
+        Ok(n == 1)
+    }
+
     fn list(&self, owner: Option<&str>, limit: usize) -> Result<Vec<Job>, StoreError> {
         let c = self.c();
         let lim = i64::try_from(limit).unwrap_or(i64::MAX);
@@ -193,7 +222,7 @@ impl JobStore for SqliteStore {
         )?;
         let requeued = tx.execute(
             &format!(
-                "UPDATE jobs SET status='accepted', worker=NULL, started=NULL, lease_until=NULL, \
+                "UPDATE jobs SET status='accepted', last_worker=worker, worker=NULL, started=NULL, lease_until=NULL, \
                  message='Re-queued after an interruption' WHERE {cond} AND attempts < ?3"
             ),
             params![worker_like, now_ms, max_attempts],
@@ -286,10 +315,13 @@ impl JobStore for SqliteStore {
             .optional()?;
         if let Some(k) = &k {
             // Coarse (one write a minute at most) to keep the hot path cheap.
-            c.execute(
+            // Best effort: a store that cannot be written (a full disk) still lets keys in.
+            if let Err(e) = c.execute(
                 "UPDATE api_keys SET last_used=?2 WHERE id=?1 AND coalesce(last_used, 0) < ?2 - 60000",
                 params![k.id, now()],
-            )?;
+            ) {
+                tracing::debug!("api key {}: last use not recorded: {e}", k.id);
+            }
         }
         Ok(k)
     }
@@ -356,6 +388,40 @@ mod tests {
         assert!(b.message.contains("interrupted"), "{}", b.message);
         assert_eq!(s.list(Some("k1"), 10).unwrap().len(), 2);
         assert_eq!(s.list(Some("other"), 10).unwrap().len(), 0);
+    }
+
+    #[test]
+    fn a_late_end_is_taken_while_held_or_requeued_from_its_worker_only() {
+        let d = tempfile::tempdir().unwrap();
+        let s = SqliteStore::open(&d.path().join("jobs.sqlite")).unwrap();
+        for id in ["a", "b", "c"] {
+            s.submit(&job(id), 5).unwrap();
+        }
+        s.claim("w1", 1000).unwrap().unwrap();
+        assert!(s.finish_late("a", "w1", Err("disk full".into()), 5).unwrap(), "still held");
+        let a = s.get("a").unwrap().unwrap();
+        assert_eq!((a.status, a.message.as_str(), a.finished), (JobStatus::Failed, "disk full", Some(5)));
+        // Its lease ran out and it was re-queued: the late end is still its worker's.
+        s.claim("w1", 1000).unwrap().unwrap();
+        assert_eq!(s.recover(None, 2000, 3).unwrap(), (1, 0));
+        assert!(!s.finish_late("b", "w2", Ok(JobResult::default()), 6).unwrap(), "not the worker's");
+        assert!(s.finish_late("b", "w1", Ok(JobResult::default()), 6).unwrap());
+        assert_eq!(s.get("b").unwrap().unwrap().status, JobStatus::Successful);
+        assert!(s.claim("w2", 1000).unwrap().is_some_and(|j| j.id == "c"), "b is not run again");
+        // Claimed again by another worker: too late.
+        assert_eq!(s.recover(None, 2000, 3).unwrap(), (1, 0));
+        s.claim("w3", i64::MAX).unwrap().unwrap();
+        assert!(!s.finish_late("c", "w2", Err("x".into()), 7).unwrap());
+        // A store made before `last_worker` gains the column.
+        drop(s);
+        let c = Connection::open(d.path().join("old.sqlite")).unwrap();
+        c.execute_batch(&SCHEMA.replace(",\n  last_worker TEXT", "")).unwrap();
+        drop(c);
+        let old = SqliteStore::open(&d.path().join("old.sqlite")).unwrap();
+        old.submit(&job("x"), 5).unwrap();
+        old.claim("w", 0).unwrap().unwrap();
+        assert_eq!(old.recover(None, 1, 3).unwrap(), (1, 0));
+        assert!(old.finish_late("x", "w", Err("late".into()), 1).unwrap());
     }
 
     #[test]
