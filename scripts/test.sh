@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# Hygiene first: unformatted code or a clippy warning fails the run.
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
 # Python WPS clients (rooki, OWSLib) for the service tests.
 bash scripts/setup-pyclients.sh
 # Python kerchunk/fsspec/xarray/zarr for the Zarr and Kerchunk interoperability tests (once,

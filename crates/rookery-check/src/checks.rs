@@ -100,7 +100,7 @@ impl NcFile {
                 }
             }
         }
-        let raw: Vec<f64> = if shape.iter().any(|&n| n == 0) {
+        let raw: Vec<f64> = if shape.contains(&0) {
             Vec::new()
         } else if dims.is_empty() {
             vec![v.get_value::<f64, _>(..).map_err(|e| format!("cannot read {name}: {e}"))?]
@@ -269,7 +269,7 @@ pub fn check_subset(
                     }
                     for k in (0..npts).filter(|&k| has[k]) {
                         let (x, y) = (lons.values[k], lats.values[k]);
-                        if !(y >= south - 1e-6 && y <= north + 1e-6) || !lon_inside(x, lo, hi) {
+                        if !(south - 1e-6..=north + 1e-6).contains(&y) || !lon_inside(x, lo, hi) {
                             return Err(format!(
                                 "a point with data lies outside the requested area: lon {x}, lat {y} not in lon {lo}..{hi}, lat {south}..{north}"
                             ));
@@ -347,7 +347,9 @@ pub fn check_time_mean(subset_out: &Path, avg_out: &Path, var: &str, time_dim: &
                 continue;
             }
             let want = sum / f64::from(n);
-            if !((got - want).abs() <= 1e-5 * want.abs() + 1e-6 * scale) {
+            // NaN differences fail too.
+            let close = (got - want).abs() <= 1e-5 * want.abs() + 1e-6 * scale;
+            if !close {
                 return Err(format!("mean of {var} at {}: expected {want}, got {got}", o * inner + i));
             }
         }

@@ -68,10 +68,13 @@ fn versions(rows: &[Row]) -> Vec<String> {
     v.into_iter().map(|(_, v)| v).collect()
 }
 
+/// A row of one run beside the same request's row of another.
+pub type RowPair<'a> = (&'a Row, &'a Row);
+
 /// Requests whose outcome differs between versions `old` and `new` (latest row of each
 /// request in each version): (passed in old and failed in new, failed in old and passed in new).
 #[must_use]
-pub fn changes<'a>(rows: &'a [Row], old: &str, new: &str) -> (Vec<(&'a Row, &'a Row)>, Vec<(&'a Row, &'a Row)>) {
+pub fn changes<'a>(rows: &'a [Row], old: &str, new: &str) -> (Vec<RowPair<'a>>, Vec<RowPair<'a>>) {
     let latest = |ver: &str| {
         let mut m: BTreeMap<_, &Row> = BTreeMap::new();
         for r in rows.iter().filter(|r| r.version() == ver) {

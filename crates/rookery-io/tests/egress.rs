@@ -67,7 +67,7 @@ fn redirector(to: String) -> String {
 }
 
 fn open(remote: &Arc<Remote>, url: &str) -> Result<NcSource, String> {
-    NcSource::open_url(&rookery_io::IoContext::new(std::sync::Arc::clone(&remote)), url).map_err(|e| e.to_string())
+    NcSource::open_url(&rookery_io::IoContext::new(std::sync::Arc::clone(remote)), url).map_err(|e| e.to_string())
 }
 
 /// The error text of a refused open.
@@ -83,7 +83,7 @@ fn listed_loopback_prefix_is_read() {
     let srv = Server::start(root());
     let tmp = tempfile::tempdir().expect("tmp");
     let base = format!("http://127.0.0.1:{}/", srv.port);
-    let r = remote(tmp.path(), policy(&[base.clone()], &[]));
+    let r = remote(tmp.path(), policy(std::slice::from_ref(&base), &[]));
     let src = open(&r, &format!("{base}{FILE}")).expect("allowed");
     assert!(src.read_all("tas").is_ok());
 }

@@ -9,6 +9,9 @@ use netcdf_reader::{NcFile, NcType};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+/// A chunk's index and where its bytes are: `(index, offset, length)`.
+type ChunkRef = (Vec<u64>, u64, u64);
+
 fn dtype(t: &NcType) -> Option<&'static str> {
     Some(match t {
         NcType::Byte => "|i1",
@@ -44,7 +47,7 @@ pub(crate) fn variables(ctx: &Ctx<'_>) -> Result<Vec<VarRefs>, IoError> {
         };
         let esize = v.dtype.size().max(1) as u64;
         let mut chunks = BTreeMap::new();
-        let (cshape, refs): (Vec<u64>, Vec<(Vec<u64>, u64, u64)>) = if r.is_record_var {
+        let (cshape, refs): (Vec<u64>, Vec<ChunkRef>) = if r.is_record_var {
             let mut cs: Vec<u64> = v.shape.iter().map(|&n| n.max(1) as u64).collect();
             cs[0] = 1;
             let per: u64 = v.shape[1..].iter().map(|&n| n as u64).product::<u64>() * esize;

@@ -423,7 +423,11 @@ pub fn adaptive(src: &HGrid) -> Result<HGrid, OpError> {
             (b as f64, a as f64)
         }
     };
-    if xsize < 2.0 || ysize < 2.0 || !(x1 > x0) || !(y1 > y0) {
+    if xsize < 2.0
+        || ysize < 2.0
+        || x1.partial_cmp(&x0) != Some(std::cmp::Ordering::Greater)
+        || y1.partial_cmp(&y0) != Some(std::cmp::Ordering::Greater)
+    {
         return Err(OpError::Invalid(
             "an adaptive grid needs a source grid with at least two distinct latitudes and longitudes".into(),
         ));
