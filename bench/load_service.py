@@ -5,6 +5,12 @@ loopback. Reports throughput, latency percentiles, failures and the server's pea
 
     python3 bench/load_service.py [--rookery target/release/rookery] [--caps 200] [--jobs 20]
 
+With `--soak SECS` (issue 26): `--clients` (200) keep-alive clients send a request mix for SECS
+seconds, in `--rounds` (2) rounds with an idle pause between them (GetCapabilities, process
+list, OGC API async subsets -- most refused with 503 once the queue is full --, job status,
+malformed execute documents). Reports req/s, statuses, whether 503s carry Retry-After, and
+the server's RSS: idle before, peak (VmHWM), at the end of each round and after idling.
+
 Only the standard library is used. Not a test: timings depend on the machine.
 """
 import argparse, concurrent.futures as cf, os, re, shutil, socket, statistics, subprocess, sys, tempfile, time
@@ -49,12 +55,107 @@ def peak_rss_mb(pid):
     return float("nan")
 
 
+def rss_mb(pid, field="VmRSS"):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def soak(a, base, pid):
+    import http.client, json, threading
+    from collections import Counter
+    host, port = base.removeprefix("http://").split(":")
+    stop = threading.Event()
+    stats, lock = Counter(), threading.Lock()
+    no_retry_after = [0]
+    job_ids = []
+
+    def client(i):
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        n = 0
+        while not stop.is_set():
+            n += 1
+            k = (i + n) % 10
+            body, hdrs, method = None, {}, "GET"
+            if k < 4:
+                path = "/wps?service=WPS&request=GetCapabilities"
+            elif k < 6:
+                path = "/processes"
+            elif k < 8:
+                method, path = "POST", "/processes/subset/execution"
+                hdrs = {"Content-Type": "application/json", "Prefer": "respond-async"}
+                body = json.dumps({"inputs": {"collection": RLDS, "time": f"{1900 + n % 100}-01-01/{1900 + n % 100}-12-30"}})
+            elif k < 9 and job_ids:
+                path = f"/jobs/{job_ids[n % len(job_ids)]}"
+            else:
+                method, path = "POST", "/processes/subset/execution"
+                hdrs, body = {"Content-Type": "application/json"}, '{"inputs": {"collection": '
+            try:
+                conn.request(method, path, body=body, headers=hdrs)
+                r = conn.getresponse()
+                data = r.read()
+                st = r.status
+                if st == 503 and r.getheader("Retry-After") is None:
+                    no_retry_after[0] += 1
+                if st == 201 and len(job_ids) < 1000:
+                    job_ids.append(json.loads(data)["jobID"])
+                if r.getheader("Connection", "").lower() == "close":
+                    conn.close()
+            except Exception:  # noqa: BLE001 - counted
+                st = 0
+                conn.close()
+                conn = http.client.HTTPConnection(host, int(port), timeout=30)
+            with lock:
+                stats[st] += 1
+        conn.close()
+
+    print(f"idle RSS before: {rss_mb(pid):.0f} MB")
+    for rnd in range(1, a.rounds + 1):
+        stats.clear()
+        no_retry_after[0] = 0
+        peak = [0.0]
+
+        def sample():
+            while not stop.is_set():
+                peak[0] = max(peak[0], rss_mb(pid))
+                time.sleep(0.25)
+
+        stop.clear()
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(a.clients)]
+        sampler = threading.Thread(target=sample)
+        t0 = time.perf_counter()
+        for t in threads + [sampler]:
+            t.start()
+        time.sleep(a.soak)
+        stop.set()
+        for t in threads + [sampler]:
+            t.join()
+        wall = time.perf_counter() - t0
+        total = sum(stats.values())
+        print(f"round {rnd}: {a.clients} clients, {total} requests in {wall:.0f} s = {total / wall:.0f} req/s; "
+              f"statuses {dict(sorted(stats.items()))}; 503 without Retry-After: {no_retry_after[0]}")
+        print(f"round {rnd}: RSS peak (sampled) {peak[0]:.0f} MB, VmHWM {rss_mb(pid, 'VmHWM'):.0f} MB, "
+              f"at the end {rss_mb(pid):.0f} MB")
+        time.sleep(a.idle)
+        print(f"round {rnd}: RSS after {a.idle:.0f} s idle {rss_mb(pid):.0f} MB")
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rookery", default=os.path.join(REPO, "target", "release", "rookery"))
     ap.add_argument("--caps", type=int, default=200)
     ap.add_argument("--jobs", type=int, default=20)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--soak", type=float, default=0, help="seconds of mixed load per round (0: the classic test)")
+    ap.add_argument("--clients", type=int, default=200)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--idle", type=float, default=30, help="seconds idle after each round")
     a = ap.parse_args()
     data = tempfile.mkdtemp(prefix="rookery-load-")
     port = free_port()
@@ -69,6 +170,8 @@ def main():
                 break
             except Exception:
                 time.sleep(0.1)
+        if a.soak > 0:
+            return soak(a, base, srv.pid)
         # 1. Concurrent GetCapabilities.
         caps_url = f"{base}/wps?service=WPS&request=GetCapabilities"
         t0 = time.perf_counter()

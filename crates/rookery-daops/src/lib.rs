@@ -45,6 +45,12 @@ pub enum DaopsError {
     /// A file or directory that does not exist or cannot be read.
     #[error("{0}")]
     Missing(String),
+    /// A dataset id the request names that no project holds (clisops `InvalidCollection`).
+    #[error("{0}")]
+    UnknownDataset(String),
+    /// A file, directory or glob the request names that does not exist (or matches nothing).
+    #[error("{0}")]
+    NoSuchPath(String),
     /// A configuration file that cannot be read or parsed.
     #[error("{0}")]
     Config(String),
@@ -58,10 +64,18 @@ impl DaopsError {
     #[must_use]
     pub fn is_request_error(&self) -> bool {
         match self {
-            DaopsError::InvalidProject(_) | DaopsError::InvalidCollection(_) => true,
-            DaopsError::Config(_) | DaopsError::Missing(_) => false,
+            DaopsError::InvalidProject(_) | DaopsError::InvalidCollection(_) | DaopsError::UnknownDataset(_) => true,
+            // Exit code 1 as for any input file that cannot be read.
+            DaopsError::Config(_) | DaopsError::Missing(_) | DaopsError::NoSuchPath(_) => false,
             DaopsError::Op(e) => e.is_request_error(),
         }
+    }
+
+    /// True when the request names a dataset, file or directory that does not exist (the
+    /// service answers 404).
+    #[must_use]
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, DaopsError::UnknownDataset(_) | DaopsError::NoSuchPath(_))
     }
 }
 

@@ -243,10 +243,10 @@ impl Resolver {
         } else if path.is_file() {
             vec![path.to_path_buf()]
         } else {
-            return Err(DaopsError::Missing(format!("no such file or directory: {}", path.display())));
+            return Err(DaopsError::NoSuchPath(format!("no such file or directory: {}", path.display())));
         };
         if files.is_empty() {
-            return Err(DaopsError::Missing(format!("no NetCDF files match {input}")));
+            return Err(DaopsError::NoSuchPath(format!("no NetCDF files match {input}")));
         }
         for f in &files {
             self.check_allowed(f)?;
@@ -298,7 +298,7 @@ impl Resolver {
             }
         }
         if let Some(cat) = self.catalogs.get(&p.name) {
-            let not_found = || DaopsError::InvalidCollection(format!("{id} is not in the list of available data."));
+            let not_found = || DaopsError::UnknownDataset(format!("{id} is not in the list of available data."));
             let all = cat.search(id, MIN_DATETIME, MAX_DATETIME)?.ok_or_else(not_found)?;
             let rows = match window {
                 Some((s, e)) => cat.search(id, s, e)?.unwrap_or_default(),
@@ -345,7 +345,7 @@ impl Resolver {
             )));
         }
         if files.is_empty() {
-            return Err(DaopsError::InvalidCollection(format!("{id} is not in the list of available data.")));
+            return Err(DaopsError::UnknownDataset(format!("{id} is not in the list of available data.")));
         }
         Ok(Resolved {
             input: id.to_string(),

@@ -48,6 +48,8 @@ pub struct Config {
     pub slurm: crate::slurm::SlurmConfig,
     /// Free space below which new jobs are refused (`min_free_space = 1GB`, `5%`, `0`).
     pub min_free_space: crate::freespace::MinFreeSpace,
+    /// Connections, timeouts and request bodies of the HTTP server (see [`crate::limits`]).
+    pub http: crate::limits::HttpLimits,
 }
 
 /// Where jobs run.
@@ -296,6 +298,7 @@ impl Default for Config {
             executor: Executor::Local,
             slurm: crate::slurm::SlurmConfig::default(),
             min_free_space: crate::freespace::MinFreeSpace::Default,
+            http: crate::limits::HttpLimits::default(),
         }
     }
 }
@@ -416,7 +419,11 @@ impl Config {
                     self.identity.overrides.push(q);
                 }
             }
-            other => return Err(format!("config: unknown key '{other}' (known: {})", KEYS.join(", "))),
+            k if crate::limits::KEYS.contains(&k) => self.http.set(k, v)?,
+            other => {
+                let known: Vec<&str> = KEYS.iter().chain(crate::limits::KEYS).copied().collect();
+                return Err(format!("config: unknown key '{other}' (known: {})", known.join(", ")));
+            }
         }
         Ok(())
     }
@@ -445,7 +452,7 @@ impl Config {
     /// # Errors
     /// A value of the wrong type.
     pub fn load_env(&mut self) -> Result<(), String> {
-        for k in KEYS {
+        for k in KEYS.iter().chain(crate::limits::KEYS) {
             if let Ok(v) = std::env::var(format!("ROOKERY_{}", k.to_ascii_uppercase())) {
                 self.set(k, &v)?;
             }

@@ -1,5 +1,6 @@
 //! OGC exceptions (OWS 1.1 `ExceptionReport`, as PyWPS writes them) and their HTTP statuses.
 
+use crate::failure::FailureKind;
 use crate::xml::{esc, esc_text};
 use axum::http::StatusCode;
 
@@ -14,6 +15,8 @@ pub enum OwsCode {
     ServerBusy,
     AccessForbidden,
     NotFound,
+    /// The request is larger than the server accepts (PyWPS: HTTP 413).
+    FileSizeExceeded,
 }
 
 impl OwsCode {
@@ -29,6 +32,18 @@ impl OwsCode {
             OwsCode::ServerBusy => "ServerBusy",
             OwsCode::AccessForbidden => "AccessForbidden",
             OwsCode::NotFound => "NotFound",
+            OwsCode::FileSizeExceeded => "FileSizeExceeded",
+        }
+    }
+
+    /// The code of a failed process: `InvalidParameterValue` for the request's fault,
+    /// `NoApplicableCode` for the server's.
+    #[must_use]
+    pub fn of_failure(kind: FailureKind) -> OwsCode {
+        if kind.is_client() {
+            OwsCode::InvalidParameterValue
+        } else {
+            OwsCode::NoApplicableCode
         }
     }
 }
@@ -81,6 +96,27 @@ impl OwsError {
     /// 404.
     pub fn not_found(text: impl Into<String>) -> OwsError {
         OwsError { code: OwsCode::NotFound, locator: String::new(), text: text.into(), status: StatusCode::NOT_FOUND }
+    }
+
+    /// A failed process: `InvalidParameterValue` (400) for the request's fault (the locator
+    /// `collection` for a dataset that does not exist), `NoApplicableCode` (500) for the
+    /// server's.
+    pub fn failed(kind: FailureKind, text: impl Into<String>) -> OwsError {
+        match kind {
+            FailureKind::InvalidRequest => OwsError::invalid("", text),
+            FailureKind::NotFound => OwsError::invalid("collection", text),
+            FailureKind::Server => OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, text),
+        }
+    }
+
+    /// The request body is larger than the endpoint accepts (413, `FileSizeExceeded`).
+    pub fn too_large(text: impl Into<String>) -> OwsError {
+        OwsError {
+            code: OwsCode::FileSizeExceeded,
+            locator: String::new(),
+            text: text.into(),
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+        }
     }
 
     /// The `ows:ExceptionReport` document.

@@ -512,7 +512,7 @@ impl Peers {
                 }
             }
         }
-        Err(ProcError(format!("no node could run this part: {}", reasons.join("; "))))
+        Err(ProcError::server(format!("no node could run this part: {}", reasons.join("; "))))
     }
 
     fn run_at(&self, peer: &PeerConfig, workflow: &Value, key: &str, dir: &Path) -> Result<PartResult, String> {

@@ -24,12 +24,15 @@
 
 pub mod auth;
 pub mod config;
+pub mod conn;
 pub mod dashboard;
 pub mod dirlock;
 pub mod error;
+pub mod failure;
 pub mod federation;
 pub mod freespace;
 pub mod jobs;
+pub mod limits;
 pub mod nested;
 pub mod ogc;
 pub mod ops;
@@ -40,6 +43,7 @@ pub mod quota;
 pub mod server;
 pub mod slurm;
 pub mod time;
+pub mod usage_log;
 pub mod workflow;
 pub mod wps;
 pub mod xml;

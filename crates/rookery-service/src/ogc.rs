@@ -2,10 +2,11 @@
 //! dismiss) over the same processes, jobs and keys as WPS.
 
 use crate::error::OwsError;
+use crate::failure::FailureKind;
 use crate::jobs::{Job, JobRequest, JobStatus};
 use crate::process::{InputKind, OutputKind, ProcessDef, RawInput};
 use crate::server::{St, UsageTag};
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -25,7 +26,7 @@ pub fn conformance() -> Vec<String> {
 
 /// A JSON problem (RFC 7807 as OGC API uses it).
 fn problem(status: StatusCode, kind: &str, detail: impl Into<String>) -> Response {
-    let ty = if kind.starts_with("http") { kind.to_string() } else { format!("{EXC}/{kind}") };
+    let ty = if kind.starts_with("http") || kind == "about:blank" { kind.to_string() } else { format!("{EXC}/{kind}") };
     let body = json!({"type": ty, "title": status.canonical_reason().unwrap_or(""), "status": status.as_u16(), "detail": detail.into()});
     let mut r = (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response();
     if status == StatusCode::UNAUTHORIZED {
@@ -49,6 +50,37 @@ fn from_ows(e: &OwsError) -> Response {
     if e.status == StatusCode::TOO_MANY_REQUESTS {
         r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
     }
+    r
+}
+
+/// The answer for a failed job: 400 (`invalid-parameter`) when the request was at fault, 404
+/// when it named a dataset that does not exist, 500 (`job-results-failed`) for the server's
+/// own faults.
+fn failed_job(j: &Job) -> Response {
+    match crate::failure::of_job(j) {
+        FailureKind::InvalidRequest => problem(StatusCode::BAD_REQUEST, INVALID_PARAMETER, j.message.clone()),
+        FailureKind::NotFound => problem(StatusCode::NOT_FOUND, INVALID_PARAMETER, j.message.clone()),
+        FailureKind::Server => problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/job-results-failed",
+            j.message.clone(),
+        ),
+    }
+}
+
+const INVALID_PARAMETER: &str = "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/invalid-parameter";
+
+/// A request body refused before it was parsed: 413, 408 or 400.
+fn body_refused(e: &crate::limits::BodyError) -> Response {
+    use crate::limits::BodyError;
+    let status = match e {
+        BodyError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        BodyError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
+        BodyError::Read(_) => StatusCode::BAD_REQUEST,
+    };
+    let mut r = problem(status, "about:blank", e.to_string());
+    // The rest of the body is not read: the connection cannot be reused.
+    r.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
     r
 }
 
@@ -335,7 +367,7 @@ fn nested_request<'a>(
 }
 
 /// `POST /processes/{id}/execution`.
-pub async fn execute(State(st): State<St>, h: HeaderMap, Path(id): Path<String>, body: Bytes) -> Response {
+pub async fn execute(State(st): State<St>, h: HeaderMap, Path(id): Path<String>, body: Body) -> Response {
     let Some(p) = st.process(&id) else {
         return problem(StatusCode::NOT_FOUND, "no-such-process", format!("Unknown process '{id}'"));
     };
@@ -346,6 +378,18 @@ pub async fn execute(State(st): State<St>, h: HeaderMap, Path(id): Path<String>,
             Ok(w) => Some(w),
             Err(e) => return from_ows(&e),
         }
+    };
+    // JSON only, of a bounded size, read before anything is parsed.
+    if let Err(why) = crate::limits::json_content_type(&h) {
+        let mut r = problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "about:blank", why);
+        r.headers_mut().insert("accept-post", HeaderValue::from_static("application/json"));
+        r.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return r;
+    }
+    let limits = &st.cfg.http;
+    let body = match crate::limits::read_body(&h, body, limits.max_execute_body, limits.body_read_timeout).await {
+        Ok(b) => b,
+        Err(e) => return body_refused(&e),
     };
     // OGC API Part 3: nested processes become a workflow run by `orchestrate`.
     let (p, body) = match nested_request(&st, &h, p, &body) {
@@ -431,11 +475,7 @@ pub async fn execute(State(st): State<St>, h: HeaderMap, Path(id): Path<String>,
                 }
                 r
             }
-            Some(j) if j.status.is_final() => problem(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/job-results-failed",
-                j.message,
-            ),
+            Some(j) if j.status.is_final() => failed_job(&j),
             Some(j) => problem(
                 StatusCode::GATEWAY_TIMEOUT,
                 "result-not-ready",
@@ -499,7 +539,7 @@ pub async fn job_results(State(st): State<St>, h: HeaderMap, Path(id): Path<Stri
             Some(p) => js(&results(&st, &st.base_url(&h), p, &j)),
             None => problem(StatusCode::INTERNAL_SERVER_ERROR, "no-such-process", "unknown process"),
         },
-        JobStatus::Failed => problem(StatusCode::INTERNAL_SERVER_ERROR, "job-results-failed", j.message),
+        JobStatus::Failed => failed_job(&j),
         JobStatus::Dismissed => problem(StatusCode::NOT_FOUND, "no-such-job", format!("Job '{id}' was dismissed")),
         _ => problem(
             StatusCode::NOT_FOUND,

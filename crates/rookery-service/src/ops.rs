@@ -4,6 +4,7 @@
 //! (`provenance.json`, `provenance.png`); the Metalink `output` is rendered when it is fetched
 //! (its URLs depend on the host the client used).
 
+use crate::failure::{Classify, FailureKind};
 use crate::jobs::{JobResult, JobStore, ResultFile};
 use crate::process::{first, parse_bool, Inputs};
 use crate::prov::Provenance;
@@ -12,13 +13,31 @@ use rookery_ops::output::utc_now;
 use rookery_ops::{AreaParam, LevelParam, NamerKind, OutputSpec, SubsetRequest, TimeComponents, TimeParam};
 use std::path::{Path, PathBuf};
 
-/// A failure of a process; the text is what clients see after `Process error: `.
+/// A failure of a process: the text clients see after `Process error: `, and whose fault it
+/// is (the HTTP status and exception type a client gets).
 #[derive(Debug)]
-pub struct ProcError(pub String);
+pub struct ProcError(pub String, pub FailureKind);
 
-impl<E: std::fmt::Display> From<E> for ProcError {
+impl ProcError {
+    /// The request's fault (400).
+    pub fn invalid(m: impl Into<String>) -> ProcError {
+        ProcError(m.into(), FailureKind::InvalidRequest)
+    }
+    /// The server's fault (500).
+    pub fn server(m: impl Into<String>) -> ProcError {
+        ProcError(m.into(), FailureKind::Server)
+    }
+    /// The same failure with `prefix: ` before its text.
+    #[must_use]
+    pub fn context(self, prefix: &str) -> ProcError {
+        ProcError(format!("{prefix}: {}", self.0), self.1)
+    }
+}
+
+/// Errors of the layers below keep their classification ([`Classify`]).
+impl<E: std::fmt::Display + Classify> From<E> for ProcError {
     fn from(e: E) -> Self {
-        ProcError(e.to_string())
+        ProcError(e.to_string(), e.failure_kind())
     }
 }
 
@@ -28,9 +47,9 @@ impl ProcError {
     #[must_use]
     pub fn io(e: std::io::Error) -> ProcError {
         if rookery_io::space::is_no_space(&e) {
-            ProcError("disk full: no space left on the device for the job's files".into())
+            ProcError::server("disk full: no space left on the device for the job's files")
         } else {
-            ProcError(e.to_string())
+            ProcError::server(e.to_string())
         }
     }
 }
@@ -173,7 +192,7 @@ pub fn concat(
     let tc = fix_time_components(first(inputs, "time_components"), time);
     if let Some(d) = first(inputs, "dims") {
         if d.trim() != "realization" {
-            return Err(ProcError(format!("concat dims must be 'realization', not '{d}'")));
+            return Err(ProcError::invalid(format!("concat dims must be 'realization', not '{d}'")));
         }
     }
     let req = SubsetRequest {
@@ -291,7 +310,7 @@ pub fn average_shape(
 ) -> R<Vec<String>> {
     use rookery_ops::average::shape;
     let text =
-        first(inputs, "shape").filter(|t| !t.trim().is_empty()).ok_or_else(|| ProcError(shape::NO_SHAPE.into()))?;
+        first(inputs, "shape").filter(|t| !t.trim().is_empty()).ok_or_else(|| ProcError::invalid(shape::NO_SHAPE))?;
     let t = text.trim();
     let bytes: Vec<u8> = if t.starts_with("http://") || t.starts_with("https://") {
         fetch_reference(daops.io(), "shape", t)?
@@ -335,14 +354,20 @@ pub fn regrid(
         "custom" => {
             let text = first(inputs, "custom_grid")
                 .filter(|t| !t.trim().is_empty())
-                .ok_or_else(|| ProcError("Parameter 'custom_grid' is required when grid='custom'".into()))?;
+                .ok_or_else(|| ProcError::invalid("Parameter 'custom_grid' is required when grid='custom'"))?;
             let n = text.split_whitespace().count();
             if ![1, 2, 3, 6].contains(&n) {
-                return Err(ProcError(format!("Invalid custom_grid format: expected 1, 2, 3, or 6 values, got {n}")));
+                return Err(ProcError::invalid(format!(
+                    "Invalid custom_grid format: expected 1, 2, 3, or 6 values, got {n}"
+                )));
             }
             match GridSpec::parse(text)? {
                 g @ GridSpec::Instructor(_) => g,
-                _ => return Err(ProcError(format!("Invalid custom_grid format: '{text}' is not a list of numbers"))),
+                _ => {
+                    return Err(ProcError::invalid(format!(
+                        "Invalid custom_grid format: '{text}' is not a list of numbers"
+                    )))
+                }
             }
         }
         // Only ids: the service never reads a grid file named by the client.
@@ -377,7 +402,10 @@ const MAX_REFERENCE_BYTES: u64 = 64 << 20;
 pub fn fetch_reference(io: &rookery_io::IoContext, id: &str, url: &str) -> R<Vec<u8>> {
     // The service's client carries its egress policy: allowed prefixes (in normal form), no
     // internal addresses unless listed, redirects re-checked.
-    io.remote().http().fetch_all(url, MAX_REFERENCE_BYTES).map_err(|e| ProcError(format!("Input \"{id}\": {e}")))
+    let http = io.remote().http();
+    // A URL the policy refuses is the request's fault; a failed fetch of an allowed one is not.
+    http.check(url).map_err(|e| ProcError::invalid(format!("Input \"{id}\": {e}")))?;
+    http.fetch_all(url, MAX_REFERENCE_BYTES).map_err(|e| ProcError::server(format!("Input \"{id}\": {e}")))
 }
 
 /// Runs a data operation by name (the processes a workflow step may run too).
@@ -401,7 +429,7 @@ pub fn run_operation(
         "weighted_average" => weighted_average(daops, collection, inputs, dir, progress),
         "average_shape" => average_shape(daops, collection, inputs, dir, progress),
         "regrid" => regrid(daops, collection, inputs, dir, progress),
-        other => Err(ProcError(format!("Unknown operation '{other}'"))),
+        other => Err(ProcError::invalid(format!("Unknown operation '{other}'"))),
     }
 }
 
@@ -450,7 +478,8 @@ pub fn publish(dir: &Path, uris: &[String]) -> R<(Vec<ResultFile>, Vec<String>)>
             continue;
         }
         let p = PathBuf::from(u.strip_prefix("file://").unwrap_or(u));
-        let meta = std::fs::metadata(&p).map_err(|e| ProcError(format!("output {} is missing: {e}", p.display())))?;
+        let meta =
+            std::fs::metadata(&p).map_err(|e| ProcError::server(format!("output {} is missing: {e}", p.display())))?;
         let cp = p.canonicalize()?;
         // Files the job wrote are hashed; original files linked in are not (they may be large).
         let mut sha256 = None;
@@ -482,6 +511,7 @@ fn data_result(ctx: &Ctx<'_>, uris: &[String], prov: &Provenance) -> R<JobResult
             ("prov_plot".into(), "provenance.png".into(), "image/png".into()),
         ],
         literals: vec![],
+        failure: None,
     })
 }
 
@@ -493,10 +523,10 @@ fn data_result(ctx: &Ctx<'_>, uris: &[String], prov: &Provenance) -> R<JobResult
 pub fn health(store: &dyn JobStore, data_dir: &Path) -> R<String> {
     store
         .count(crate::jobs::JobStatus::Running)
-        .map_err(|e| ProcError(format!("Health check failed: job store: {e}")))?;
+        .map_err(|e| ProcError::server(format!("Health check failed: job store: {e}")))?;
     let probe = data_dir.join(format!(".health-check.{}", std::process::id()));
     std::fs::write(&probe, b"ok")
-        .map_err(|e| ProcError(format!("Health check failed: data directory is not writable: {e}")))?;
+        .map_err(|e| ProcError::server(format!("Health check failed: data directory is not writable: {e}")))?;
     let _ = std::fs::remove_file(probe);
     Ok("ROOK_HEALTH_OK".into())
 }
@@ -511,14 +541,14 @@ pub fn execute(process: &str, inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
         "subset" | "concat" | "average" | "average_time" | "weighted_average" | "average_shape" | "regrid" => {
             let coll = collection_items(inputs.get("collection").map_or(&[][..], Vec::as_slice));
             if coll.is_empty() {
-                return Err(ProcError("Required input \"collection\" must be provided.".into()));
+                return Err(ProcError::invalid("Required input \"collection\" must be provided."));
             }
             let mut prov = Provenance::start(false, &utc_now());
             // The job may read its own directory besides the data roots.
             let daops = Daops::global()?.with_root(ctx.dir);
             let uris = run_operation(&daops, process, &coll, inputs, ctx.dir, &ctx.progress)?;
             if uris.is_empty() {
-                return Err(ProcError("The operation produced no output".into()));
+                return Err(ProcError::server("The operation produced no output"));
             }
             let mut params = op_params(inputs);
             if let Some(tc) = fix_time_components(first(inputs, "time_components"), first(inputs, "time")) {
@@ -546,7 +576,7 @@ pub fn execute(process: &str, inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
         }
         "usage" => usage(inputs, ctx),
         "dashboard" => dashboard(inputs, ctx),
-        other => Err(ProcError(format!("Process '{other}' cannot run in a worker"))),
+        other => Err(ProcError::server(format!("Process '{other}' cannot run in a worker"))),
     }
 }
 
@@ -566,7 +596,7 @@ fn time_range(inputs: &Inputs) -> R<(Option<i64>, Option<i64>)> {
         None => (None, None),
         Some(t) => {
             let Some((a, b)) = t.split_once('/') else {
-                return Err(ProcError(format!(
+                return Err(ProcError::invalid(format!(
                     "Invalid time range '{t}': expected start/end, e.g. 2024-06-01/2024-06-30"
                 )));
             };
@@ -577,7 +607,7 @@ fn time_range(inputs: &Inputs) -> R<(Option<i64>, Option<i64>)> {
                 }
                 crate::time::parse_iso(x, end)
                     .map(Some)
-                    .ok_or_else(|| ProcError(format!("Invalid date '{x}' in time range '{t}'")))
+                    .ok_or_else(|| ProcError::invalid(format!("Invalid date '{x}' in time range '{t}'")))
             };
             (side(a, false)?, side(b, true)?)
         }
@@ -591,7 +621,9 @@ fn time_range(inputs: &Inputs) -> R<(Option<i64>, Option<i64>)> {
 fn dashboard(inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
     let site = first(inputs, "site").unwrap_or("local");
     if site != "local" {
-        return Err(ProcError(format!("site '{site}' is not available: this node reports its own usage (site=local)")));
+        return Err(ProcError::invalid(format!(
+            "site '{site}' is not available: this node reports its own usage (site=local)"
+        )));
     }
     let (from, to) = time_range(inputs)?;
     let rows = ctx.store.usage(from, to)?;
@@ -608,7 +640,7 @@ fn usage(inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
     let all_sites = match first(inputs, "sites").map(str::trim).unwrap_or("local") {
         "" | "local" => false,
         "all" => true,
-        other => return Err(ProcError(format!("Invalid sites '{other}': expected local or all"))),
+        other => return Err(ProcError::invalid(format!("Invalid sites '{other}': expected local or all"))),
     };
     let (req, dl) = usage_csv(ctx.store, ctx.peers, time, all_sites)?;
     std::fs::write(ctx.dir.join("wps_requests.csv"), req).map_err(ProcError::io)?;

@@ -3,7 +3,8 @@
 use crate::auth::{self, Principal, RateLimiter, Secret};
 use crate::config::Config;
 use crate::error::OwsError;
-use crate::jobs::{Job, JobRequest, JobStatus, JobStore, NewJob, StoreError, UsageRecord};
+use crate::failure::JobFailure;
+use crate::jobs::{Job, JobRequest, JobStatus, JobStore, NewJob, StoreError};
 use crate::process::ProcessDef;
 use crate::xml::{self, ServiceInfo};
 use axum::body::Body;
@@ -61,10 +62,15 @@ pub struct AppState {
     pub locks: Vec<crate::dirlock::DirLock>,
     /// The previous run's jobs still to re-queue (`serve:%`), when the store refused at start.
     pub startup_recovery: std::sync::Mutex<Option<String>>,
+    /// Writes the usage log off the request path (one thread, bounded queue).
+    pub usage: crate::usage_log::UsageWriter,
 }
 
 /// Shared state handle.
 pub type St = Arc<AppState>;
+
+/// `Retry-After` (seconds) of a submission refused because the queue is full.
+pub const QUEUE_RETRY_SECS: u64 = 5;
 
 /// Usage facts a handler attaches to its response for the usage log.
 #[derive(Clone, Debug, Default)]
@@ -86,6 +92,7 @@ impl AppState {
         restrict_data_access(&cfg)?;
         std::fs::create_dir_all(cfg.data_dir.join("jobs"))?;
         let store = crate::jobs::open_store(&cfg)?;
+        let usage = crate::usage_log::UsageWriter::start(&store);
         let secret = Secret::load(&cfg.data_dir)?;
         let oidc = Arc::new(auth::oidc::Oidc::new(&cfg.identity).map_err(ServiceError::Config)?);
         Ok(AppState {
@@ -104,6 +111,7 @@ impl AppState {
             pending: crate::jobs::PendingEnds::default(),
             locks: Vec::new(),
             startup_recovery: std::sync::Mutex::new(None),
+            usage,
         })
     }
 
@@ -176,7 +184,14 @@ impl AppState {
         self.store.submit(&nj, self.cfg.max_queued).map_err(|e| {
             self.user_tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&id);
             match e {
-                StoreError::Busy(m) => OwsError::busy(m),
+                StoreError::Busy(m) => {
+                    // Queue full: clients may try again once a few jobs have run.
+                    if let Some(c) = auth::current() {
+                        *c.retry_after.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+                            Some(QUEUE_RETRY_SECS);
+                    }
+                    OwsError::busy(m)
+                }
                 e => self.store_failure(&e),
             }
         })?;
@@ -379,10 +394,10 @@ pub async fn run_job(st: &St, wid: &str, job: Job) {
     st.user_tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&job.id);
     let outcome = match res {
         Ok(Ok(r)) => Ok(r),
-        Ok(Err(e)) => Err(format!("Process error: {}", one_line(&e.0))),
-        Err(e) => Err(format!("Process error: internal error ({e})")),
+        Ok(Err(e)) => Err(JobFailure { message: format!("Process error: {}", one_line(&e.0)), kind: e.1 }),
+        Err(e) => Err(JobFailure::from(format!("Process error: internal error ({e})"))),
     };
-    if let Err(m) = &outcome {
+    if let Err(JobFailure { message: m, .. }) = &outcome {
         tracing::info!("job {} ({}) failed after {:?}: {m}", job.id, job.process, t0.elapsed());
     } else {
         tracing::info!("job {} ({}) finished in {:?}", job.id, job.process, t0.elapsed());
@@ -619,49 +634,6 @@ async fn output_file(
     r
 }
 
-async fn usage_log(State(st): State<St>, req: Request, next: axum::middleware::Next) -> Response {
-    let t0 = crate::time::now_ms();
-    let remote = req
-        .extensions()
-        .get::<axum::extract::ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_default();
-    let key_hint = auth::credential(req.headers()).and_then(|k| auth::key_id_hint(&k).map(String::from));
-    let path = req.uri().path().to_string();
-    let resp = next.run(req).await;
-    let tag = resp
-        .extensions()
-        .get::<UsageTag>()
-        .cloned()
-        .unwrap_or_else(|| UsageTag { operation: path, ..Default::default() });
-    let bytes = resp
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let rec = UsageRecord {
-        time_start: t0,
-        time_end: crate::time::now_ms(),
-        user: if tag.user.is_empty() { key_hint.unwrap_or_default() } else { tag.user },
-        operation: tag.operation,
-        process: tag.process,
-        job: tag.job,
-        inputs: tag.inputs,
-        http_status: resp.status().as_u16(),
-        bytes_out: bytes,
-        remote,
-    };
-    let store = st.store.clone();
-    // Off the request path: the log write never delays an answer.
-    tokio::task::spawn_blocking(move || {
-        if let Err(e) = store.log_usage(&rec) {
-            tracing::warn!("usage log: {e}");
-        }
-    });
-    resp
-}
-
 /// The router of every endpoint.
 pub fn router(st: St) -> Router {
     Router::new()
@@ -681,8 +653,9 @@ pub fn router(st: St) -> Router {
             OwsError::not_found("No such endpoint; see / (OGC API - Processes) or /wps (WPS 1.0.0)").into_response()
         })
         .layer(axum::middleware::from_fn_with_state(st.clone(), auth::layer))
-        .layer(axum::middleware::from_fn_with_state(st.clone(), usage_log))
-        .layer(axum::extract::DefaultBodyLimit::max(50 * 1024 * 1024))
+        .layer(axum::middleware::from_fn_with_state(st.clone(), crate::usage_log::layer))
+        // Bodies are read by the handlers that take one, each with its own limit (limits.rs).
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         .with_state(st)
 }
 
@@ -767,20 +740,20 @@ pub async fn start(cfg: Config) -> Result<Running, ServiceError> {
         .map_err(|e| ServiceError::Config(format!("cannot listen on {}: {e}", st.cfg.bind)))?;
     let addr = listener.local_addr()?;
     let app = router(st.clone());
-    let handle = tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async {
-                let ctrl_c = tokio::signal::ctrl_c();
-                #[cfg(unix)]
-                {
-                    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                        .expect("SIGTERM handler");
-                    tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    let limits = st.cfg.http.clone();
+    let handle = tokio::spawn(crate::conn::serve(listener, app, limits, async {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut term) => tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} },
+                Err(_) => {
+                    let _ = ctrl_c.await;
                 }
-                #[cfg(not(unix))]
-                let _ = ctrl_c.await;
-            })
-            .await
-    });
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+    }));
     Ok(Running { addr, state: st, handle })
 }

@@ -112,11 +112,11 @@ pub fn spawn_dispatcher(st: &St, prefix: &str) {
                         }
                         Ok(Err(msg)) => {
                             tracing::warn!("job {}: {msg}", job.id);
-                            let _ = st.store.finish(&job.id, &wid, Err(msg));
+                            let _ = st.store.finish(&job.id, &wid, Err(msg.into()));
                             st.job_done.notify_waiters();
                         }
                         Err(e) => {
-                            let _ = st.store.finish(&job.id, &wid, Err(format!("Slurm submission failed: {e}")));
+                            let _ = st.store.finish(&job.id, &wid, Err(format!("Slurm submission failed: {e}").into()));
                             st.job_done.notify_waiters();
                         }
                     }
@@ -200,9 +200,9 @@ fn watch(st: &St, wid: &str, running: HashMap<String, Submitted>) -> HashMap<Str
                     tail(&s.log, 3)
                 );
                 tracing::warn!("job {id}: {msg}");
-                if let Err(e) = st.store.finish(&id, wid, Err(msg.clone())) {
+                if let Err(e) = st.store.finish(&id, wid, Err(msg.clone().into())) {
                     tracing::error!("recording the end of job {id} failed: {e}; kept until the store can take it");
-                    st.pending.keep(&id, crate::jobs::pending::ended(wid, Err(msg)), &st.cfg.job_dir(&id));
+                    st.pending.keep(&id, crate::jobs::pending::ended(wid, Err(msg.into())), &st.cfg.job_dir(&id));
                 }
                 st.job_done.notify_waiters();
             }

@@ -50,7 +50,7 @@ pub struct Workflow {
 }
 
 fn err(m: impl Into<String>) -> ProcError {
-    ProcError(m.into())
+    ProcError::invalid(m)
 }
 
 fn strings(v: &Value) -> Vec<String> {
@@ -494,10 +494,10 @@ fn run_step(
     }
     let part = track.0.part(done.len(), track.1);
     let mut outs = ops::run_operation(fed.daops, &step.run, &items, &inputs, &sdir, &part)
-        .map_err(|e| ProcError(format!("step '{}' ({}): {}", step.id, step.run, e.0)))?;
+        .map_err(|e| e.context(&format!("step '{}' ({})", step.id, step.run)))?;
     outs.extend(remote_outputs);
     if outs.is_empty() {
-        return Err(ProcError(format!("step '{}' ({}) produced no output", step.id, step.run)));
+        return Err(ProcError::server(format!("step '{}' ({}) produced no output", step.id, step.run)));
     }
     let params: Vec<(String, String)> =
         step.params.iter().map(|(k, v)| (k.strip_prefix("pushed:").unwrap_or(k).to_string(), v.join(","))).collect();
@@ -530,7 +530,7 @@ fn federate(
         // A remote process: everything runs at that node.
         Some(url) => {
             let peer = fed.peers.peers.iter().find(|p| p.url == *url).cloned().ok_or_else(|| {
-                ProcError(format!("step '{}' is a process at {url}, which is not a configured peer (see peer = ... in the configuration)", step.id))
+                ProcError::invalid(format!("step '{}' is a process at {url}, which is not a configured peer (see peer = ... in the configuration)", step.id))
             })?;
             items.iter().map(|i| (i.clone(), Place::Remote(vec![peer.clone()]))).collect()
         }
@@ -582,7 +582,7 @@ fn federate(
         let r = fed
             .peers
             .run(&holders, &doc, &format!("{}:{}", fed.job_id, step.id), &pdir)
-            .map_err(|e| ProcError(format!("step '{}' ({}): {}", step.id, step.run, e.0)))?;
+            .map_err(|e| e.context(&format!("step '{}' ({})", step.id, step.run)))?;
         tracing::info!("steps {} ran at node {} ({} bytes fetched)", chain.join(" → "), r.peer.name, r.bytes);
         let mut input = items.to_vec();
         for (i, s) in chain.iter().enumerate() {
@@ -629,7 +629,7 @@ fn federate(
                     &ldir,
                     &rookery_daops::Progress::new(|_| {}),
                 )
-                .map_err(|e| ProcError(format!("step '{}' ({}), {item}: {}", step.id, step.run, e.0)))?;
+                .map_err(|e| e.context(&format!("step '{}' ({}), {item}", step.id, step.run)))?;
                 let ps: Vec<(String, String)> = params.iter().map(|(k, v)| (k.clone(), v.join(","))).collect();
                 prov.add_operator(&format!("subset ({} member {n})", step.id), &ps, std::slice::from_ref(&item), &outs);
                 fetched.push(ldir.to_string_lossy().into_owned());
@@ -647,7 +647,7 @@ fn federate(
         let r = fed
             .peers
             .run(&holders, &doc, &format!("{}:{}:{n}", fed.job_id, step.id), &pdir)
-            .map_err(|e| ProcError(format!("step '{}' ({}), {item}: {}", step.id, step.run, e.0)))?;
+            .map_err(|e| e.context(&format!("step '{}' ({}), {item}", step.id, step.run)))?;
         record(prov, &format!("{run}@{} ({})", r.peer.name, step.id), &params, std::slice::from_ref(&item), &r);
         if step.run == "concat" {
             fetched.push(pdir.to_string_lossy().into_owned());

@@ -6,7 +6,7 @@ use crate::jobs::{Job, JobRequest, JobStatus};
 use crate::process::{OutputKind, ProcessDef, RawInput};
 use crate::server::{St, UsageTag};
 use crate::xml::{self, ExecuteDoc, OutputValue};
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -367,8 +367,27 @@ pub async fn get(State(st): State<St>, headers: HeaderMap, RawQuery(q): RawQuery
     }
 }
 
-/// `POST /wps`.
-pub async fn post(State(st): State<St>, headers: HeaderMap, body: Bytes) -> Response {
+/// `POST /wps`: an XML request of at most `max_wps_body` bytes (any Content-Type: OWSLib,
+/// birdy and rooki send `text/xml`, others none or form-encoded).
+pub async fn post(State(st): State<St>, headers: HeaderMap, body: Body) -> Response {
+    use crate::limits::BodyError;
+    let limits = &st.cfg.http;
+    let body = match crate::limits::read_body(&headers, body, limits.max_wps_body, limits.body_read_timeout).await {
+        Ok(b) => b,
+        Err(e) => {
+            let mut r = match &e {
+                // PyWPS's answer to a request over `maxrequestsize`.
+                BodyError::TooLarge { limit } => OwsError::too_large(format!(
+                    "File size for input exceeded. Maximum request size allowed: {limit} bytes"
+                )),
+                BodyError::Timeout(_) => OwsError::other(StatusCode::REQUEST_TIMEOUT, e.to_string()),
+                BodyError::Read(_) => OwsError::invalid("request", e.to_string()),
+            }
+            .into_response();
+            r.headers_mut().insert(header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+            return r;
+        }
+    };
     match parse_xml(&body) {
         Ok(r) => handle(&st, &headers, r).await,
         Err(e) => e.into_response(),
@@ -506,7 +525,9 @@ async fn execute(st: &St, headers: &HeaderMap, base: &str, req: ExecuteRequest) 
 fn health_response(st: &St, base: &str, p: &ProcessDef, req: &ExecuteRequest, res: Result<String, String>) -> Response {
     match (res, &req.raw_output) {
         (Ok(v), Some(_)) => (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], v).into_response(),
-        (Err(m), Some(_)) => OwsError::other(StatusCode::BAD_REQUEST, format!("Process error: {m}")).into_response(),
+        (Err(m), Some(_)) => {
+            OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, format!("Process error: {m}")).into_response()
+        }
         (res, None) => {
             let now = crate::time::now_ms();
             let ok = res.is_ok();
@@ -603,7 +624,7 @@ pub fn execute_doc_response(st: &St, base: &str, job: &Job, with_status_location
 
 fn raw_output(st: &St, base: &str, p: &ProcessDef, job: &Job, id: &str) -> Response {
     if job.status != JobStatus::Successful {
-        return OwsError::other(StatusCode::BAD_REQUEST, job.message.clone()).into_response();
+        return OwsError::failed(crate::failure::of_job(job), job.message.clone()).into_response();
     }
     let Some(res) = &job.result else {
         return OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, "Expected output was not generated").into_response();

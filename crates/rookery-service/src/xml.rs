@@ -356,15 +356,17 @@ pub fn execute_response(d: &ExecuteDoc<'_>) -> String {
         }
         JobStatus::Failed | JobStatus::Dismissed => {
             let msg = if job.status == JobStatus::Dismissed { "Job dismissed" } else { job.message.as_str() };
+            let code = crate::error::OwsCode::of_failure(crate::failure::of_job(job));
             let _ = write!(
                 x,
                 "        <wps:ProcessFailed>\n\
             <wps:ExceptionReport>\n\
-                    <ows:Exception exceptionCode=\"NoApplicableCode\" locator=\"None\">\n\
+                    <ows:Exception exceptionCode=\"{}\" locator=\"None\">\n\
                             <ows:ExceptionText>{}</ows:ExceptionText>\n\
                     </ows:Exception>\n\
             </wps:ExceptionReport>\n\
         </wps:ProcessFailed>\n",
+                code.as_str(),
                 esc_text(msg)
             );
         }

@@ -156,12 +156,13 @@ fn bad_execution_requests() {
     let r = post("/processes/orchestrate/execution", &wf.to_string());
     assert_eq!(r.status, 400);
     assert!(j(&r)["detail"].as_str().unwrap().contains("cycle"));
-    // A failing job: the process error as a problem document.
+    // A job failing on the request's fault: the process error as a 400 problem document.
     let r = post(
         "/processes/subset/execution",
         &json!({"inputs": {"collection": rlds(), "time": "2050-12-31/2021-01-01"}}).to_string(),
     );
-    assert_eq!(r.status, 500);
+    assert_eq!(r.status, 400);
+    assert!(j(&r)["type"].as_str().unwrap().ends_with("/invalid-parameter"));
     assert!(j(&r)["detail"].as_str().unwrap().starts_with("Process error: Start date"));
     // Health without a key, the orchestrate workflow as an object.
     assert_eq!(j(&post("/processes/health/execution", "{}"))["status"], "ROOK_HEALTH_OK");

@@ -140,6 +140,23 @@ pub struct JobResult {
     /// Literal outputs: (output id, value).
     #[serde(default)]
     pub literals: Vec<(String, String)>,
+    /// Of a failed job: whose fault it was (see [`crate::failure::of_job`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<crate::failure::FailureKind>,
+}
+
+impl JobResult {
+    /// What a failed job stores beside its message (`None` for the server's own faults, as
+    /// jobs failed before the kind was recorded).
+    ///
+    /// # Errors
+    /// Never in practice (serialising a plain struct).
+    pub fn of_failure(f: &crate::failure::JobFailure) -> Result<Option<String>, serde_json::Error> {
+        if f.kind == crate::failure::FailureKind::Server {
+            return Ok(None);
+        }
+        serde_json::to_string(&JobResult { failure: Some(f.kind), ..JobResult::default() }).map(Some)
+    }
 }
 
 /// A job as stored.
@@ -234,7 +251,12 @@ pub trait JobStore: IdentityStore + Send + Sync {
     ///
     /// # Errors
     /// Database failure.
-    fn finish(&self, id: &str, worker: &str, outcome: Result<JobResult, String>) -> Result<bool, StoreError>;
+    fn finish(
+        &self,
+        id: &str,
+        worker: &str,
+        outcome: Result<JobResult, crate::failure::JobFailure>,
+    ) -> Result<bool, StoreError>;
     /// Records an end that could not be recorded when it happened (at `at`, ms): while the job
     /// is still running under `worker`, or re-queued from `worker` after its lease ran out and
     /// not claimed since (the store keeps the last worker of a re-queued job). False when the
@@ -246,7 +268,7 @@ pub trait JobStore: IdentityStore + Send + Sync {
         &self,
         id: &str,
         worker: &str,
-        outcome: Result<JobResult, String>,
+        outcome: Result<JobResult, crate::failure::JobFailure>,
         at: i64,
     ) -> Result<bool, StoreError>;
     /// Jobs, newest first; only `owner`'s when given.

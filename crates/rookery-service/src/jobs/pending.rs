@@ -25,7 +25,7 @@ pub struct PendingEnd {
     /// Worker that ran the job.
     pub worker: String,
     /// The job's result, or its failure message.
-    pub outcome: Result<JobResult, String>,
+    pub outcome: Result<JobResult, crate::failure::JobFailure>,
     /// When it ended (ms).
     pub at: i64,
 }
@@ -40,10 +40,10 @@ impl PendingEnd {
                 "Process finished".clone_into(&mut job.message);
                 job.result = Some(r.clone());
             }
-            Err(m) => {
+            Err(f) => {
                 job.status = JobStatus::Failed;
-                job.message.clone_from(m);
-                job.result = None;
+                job.message.clone_from(&f.message);
+                job.result = JobResult::of_failure(f).ok().flatten().and_then(|r| serde_json::from_str(&r).ok());
             }
         }
         job.progress = 100;
@@ -195,6 +195,6 @@ pub fn saved_ends(jobs_dir: &Path) -> Vec<String> {
 
 /// A new end, now.
 #[must_use]
-pub fn ended(worker: &str, outcome: Result<JobResult, String>) -> PendingEnd {
+pub fn ended(worker: &str, outcome: Result<JobResult, crate::failure::JobFailure>) -> PendingEnd {
     PendingEnd { worker: worker.to_string(), outcome, at: now() }
 }

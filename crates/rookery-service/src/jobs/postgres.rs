@@ -329,10 +329,15 @@ impl JobStore for PgStore {
         })
     }
 
-    fn finish(&self, id: &str, worker: &str, outcome: Result<JobResult, String>) -> Result<bool, StoreError> {
+    fn finish(
+        &self,
+        id: &str,
+        worker: &str,
+        outcome: Result<JobResult, crate::failure::JobFailure>,
+    ) -> Result<bool, StoreError> {
         let (status, msg, res) = match outcome {
             Ok(r) => ("successful", "Process finished".to_string(), Some(serde_json::to_string(&r)?)),
-            Err(m) => ("failed", m, None),
+            Err(f) => ("failed", f.message.clone(), JobResult::of_failure(&f)?),
         };
         let (id, worker) = (id.to_string(), worker.to_string());
         self.call(move |c| {
@@ -349,12 +354,12 @@ impl JobStore for PgStore {
         &self,
         id: &str,
         worker: &str,
-        outcome: Result<JobResult, String>,
+        outcome: Result<JobResult, crate::failure::JobFailure>,
         at: i64,
     ) -> Result<bool, StoreError> {
         let (status, msg, res) = match outcome {
             Ok(r) => ("successful", "Process finished".to_string(), Some(serde_json::to_string(&r)?)),
-            Err(m) => ("failed", m, None),
+            Err(f) => ("failed", f.message.clone(), JobResult::of_failure(&f)?),
         };
         let (id, worker) = (id.to_string(), worker.to_string());
         self.call(move |c| {

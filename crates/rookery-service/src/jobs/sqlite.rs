@@ -149,10 +149,15 @@ impl JobStore for SqliteStore {
         Ok(n == 1)
     }
 
-    fn finish(&self, id: &str, worker: &str, outcome: Result<JobResult, String>) -> Result<bool, StoreError> {
+    fn finish(
+        &self,
+        id: &str,
+        worker: &str,
+        outcome: Result<JobResult, crate::failure::JobFailure>,
+    ) -> Result<bool, StoreError> {
         let (status, msg, res) = match outcome {
             Ok(r) => ("successful", "Process finished".to_string(), Some(serde_json::to_string(&r)?)),
-            Err(m) => ("failed", m, None),
+            Err(f) => ("failed", f.message.clone(), JobResult::of_failure(&f)?),
         };
         let n = self.c().execute(
             "UPDATE jobs SET status=?3, message=?4, result=?5, finished=?6, progress=100, lease_until=NULL \
@@ -166,12 +171,12 @@ impl JobStore for SqliteStore {
         &self,
         id: &str,
         worker: &str,
-        outcome: Result<JobResult, String>,
+        outcome: Result<JobResult, crate::failure::JobFailure>,
         at: i64,
     ) -> Result<bool, StoreError> {
         let (status, msg, res) = match outcome {
             Ok(r) => ("successful", "Process finished".to_string(), Some(serde_json::to_string(&r)?)),
-            Err(m) => ("failed", m, None),
+            Err(f) => ("failed", f.message.clone(), JobResult::of_failure(&f)?),
         };
         let n = self.c().execute(
             "UPDATE jobs SET status=?3, message=?4, result=?5, finished=?6, progress=100, lease_until=NULL \

@@ -130,6 +130,11 @@ pub fn request(method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
+    // A body goes with its type, as clients send it (JSON endpoints answer 415 without one).
+    if !body.is_empty() && !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
+        let ty = if path.starts_with("/wps") { "text/xml" } else { "application/json" };
+        req.push_str(&format!("Content-Type: {ty}\r\n"));
+    }
     req.push_str("\r\n");
     s.write_all(req.as_bytes()).unwrap();
     s.write_all(body).unwrap();

@@ -68,6 +68,9 @@ pub struct ServeOpts {
     /// URL clients reach the server at, when behind a proxy (default: from the Host header).
     #[arg(long = "public-url")]
     pub public_url: Option<String>,
+    /// Connections served at once; more get 503 with Retry-After [default: 1024].
+    #[arg(long = "max-connections")]
+    pub max_connections: Option<usize>,
 }
 
 pub fn run(args: &ServeArgs, o: &ServeOpts) -> Result<(), Failure> {
@@ -95,8 +98,14 @@ pub fn run(args: &ServeArgs, o: &ServeOpts) -> Result<(), Failure> {
     if let Some(u) = &o.public_url {
         c.public_url = Some(u.trim_end_matches('/').to_string());
     }
+    if let Some(n) = o.max_connections {
+        c.set("max_connections", &n.to_string()).map_err(|e| Failure { code: 2, msg: e })?;
+    }
+    // Blocking threads (jobs, job-store and audit writes, token checks) are bounded: a burst
+    // of requests must not grow one thread (and its allocator heap) per request.
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads(c.workers.saturating_mul(2).max(32))
         .build()
         .map_err(|e| Failure::io(format!("cannot start the runtime: {e}")))?;
     rt.block_on(async move {
