@@ -43,7 +43,7 @@ fn split_uri(uri: &str, base: &str, peers: &[String]) -> Result<(String, Option<
         return Ok((id.to_string(), None));
     }
     let root = root.trim_end_matches('/').to_string();
-    if peers.iter().any(|p| *p == root) {
+    if peers.contains(&root) {
         Ok((id.to_string(), Some(root)))
     } else {
         Err(format!("the process {uri} is on a server that is not a configured peer of this node"))

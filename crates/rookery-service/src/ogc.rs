@@ -314,6 +314,7 @@ fn to_raw(id: &str, v: &Value, out: &mut Vec<RawInput>) -> Result<(), Response> 
 /// # Errors
 /// The problem response to send: malformed JSON, inputs of the wrong shape, invalid values,
 /// a workflow that does not parse.
+#[allow(clippy::result_large_err)]
 pub fn parse_execute(p: &ProcessDef, body: &[u8]) -> Result<(Value, crate::process::Inputs), Response> {
     const INVALID: &str = "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/invalid-parameter";
     let req: Value = if body.iter().all(u8::is_ascii_whitespace) {

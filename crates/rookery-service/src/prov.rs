@@ -185,6 +185,7 @@ impl Provenance {
 
     /// Records an operator that ran as a job on another node: as [`Provenance::add_operator`],
     /// with the node's name and URL and the remote job's URL.
+    #[allow(clippy::too_many_arguments)]
     pub fn add_remote(
         &mut self,
         label: &str,

@@ -298,7 +298,7 @@ fn pushdown(steps: &mut BTreeMap<String, Step>) {
             s.params.retain(|(k, _)| !moved.iter().any(|(m, _)| m == k));
             // rook keeps the step in the provenance with its original parameters.
             let left =
-                s.params.iter().any(|(k, v)| !IGNORED.contains(&k.as_str()) && !(k == "original_files" && v == &["0"]));
+                s.params.iter().any(|(k, v)| !(IGNORED.contains(&k.as_str()) || k == "original_files" && v == &["0"]));
             s.passthrough = !left;
             if s.passthrough {
                 s.params = moved;
@@ -371,8 +371,11 @@ fn param_value(v: &[String]) -> Value {
     }
 }
 
+/// One step of a part sent to a peer: its operation and parameters.
+type PartStep = (String, Vec<(String, Vec<String>)>);
+
 /// A rook workflow running `chain` (first step on `items`, each next on the previous output).
-fn part_document(doc: &str, items: &[String], chain: &[(String, Vec<(String, Vec<String>)>)]) -> Value {
+fn part_document(doc: &str, items: &[String], chain: &[PartStep]) -> Value {
     let mut steps = serde_json::Map::new();
     let mut prev: Option<String> = None;
     for (i, (run, params)) in chain.iter().enumerate() {
@@ -575,8 +578,7 @@ fn federate(
                 _ => more = false,
             }
         }
-        let spec: Vec<(String, Vec<(String, Vec<String>)>)> =
-            chain.iter().map(|s| (wf.steps[s].run.clone(), own(&wf.steps[s].params))).collect();
+        let spec: Vec<PartStep> = chain.iter().map(|s| (wf.steps[s].run.clone(), own(&wf.steps[s].params))).collect();
         let doc = part_document(&format!("{} (part {} of job {})", wf.doc, step.id, fed.job_id), items, &spec);
         let pdir = dir.join("remote").join(step.id.replace(['/', '\\', '.'], "_"));
         let r = fed

@@ -90,7 +90,7 @@ fn every_endpoint_refuses_anonymous_wrong_scope_and_other_owners() {
         )
         .status;
         assert!(st == 401 || st == 403, "{who} OGC execute: {st}");
-        let xml = format!("<wps:Execute xmlns:wps=\"http://www.opengis.net/wps/1.0.0\" xmlns:ows=\"http://www.opengis.net/ows/1.1\" service=\"WPS\" version=\"1.0.0\"><ows:Identifier>usage</ows:Identifier></wps:Execute>");
+        let xml = "<wps:Execute xmlns:wps=\"http://www.opengis.net/wps/1.0.0\" xmlns:ows=\"http://www.opengis.net/ows/1.1\" service=\"WPS\" version=\"1.0.0\"><ows:Identifier>usage</ows:Identifier></wps:Execute>".to_string();
         let st = request("POST", &s.url("/wps"), &hs, xml.as_bytes()).status;
         assert!(st == 401 || st == 403, "{who} WPS usage: {st}");
     }
@@ -204,15 +204,16 @@ fn a_thousand_malformed_requests_get_no_server_error() {
     for i in 0..1100 {
         let method = *rng.pick(&["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "BREW", "G\u{0}T"]);
         let mut path = rng.pick(&paths).to_string();
-        if rng.next() % 2 == 0 {
+        if rng.next().is_multiple_of(2) {
             path = format!("{}?{}", path.split('?').next().unwrap_or("/"), rng.pick(&queries));
         }
-        if rng.next() % 17 == 0 {
+        if rng.next().is_multiple_of(17) {
             path = format!("/wps?{}", "a=b&".repeat(20_000));
         }
-        let body = if method == "POST" || rng.next() % 5 == 0 { rng.pick(&bodies).clone() } else { Vec::new() };
+        let body =
+            if method == "POST" || rng.next().is_multiple_of(5) { rng.pick(&bodies).clone() } else { Vec::new() };
         let ct = *rng.pick(&content_types);
-        let with_auth = rng.next() % 4 != 0;
+        let with_auth = !rng.next().is_multiple_of(4);
         let length = match rng.next() % 13 {
             0 => "Content-Length: -1\r\n".to_string(),
             1 => "Content-Length: 99999999999999999999\r\n".to_string(),

@@ -24,7 +24,10 @@ fn refs(target: &str, len: usize) -> String {
 
 /// Serves `<name>` → body from `files` (HEAD and GET, ranges ignored: whole bodies are small),
 /// recording the paths asked.
-fn server(files: Arc<Mutex<Vec<(String, Vec<u8>)>>>) -> (String, Arc<Mutex<Vec<String>>>) {
+/// Files the test server serves: (path, bytes).
+type Served = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+
+fn server(files: Served) -> (String, Arc<Mutex<Vec<String>>>) {
     let l = TcpListener::bind("127.0.0.1:0").expect("bind");
     let base = format!("http://{}", l.local_addr().expect("addr"));
     let seen = Arc::new(Mutex::new(Vec::new()));

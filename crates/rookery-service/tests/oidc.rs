@@ -206,7 +206,7 @@ fn oidc_tokens_against_a_real_provider() {
     let job = serde_json::from_slice::<Value>(&r.body).unwrap()["jobID"].as_str().unwrap().to_string();
     let r = get_tok(&s, "/jobs", &alice);
     assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(job_ids(&r), [job.clone()]);
+    assert_eq!(job_ids(&r), std::slice::from_ref(&job));
     let r = get_tok(&s, "/jobs", &bob);
     assert_eq!(r.status, 200, "{}", r.text());
     assert!(job_ids(&r).is_empty(), "bob sees only his own jobs");
@@ -218,12 +218,12 @@ fn oidc_tokens_against_a_real_provider() {
     let es = idp.token("alice", Some(API), Some("urn:rookery:es256"));
     secrets.push(es.clone());
     assert!(es.starts_with("eyJhbGciOiJFUzI1NiIs"), "an ES256 token");
-    assert_eq!(job_ids(&get_tok(&s, "/jobs", &es)), [job.clone()]);
+    assert_eq!(job_ids(&get_tok(&s, "/jobs", &es)), std::slice::from_ref(&job));
 
     // A Keycloak-style realm role mapped to admin: sees everyone's jobs.
     let admin = idp.token("kcadmin", None, None);
     secrets.push(admin.clone());
-    assert_eq!(job_ids(&get_tok(&s, "/jobs", &admin)), [job.clone()]);
+    assert_eq!(job_ids(&get_tok(&s, "/jobs", &admin)), std::slice::from_ref(&job));
     assert_eq!(get_tok(&s, &format!("/jobs/{job}"), &admin).status, 200);
 
     // Refused tokens, each with its reason.

@@ -116,6 +116,7 @@ fn contract(s: &dyn JobStore) {
         urls: vec!["https://example.org/x.nc".into()],
         documents: vec![("prov".into(), "provenance.json".into(), "application/json".into())],
         literals: vec![("status".into(), "ok".into())],
+        failure: None,
     };
     assert!(s.finish("a", "w1", Ok(result)).unwrap());
     assert!(!s.finish("a", "w1", Err("x".into())).unwrap(), "a finished job stays finished");
