@@ -93,7 +93,7 @@ fn mini_esgf_coverage() {
     // A CSV with other columns: one clear error naming the file and the columns.
     let bad = tmp.path().join("bad.csv");
     std::fs::write(&bad, "test_location,test_time,colour\nx,y,z\n").unwrap();
-    let e = csv::merge(&tmp.path().join("x.csv"), &[bad.clone()]).unwrap_err().to_string();
+    let e = csv::merge(&tmp.path().join("x.csv"), std::slice::from_ref(&bad)).unwrap_err().to_string();
     assert!(
         e.contains("bad.csv") && e.contains("unexpected columns: colour") && e.contains("missing columns: collection"),
         "{e}"

@@ -12,7 +12,7 @@ impl Rng {
     }
 
     /// The next 64 random bits.
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x >> 12;
         x ^= x << 25;
@@ -26,7 +26,7 @@ impl Rng {
         if n == 0 {
             0
         } else {
-            (self.next() % n as u64) as usize
+            (self.next_u64() % n as u64) as usize
         }
     }
 }
@@ -83,7 +83,7 @@ pub fn mutate(rng: &mut Rng, base: &[u8], other: &[u8], dict: &[&str], max_len: 
             }
             1 if len > 0 => {
                 let i = rng.below(len);
-                v[i] = (rng.next() & 0xff) as u8;
+                v[i] = (rng.next_u64() & 0xff) as u8;
             }
             2 if len > 0 => {
                 // A magic number over 1, 2, 4 or 8 bytes, either byte order.

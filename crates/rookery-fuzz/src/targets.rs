@@ -457,6 +457,83 @@ const PARAM_DICT: &[&str] = &[
     " ", "\u{0}",
 ];
 
+/// URL normalisation and the allow-list: the normal form is stable (normalising it again
+/// changes nothing), has no dot segment, and a URL the policy admits starts with the prefix
+/// at a boundary. Violations panic (crashes).
+fn run_url(b: &[u8]) -> bool {
+    use rookery_io::egress::normalize_url;
+    let text = String::from_utf8_lossy(b);
+    let url = text.trim();
+    let Ok(n) = normalize_url(url) else { return false };
+    assert_eq!(normalize_url(&n).as_deref(), Ok(n.as_str()), "normal form of {url:?} not stable");
+    let path = n.split("://").nth(1).and_then(|r| r.find('/').map(|i| &r[i..])).unwrap_or("/");
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    assert!(!path.split('/').any(|s| s == ".." || s == "."), "dot segment left in {n:?} (from {url:?})");
+    let prefix = "http://example.org/data/";
+    let policy = rookery_io::EgressPolicy::allow_list(&[prefix.to_string()], &[]).unwrap_or_default();
+    if let Ok(sent) = policy.admit(url) {
+        assert!(sent.starts_with(prefix), "{url:?} admitted as {sent:?} outside {prefix}");
+    }
+    true
+}
+
+/// A Kerchunk reference whose chunk target is the input, opened under a context restricted to
+/// the scratch directory's `root/`: a read may succeed only for a target inside it (here
+/// `inside.bin`, 8 bytes of 0x2a); bytes of anything else are a crash.
+fn run_ref_target(b: &[u8]) -> bool {
+    let target = String::from_utf8_lossy(b).trim().to_string();
+    let probe = scratch(".probe", b"");
+    let dir = probe.parent().map_or_else(std::env::temp_dir, Path::to_path_buf);
+    let root = dir.join("root");
+    let _ = std::fs::create_dir_all(root.join("sub"));
+    let _ = std::fs::write(root.join("inside.bin"), [0x2a_u8; 8]);
+    let _ = std::fs::write(dir.join("outside.bin"), [0x07_u8; 8]);
+    let _ = std::os::unix::fs::symlink(dir.join("outside.bin"), root.join("sub/link.bin"));
+    let zarray = "{\"chunks\":[8],\"compressor\":null,\"dtype\":\"|u1\",\"fill_value\":null,\"filters\":null,\"order\":\"C\",\"shape\":[8],\"zarr_format\":2}";
+    let doc = serde_json::json!({"version": 1, "refs": {
+        ".zgroup": "{\"zarr_format\":2}", "x/.zarray": zarray, "x/.zattrs": "{\"_ARRAY_DIMENSIONS\":[\"n\"]}",
+        "x/0": [target, 0, 8],
+    }});
+    let refs = root.join("r.json");
+    if std::fs::write(&refs, doc.to_string()).is_err() {
+        return false;
+    }
+    let ctx =
+        io().restrict(std::slice::from_ref(&root), rookery_io::EgressPolicy::allow_list(&[], &[]).unwrap_or_default());
+    let Ok(src) = rookery_io::open_paths(&ctx, &[refs]) else { return false };
+    let Ok(a) = src.read_all("x") else { return false };
+    let v: Vec<f64> = a.to_f64().map(|x| x.iter().copied().collect()).unwrap_or_default();
+    assert!(v.iter().all(|&x| x == 42.0), "target {target:?} read bytes from outside the root: {v:?}");
+    true
+}
+
+fn url_seeds() -> Vec<Vec<u8>> {
+    [
+        "http://example.org/data/a.nc",
+        "HTTP://Example.ORG:80/data/./x/../a.nc?q=1#f",
+        "http://example.org/data/%2e%2e/p",
+        "https://[::1]:8443/data/%7e",
+    ]
+    .iter()
+    .map(|s| s.as_bytes().to_vec())
+    .collect()
+}
+
+fn target_seeds() -> Vec<Vec<u8>> {
+    [
+        "inside.bin",
+        "../outside.bin",
+        "sub/link.bin",
+        "file:///etc/passwd",
+        "/etc/passwd",
+        "sub/../inside.bin",
+        "./inside.bin",
+    ]
+    .iter()
+    .map(|s| s.as_bytes().to_vec())
+    .collect()
+}
+
 /// Every target.
 #[must_use]
 pub fn targets() -> Vec<Target> {
@@ -554,6 +631,22 @@ pub fn targets() -> Vec<Target> {
             dict: XML_DICT,
             max_len: 256 << 10,
             run: |b| run_shapes("s.gml", b),
+        },
+        Target {
+            name: "url",
+            about: "URL normalisation (RFC 3986 dot segments, percent-encoding, case, ports) and the allow-list match",
+            seeds: url_seeds,
+            dict: &["..", ".", "%2e", "%2E", "%2f", "%5c", "/", "//", "@", ":80", ":443", "?", "#", "[::1]", "%", "\\"],
+            max_len: 512,
+            run: run_url,
+        },
+        Target {
+            name: "ref_target",
+            about: "Kerchunk reference targets (absolute, relative, file://, ../, symlinks) under a restricted context",
+            seeds: target_seeds,
+            dict: &["..", "../", "/", "file://", "sub/", "link.bin", "inside.bin", "outside.bin", "./", "//", "%2e"],
+            max_len: 512,
+            run: run_ref_target,
         },
         Target {
             name: "params",

@@ -184,7 +184,19 @@ pub fn normalize_url(url: &str) -> Result<String, String> {
         return Err(format!("{url}: URLs with user information (user@host) are not fetched"));
     }
     let (_, host, port) = url_host(url)?;
-    let host = if host.contains(':') { format!("[{host}]") } else { host };
+    // A host is a DNS name or IPv4 address (letters, digits, '-', '.', '_') or a bracketed
+    // IPv6 address; anything else could be read differently by another parser.
+    let host = if host.contains(':') {
+        let ip: std::net::Ipv6Addr = host.parse().map_err(|_| format!("{url}: bad host"))?;
+        if !authority.starts_with('[') {
+            return Err(format!("{url}: bad host"));
+        }
+        format!("[{ip}]")
+    } else if host.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_')) {
+        host
+    } else {
+        return Err(format!("{url}: bad host"));
+    };
     let authority = if port == default_port { host } else { format!("{host}:{port}") };
     let path_end = tail.find(['?', '#']).unwrap_or(tail.len());
     let (path, after) = tail.split_at(path_end);
