@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Generate the cftime test vectors embedded in crates/rookery-cf/src/time.rs.
+"""Generate the cftime test vectors in crates/rookery-cf/tests/data/cftime_vectors.tsv.
 
 Usage (needs `pip install cftime numpy`; vectors were made with cftime 1.6.x on x86-64):
 
-    python gen_time_vectors.py            # print the Rust block
-    python gen_time_vectors.py --splice   # replace the block between the markers in src/time.rs
+    python gen_time_vectors.py            # print the table
+    python gen_time_vectors.py --write    # (re)write tests/data/cftime_vectors.tsv
 
-The Rust tests (mod tests in time.rs) assert exact equality with these tables.
+The Rust tests (tests/cftime_vectors.rs) read that file and assert exact equality with it.
 """
 import math
 import os
@@ -16,9 +16,12 @@ from fractions import Fraction
 import sys
 import warnings
 
-import cftime
-import numpy as np
-from cftime._cftime import _dateparse
+try:
+    import cftime
+    import numpy as np
+    from cftime._cftime import _dateparse
+except ImportError:  # only write_tsv is usable without them
+    cftime = np = _dateparse = None
 
 warnings.simplefilter("ignore")
 
@@ -165,7 +168,7 @@ def ld_tie_values(factor, count, lo, hi, seed):
 
 # units index -> values that exercise the long-double rounding of value * factor
 LD_TIE_UNITS = {0: 86400 * 10**6, 1: 3600 * 10**6, 2: 10**6}
-LD_TIE_VALUES = {ui: ld_tie_values(f, 6, -f * 40000, f * 40000, ui) for ui, f in LD_TIE_UNITS.items()}
+LD_TIE_VALUES = {}  # filled by main(): units index -> values
 
 # Encode-only vectors: (units index, calendars, dates as (y, m, d, h, mi, s, us)).
 ENCODE_UNITS = [0, 2, 8, 10, 3]
@@ -195,15 +198,69 @@ def tie_dates(cal):
     return out
 
 
-def rust_f64(x):
+def tsv_f64(x):
+    """A float as Python's shortest round-trip repr (Rust's str::parse reads it back exactly)."""
     x = float(x)
     assert math.isfinite(x)
-    r = repr(x)
-    return r
+    return repr(x)
 
 
-def rust_str(s):
+def tsv_str(s):
+    """A string in double quotes with backslash escapes for \\, \", tab and newline."""
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t").replace("\n", "\\n") + '"'
+
+
+def tsv_bool(b):
+    return "true" if b else "false"
+
+
+HEADER = """\
+# cftime test vectors for rookery-cf (read by tests/cftime_vectors.rs), written by
+# tests/gen_time_vectors.py. Do not edit by hand: regenerate with `gen_time_vectors.py --write`.
+#
+# One record per line: a record kind, then tab-separated fields. Strings are in double quotes
+# with backslash escapes (\\\\ \\" \\t \\n); floats are Python reprs; calendars and units are
+# 0-based indices into the `cal` and `unit` records (in file order).
+#
+#   version  cftime version the vectors were generated with
+#   cal      calendar name
+#   unit     units string
+#   epoch    calendar, units, reference date after the UTC-offset shift ("" if cftime rejects it)
+#   decode   calendar, units, value, num2date(value).isoformat() ("" if cftime raises),
+#            date2num of that date
+#   encode   calendar, units, year, month, day, hour, minute, second, microsecond, cftime date2num
+#   valid    calendar, year, month, day, cftime.datetime(..., has_year_zero=<calendar default>)
+#            succeeds
+#   ordinal  calendar, year, month, day, cftime toordinal()
+#   leap     calendar, year, cftime.is_leap_year
+#   dim      calendar, year, month, cftime daysinmonth
+"""
+
+
+def write_tsv(version, cals, units, epochs, decode, encode, valid, ords, leaps, dims):
+    """The whole vector file as one string (tables in the order the tests expect)."""
+    out = [HEADER.rstrip("\n")]
+    w = lambda *f: out.append("\t".join(str(x) for x in f))  # noqa: E731
+    w("version", tsv_str(version))
+    for c in cals:
+        w("cal", tsv_str(c))
+    for u in units:
+        w("unit", tsv_str(u))
+    for ci, ui, iso in epochs:
+        w("epoch", ci, ui, tsv_str(iso))
+    for ci, ui, v, iso, back in decode:
+        w("decode", ci, ui, tsv_f64(v), tsv_str(iso), tsv_f64(back))
+    for ci, ui, t, v in encode:
+        w("encode", ci, ui, *t, tsv_f64(v))
+    for ci, y, m, d, ok in valid:
+        w("valid", ci, y, m, d, tsv_bool(ok))
+    for ci, y, m, d, o in ords:
+        w("ordinal", ci, y, m, d, o)
+    for ci, y, lp in leaps:
+        w("leap", ci, y, tsv_bool(lp))
+    for ci, y, m, n in dims:
+        w("dim", ci, y, m, n)
+    return "\n".join(out) + "\n"
 
 
 def cf_date(t, cal):
@@ -222,12 +279,8 @@ def try_decode(value, units, cal):
 
 
 def main():
+    LD_TIE_VALUES.update({ui: ld_tie_values(f, 6, -f * 40000, f * 40000, ui) for ui, f in LD_TIE_UNITS.items()})
     units_all = DECODE_UNITS + PARSE_ONLY_UNITS
-    out = []
-    w = out.append
-    w("    /// cftime version the vectors were generated with.")
-    w(f"    pub(super) static CFTIME_VERSION: &str = {rust_str(cftime.__version__)};")
-    w(f"    pub(super) static CALS: [&str; {len(CALS)}] = [{', '.join(rust_str(c) for c in CALS)}];")
 
     # Reference dates: (calendar, units, cftime _dateparse(...).isoformat() or "" if cftime raises)
     epochs = []
@@ -241,11 +294,6 @@ def main():
             except Exception:
                 iso = ""
             epochs.append((ci, ui, iso))
-    w("    /// (calendar, units, reference date after the UTC-offset shift, \"\" if cftime rejects it)")
-    w(f"    pub(super) static EPOCHS: [(usize, usize, &str); {len(epochs)}] = [")
-    for ci, ui, iso in epochs:
-        w(f"        ({ci}, {ui}, {rust_str(iso)}),")
-    w("    ];")
 
     # Decode vectors.
     decode = []
@@ -275,11 +323,6 @@ def main():
                     continue
                 back = float(cftime.date2num(d, u, calendar=cal))
                 decode.append((ci, ui, v, d.isoformat(), back))
-    w("    /// (calendar, units, value, num2date(value).isoformat() or \"\" if cftime raises, date2num of that date)")
-    w(f"    pub(super) static DECODE: [(usize, usize, f64, &str, f64); {len(decode)}] = [")
-    for ci, ui, v, iso, back in decode:
-        w(f"        ({ci}, {ui}, {rust_f64(v)}, {rust_str(iso)}, {rust_f64(back)}),")
-    w("    ];")
 
     encode = []
     ms_units = "milliseconds since 2000-01-01"
@@ -298,13 +341,6 @@ def main():
                 except Exception:
                     continue
                 encode.append((ci, ui, t, v))
-    w("    /// (calendar, units, (y, m, d, h, mi, s, us), cftime date2num)")
-    w("    /// Date fields (year, month, day, hour, minute, second, microsecond).")
-    w("    pub(super) type Ymdhmsu = (i64, u32, u32, u32, u32, u32, u32);")
-    w(f"    pub(super) static ENCODE: [(usize, usize, Ymdhmsu, f64); {len(encode)}] = [")
-    for ci, ui, t, v in encode:
-        w(f"        ({ci}, {ui}, ({', '.join(str(x) for x in t)}), {rust_f64(v)}),")
-    w("    ];")
 
     valid = []
     for ci, cal in enumerate(CALS):
@@ -315,11 +351,6 @@ def main():
             except Exception:
                 ok = False
             valid.append((ci, y, m, d, ok))
-    w("    /// (calendar, year, month, day, cftime.datetime(..., has_year_zero=<calendar default>) succeeds)")
-    w(f"    pub(super) static VALID: [(usize, i64, u32, u32, bool); {len(valid)}] = [")
-    for ci, y, m, d, ok in valid:
-        w(f"        ({ci}, {y}, {m}, {d}, {'true' if ok else 'false'}),")
-    w("    ];")
 
     ords = []
     for ci, cal in enumerate(CALS):
@@ -329,11 +360,6 @@ def main():
             except Exception:
                 continue
             ords.append((ci, y, m, d, int(o)))
-    w("    /// (calendar, year, month, day, cftime toordinal())")
-    w(f"    pub(super) static ORDINALS: [(usize, i64, u32, u32, i64); {len(ords)}] = [")
-    for ci, y, m, d, o in ords:
-        w(f"        ({ci}, {y}, {m}, {d}, {o}),")
-    w("    ];")
 
     leaps = []
     for ci, cal in enumerate(CALS):
@@ -342,11 +368,6 @@ def main():
                 leaps.append((ci, y, bool(cftime.is_leap_year(y, cal))))
             except Exception:
                 pass
-    w("    /// (calendar, year, cftime.is_leap_year)")
-    w(f"    pub(super) static LEAP: [(usize, i64, bool); {len(leaps)}] = [")
-    for ci, y, lp in leaps:
-        w(f"        ({ci}, {y}, {'true' if lp else 'false'}),")
-    w("    ];")
 
     dims = []
     for ci, cal in enumerate(CALS):
@@ -355,31 +376,17 @@ def main():
                 dims.append((ci, y, m, int(cf_date((y, m, 1, 0, 0, 0, 0), cal).daysinmonth)))
             except Exception:
                 pass
-    w("    /// (calendar, year, month, cftime daysinmonth)")
-    w(f"    pub(super) static DAYS_IN_MONTH: [(usize, i64, u32, u32); {len(dims)}] = [")
-    for ci, y, m, n in dims:
-        w(f"        ({ci}, {y}, {m}, {n}),")
-    w("    ];")
 
-    w(f"    pub(super) static UNITS: [&str; {len(units_all)}] = [")
-    for u in units_all:
-        w(f"        {rust_str(u)},")
-    w("    ];")
-
-    block = "\n".join(out) + "\n"
-    if "--splice" in sys.argv:
-        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "time.rs")
-        text = open(path).read()
-        begin = "    // BEGIN GENERATED BY tests/gen_time_vectors.py\n"
-        end = "    // END GENERATED BY tests/gen_time_vectors.py\n"
-        i = text.index(begin) + len(begin)
-        j = text.index(end)
-        open(path, "w").write(text[:i] + block + text[j:])
-        print(f"spliced {len(epochs)} epochs, {len(decode)} decode, {len(encode)} encode, {len(valid)} valid, "
-              f"{len(ords)} ordinals, {len(leaps)} leap, {len(dims)} days-in-month vectors",
+    text = write_tsv(cftime.__version__, CALS, units_all, epochs, decode, encode, valid, ords, leaps, dims)
+    if "--write" in sys.argv:
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "cftime_vectors.tsv")
+        with open(path, "w") as f:
+            f.write(text)
+        print(f"wrote {len(epochs)} epochs, {len(decode)} decode, {len(encode)} encode, {len(valid)} valid, "
+              f"{len(ords)} ordinals, {len(leaps)} leap, {len(dims)} days-in-month vectors to {path}",
               file=sys.stderr)
     else:
-        sys.stdout.write(block)
+        sys.stdout.write(text)
 
 
 if __name__ == "__main__":

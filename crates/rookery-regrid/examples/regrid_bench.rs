@@ -17,6 +17,7 @@ fn cdo_grid(nx: usize, ny: usize) -> Grid {
     Grid::rectilinear(lat, lon, None, None).unwrap()
 }
 
+#[allow(clippy::needless_range_loop)] // j, i index four parallel arrays
 fn as_curvilinear(g: &Grid) -> Grid {
     let mut g = g.clone();
     g.ensure_bounds().unwrap();

@@ -16,6 +16,7 @@ fn regrid(src: &Grid, dst: &Grid, m: Method, f: &[f64]) -> Vec<f64> {
 }
 
 #[test]
+#[allow(clippy::needless_range_loop)] // cell indices name the cells in the messages
 fn bilinear_analytic_rectilinear() {
     let src = regular(0.5, 0.5, 0.0, false);
     let dst = regular(1.0 / 3.0, 0.7, -180.0, false);
@@ -46,6 +47,7 @@ fn bilinear_analytic_rectilinear() {
 }
 
 #[test]
+#[allow(clippy::needless_range_loop)] // cell indices name the cells in the messages
 fn bilinear_analytic_curvilinear() {
     let src = rotated(0.5, 39.25, -162.0, -90.0, 90.0, -180.0, 180.0);
     let dst = regular(2.0, 2.0, 0.0, false);
@@ -101,10 +103,11 @@ fn nearest_returns_source_values() {
     // Masked sources are never chosen.
     let mask: Vec<bool> = (0..src.ncells()).map(|i| i % 3 != 0).collect();
     let out = regrid(&src.clone().with_mask(mask), &dst, Method::NearestS2d, &f);
-    assert!(out.iter().all(|&v| (v as usize) % 3 != 0));
+    assert!(out.iter().all(|&v| !(v as usize).is_multiple_of(3)));
 }
 
 #[test]
+#[allow(clippy::needless_range_loop)] // cell indices name the cells in the messages
 fn nearest_domain_edge() {
     let src = regional(40.0, 50.0, 0.0, 10.0, 0.5);
     let dst = regular(1.0, 1.0, -180.0, false);

@@ -32,7 +32,6 @@ use crate::naming::FileNamer;
 use crate::output::{clean_metadata, Progress};
 use crate::{OpError, OutputSpec};
 use ndarray::{ArrayD, Axis, IxDyn};
-use rookery_cf::time::DateTime;
 use rookery_cf::{AttrValue, DType, Dataset, Role, Variable};
 use rookery_io::Source;
 use std::collections::BTreeSet;
@@ -227,13 +226,4 @@ fn collapse_job(
 /// The main variable of a source (clisops `get_main_variable`).
 fn main_var(ds: &Dataset) -> Result<rookery_cf::CfInfo, OpError> {
     rookery_cf::CfInfo::detect(ds).map_err(|e| OpError::Data(e.to_string()))
-}
-
-/// Renders a date list for messages.
-#[must_use]
-pub fn describe_range(times: &[DateTime]) -> String {
-    match (times.first(), times.last()) {
-        (Some(a), Some(b)) => format!("{} to {}", a.iso(), b.iso()),
-        _ => "no time steps".into(),
-    }
 }

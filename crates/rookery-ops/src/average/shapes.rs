@@ -1,9 +1,9 @@
 //! Reading polygons for `average_shape`: GeoJSON (RFC 7946, and the old `crs` member), ESRI
 //! Shapefiles (`.shp` with `.shx`/`.dbf` beside it, or all in a `.zip`; the `.prj` is
 //! honoured) and GML (simple features: `Polygon`/`MultiPolygon`/`MultiSurface` with `posList`,
-//! `pos` or `coordinates`). Coordinates end up as longitude/latitude degrees: geographic
-//! reference systems are read as they are, Web Mercator (EPSG:3857) is converted, any other
-//! projection is refused with a clear message.
+//! `pos` or `coordinates`; the XML is read with quick-xml). Coordinates end up as
+//! longitude/latitude degrees: geographic reference systems are read as they are, Web Mercator
+//! (EPSG:3857) is converted, any other projection is refused with a clear message.
 
 use super::geometry::{Polygon, Ring, Shape};
 use crate::OpError;
@@ -412,7 +412,7 @@ fn read_geojson(path: &Path, bytes: &[u8]) -> Result<Shapes, OpError> {
 
 // ---------------------------------------------------------------- GML
 
-/// A minimal XML element tree (enough for GML simple features).
+/// An XML element tree (enough for GML simple features).
 #[derive(Debug, Default)]
 struct Elem {
     name: String,
@@ -439,67 +439,68 @@ impl Elem {
     }
 }
 
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
-}
-
+/// Reads an XML document into an element tree (quick-xml). Text, CDATA and resolved entity
+/// and character references accumulate on the enclosing element; comments, declarations,
+/// processing instructions and the DOCTYPE are skipped. Errors name what is wrong and where.
 fn parse_xml(s: &str) -> Result<Elem, String> {
-    let mut stack: Vec<Elem> = vec![Elem::default()];
-    let mut rest = s;
-    while let Some(lt) = rest.find('<') {
-        let text = &rest[..lt];
-        if let Some(top) = stack.last_mut() {
-            top.text.push_str(&unescape(text));
-        }
-        rest = &rest[lt..];
-        if rest.starts_with("<!--") {
-            let end = rest.find("-->").ok_or("unterminated comment")?;
-            rest = &rest[end + 3..];
-            continue;
-        }
-        if rest.starts_with("<?") || rest.starts_with("<!") {
-            let end = rest.find('>').ok_or("unterminated declaration")?;
-            rest = &rest[end + 1..];
-            continue;
-        }
-        let end = rest.find('>').ok_or("unterminated tag")?;
-        let tag = &rest[1..end];
-        rest = &rest[end + 1..];
-        if let Some(name) = tag.strip_prefix('/') {
-            let done = stack.pop().ok_or("unbalanced tags")?;
-            if done.name != name.trim() {
-                return Err(format!("</{}> closes <{}>", name.trim(), done.name));
-            }
-            stack.last_mut().ok_or("unbalanced tags")?.children.push(done);
-            continue;
-        }
-        let self_closing = tag.ends_with('/');
-        let tag = tag.trim_end_matches('/');
-        let mut parts = tag.splitn(2, char::is_whitespace);
-        let name = parts.next().unwrap_or("").to_string();
+    use quick_xml::events::{BytesStart, Event};
+    use quick_xml::XmlVersion;
+    let v = XmlVersion::Implicit1_0;
+    let element = |e: &BytesStart<'_>| -> Result<Elem, String> {
         let mut attrs = Vec::new();
-        let mut a = parts.next().unwrap_or("");
-        while let Some(eq) = a.find('=') {
-            let key = a[..eq].trim().to_string();
-            let after = a[eq + 1..].trim_start();
-            let q = after
-                .chars()
-                .next()
-                .filter(|c| matches!(c, '"' | '\''))
-                .ok_or("bad attribute (values must be quoted)")?;
-            let close = after[1..].find(q).ok_or("bad attribute")?;
-            attrs.push((key, unescape(&after[1..=close])));
-            a = &after[close + 2..];
+        for a in e.attributes() {
+            let tag = || e.name().as_ref().to_string();
+            let a = a.map_err(|err| format!("bad attribute in <{}> ({err})", tag()))?;
+            // A value with a lone `&` stays as written (like text).
+            let value = a.normalized_value(v).map_or_else(|_| a.value.to_string(), std::borrow::Cow::into_owned);
+            attrs.push((a.key.as_ref().to_string(), value));
         }
-        let e = Elem { name, attrs, ..Elem::default() };
-        if self_closing {
-            stack.last_mut().ok_or("unbalanced tags")?.children.push(e);
-        } else {
-            stack.push(e);
+        Ok(Elem { name: e.name().as_ref().to_string(), attrs, ..Elem::default() })
+    };
+    let mut rd = quick_xml::Reader::from_str(s);
+    let config = rd.config_mut();
+    // End tags are matched below, so that the message names both tags.
+    config.check_end_names = false;
+    config.allow_unmatched_ends = true;
+    // A lone `&` (as in "AT&T" written by hand) stays text, as before quick-xml.
+    config.allow_dangling_amp = true;
+    let mut stack: Vec<Elem> = vec![Elem::default()];
+    loop {
+        let event = rd.read_event().map_err(|e| format!("{e}, at byte {}", rd.error_position()))?;
+        let top = stack.last_mut().ok_or("unbalanced tags")?;
+        match event {
+            Event::Start(e) => stack.push(element(&e)?),
+            Event::Empty(e) => top.children.push(element(&e)?),
+            Event::End(e) => {
+                let name = e.name().as_ref().trim().to_string();
+                if stack.len() < 2 {
+                    return Err(format!("</{name}> closes no open element"));
+                }
+                let done = stack.pop().ok_or("unbalanced tags")?;
+                if done.name != name {
+                    return Err(format!("</{name}> closes <{}>", done.name));
+                }
+                stack.last_mut().ok_or("unbalanced tags")?.children.push(done);
+            }
+            Event::Text(t) => top.text.push_str(&t.xml_content(v)),
+            Event::CData(t) => top.text.push_str(&t.xml_content(v)),
+            Event::GeneralRef(r) => match r.resolve_char_ref() {
+                Ok(Some(c)) => top.text.push(c),
+                _ => {
+                    let name = r.xml_content(v);
+                    match quick_xml::escape::resolve_xml_entity(&name) {
+                        Some(x) => top.text.push_str(x),
+                        // An undeclared entity stays as written.
+                        None => top.text.push_str(&format!("&{name};")),
+                    }
+                }
+            },
+            Event::Eof => break,
+            _ => {}
         }
     }
-    if stack.len() != 1 {
-        return Err("unclosed elements".into());
+    if let [_, .., open] = stack.as_slice() {
+        return Err(format!("unclosed element <{}>", open.name));
     }
     stack.pop().ok_or_else(|| "empty document".into())
 }
@@ -647,6 +648,73 @@ mod tests {
         assert_eq!(s.shapes[0].parts[0].holes.len(), 1);
         assert_eq!(s.columns[0], ("name".to_string(), Column::Text(vec!["box & hole".into()])));
         assert_eq!(s.columns[1], ("code".to_string(), Column::Int(vec![Some(7)])));
+    }
+
+    /// What quick-xml brings over the old hand-written reader, on GML 3.2 as GDAL and QGIS
+    /// write it: comments, a DOCTYPE, CDATA, character references, single quotes, `>` in an
+    /// attribute value; `MultiSurface` of `pos` and 3-D `posList` rings; an EPSG URN on the first
+    /// polygon (latitude first); a lone `&` in text stays text.
+    #[test]
+    fn gml_documents() {
+        let doc = r#"<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE wfs [ <!ELEMENT x ANY> ]>
+<!-- written by hand -->
+<wfs:FeatureCollection xmlns:wfs='http://www.opengis.net/wfs/2.0' xmlns:gml="http://www.opengis.net/gml/3.2">
+  <wfs:member>
+    <app:region gml:id='r.1' note="a > b">
+      <app:name><![CDATA[Île <de> France]]></app:name>
+      <app:label>Caf&#233; &amp; bar &#x263A;</app:label>
+      <app:owner>AT&T</app:owner>
+      <app:geom>
+        <gml:MultiSurface>
+          <gml:surfaceMember><gml:Polygon srsName="urn:ogc:def:crs:EPSG::4326"><gml:exterior><gml:LinearRing>
+            <gml:pos>10 20</gml:pos><gml:pos>10 21</gml:pos><gml:pos>11 21</gml:pos><gml:pos>10 20</gml:pos>
+          </gml:LinearRing></gml:exterior></gml:Polygon></gml:surfaceMember>
+          <gml:surfaceMember><gml:Polygon><gml:exterior><gml:LinearRing>
+            <gml:posList srsDimension="3">-5 30 0 -5 31 0 -4 31 0 -5 30 0</gml:posList>
+          </gml:LinearRing></gml:exterior></gml:Polygon></gml:surfaceMember>
+        </gml:MultiSurface>
+      </app:geom>
+      <app:code>12</app:code>
+    </app:region>
+  </wfs:member>
+</wfs:FeatureCollection>"#;
+        let s = read_gml(Path::new("x.gml"), doc.as_bytes()).unwrap();
+        assert_eq!(s.shapes.len(), 1);
+        let parts = &s.shapes[0].parts;
+        assert_eq!(parts.len(), 2);
+        // Latitude first in the URN: (lat, lon) pairs become (lon, lat).
+        assert_eq!(parts[0].exterior, vec![(20.0, 10.0), (21.0, 10.0), (21.0, 11.0), (20.0, 10.0)]);
+        assert_eq!(parts[1].exterior, vec![(30.0, -5.0), (31.0, -5.0), (31.0, -4.0), (30.0, -5.0)]);
+        let col = |n: &str| s.columns.iter().find(|(k, _)| k == n).map(|(_, c)| c.clone());
+        assert_eq!(col("name"), Some(Column::Text(vec!["Île <de> France".into()])));
+        assert_eq!(col("label"), Some(Column::Text(vec!["Café & bar ☺".into()])));
+        assert_eq!(col("owner"), Some(Column::Text(vec!["AT&T".into()])));
+        assert_eq!(col("code"), Some(Column::Int(vec![Some(12)])));
+    }
+
+    /// Broken XML is refused with one line saying what is wrong (and, from the XML reader,
+    /// where).
+    #[test]
+    fn gml_errors() {
+        let ring = "<gml:posList>0 0 1 0 1 1 0 0</gml:posList>";
+        for (doc, want) in [
+            (format!("<a><gml:Polygon>{ring}</gml:Polygons></a>"), "</gml:Polygons> closes <gml:Polygon>"),
+            (format!("<a><gml:Polygon>{ring}</gml:Polygon>"), "unclosed element <a>"),
+            (format!("<a>{ring}</a></b>"), "</b> closes no open element"),
+            (format!("<a><gml:Polygon srsName=EPSG:4326>{ring}</gml:Polygon></a>"), "bad attribute in <gml:Polygon>"),
+            (format!("<a><gml:Polygon srsName=\"EPSG:4326>{ring}</gml:Polygon></a>"), "attribute value not closed"),
+            ("<a><gml:Polygon".to_string(), "at byte"),
+            ("<a><!-- never closed".to_string(), "comment not closed"),
+        ] {
+            let e = read_gml(Path::new("x.gml"), doc.as_bytes()).unwrap_err().to_string();
+            assert!(e.starts_with("cannot read the shape file x.gml: invalid XML ("), "{doc}: {e}");
+            assert!(e.contains(want), "{doc}: {e}");
+            assert!(!e.contains('\n'), "{doc}: {e}");
+        }
+        // Well-formed XML without polygons reads as no shapes (read_shapes then says so).
+        let s = read_gml(Path::new("x.gml"), b"<a><b>text</b></a>").unwrap();
+        assert!(s.shapes.is_empty());
     }
 
     /// A shapefile written by the `shapefile` crate (outer ring clockwise with a hole), read

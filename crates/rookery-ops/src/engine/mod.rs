@@ -1,0 +1,37 @@
+//! The streaming engine that runs every averaging and regridding request.
+//!
+//! Averaging (`average`, `average-time`, `weighted-average`, `average-shape`, the ensemble mean
+//! of `concat`) and regridding both plan a [`Job`]: one [`VarJob`] per output variable, copied,
+//! given as values, reduced ([`Reduce`]: the weighted mean `Σ w·x / Σ w` over axes kept,
+//! collapsed or grouped into time periods, with cell weights or a polygon axis `geom`) or
+//! regridded ([`RegridVar`]: a sparse weight matrix from `rookery-regrid` taking the trailing
+//! horizontal axes to the target grid). [`execute`] runs it.
+//!
+//! ```text
+//!  source var (time, …inner…) ──read in time blocks (reader thread)──►  block [t0..t1) × inner
+//!   Reduce:   inner index i ──map──► (out inner index o, weight w)   dense (one target) or sparse (CSR)
+//!             time step t  ──map──► output step: kept / collapsed / period g
+//!             accumulators Σw·x, Σw per (output step, o) ──finalised when a period is complete──► writer
+//!   Regrid:   each step's source cells ──weights (source → target cells)──► target cells ──► writer
+//! ```
+//!
+//! Memory stays bounded: one block of source values (about 8 MB) plus the accumulators of the
+//! periods in progress (one output field each).
+//!
+//! Rooms, bottom up:
+//!
+//! ```text
+//!  job.rs      the job model: what to compute (Job, VarJob, Reduce, RegridVar, AxisMap, weights)
+//!  compile.rs  a Reduce compiled for one source shape: flat inner maps, missing values, packing
+//!  kernels.rs  the accumulation kernels (Σw·x, Σw per output cell), AVX2 builds chosen at run time
+//!  driver.rs   execute: output files (named, split), reader and writer threads, time blocks,
+//!              row bands of uncompressed sources, regrid application, classic-format values
+//! ```
+
+mod compile;
+mod driver;
+mod job;
+mod kernels;
+
+pub use driver::execute;
+pub use job::{AxisMap, CellWeights, Job, NanMode, Reduce, RegridVar, SparseCells, VarJob};
