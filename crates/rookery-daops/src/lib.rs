@@ -26,12 +26,6 @@ pub use resolve::{Resolved, Resolver};
 use consolidate::{consolidate, YearFilter};
 use rookery_ops::{FileNamer, NamerKind, OpError, OutputSpec, SubsetRequest, TimeComponents, TimeParam};
 use std::path::PathBuf;
-use std::sync::OnceLock;
-
-/// Whether [`Daops::global`] is created restricted (set by the service).
-static GLOBAL_RESTRICTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-/// URLs the restricted global instance may read besides `allowed_urls` (the service's peers).
-static GLOBAL_EXTRA_URLS: OnceLock<Vec<String>> = OnceLock::new();
 
 /// Errors of the data-aware layer.
 #[derive(Debug, thiserror::Error)]
@@ -256,33 +250,6 @@ impl Daops {
     #[must_use]
     pub fn io(&self) -> &rookery_io::IoContext {
         self.resolver.io()
-    }
-
-    /// The process-wide instance from [`Config::load`] (loaded once).
-    ///
-    /// # Errors
-    /// A configuration file that cannot be read or parsed.
-    pub fn global() -> Result<&'static Daops, DaopsError> {
-        static G: OnceLock<Result<Daops, String>> = OnceLock::new();
-        G.get_or_init(|| {
-            let d = Config::load().and_then(Daops::new).map_err(|e| e.to_string())?;
-            if GLOBAL_RESTRICTED.load(std::sync::atomic::Ordering::SeqCst) {
-                d.restricted(&GLOBAL_EXTRA_URLS.get().cloned().unwrap_or_default()).map_err(|e| e.to_string())
-            } else {
-                Ok(d)
-            }
-        })
-        .as_ref()
-        .map_err(|e| DaopsError::Config(e.clone()))
-    }
-
-    /// Makes [`Daops::global`] restricted ([`Daops::restricted`] with `extra_urls`): the
-    /// service calls this before anything else uses it. Returns false when the global
-    /// instance was already created unrestricted (then the caller must not serve).
-    pub fn restrict_global(extra_urls: Vec<String>) -> bool {
-        let _ = GLOBAL_EXTRA_URLS.set(extra_urls);
-        GLOBAL_RESTRICTED.store(true, std::sync::atomic::Ordering::SeqCst);
-        Daops::global().map_or(true, |d| d.resolver.is_restricted())
     }
 
     /// Resolves and consolidates every item of `collection` for a request's time and time
@@ -613,12 +580,4 @@ impl Daops {
         let key = datasets.iter().map(Resolved::key).collect::<Vec<_>>().join(",");
         Ok(ResultSet { results: vec![(key, outs.into_iter().map(|p| p.to_string_lossy().into_owned()).collect())] })
     }
-}
-
-/// [`Daops::subset`] with the process-wide configuration ([`Daops::global`]).
-///
-/// # Errors
-/// See [`Daops::subset`].
-pub fn subset(collection: &[String], req: &SubsetRequest, opts: &RunOptions) -> Result<ResultSet, DaopsError> {
-    Daops::global()?.subset(collection, req, opts)
 }

@@ -467,9 +467,8 @@ impl Peers {
     /// Where `item` is: local when this node's data layer resolves it, else the peers whose
     /// patterns match it (`None`: nobody holds it; the local error will say why).
     #[must_use]
-    pub fn place(&self, item: &str) -> Place {
-        let local =
-            rookery_daops::Daops::global().is_ok_and(|d| d.resolver.resolve(item).is_ok_and(|r| !r.files.is_empty()));
+    pub fn place(&self, daops: &rookery_daops::Daops, item: &str) -> Place {
+        let local = daops.resolver.resolve(item).is_ok_and(|r| !r.files.is_empty());
         if local || self.peers.is_empty() {
             return Place::Local;
         }
@@ -493,11 +492,12 @@ impl Peers {
         workflow: &Value,
         idempotency_key: &str,
         dir: &Path,
+        io: &rookery_io::IoContext,
     ) -> Result<PartResult, ProcError> {
         let mut reasons = Vec::new();
         for peer in nodes {
             for attempt in 1..=self.attempts {
-                match self.run_at(peer, workflow, idempotency_key, dir) {
+                match self.run_at(peer, workflow, idempotency_key, dir, io) {
                     Ok(r) => return Ok(r),
                     Err(e) => {
                         tracing::warn!(
@@ -515,16 +515,29 @@ impl Peers {
         Err(ProcError::server(format!("no node could run this part: {}", reasons.join("; "))))
     }
 
-    fn run_at(&self, peer: &PeerConfig, workflow: &Value, key: &str, dir: &Path) -> Result<PartResult, String> {
+    fn run_at(
+        &self,
+        peer: &PeerConfig,
+        workflow: &Value,
+        key: &str,
+        dir: &Path,
+        io: &rookery_io::IoContext,
+    ) -> Result<PartResult, String> {
         match peer.protocol {
-            Protocol::Ogc => self.run_ogc(peer, workflow, key, dir),
-            Protocol::Wps => self.run_wps(peer, workflow, dir),
+            Protocol::Ogc => self.run_ogc(peer, workflow, key, dir, io),
+            Protocol::Wps => self.run_wps(peer, workflow, dir, io),
         }
     }
 
     /// A part at a WPS 1.0.0 node (rook): asynchronous Execute of `orchestrate`, polling of
     /// the status document, then the Metalink of its `output`.
-    fn run_wps(&self, peer: &PeerConfig, workflow: &Value, dir: &Path) -> Result<PartResult, String> {
+    fn run_wps(
+        &self,
+        peer: &PeerConfig,
+        workflow: &Value,
+        dir: &Path,
+        io: &rookery_io::IoContext,
+    ) -> Result<PartResult, String> {
         let deadline = Instant::now() + self.part_timeout;
         let left = || deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
         let auth = peer.authorization_for(self.user_token.as_ref())?;
@@ -576,12 +589,19 @@ impl Peers {
         }
         let href = wps_output_href(&doc, "output")
             .ok_or_else(|| format!("the results of {status} have no output reference"))?;
-        let (files, bytes) = fetch_metalink(&href, &status, dir)?;
+        let (files, bytes) = fetch_metalink(io, &href, &status, dir)?;
         Ok(PartResult { peer: peer.clone(), job_url: status, files, bytes })
     }
 
     /// A part at an OGC API node (rookery).
-    fn run_ogc(&self, peer: &PeerConfig, workflow: &Value, key: &str, dir: &Path) -> Result<PartResult, String> {
+    fn run_ogc(
+        &self,
+        peer: &PeerConfig,
+        workflow: &Value,
+        key: &str,
+        dir: &Path,
+        io: &rookery_io::IoContext,
+    ) -> Result<PartResult, String> {
         let deadline = Instant::now() + self.part_timeout;
         let left = || deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
         let auth = peer.authorization_for(self.user_token.as_ref())?;
@@ -648,16 +668,20 @@ impl Peers {
             .and_then(Value::as_str)
             .filter(|_| code == 200)
             .ok_or_else(|| format!("the results of {job_url} have no output (HTTP {code})"))?;
-        let (files, bytes) = fetch_metalink(href, &job_url, dir)?;
+        let (files, bytes) = fetch_metalink(io, href, &job_url, dir)?;
         Ok(PartResult { peer: peer.clone(), job_url, files, bytes })
     }
 }
 
 /// The files of the Metalink at `href` (the output of `job_url`) fetched into `dir` through
 /// the remote-data cache, sizes and SHA-256 checked; returns them and the bytes fetched.
-fn fetch_metalink(href: &str, job_url: &str, dir: &Path) -> Result<(Vec<PathBuf>, u64), String> {
+fn fetch_metalink(
+    io: &rookery_io::IoContext,
+    href: &str,
+    job_url: &str,
+    dir: &Path,
+) -> Result<(Vec<PathBuf>, u64), String> {
     // The service's I/O context: its egress policy allows the peers' result URLs.
-    let io = rookery_daops::Daops::global().map_err(|e| e.to_string())?.io().clone();
     let remote = io.remote();
     let meta = remote.http().fetch_all(href, 16 << 20).map_err(|e| e.to_string())?;
     let files = metalink_files(&String::from_utf8_lossy(&meta));

@@ -67,6 +67,18 @@ pub struct Ctx<'a> {
     pub peers: &'a crate::federation::Peers,
     /// The job's id (idempotency keys of the parts sent to peers derive from it).
     pub job_id: &'a str,
+    /// The service's data-aware layer (or why the configuration could not be loaded).
+    pub data: &'a Result<std::sync::Arc<Daops>, String>,
+}
+
+impl Ctx<'_> {
+    /// The data-aware layer, or the configuration's failure.
+    ///
+    /// # Errors
+    /// The roocs.ini configuration could not be loaded.
+    pub fn daops(&self) -> R<&Daops> {
+        self.data.as_deref().map_err(|e| ProcError::server(e.clone()))
+    }
 }
 
 const TC_ALL_MONTHS: &str = "month:jan,feb,mar,apr,may,jun,jul,aug,sep,oct,nov,dec";
@@ -545,7 +557,7 @@ pub fn execute(process: &str, inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
             }
             let mut prov = Provenance::start(false, &utc_now());
             // The job may read its own directory besides the data roots.
-            let daops = Daops::global()?.with_root(ctx.dir);
+            let daops = ctx.daops()?.with_root(ctx.dir);
             let uris = run_operation(&daops, process, &coll, inputs, ctx.dir, &ctx.progress)?;
             if uris.is_empty() {
                 return Err(ProcError::server("The operation produced no output"));
@@ -563,7 +575,7 @@ pub fn execute(process: &str, inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
             let wf = crate::workflow::parse(text)?;
             let mut prov = Provenance::start(true, &utc_now());
             let uris = crate::workflow::run_federated(
-                Daops::global()?,
+                ctx.daops()?,
                 &wf,
                 ctx.dir,
                 &mut prov,

@@ -64,6 +64,10 @@ pub struct AppState {
     pub startup_recovery: std::sync::Mutex<Option<String>>,
     /// Writes the usage log off the request path (one thread, bounded queue).
     pub usage: crate::usage_log::UsageWriter,
+    /// The data-aware layer jobs run through, restricted to what clients may read (see
+    /// [`restrict_data_access`]); a roocs.ini that cannot be loaded fails the jobs that need
+    /// it, with its own message.
+    pub data: Result<Arc<rookery_daops::Daops>, String>,
 }
 
 /// Shared state handle.
@@ -89,7 +93,7 @@ impl AppState {
     /// # Errors
     /// The directory or the store cannot be opened.
     pub fn open(cfg: Config) -> Result<AppState, ServiceError> {
-        restrict_data_access(&cfg)?;
+        let data = restrict_data_access(&cfg)?;
         std::fs::create_dir_all(cfg.data_dir.join("jobs"))?;
         let store = crate::jobs::open_store(&cfg)?;
         let usage = crate::usage_log::UsageWriter::start(&store);
@@ -112,6 +116,7 @@ impl AppState {
             locks: Vec::new(),
             startup_recovery: std::sync::Mutex::new(None),
             usage,
+            data,
         })
     }
 
@@ -381,11 +386,12 @@ pub async fn run_job(st: &St, wid: &str, job: Job) {
     let mut peers = crate::federation::Peers::new(st.cfg.peers.clone(), st.cfg.peer_timeout_secs, st.cfg.peer_attempts);
     peers.user_token = st.user_tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&job.id).cloned();
     let job_id = job.id.clone();
+    let data = st.data.clone();
     let res = tokio::task::spawn_blocking(move || {
         crate::ops::execute(
             &process,
             &inputs,
-            &crate::ops::Ctx { dir: &d2, store: store.as_ref(), progress, peers: &peers, job_id: &job_id },
+            &crate::ops::Ctx { dir: &d2, store: store.as_ref(), progress, peers: &peers, job_id: &job_id, data: &data },
         )
     })
     .await;
@@ -673,11 +679,11 @@ pub struct Running {
 ///
 /// # Errors
 /// A bad configuration, or the data layer was already opened without restrictions.
-pub fn restrict_data_access(cfg: &Config) -> Result<(), ServiceError> {
+pub fn restrict_data_access(cfg: &Config) -> Result<Result<Arc<rookery_daops::Daops>, String>, ServiceError> {
     // Results of workflow parts are fetched from the configured peers.
     // An OGC API peer serves its results under its base URL; a WPS peer (rook) under its
     // server, beside the WPS endpoint.
-    let peer_urls = cfg
+    let peer_urls: Vec<String> = cfg
         .peers
         .iter()
         .map(|p| match p.protocol {
@@ -685,16 +691,14 @@ pub fn restrict_data_access(cfg: &Config) -> Result<(), ServiceError> {
             crate::federation::Protocol::Wps => format!("{}/", crate::federation::origin(&p.url)),
         })
         .collect();
-    if !rookery_daops::Daops::restrict_global(peer_urls) {
-        return Err(ServiceError::Config("the data layer was opened unrestricted before the service started".into()));
-    }
     // A broken roocs.ini fails the jobs that need it, with its own message; a network list
     // that does not parse stops the start.
-    if let Ok(c) = rookery_daops::Config::load() {
-        rookery_io::EgressPolicy::allow_list(&[], &c.list("rookery", "allowed_networks"))
-            .map_err(|e| ServiceError::Config(format!("[rookery] allowed_networks: {e}")))?;
-    }
-    Ok(())
+    let daops = match rookery_daops::Config::load().and_then(rookery_daops::Daops::new) {
+        Ok(d) => d,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let daops = daops.restricted(&peer_urls).map_err(|e| ServiceError::Config(e.to_string()))?;
+    Ok(Ok(Arc::new(daops)))
 }
 
 /// Opens the data directory, recovers jobs a previous run left running, starts the workers

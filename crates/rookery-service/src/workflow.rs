@@ -537,7 +537,7 @@ fn federate(
             })?;
             items.iter().map(|i| (i.clone(), Place::Remote(vec![peer.clone()]))).collect()
         }
-        None => items.iter().map(|i| (i.clone(), fed.peers.place(i))).collect(),
+        None => items.iter().map(|i| (i.clone(), fed.peers.place(fed.daops, i))).collect(),
     };
     if places.iter().all(|(_, p)| *p == Place::Local) {
         return Ok(Federated::Items { local: items.to_vec(), fetched: Vec::new() });
@@ -583,7 +583,7 @@ fn federate(
         let pdir = dir.join("remote").join(step.id.replace(['/', '\\', '.'], "_"));
         let r = fed
             .peers
-            .run(&holders, &doc, &format!("{}:{}", fed.job_id, step.id), &pdir)
+            .run(&holders, &doc, &format!("{}:{}", fed.job_id, step.id), &pdir, fed.daops.io())
             .map_err(|e| e.context(&format!("step '{}' ({})", step.id, step.run)))?;
         tracing::info!("steps {} ran at node {} ({} bytes fetched)", chain.join(" → "), r.peer.name, r.bytes);
         let mut input = items.to_vec();
@@ -648,7 +648,7 @@ fn federate(
         let pdir = dir.join("remote").join(format!("{safe_id}_{n}"));
         let r = fed
             .peers
-            .run(&holders, &doc, &format!("{}:{}:{n}", fed.job_id, step.id), &pdir)
+            .run(&holders, &doc, &format!("{}:{}:{n}", fed.job_id, step.id), &pdir, fed.daops.io())
             .map_err(|e| e.context(&format!("step '{}' ({}), {item}", step.id, step.run)))?;
         record(prov, &format!("{run}@{} ({})", r.peer.name, step.id), &params, std::slice::from_ref(&item), &r);
         if step.run == "concat" {

@@ -219,11 +219,31 @@ fn main() -> ExitCode {
             libc::signal(libc::SIGPIPE, libc::SIG_DFL);
         }
     }
-    let r = match cli.cmd {
-        Cmd::Info { inputs } => cmd::info::run(&inputs),
-        Cmd::Kerchunk(a) => cmd::kerchunk::run(&a),
+    let r = dispatch(cli.cmd);
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            // One line, control characters (a NUL from a file's attribute) escaped.
+            let line = rookery_io::temp::escape(&f.msg.split_whitespace().collect::<Vec<_>>().join(" "));
+            eprintln!("rookery: error: {line}");
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// Runs one command: translates its arguments and calls the library.
+fn dispatch(cmd: Cmd) -> Result<(), cmd::Failure> {
+    // The data-aware layer of the commands that read data: the roocs.ini configuration and an
+    // unrestricted I/O context (the user reads what the user may), built once, passed down.
+    let data = || -> Result<rookery_daops::Daops, cmd::Failure> {
+        Ok(rookery_daops::Daops::new(rookery_daops::Config::load()?)?)
+    };
+    match cmd {
+        Cmd::Info { inputs } => cmd::info::run(&data()?, &inputs),
+        Cmd::Kerchunk(a) => cmd::kerchunk::run(&data()?, &a),
         Cmd::Concat { collection, dims, apply_average, time, time_components, area, out, no_fixes } => {
             cmd::concat::run(
+                &data()?,
                 &collection,
                 &dims,
                 apply_average,
@@ -234,12 +254,15 @@ fn main() -> ExitCode {
                 no_fixes,
             )
         }
-        Cmd::Config { action: ConfigCmd::Show } => cmd::config::show(),
-        Cmd::Fixes { action: FixesCmd::List } => cmd::fixes::list(),
-        Cmd::Fixes { action: FixesCmd::Show { id } } => cmd::fixes::show(&id),
-        Cmd::Fixes { action: FixesCmd::Check { dataset } } => cmd::fixes::check(&dataset),
-        Cmd::Catalog { action: CatalogCmd::Build { project, output } } => cmd::config::build_catalog(&project, output),
+        Cmd::Config { action: ConfigCmd::Show } => cmd::config::show(&data()?),
+        Cmd::Fixes { action: FixesCmd::List } => cmd::fixes::list(&data()?),
+        Cmd::Fixes { action: FixesCmd::Show { id } } => cmd::fixes::show(&data()?, &id),
+        Cmd::Fixes { action: FixesCmd::Check { dataset } } => cmd::fixes::check(&data()?, &dataset),
+        Cmd::Catalog { action: CatalogCmd::Build { project, output } } => {
+            cmd::config::build_catalog(&data()?, &project, output)
+        }
         Cmd::Subset { inputs, time, time_components, area, level, out, no_fixes, original_files } => cmd::subset::run(
+            &data()?,
             &inputs,
             time.as_deref(),
             time_components.as_deref(),
@@ -249,11 +272,11 @@ fn main() -> ExitCode {
             no_fixes,
             original_files,
         ),
-        Cmd::Average(a) => cmd::average::run_dims(&a),
-        Cmd::AverageTime(a) => cmd::average::run_time(&a),
-        Cmd::AverageShape(a) => cmd::average::run_shape(&a),
-        Cmd::WeightedAverage(a) => cmd::average::run_weighted(&a),
-        Cmd::Regrid(a) => cmd::regrid::run(&a),
+        Cmd::Average(a) => cmd::average::run_dims(&data()?, &a),
+        Cmd::AverageTime(a) => cmd::average::run_time(&data()?, &a),
+        Cmd::AverageShape(a) => cmd::average::run_shape(&data()?, &a),
+        Cmd::WeightedAverage(a) => cmd::average::run_weighted(&data()?, &a),
+        Cmd::Regrid(a) => cmd::regrid::run(&data()?, &a),
         Cmd::Serve { args, opts } => cmd::serve::run(&args, &opts),
         Cmd::Keys { args, cmd } => cmd::keys::run(&args, &cmd),
         Cmd::Audit { args, opts } => cmd::audit::run(&args, &opts),
@@ -261,15 +284,6 @@ fn main() -> ExitCode {
         Cmd::Cache { action } => cmd::cache::run(&action),
         Cmd::Worker { args, workers } => cmd::worker::run(&args, workers),
         Cmd::RunJob { args, job, worker } => cmd::worker::run_one(&args, &job, &worker),
-        Cmd::Check(a) => cmd::check::run(&a),
-    };
-    match r {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(f) => {
-            // One line, control characters (a NUL from a file's attribute) escaped.
-            let line = rookery_io::temp::escape(&f.msg.split_whitespace().collect::<Vec<_>>().join(" "));
-            eprintln!("rookery: error: {line}");
-            ExitCode::from(f.code)
-        }
+        Cmd::Check(a) => cmd::check::run(&data()?, &a),
     }
 }

@@ -73,26 +73,26 @@ pub struct WeightedArgs {
 }
 
 /// `rookery average`.
-pub fn run_dims(a: &DimsArgs) -> Result<(), Failure> {
+pub fn run_dims(daops: &rookery_daops::Daops, a: &DimsArgs) -> Result<(), Failure> {
     let dims = dims::parse_dims(a.dims.as_deref().unwrap_or(""))?;
     let req = dims::DimsRequest {
         dims: dims.clone(),
         ignore_undetected_dims: a.ignore_undetected_dims,
         weights: WeightKind::parse(&a.weights)?,
         area_file: a.area_file.clone().map(|f| vec![f]),
-        io: rookery_daops::Daops::global()?.io().clone(),
+        io: daops.io().clone(),
     };
-    run(&a.common, &dims::suffix(&dims), |src| dims::plan_dims(src, &req))
+    run(daops, &a.common, &dims::suffix(&dims), |src| dims::plan_dims(src, &req))
 }
 
 /// `rookery average-time`.
-pub fn run_time(a: &TimeArgs) -> Result<(), Failure> {
+pub fn run_time(daops: &rookery_daops::Daops, a: &TimeArgs) -> Result<(), Failure> {
     let freq = Freq::parse(a.freq.as_deref())?;
-    run(&a.common, &freq.suffix(), |src| time::plan_time(src, freq))
+    run(daops, &a.common, &freq.suffix(), |src| time::plan_time(src, freq))
 }
 
 /// `rookery average-shape`.
-pub fn run_shape(a: &ShapeArgs) -> Result<(), Failure> {
+pub fn run_shape(daops: &rookery_daops::Daops, a: &ShapeArgs) -> Result<(), Failure> {
     let path = a.shape.clone().ok_or_else(|| OpError::Invalid(shape::NO_SHAPE.into()))?;
     let variables = a
         .variable
@@ -101,23 +101,27 @@ pub fn run_shape(a: &ShapeArgs) -> Result<(), Failure> {
     // The polygons are read before any data file is opened: a bad shape file fails first.
     average::read_shapes(&path)?;
     let req = shape::ShapeRequest { shape: path, variables };
-    run(&a.common, shape::SUFFIX, |src| shape::plan_shape(src, &req))
+    run(daops, &a.common, shape::SUFFIX, |src| shape::plan_shape(src, &req))
 }
 
 /// `rookery weighted-average`.
-pub fn run_weighted(a: &WeightedArgs) -> Result<(), Failure> {
+pub fn run_weighted(daops: &rookery_daops::Daops, a: &WeightedArgs) -> Result<(), Failure> {
     let req = weights::WeightedRequest {
         weights: WeightKind::parse(&a.weights)?,
         area_file: a.area_file.clone().map(|f| vec![f]),
-        io: rookery_daops::Daops::global()?.io().clone(),
+        io: daops.io().clone(),
     };
-    run(&a.common, weights::SUFFIX, |src| weights::plan_weighted(src, &req))
+    run(daops, &a.common, weights::SUFFIX, |src| weights::plan_weighted(src, &req))
 }
 
 /// Opens each dataset of the inputs, plans with `plan`, writes, prints the output paths.
 /// Every dataset is planned before anything is written, so a request error leaves nothing.
-fn run(c: &Common, extra: &str, plan: impl Fn(&dyn rookery_io::Source) -> Result<Job, OpError>) -> Result<(), Failure> {
-    let daops = rookery_daops::Daops::global()?;
+fn run(
+    daops: &rookery_daops::Daops,
+    c: &Common,
+    extra: &str,
+    plan: impl Fn(&dyn rookery_io::Source) -> Result<Job, OpError>,
+) -> Result<(), Failure> {
     let datasets = daops.cli_datasets(&c.inputs, None, None)?;
     let mut planned = Vec::new();
     for d in &datasets {

@@ -74,7 +74,7 @@ pub enum CheckCmd {
 }
 
 /// Runs `rookery check ...`.
-pub fn run(a: &CheckArgs) -> Result<(), Failure> {
+pub fn run(daops: &rookery_daops::Daops, a: &CheckArgs) -> Result<(), Failure> {
     match &a.action {
         Some(CheckCmd::Export { db, csv: out }) => {
             if !db.is_file() {
@@ -97,11 +97,11 @@ pub fn run(a: &CheckArgs) -> Result<(), Failure> {
             println!("report of {} rows written to {}", rows.len(), html.display());
             Ok(())
         }
-        None => run_checks(&a.run),
+        None => run_checks(daops, &a.run),
     }
 }
 
-fn run_checks(r: &RunArgs) -> Result<(), Failure> {
+fn run_checks(daops: &rookery_daops::Daops, r: &RunArgs) -> Result<(), Failure> {
     if r.pools.is_empty() {
         return Err(Failure {
             code: 2,
@@ -116,7 +116,6 @@ fn run_checks(r: &RunArgs) -> Result<(), Failure> {
         Some(p) => KnownFailures::load(p)?,
         None => KnownFailures::default(),
     };
-    let daops = rookery_daops::Daops::global()?;
     let datasets = rookery_check::discover(daops, &r.pools)?;
     let seed = r.seed.unwrap_or_else(|| {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_secs())

@@ -1,12 +1,13 @@
 //! `rookery concat`: ensemble members stacked along `realization` (rook `concat`).
 
 use super::{Failure, OutputArgs};
-use rookery_daops::{Daops, RunOptions};
+use rookery_daops::RunOptions;
 use rookery_ops::{AreaParam, SubsetRequest, TimeComponents, TimeParam};
 
 /// Runs a concat and prints the output paths.
 #[allow(clippy::too_many_arguments)]
 pub fn run(
+    daops: &rookery_daops::Daops,
     collection: &[String],
     dims: &str,
     apply_average: bool,
@@ -25,7 +26,6 @@ pub fn run(
         level: None,
         time_components: tc.map(TimeComponents::parse).transpose()?.flatten(),
     };
-    let daops = Daops::global()?;
     let opts = RunOptions {
         output: out.spec("")?,
         namer: out.namer(),

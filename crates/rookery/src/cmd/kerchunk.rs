@@ -31,7 +31,7 @@ pub struct KerchunkArgs {
 }
 
 /// Writes the references and prints a summary.
-pub fn run(a: &KerchunkArgs) -> Result<(), Failure> {
+pub fn run(daops: &rookery_daops::Daops, a: &KerchunkArgs) -> Result<(), Failure> {
     let name = a.output.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
     if ![".json", ".zst", ".zstd", ".parq", ".parquet"].iter().any(|e| name.ends_with(e)) {
         return Err(Failure {
@@ -42,7 +42,6 @@ pub fn run(a: &KerchunkArgs) -> Result<(), Failure> {
             ),
         });
     }
-    let daops = rookery_daops::Daops::global()?;
     let datasets = daops.cli_datasets(&a.inputs, None, None)?;
     if datasets.len() > 1 {
         return Err(Failure {

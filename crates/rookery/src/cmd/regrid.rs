@@ -45,11 +45,10 @@ pub struct RegridArgs {
 }
 
 /// Plans every dataset (a bad request fails before anything is written), then regrids.
-pub fn run(a: &RegridArgs) -> Result<(), Failure> {
+pub fn run(daops: &rookery_daops::Daops, a: &RegridArgs) -> Result<(), Failure> {
     let method = regrid::parse_method(&a.method)?;
     let grid = GridSpec::parse(a.custom_grid.as_deref().unwrap_or(&a.grid))?;
     let mask = MaskKind::parse(a.mask.as_deref().unwrap_or(""))?;
-    let daops = rookery_daops::Daops::global()?;
     let grids_dir = match &grid {
         GridSpec::Id(_) => daops.grids_dir()?,
         _ => daops.grids_dir().unwrap_or_default(),

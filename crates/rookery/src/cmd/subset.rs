@@ -1,11 +1,11 @@
 //! `rookery subset`.
 
 use super::{progress_bar, Failure, OutputArgs};
-use rookery_daops::Daops;
 use rookery_ops::{AreaParam, FileNamer, LevelParam, SubsetRequest, TimeComponents, TimeParam};
 
 #[allow(clippy::too_many_arguments)]
 pub fn run(
+    daops: &rookery_daops::Daops,
     inputs: &[String],
     time: Option<&str>,
     tc: Option<&str>,
@@ -22,7 +22,6 @@ pub fn run(
         level: level.map(LevelParam::parse).transpose()?.flatten(),
         time_components: tc.map(TimeComponents::parse).transpose()?.flatten(),
     };
-    let daops = Daops::global()?;
     let datasets = daops.cli_datasets(inputs, req.time.as_ref(), req.time_components.as_ref())?;
     let spec = out.spec("")?;
     let bar = progress_bar();
