@@ -158,6 +158,10 @@ pub struct RunOptions {
     pub original_files: OriginalFiles,
     /// Progress of the request (the datasets of a collection share it equally).
     pub progress: Progress,
+    /// How the collection is read: `false` (the service) each item is a dataset; `true` (the
+    /// command line) dataset ids are datasets and all the paths given form one dataset joined
+    /// along time (clisops `FileMapper`; see [`Daops::cli_datasets`]).
+    pub join_paths: bool,
 }
 
 /// The ISO window of a request for catalogue searches (daops `parse_time`): the time
@@ -436,7 +440,7 @@ impl Daops {
         req: &SubsetRequest,
         opts: &RunOptions,
     ) -> Result<ResultSet, DaopsError> {
-        let datasets = self.datasets(collection, req.time.as_ref(), req.time_components.as_ref())?;
+        let datasets = self.select(collection, req.time.as_ref(), req.time_components.as_ref(), opts)?;
         let mut namer = FileNamer::new(opts.namer, self.resolver.templates());
         let mut rs = ResultSet::default();
         for (k, d) in datasets.iter().enumerate() {
@@ -463,6 +467,21 @@ impl Daops {
 }
 
 impl Daops {
+    /// The datasets of `collection` as `opts` reads it ([`RunOptions::join_paths`]).
+    fn select(
+        &self,
+        collection: &[String],
+        time: Option<&TimeParam>,
+        tc: Option<&TimeComponents>,
+        opts: &RunOptions,
+    ) -> Result<Vec<Resolved>, DaopsError> {
+        if opts.join_paths {
+            self.cli_datasets(collection, time, tc)
+        } else {
+            self.datasets(collection, time, tc)
+        }
+    }
+
     /// Runs an averaging operation (`rookery_ops::average`) on each dataset of `collection`:
     /// every dataset is opened (with its fixes) and planned before anything is written, so a
     /// request error leaves nothing; `extra` is the file-name suffix (`_avg-t`, ...).
@@ -476,7 +495,7 @@ impl Daops {
         extra: &str,
         opts: &RunOptions,
     ) -> Result<ResultSet, DaopsError> {
-        let datasets = self.datasets(collection, None, None)?;
+        let datasets = self.select(collection, None, None, opts)?;
         let mut planned = Vec::new();
         for d in &datasets {
             let src = self.open(d, opts.apply_fixes)?;
@@ -506,7 +525,7 @@ impl Daops {
         req: &rookery_ops::regrid::RegridRequest,
         opts: &RunOptions,
     ) -> Result<ResultSet, DaopsError> {
-        let datasets = self.datasets(collection, None, None)?;
+        let datasets = self.select(collection, None, None, opts)?;
         let mut planned = Vec::new();
         for d in &datasets {
             let src = self.open(d, opts.apply_fixes)?;

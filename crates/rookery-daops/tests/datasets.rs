@@ -37,6 +37,7 @@ fn opts(dir: &Path, namer: NamerKind) -> RunOptions {
         apply_fixes: true,
         progress: Default::default(),
         original_files: rookery_daops::OriginalFiles::default(),
+        join_paths: false,
     }
 }
 

@@ -183,6 +183,7 @@ pub fn subset(
             rookery_daops::OriginalFiles::WhenAligned
         },
         progress: progress.clone(),
+        join_paths: false,
     };
     let rs = daops.subset(collection, &req, &opts)?;
     Ok(rs.file_uris())
@@ -219,6 +220,7 @@ pub fn concat(
         apply_fixes: true,
         original_files: rookery_daops::OriginalFiles::default(),
         progress: progress.clone(),
+        join_paths: false,
     };
     let average = first(inputs, "apply_average").and_then(parse_bool).unwrap_or(false);
     let rs = daops.concat(collection, &req, average, &opts)?;
@@ -232,6 +234,7 @@ fn average_opts(dir: &Path, what: &str, progress: &Progress) -> rookery_daops::R
         apply_fixes: true,
         original_files: rookery_daops::OriginalFiles::default(),
         progress: progress.clone(),
+        join_paths: false,
     }
 }
 

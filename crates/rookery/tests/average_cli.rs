@@ -468,3 +468,27 @@ fn classic_output_with_geom_attributes() {
     assert_eq!(dims(&p, "tas"), vec![("time".to_string(), 1), ("geom".to_string(), 3)]);
     assert_eq!(values(&p, "geom"), vec![0.0, 1.0, 2.0]);
 }
+
+/// Averaging runs through the data-aware layer like every command: a dataset named by id gets
+/// its fixes (the decadal `reftime` coordinate), and `--no-fixes` turns them off (issue 16:
+/// `rookery average*` had no `--no-fixes` and always applied them).
+#[test]
+fn averages_apply_fixes_unless_no_fixes() {
+    let id = "c3s-cmip6-decadal.DCPP.MOHC.HadGEM3-GC31-MM.dcppA-hindcast.s1960-r2i1p1f2.day.tasmin.gn.v20200417";
+    let cfg = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/mini-esgf.ini");
+    let run = |extra: &[&str]| {
+        let dir = tempfile::tempdir().expect("tmp");
+        let out = Command::new(env!("CARGO_BIN_EXE_rookery"))
+            .env("ROOCS_CONFIG", &cfg)
+            .args(["average-time", id, "--freq", "year", "--output-dir"])
+            .arg(dir.path())
+            .args(extra)
+            .output()
+            .expect("run rookery");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim().to_string());
+        (has_var(&path, "reftime"), dir)
+    };
+    assert!(run(&[]).0, "fixes add reftime");
+    assert!(!run(&["--no-fixes"]).0, "--no-fixes leaves the file as it is");
+}

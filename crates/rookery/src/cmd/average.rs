@@ -1,10 +1,10 @@
 //! `rookery average`, `average-time`, `average-shape`, `weighted-average` (clisops
 //! `average_over_dims` / `average_time` / `average_shape`, rook `weighted_average`).
 
-use super::{progress_bar, Failure, OutputArgs};
+use super::{print_outputs, progress_bar, run_options, Failure, OutputArgs};
 use clap::Args;
 use rookery_ops::average::{self, dims, shape, time, weights, Freq, Job, WeightKind};
-use rookery_ops::{FileNamer, OpError};
+use rookery_ops::OpError;
 use std::path::PathBuf;
 
 /// Inputs and output options shared by the averaging commands.
@@ -15,6 +15,9 @@ pub struct Common {
     pub inputs: Vec<String>,
     #[command(flatten)]
     pub out: OutputArgs,
+    /// Do not apply the dataset's fixes (datasets named by id).
+    #[arg(long)]
+    pub no_fixes: bool,
 }
 
 /// `rookery average`.
@@ -114,38 +117,18 @@ pub fn run_weighted(daops: &rookery_daops::Daops, a: &WeightedArgs) -> Result<()
     run(daops, &a.common, weights::SUFFIX, |src| weights::plan_weighted(src, &req))
 }
 
-/// Opens each dataset of the inputs, plans with `plan`, writes, prints the output paths.
-/// Every dataset is planned before anything is written, so a request error leaves nothing.
+/// Runs the averaging planned by `plan` on the inputs through the data-aware layer (every
+/// dataset is planned before anything is written, so a request error leaves nothing) and
+/// prints the output paths.
 fn run(
     daops: &rookery_daops::Daops,
     c: &Common,
     extra: &str,
     plan: impl Fn(&dyn rookery_io::Source) -> Result<Job, OpError>,
 ) -> Result<(), Failure> {
-    let datasets = daops.cli_datasets(&c.inputs, None, None)?;
-    let mut planned = Vec::new();
-    for d in &datasets {
-        let src = daops.open(d, true)?;
-        let job = plan(src.as_ref())?;
-        planned.push((src, job));
-    }
-    let spec = c.out.spec(extra)?;
     let bar = progress_bar();
-    let progress = |done: u64, total: u64| {
-        if let Some(b) = &bar {
-            b.set_length(total);
-            b.set_position(done);
-        }
-    };
-    let mut namer = FileNamer::new(c.out.namer(), daops.resolver.templates());
-    for (src, job) in &planned {
-        let outputs = average::run(src.as_ref(), job, &spec, &mut namer, &progress)?;
-        for p in outputs {
-            println!("{}", p.display());
-        }
-    }
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
+    let opts = run_options(&c.out, c.no_fixes, rookery_daops::OriginalFiles::Never, bar.as_ref())?;
+    let rs = daops.average(&c.inputs, plan, extra, &opts)?;
+    print_outputs(&rs, bar);
     Ok(())
 }

@@ -32,6 +32,7 @@ pub fn run(
         apply_fixes: !no_fixes,
         progress: Default::default(),
         original_files: rookery_daops::OriginalFiles::default(),
+        join_paths: false,
     };
     let rs = daops.concat(collection, &req, apply_average, &opts)?;
     for f in rs.file_uris() {

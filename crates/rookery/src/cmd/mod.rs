@@ -137,8 +137,47 @@ pub fn progress_bar() -> Option<indicatif::ProgressBar> {
         return None;
     }
     let b = indicatif::ProgressBar::new(0);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} time steps {elapsed}") {
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {percent}% {elapsed}") {
         b.set_style(style);
     }
     Some(b)
+}
+
+/// The options of a command-line run: outputs as asked, fixes unless `--no-fixes`, the paths
+/// given joined into one dataset, a progress bar on a terminal.
+pub fn run_options(
+    out: &OutputArgs,
+    no_fixes: bool,
+    original_files: rookery_daops::OriginalFiles,
+    bar: Option<&indicatif::ProgressBar>,
+) -> Result<rookery_daops::RunOptions, Failure> {
+    let progress = match bar {
+        Some(b) => {
+            let b = b.clone();
+            b.set_length(1000);
+            rookery_daops::Progress::new(move |x| {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                b.set_position((x * 1000.0) as u64);
+            })
+        }
+        None => rookery_daops::Progress::default(),
+    };
+    Ok(rookery_daops::RunOptions {
+        output: out.spec("")?,
+        namer: out.namer(),
+        apply_fixes: !no_fixes,
+        original_files,
+        progress,
+        join_paths: true,
+    })
+}
+
+/// Prints each output (a file path, or a URL of the original-files shortcut), one per line.
+pub fn print_outputs(rs: &rookery_daops::ResultSet, bar: Option<indicatif::ProgressBar>) {
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    for f in rs.file_uris() {
+        println!("{f}");
+    }
 }

@@ -1,10 +1,9 @@
 //! `rookery regrid` (clisops `regrid`): nearest_s2d, bilinear or conservative to a roocs-grids
 //! id, grid instructions, an adaptive grid or the grid of a NetCDF file.
 
-use super::{progress_bar, Failure, OutputArgs};
+use super::{print_outputs, progress_bar, run_options, Failure, OutputArgs};
 use clap::Args;
 use rookery_ops::regrid::{self, GridSpec, MaskKind, RegridRequest};
-use rookery_ops::FileNamer;
 
 /// `rookery regrid`.
 #[derive(Args, Clone)]
@@ -63,30 +62,9 @@ pub fn run(daops: &rookery_daops::Daops, a: &RegridArgs) -> Result<(), Failure> 
         weights_dir,
         io: daops.io().clone(),
     };
-    let datasets = daops.cli_datasets(&a.inputs, None, None)?;
-    let mut planned = Vec::new();
-    for d in &datasets {
-        let src = daops.open(d, !a.no_fixes)?;
-        let p = regrid::plan_regrid(src.as_ref(), &req)?;
-        planned.push((src, p));
-    }
     let bar = progress_bar();
-    let progress = |done: u64, total: u64| {
-        if let Some(b) = &bar {
-            b.set_length(total);
-            b.set_position(done);
-        }
-    };
-    let mut namer = FileNamer::new(a.out.namer(), daops.resolver.templates());
-    for (src, p) in &planned {
-        let spec = a.out.spec(&p.suffix)?;
-        let outputs = rookery_ops::engine::execute(src.as_ref(), &p.job, &spec, &mut namer, &progress)?;
-        for o in outputs {
-            println!("{}", o.display());
-        }
-    }
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
+    let opts = run_options(&a.out, a.no_fixes, rookery_daops::OriginalFiles::Never, bar.as_ref())?;
+    let rs = daops.regrid(&a.inputs, &req, &opts)?;
+    print_outputs(&rs, bar);
     Ok(())
 }
