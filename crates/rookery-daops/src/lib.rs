@@ -9,8 +9,16 @@
 //!     └─ projects: base_dir, templates, facets, catalogs, data_node_root
 //!   collection item ──resolve──► Resolved { ds_id, project, files }
 //!                    └─consolidate(time)──► only the files overlapping the request
-//!   subset(cfg, collection, request, output) ──► ResultSet { per dataset: output paths }
+//!   Daops::{subset, average, regrid, concat}(collection, request, RunOptions)
+//!       ──► ResultSet { per dataset: output paths, or original-file URLs }
 //! ```
+//!
+//! This is the one conductor: the CLI, the service's processes and workflows, and the
+//! coverage checker translate their arguments into a collection, a request and
+//! [`RunOptions`] (fixes on/off, namer, output, progress, how paths form datasets) and call
+//! it. A [`Daops`] is a value built once per process (or per job, with the job's directory
+//! readable: [`Daops::with_root`]); what it may read is its [`rookery_io::IoContext`]
+//! ([`Daops::restricted`] for the service).
 
 pub mod catalog;
 pub mod concat;

@@ -1,6 +1,14 @@
-//! # rookery-io — sources and the NetCDF writer
+//! # rookery-io — sources, the access gate, and the writers
+//!
+//! Every byte a source reads passes one [`IoContext`]: local paths are resolved (symlinks,
+//! dot segments) and must lie below its roots; URLs are normalised (RFC 3986) and must match
+//! its egress allow-list, at every redirect too. The command line uses an open context, the
+//! service a restricted one; a context is a value (no process-wide state), so differently
+//! configured contexts live side by side.
 //!
 //! ```text
+//!   IoContext { Remote (HttpClient: egress policy, S3 signing; BlockCache), roots }
+//!     ├─ local(path) / url(url): the checks every open below calls first
 //!   inputs (file | glob | dir | http(s) URL | list) ──open()──► Box<dyn Source>
 //!                                                   ├─ NcSource   one NetCDF file (classic CDF-1/2/5 or NetCDF-4/HDF5),
 //!                                                   │             pure Rust (netcdf-reader), positional reads (no mmap);
@@ -9,6 +17,9 @@
 //!                                                   │             hdf5-reader, own pread + libdeflate + fused unshuffle)
 //!                                                   │             URLs: HTTP Range requests through an on-disk block
 //!                                                   │             cache (remote.rs: HTTP client; cache.rs: blocks)
+//!                                                   ├─ ZarrSource Zarr v2/v3 stores, Kerchunk JSON/Parquet
+//!                                                   │             references (zarr/); targets read through
+//!                                                   │             the context (local, http(s), s3://)
 //!                                                   └─ AggSource  several files joined along time, in time order
 //!   Source::dataset() → rookery_cf::Dataset (metadata only; nothing read on open)
 //!   Source::read(var, start, count) → rookery_cf::Array
@@ -20,6 +31,7 @@
 mod agg;
 pub mod cache;
 mod chunks;
+mod client;
 mod context;
 pub mod egress;
 pub mod kerchunk;
@@ -31,17 +43,20 @@ pub mod s3;
 pub mod space;
 pub mod temp;
 mod write;
+mod writer;
 mod zarr;
 mod zarr_write;
 
 pub use agg::AggSource;
 pub use cache::{BlockCache, CacheConfig, CacheStats, CachedStorage};
+pub use client::Remote;
 pub use context::IoContext;
 pub use egress::EgressPolicy;
 pub use nc::NcSource;
 pub use open::{expand_inputs, open, open_paths};
-pub use remote::{is_url, HttpOptions, Remote, RemoteError};
-pub use write::{NcWriter, OutputFormat, Staged, WriteOptions, Writer};
+pub use remote::{is_url, HttpOptions, RemoteError};
+pub use write::{NcWriter, OutputFormat, Staged, WriteOptions};
+pub use writer::Writer;
 pub use zarr::{detect as detect_zarr, ZarrKind, ZarrSource};
 pub use zarr_write::ZarrWriter;
 

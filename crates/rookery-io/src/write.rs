@@ -10,7 +10,6 @@
 use crate::nc::one_line;
 use crate::space;
 use crate::temp::TempPath;
-use crate::zarr_write::ZarrWriter;
 use crate::IoError;
 use ndarray::Dimension;
 use netcdf::types::NcVariableType;
@@ -487,59 +486,6 @@ pub(crate) use crate::temp::remove_path;
 /// As [`TempPath::for_dest`].
 pub(crate) fn temp_path(dest: &Path) -> Result<PathBuf, IoError> {
     TempPath::for_dest(dest).map(TempPath::keep)
-}
-
-/// A writer for any output format: NetCDF ([`NcWriter`]) or Zarr ([`ZarrWriter`]), with the
-/// same create → write → close/finish interface.
-pub enum Writer {
-    /// NetCDF-4 or classic NetCDF.
-    Nc(NcWriter),
-    /// Zarr 2 or 3 store.
-    Zarr(ZarrWriter),
-}
-
-impl Writer {
-    /// Creates the output for `ds` at `dest` in `opts.format` (see [`NcWriter::create`]).
-    ///
-    /// # Errors
-    /// As [`NcWriter::create`] / [`ZarrWriter::create`].
-    pub fn create(dest: &Path, ds: &Dataset, opts: &WriteOptions) -> Result<Writer, IoError> {
-        Ok(match opts.format {
-            OutputFormat::Zarr3 => Writer::Zarr(ZarrWriter::create(dest, ds, opts, true)?),
-            OutputFormat::Zarr2 => Writer::Zarr(ZarrWriter::create(dest, ds, opts, false)?),
-            OutputFormat::Nc4 | OutputFormat::Nc3 => Writer::Nc(NcWriter::create(dest, ds, opts)?),
-        })
-    }
-
-    /// Writes `data` at `start` into variable `var`.
-    ///
-    /// # Errors
-    /// As [`NcWriter::write`].
-    pub fn write(&mut self, var: &str, start: &[usize], data: &Array) -> Result<(), IoError> {
-        match self {
-            Writer::Nc(w) => w.write(var, start, data),
-            Writer::Zarr(w) => w.write(var, start, data),
-        }
-    }
-
-    /// Closes the output under its temporary name.
-    ///
-    /// # Errors
-    /// As [`NcWriter::close`].
-    pub fn close(self) -> Result<Staged, IoError> {
-        match self {
-            Writer::Nc(w) => w.close(),
-            Writer::Zarr(w) => w.close(),
-        }
-    }
-
-    /// Closes the output and renames it to its final name.
-    ///
-    /// # Errors
-    /// As [`NcWriter::finish`].
-    pub fn finish(self) -> Result<PathBuf, IoError> {
-        self.close()?.commit()
-    }
 }
 
 /// Chunk shape: fields (two or more dimensions besides time) get one time step per chunk;

@@ -1,23 +1,24 @@
 //! # rookery-service — the service
 //!
 //! A drop-in replacement for rook (the roocs WPS) that rooki, birdy and OWSLib call unmodified,
-//! with durable jobs and API keys:
+//! and an OGC API – Processes server over the same processes, with durable jobs:
 //!
 //! ```text
-//!  HTTP (axum) ── /wps ─────────── wps.rs: KVP/XML ─► process.rs: validate ─┐
-//!             ├── /, /processes, /jobs ── ogc.rs: OGC API – Processes (JSON) ┤
-//!             └── /outputs/... ─── server.rs: status docs, Metalink, files   │ submit
-//!                                                                            ▼
-//!   auth.rs: API keys (keyed hashes), scopes,            jobs.rs: JobStore (SQLite): accepted →
-//!            signed output URLs, rate limit                running (lease) → successful/failed
-//!                                                                            │ claim
-//!   server.rs: worker pool (bounded), lease renewal, ◄──────────────────────┘
-//!              restart recovery, retention cleanup ──► ops.rs: the call site of rookery-daops
-//!                                                      workflow.rs: orchestrate documents (DAG)
-//!                                                      prov.rs + png.rs: PROV-JSON and its PNG
-//!                                                      dashboard.rs: usage dashboard (HTML)
-//!   dirlock.rs: one `serve` per SQLite data directory    freespace.rs: no new jobs on a full disk
-//!   jobs/pending.rs: job ends the store could not record yet (a full disk), recorded later
+//!  conn.rs: accept loop (connection cap, header/idle timeouts) ─► axum router (server.rs)
+//!    limits.rs: body limits (413), content types (415)
+//!    ├── /wps ──────────── wps.rs: KVP/XML ─► process.rs: validate ─┐
+//!    ├── /, /processes, /jobs ── ogc.rs, nested.rs (OGC API, JSON)  ┤ submit
+//!    └── /outputs/... ──── server.rs: status docs, Metalink, files  │
+//!                                                                   ▼
+//!   auth/: API keys, OIDC (oidc.rs), scopes,      jobs/: JobStore (SQLite or PostgreSQL):
+//!          signed URLs, rate limit; quota.rs       accepted → running (lease) → successful/failed;
+//!                                                 pending.rs: ends a full disk kept from the store
+//!   server.rs: worker pool, lease renewal,  ◄──── claim
+//!              recovery, retention; AppState.data: the restricted rookery-daops (one per process)
+//!      └─► ops.rs: processes → Daops (the conductor), with the job's directory readable
+//!          workflow.rs: orchestrate documents (DAG); federation.rs: parts at peers; slurm.rs
+//!          prov.rs + png.rs: PROV-JSON and its PNG; failure.rs: whose fault (400/404/500)
+//!   dirlock.rs: one `serve` per SQLite data directory; freespace.rs: no new jobs on a full disk
 //! ```
 //!
 //! Start it with [`server::start`] (what `rookery serve` does).
