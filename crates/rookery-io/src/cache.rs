@@ -786,6 +786,7 @@ impl Storage for CachedStorage {
     fn read_range(&self, offset: u64, len: usize) -> hdf5_reader::error::Result<StorageBuffer> {
         let end = offset.checked_add(len as u64).filter(|&e| e <= self.src.len()).ok_or_else(|| {
             RemoteError {
+                status: None,
                 url: self.src.url().to_string(),
                 msg: format!(
                     "range {offset}..{} is beyond the end of the file ({} bytes)",
@@ -801,10 +802,7 @@ impl Storage for CachedStorage {
         let bs = self.cache.cfg.block_size as u64;
         let (first, last) = (offset / bs, (end - 1) / bs);
         let blocks = self.blocks(first, last).map_err(RemoteError::into_hdf5)?;
-        let short = || {
-            RemoteError { url: self.src.url().to_string(), msg: format!("short block for range {offset}..{end}") }
-                .into_hdf5()
-        };
+        let short = || RemoteError::new(self.src.url(), format!("short block for range {offset}..{end}")).into_hdf5();
         if first == last {
             let start = usize::try_from(offset - first * bs).map_err(|_| short())?;
             return StorageBuffer::from_shared(Arc::clone(&blocks[0]), start, len).map_err(|_| short());

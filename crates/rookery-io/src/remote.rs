@@ -75,11 +75,21 @@ pub struct RemoteError {
     pub url: String,
     /// What went wrong (status, timeout, short read, ...).
     pub msg: String,
+    /// The HTTP status the server answered, when the failure is one (callers match on it,
+    /// never on the text).
+    pub status: Option<u16>,
 }
 
 impl RemoteError {
-    fn new(url: &str, msg: impl Into<String>) -> RemoteError {
-        RemoteError { url: url.to_string(), msg: msg.into() }
+    pub(crate) fn new(url: &str, msg: impl Into<String>) -> RemoteError {
+        RemoteError { url: url.to_string(), msg: msg.into(), status: None }
+    }
+
+    /// The object does not exist: HTTP 404, or 403 from S3 (which answers 403 for a missing
+    /// key to anonymous clients).
+    #[must_use]
+    pub fn is_not_found(&self) -> bool {
+        self.status == Some(404) || self.status == Some(403) && self.url.contains(".s3.")
     }
 
     /// Wraps this error for the `hdf5-reader` storage interface (found again by
@@ -216,6 +226,8 @@ impl ureq::unversioned::resolver::Resolver for GuardedResolver {
 struct Attempt {
     transient: bool,
     msg: String,
+    /// The HTTP status that ended the attempt, if one did.
+    status: Option<u16>,
 }
 
 fn is_loopback(url: &str) -> bool {
@@ -253,7 +265,7 @@ fn status_text(code: u16) -> String {
 fn transport(e: &ureq::Error) -> Attempt {
     if let ureq::Error::Io(io) = e {
         if io.kind() == std::io::ErrorKind::PermissionDenied {
-            return Attempt { transient: false, msg: io.to_string() };
+            return Attempt { status: None, transient: false, msg: io.to_string() };
         }
     }
     let msg = match e {
@@ -273,11 +285,11 @@ fn transport(e: &ureq::Error) -> Attempt {
             | ureq::Error::HostNotFound
             | ureq::Error::RequireHttpsOnly(_)
     );
-    Attempt { transient, msg }
+    Attempt { status: None, transient, msg }
 }
 
 fn status_failure(code: u16) -> Attempt {
-    Attempt { transient: code >= 500 || code == 408 || code == 429, msg: status_text(code) }
+    Attempt { transient: code >= 500 || code == 408 || code == 429, msg: status_text(code), status: Some(code) }
 }
 
 impl HttpClient {
@@ -364,7 +376,7 @@ impl HttpClient {
         for _ in 0..=MAX_REDIRECTS {
             // Under an allow-list the URL is checked and sent in its normal form (no dot
             // segments a server could resolve outside the allowed prefix).
-            cur = self.policy().admit(&cur).map_err(|msg| Attempt { transient: false, msg })?;
+            cur = self.policy().admit(&cur).map_err(|msg| Attempt { status: None, transient: false, msg })?;
             let agent = self.agent_for(&cur);
             // S3 with credentials: each request (and each redirect target) signed.
             let signed = self.s3.headers(if head { "HEAD" } else { "GET" }, &cur, std::time::SystemTime::now());
@@ -394,13 +406,17 @@ impl HttpClient {
             }
             self.count(0);
             let Some(loc) = header(&resp, "location") else {
-                return Err(Attempt { transient: false, msg: format!("{} without a Location", status_text(code)) });
+                return Err(Attempt {
+                    status: None,
+                    transient: false,
+                    msg: format!("{} without a Location", status_text(code)),
+                });
             };
             let next = join_location(&cur, &loc);
             tracing::debug!("{cur}: redirected to {next}");
             cur = next;
         }
-        Err(Attempt { transient: false, msg: format!("more than {MAX_REDIRECTS} redirects") })
+        Err(Attempt { status: None, transient: false, msg: format!("more than {MAX_REDIRECTS} redirects") })
     }
 
     /// The whole body of `url` (at most `limit` bytes), for small documents fetched by
@@ -418,6 +434,7 @@ impl HttpClient {
             }
             let mut body = resp.into_body();
             let bytes = body.with_config().limit(limit).read_to_vec().map_err(|e| Attempt {
+                status: None,
                 transient: !matches!(e, ureq::Error::BodyExceedsLimit(_)),
                 msg: match e {
                     ureq::Error::BodyExceedsLimit(n) => format!("the document is larger than {n} bytes"),
@@ -465,7 +482,7 @@ impl HttpClient {
                 }
                 Err(a) => {
                     let msg = if tries > 1 { format!("{} (after {tries} attempts)", a.msg) } else { a.msg };
-                    return Err(RemoteError::new(url, msg));
+                    return Err(RemoteError { status: a.status, ..RemoteError::new(url, msg) });
                 }
             }
         }
@@ -498,7 +515,11 @@ impl HttpClient {
             let len = header(&resp, "content-length").and_then(|s| s.parse::<u64>().ok());
             let ranges = header(&resp, "accept-ranges");
             if ranges.as_deref().is_some_and(|r| r.eq_ignore_ascii_case("none")) {
-                return Err(Attempt { transient: false, msg: "the server does not accept Range requests".into() });
+                return Err(Attempt {
+                    status: None,
+                    transient: false,
+                    msg: "the server does not accept Range requests".into(),
+                });
             }
             Ok(len.map(|len| RemoteFile {
                 url: url.to_string(),
@@ -524,6 +545,7 @@ impl HttpClient {
                 206 => {
                     let total = header(&resp, "content-range").and_then(|c| content_range(&c)).and_then(|c| c.2);
                     file(total.ok_or_else(|| Attempt {
+                        status: None,
                         transient: false,
                         msg: "the server tells no file length (Content-Range without total)".into(),
                     })?)
@@ -531,7 +553,11 @@ impl HttpClient {
                 // An empty file answers 416 to any range.
                 416 => file(0),
                 200 => {
-                    return Err(Attempt { transient: false, msg: "the server does not support Range requests".into() })
+                    return Err(Attempt {
+                        status: None,
+                        transient: false,
+                        msg: "the server does not support Range requests".into(),
+                    })
                 }
                 c => return Err(status_failure(c)),
             };
@@ -569,12 +595,14 @@ impl HttpClient {
                 200 if offset == 0 && end == file.len => {}
                 200 => {
                     return Err(Attempt {
+                        status: None,
                         transient: false,
                         msg: "the server ignored the Range request (answered 200 with the whole file)".into(),
                     })
                 }
                 416 => {
                     return Err(Attempt {
+                        status: None,
                         transient: false,
                         msg: format!("range {offset}..{end} is beyond the end of the file on the server (HTTP 416)"),
                     })
@@ -584,6 +612,7 @@ impl HttpClient {
             let changed = |what: &str, was: &Option<String>, now: Option<String>| -> Result<(), Attempt> {
                 match (was, now) {
                     (Some(a), Some(b)) if *a != b => Err(Attempt {
+                        status: None,
                         transient: false,
                         msg: format!("the file changed on the server while being read ({what} was {a}, now {b})"),
                     }),
@@ -598,6 +627,7 @@ impl HttpClient {
                 if let Some((a, b, total)) = header(&resp, "content-range").and_then(|c| content_range(&c)) {
                     if a != offset || b + 1 != end || total.is_some_and(|t| t != file.len) {
                         return Err(Attempt {
+                            status: None,
                             transient: false,
                             msg: format!(
                                 "the server answered bytes {a}-{b}/{total:?} to a request for {offset}-{}",
@@ -618,6 +648,7 @@ impl HttpClient {
                     Err(e) => {
                         self.count(got as u64);
                         return Err(Attempt {
+                            status: None,
                             transient: true,
                             msg: format!("short read: got {got} of {len} bytes at offset {offset} ({e})"),
                         });
@@ -627,6 +658,7 @@ impl HttpClient {
             self.count(got as u64);
             if got < len {
                 return Err(Attempt {
+                    status: None,
                     transient: true,
                     msg: format!("short read: got {got} of {len} bytes at offset {offset}"),
                 });

@@ -96,10 +96,6 @@ pub(crate) struct Fetcher {
     allowed: Mutex<HashMap<PathBuf, PathBuf>>,
 }
 
-fn is_not_found(e: &RemoteError) -> bool {
-    e.msg.starts_with("HTTP 404") || e.msg.starts_with("HTTP 403") && e.url.contains(".s3.")
-}
-
 impl Fetcher {
     /// A fetcher reading as `ctx` allows, with its HTTP client and block cache.
     pub(crate) fn new(ctx: &IoContext) -> Arc<Fetcher> {
@@ -130,7 +126,7 @@ impl Fetcher {
         let remote = self.ctx.remote();
         let opened = match remote.open(url) {
             Ok(st) => Some(st),
-            Err(e) if is_not_found(&e) => None,
+            Err(e) if e.is_not_found() => None,
             Err(e) => return Err(e),
         };
         self.handles.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(url.to_string(), opened.clone());
