@@ -11,10 +11,10 @@ use crate::results::{build, host_name, now_string, Row};
 use crate::rng::Rng;
 use crate::sample::{self, Axes, Kind, Sample, KIND_ORDER};
 use crate::CheckError;
-use rookery_daops::{Daops, Resolved};
+use rookery_daops::{Daops, OriginalFiles, Progress, Resolved, RunOptions};
 use rookery_ops::average::{dims, time as avg_time, Freq, WeightKind};
 use rookery_ops::regrid::{self, GridSpec, RegridRequest};
-use rookery_ops::{AreaParam, FileNamer, LevelParam, NamerKind, OutputSpec, SubsetRequest, TimeParam};
+use rookery_ops::{AreaParam, LevelParam, NamerKind, OutputSpec, SubsetRequest, TimeParam};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -99,6 +99,23 @@ fn request_of(s: &Sample) -> Result<SubsetRequest, String> {
     Ok(req)
 }
 
+/// How the checks run operations: as the command line does (paths form one dataset, fixes
+/// applied), always processing (no original-files shortcut), outputs into `dir`.
+fn options(dir: &Path) -> RunOptions {
+    RunOptions {
+        output: spec(dir, ""),
+        namer: NamerKind::Standard,
+        apply_fixes: true,
+        original_files: OriginalFiles::Never,
+        progress: Progress::default(),
+        join_paths: true,
+    }
+}
+
+fn path_text(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
 fn spec(dir: &Path, extra: &str) -> OutputSpec {
     OutputSpec {
         dir: dir.to_path_buf(),
@@ -141,37 +158,12 @@ struct Runner<'a> {
 }
 
 impl Runner<'_> {
-    /// `rookery subset` in-process, as `cmd/subset.rs` runs it (without the original-files
-    /// shortcut: the checks always process).
+    /// `rookery subset` in-process, through the conductor as the command runs it (without
+    /// the original-files shortcut: the checks always process).
     fn subset(&self, inputs: &[String], req: &SubsetRequest, dir: &Path) -> Result<Vec<PathBuf>, String> {
-        let datasets = self
-            .daops
-            .cli_datasets(inputs, req.time.as_ref(), req.time_components.as_ref())
-            .map_err(|e| e.to_string())?;
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let spec = spec(dir, "");
-        let mut namer = FileNamer::new(NamerKind::Standard, self.daops.resolver.templates());
-        let mut outs = Vec::new();
-        for d in &datasets {
-            let src = self.daops.open(d, true).map_err(|e| e.to_string())?;
-            outs.extend(
-                rookery_ops::subset(src.as_ref(), req, &spec, &mut namer, &|_, _| {}).map_err(|e| e.to_string())?,
-            );
-        }
-        Ok(outs)
-    }
-
-    /// Opens an output file as `rookery average`/`regrid` would (a path input) and runs `f`.
-    fn on_file<T>(
-        &self,
-        file: &Path,
-        f: impl FnOnce(&dyn rookery_io::Source) -> Result<T, String>,
-    ) -> Result<T, String> {
-        let inputs = vec![file.to_string_lossy().into_owned()];
-        let ds = self.daops.cli_datasets(&inputs, None, None).map_err(|e| e.to_string())?;
-        let d = ds.first().ok_or("no dataset")?;
-        let src = self.daops.open(d, true).map_err(|e| e.to_string())?;
-        f(src.as_ref())
+        let rs = self.daops.subset(inputs, req, &options(dir)).map_err(|e| e.to_string())?;
+        Ok(rs.file_uris().into_iter().map(PathBuf::from).collect())
     }
 
     fn command(&self, d: &DatasetSpec, op: &str, args: &[String]) -> String {
@@ -250,19 +242,18 @@ impl Runner<'_> {
         let sub = one(self.subset(&d.inputs, &req, &tmp.path().join("sub"))?, "subset")?;
         let out_dir = tmp.path().join("avg");
         std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
-        let outs = self.on_file(&sub, |src| {
-            let r = dims::DimsRequest {
-                dims: vec![rookery_cf::Role::Time],
-                ignore_undetected_dims: false,
-                weights: WeightKind::None,
-                area_file: None,
-                io: self.daops.io().clone(),
-            };
-            let job = dims::plan_dims(src, &r).map_err(|e| e.to_string())?;
-            let mut namer = FileNamer::new(NamerKind::Standard, self.daops.resolver.templates());
-            rookery_ops::average::run(src, &job, &spec(&out_dir, &dims::suffix(&r.dims)), &mut namer, &|_, _| {})
-                .map_err(|e| e.to_string())
-        })?;
+        let r = dims::DimsRequest {
+            dims: vec![rookery_cf::Role::Time],
+            ignore_undetected_dims: false,
+            weights: WeightKind::None,
+            area_file: None,
+            io: self.daops.io().clone(),
+        };
+        let rs = self
+            .daops
+            .average(&[path_text(&sub)], |src| dims::plan_dims(src, &r), &dims::suffix(&r.dims), &options(&out_dir))
+            .map_err(|e| e.to_string())?;
+        let outs: Vec<PathBuf> = rs.file_uris().into_iter().map(PathBuf::from).collect();
         let avg = one(outs, "average")?;
         let tdim = axes.time_dim.as_deref().ok_or("no time dimension")?;
         checks::check_time_mean(&sub, &avg, &axes.info.main, tdim)
@@ -278,13 +269,12 @@ impl Runner<'_> {
         let sub = one(self.subset(&d.inputs, &req, &tmp.path().join("sub"))?, "subset")?;
         let out_dir = tmp.path().join("avg");
         std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
-        let outs = self.on_file(&sub, |src| {
-            let freq = Freq::parse(Some("year")).map_err(|e| e.to_string())?;
-            let job = avg_time::plan_time(src, freq).map_err(|e| e.to_string())?;
-            let mut namer = FileNamer::new(NamerKind::Standard, self.daops.resolver.templates());
-            rookery_ops::average::run(src, &job, &spec(&out_dir, &freq.suffix()), &mut namer, &|_, _| {})
-                .map_err(|e| e.to_string())
-        })?;
+        let freq = Freq::parse(Some("year")).map_err(|e| e.to_string())?;
+        let rs = self
+            .daops
+            .average(&[path_text(&sub)], |src| avg_time::plan_time(src, freq), &freq.suffix(), &options(&out_dir))
+            .map_err(|e| e.to_string())?;
+        let outs: Vec<PathBuf> = rs.file_uris().into_iter().map(PathBuf::from).collect();
         let avg = one(outs, "average-time")?;
         let tvar = axes.info.time.as_deref().ok_or("no time coordinate")?;
         checks::check_yearly(&sub, &avg, tvar)
@@ -304,21 +294,17 @@ impl Runner<'_> {
         };
         let out_dir = tmp.path().join("regrid");
         std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
-        let outs = self.on_file(&sub, |src| {
-            let rr = RegridRequest {
-                method: regrid::parse_method("nearest_s2d").map_err(|e| e.to_string())?,
-                grid: GridSpec::parse("auto").map_err(|e| e.to_string())?,
-                mask: None,
-                adaptive_masking_threshold: 0.5,
-                grids_dir: self.daops.grids_dir().unwrap_or_default(),
-                weights_dir: None,
-                io: self.daops.io().clone(),
-            };
-            let p = regrid::plan_regrid(src, &rr).map_err(|e| e.to_string())?;
-            let mut namer = FileNamer::new(NamerKind::Standard, self.daops.resolver.templates());
-            rookery_ops::engine::execute(src, &p.job, &spec(&out_dir, &p.suffix), &mut namer, &|_, _| {})
-                .map_err(|e| e.to_string())
-        })?;
+        let rr = RegridRequest {
+            method: regrid::parse_method("nearest_s2d").map_err(|e| e.to_string())?,
+            grid: GridSpec::parse("auto").map_err(|e| e.to_string())?,
+            mask: None,
+            adaptive_masking_threshold: 0.5,
+            grids_dir: self.daops.grids_dir().unwrap_or_default(),
+            weights_dir: None,
+            io: self.daops.io().clone(),
+        };
+        let rs = self.daops.regrid(&[path_text(&sub)], &rr, &options(&out_dir)).map_err(|e| e.to_string())?;
+        let outs: Vec<PathBuf> = rs.file_uris().into_iter().map(PathBuf::from).collect();
         let out = one(outs, "regrid")?;
         checks::check_nearest(&sub, &out, &axes.info.main)
     }
