@@ -198,7 +198,10 @@ impl Resolver {
         }
         let path = Path::new(item);
         let looks_like_path = item.starts_with('/') || item.starts_with("./") || item.starts_with("../");
-        if looks_like_path || path.exists() || (item.contains('/') && item.contains('*')) {
+        // A relative name is a file only where the context may read (else its existence
+        // would show through the message).
+        let readable = || path.exists() && self.io.local(path).is_ok();
+        if looks_like_path || readable() || (item.contains('/') && item.contains('*')) {
             return self.resolve_path(path, item);
         }
         if item.matches('.').count() > 1 {

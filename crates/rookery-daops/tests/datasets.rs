@@ -384,3 +384,16 @@ fn progress_covers_every_dataset_of_a_collection() {
     assert!(v.iter().any(|x| *x > 0.0 && *x <= 0.5), "first dataset in the first half: {v:?}");
     assert!((v[v.len() - 1] - 1.0).abs() < 1e-9, "ends at 1: {v:?}");
 }
+
+/// A restricted resolver says the same of a relative name outside its roots whether or not
+/// the file exists (tests run in the crate directory, where `Cargo.toml` exists).
+#[test]
+fn restricted_names_do_not_show_existence() {
+    let r = daops().restricted(&[]).expect("restricted");
+    assert!(std::path::Path::new("Cargo.toml").exists());
+    let existing = r.resolver.resolve("Cargo.toml").expect_err("outside").to_string();
+    let missing = r.resolver.resolve("Nonexistent.toml").expect_err("missing").to_string();
+    assert_eq!(existing.replace("Cargo.toml", "X"), missing.replace("Nonexistent.toml", "X"));
+    // The command line still reads it.
+    assert!(daops().resolver.resolve("Cargo.toml").is_ok_and(|d| d.files.len() == 1));
+}

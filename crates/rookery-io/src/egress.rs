@@ -318,8 +318,9 @@ impl EgressPolicy {
         matches!(self, EgressPolicy::Open)
     }
 
-    /// Checks the URL text: scheme and listed prefix. The URL is matched in its normal form ([`normalize_url`]), which is what the client
-    /// then sends, so dot segments and percent-encoded dots cannot climb out of a prefix.
+    /// Checks the URL text: scheme and listed prefix. The URL is matched in its normal form
+    /// ([`normalize_url`]), which is what the client then sends, so dot segments and
+    /// percent-encoded dots cannot climb out of a prefix.
     ///
     /// # Errors
     /// One line naming the URL and the reason.
