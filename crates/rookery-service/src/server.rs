@@ -672,13 +672,15 @@ pub struct Running {
     pub handle: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
-/// What jobs may read on a client's behalf: local files only under the projects' directories
-/// and `[rookery] allowed_roots`; URLs only under `[rookery] allowed_urls`, resolving to public
+/// The service's data-aware layer, restricted to what jobs may read on a client's behalf:
+/// local files only under the projects' directories, `[rookery] allowed_roots` and the
+/// roocs-grids directory; URLs only under `[rookery] allowed_urls`, resolving to public
 /// addresses unless their host is listed there or the address is in `allowed_networks`; the
-/// configured peers' URLs are allowed too.
+/// configured peers' URLs are allowed too. `Ok(Err(why))` when roocs.ini cannot be loaded
+/// (the jobs that need it fail with that message; the service still starts).
 ///
 /// # Errors
-/// A bad configuration, or the data layer was already opened without restrictions.
+/// `[rookery] allowed_networks` does not parse.
 pub fn restrict_data_access(cfg: &Config) -> Result<Result<Arc<rookery_daops::Daops>, String>, ServiceError> {
     // Results of workflow parts are fetched from the configured peers.
     // An OGC API peer serves its results under its base URL; a WPS peer (rook) under its
