@@ -216,12 +216,7 @@ impl Resolver {
         let text = path.to_string_lossy();
         // Before anything looks at the file system (a refusal tells nothing of what is there):
         // the path itself, or a pattern's directory part.
-        let base = match text.find(['*', '?', '[']) {
-            Some(i) => {
-                PathBuf::from(text[..i].rsplit_once('/').map_or(".", |(d, _)| if d.is_empty() { "/" } else { d }))
-            }
-            None => path.to_path_buf(),
-        };
+        let base = rookery_io::glob_base(path);
         self.check_allowed(&base)?;
         let files: Vec<PathBuf> = if text.contains(['*', '?', '[']) && !path.exists() {
             let mut f: Vec<PathBuf> = glob::glob(&text)

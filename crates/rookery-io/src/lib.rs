@@ -53,7 +53,7 @@ pub use client::Remote;
 pub use context::IoContext;
 pub use egress::EgressPolicy;
 pub use nc::NcSource;
-pub use open::{expand_inputs, open, open_paths};
+pub use open::{expand_inputs, glob_base, open, open_paths};
 pub use remote::{is_url, HttpOptions, RemoteError};
 pub use write::{NcWriter, OutputFormat, Staged, WriteOptions};
 pub use writer::Writer;

@@ -73,7 +73,8 @@ pub fn expand_inputs(ctx: &IoContext, inputs: &[String]) -> Result<Vec<PathBuf>,
 
 /// The part of a path before its first glob character, cut at a `/` (the path itself when it
 /// has none): what must be readable before the pattern is expanded.
-fn glob_base(p: &Path) -> PathBuf {
+#[must_use]
+pub fn glob_base(p: &Path) -> PathBuf {
     let text = p.to_string_lossy();
     match text.find(['*', '?', '[']) {
         Some(i) => PathBuf::from(text[..i].rsplit_once('/').map_or(".", |(d, _)| if d.is_empty() { "/" } else { d })),
