@@ -40,4 +40,17 @@ if sl=$(bash scripts/slurm-start.sh); then
 else
     echo "test.sh: WARNING: Slurm could not be started; the Slurm executor tests are skipped" >&2
 fi
-cargo test --workspace --locked
+# Build first, then run under a watchdog: a test that hangs fails the run after
+# ROOKERY_TEST_BUDGET seconds (45 min by default; the suite takes about 10 on 2 cores) with the
+# harness's "has been running for over 60 seconds" lines naming it, instead of eating CI's limit.
+SECONDS=0
+cargo test --workspace --locked --no-run
+echo "test.sh: build took ${SECONDS} s" >&2
+SECONDS=0
+rc=0
+timeout -k 30 "${ROOKERY_TEST_BUDGET:-2700}" cargo test --workspace --locked || rc=$?
+echo "test.sh: tests took ${SECONDS} s" >&2
+if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+  echo "test.sh: the tests did not finish within ${ROOKERY_TEST_BUDGET:-2700} s (a hung test?)" >&2
+fi
+exit "$rc"

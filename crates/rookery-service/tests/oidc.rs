@@ -506,17 +506,18 @@ fn rooki_and_owslib_with_an_oidc_token() {
     let s = serve(|c| c.set("oidc_issuer", &format!("{iss} audience=rookery-api")).unwrap());
     let token = idp.token("alice", Some(API), None);
     let out = tempfile::tempdir().unwrap();
-    let o = Command::new(&py)
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/wps_oidc_clients.py"))
-        .env("ROOK_URL", s.url("/wps"))
-        .env("ACCESS_TOKEN", &token)
-        .env("BAD_TOKEN", tamper(&token))
-        .env("RLDS", rlds())
-        .env("OUT", out.path())
-        .env_remove("ROOK_MODE")
-        .env("PYTHONUNBUFFERED", "1")
-        .output()
-        .expect("python runs");
+    let o = common::output_within(
+        &mut Command::new(&py)
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/wps_oidc_clients.py"))
+            .env("ROOK_URL", s.url("/wps"))
+            .env("ACCESS_TOKEN", &token)
+            .env("BAD_TOKEN", tamper(&token))
+            .env("RLDS", rlds())
+            .env("OUT", out.path())
+            .env_remove("ROOK_MODE")
+            .env("PYTHONUNBUFFERED", "1"),
+        std::time::Duration::from_secs(600),
+    );
     let stdout = String::from_utf8_lossy(&o.stdout);
     let stderr = String::from_utf8_lossy(&o.stderr);
     println!("{stdout}");

@@ -25,16 +25,17 @@ fn rooki_and_owslib_against_the_server() {
     let s = start(false);
     let key = s.key("python-clients", "execute,jobs");
     let out = tempfile::tempdir().unwrap();
-    let o = Command::new(&py)
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/wps_clients.py"))
-        .env("ROOK_URL", s.url("/wps"))
-        .env("ACCESS_TOKEN", &key)
-        .env("RLDS", rlds())
-        .env("OUT", out.path())
-        .env_remove("ROOK_MODE")
-        .env("PYTHONUNBUFFERED", "1")
-        .output()
-        .expect("python runs");
+    let o = common::output_within(
+        &mut Command::new(&py)
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/wps_clients.py"))
+            .env("ROOK_URL", s.url("/wps"))
+            .env("ACCESS_TOKEN", &key)
+            .env("RLDS", rlds())
+            .env("OUT", out.path())
+            .env_remove("ROOK_MODE")
+            .env("PYTHONUNBUFFERED", "1"),
+        std::time::Duration::from_secs(600),
+    );
     let stdout = String::from_utf8_lossy(&o.stdout);
     let stderr = String::from_utf8_lossy(&o.stderr);
     println!("{stdout}");

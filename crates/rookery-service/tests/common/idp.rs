@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 /// Scopes of the test clients alice and bob.
 pub const API: &str = "processes:read jobs:execute jobs:read:own";
@@ -43,29 +44,56 @@ pub fn provider() -> Option<Provider> {
         eprintln!("skipped: {why}");
         return None;
     }
+    // A provider that has not printed its issuer within a minute is killed and started again
+    // (a CI run once waited 75 minutes on one that never printed); three tries, then a failure
+    // that says so instead of a hung suite.
+    let mut why = String::new();
+    for attempt in 1..=3 {
+        match start(&dir, Duration::from_secs(60)) {
+            Ok(p) => return Some(p),
+            Err(e) => {
+                eprintln!("OIDC provider start {attempt} failed: {e}");
+                why = e;
+            }
+        }
+    }
+    panic!("the OIDC provider (node tests/oidc/provider.mjs) did not start three times: {why}");
+}
+
+/// One start of the provider, waiting at most `wait` for the line with its issuer.
+fn start(dir: &Path, wait: Duration) -> Result<Provider, String> {
     let mut child = Command::new("node")
         .arg(dir.join("provider.mjs"))
         .arg("0")
-        .current_dir(&dir)
+        .current_dir(dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .expect("node starts");
-    let mut line = String::new();
+        .map_err(|e| format!("node did not start: {e}"))?;
     let mut out = BufReader::new(child.stdout.take().unwrap());
-    out.read_line(&mut line).expect("provider prints its issuer");
-    // Whatever the provider prints later goes to our stderr (its stdout must stay open).
+    let (tx, rx) = std::sync::mpsc::channel();
+    // The reader sends the first line, then passes whatever the provider prints later to our
+    // stderr (its stdout must stay open).
     std::thread::spawn(move || {
+        let mut line = String::new();
+        let first = out.read_line(&mut line).map(|_| line.clone());
+        let _ = tx.send(first);
         let mut l = String::new();
         while out.read_line(&mut l).is_ok_and(|n| n > 0) {
             eprint!("provider: {l}");
             l.clear();
         }
     });
-    let v: Value = serde_json::from_str(line.trim()).unwrap_or_else(|e| panic!("provider said {line:?}: {e}"));
-    let issuer = v["issuer"].as_str().unwrap().to_string();
-    Some(Provider { child, issuer })
+    let mut provider = Provider { child, issuer: String::new() };
+    let line = match rx.recv_timeout(wait) {
+        Ok(Ok(line)) => line,
+        Ok(Err(e)) => return Err(format!("reading its output: {e}")),
+        Err(_) => return Err(format!("no issuer line within {} s", wait.as_secs())),
+    };
+    let v: Value = serde_json::from_str(line.trim()).map_err(|e| format!("it said {line:?}: {e}"))?;
+    provider.issuer = v["issuer"].as_str().ok_or_else(|| format!("no issuer in {line:?}"))?.to_string();
+    Ok(provider)
 }
 
 pub fn form_post(url: &str, headers: &[(&str, &str)], form: &[(&str, &str)]) -> Resp {
