@@ -7,22 +7,7 @@ use crate::results::Row;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// Escapes text for HTML element content and attribute values.
-#[must_use]
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            _ => o.push(c),
-        }
-    }
-    o
-}
+pub use rookery_io::text::html as esc;
 
 fn rate_table(out: &mut String, title: &str, rows: &[Row], key: impl Fn(&Row) -> String) {
     let mut m: BTreeMap<String, (usize, usize)> = BTreeMap::new();

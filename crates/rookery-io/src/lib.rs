@@ -42,6 +42,7 @@ pub mod remote;
 pub mod s3;
 pub mod space;
 pub mod temp;
+pub mod text;
 mod write;
 mod writer;
 mod zarr;

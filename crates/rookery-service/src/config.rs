@@ -158,31 +158,6 @@ impl Default for Identity {
     }
 }
 
-/// `1024`, `500M`, `10GB`, `2GiB` (decimal K/M/G/T; `Ki`/`Mi`/`Gi`/`Ti` binary).
-///
-/// # Errors
-/// Not a size.
-pub fn parse_size(v: &str) -> Result<u64, String> {
-    let t = v.trim();
-    let i = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
-    let (n, unit) = t.split_at(i);
-    let n: f64 = n.parse().map_err(|_| format!("'{v}' is not a size (e.g. 500M, 10G)"))?;
-    let m: f64 = match unit.trim().to_ascii_lowercase().trim_end_matches('b') {
-        "" => 1.0,
-        "k" => 1e3,
-        "m" => 1e6,
-        "g" => 1e9,
-        "t" => 1e12,
-        "ki" => 1024.0,
-        "mi" => 1024.0 * 1024.0,
-        "gi" => 1024.0 * 1024.0 * 1024.0,
-        "ti" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
-        _ => return Err(format!("'{v}' is not a size (e.g. 500M, 10G)")),
-    };
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    Ok((n * m).round() as u64)
-}
-
 /// The line up to a `#` that is outside double quotes (TOML: `"iss#sub"` is not a comment).
 fn strip_comment(line: &str) -> &str {
     let mut quoted = false;
@@ -206,10 +181,10 @@ fn parse_map(key: &str, v: &str) -> Result<Vec<(String, Vec<String>)>, String> {
         let perms: Vec<String> =
             perms.split([',', ' ', '+']).map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect();
         for p in &perms {
-            if !crate::auth::is_permission(p) {
+            if !crate::scopes::is_permission(p) {
                 return Err(format!(
                     "config: '{key}': unknown permission '{p}' (known: {})",
-                    crate::auth::permission_names()
+                    crate::scopes::permission_names()
                 ));
             }
         }
@@ -243,7 +218,7 @@ fn parse_issuer(item: &str) -> Result<IssuerConfig, String> {
                 })?);
             }
             "allow_account_audience" => {
-                c.allow_account_audience = crate::process::parse_bool(v)
+                c.allow_account_audience = crate::text::parse_bool(v)
                     .ok_or_else(|| format!("config: 'allow_account_audience' must be true or false, not '{v}'"))?;
             }
             other => {
@@ -268,7 +243,7 @@ fn parse_override(item: &str) -> Result<QuotaOverride, String> {
             Some(("rate" | "rate_limit", v)) => q.rate_limit = Some(num("quota rate", v)?),
             Some(("jobs" | "concurrent_jobs", v)) => q.concurrent_jobs = Some(num("quota jobs", v)?),
             Some(("bytes" | "daily_bytes", v)) => {
-                q.daily_bytes = Some(parse_size(v).map_err(|e| format!("config: 'quota': {e}"))?)
+                q.daily_bytes = Some(crate::text::parse_size(v).map_err(|e| format!("config: 'quota': {e}"))?)
             }
             _ => return Err(format!("config: unknown 'quota' option '{w}' (known: rate=, jobs=, bytes=)")),
         }
@@ -354,7 +329,7 @@ impl Config {
             "data_dir" => self.data_dir = PathBuf::from(v),
             "db" => self.db = (!v.is_empty()).then(|| v.to_string()),
             "open" => {
-                self.open = crate::process::parse_bool(v)
+                self.open = crate::text::parse_bool(v)
                     .ok_or_else(|| format!("config: 'open' must be true or false, not '{v}'"))?;
             }
             "workers" => self.workers = num::<usize>(key, v)?.max(1),
@@ -383,12 +358,12 @@ impl Config {
             "oidc_timeout_secs" => self.identity.http_timeout_secs = num::<u64>(key, v)?.max(1),
             "oidc_introspection_cache_secs" => self.identity.introspection_cache_secs = num(key, v)?,
             "oidc_allow_insecure_http" => {
-                self.identity.allow_insecure_http = crate::process::parse_bool(v)
+                self.identity.allow_insecure_http = crate::text::parse_bool(v)
                     .ok_or_else(|| format!("config: 'oidc_allow_insecure_http' must be true or false, not '{v}'"))?;
             }
             "quota_concurrent_jobs" => self.identity.concurrent_jobs = num(key, v)?,
             "quota_daily_bytes" => {
-                self.identity.daily_bytes = parse_size(v).map_err(|e| format!("config: '{key}': {e}"))?
+                self.identity.daily_bytes = crate::text::parse_size(v).map_err(|e| format!("config: '{key}': {e}"))?
             }
             "peer" => {
                 for item in v.split([';', '\n']).map(str::trim).filter(|s| !s.is_empty()) {

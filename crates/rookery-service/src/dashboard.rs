@@ -3,24 +3,9 @@
 //! recent failures. Self-contained (inline CSS and SVG, no scripts), so it opens anywhere.
 
 use crate::jobs::UsageRecord;
+use rookery_io::text::html as esc;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-
-/// HTML-escapes text.
-fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
-}
 
 /// `q`-quantile of sorted values (nearest rank).
 fn quantile(sorted: &[i64], q: f64) -> i64 {

@@ -1,8 +1,8 @@
 //! OGC exceptions (OWS 1.1 `ExceptionReport`, as PyWPS writes them) and their HTTP statuses.
 
 use crate::failure::FailureKind;
-use crate::xml::{esc, esc_text};
 use axum::http::StatusCode;
+use rookery_io::text::{xml as esc, xml_text as esc_text};
 
 /// The OWS exception codes this service reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -299,7 +299,7 @@ pub fn parse_peer(s: &str) -> Result<PeerConfig, String> {
             "resource" => resource = Some(v.to_string()),
             "audience" => audience = Some(v.to_string()),
             "token_exchange" => {
-                p.exchange = crate::process::parse_bool(v)
+                p.exchange = crate::text::parse_bool(v)
                     .ok_or_else(|| format!("config: peer '{}': token_exchange must be on or off, not '{v}'", p.name))?;
             }
             "protocol" if v == "ogc" => p.protocol = Protocol::Ogc,
@@ -714,7 +714,7 @@ fn fetch_metalink(
 /// A WPS 1.0.0 Execute request: literal or JSON inputs as ComplexData when they start with
 /// `{`, every output as a reference; `asynchronous` stores the response and reports status.
 fn wps_execute(process: &str, inputs: &[(&str, &str)], asynchronous: bool) -> String {
-    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let esc = rookery_io::text::xml_text;
     let mut x = String::from(
         r#"<?xml version="1.0" encoding="UTF-8"?><wps:Execute service="WPS" version="1.0.0" xmlns:wps="http://www.opengis.net/wps/1.0.0" xmlns:ows="http://www.opengis.net/ows/1.1" xmlns:xlink="http://www.w3.org/1999/xlink">"#,
     );

@@ -34,7 +34,7 @@ impl MinFreeSpace {
             }
             return Ok(MinFreeSpace::Percent(x));
         }
-        crate::config::parse_size(t).map(MinFreeSpace::Bytes)
+        crate::text::parse_size(t).map(MinFreeSpace::Bytes)
     }
 
     /// The floor in bytes on a file system of `total` bytes.

@@ -62,7 +62,7 @@ fn secs(key: &str, v: &str) -> Result<Duration, String> {
 }
 
 fn size(key: &str, v: &str) -> Result<u64, String> {
-    match crate::config::parse_size(v) {
+    match crate::text::parse_size(v) {
         Ok(0) => Err(format!("config: '{key}' must be more than 0 bytes")),
         Ok(n) => Ok(n),
         Err(e) => Err(format!("config: '{key}': {e}")),
@@ -125,7 +125,7 @@ pub async fn read_body(headers: &HeaderMap, body: Body, limit: u64, timeout: Dur
         let cap = usize::try_from(declared.unwrap_or(0).min(limit)).unwrap_or(0);
         let mut buf: Vec<u8> = Vec::with_capacity(cap);
         while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|e| BodyError::Read(crate::server::one_line(&e.to_string())))?;
+            let frame = frame.map_err(|e| BodyError::Read(crate::text::one_line(&e.to_string())))?;
             if let Ok(data) = frame.into_data() {
                 if (buf.len() + data.len()) as u64 > limit {
                     return Err(BodyError::TooLarge { limit });

@@ -95,10 +95,10 @@ fn wants_html(h: &HeaderMap) -> bool {
 }
 
 fn html_page(title: &str, v: &Value) -> Response {
-    let pre = crate::xml::esc(&serde_json::to_string_pretty(v).unwrap_or_default());
+    let pre = rookery_io::text::xml(&serde_json::to_string_pretty(v).unwrap_or_default());
     let body = format!(
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{0}</title></head><body><h1>{0}</h1><pre>{pre}</pre></body></html>",
-        crate::xml::esc(title)
+        rookery_io::text::xml(title)
     );
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
 }
@@ -149,7 +149,7 @@ fn input_schema(k: &InputKind) -> Value {
                 s.insert("enum".into(), json!(allowed));
             }
             if let Some(d) = default {
-                let dv = if ty == "boolean" { json!(crate::process::parse_bool(d).unwrap_or(false)) } else { json!(d) };
+                let dv = if ty == "boolean" { json!(crate::text::parse_bool(d).unwrap_or(false)) } else { json!(d) };
                 s.insert("default".into(), dv);
             }
             Value::Object(s)

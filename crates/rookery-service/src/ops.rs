@@ -6,8 +6,9 @@
 
 use crate::failure::{Classify, FailureKind};
 use crate::jobs::{JobResult, JobStore, ResultFile};
-use crate::process::{first, parse_bool, Inputs};
+use crate::process::{first, Inputs};
 use crate::prov::Provenance;
+use crate::text::parse_bool;
 use rookery_daops::{Daops, Progress};
 use rookery_ops::output::utc_now;
 use rookery_ops::{AreaParam, LevelParam, NamerKind, OutputSpec, SubsetRequest, TimeComponents, TimeParam};

@@ -578,16 +578,6 @@ pub struct RawInput {
     pub mime: Option<String>,
 }
 
-/// Parses a WPS boolean (pywps `convert_boolean`).
-#[must_use]
-pub fn parse_bool(s: &str) -> Option<bool> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" | "y" | "on" => Some(true),
-        "false" | "0" | "no" | "n" | "off" | "" => Some(false),
-        _ => None,
-    }
-}
-
 /// Checks a request's inputs against the process: unknown identifiers, occurrences, data
 /// types, allowed values, formats; applies defaults; reports missing required inputs.
 ///
@@ -612,7 +602,7 @@ pub fn validate(p: &ProcessDef, raw: &[RawInput]) -> Result<Inputs, OwsError> {
             InputKind::Literal { data_type, allowed, .. } => {
                 let v = r.data.trim();
                 match *data_type {
-                    "boolean" if parse_bool(v).is_none() => {
+                    "boolean" if crate::text::parse_bool(v).is_none() => {
                         return Err(OwsError::invalid(
                             def.id,
                             format!(

@@ -70,7 +70,7 @@ impl Provenance {
     #[must_use]
     pub fn start(workflow: bool, started_iso: &str) -> Provenance {
         let ver = env!("CARGO_PKG_VERSION");
-        let id = crate::auth::uuid4();
+        let id = crate::ids::uuid4();
         let mut p = Provenance {
             id: id.clone(),
             agents: Map::new(),
@@ -142,7 +142,7 @@ impl Provenance {
         collection: &[String],
         outputs: &[String],
     ) -> String {
-        let act = format!("roocs:{}_{}", label.replace(' ', "_"), crate::auth::uuid4());
+        let act = format!("roocs:{}_{}", label.replace(' ', "_"), crate::ids::uuid4());
         let mut a = Map::new();
         a.insert("prov:type".into(), qn("provone:Execution"));
         a.insert("prov:label".into(), Value::String(label.to_string()));

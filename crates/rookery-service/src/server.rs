@@ -182,7 +182,7 @@ impl AppState {
             retry_after(RETRY_AFTER_SECS);
             return Err(OwsError::busy(format!("{why}; try again later")));
         }
-        let id = auth::uuid4();
+        let id = crate::ids::uuid4();
         let nj = NewJob { id: id.clone(), process: process.to_string(), owner: owner.id.clone(), request };
         // Before the job can be claimed.
         self.keep_user_token(owner, &id);
@@ -400,7 +400,7 @@ pub async fn run_job(st: &St, wid: &str, job: Job) {
     st.user_tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&job.id);
     let outcome = match res {
         Ok(Ok(r)) => Ok(r),
-        Ok(Err(e)) => Err(JobFailure { message: format!("Process error: {}", one_line(&e.0)), kind: e.1 }),
+        Ok(Err(e)) => Err(JobFailure { message: format!("Process error: {}", crate::text::one_line(&e.0)), kind: e.1 }),
         Err(e) => Err(JobFailure::from(format!("Process error: internal error ({e})"))),
     };
     if let Err(JobFailure { message: m, .. }) = &outcome {
@@ -487,13 +487,6 @@ fn retry_after(secs: u64) {
     if let Some(c) = auth::current() {
         *c.retry_after.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(secs);
     }
-}
-
-/// Collapses whitespace into one line; other control characters (a NUL from a file's
-/// attribute) are escaped (`\0`, `\u{1b}`).
-#[must_use]
-pub fn one_line(s: &str) -> String {
-    rookery_io::temp::escape(&s.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// Re-queues jobs whose lease expired and removes jobs past retention, every few seconds.

@@ -168,7 +168,7 @@ pub fn parse(text: &str) -> Result<Workflow, ProcError> {
         for (k, vs) in &params {
             if run == "subset" && k == ALIGNED {
                 // Workflow-only (rook's internal switch; not a WPS input of subset).
-                if vs.len() != 1 || process::parse_bool(&vs[0]).is_none() {
+                if vs.len() != 1 || crate::text::parse_bool(&vs[0]).is_none() {
                     return Err(err(format!("Invalid workflow: step '{sid}': {ALIGNED} must be one boolean")));
                 }
                 continue;

@@ -42,7 +42,7 @@ fn xml_response(status: StatusCode, body: String) -> Response {
 }
 
 fn truthy(s: &str) -> bool {
-    crate::process::parse_bool(s).unwrap_or(false)
+    crate::text::parse_bool(s).unwrap_or(false)
 }
 
 /// Percent-decodes what is valid and leaves the rest (pywps `unquote`).

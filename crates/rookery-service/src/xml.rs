@@ -6,30 +6,8 @@
 
 use crate::jobs::{Job, JobStatus};
 use crate::process::{Fmt, InputKind, OutputKind, ProcessDef};
+use rookery_io::text::{xml as esc, xml_text as esc_text};
 use std::fmt::Write;
-
-/// Escapes text for XML content and attribute values.
-#[must_use]
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => {}
-            c => o.push(c),
-        }
-    }
-    o
-}
-
-/// Escapes text content (quotes may stay as they are).
-#[must_use]
-pub fn esc_text(s: &str) -> String {
-    esc(s).replace("&quot;", "\"")
-}
 
 const NS: &str = "xmlns:wps=\"http://www.opengis.net/wps/1.0.0\" xmlns:ows=\"http://www.opengis.net/ows/1.1\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"";
 
@@ -238,7 +216,7 @@ pub fn describe(processes: &[&ProcessDef]) -> String {
                         }
                         if let Some(d) = default {
                             // pywps renders the typed default: booleans as True/False.
-                            let d = match (*data_type, crate::process::parse_bool(d)) {
+                            let d = match (*data_type, crate::text::parse_bool(d)) {
                                 ("boolean", Some(true)) => "True",
                                 ("boolean", Some(false)) => "False",
                                 _ => d,

@@ -18,7 +18,9 @@
 pub mod oidc;
 
 use crate::error::OwsError;
+use crate::ids::{fingerprint, hex, random_bytes};
 use crate::jobs::{AuditRecord, JobStore, KeyRecord, StoreError};
+use crate::scopes::{canonical, is_permission, permission_names, token_name};
 use crate::server::AppState;
 use axum::http::{HeaderMap, StatusCode};
 use hmac::{Hmac, Mac};
@@ -26,49 +28,6 @@ use sha2::Sha256;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
-
-/// Scopes a key may hold.
-pub const SCOPES: &[(&str, &str)] = &[
-    ("execute", "run processes (WPS Execute, OGC execution); same as jobs:execute"),
-    ("jobs", "read status and results of own jobs, list and dismiss them, download outputs; same as jobs:read:own"),
-    ("usage", "run the usage process (request log as CSV)"),
-    ("admin", "see and dismiss every user's jobs"),
-    ("processes:read", "list and describe processes (public on this server)"),
-    ("jobs:execute", "same as execute"),
-    ("jobs:read:own", "same as jobs"),
-];
-
-/// The canonical name of a permission: API-key scopes and token permissions are one vocabulary.
-#[must_use]
-pub fn canonical(scope: &str) -> &str {
-    match scope {
-        "jobs:execute" => "execute",
-        "jobs:read:own" => "jobs",
-        s => s,
-    }
-}
-
-/// A permission (API-key scope or token permission) this server knows.
-#[must_use]
-pub fn is_permission(p: &str) -> bool {
-    SCOPES.iter().any(|(k, _)| *k == p)
-}
-
-/// The known permission names, comma-separated (for messages).
-#[must_use]
-pub fn permission_names() -> String {
-    SCOPES.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
-}
-
-/// The name a permission is asked by in messages to token holders.
-#[must_use]
-pub fn token_name(scope: &str) -> &str {
-    match scope {
-        "execute" => "jobs:execute",
-        "jobs" => "jobs:read:own",
-        s => s,
-    }
-}
 
 /// How a principal proved who it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -137,37 +96,6 @@ impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Secret(..)")
     }
-}
-
-/// Lowercase hex.
-#[must_use]
-pub fn hex(b: &[u8]) -> String {
-    use std::fmt::Write;
-    b.iter().fold(String::with_capacity(b.len() * 2), |mut s, x| {
-        let _ = write!(s, "{x:02x}");
-        s
-    })
-}
-
-/// Random bytes from the OS.
-///
-/// # Panics
-/// When the OS has no randomness (never on supported systems).
-#[must_use]
-pub fn random_bytes(n: usize) -> Vec<u8> {
-    let mut v = vec![0u8; n];
-    getrandom::fill(&mut v).expect("OS randomness");
-    v
-}
-
-/// A random (v4) UUID string.
-#[must_use]
-pub fn uuid4() -> String {
-    let mut b = random_bytes(16);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex(&b);
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
 }
 
 impl Secret {
@@ -284,14 +212,6 @@ pub fn resolve(store: &dyn JobStore, secret: &Secret, key: &str) -> Result<Princ
 #[must_use]
 pub fn is_api_key(headers: &axum::http::HeaderMap, cred: &str) -> bool {
     cred.starts_with("rk_") || headers.get("x-api-key").is_some()
-}
-
-/// A short, non-reversible fingerprint of a credential for logs and the audit log: the first
-/// 12 hex digits of its SHA-256. Credentials themselves are never logged.
-#[must_use]
-pub fn fingerprint(cred: &str) -> String {
-    use sha2::Digest;
-    hex(&Sha256::digest(cred.as_bytes())[..6])
 }
 
 /// For an API key `rk_<id>_<secret>`, its id (not secret), else `None`.
@@ -649,6 +569,6 @@ mod tests {
         assert!(r.check("a").is_ok());
         assert!(r.check("a").is_err());
         assert!(r.check("b").is_ok());
-        assert_eq!(uuid4().len(), 36);
+        assert_eq!(crate::ids::uuid4().len(), 36);
     }
 }

@@ -19,7 +19,7 @@
 //!   token's SHA-256. Errors are not cached.
 //!
 //! All HTTP is blocking `ureq` on tokio's blocking threads, with short timeouts. Tokens, keys
-//! and client secrets are never logged: logs name a token by [`super::fingerprint`].
+//! and client secrets are never logged: logs name a token by [`crate::ids::fingerprint`].
 
 use super::{Principal, Via};
 use crate::config::{Identity, IssuerConfig};
@@ -246,7 +246,7 @@ impl Oidc {
         if let Err(e) = &r {
             tracing::warn!(
                 "token {} refused ({}): {}{}",
-                super::fingerprint(token),
+                crate::ids::fingerprint(token),
                 e.status.as_u16(),
                 e.reason,
                 e.claimed.as_deref().map(|c| format!(" [claims to be {c}]")).unwrap_or_default()
@@ -356,7 +356,7 @@ impl Oidc {
         let mut scopes = str_list(c.get("scope"));
         scopes.extend(str_list(c.get("scp")));
         for s in &scopes {
-            if super::is_permission(s) {
+            if crate::scopes::is_permission(s) {
                 add(s);
             }
             for (name, ps) in &self.settings.scope_map {
