@@ -19,6 +19,8 @@ if cargo clippy --version >/dev/null 2>&1; then
 else
   echo "test.sh: WARNING: clippy is not available; the lint check is skipped" >&2
 fi
+# Layering: no import circle inside any crate, and the service's floors respected.
+python3 scripts/floors.py
 # Python WPS clients (rooki, OWSLib) for the service tests.
 bash scripts/setup-pyclients.sh
 # Python kerchunk/fsspec/xarray/zarr for the Zarr and Kerchunk interoperability tests (once,

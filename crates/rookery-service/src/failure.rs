@@ -78,12 +78,6 @@ impl Classify for DaopsError {
     }
 }
 
-/// Whose fault a failed job was (jobs recorded before this was stored: the server's).
-#[must_use]
-pub fn of_job(job: &crate::jobs::Job) -> FailureKind {
-    job.result.as_ref().and_then(|r| r.failure).unwrap_or_default()
-}
-
 /// Failures of the server's own resources (files, job store, ...).
 macro_rules! server_fault {
     ($($t:ty),*) => {$(
@@ -95,4 +89,4 @@ macro_rules! server_fault {
     )*};
 }
 
-server_fault!(std::io::Error, crate::jobs::StoreError);
+server_fault!(std::io::Error);

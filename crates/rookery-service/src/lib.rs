@@ -3,22 +3,26 @@
 //! A drop-in replacement for rook (the roocs WPS) that rooki, birdy and OWSLib call unmodified,
 //! and an OGC API – Processes server over the same processes, with durable jobs:
 //!
+//! The modules stand in floors; a module imports only its own floor and those below
+//! (`scripts/floors.py` checks it in CI):
+//!
 //! ```text
-//!  conn.rs: accept loop (connection cap, header/idle timeouts) ─► axum router (server.rs)
-//!    limits.rs: body limits (413), content types (415)
-//!    ├── /wps ──────────── wps.rs: KVP/XML ─► process.rs: validate ─┐
-//!    ├── /, /processes, /jobs ── ogc.rs, nested.rs (OGC API, JSON)  ┤ submit
-//!    └── /outputs/... ──── server.rs: status docs, Metalink, files  │
-//!                                                                   ▼
-//!   auth/: API keys, OIDC (oidc.rs), scopes,      jobs/: JobStore (SQLite or PostgreSQL):
-//!          signed URLs, rate limit; quota.rs       accepted → running (lease) → successful/failed;
-//!                                                 pending.rs: ends a full disk kept from the store
-//!   server.rs: worker pool, lease renewal,  ◄──── claim
-//!              recovery, retention; AppState.data: the restricted rookery-daops (one per process)
-//!      └─► ops.rs: processes → Daops (the conductor), with the job's directory readable
-//!          workflow.rs: orchestrate documents (DAG); federation.rs: parts at peers; slurm.rs
-//!          prov.rs + png.rs: PROV-JSON and its PNG; failure.rs: whose fault (400/404/500)
-//!   dirlock.rs: one `serve` per SQLite data directory; freespace.rs: no new jobs on a full disk
+//!  http        server.rs: router, output files, usage-log middleware, start (bind + serve)
+//!              conn.rs: accept loop (connection cap, header/idle timeouts)
+//!              wps.rs + xml.rs: WPS 1.0.0 (KVP/XML, documents); ogc.rs: OGC API – Processes
+//!              gate.rs: who is asking (token middleware, principal/require, quotas at submit)
+//!  execution   runner.rs: workers (claim, lease, progress, end), maintenance; slurm.rs
+//!              execute.rs: a queued process in its job directory → files, provenance, result
+//!              workflow.rs: orchestrate documents (DAG); federation.rs: parts at peers
+//!              ops.rs: operations → rookery-daops (the conductor); prov/: PROV-JSON + PNG
+//!              dashboard.rs: the usage dashboard page
+//!  state       state.rs: AppState (config, store, credentials, quotas, the restricted Daops)
+//!              auth/: API keys, signed URLs, rate limit, OIDC tokens; quota.rs
+//!  jobs        jobs/: JobStore (SQLite or PostgreSQL), pending ends; usage_log.rs
+//!  words       config/: configuration as plain data (peers, Slurm, limits, identity)
+//!              process.rs: process definitions and input checks; error.rs: OWS exceptions
+//!              failure.rs: whose fault (400/404/500); limits.rs: HTTP limits and bodies
+//!              text.rs, ids.rs, time.rs, scopes.rs, nested.rs, dirlock.rs, freespace.rs
 //! ```
 //!
 //! Start it with [`server::start`] (what `rookery serve` does).
@@ -29,22 +33,25 @@ pub mod conn;
 pub mod dashboard;
 pub mod dirlock;
 pub mod error;
+pub mod execute;
 pub mod failure;
 pub mod federation;
 pub mod freespace;
+pub mod gate;
 pub mod ids;
 pub mod jobs;
 pub mod limits;
 pub mod nested;
 pub mod ogc;
 pub mod ops;
-pub mod png;
 pub mod process;
 pub mod prov;
 pub mod quota;
+pub mod runner;
 pub mod scopes;
 pub mod server;
 pub mod slurm;
+pub mod state;
 pub mod text;
 pub mod time;
 pub mod usage_log;
@@ -53,4 +60,5 @@ pub mod wps;
 pub mod xml;
 
 pub use config::Config;
-pub use server::{start, Running, ServiceError};
+pub use server::{start, Running};
+pub use state::ServiceError;

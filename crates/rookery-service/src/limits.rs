@@ -3,7 +3,7 @@
 //! endpoint, and which content types a JSON endpoint accepts.
 //!
 //! The settings are config keys (`max_connections = 1024`, ...; `ROOKERY_MAX_CONNECTIONS`, ...);
-//! [`crate::conn`] applies the connection ones, the handlers call [`read_body`] and
+//! the connection layer (`conn`) applies the connection ones, the handlers call [`read_body`] and
 //! [`json_content_type`] for the rest.
 
 use axum::body::{Body, Bytes};

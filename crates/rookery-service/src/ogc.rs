@@ -5,7 +5,8 @@ use crate::error::OwsError;
 use crate::failure::FailureKind;
 use crate::jobs::{Job, JobRequest, JobStatus};
 use crate::process::{InputKind, OutputKind, ProcessDef, RawInput};
-use crate::server::{St, UsageTag};
+use crate::state::St;
+use crate::usage_log::UsageTag;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -57,7 +58,7 @@ fn from_ows(e: &OwsError) -> Response {
 /// when it named a dataset that does not exist, 500 (`job-results-failed`) for the server's
 /// own faults.
 fn failed_job(j: &Job) -> Response {
-    match crate::failure::of_job(j) {
+    match j.failure_kind() {
         FailureKind::InvalidRequest => problem(StatusCode::BAD_REQUEST, INVALID_PARAMETER, j.message.clone()),
         FailureKind::NotFound => problem(StatusCode::NOT_FOUND, INVALID_PARAMETER, j.message.clone()),
         FailureKind::Server => problem(
@@ -405,7 +406,7 @@ pub async fn execute(State(st): State<St>, h: HeaderMap, Path(id): Path<String>,
     let Some(who) = who else {
         let store = st.store.clone();
         let dir = st.cfg.data_dir.clone();
-        return match tokio::task::spawn_blocking(move || crate::ops::health(store.as_ref(), &dir)).await {
+        return match tokio::task::spawn_blocking(move || crate::execute::health(store.as_ref(), &dir)).await {
             Ok(Ok(v)) => js(&json!({"status": v})),
             Ok(Err(e)) => problem(
                 StatusCode::INTERNAL_SERVER_ERROR,

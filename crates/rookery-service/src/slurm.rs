@@ -15,20 +15,11 @@
 //! ```
 
 use crate::jobs::JobStatus;
-use crate::server::St;
+use crate::state::St;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-/// Settings of the Slurm executor.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SlurmConfig {
-    /// Extra `sbatch` options (`slurm_options = "--partition=compute --mem=4G"`).
-    pub options: Vec<String>,
-    /// The rookery binary the batch jobs run (default: this executable).
-    pub program: Option<PathBuf>,
-}
 
 /// Quotes `s` for the shell of `sbatch --wrap`.
 fn sh(s: &str) -> String {
@@ -188,7 +179,7 @@ fn watch(st: &St, wid: &str, running: HashMap<String, Submitted>) -> HashMap<Str
                 // run-job kept an end the store could not take (a full disk): that end is
                 // recorded, as soon as the store takes it.
                 if crate::jobs::pending::has_saved(&st.cfg.job_dir(&id)) {
-                    if crate::server::record_kept_end(st, &id).is_none() {
+                    if crate::state::record_kept_end(st, &id).is_none() {
                         kept.insert(id, s);
                     }
                     continue;

@@ -3,13 +3,7 @@
 //! thread per request (under load the log drops rows, counted in a warning, rather than
 //! memory growing).
 
-use crate::auth;
 use crate::jobs::{JobStore, UsageRecord};
-use crate::server::{St, UsageTag};
-use axum::extract::{Request, State};
-use axum::http::header;
-use axum::response::Response;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
 use std::sync::Arc;
@@ -59,39 +53,12 @@ impl UsageWriter {
     }
 }
 
-/// Middleware: logs every request with the facts its handler attached ([`UsageTag`]).
-pub async fn layer(State(st): State<St>, req: Request, next: axum::middleware::Next) -> Response {
-    let t0 = crate::time::now_ms();
-    let remote = req
-        .extensions()
-        .get::<axum::extract::ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_default();
-    let key_hint = auth::credential(req.headers()).and_then(|k| auth::key_id_hint(&k).map(String::from));
-    let path = req.uri().path().to_string();
-    let resp = next.run(req).await;
-    let tag = resp
-        .extensions()
-        .get::<UsageTag>()
-        .cloned()
-        .unwrap_or_else(|| UsageTag { operation: path, ..Default::default() });
-    let bytes = resp
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    st.usage.log(UsageRecord {
-        time_start: t0,
-        time_end: crate::time::now_ms(),
-        user: if tag.user.is_empty() { key_hint.unwrap_or_default() } else { tag.user },
-        operation: tag.operation,
-        process: tag.process,
-        job: tag.job,
-        inputs: tag.inputs,
-        http_status: resp.status().as_u16(),
-        bytes_out: bytes,
-        remote,
-    });
-    resp
+/// Usage facts a handler attaches to its response for the usage log.
+#[derive(Clone, Debug, Default)]
+pub struct UsageTag {
+    pub user: String,
+    pub operation: String,
+    pub process: String,
+    pub job: String,
+    pub inputs: String,
 }

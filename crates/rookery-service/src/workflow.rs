@@ -5,7 +5,7 @@
 //! are errors named in the message.
 
 use crate::federation::{PartResult, Peers, Place};
-use crate::ops::{self, ProcError};
+use crate::ops::{self, ProcError, ALIGNED};
 use crate::process::{self, Inputs, RawInput};
 use crate::prov::Provenance;
 use serde_json::Value;
@@ -356,10 +356,6 @@ struct Fed<'a> {
 
 /// Operations that reduce one dataset (run where its data are).
 const REDUCING: &[&str] = &["subset", "average_time", "average", "average_shape", "weighted_average", "regrid"];
-/// A subset step's switch for rook's aligned-files shortcut (`false`: always process, with the
-/// dataset's fixes). Set on the member subsets a federated concat merges: original files would
-/// come back unfixed and as the data node's URLs.
-pub const ALIGNED: &str = "allow_aligned_original_files";
 /// Selections a concat shares with subset (pushed to the members' nodes).
 const SELECTIONS: &[&str] = &["time", "time_components", "area", "level"];
 

@@ -4,7 +4,8 @@
 use crate::error::{OwsCode, OwsError};
 use crate::jobs::{Job, JobRequest, JobStatus};
 use crate::process::{OutputKind, ProcessDef, RawInput};
-use crate::server::{St, UsageTag};
+use crate::state::St;
+use crate::usage_log::UsageTag;
 use crate::xml::{self, ExecuteDoc, OutputValue};
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
@@ -470,7 +471,7 @@ async fn execute(st: &St, headers: &HeaderMap, base: &str, req: ExecuteRequest) 
     if p.id == "health" {
         // Synchronous, in the request, never queued (rook: not sent to the batch system).
         let (store, dir) = (st.store.clone(), st.cfg.data_dir.clone());
-        let res = tokio::task::spawn_blocking(move || crate::ops::health(store.as_ref(), &dir))
+        let res = tokio::task::spawn_blocking(move || crate::execute::health(store.as_ref(), &dir))
             .await
             .map_err(|e| OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
         let tag = UsageTag { operation: "Execute".into(), process: "health".into(), ..Default::default() };
@@ -624,7 +625,7 @@ pub fn execute_doc_response(st: &St, base: &str, job: &Job, with_status_location
 
 fn raw_output(st: &St, base: &str, p: &ProcessDef, job: &Job, id: &str) -> Response {
     if job.status != JobStatus::Successful {
-        return OwsError::failed(crate::failure::of_job(job), job.message.clone()).into_response();
+        return OwsError::failed(job.failure_kind(), job.message.clone()).into_response();
     }
     let Some(res) = &job.result else {
         return OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, "Expected output was not generated").into_response();

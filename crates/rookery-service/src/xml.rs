@@ -4,34 +4,13 @@
 //! Clients parse these (OWSLib with lxml, birdy, rooki with BeautifulSoup), so element names,
 //! namespaces, mime strings and output order follow PyWPS byte for byte where it matters.
 
+use crate::config::ServiceInfo;
 use crate::jobs::{Job, JobStatus};
 use crate::process::{Fmt, InputKind, OutputKind, ProcessDef};
 use rookery_io::text::{xml as esc, xml_text as esc_text};
 use std::fmt::Write;
 
 const NS: &str = "xmlns:wps=\"http://www.opengis.net/wps/1.0.0\" xmlns:ows=\"http://www.opengis.net/ows/1.1\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"";
-
-/// Service identification shown in GetCapabilities.
-#[derive(Clone, Debug)]
-pub struct ServiceInfo {
-    pub title: String,
-    pub abstract_: String,
-    pub provider_name: String,
-    pub provider_site: String,
-}
-
-impl Default for ServiceInfo {
-    fn default() -> Self {
-        ServiceInfo {
-            title: "rookery".into(),
-            abstract_: "rookery is a Web Processing Service (WPS) compatible with rook of the roocs project, \
-                        for remote operations like subsetting on climate model data."
-                .into(),
-            provider_name: "rookery".into(),
-            provider_site: "http://localhost:5000/".into(),
-        }
-    }
-}
 
 fn metadata(x: &mut String, p: &ProcessDef, indent: &str) {
     for (title, href) in p.metadata {
@@ -334,7 +313,7 @@ pub fn execute_response(d: &ExecuteDoc<'_>) -> String {
         }
         JobStatus::Failed | JobStatus::Dismissed => {
             let msg = if job.status == JobStatus::Dismissed { "Job dismissed" } else { job.message.as_str() };
-            let code = crate::error::OwsCode::of_failure(crate::failure::of_job(job));
+            let code = crate::error::OwsCode::of_failure(job.failure_kind());
             let _ = write!(
                 x,
                 "        <wps:ProcessFailed>\n\

@@ -122,8 +122,8 @@ fn a_separate_worker_shares_the_queue_and_no_job_runs_twice() {
     let worker = std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
         rt.block_on(async move {
-            let st = std::sync::Arc::new(rookery_service::server::AppState::open(cfg).unwrap());
-            rookery_service::server::spawn_workers(&st, 1, "worker");
+            let st = std::sync::Arc::new(rookery_service::state::AppState::open(cfg).unwrap());
+            rookery_service::runner::spawn_workers(&st, 1, "worker");
             tokio::task::spawn_blocking(move || stop_rx.recv()).await.ok();
         });
         rt.shutdown_timeout(Duration::from_secs(2));
@@ -164,7 +164,7 @@ fn a_second_server_on_the_same_data_directory_is_refused() {
         "{msg}"
     );
     // Workers (and Slurm's run-job) share the directory: they do not take the lock.
-    rt.block_on(async { rookery_service::server::AppState::open(cfg.clone()).map(|_| ()) }).unwrap();
+    rt.block_on(async { rookery_service::state::AppState::open(cfg.clone()).map(|_| ()) }).unwrap();
     // The first one keeps serving; once it stops, the directory is free again.
     assert_eq!(get(&first.url("/conformance")).status, 200);
     drop(first);

@@ -10,7 +10,7 @@ mod common;
 
 use common::idp::{provider, API};
 use common::{enc, get_h, request, rlds, Resp};
-use rookery_service::server::St;
+use rookery_service::state::St;
 use rookery_service::Config;
 use serde_json::{json, Value};
 use std::io::Write;
@@ -368,7 +368,7 @@ fn peer_client_credentials_against_a_real_provider() {
     let Some(idp) = provider() else { return };
     let iss = idp.issuer.clone();
     let s = serve(|c| c.set("oidc_issuer", &format!("{iss} audience=rookery-api")).unwrap());
-    let peer = rookery_service::federation::parse_peer(&format!(
+    let peer = rookery_service::config::parse_peer(&format!(
         "p {} holds=* token_url={iss}/token client_id=alice client_secret=alice-secret scope={} resource=urn:rookery:api",
         s.url(""),
         API.replace(' ', ",")
@@ -385,7 +385,7 @@ fn peer_client_credentials_against_a_real_provider() {
     assert_eq!(r.status, 201, "{}", r.text());
     // Cached: the same token again.
     assert_eq!(peer.authorization().unwrap().unwrap(), auth);
-    let bad = rookery_service::federation::parse_peer(&format!(
+    let bad = rookery_service::config::parse_peer(&format!(
         "q {} holds=* token_url={iss}/token client_id=alice client_secret=wrong",
         s.url("")
     ))
@@ -507,7 +507,7 @@ fn rooki_and_owslib_with_an_oidc_token() {
     let token = idp.token("alice", Some(API), None);
     let out = tempfile::tempdir().unwrap();
     let o = common::output_within(
-        &mut Command::new(&py)
+        Command::new(&py)
             .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/wps_oidc_clients.py"))
             .env("ROOK_URL", s.url("/wps"))
             .env("ACCESS_TOKEN", &token)

@@ -403,9 +403,9 @@ fn worker_process() {
     cfg.data_dir = dir.into();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     rt.block_on(async move {
-        let st = std::sync::Arc::new(rookery_service::server::AppState::open(cfg).unwrap());
-        rookery_service::server::spawn_workers(&st, n, &format!("worker:test-{}", std::process::id()));
-        rookery_service::server::spawn_maintenance(&st);
+        let st = std::sync::Arc::new(rookery_service::state::AppState::open(cfg).unwrap());
+        rookery_service::runner::spawn_workers(&st, n, &format!("worker:test-{}", std::process::id()));
+        rookery_service::runner::spawn_maintenance(&st);
         eprintln!("worker_process: running");
         std::future::pending::<()>().await;
     });

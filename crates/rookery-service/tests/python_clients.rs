@@ -26,7 +26,7 @@ fn rooki_and_owslib_against_the_server() {
     let key = s.key("python-clients", "execute,jobs");
     let out = tempfile::tempdir().unwrap();
     let o = common::output_within(
-        &mut Command::new(&py)
+        Command::new(&py)
             .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/wps_clients.py"))
             .env("ROOK_URL", s.url("/wps"))
             .env("ACCESS_TOKEN", &key)

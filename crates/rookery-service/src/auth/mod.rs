@@ -17,12 +17,9 @@
 
 pub mod oidc;
 
-use crate::error::OwsError;
-use crate::ids::{fingerprint, hex, random_bytes};
+use crate::ids::{hex, random_bytes};
 use crate::jobs::{AuditRecord, JobStore, KeyRecord, StoreError};
-use crate::scopes::{canonical, is_permission, permission_names, token_name};
-use crate::server::AppState;
-use axum::http::{HeaderMap, StatusCode};
+use crate::scopes::{canonical, is_permission, permission_names};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::collections::HashMap;
@@ -221,65 +218,6 @@ pub fn key_id_hint(cred: &str) -> Option<&str> {
     (id.len() == 8 && id.bytes().all(|b| b.is_ascii_hexdigit())).then_some(id)
 }
 
-/// What the identity layer learnt about the current request before its handler ran: the
-/// remote address and, for a token, the outcome of checking it (done asynchronously by
-/// [`layer`], since it may need the issuer). Read by [`AppState::principal`](crate::server::AppState::principal).
-#[derive(Debug, Default)]
-pub struct RequestAuth {
-    pub remote: String,
-    /// `Some` when the request carried a token (not an API key).
-    pub token: Option<Result<Principal, oidc::TokenError>>,
-    /// The token itself when it checked out (kept with a job for peers reached by token
-    /// exchange; never logged).
-    pub bearer: Option<crate::federation::UserToken>,
-    /// Seconds for a `Retry-After` header (set by a quota refusal).
-    pub retry_after: Mutex<Option<u64>>,
-}
-
-tokio::task_local! {
-    /// The current request's [`RequestAuth`] (set by [`layer`] around the handler).
-    pub static REQUEST: std::sync::Arc<RequestAuth>;
-}
-
-/// The current request's context, if the handler runs under [`layer`].
-#[must_use]
-pub fn current() -> Option<std::sync::Arc<RequestAuth>> {
-    REQUEST.try_with(std::sync::Arc::clone).ok()
-}
-
-/// Middleware: checks a bearer token (JWT or opaque; never an API key, which the handler
-/// resolves itself) with the configured issuers before the handler runs, without blocking the
-/// runtime (discovery, JWKS and introspection run on blocking threads), and adds `Retry-After`
-/// to quota refusals.
-pub async fn layer(
-    axum::extract::State(st): axum::extract::State<crate::server::St>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let remote = req
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_default();
-    let (token, bearer) = match credential(req.headers()) {
-        Some(c) if !is_api_key(req.headers(), &c) && st.oidc.enabled() => {
-            let t = st.oidc.authenticate(&c).await;
-            let b = t.is_ok().then_some(crate::federation::UserToken(c));
-            (Some(t), b)
-        }
-        _ => (None, None),
-    };
-    let ctx = std::sync::Arc::new(RequestAuth { remote, token, bearer, retry_after: Mutex::new(None) });
-    let mut resp = REQUEST.scope(ctx.clone(), next.run(req)).await;
-    let wait = *ctx.retry_after.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some(w) = wait {
-        if let Ok(v) = axum::http::HeaderValue::from_str(&w.to_string()) {
-            resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-        }
-    }
-    resp
-}
-
 /// Appends to the audit log without delaying the caller (on a blocking thread when a tokio
 /// runtime is running); failures are logged.
 pub fn audit(store: &std::sync::Arc<dyn JobStore>, kind: &str, principal: &str, address: &str, detail: &str) {
@@ -375,118 +313,6 @@ fn local_actor() -> String {
     format!("cli:{}", std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown".into()))
 }
 
-fn unauthorized(text: impl Into<String>) -> OwsError {
-    OwsError::forbidden(StatusCode::UNAUTHORIZED, text)
-}
-
-/// Records a refused sign-in (audit log and a warning; never the credential itself).
-fn signin_failed(st: &AppState, who: &str, reason: &str) {
-    let remote = current().map(|c| c.remote.clone()).unwrap_or_default();
-    tracing::warn!("sign-in refused from {}: {reason} [{who}]", if remote.is_empty() { "-" } else { &remote });
-    audit(&st.store, "signin-failed", who, &remote, reason);
-}
-
-/// Records an audit event with the current request's address.
-pub fn audit_current(store: &std::sync::Arc<dyn JobStore>, kind: &str, principal: &str, detail: &str) {
-    let remote = current().map(|c| c.remote.clone()).unwrap_or_default();
-    audit(store, kind, principal, &remote, detail);
-}
-
-fn over_quota(p: &Principal, e: crate::quota::QuotaError) -> OwsError {
-    if let Some(c) = current() {
-        *c.retry_after.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(e.retry_after);
-    }
-    tracing::info!("quota: {} refused: {}", p.id, e.text);
-    let mut err = OwsError::busy(e.text);
-    err.status = StatusCode::TOO_MANY_REQUESTS;
-    err
-}
-
-/// The caller of a request that needs credentials (see [`AppState::principal`]).
-///
-/// # Errors
-/// Missing or bad credentials (401), the issuer cannot be asked (503), rate limit (429).
-pub fn principal(st: &AppState, headers: &HeaderMap) -> Result<Principal, OwsError> {
-    let p = match credential(headers) {
-        Some(k) if is_api_key(headers, &k) || !st.oidc.enabled() => match resolve(st.store.as_ref(), &st.secret, &k) {
-            Ok(p) => p,
-            Err(AuthError::BadKey) => {
-                let who =
-                    key_id_hint(&k).map_or_else(|| format!("credential {}", fingerprint(&k)), |id| format!("key {id}"));
-                signin_failed(st, &who, "invalid API key (unknown, revoked or malformed)");
-                return Err(unauthorized("Invalid API key: it is unknown, revoked or malformed"));
-            }
-            // 503 with the reason when the store cannot be used for now (a full disk).
-            Err(AuthError::Store(e)) => return Err(st.store_failure(&e)),
-        },
-        Some(k) => {
-            let outcome = current().and_then(|c| c.token.clone());
-            match outcome {
-                Some(Ok(p)) => p,
-                Some(Err(e)) => {
-                    let who = e.claimed.clone().unwrap_or_else(|| format!("token {}", fingerprint(&k)));
-                    signin_failed(st, &who, &e.reason);
-                    let mut err = unauthorized(e.reason);
-                    if e.status == StatusCode::SERVICE_UNAVAILABLE {
-                        err.code = crate::error::OwsCode::NoApplicableCode;
-                    }
-                    err.status = e.status;
-                    return Err(err);
-                }
-                // Outside the router's identity layer: tokens cannot be checked here.
-                None => {
-                    return Err(OwsError::other(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "The token could not be checked (no identity layer on this route)",
-                    ))
-                }
-            }
-        }
-        None if st.cfg.open => Principal::anonymous(),
-        None => {
-            return Err(unauthorized(if st.oidc.enabled() {
-                "Credentials are required: send an API key or an access token as 'Authorization: Bearer <credential>' (or the key as 'X-API-Key: <key>')"
-            } else {
-                "An API key is required: send it as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'"
-            }))
-        }
-    };
-    st.quotas.check_rate(&st.limiter, &p).map_err(|e| over_quota(&p, e))?;
-    Ok(p)
-}
-
-/// [`principal`] holding `scope`.
-///
-/// # Errors
-/// As `principal`, or 403 without the scope.
-pub fn require(st: &AppState, headers: &HeaderMap, scope: &str) -> Result<Principal, OwsError> {
-    let p = principal(st, headers)?;
-    if p.has(scope) {
-        return Ok(p);
-    }
-    let text = match p.via {
-        Via::Jwt | Via::Introspection => format!(
-            "This token lacks the '{}' permission needed for this request (it has: {})",
-            token_name(scope),
-            if p.scopes.is_empty() { "none".to_string() } else { p.scopes.join(", ") }
-        ),
-        _ => format!("This API key lacks the '{scope}' scope needed for this request"),
-    };
-    tracing::info!("permission refused to {}: {text}", p.id);
-    Err(OwsError::forbidden(StatusCode::FORBIDDEN, text))
-}
-
-/// Quotas checked before a job is queued (jobs at once, bytes written today).
-///
-/// # Errors
-/// Over quota (429, `ServerBusy`).
-pub fn check_submit(st: &AppState, p: &Principal, process: &str) -> Result<(), OwsError> {
-    st.quotas.check_submit(st.store.as_ref(), p).map_err(|e| {
-        audit_current(&st.store, "quota-exceeded", &p.id, &format!("{process}: {}", e.text));
-        over_quota(p, e)
-    })
-}
-
 /// Token buckets per principal: `per_minute` requests a minute, bursts up to the same number.
 pub struct RateLimiter {
     per_minute: u32,
@@ -533,6 +359,16 @@ impl RateLimiter {
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             Err(((1.0 - tokens) / rate).ceil().max(1.0) as u64)
         }
+    }
+}
+
+/// An end user's access token, as the request that submitted a job carried it (never printed).
+#[derive(Clone, PartialEq, Eq)]
+pub struct UserToken(pub String);
+
+impl std::fmt::Debug for UserToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UserToken(set)")
     }
 }
 

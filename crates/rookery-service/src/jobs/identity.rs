@@ -6,7 +6,7 @@ use super::StoreError;
 use serde::{Deserialize, Serialize};
 
 /// One audit event. Never holds a credential: tokens and keys appear at most as a short
-/// fingerprint (see [`crate::auth::fingerprint`]).
+/// fingerprint (see [`crate::ids::fingerprint`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRecord {
     /// ms since the epoch.

@@ -60,6 +60,13 @@ impl StoreError {
     }
 }
 
+/// The job store is the server's own resource: its failures are the server's.
+impl crate::failure::Classify for StoreError {
+    fn failure_kind(&self) -> crate::failure::FailureKind {
+        crate::failure::FailureKind::Server
+    }
+}
+
 /// Status of a job (OGC API – Processes names).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -140,7 +147,7 @@ pub struct JobResult {
     /// Literal outputs: (output id, value).
     #[serde(default)]
     pub literals: Vec<(String, String)>,
-    /// Of a failed job: whose fault it was (see [`crate::failure::of_job`]).
+    /// Of a failed job: whose fault it was (see [`Job::failure_kind`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<crate::failure::FailureKind>,
 }
@@ -177,6 +184,14 @@ pub struct Job {
     pub finished: Option<i64>,
     pub attempts: u32,
     pub worker: Option<String>,
+}
+
+impl Job {
+    /// Whose fault a failed job was (jobs recorded before this was stored: the server's).
+    #[must_use]
+    pub fn failure_kind(&self) -> crate::failure::FailureKind {
+        self.result.as_ref().and_then(|r| r.failure).unwrap_or_default()
+    }
 }
 
 /// A job to submit.
@@ -346,42 +361,6 @@ pub fn open_store(cfg: &crate::Config) -> Result<Arc<dyn JobStore>, StoreError> 
         Some(url) => Arc::new(PgStore::open(url)?),
         None => Arc::new(SqliteStore::open(&cfg.db_path())?),
     })
-}
-
-/// Whether `db` names a PostgreSQL database (`postgres://` or `postgresql://`).
-#[must_use]
-pub fn is_postgres_url(db: &str) -> bool {
-    let l = db.trim_start().to_ascii_lowercase();
-    l.starts_with("postgres://") || l.starts_with("postgresql://")
-}
-
-/// A database URL fit for messages and logs: without the password (in the user part or a
-/// `password=` parameter).
-#[must_use]
-pub fn redact_url(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let (auth_host, query) = rest.split_once('?').map_or((rest, None), |(a, q)| (a, Some(q)));
-    let (authority, path) = auth_host.split_once('/').map_or((auth_host, None), |(a, p)| (a, Some(p)));
-    let authority = match authority.rsplit_once('@') {
-        Some((userinfo, host)) => {
-            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
-            format!("{user}@{host}")
-        }
-        None => authority.to_string(),
-    };
-    let mut out = if scheme.is_empty() { authority } else { format!("{scheme}://{authority}") };
-    if let Some(p) = path {
-        out.push('/');
-        out.push_str(p);
-    }
-    if let Some(q) = query {
-        let kept: Vec<&str> = q.split('&').filter(|kv| !kv.to_ascii_lowercase().starts_with("password=")).collect();
-        if !kept.is_empty() {
-            out.push('?');
-            out.push_str(&kept.join("&"));
-        }
-    }
-    out
 }
 
 pub(crate) fn now() -> i64 {

@@ -207,7 +207,7 @@ impl PgStore {
     /// A malformed URL, an unreachable database, or the schema cannot be created; the message
     /// names the database (without its password).
     pub fn open(url: &str) -> Result<PgStore, StoreError> {
-        let name = super::redact_url(url);
+        let name = crate::config::redact_url(url);
         let mut config: postgres::Config = url
             .parse()
             .map_err(|e: postgres::Error| StoreError::Backend(format!("job store {name}: {}", pg_message(&e))))?;

@@ -34,7 +34,7 @@ pub fn run(args: &ServeArgs, u: &UsageArgs) -> Result<(), Failure> {
     }
     let store = rookery_service::jobs::open_store(&c).map_err(|e| Failure::io(e.to_string()))?;
     let peers = Peers::new(c.peers.clone(), c.peer_timeout_secs, c.peer_attempts);
-    let (req, dl) = rookery_service::ops::usage_csv(store.as_ref(), &peers, &u.time, all)
+    let (req, dl) = rookery_service::execute::usage_csv(store.as_ref(), &peers, &u.time, all)
         .map_err(|e| Failure { code: 2, msg: e.0 })?;
     match &u.output_dir {
         Some(d) => {

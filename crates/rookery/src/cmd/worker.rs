@@ -19,10 +19,10 @@ pub fn run(args: &ServeArgs, workers: Option<usize>) -> Result<(), Failure> {
     rt.block_on(async move {
         let n = c.workers;
         let (dir, db) = (c.data_dir.clone(), c.db_label());
-        let st = Arc::new(rookery_service::server::AppState::open(c).map_err(|e| Failure::io(e.to_string()))?);
+        let st = Arc::new(rookery_service::state::AppState::open(c).map_err(|e| Failure::io(e.to_string()))?);
         // Worker ids name the host too: workers on several machines may share a queue.
-        rookery_service::server::spawn_executor(&st, n, &format!("worker:{}", host_name()));
-        rookery_service::server::spawn_maintenance(&st);
+        rookery_service::runner::spawn_executor(&st, n, &format!("worker:{}", host_name()));
+        rookery_service::runner::spawn_maintenance(&st);
         eprintln!("rookery: worker running {n} job(s) at a time from {db}, data in {}", dir.display());
         let _ = tokio::signal::ctrl_c().await;
         Ok(())
@@ -38,7 +38,7 @@ pub fn run_one(args: &ServeArgs, id: &str, wid: &str) -> Result<(), Failure> {
         .build()
         .map_err(|e| Failure::io(format!("cannot start the runtime: {e}")))?;
     rt.block_on(async move {
-        let st = Arc::new(rookery_service::server::AppState::open(c).map_err(|e| Failure::io(e.to_string()))?);
+        let st = Arc::new(rookery_service::state::AppState::open(c).map_err(|e| Failure::io(e.to_string()))?);
         let job = st
             .store
             .get(id)
@@ -51,7 +51,7 @@ pub fn run_one(args: &ServeArgs, id: &str, wid: &str) -> Result<(), Failure> {
             )));
         }
         eprintln!("rookery: running job {id} ({})", job.process);
-        rookery_service::server::run_job(&st, wid, job).await;
+        rookery_service::runner::run_job(&st, wid, job).await;
         Ok(())
     })
 }

@@ -3,7 +3,7 @@
 //! yellow ellipses, PROV relations as arrows, labels in a 5x7 bitmap font), and a minimal PNG
 //! encoder (RGB, zlib via flate2, CRC via crc32fast).
 
-use crate::prov::{NodeKind, Provenance};
+use super::{NodeKind, Provenance};
 use std::collections::HashMap;
 use std::io::Write;
 

@@ -4,6 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod peer;
+pub use peer::{parse_peer, ClientCredentials, PeerConfig, Protocol};
+
 /// Settings of `rookery serve` and `rookery worker`.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -36,7 +39,7 @@ pub struct Config {
     pub identity: Identity,
     /// Other nodes and the data they hold (`peer = "<name> <url> holds=..."`, repeatable):
     /// workflow parts whose inputs a peer holds run there.
-    pub peers: Vec<crate::federation::PeerConfig>,
+    pub peers: Vec<crate::config::PeerConfig>,
     /// Longest one workflow part may take at a peer.
     pub peer_timeout_secs: u64,
     /// Attempts at one peer before its replica is tried.
@@ -45,7 +48,7 @@ pub struct Config {
     /// job running `rookery run-job`; needs a shared file system and job store).
     pub executor: Executor,
     /// Settings of the Slurm executor.
-    pub slurm: crate::slurm::SlurmConfig,
+    pub slurm: crate::config::SlurmConfig,
     /// Free space below which new jobs are refused (`min_free_space = 1GB`, `5%`, `0`).
     pub min_free_space: crate::freespace::MinFreeSpace,
     /// Connections, timeouts and request bodies of the HTTP server (see [`crate::limits`]).
@@ -271,7 +274,7 @@ impl Default for Config {
             peer_timeout_secs: 900,
             peer_attempts: 2,
             executor: Executor::Local,
-            slurm: crate::slurm::SlurmConfig::default(),
+            slurm: crate::config::SlurmConfig::default(),
             min_free_space: crate::freespace::MinFreeSpace::Default,
             http: crate::limits::HttpLimits::default(),
         }
@@ -367,7 +370,7 @@ impl Config {
             }
             "peer" => {
                 for item in v.split([';', '\n']).map(str::trim).filter(|s| !s.is_empty()) {
-                    let p = crate::federation::parse_peer(item)?;
+                    let p = crate::config::parse_peer(item)?;
                     self.peers.retain(|x| x.name != p.name);
                     self.peers.push(p);
                 }
@@ -445,7 +448,7 @@ impl Config {
     #[must_use]
     pub fn db_path(&self) -> PathBuf {
         match &self.db {
-            Some(d) if !crate::jobs::is_postgres_url(d) => PathBuf::from(d),
+            Some(d) if !crate::config::is_postgres_url(d) => PathBuf::from(d),
             _ => self.data_dir.join("rookery.sqlite"),
         }
     }
@@ -453,13 +456,80 @@ impl Config {
     /// The PostgreSQL job store's URL, when `db` is one.
     #[must_use]
     pub fn db_url(&self) -> Option<&str> {
-        self.db.as_deref().filter(|d| crate::jobs::is_postgres_url(d))
+        self.db.as_deref().filter(|d| crate::config::is_postgres_url(d))
     }
 
     /// The job store for messages: the PostgreSQL URL without its password, or the SQLite file.
     #[must_use]
     pub fn db_label(&self) -> String {
-        self.db_url().map_or_else(|| self.db_path().display().to_string(), crate::jobs::redact_url)
+        self.db_url().map_or_else(|| self.db_path().display().to_string(), crate::config::redact_url)
+    }
+}
+
+/// Settings of the Slurm executor.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SlurmConfig {
+    /// Extra `sbatch` options (`slurm_options = "--partition=compute --mem=4G"`).
+    pub options: Vec<String>,
+    /// The rookery binary the batch jobs run (default: this executable).
+    pub program: Option<PathBuf>,
+}
+
+/// Whether `db` names a PostgreSQL database (`postgres://` or `postgresql://`).
+#[must_use]
+pub fn is_postgres_url(db: &str) -> bool {
+    let l = db.trim_start().to_ascii_lowercase();
+    l.starts_with("postgres://") || l.starts_with("postgresql://")
+}
+
+/// A database URL fit for messages and logs: without the password (in the user part or a
+/// `password=` parameter).
+#[must_use]
+pub fn redact_url(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let (auth_host, query) = rest.split_once('?').map_or((rest, None), |(a, q)| (a, Some(q)));
+    let (authority, path) = auth_host.split_once('/').map_or((auth_host, None), |(a, p)| (a, Some(p)));
+    let authority = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            format!("{user}@{host}")
+        }
+        None => authority.to_string(),
+    };
+    let mut out = if scheme.is_empty() { authority } else { format!("{scheme}://{authority}") };
+    if let Some(p) = path {
+        out.push('/');
+        out.push_str(p);
+    }
+    if let Some(q) = query {
+        let kept: Vec<&str> = q.split('&').filter(|kv| !kv.to_ascii_lowercase().starts_with("password=")).collect();
+        if !kept.is_empty() {
+            out.push('?');
+            out.push_str(&kept.join("&"));
+        }
+    }
+    out
+}
+
+/// Service identification shown in GetCapabilities.
+#[derive(Clone, Debug)]
+pub struct ServiceInfo {
+    pub title: String,
+    pub abstract_: String,
+    pub provider_name: String,
+    pub provider_site: String,
+}
+
+impl Default for ServiceInfo {
+    fn default() -> Self {
+        ServiceInfo {
+            title: "rookery".into(),
+            abstract_: "rookery is a Web Processing Service (WPS) compatible with rook of the roocs project, \
+                        for remote operations like subsetting on climate model data."
+                .into(),
+            provider_name: "rookery".into(),
+            provider_site: "http://localhost:5000/".into(),
+        }
     }
 }
 

@@ -6,6 +6,8 @@
 //! its first input and first output are entities joined by `wasDerivedFrom`. In a workflow an
 //! `orchestrate` activity carries the plan; single operators are `wasStartedBy` the engine.
 
+pub mod png;
+
 use serde_json::{json, Map, Value};
 
 const PARAMS: &[&str] = &[
@@ -264,7 +266,7 @@ impl Provenance {
     pub fn write(&self, dir: &std::path::Path) -> std::io::Result<()> {
         let j = serde_json::to_string_pretty(&self.to_json()).map_err(std::io::Error::other)?;
         std::fs::write(dir.join("provenance.json"), j)?;
-        std::fs::write(dir.join("provenance.png"), crate::png::render_graph(self))?;
+        std::fs::write(dir.join("provenance.png"), png::render_graph(self))?;
         Ok(())
     }
 }

@@ -1,0 +1,222 @@
+//! The state floor: what every part of the service shares — configuration, the job store,
+//! credentials, quotas, the data-aware layer — opened once by [`AppState::open`] and passed as
+//! a value ([`St`]) to the execution floor (workers, Slurm) and the HTTP floor (handlers).
+
+use crate::auth::{self, RateLimiter, Secret};
+use crate::config::{Config, ServiceInfo};
+use crate::jobs::{Job, JobStatus, JobStore, StoreError};
+use crate::process::ProcessDef;
+use axum::http::{header, HeaderMap};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// Errors starting the service.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Config(String),
+    /// Another `serve` owns the data directory.
+    #[error(transparent)]
+    Locked(#[from] crate::dirlock::LockError),
+}
+
+/// What every handler shares.
+pub struct AppState {
+    pub cfg: Config,
+    pub store: Arc<dyn JobStore>,
+    pub secret: Secret,
+    pub processes: Vec<ProcessDef>,
+    pub limiter: RateLimiter,
+    /// OIDC issuers (JWT and opaque tokens); inert without `oidc_issuer`.
+    pub oidc: Arc<auth::oidc::Oidc>,
+    /// Per-principal quotas.
+    pub quotas: crate::quota::Quotas,
+    pub info: ServiceInfo,
+    /// Signalled when a job is queued.
+    pub new_job: Arc<Notify>,
+    /// Signalled when a job ends.
+    pub job_done: Arc<Notify>,
+    /// `Idempotency-Key` of OGC API submissions → job id, per principal (a coordinator that
+    /// retries a part gets the job it already submitted; kept for this process's lifetime).
+    pub idempotency: std::sync::Mutex<HashMap<(String, String), String>>,
+    /// Job id → the OIDC token its submission carried, while it is queued or running, for
+    /// peers reached by token exchange (memory only: never stored, gone with the process).
+    pub user_tokens: std::sync::Mutex<HashMap<String, crate::auth::UserToken>>,
+    /// Ends of jobs the store could not record yet (see [`crate::jobs::pending`]).
+    pub pending: crate::jobs::PendingEnds,
+    /// The data directory's lock, held by `serve` with a SQLite store (see [`crate::dirlock`]).
+    pub locks: Vec<crate::dirlock::DirLock>,
+    /// The previous run's jobs still to re-queue (`serve:%`), when the store refused at start.
+    pub startup_recovery: std::sync::Mutex<Option<String>>,
+    /// Writes the usage log off the request path (one thread, bounded queue).
+    pub usage: crate::usage_log::UsageWriter,
+    /// The data-aware layer jobs run through, restricted to what clients may read (see
+    /// [`restrict_data_access`]); a roocs.ini that cannot be loaded fails the jobs that need
+    /// it, with its own message.
+    pub data: Result<Arc<rookery_daops::Daops>, String>,
+}
+
+/// Shared state handle.
+pub type St = Arc<AppState>;
+
+impl AppState {
+    /// Opens the data directory and the job store (SQLite, or PostgreSQL when `cfg.db` is a
+    /// `postgres://` URL).
+    ///
+    /// # Errors
+    /// The directory or the store cannot be opened.
+    pub fn open(cfg: Config) -> Result<AppState, ServiceError> {
+        let data = restrict_data_access(&cfg)?;
+        std::fs::create_dir_all(cfg.data_dir.join("jobs"))?;
+        let store = crate::jobs::open_store(&cfg)?;
+        let usage = crate::usage_log::UsageWriter::start(&store);
+        let secret = Secret::load(&cfg.data_dir)?;
+        let oidc = Arc::new(auth::oidc::Oidc::new(&cfg.identity).map_err(ServiceError::Config)?);
+        Ok(AppState {
+            oidc,
+            quotas: crate::quota::Quotas::new(&cfg),
+            limiter: RateLimiter::new(cfg.rate_limit),
+            cfg,
+            store,
+            secret,
+            processes: crate::process::all(),
+            info: ServiceInfo::default(),
+            new_job: Arc::new(Notify::new()),
+            job_done: Arc::new(Notify::new()),
+            idempotency: std::sync::Mutex::new(HashMap::new()),
+            user_tokens: std::sync::Mutex::new(HashMap::new()),
+            pending: crate::jobs::PendingEnds::default(),
+            locks: Vec::new(),
+            startup_recovery: std::sync::Mutex::new(None),
+            usage,
+            data,
+        })
+    }
+
+    /// A process by identifier.
+    #[must_use]
+    pub fn process(&self, id: &str) -> Option<&ProcessDef> {
+        self.processes.iter().find(|p| p.id == id)
+    }
+
+    /// URL of this server as the client sees it (no trailing slash).
+    #[must_use]
+    pub fn base_url(&self, headers: &HeaderMap) -> String {
+        if let Some(u) = &self.cfg.public_url {
+            return u.clone();
+        }
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+            .map_or_else(|| self.cfg.bind.clone(), String::from);
+        format!("http://{host}")
+    }
+
+    /// Waits until a job is final (or the sync timeout passes; then the job as it is). A job
+    /// whose end the store could not record yet is final with that end.
+    pub async fn wait(&self, id: &str) -> Option<Job> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(self.cfg.sync_timeout_secs);
+        loop {
+            let notified = self.job_done.notified();
+            let j = self.pending.overlay(self.store.get(id).ok().flatten()?);
+            if j.status.is_final() || tokio::time::Instant::now() >= deadline {
+                return Some(j);
+            }
+            let _ = tokio::time::timeout(Duration::from_millis(500), notified).await;
+        }
+    }
+
+    /// Signed URL of a job's file.
+    #[must_use]
+    pub fn file_url(&self, base: &str, job: &str, name: &str) -> String {
+        let enc: String = percent_encoding::utf8_percent_encode(name, PATH_SET).to_string();
+        format!("{base}/outputs/{job}/{enc}?t={}", self.secret.job_token(job))
+    }
+
+    /// Signed URL of a job's WPS status document.
+    #[must_use]
+    pub fn status_url(&self, base: &str, job: &str) -> String {
+        format!("{base}/outputs/{job}.xml?t={}", self.secret.job_token(job))
+    }
+
+    /// Removes a job's outputs.
+    pub fn remove_outputs(&self, id: &str) {
+        let d = self.cfg.job_dir(id);
+        if d.starts_with(self.cfg.data_dir.join("jobs")) && !id.is_empty() && !id.contains(['/', '.']) {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    }
+}
+
+const PATH_SET: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'/');
+
+/// Records the kept end of job `id` (in memory or saved in its directory), if there is one.
+pub fn record_kept_end(st: &St, id: &str) -> Option<crate::jobs::pending::Recorded> {
+    match st.pending.record_saved(st.store.as_ref(), id, &st.cfg.job_dir(id)) {
+        Ok(Some(r)) => {
+            after_recorded(st, id);
+            Some(r)
+        }
+        Ok(None) => None,
+        Err(e) => {
+            tracing::warn!("job {id}: its kept end could not be recorded yet: {e}");
+            None
+        }
+    }
+}
+
+/// After a kept end was recorded (or found superseded): a failed or dismissed job leaves no
+/// files.
+fn after_recorded(st: &St, id: &str) {
+    let status = st.store.get(id).ok().flatten().map(|j| j.status);
+    if matches!(status, Some(JobStatus::Failed | JobStatus::Dismissed)) {
+        st.remove_outputs(id);
+    }
+}
+
+/// Records the kept ends of this process, then those saved in job directories by an earlier
+/// run (at start, before re-queueing what that run left running).
+pub fn record_kept_ends(st: &St, saved_too: bool) {
+    for (id, r) in st.pending.retry(st.store.as_ref(), &|id| st.cfg.job_dir(id)) {
+        tracing::warn!("job {id}: its kept end is recorded now ({r:?})");
+        after_recorded(st, &id);
+        st.job_done.notify_waiters();
+    }
+    if saved_too {
+        for id in crate::jobs::pending::saved_ends(&st.cfg.data_dir.join("jobs")) {
+            if let Some(r) = record_kept_end(st, &id) {
+                tracing::warn!("job {id}: the end an earlier run kept is recorded now ({r:?})");
+            }
+        }
+    }
+}
+
+/// The service's data-aware layer, restricted to what jobs may read on a client's behalf:
+/// local files only under the projects' directories, `[rookery] allowed_roots` and the
+/// roocs-grids directory; URLs only under `[rookery] allowed_urls`, resolving to public
+/// addresses unless their host is listed there or the address is in `allowed_networks`; the
+/// configured peers' URLs are allowed too. `Ok(Err(why))` when roocs.ini cannot be loaded
+/// (the jobs that need it fail with that message; the service still starts).
+///
+/// # Errors
+/// `[rookery] allowed_networks` does not parse.
+pub fn restrict_data_access(cfg: &Config) -> Result<Result<Arc<rookery_daops::Daops>, String>, ServiceError> {
+    // Results of workflow parts are fetched from the configured peers.
+    let peer_urls: Vec<String> = cfg.peers.iter().map(crate::config::PeerConfig::results_prefix).collect();
+    // A broken roocs.ini fails the jobs that need it, with its own message; a network list
+    // that does not parse stops the start.
+    let daops = match rookery_daops::Config::load().and_then(rookery_daops::Daops::new) {
+        Ok(d) => d,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let daops = daops.restricted(&peer_urls).map_err(|e| ServiceError::Config(e.to_string()))?;
+    Ok(Ok(Arc::new(daops)))
+}
