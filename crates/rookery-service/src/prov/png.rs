@@ -1,11 +1,10 @@
 //! A small self-drawn PNG of a provenance graph (rook renders it with graphviz; here: agents on
 //! top as orange boxes, activities in the middle as blue boxes, entities at the bottom as
-//! yellow ellipses, PROV relations as arrows, labels in a 5x7 bitmap font), and a minimal PNG
-//! encoder (RGB, zlib via flate2, CRC via crc32fast).
+//! yellow ellipses, PROV relations as arrows, labels in a 5x7 bitmap font), encoded by the
+//! `png` crate.
 
 use super::{NodeKind, Provenance};
 use std::collections::HashMap;
-use std::io::Write;
 
 /// 5x7 glyphs for ' ' (0x20) ..= '_' (0x5F), one row per byte, bit 4 = leftmost column.
 /// Lowercase letters are drawn as capitals.
@@ -192,34 +191,20 @@ impl Canvas {
         }
     }
 
-    /// PNG bytes (8-bit RGB, no filtering, zlib level 6).
+    /// PNG bytes (8-bit RGB), encoded by the `png` crate.
     #[must_use]
     pub fn to_png(&self) -> Vec<u8> {
-        fn chunk(out: &mut Vec<u8>, ty: &[u8; 4], data: &[u8]) {
-            out.extend_from_slice(&u32::try_from(data.len()).unwrap_or(u32::MAX).to_be_bytes());
-            out.extend_from_slice(ty);
-            out.extend_from_slice(data);
-            let mut h = crc32fast::Hasher::new();
-            h.update(ty);
-            h.update(data);
-            out.extend_from_slice(&h.finalize().to_be_bytes());
+        let mut out = Vec::new();
+        let (w, h) = (u32::try_from(self.w).unwrap_or(1), u32::try_from(self.h).unwrap_or(1));
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        // Writing into memory fails only on a canvas whose size does not match its pixels,
+        // which `new` rules out; an empty file is then the answer rather than a panic.
+        let written = enc.write_header().and_then(|mut wr| wr.write_image_data(&self.px).and_then(|()| wr.finish()));
+        if written.is_err() {
+            out.clear();
         }
-        let mut raw = Vec::with_capacity((self.w * 3 + 1) * self.h);
-        for y in 0..self.h {
-            raw.push(0);
-            raw.extend_from_slice(&self.px[y * self.w * 3..(y + 1) * self.w * 3]);
-        }
-        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(6));
-        let _ = z.write_all(&raw);
-        let idat = z.finish().unwrap_or_default();
-        let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-        let mut ihdr = Vec::with_capacity(13);
-        ihdr.extend_from_slice(&u32::try_from(self.w).unwrap_or(1).to_be_bytes());
-        ihdr.extend_from_slice(&u32::try_from(self.h).unwrap_or(1).to_be_bytes());
-        ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
-        chunk(&mut out, b"IHDR", &ihdr);
-        chunk(&mut out, b"IDAT", &idat);
-        chunk(&mut out, b"IEND", &[]);
         out
     }
 }
@@ -329,14 +314,12 @@ mod tests {
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
         assert_eq!(&png[12..16], b"IHDR");
         assert_eq!(&png[png.len() - 8..png.len() - 4], b"IEND");
-        // Decode the IDAT back and check the size.
-        let w = u32::from_be_bytes(png[16..20].try_into().unwrap()) as usize;
-        let h = u32::from_be_bytes(png[20..24].try_into().unwrap()) as usize;
-        let len = u32::from_be_bytes(png[33..37].try_into().unwrap()) as usize;
-        let mut d = flate2::read::ZlibDecoder::new(&png[41..41 + len]);
-        let mut raw = Vec::new();
-        std::io::Read::read_to_end(&mut d, &mut raw).unwrap();
-        assert_eq!(raw.len(), (w * 3 + 1) * h);
+        // Decode it back with the png crate's decoder and check the size.
+        let mut r = png::Decoder::new(std::io::Cursor::new(&png)).read_info().unwrap();
+        let mut raw = vec![0; r.output_buffer_size().unwrap()];
+        let info = r.next_frame(&mut raw).unwrap();
+        assert_eq!((info.color_type, info.bit_depth), (png::ColorType::Rgb, png::BitDepth::Eight));
+        assert_eq!(raw.len(), info.width as usize * 3 * info.height as usize);
         assert!(raw.iter().any(|&b| b != 255 && b != 0), "something was drawn");
     }
 }
