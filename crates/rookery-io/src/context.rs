@@ -106,7 +106,7 @@ impl IoContext {
     /// # Errors
     /// [`IoError::Refused`] naming the URL and the reason.
     pub fn url(&self, url: &str) -> Result<String, IoError> {
-        self.remote.http().policy().admit(url).map_err(IoError::Refused)
+        self.remote.http().policy().admit(url).map_err(|e| IoError::Refused(e.to_string()))
     }
 }
 
