@@ -1,11 +1,11 @@
 //! `Remote`: an HTTP client ([`HttpClient`], remote.rs) and the block cache (cache.rs) that
 //! remote files are read through; above both, so neither needs the other.
 
-use crate::cache::{BlockCache, CacheConfig, CachedStorage, RangeSource};
+use crate::cache::{BlockCache, CacheConfig, CachedStorage};
 use crate::egress::EgressPolicy;
 use crate::remote::{HttpClient, HttpOptions, RemoteError, RemoteFile};
+use crate::storage::RangeSource;
 use crate::IoError;
-use hdf5_reader::storage::Storage;
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
@@ -13,7 +13,8 @@ use std::sync::Arc;
 /// Bytes per range request of [`Remote::download`].
 const DOWNLOAD_STEP: u64 = 8 << 20;
 
-/// A probed file read through an [`HttpClient`]: the cache's [`RangeSource`].
+/// A probed file read through an [`HttpClient`] (egress policy on every request and
+/// redirect): the [`RangeSource`] of an http(s) URL (and of an S3 object, by its URL).
 struct HttpSource {
     client: Arc<HttpClient>,
     file: RemoteFile,
@@ -112,7 +113,7 @@ impl Remote {
         let st = self.open(url)?;
         let len = st.len();
         let tmp = dest.with_extension("part");
-        let r = copy_to(&st, url, len, &tmp, dest)
+        let r = copy_to(&st, len, &tmp, dest)
             .and_then(|()| std::fs::rename(&tmp, dest).map_err(|e| write_error(&e, dest, dest)));
         if r.is_err() {
             let _ = std::fs::remove_file(&tmp);
@@ -122,16 +123,12 @@ impl Remote {
 }
 
 /// Writes the `len` bytes of `st` to `tmp` and syncs it (`dest`: the name a full disk reports).
-fn copy_to(st: &CachedStorage, url: &str, len: u64, tmp: &Path, dest: &Path) -> Result<(), IoError> {
+fn copy_to(st: &CachedStorage, len: u64, tmp: &Path, dest: &Path) -> Result<(), IoError> {
     let mut f = std::fs::File::create(tmp).map_err(|e| write_error(&e, tmp, dest))?;
     let mut off = 0u64;
     while off < len {
         let n = DOWNLOAD_STEP.min(len - off);
-        let b =
-            st.read_range(off, usize::try_from(n).unwrap_or(usize::MAX)).map_err(|e| match RemoteError::find(&e) {
-                Some(r) => IoError::Remote(r.clone()),
-                None => IoError::Remote(RemoteError::new(url, crate::nc::one_line(&e.to_string()))),
-            })?;
+        let b = st.fetch(off, usize::try_from(n).unwrap_or(usize::MAX))?;
         f.write_all(&b).map_err(|e| write_error(&e, tmp, dest))?;
         off += n;
     }

@@ -9,6 +9,8 @@
 //! ```text
 //!   IoContext { Remote (HttpClient: egress policy, S3 signing; BlockCache), roots }
 //!     ├─ local(path) / url(url): the checks every open below calls first
+//!   bytes: one interface, RangeSource (storage.rs): FileSource | HTTP (Remote::open) |
+//!     CachedStorage; adapters: hdf5-reader Storage (CachedStorage), zarrs (zarr ZStore)
 //!   inputs (file | glob | dir | http(s) URL | list) ──open()──► Box<dyn Source>
 //!                                                   ├─ NcSource   one NetCDF file (classic CDF-1/2/5 or NetCDF-4/HDF5),
 //!                                                   │             pure Rust (netcdf-reader), positional reads (no mmap);
@@ -41,6 +43,7 @@ mod open;
 pub mod remote;
 pub mod s3;
 pub mod space;
+pub mod storage;
 pub mod temp;
 mod write;
 mod writer;
@@ -55,6 +58,7 @@ pub use egress::{EgressError, EgressPolicy};
 pub use nc::NcSource;
 pub use open::{expand_inputs, glob_base, open, open_paths};
 pub use remote::{is_url, HttpOptions, RemoteError};
+pub use storage::{FileSource, RangeSource};
 pub use write::{NcWriter, OutputFormat, Staged, WriteOptions};
 pub use writer::Writer;
 pub use zarr::{detect as detect_zarr, ZarrKind, ZarrSource};

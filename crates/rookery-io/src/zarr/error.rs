@@ -11,7 +11,8 @@ pub(crate) enum ZarrError {
     /// the file exists).
     #[error("{0}")]
     Refused(String),
-    /// An HTTP(S) read failed (`source.status` tells the server's answer).
+    /// A read of a [`crate::RangeSource`] failed: an HTTP(S) failure (`source.status` tells
+    /// the server's answer), a short block, a local read error.
     #[error("{what}: {}", source.msg)]
     Remote {
         /// The location and range.
@@ -34,14 +35,6 @@ pub(crate) enum ZarrError {
         what: String,
         /// What is wrong with the range.
         problem: RangeProblem,
-    },
-    /// The storage layer failed without a remote error (decoding, a short block).
-    #[error("{what}: {msg}")]
-    Storage {
-        /// The location and range.
-        what: String,
-        /// The failure, on one line.
-        msg: String,
     },
     /// A referenced location (target, reference row file, `.zmetadata`) does not exist.
     #[error("{what}: not found")]

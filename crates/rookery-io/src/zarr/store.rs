@@ -5,18 +5,19 @@
 //!     ├─ PrefixStore <root>/<key> or <base URL>/<key> (Fetcher); HTTP 404 → None
 //!     ├─ RefStore    (refs.rs)     Kerchunk JSON: key → inline bytes | [target, offset, len]
 //!     └─ ParquetRefs (parquet.rs)  Kerchunk Parquet: key → row of refs.<n>.parq
-//!   Fetcher: a reference target → bytes
-//!     local path (absolute, or relative to the reference file) → positional read
-//!     http(s)://  → HttpClient + the shared BlockCache (retries, on-disk blocks)
+//!   Fetcher: a reference target → a RangeSource (storage.rs) → bytes
+//!     local path (absolute, or relative to the reference file) → FileSource (positional reads)
+//!     http(s)://  → CachedStorage: HttpClient + the shared BlockCache (retries, on-disk blocks)
 //!     s3://b/k    → https://b.s3.amazonaws.com/k (or $ROOKERY_S3_ENDPOINT / $AWS_ENDPOINT_URL)
-//!   ZStore: a KeyStore (plus metadata documents known up front) as a zarrs store
+//!   ZStore: a KeyStore (plus metadata documents known up front) as a zarrs store: the
+//!           adapter zarrs reads through (ReadableStorageTraits)
 //! ```
 
 use super::error::{RangeProblem, ZarrError};
 use crate::cache::CachedStorage;
 use crate::remote::{is_url, RemoteError};
+use crate::storage::{FileSource, RangeSource};
 use crate::IoContext;
-use hdf5_reader::storage::Storage;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -141,42 +142,30 @@ impl Fetcher {
             Some((o, n)) => format!("{} bytes {o}-{}", loc.display(), o.saturating_add(n)),
             None => loc.display(),
         };
-        match loc {
+        let src: Arc<dyn RangeSource> = match loc {
             Loc::Url(url) => {
                 let url = self.ctx.url(url).map_err(|e| ZarrError::Refused(e.to_string()))?;
-                let Some(st) = self.storage(&url).map_err(|source| ZarrError::Remote { what: what.clone(), source })?
-                else {
-                    return Ok(None);
-                };
-                let (off, len) = range.unwrap_or((0, st.len()));
-                let len = usize::try_from(len)
-                    .map_err(|_| ZarrError::Range { what: what.clone(), problem: RangeProblem::TooLarge })?;
-                let buf = st.read_range(off, len).map_err(|e| match RemoteError::find(&e) {
-                    Some(r) => ZarrError::Remote { what: what.clone(), source: r.clone() },
-                    None => ZarrError::Storage { what: what.clone(), msg: crate::nc::one_line(&e.to_string()) },
-                })?;
-                Ok(Some(buf.to_vec()))
+                match self.storage(&url).map_err(|source| ZarrError::Remote { what: what.clone(), source })? {
+                    Some(st) => st,
+                    None => return Ok(None),
+                }
             }
             Loc::Path(p) => {
                 let real = self.local(p)?;
-                let f = match std::fs::File::open(&real) {
-                    Ok(f) => f,
+                match FileSource::open(&real, p) {
+                    Ok(f) => Arc::new(f),
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
                     Err(source) => return Err(ZarrError::Io { what, source }),
-                };
-                let size = f.metadata().map_err(|source| ZarrError::Io { what: what.clone(), source })?.len();
-                let (off, len) = range.unwrap_or((0, size));
-                if off.checked_add(len).is_none_or(|end| end > size) {
-                    return Err(ZarrError::Range { what, problem: RangeProblem::BeyondEnd });
                 }
-                let len = usize::try_from(len)
-                    .map_err(|_| ZarrError::Range { what: what.clone(), problem: RangeProblem::TooLarge })?;
-                let mut buf = vec![0u8; len];
-                std::os::unix::fs::FileExt::read_exact_at(&f, &mut buf, off)
-                    .map_err(|source| ZarrError::Io { what, source })?;
-                Ok(Some(buf))
             }
+        };
+        let (off, len) = range.unwrap_or((0, src.len()));
+        if matches!(loc, Loc::Path(_)) && off.checked_add(len).is_none_or(|end| end > src.len()) {
+            return Err(ZarrError::Range { what, problem: RangeProblem::BeyondEnd });
         }
+        let len = usize::try_from(len)
+            .map_err(|_| ZarrError::Range { what: what.clone(), problem: RangeProblem::TooLarge })?;
+        src.fetch(off, len).map(Some).map_err(|source| ZarrError::Remote { what, source })
     }
 }
 
