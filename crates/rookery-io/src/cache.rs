@@ -31,26 +31,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-/// Bytes of a remote file, by range: what the cache sits in front of (HTTP today; an object
-/// store or another transport can implement it too).
-pub trait RangeSource: Send + Sync {
-    /// The file's URL (cache key and messages).
-    fn url(&self) -> &str;
-    /// Length in bytes.
-    fn len(&self) -> u64;
-    /// Whether the file is empty.
-    fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-    /// Identifies this version of the file (e.g. from its `ETag`); `None`: unknown, so the
-    /// file is not cached on disk.
-    fn validator(&self) -> Option<String>;
-    /// Exactly `len` bytes from `offset`.
-    ///
-    /// # Errors
-    /// Any failure of the transport, as one line naming the URL.
-    fn fetch(&self, offset: u64, len: usize) -> Result<Vec<u8>, RemoteError>;
-}
+/// The interface the cache sits in front of (and implements): see [`crate::storage`].
+pub use crate::storage::RangeSource;
 
 /// Settings of a [`BlockCache`].
 #[derive(Clone, Debug)]
@@ -778,31 +760,26 @@ impl CachedStorage {
     }
 }
 
-impl Storage for CachedStorage {
-    fn len(&self) -> u64 {
-        self.src.len()
-    }
-
-    fn read_range(&self, offset: u64, len: usize) -> hdf5_reader::error::Result<StorageBuffer> {
-        let end = offset.checked_add(len as u64).filter(|&e| e <= self.src.len()).ok_or_else(|| {
-            RemoteError {
-                status: None,
-                url: self.src.url().to_string(),
-                msg: format!(
-                    "range {offset}..{} is beyond the end of the file ({} bytes)",
-                    offset.saturating_add(len as u64),
-                    self.src.len()
-                ),
-            }
-            .into_hdf5()
+impl CachedStorage {
+    /// Bytes `offset..offset+len` through the cache (a slice of one block when the range
+    /// lies in one).
+    fn read_cached(&self, offset: u64, len: usize) -> Result<StorageBuffer, RemoteError> {
+        let end = offset.checked_add(len as u64).filter(|&e| e <= self.src.len()).ok_or_else(|| RemoteError {
+            status: None,
+            url: self.src.url().to_string(),
+            msg: format!(
+                "range {offset}..{} is beyond the end of the file ({} bytes)",
+                offset.saturating_add(len as u64),
+                self.src.len()
+            ),
         })?;
         if len == 0 {
             return Ok(StorageBuffer::from_vec(Vec::new()));
         }
         let bs = self.cache.cfg.block_size as u64;
         let (first, last) = (offset / bs, (end - 1) / bs);
-        let blocks = self.blocks(first, last).map_err(RemoteError::into_hdf5)?;
-        let short = || RemoteError::new(self.src.url(), format!("short block for range {offset}..{end}")).into_hdf5();
+        let blocks = self.blocks(first, last)?;
+        let short = || RemoteError::new(self.src.url(), format!("short block for range {offset}..{end}"));
         if first == last {
             let start = usize::try_from(offset - first * bs).map_err(|_| short())?;
             return StorageBuffer::from_shared(Arc::clone(&blocks[0]), start, len).map_err(|_| short());
@@ -818,6 +795,37 @@ impl Storage for CachedStorage {
             return Err(short());
         }
         Ok(StorageBuffer::from_vec(out))
+    }
+}
+
+/// The cached file is itself a [`RangeSource`]: reads go through the cache.
+impl RangeSource for CachedStorage {
+    fn url(&self) -> &str {
+        self.src.url()
+    }
+
+    fn len(&self) -> u64 {
+        self.src.len()
+    }
+
+    fn validator(&self) -> Option<String> {
+        self.src.validator()
+    }
+
+    fn fetch(&self, offset: u64, len: usize) -> Result<Vec<u8>, RemoteError> {
+        self.read_cached(offset, len).map(|b| b.to_vec())
+    }
+}
+
+/// The adapter `hdf5-reader` and `netcdf-reader` read remote files through (errors wrapped
+/// with [`RemoteError::into_hdf5`], found again by [`RemoteError::find`]).
+impl Storage for CachedStorage {
+    fn len(&self) -> u64 {
+        self.src.len()
+    }
+
+    fn read_range(&self, offset: u64, len: usize) -> hdf5_reader::error::Result<StorageBuffer> {
+        self.read_cached(offset, len).map_err(RemoteError::into_hdf5)
     }
 }
 

@@ -1,12 +1,20 @@
 //! `Remote`: an HTTP client ([`HttpClient`], remote.rs) and the block cache (cache.rs) that
 //! remote files are read through; above both, so neither needs the other.
 
-use crate::cache::{BlockCache, CacheConfig, CachedStorage, RangeSource};
+use crate::cache::{BlockCache, CacheConfig, CachedStorage};
 use crate::egress::EgressPolicy;
 use crate::remote::{HttpClient, HttpOptions, RemoteError, RemoteFile};
+use crate::storage::RangeSource;
+use crate::IoError;
+use std::io::Write;
+use std::path::Path;
 use std::sync::Arc;
 
-/// A probed file read through an [`HttpClient`]: the cache's [`RangeSource`].
+/// Bytes per range request of [`Remote::download`].
+const DOWNLOAD_STEP: u64 = 8 << 20;
+
+/// A probed file read through an [`HttpClient`] (egress policy on every request and
+/// redirect): the [`RangeSource`] of an http(s) URL (and of an S3 object, by its URL).
 struct HttpSource {
     client: Arc<HttpClient>,
     file: RemoteFile,
@@ -89,5 +97,50 @@ impl Remote {
     pub fn open(&self, url: &str) -> Result<Arc<CachedStorage>, RemoteError> {
         let file = self.http.probe(url)?;
         Ok(Arc::new(self.cache.storage(Arc::new(HttpSource { client: Arc::clone(&self.http), file }))))
+    }
+
+    /// Copies the file at `url` to `dest`, read through the block cache in 8 MiB ranges (the
+    /// URL is checked against this client's egress policy, as every request and redirect
+    /// is). The bytes go to `dest.with_extension("part")`, which is synced and then renamed
+    /// to `dest`: `dest` appears complete or not at all; on failure the partial file is
+    /// removed. Returns the number of bytes written.
+    ///
+    /// # Errors
+    /// [`IoError::Remote`] naming the URL (refused, unreachable, an error status, a file that
+    /// changed while being read); [`IoError::DiskFull`] naming `dest`'s file name when the
+    /// disk (or a quota) is full; [`IoError::Write`] naming the file for other write failures.
+    pub fn download(&self, url: &str, dest: &Path) -> Result<u64, IoError> {
+        let st = self.open(url)?;
+        let len = st.len();
+        let tmp = dest.with_extension("part");
+        let r = copy_to(&st, len, &tmp, dest)
+            .and_then(|()| std::fs::rename(&tmp, dest).map_err(|e| write_error(&e, dest, dest)));
+        if r.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        r.map(|()| len)
+    }
+}
+
+/// Writes the `len` bytes of `st` to `tmp` and syncs it (`dest`: the name a full disk reports).
+fn copy_to(st: &CachedStorage, len: u64, tmp: &Path, dest: &Path) -> Result<(), IoError> {
+    let mut f = std::fs::File::create(tmp).map_err(|e| write_error(&e, tmp, dest))?;
+    let mut off = 0u64;
+    while off < len {
+        let n = DOWNLOAD_STEP.min(len - off);
+        let b = st.fetch(off, usize::try_from(n).unwrap_or(usize::MAX))?;
+        f.write_all(&b).map_err(|e| write_error(&e, tmp, dest))?;
+        off += n;
+    }
+    f.sync_all().map_err(|e| write_error(&e, tmp, dest))
+}
+
+/// A failed write of `path`: [`IoError::DiskFull`] (naming `dest`'s file name only) when the
+/// disk or a quota is full, else [`IoError::Write`].
+fn write_error(e: &std::io::Error, path: &Path, dest: &Path) -> IoError {
+    if crate::space::is_no_space(e) {
+        IoError::DiskFull { name: dest.file_name().unwrap_or_default().to_string_lossy().into_owned() }
+    } else {
+        IoError::Write { path: path.to_path_buf(), msg: e.to_string() }
     }
 }

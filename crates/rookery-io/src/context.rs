@@ -100,13 +100,27 @@ impl IoContext {
         }
     }
 
+    /// The local file `path` as a [`crate::RangeSource`], opened at the path
+    /// [`IoContext::local`] allows.
+    ///
+    /// # Errors
+    /// [`IoError::Refused`] as [`IoContext::local`]; [`IoError::NotFound`] for a readable
+    /// location that does not exist; [`IoError::Read`] for other failures to open it.
+    pub fn file(&self, path: &Path) -> Result<crate::FileSource, IoError> {
+        let real = self.local(path)?;
+        crate::FileSource::open(&real, path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => IoError::NotFound(path.to_path_buf()),
+            _ => IoError::Read { path: path.to_path_buf(), msg: e.to_string() },
+        })
+    }
+
     /// The URL to request for `url`: checked against the egress policy, in the normal form
     /// the HTTP client sends (see [`EgressPolicy::admit`]).
     ///
     /// # Errors
     /// [`IoError::Refused`] naming the URL and the reason.
     pub fn url(&self, url: &str) -> Result<String, IoError> {
-        self.remote.http().policy().admit(url).map_err(IoError::Refused)
+        self.remote.http().policy().admit(url).map_err(|e| IoError::Refused(e.to_string()))
     }
 }
 

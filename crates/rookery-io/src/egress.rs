@@ -16,6 +16,113 @@
 use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, ToSocketAddrs};
 
+/// Why a URL may not be fetched, or an allow-list entry does not parse; each renders as one
+/// line naming the URL (host, network).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EgressError {
+    /// Not a URL at all (no `scheme://`).
+    #[error("{url} is not a URL")]
+    NotAUrl {
+        /// The text given.
+        url: String,
+    },
+    /// A URL of a form that is never fetched (see [`UrlProblem`]).
+    #[error("{url}: {problem}")]
+    BadUrl {
+        /// The URL.
+        url: String,
+        /// What is wrong with it.
+        problem: UrlProblem,
+    },
+    /// A well-formed URL under no prefix of the allow-list.
+    #[error("{url} is not a URL this server may read (see [rookery] allowed_urls)")]
+    NotAllowed {
+        /// The URL.
+        url: String,
+    },
+    /// The host resolves to an internal address that is neither listed by host nor in a
+    /// listed network.
+    #[error(
+        "{host} resolves to {ip}, a {kind} address this server does not fetch from (list it in [rookery] allowed_urls or allowed_networks)"
+    )]
+    InternalAddress {
+        /// The host (lower case, no brackets).
+        host: String,
+        /// The address it resolved to.
+        ip: IpAddr,
+        /// What kind of internal address (see [`internal_kind`]).
+        kind: &'static str,
+    },
+    /// The host does not resolve.
+    #[error("{url}: cannot resolve {host}: {msg}")]
+    Unresolved {
+        /// The URL.
+        url: String,
+        /// Its host.
+        host: String,
+        /// The resolver's error.
+        msg: String,
+    },
+    /// An entry of `allowed_networks` that is not an address or network.
+    #[error("'{net}' is not an IP network (like 10.0.0.0/8)")]
+    NotANetwork {
+        /// The entry (trimmed).
+        net: String,
+    },
+    /// An entry of `allowed_networks` whose prefix length is out of range.
+    #[error("'{net}' has a bad prefix length")]
+    BadPrefixLength {
+        /// The entry (trimmed).
+        net: String,
+    },
+}
+
+impl EgressError {
+    /// Whether the URL itself is malformed or of a form never fetched (a bad request), as
+    /// opposed to a well-formed URL the policy does not allow or whose host is internal.
+    #[must_use]
+    pub fn is_bad_url(&self) -> bool {
+        matches!(self, EgressError::NotAUrl { .. } | EgressError::BadUrl { .. })
+    }
+}
+
+/// What is wrong with a URL that is never fetched ([`EgressError::BadUrl`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum UrlProblem {
+    /// A scheme other than http or https.
+    #[error("only http and https URLs may be fetched")]
+    Scheme,
+    /// User information (`user@host`) in the authority.
+    #[error("URLs with user information (user@host) are not fetched")]
+    UserInfo,
+    /// An empty host.
+    #[error("no host")]
+    NoHost,
+    /// A host that is neither a DNS name, an IPv4 address nor a bracketed IPv6 address.
+    #[error("bad host")]
+    Host,
+    /// A bracketed IPv6 host without its closing bracket.
+    #[error("bad IPv6 host")]
+    Ipv6Host,
+    /// A port that is not a number below 65536.
+    #[error("bad port '{0}'")]
+    Port(String),
+    /// A `%` not followed by two hex digits in the path.
+    #[error("a malformed percent-encoding in the path")]
+    PercentEncoding,
+    /// `%2f`, `%5c` or an encoded control character in the path.
+    #[error("an encoded slash, backslash or control character in the path")]
+    EncodedSeparator,
+    /// A backslash or control character in the path.
+    #[error("a backslash or control character in the path")]
+    Separator,
+}
+
+/// [`EgressError::BadUrl`] for `url`.
+fn bad(url: &str, problem: UrlProblem) -> EgressError {
+    EgressError::BadUrl { url: url.to_string(), problem }
+}
+
 /// An IP network (`10.0.0.0/8`, `fd00::/8`, or one address).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IpNet {
@@ -28,10 +135,10 @@ impl IpNet {
     ///
     /// # Errors
     /// Not an address or a prefix length out of range.
-    pub fn parse(s: &str) -> Result<IpNet, String> {
+    pub fn parse(s: &str) -> Result<IpNet, EgressError> {
         let s = s.trim();
         let (a, p) = s.split_once('/').map_or((s, None), |(a, p)| (a, Some(p)));
-        let addr: IpAddr = a.trim().parse().map_err(|_| format!("'{s}' is not an IP network (like 10.0.0.0/8)"))?;
+        let addr: IpAddr = a.trim().parse().map_err(|_| EgressError::NotANetwork { net: s.to_string() })?;
         let max = if addr.is_ipv4() { 32 } else { 128 };
         let prefix = match p {
             None => max,
@@ -40,7 +147,7 @@ impl IpNet {
                 .parse::<u8>()
                 .ok()
                 .filter(|&n| n <= max)
-                .ok_or_else(|| format!("'{s}' has a bad prefix length"))?,
+                .ok_or_else(|| EgressError::BadPrefixLength { net: s.to_string() })?,
         };
         Ok(IpNet { addr, prefix })
     }
@@ -132,18 +239,18 @@ pub fn internal_kind(ip: IpAddr) -> Option<&'static str> {
 ///
 /// # Errors
 /// Not an http(s) URL, or no host.
-pub fn url_host(url: &str) -> Result<(String, String, u16), String> {
-    let (scheme, rest) = url.split_once("://").ok_or_else(|| format!("{url} is not a URL"))?;
+pub fn url_host(url: &str) -> Result<(String, String, u16), EgressError> {
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| EgressError::NotAUrl { url: url.to_string() })?;
     let scheme = scheme.to_ascii_lowercase();
     let default_port = match scheme.as_str() {
         "http" => 80,
         "https" => 443,
-        _ => return Err(format!("{url}: only http and https URLs may be fetched")),
+        _ => return Err(bad(url, UrlProblem::Scheme)),
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (h, after) = v6.split_once(']').ok_or_else(|| format!("{url}: bad IPv6 host"))?;
+        let (h, after) = v6.split_once(']').ok_or_else(|| bad(url, UrlProblem::Ipv6Host))?;
         (h.to_string(), after.strip_prefix(':'))
     } else {
         match authority.rsplit_once(':') {
@@ -152,11 +259,11 @@ pub fn url_host(url: &str) -> Result<(String, String, u16), String> {
         }
     };
     let port = match port.filter(|p| !p.is_empty()) {
-        Some(p) => p.parse::<u16>().map_err(|_| format!("{url}: bad port '{p}'"))?,
+        Some(p) => p.parse::<u16>().map_err(|_| bad(url, UrlProblem::Port(p.to_string())))?,
         None => default_port,
     };
     if host.is_empty() {
-        return Err(format!("{url}: no host"));
+        return Err(bad(url, UrlProblem::NoHost));
     }
     Ok((scheme, host.to_ascii_lowercase(), port))
 }
@@ -170,42 +277,42 @@ pub fn url_host(url: &str) -> Result<(String, String, u16), String> {
 /// Not an http(s) URL, userinfo (`user@host`), a bad port, an encoded slash or backslash
 /// (`%2f`, `%5c`, `\`) or a control character in the path: forms a server may resolve outside
 /// the prefix it was matched against.
-pub fn normalize_url(url: &str) -> Result<String, String> {
-    let (scheme, rest) = url.split_once("://").ok_or_else(|| format!("{url} is not a URL"))?;
+pub fn normalize_url(url: &str) -> Result<String, EgressError> {
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| EgressError::NotAUrl { url: url.to_string() })?;
     let scheme = scheme.to_ascii_lowercase();
     let default_port = match scheme.as_str() {
         "http" => 80,
         "https" => 443,
-        _ => return Err(format!("{url}: only http and https URLs may be fetched")),
+        _ => return Err(bad(url, UrlProblem::Scheme)),
     };
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(end);
     if authority.contains('@') {
-        return Err(format!("{url}: URLs with user information (user@host) are not fetched"));
+        return Err(bad(url, UrlProblem::UserInfo));
     }
     let (_, host, port) = url_host(url)?;
     // A host is a DNS name or IPv4 address (letters, digits, '-', '.', '_') or a bracketed
     // IPv6 address; anything else could be read differently by another parser.
     let host = if host.contains(':') {
-        let ip: std::net::Ipv6Addr = host.parse().map_err(|_| format!("{url}: bad host"))?;
+        let ip: std::net::Ipv6Addr = host.parse().map_err(|_| bad(url, UrlProblem::Host))?;
         if !authority.starts_with('[') {
-            return Err(format!("{url}: bad host"));
+            return Err(bad(url, UrlProblem::Host));
         }
         format!("[{ip}]")
     } else if host.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_')) {
         host
     } else {
-        return Err(format!("{url}: bad host"));
+        return Err(bad(url, UrlProblem::Host));
     };
     let authority = if port == default_port { host } else { format!("{host}:{port}") };
     let path_end = tail.find(['?', '#']).unwrap_or(tail.len());
     let (path, after) = tail.split_at(path_end);
-    let path = normalize_path(path).map_err(|e| format!("{url}: {e}"))?;
+    let path = normalize_path(path).map_err(|p| bad(url, p))?;
     Ok(format!("{scheme}://{authority}{path}{after}"))
 }
 
 /// A URL path with unreserved percent-encodings decoded and dot segments removed.
-fn normalize_path(path: &str) -> Result<String, String> {
+fn normalize_path(path: &str) -> Result<String, UrlProblem> {
     let b = path.as_bytes();
     let mut dec = String::with_capacity(path.len());
     let mut i = 0;
@@ -213,11 +320,11 @@ fn normalize_path(path: &str) -> Result<String, String> {
         let c = b[i];
         if c == b'%' {
             let hex = path.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok());
-            let Some(v) = hex else { return Err("a malformed percent-encoding in the path".into()) };
+            let Some(v) = hex else { return Err(UrlProblem::PercentEncoding) };
             if v.is_ascii_alphanumeric() || matches!(v, b'-' | b'.' | b'_' | b'~') {
                 dec.push(char::from(v));
             } else if matches!(v, b'/' | b'\\') || v < 0x20 || v == 0x7f {
-                return Err("an encoded slash, backslash or control character in the path".into());
+                return Err(UrlProblem::EncodedSeparator);
             } else {
                 dec.push_str(&format!("%{v:02X}"));
             }
@@ -225,7 +332,7 @@ fn normalize_path(path: &str) -> Result<String, String> {
             continue;
         }
         if c == b'\\' || c < 0x20 || c == 0x7f {
-            return Err("a backslash or control character in the path".into());
+            return Err(UrlProblem::Separator);
         }
         // Multi-byte UTF-8 is copied byte by byte through the char boundary below.
         let ch_len = path[i..].chars().next().map_or(1, char::len_utf8);
@@ -298,7 +405,7 @@ impl EgressPolicy {
     ///
     /// # Errors
     /// A network that does not parse.
-    pub fn allow_list(prefixes: &[String], networks: &[String]) -> Result<EgressPolicy, String> {
+    pub fn allow_list(prefixes: &[String], networks: &[String]) -> Result<EgressPolicy, EgressError> {
         // Prefixes are matched in normal form (a prefix that is not a URL never matches).
         let prefixes: Vec<String> = prefixes
             .iter()
@@ -324,7 +431,7 @@ impl EgressPolicy {
     ///
     /// # Errors
     /// One line naming the URL and the reason.
-    pub fn check_url(&self, url: &str) -> Result<(), String> {
+    pub fn check_url(&self, url: &str) -> Result<(), EgressError> {
         self.admit(url).map(drop)
     }
 
@@ -333,13 +440,13 @@ impl EgressPolicy {
     ///
     /// # Errors
     /// As [`EgressPolicy::check_url`].
-    pub fn admit(&self, url: &str) -> Result<String, String> {
+    pub fn admit(&self, url: &str) -> Result<String, EgressError> {
         let EgressPolicy::AllowList { prefixes, .. } = self else { return Ok(url.to_string()) };
         let norm = normalize_url(url)?;
         if prefixes.iter().any(|p| under_prefix(&norm, p)) {
             Ok(norm)
         } else {
-            Err(format!("{url} is not a URL this server may read (see [rookery] allowed_urls)"))
+            Err(EgressError::NotAllowed { url: url.to_string() })
         }
     }
 
@@ -347,7 +454,7 @@ impl EgressPolicy {
     ///
     /// # Errors
     /// An internal address that is neither listed by host nor in a listed network.
-    pub fn check_addr(&self, host: &str, ip: IpAddr) -> Result<(), String> {
+    pub fn check_addr(&self, host: &str, ip: IpAddr) -> Result<(), EgressError> {
         let EgressPolicy::AllowList { networks, listed_hosts, .. } = self else {
             return Ok(());
         };
@@ -356,23 +463,24 @@ impl EgressPolicy {
         if listed_hosts.contains(&host) || networks.iter().any(|n| n.contains(ip)) {
             return Ok(());
         }
-        Err(format!(
-            "{host} resolves to {ip}, a {kind} address this server does not fetch from (list it in [rookery] allowed_urls or allowed_networks)"
-        ))
+        Err(EgressError::InternalAddress { host, ip, kind })
     }
 
     /// [`EgressPolicy::check_url`], then resolves the host and checks every address.
     ///
     /// # Errors
     /// As the two checks; a host that does not resolve.
-    pub fn check(&self, url: &str) -> Result<(), String> {
+    pub fn check(&self, url: &str) -> Result<(), EgressError> {
         if self.is_open() {
             return Ok(());
         }
         self.check_url(url)?;
         let (_, host, port) = url_host(url)?;
-        let addrs =
-            (host.as_str(), port).to_socket_addrs().map_err(|e| format!("{url}: cannot resolve {host}: {e}"))?;
+        let addrs = (host.as_str(), port).to_socket_addrs().map_err(|e| EgressError::Unresolved {
+            url: url.to_string(),
+            host: host.clone(),
+            msg: e.to_string(),
+        })?;
         for a in addrs {
             self.check_addr(&host, a.ip())?;
         }
@@ -461,7 +569,8 @@ mod tests {
         assert!(p.check_addr("node.example", "192.168.0.2".parse().expect("ip")).is_ok());
         assert!(p.check_addr("evil.example", "10.9.9.9".parse().expect("ip")).is_ok());
         let e = p.check_addr("evil.example", "169.254.169.254".parse().expect("ip")).expect_err("refused");
-        assert!(e.contains("link-local"), "{e}");
+        assert!(matches!(e, EgressError::InternalAddress { kind: "link-local", .. }), "{e}");
+        assert!(e.to_string().contains("link-local"), "{e}");
         assert!(p.check_addr("localhost", "::1".parse().expect("ip")).is_err());
         assert!(p.check_addr("x", "8.8.8.8".parse().expect("ip")).is_ok());
         assert!(p.check("http://127.0.0.1:9/x").is_ok());
@@ -469,7 +578,10 @@ mod tests {
         let broad = policy(&["http://"], &[]);
         for u in ["http://2130706433/a", "http://localhost/a", "http://[::1]/a", "http://0x7f.1/a"] {
             let e = broad.check(u).expect_err(u);
-            assert!(e.contains("loopback") || e.contains("cannot resolve"), "{u}: {e}");
+            assert!(
+                matches!(e, EgressError::InternalAddress { kind: "loopback", .. } | EgressError::Unresolved { .. }),
+                "{u}: {e}"
+            );
         }
     }
 

@@ -9,6 +9,8 @@
 //! ```text
 //!   IoContext { Remote (HttpClient: egress policy, S3 signing; BlockCache), roots }
 //!     ├─ local(path) / url(url): the checks every open below calls first
+//!   bytes: one interface, RangeSource (storage.rs): FileSource | HTTP (Remote::open) |
+//!     CachedStorage; adapters: hdf5-reader Storage (CachedStorage), zarrs (zarr ZStore)
 //!   inputs (file | glob | dir | http(s) URL | list) ──open()──► Box<dyn Source>
 //!                                                   ├─ NcSource   one NetCDF file (classic CDF-1/2/5 or NetCDF-4/HDF5),
 //!                                                   │             pure Rust (netcdf-reader), positional reads (no mmap);
@@ -41,6 +43,7 @@ mod open;
 pub mod remote;
 pub mod s3;
 pub mod space;
+pub mod storage;
 pub mod temp;
 pub mod text;
 mod write;
@@ -52,10 +55,11 @@ pub use agg::AggSource;
 pub use cache::{BlockCache, CacheConfig, CacheStats, CachedStorage};
 pub use client::Remote;
 pub use context::IoContext;
-pub use egress::EgressPolicy;
+pub use egress::{EgressError, EgressPolicy};
 pub use nc::NcSource;
 pub use open::{expand_inputs, glob_base, open, open_paths};
 pub use remote::{is_url, HttpOptions, RemoteError};
+pub use storage::{FileSource, RangeSource};
 pub use write::{NcWriter, OutputFormat, Staged, WriteOptions};
 pub use writer::Writer;
 pub use zarr::{detect as detect_zarr, ZarrKind, ZarrSource};
@@ -92,6 +96,37 @@ pub enum IoError {
     DiskFull { name: String },
     #[error(transparent)]
     Time(#[from] rookery_cf::time::TimeError),
+}
+
+/// A hyperslab that does not fit its variable (see [`check_selection`]).
+#[derive(Debug, thiserror::Error)]
+#[error("selection {start:?}+{count:?} outside variable {var} of shape {shape:?}")]
+pub(crate) struct SelectionError {
+    var: String,
+    start: Vec<usize>,
+    count: Vec<usize>,
+    shape: Vec<usize>,
+}
+
+/// Checks that the hyperslab `start[i]..start[i]+count[i]` lies within `v` (one entry per
+/// dimension, no overflow): the bounds check of every [`Source::read`].
+pub(crate) fn check_selection(
+    v: &rookery_cf::Variable,
+    start: &[usize],
+    count: &[usize],
+) -> Result<(), SelectionError> {
+    if start.len() != v.shape.len()
+        || count.len() != v.shape.len()
+        || start.iter().zip(count).zip(&v.shape).any(|((&s, &c), &n)| s.checked_add(c).is_none_or(|e| e > n))
+    {
+        return Err(SelectionError {
+            var: v.name.clone(),
+            start: start.to_vec(),
+            count: count.to_vec(),
+            shape: v.shape.clone(),
+        });
+    }
+    Ok(())
 }
 
 /// A dataset whose values are read on demand.

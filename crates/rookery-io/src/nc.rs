@@ -443,15 +443,8 @@ impl NcSource {
     /// [`Source::read`] without the remote statistics.
     fn read_local(&self, var: &str, start: &[usize], count: &[usize]) -> Result<Array, IoError> {
         let v = self.ds.var(var).ok_or_else(|| IoError::NoVariable(var.to_string()))?;
-        if start.len() != v.shape.len()
-            || count.len() != v.shape.len()
-            || start.iter().zip(count).zip(&v.shape).any(|((&s, &c), &n)| s.checked_add(c).is_none_or(|e| e > n))
-        {
-            return Err(IoError::Read {
-                path: self.path.clone(),
-                msg: format!("selection {start:?}+{count:?} outside variable {var} of shape {:?}", v.shape),
-            });
-        }
+        crate::check_selection(v, start, count)
+            .map_err(|e| IoError::Read { path: self.path.clone(), msg: e.to_string() })?;
         Ok(match v.dtype {
             DType::I8 => Array::I8(self.read_typed(v, start, count)?),
             DType::U8 => Array::U8(self.read_typed(v, start, count)?),

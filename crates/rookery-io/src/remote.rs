@@ -361,7 +361,7 @@ impl HttpClient {
     /// # Errors
     /// The URL is refused.
     pub fn check(&self, url: &str) -> Result<(), RemoteError> {
-        self.policy().check(url).map_err(|e| RemoteError::new(url, e))
+        self.policy().check(url).map_err(|e| RemoteError::new(url, e.to_string()))
     }
 
     /// Sends a request, following redirects itself: each `Location` is checked against the
@@ -376,7 +376,11 @@ impl HttpClient {
         for _ in 0..=MAX_REDIRECTS {
             // Under an allow-list the URL is checked and sent in its normal form (no dot
             // segments a server could resolve outside the allowed prefix).
-            cur = self.policy().admit(&cur).map_err(|msg| Attempt { status: None, transient: false, msg })?;
+            cur = self.policy().admit(&cur).map_err(|e| Attempt {
+                status: None,
+                transient: false,
+                msg: e.to_string(),
+            })?;
             let agent = self.agent_for(&cur);
             // S3 with credentials: each request (and each redirect target) signed.
             let signed = self.s3.headers(if head { "HEAD" } else { "GET" }, &cur, std::time::SystemTime::now());

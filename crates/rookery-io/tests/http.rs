@@ -334,3 +334,36 @@ fn the_cache_stays_within_its_budget() {
     assert!(used.bytes <= 64 << 10, "{} bytes cached over a 64 KiB budget", used.bytes);
     assert!(used.blocks > 0);
 }
+
+#[test]
+fn download_copies_a_file_atomically_and_names_what_failed() {
+    let srv = server();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let r = remote(&tmp.path().join("cache"));
+    let dest = tmp.path().join("copy.nc");
+    let n = r.download(&srv.url(CLASSIC), &dest).expect("download");
+    let want = std::fs::read(root().join(CLASSIC)).expect("local");
+    assert_eq!(n, want.len() as u64);
+    assert_eq!(std::fs::read(&dest).expect("copy"), want);
+    assert!(!dest.with_extension("part").exists());
+    // Not found: a typed remote error naming the URL; nothing left behind.
+    let url = srv.url("mini-esgf/no/such/file.nc");
+    let missing = tmp.path().join("missing.nc");
+    match r.download(&url, &missing) {
+        Err(rookery_io::IoError::Remote(e)) => {
+            assert!(e.is_not_found() && e.url == url, "{e}");
+        }
+        other => panic!("expected a remote error, got {other:?}"),
+    }
+    assert!(!missing.exists() && !missing.with_extension("part").exists());
+    // Refused by the egress policy: the server is not on the allow-list.
+    let closed =
+        r.with_policy(rookery_io::EgressPolicy::allow_list(&["https://data.example/".into()], &[]).expect("p"));
+    let e = closed.download(&srv.url(CLASSIC), &missing).expect_err("refused");
+    assert!(matches!(e, rookery_io::IoError::Remote(_)) && e.to_string().contains("allowed_urls"), "{e}");
+    assert!(!missing.exists());
+    // A destination that cannot be written: the error names the file.
+    let bad = tmp.path().join("no/such/dir/copy.nc");
+    let e = r.download(&srv.url(CLASSIC), &bad).expect_err("unwritable");
+    assert!(matches!(&e, rookery_io::IoError::Write { path, .. } if path == &bad.with_extension("part")), "{e}");
+}

@@ -28,6 +28,28 @@ use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// A failure writing a reference file (reported as [`IoError::Write`] of the destination).
+#[derive(Debug, thiserror::Error)]
+enum OutError {
+    /// A file system operation failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// The JSON document could not be produced.
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
+    /// The zstd codec failed.
+    #[error("{0}")]
+    Zstd(zarrs::array::CodecError),
+    /// The row files of a variable could not be written.
+    #[error("{var}: {source}")]
+    Rows {
+        /// The variable.
+        var: String,
+        /// Why.
+        source: parquet::errors::ParquetError,
+    },
+}
+
 /// Default rows per Parquet file (as `LazyReferenceMapper.create`).
 pub const DEFAULT_RECORD_SIZE: usize = 10_000;
 
@@ -47,7 +69,7 @@ pub fn write(refs: &FileRefs, dest: &Path, record_size: usize) -> Result<PathBuf
     };
     if let Err(e) = r {
         remove_path(&tmp);
-        return Err(werr(e));
+        return Err(werr(e.to_string()));
     }
     if parquet && dest.is_dir() {
         let _ = std::fs::remove_dir_all(dest);
@@ -59,25 +81,25 @@ pub fn write(refs: &FileRefs, dest: &Path, record_size: usize) -> Result<PathBuf
     Ok(dest.to_path_buf())
 }
 
-fn write_json(refs: &FileRefs, tmp: &Path, zst: bool) -> Result<(), String> {
+fn write_json(refs: &FileRefs, tmp: &Path, zst: bool) -> Result<(), OutError> {
     let doc = json!({"version": 1, "refs": Value::Object(refs.to_refs())});
-    let text = serde_json::to_vec(&doc).map_err(|e| e.to_string())?;
+    let text = serde_json::to_vec(&doc)?;
     let bytes = if zst { zstd(text)? } else { text };
-    std::fs::write(tmp, bytes).map_err(|e| e.to_string())
+    Ok(std::fs::write(tmp, bytes)?)
 }
 
 /// Zstandard (level 3) through the codec of `zarrs`.
-fn zstd(data: Vec<u8>) -> Result<Vec<u8>, String> {
+fn zstd(data: Vec<u8>) -> Result<Vec<u8>, OutError> {
     use zarrs::array::codec::api::{BytesToBytesCodecTraits, CodecOptions};
     let codec = zarrs::array::codec::ZstdCodec::new(3, false);
     codec
         .encode(std::borrow::Cow::Owned(data), &CodecOptions::default())
         .map(std::borrow::Cow::into_owned)
-        .map_err(|e| e.to_string())
+        .map_err(OutError::Zstd)
 }
 
-fn write_parquet(refs: &FileRefs, dir: &Path, record_size: usize) -> Result<(), String> {
-    std::fs::create_dir(dir).map_err(|e| e.to_string())?;
+fn write_parquet(refs: &FileRefs, dir: &Path, record_size: usize) -> Result<(), OutError> {
+    std::fs::create_dir(dir)?;
     let mut meta = Map::new();
     meta.insert(".zgroup".into(), json!({"zarr_format": 2}));
     meta.insert(".zattrs".into(), Value::Object(refs.attrs.clone()));
@@ -87,7 +109,7 @@ fn write_parquet(refs: &FileRefs, dir: &Path, record_size: usize) -> Result<(), 
         write_var(v, &dir.join(&v.name), record_size)?;
     }
     let doc = json!({"metadata": meta, "record_size": record_size});
-    std::fs::write(dir.join(".zmetadata"), doc.to_string()).map_err(|e| e.to_string())
+    Ok(std::fs::write(dir.join(".zmetadata"), doc.to_string())?)
 }
 
 /// C-order linear index of a chunk in the grid.
@@ -96,8 +118,8 @@ fn ravel(idx: &[u64], grid: &[u64]) -> u64 {
 }
 
 /// The row files of one variable.
-fn write_var(v: &VarRefs, dir: &Path, record_size: usize) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+fn write_var(v: &VarRefs, dir: &Path, record_size: usize) -> Result<(), OutError> {
+    std::fs::create_dir_all(dir)?;
     let shape = v.shape();
     let cs = v.chunk_shape();
     let grid: Vec<u64> = shape.iter().zip(&cs).map(|(&n, &c)| n.div_ceil(c.max(1))).collect();
@@ -111,7 +133,8 @@ fn write_var(v: &VarRefs, dir: &Path, record_size: usize) -> Result<(), String> 
         }
     }
     for (k, r) in rows.iter().enumerate() {
-        write_rows(&dir.join(format!("refs.{k}.parq")), r).map_err(|e| format!("{}: {e}", v.name))?;
+        write_rows(&dir.join(format!("refs.{k}.parq")), r)
+            .map_err(|source| OutError::Rows { var: v.name.clone(), source })?;
     }
     Ok(())
 }

@@ -11,6 +11,7 @@
 //!   take the variable's type ("NaN", "Infinity" and xarray's base64 fill values decoded)
 //! ```
 
+use super::error::ZarrError;
 use super::store::{Fetcher, Loc};
 use base64::Engine;
 use rookery_cf::{AttrValue, Attrs, DType};
@@ -18,11 +19,11 @@ use serde_json::Value;
 use std::collections::HashMap;
 
 /// Metadata documents of a plain Zarr store (directory or URL).
-pub(crate) fn store_docs(root: &Loc, fetch: &Fetcher) -> Result<HashMap<String, Vec<u8>>, String> {
+pub(crate) fn store_docs(root: &Loc, fetch: &Fetcher) -> Result<HashMap<String, Vec<u8>>, ZarrError> {
     let mut docs = HashMap::new();
     if let Some(z) = fetch.read(&root.join(".zmetadata"), None)? {
-        let v: Value = serde_json::from_slice(&z)
-            .map_err(|e| format!("{}: invalid JSON: {e}", root.join(".zmetadata").display()))?;
+        let v: Value =
+            serde_json::from_slice(&z).map_err(|e| ZarrError::InvalidJson(e).at(root.join(".zmetadata").display()))?;
         if let Some(Value::Object(md)) = v.get("metadata") {
             for (k, d) in md {
                 docs.insert(k.clone(), doc_text(d));
@@ -31,8 +32,8 @@ pub(crate) fn store_docs(root: &Loc, fetch: &Fetcher) -> Result<HashMap<String, 
         }
     }
     if let Some(z) = fetch.read(&root.join("zarr.json"), None)? {
-        let v: Value = serde_json::from_slice(&z)
-            .map_err(|e| format!("{}: invalid JSON: {e}", root.join("zarr.json").display()))?;
+        let v: Value =
+            serde_json::from_slice(&z).map_err(|e| ZarrError::InvalidJson(e).at(root.join("zarr.json").display()))?;
         docs.insert("zarr.json".to_string(), z);
         if let Some(Value::Object(md)) = v.get("consolidated_metadata").and_then(|c| c.get("metadata")) {
             for (k, d) in md {
@@ -42,10 +43,7 @@ pub(crate) fn store_docs(root: &Loc, fetch: &Fetcher) -> Result<HashMap<String, 
         }
     }
     let Loc::Path(dir) = root else {
-        return Err(format!(
-            "{}: a Zarr store read over HTTP needs consolidated metadata (.zmetadata, or zarr.json with consolidated_metadata)",
-            root.display()
-        ));
+        return Err(ZarrError::NotConsolidated { root: root.display() });
     };
     for name in [".zgroup", ".zattrs"] {
         if let Some(d) = fetch.read(&root.join(name), None)? {
@@ -53,7 +51,7 @@ pub(crate) fn store_docs(root: &Loc, fetch: &Fetcher) -> Result<HashMap<String, 
         }
     }
     let real = fetch.local(dir)?;
-    let rd = std::fs::read_dir(&real).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let rd = std::fs::read_dir(&real).map_err(|source| ZarrError::Io { what: dir.display().to_string(), source })?;
     for entry in rd.filter_map(Result::ok) {
         if !entry.path().is_dir() {
             continue;

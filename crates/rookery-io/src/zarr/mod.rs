@@ -20,6 +20,7 @@
 //! `$AWS_ENDPOINT_URL` + `/<bucket>/<key>`). Only the root group is read; string and char
 //! arrays are skipped with a warning.
 
+mod error;
 mod meta;
 mod parquet;
 mod refs;
@@ -141,9 +142,9 @@ impl ZarrSource {
     pub fn open_as(ctx: &IoContext, input: &str, kind: ZarrKind) -> Result<ZarrSource, IoError> {
         let fetch = Fetcher::new(ctx);
         let loc = Loc::parse(input);
-        let err = |what: &str, msg: String| IoError::Read {
+        let err = |what: &str, e: error::ZarrError| IoError::Read {
             path: PathBuf::from(format!("{what}{input}")),
-            msg: one_line(&msg),
+            msg: one_line(&e.to_string()),
         };
         let (docs, inner): (HashMap<String, Vec<u8>>, Arc<dyn KeyStore>) = match kind {
             ZarrKind::Refs => {
@@ -274,7 +275,9 @@ fn locate_failure(arr: &zarrs::array::Array<ZStore>, subset: &ArraySubset) -> Op
         if let Err(e) = arr.retrieve_chunk::<zarrs::array::ArrayBytes<'static>>(&idx) {
             let key = arr.chunk_key(&idx);
             let msg = one_line(&e.to_string());
-            return Some(if msg.contains(&format!("chunk {key}")) { msg } else { format!("chunk {key}: {msg}") });
+            // Our chunk references name the chunk already; other failures get its key.
+            let named = matches!(error::ZarrError::find(&e), Some(error::ZarrError::Chunk { key: k, .. }) if k.as_str() == key.as_str());
+            return Some(if named { msg } else { format!("chunk {key}: {msg}") });
         }
     }
     None
@@ -287,14 +290,7 @@ impl Source for ZarrSource {
 
     fn read(&self, var: &str, start: &[usize], count: &[usize]) -> Result<Array, IoError> {
         let v = self.ds.var(var).ok_or_else(|| IoError::NoVariable(var.to_string()))?;
-        if start.len() != v.shape.len()
-            || count.len() != v.shape.len()
-            || start.iter().zip(count).zip(&v.shape).any(|((&s, &c), &n)| s.checked_add(c).is_none_or(|e| e > n))
-        {
-            return Err(
-                self.fail(format!("selection {start:?}+{count:?} outside variable {var} of shape {:?}", v.shape))
-            );
-        }
+        crate::check_selection(v, start, count).map_err(|e| self.fail(e.to_string()))?;
         if count.contains(&0) {
             return Ok(Array::zeros(v.dtype, count));
         }

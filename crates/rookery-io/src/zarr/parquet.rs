@@ -9,6 +9,7 @@
 //!        offset = size = 0 → the whole target; else [path, offset, size]
 //! ```
 
+use super::error::ZarrError;
 use super::refs::{read_ref, Ref};
 use super::store::{Fetcher, KeyStore, Loc};
 use parquet::file::reader::{FileReader, SerializedFileReader};
@@ -39,17 +40,17 @@ pub(crate) struct ParquetRefs {
 impl ParquetRefs {
     /// Reads `.zmetadata` of the reference directory at `root`; returns the store and the
     /// metadata documents (key → JSON text).
-    pub(crate) fn open(root: &Loc, fetch: Arc<Fetcher>) -> Result<(ParquetRefs, HashMap<String, Vec<u8>>), String> {
+    pub(crate) fn open(root: &Loc, fetch: Arc<Fetcher>) -> Result<(ParquetRefs, HashMap<String, Vec<u8>>), ZarrError> {
         let zloc = root.join(".zmetadata");
-        let doc = fetch.read(&zloc, None)?.ok_or_else(|| format!("{}: not found", zloc.display()))?;
-        let v: Value = serde_json::from_slice(&doc).map_err(|e| format!("{}: invalid JSON: {e}", zloc.display()))?;
+        let doc = fetch.read(&zloc, None)?.ok_or_else(|| ZarrError::NotFound { what: zloc.display() })?;
+        let v: Value = serde_json::from_slice(&doc).map_err(|e| ZarrError::InvalidJson(e).at(zloc.display()))?;
         let record_size = v
             .get("record_size")
             .and_then(Value::as_u64)
             .filter(|&n| n > 0)
-            .ok_or_else(|| format!("{}: no positive \"record_size\"", zloc.display()))?;
+            .ok_or_else(|| ZarrError::invalid("no positive \"record_size\"").at(zloc.display()))?;
         let Some(Value::Object(md)) = v.get("metadata") else {
-            return Err(format!("{}: no \"metadata\" object", zloc.display()));
+            return Err(ZarrError::invalid("no \"metadata\" object").at(zloc.display()));
         };
         let mut meta = HashMap::new();
         let mut grids = HashMap::new();
@@ -57,14 +58,17 @@ impl ParquetRefs {
             // Values are JSON documents (objects), or their text.
             let text = match doc {
                 Value::String(s) => s.as_bytes().to_vec(),
-                other => serde_json::to_vec(other).map_err(|e| format!("{}: {k}: {e}", zloc.display()))?,
+                other => {
+                    serde_json::to_vec(other).map_err(|e| ZarrError::Json(e).at(format!("{}: {k}", zloc.display())))?
+                }
             };
             if let Some(field) = k.strip_suffix("/.zarray") {
-                let z: Value = serde_json::from_slice(&text).map_err(|e| format!("{}: {k}: {e}", zloc.display()))?;
+                let z: Value = serde_json::from_slice(&text)
+                    .map_err(|e| ZarrError::Json(e).at(format!("{}: {k}", zloc.display())))?;
                 let nums =
                     |name: &str| -> Option<Vec<u64>> { z.get(name)?.as_array()?.iter().map(Value::as_u64).collect() };
                 let (Some(shape), Some(chunks)) = (nums("shape"), nums("chunks")) else {
-                    return Err(format!("{}: {k}: no shape/chunks", zloc.display()));
+                    return Err(ZarrError::invalid("no shape/chunks").at(format!("{}: {k}", zloc.display())));
                 };
                 let chunks_per_dim = if shape.is_empty() {
                     vec![1]
@@ -89,26 +93,25 @@ impl ParquetRefs {
     }
 
     /// The rows of `field/refs.<n>.parq`.
-    fn rows(&self, field: &str, n: u64) -> Result<Rows, String> {
+    fn rows(&self, field: &str, n: u64) -> Result<Rows, ZarrError> {
         let id = (field.to_string(), n);
         if let Some(r) = self.files.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&id) {
             return Ok(Arc::clone(r));
         }
         let loc = self.root.join(&format!("{field}/refs.{n}.parq"));
-        let bytes = self.fetch.read(&loc, None)?.ok_or_else(|| format!("{}: not found", loc.display()))?;
-        let rows = Arc::new(parse_rows(bytes).map_err(|e| format!("{}: {e}", loc.display()))?);
+        let bytes = self.fetch.read(&loc, None)?.ok_or_else(|| ZarrError::NotFound { what: loc.display() })?;
+        let rows = Arc::new(parse_rows(bytes).map_err(|e| e.at(loc.display()))?);
         self.files.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(id, Arc::clone(&rows));
         Ok(rows)
     }
 }
 
-fn parse_rows(bytes: Vec<u8>) -> Result<Vec<Option<Ref>>, String> {
-    let reader = SerializedFileReader::new(zarrs::storage::Bytes::from(bytes))
-        .map_err(|e| format!("not a Parquet file: {e}"))?;
-    let iter = reader.get_row_iter(None).map_err(|e| e.to_string())?;
+fn parse_rows(bytes: Vec<u8>) -> Result<Vec<Option<Ref>>, ZarrError> {
+    let reader = SerializedFileReader::new(zarrs::storage::Bytes::from(bytes)).map_err(ZarrError::NotParquet)?;
+    let iter = reader.get_row_iter(None).map_err(ZarrError::Parquet)?;
     let mut out = Vec::new();
     for row in iter {
-        let row = row.map_err(|e| e.to_string())?;
+        let row = row.map_err(ZarrError::Parquet)?;
         let (mut path, mut offset, mut size, mut raw) = (None, 0u64, 0u64, None);
         for (name, f) in row.get_column_iter() {
             let int = |f: &Field| -> Option<u64> {
@@ -141,7 +144,8 @@ fn parse_rows(bytes: Vec<u8>) -> Result<Vec<Option<Ref>>, String> {
 }
 
 impl KeyStore for ParquetRefs {
-    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ZarrError> {
+        let in_chunk = |e: ZarrError| ZarrError::Chunk { key: key.to_string(), source: Box::new(e) };
         let Some((field, chunk)) = key.rsplit_once('/') else {
             return Ok(None);
         };
@@ -160,9 +164,9 @@ impl KeyStore for ParquetRefs {
             n = n
                 .checked_mul(g)
                 .and_then(|x| x.checked_add(i))
-                .ok_or_else(|| format!("chunk {key}: index overflow"))?;
+                .ok_or_else(|| in_chunk(ZarrError::invalid("index overflow")))?;
         }
-        let rows = self.rows(field, n / self.record_size).map_err(|e| format!("chunk {key}: {e}"))?;
+        let rows = self.rows(field, n / self.record_size).map_err(in_chunk)?;
         let row = usize::try_from(n % self.record_size).unwrap_or(usize::MAX);
         match rows.get(row) {
             Some(Some(r)) => read_ref(&self.fetch, &self.base, key, r),

@@ -11,6 +11,7 @@
 //!        ({{ i }}, {{ (i + 1) * 100 }}: integer arithmetic only)
 //! ```
 
+use super::error::ZarrError;
 use super::store::{resolve_target, Fetcher, KeyStore, Loc};
 use base64::Engine;
 use serde_json::{Map, Value};
@@ -34,7 +35,7 @@ pub(crate) struct RefStore {
 }
 
 /// Reads `key`'s bytes given its reference (shared with the Parquet store).
-pub(crate) fn read_ref(fetch: &Fetcher, base: &Loc, key: &str, r: &Ref) -> Result<Option<Vec<u8>>, String> {
+pub(crate) fn read_ref(fetch: &Fetcher, base: &Loc, key: &str, r: &Ref) -> Result<Option<Vec<u8>>, ZarrError> {
     let (target, range) = match r {
         Ref::Inline(b) => return Ok(Some(b.clone())),
         Ref::Range { target, offset, len } => (target, Some((*offset, *len))),
@@ -43,13 +44,16 @@ pub(crate) fn read_ref(fetch: &Fetcher, base: &Loc, key: &str, r: &Ref) -> Resul
     let loc = resolve_target(target, base, fetch.ctx().s3());
     match fetch.read(&loc, range) {
         Ok(Some(b)) => Ok(Some(b)),
-        Ok(None) => Err(format!("chunk {key}: {}: not found", loc.display())),
-        Err(e) => Err(format!("chunk {key}: {e}")),
+        Ok(None) => Err(ZarrError::Chunk {
+            key: key.to_string(),
+            source: Box::new(ZarrError::NotFound { what: loc.display() }),
+        }),
+        Err(e) => Err(ZarrError::Chunk { key: key.to_string(), source: Box::new(e) }),
     }
 }
 
 impl KeyStore for RefStore {
-    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ZarrError> {
         match self.refs.get(key) {
             None => Ok(None),
             Some(r) => read_ref(&self.fetch, &self.base, key, r),
@@ -61,23 +65,23 @@ impl KeyStore for RefStore {
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 
 /// The text of a (possibly zstd-compressed) reference file at `loc`.
-pub(crate) fn read_doc(loc: &Loc, fetch: &Fetcher) -> Result<Vec<u8>, String> {
+pub(crate) fn read_doc(loc: &Loc, fetch: &Fetcher) -> Result<Vec<u8>, ZarrError> {
     let bytes = match fetch.read(loc, None)? {
         Some(b) => b,
-        None if matches!(loc, Loc::Url(_)) => return Err("HTTP 404 Not Found".into()),
-        None => return Err("No such file or directory (os error 2)".into()),
+        None if matches!(loc, Loc::Url(_)) => return Err(ZarrError::DocNotFoundHttp),
+        None => return Err(ZarrError::DocNotFoundFile),
     };
     if bytes.starts_with(&ZSTD_MAGIC) {
-        return zstd::stream::decode_all(&bytes[..]).map_err(|e| format!("cannot decompress (zstd): {e}"));
+        return zstd::stream::decode_all(&bytes[..]).map_err(ZarrError::Decompress);
     }
     Ok(bytes)
 }
 
 /// Parses a reference document (the `refs` of v1 with templates and `gen` expanded).
-pub(crate) fn parse_refs(doc: &[u8]) -> Result<HashMap<String, Ref>, String> {
-    let v: Value = serde_json::from_slice(doc).map_err(|e| format!("invalid JSON: {e}"))?;
+pub(crate) fn parse_refs(doc: &[u8]) -> Result<HashMap<String, Ref>, ZarrError> {
+    let v: Value = serde_json::from_slice(doc).map_err(ZarrError::InvalidJson)?;
     let Value::Object(top) = v else {
-        return Err("expected a JSON object at the top level".into());
+        return Err(ZarrError::invalid("expected a JSON object at the top level"));
     };
     let (refs, templates, gen) = match top.get("version") {
         None if !top.contains_key("refs") || top.keys().any(|k| k.starts_with('.')) => {
@@ -86,32 +90,36 @@ pub(crate) fn parse_refs(doc: &[u8]) -> Result<HashMap<String, Ref>, String> {
         None | Some(Value::Number(_)) => {
             if let Some(ver) = top.get("version") {
                 if ver.as_u64() != Some(1) {
-                    return Err(format!("unsupported reference version {ver} (1 or none expected)"));
+                    return Err(ZarrError::invalid(format!(
+                        "unsupported reference version {ver} (1 or none expected)"
+                    )));
                 }
             }
             let refs = match top.get("refs") {
                 Some(Value::Object(m)) => m.clone(),
                 None => Map::new(),
-                Some(_) => return Err("\"refs\" is not a JSON object".into()),
+                Some(_) => return Err(ZarrError::invalid("\"refs\" is not a JSON object")),
             };
             let templates = match top.get("templates") {
                 Some(Value::Object(m)) => m.clone(),
                 None | Some(Value::Null) => Map::new(),
-                Some(_) => return Err("\"templates\" is not a JSON object".into()),
+                Some(_) => return Err(ZarrError::invalid("\"templates\" is not a JSON object")),
             };
             let gen = match top.get("gen") {
                 Some(Value::Array(a)) => a.clone(),
                 None | Some(Value::Null) => Vec::new(),
-                Some(_) => return Err("\"gen\" is not a JSON array".into()),
+                Some(_) => return Err(ZarrError::invalid("\"gen\" is not a JSON array")),
             };
             (refs, templates, gen)
         }
-        Some(ver) => return Err(format!("unsupported reference version {ver} (1 or none expected)")),
+        Some(ver) => {
+            return Err(ZarrError::invalid(format!("unsupported reference version {ver} (1 or none expected)")))
+        }
     };
     let mut vars: HashMap<String, Val> = HashMap::new();
     for (k, t) in &templates {
         let Some(s) = t.as_str() else {
-            return Err(format!("template {k} is not a string"));
+            return Err(ZarrError::invalid(format!("template {k} is not a string")));
         };
         vars.insert(k.clone(), Val::Str(s.to_string()));
     }
@@ -125,37 +133,44 @@ pub(crate) fn parse_refs(doc: &[u8]) -> Result<HashMap<String, Ref>, String> {
     Ok(out)
 }
 
-fn parse_value(key: &str, val: &Value, vars: &HashMap<String, Val>) -> Result<Ref, String> {
+fn parse_value(key: &str, val: &Value, vars: &HashMap<String, Val>) -> Result<Ref, ZarrError> {
+    let in_key = |e: ZarrError| ZarrError::Key { key: key.to_string(), source: Box::new(e) };
     Ok(match val {
         Value::String(s) => match s.strip_prefix("base64:") {
             Some(b) => Ref::Inline(
                 base64::engine::general_purpose::STANDARD
                     .decode(b.trim())
-                    .map_err(|e| format!("key {key}: bad base64 value: {e}"))?,
+                    .map_err(|e| in_key(ZarrError::invalid(format!("bad base64 value: {e}"))))?,
             ),
             None => Ref::Inline(s.as_bytes().to_vec()),
         },
         Value::Array(a) => {
             let target = match a.first() {
-                Some(Value::String(u)) => render(u, vars).map_err(|e| format!("key {key}: {e}"))?,
+                Some(Value::String(u)) => render(u, vars).map_err(in_key)?,
                 Some(Value::Null) => {
-                    return Err(format!("key {key}: reference without a target URL (null) is not supported"))
+                    return Err(in_key(ZarrError::invalid("reference without a target URL (null) is not supported")))
                 }
-                _ => return Err(format!("key {key}: expected [url] or [url, offset, length]")),
+                _ => return Err(in_key(ZarrError::invalid("expected [url] or [url, offset, length]"))),
             };
             match a.len() {
                 1 => Ref::Whole { target },
                 3 => {
                     let num = |v: &Value| {
-                        v.as_u64().ok_or_else(|| format!("key {key}: offset/length {v} is not a non-negative integer"))
+                        v.as_u64().ok_or_else(|| {
+                            in_key(ZarrError::invalid(format!("offset/length {v} is not a non-negative integer")))
+                        })
                     };
                     Ref::Range { target, offset: num(&a[1])?, len: num(&a[2])? }
                 }
-                n => return Err(format!("key {key}: expected [url] or [url, offset, length], got {n} items")),
+                n => {
+                    return Err(in_key(ZarrError::invalid(format!(
+                        "expected [url] or [url, offset, length], got {n} items"
+                    ))))
+                }
             }
         }
         // A JSON document given as an object (or any other JSON value): its text.
-        other => Ref::Inline(serde_json::to_vec(other).map_err(|e| format!("key {key}: {e}"))?),
+        other => Ref::Inline(serde_json::to_vec(other).map_err(|e| in_key(ZarrError::Json(e)))?),
     })
 }
 
@@ -165,9 +180,14 @@ enum Val {
     Str(String),
 }
 
-fn expand_gen(i: usize, g: &Value, vars: &HashMap<String, Val>, out: &mut HashMap<String, Ref>) -> Result<(), String> {
-    let what = |m: &str| format!("gen[{i}]: {m}");
-    let s = |name: &str| -> Result<Option<String>, String> {
+fn expand_gen(
+    i: usize,
+    g: &Value,
+    vars: &HashMap<String, Val>,
+    out: &mut HashMap<String, Ref>,
+) -> Result<(), ZarrError> {
+    let what = |m: &str| ZarrError::invalid(m).at(format!("gen[{i}]"));
+    let s = |name: &str| -> Result<Option<String>, ZarrError> {
         match g.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -219,12 +239,12 @@ fn expand_gen(i: usize, g: &Value, vars: &HashMap<String, Val>, out: &mut HashMa
         for (d, &k) in dims.iter().zip(&idx) {
             v.insert(d.0.clone(), Val::Int(d.1[k]));
         }
-        let k = render(&key, &v).map_err(|e| what(&e))?;
-        let target = render(&url, &v).map_err(|e| what(&e))?;
+        let k = render(&key, &v).map_err(|e| e.at(format!("gen[{i}]")))?;
+        let target = render(&url, &v).map_err(|e| e.at(format!("gen[{i}]")))?;
         let r = match (&offset, &length) {
             (Some(o), Some(l)) => {
-                let num = |t: &str| -> Result<u64, String> {
-                    let r = render(t, &v).map_err(|e| what(&e))?;
+                let num = |t: &str| -> Result<u64, ZarrError> {
+                    let r = render(t, &v).map_err(|e| e.at(format!("gen[{i}]")))?;
                     r.trim().parse().map_err(|_| what(&format!("offset/length {r:?} is not an integer")))
                 };
                 Ref::Range { target, offset: num(o)?, len: num(l)? }
@@ -244,19 +264,22 @@ fn expand_gen(i: usize, g: &Value, vars: &HashMap<String, Val>, out: &mut HashMa
 }
 
 /// Substitutes `{{ expr }}` (a name, or integer arithmetic over names) in `s`.
-fn render(s: &str, vars: &HashMap<String, Val>) -> Result<String, String> {
+fn render(s: &str, vars: &HashMap<String, Val>) -> Result<String, ZarrError> {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(i) = rest.find("{{") {
         out.push_str(&rest[..i]);
         let after = &rest[i + 2..];
-        let j = after.find("}}").ok_or_else(|| format!("unclosed {{{{ in {s:?}"))?;
+        let j = after.find("}}").ok_or_else(|| ZarrError::invalid(format!("unclosed {{{{ in {s:?}")))?;
         let expr = after[..j].trim();
         match vars.get(expr) {
             Some(Val::Str(t)) => out.push_str(t),
             Some(Val::Int(n)) => out.push_str(&n.to_string()),
-            None => out
-                .push_str(&eval(expr, vars).map_err(|e| format!("template {{{{{expr}}}}} in {s:?}: {e}"))?.to_string()),
+            None => out.push_str(
+                &eval(expr, vars)
+                    .map_err(|e| ZarrError::Invalid(e.to_string()).at(format!("template {{{{{expr}}}}} in {s:?}")))?
+                    .to_string(),
+            ),
         }
         rest = &after[j + 2..];
     }
@@ -265,7 +288,36 @@ fn render(s: &str, vars: &HashMap<String, Val>) -> Result<String, String> {
 }
 
 /// Integer arithmetic: `+ - * / // % ( )`, integers and integer variables.
-fn eval(expr: &str, vars: &HashMap<String, Val>) -> Result<i64, String> {
+/// Why a template expression does not evaluate.
+#[derive(Debug, thiserror::Error)]
+enum ExprError {
+    /// An integer literal beyond `i64`.
+    #[error("number too large")]
+    NumberTooLarge,
+    /// A template variable whose text is not an integer.
+    #[error("{0} is not an integer")]
+    NotInteger(String),
+    /// A name that is neither a template nor a `gen` dimension.
+    #[error("unknown name {0}")]
+    UnknownName(String),
+    /// A character outside the expression language.
+    #[error("unsupported character {0:?}")]
+    Character(char),
+    /// Tokens after a complete expression.
+    #[error("unexpected trailing tokens")]
+    Trailing,
+    /// An operation that overflows (or divides by zero).
+    #[error("{0}")]
+    Arithmetic(&'static str),
+    /// `(` without `)`.
+    #[error("missing )")]
+    MissingParen,
+    /// The expression ends where an operand is expected.
+    #[error("unexpected end of expression")]
+    End,
+}
+
+fn eval(expr: &str, vars: &HashMap<String, Val>) -> Result<i64, ExprError> {
     let mut toks = Vec::new();
     let b = expr.as_bytes();
     let mut i = 0;
@@ -278,7 +330,7 @@ fn eval(expr: &str, vars: &HashMap<String, Val>) -> Result<i64, String> {
             while i < b.len() && b[i].is_ascii_digit() {
                 i += 1;
             }
-            toks.push(Tok::Num(expr[st..i].parse().map_err(|_| "number too large".to_string())?));
+            toks.push(Tok::Num(expr[st..i].parse().map_err(|_| ExprError::NumberTooLarge)?));
         } else if c.is_ascii_alphabetic() || c == b'_' {
             let st = i;
             while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
@@ -287,9 +339,9 @@ fn eval(expr: &str, vars: &HashMap<String, Val>) -> Result<i64, String> {
             match vars.get(&expr[st..i]) {
                 Some(Val::Int(n)) => toks.push(Tok::Num(*n)),
                 Some(Val::Str(s)) => {
-                    toks.push(Tok::Num(s.trim().parse().map_err(|_| format!("{} is not an integer", &expr[st..i]))?))
+                    toks.push(Tok::Num(s.trim().parse().map_err(|_| ExprError::NotInteger(expr[st..i].to_string()))?))
                 }
-                None => return Err(format!("unknown name {}", &expr[st..i])),
+                None => return Err(ExprError::UnknownName(expr[st..i].to_string())),
             }
         } else if expr[i..].starts_with("//") {
             toks.push(Tok::Op('/'));
@@ -298,13 +350,13 @@ fn eval(expr: &str, vars: &HashMap<String, Val>) -> Result<i64, String> {
             toks.push(Tok::Op(c as char));
             i += 1;
         } else {
-            return Err(format!("unsupported character {:?}", c as char));
+            return Err(ExprError::Character(c as char));
         }
     }
     let mut p = Parser { toks, pos: 0 };
     let v = p.sum()?;
     if p.pos != p.toks.len() {
-        return Err("unexpected trailing tokens".into());
+        return Err(ExprError::Trailing);
     }
     Ok(v)
 }
@@ -324,16 +376,16 @@ impl Parser {
     fn peek(&self) -> Option<Tok> {
         self.toks.get(self.pos).copied()
     }
-    fn sum(&mut self) -> Result<i64, String> {
+    fn sum(&mut self) -> Result<i64, ExprError> {
         let mut v = self.product()?;
         while let Some(Tok::Op(op @ ('+' | '-'))) = self.peek() {
             self.pos += 1;
             let r = self.product()?;
-            v = if op == '+' { v.checked_add(r) } else { v.checked_sub(r) }.ok_or("overflow")?;
+            v = if op == '+' { v.checked_add(r) } else { v.checked_sub(r) }.ok_or(ExprError::Arithmetic("overflow"))?;
         }
         Ok(v)
     }
-    fn product(&mut self) -> Result<i64, String> {
+    fn product(&mut self) -> Result<i64, ExprError> {
         let mut v = self.atom()?;
         while let Some(Tok::Op(op @ ('*' | '/' | '%'))) = self.peek() {
             self.pos += 1;
@@ -343,11 +395,11 @@ impl Parser {
                 '/' => v.checked_div_euclid(r),
                 _ => v.checked_rem_euclid(r),
             }
-            .ok_or("overflow or division by zero")?;
+            .ok_or(ExprError::Arithmetic("overflow or division by zero"))?;
         }
         Ok(v)
     }
-    fn atom(&mut self) -> Result<i64, String> {
+    fn atom(&mut self) -> Result<i64, ExprError> {
         match self.peek() {
             Some(Tok::Num(n)) => {
                 self.pos += 1;
@@ -361,12 +413,12 @@ impl Parser {
                 self.pos += 1;
                 let v = self.sum()?;
                 if !matches!(self.peek(), Some(Tok::Op(')'))) {
-                    return Err("missing )".into());
+                    return Err(ExprError::MissingParen);
                 }
                 self.pos += 1;
                 Ok(v)
             }
-            _ => Err("unexpected end of expression".into()),
+            _ => Err(ExprError::End),
         }
     }
 }
@@ -390,6 +442,6 @@ mod tests {
         assert!(parse_refs(b"{\"version\":2,\"refs\":{}}").is_err());
         assert!(parse_refs(b"[1]").is_err());
         let e = parse_refs(b"{\n\"a\":\n[1,2,}").unwrap_err();
-        assert!(e.contains("line 3"), "{e}");
+        assert!(matches!(e, ZarrError::InvalidJson(_)) && e.to_string().contains("line 3"), "{e}");
     }
 }

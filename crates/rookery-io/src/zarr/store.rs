@@ -2,21 +2,22 @@
 //!
 //! ```text
 //!   KeyStore::get(key) ─► Some(bytes) | None (missing key = missing chunk → fill value)
-//!     ├─ DirStore    <root>/<key> on disk
-//!     ├─ HttpStore   <base URL>/<key>; HTTP 404 → None
+//!     ├─ PrefixStore <root>/<key> or <base URL>/<key> (Fetcher); HTTP 404 → None
 //!     ├─ RefStore    (refs.rs)     Kerchunk JSON: key → inline bytes | [target, offset, len]
 //!     └─ ParquetRefs (parquet.rs)  Kerchunk Parquet: key → row of refs.<n>.parq
-//!   Fetcher: a reference target → bytes
-//!     local path (absolute, or relative to the reference file) → positional read
-//!     http(s)://  → HttpClient + the shared BlockCache (retries, on-disk blocks)
+//!   Fetcher: a reference target → a RangeSource (storage.rs) → bytes
+//!     local path (absolute, or relative to the reference file) → FileSource (positional reads)
+//!     http(s)://  → CachedStorage: HttpClient + the shared BlockCache (retries, on-disk blocks)
 //!     s3://b/k    → https://b.s3.amazonaws.com/k (or $ROOKERY_S3_ENDPOINT / $AWS_ENDPOINT_URL)
-//!   ZStore: a KeyStore (plus metadata documents known up front) as a zarrs store
+//!   ZStore: a KeyStore (plus metadata documents known up front) as a zarrs store: the
+//!           adapter zarrs reads through (ReadableStorageTraits)
 //! ```
 
+use super::error::{RangeProblem, ZarrError};
 use crate::cache::CachedStorage;
 use crate::remote::{is_url, RemoteError};
+use crate::storage::{FileSource, RangeSource};
 use crate::IoContext;
-use hdf5_reader::storage::Storage;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -29,7 +30,7 @@ pub(crate) trait KeyStore: Send + Sync {
     ///
     /// # Errors
     /// The value exists (or should) but cannot be read.
-    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String>;
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ZarrError>;
 }
 
 /// Where a store root or a reference file lives.
@@ -108,12 +109,12 @@ impl Fetcher {
     }
 
     /// The real path to open for `p`, or the context's refusal (remembered per path).
-    pub(crate) fn local(&self, p: &Path) -> Result<PathBuf, String> {
+    pub(crate) fn local(&self, p: &Path) -> Result<PathBuf, ZarrError> {
         let lock = || self.allowed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(r) = lock().get(p) {
             return Ok(r.clone());
         }
-        let real = self.ctx.local(p).map_err(|e| e.to_string())?;
+        let real = self.ctx.local(p).map_err(|e| ZarrError::Refused(e.to_string()))?;
         lock().insert(p.to_path_buf(), real.clone());
         Ok(real)
     }
@@ -136,42 +137,35 @@ impl Fetcher {
     /// Bytes `range` (`(offset, len)`, or the whole object) of `loc`; `Ok(None)` when it does
     /// not exist. Errors name the location and range (never a refused file's size or
     /// existence).
-    pub(crate) fn read(&self, loc: &Loc, range: Option<(u64, u64)>) -> Result<Option<Vec<u8>>, String> {
+    pub(crate) fn read(&self, loc: &Loc, range: Option<(u64, u64)>) -> Result<Option<Vec<u8>>, ZarrError> {
         let what = match range {
             Some((o, n)) => format!("{} bytes {o}-{}", loc.display(), o.saturating_add(n)),
             None => loc.display(),
         };
-        match loc {
+        let src: Arc<dyn RangeSource> = match loc {
             Loc::Url(url) => {
-                let url = self.ctx.url(url).map_err(|e| e.to_string())?;
-                let Some(st) = self.storage(&url).map_err(|e| format!("{what}: {}", e.msg))? else {
-                    return Ok(None);
-                };
-                let (off, len) = range.unwrap_or((0, st.len()));
-                let len = usize::try_from(len).map_err(|_| format!("{what}: range too large"))?;
-                let buf = st.read_range(off, len).map_err(|e| match RemoteError::find(&e) {
-                    Some(r) => format!("{what}: {}", r.msg),
-                    None => format!("{what}: {}", crate::nc::one_line(&e.to_string())),
-                })?;
-                Ok(Some(buf.to_vec()))
+                let url = self.ctx.url(url).map_err(|e| ZarrError::Refused(e.to_string()))?;
+                match self.storage(&url).map_err(|source| ZarrError::Remote { what: what.clone(), source })? {
+                    Some(st) => st,
+                    None => return Ok(None),
+                }
             }
             Loc::Path(p) => {
                 let real = self.local(p)?;
-                let f = match std::fs::File::open(&real) {
-                    Ok(f) => f,
+                match FileSource::open(&real, p) {
+                    Ok(f) => Arc::new(f),
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-                    Err(e) => return Err(format!("{what}: {e}")),
-                };
-                let size = f.metadata().map_err(|e| format!("{what}: {e}"))?.len();
-                let (off, len) = range.unwrap_or((0, size));
-                if off.checked_add(len).is_none_or(|end| end > size) {
-                    return Err(format!("{what}: beyond the end of the file"));
+                    Err(source) => return Err(ZarrError::Io { what, source }),
                 }
-                let mut buf = vec![0u8; usize::try_from(len).map_err(|_| format!("{what}: range too large"))?];
-                std::os::unix::fs::FileExt::read_exact_at(&f, &mut buf, off).map_err(|e| format!("{what}: {e}"))?;
-                Ok(Some(buf))
             }
+        };
+        let (off, len) = range.unwrap_or((0, src.len()));
+        if matches!(loc, Loc::Path(_)) && off.checked_add(len).is_none_or(|end| end > src.len()) {
+            return Err(ZarrError::Range { what, problem: RangeProblem::BeyondEnd });
         }
+        let len = usize::try_from(len)
+            .map_err(|_| ZarrError::Range { what: what.clone(), problem: RangeProblem::TooLarge })?;
+        src.fetch(off, len).map(Some).map_err(|source| ZarrError::Remote { what, source })
     }
 }
 
@@ -198,8 +192,10 @@ pub(crate) struct PrefixStore {
 }
 
 impl KeyStore for PrefixStore {
-    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
-        self.fetch.read(&self.root.join(key), None).map_err(|e| format!("key {key}: {e}"))
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ZarrError> {
+        self.fetch
+            .read(&self.root.join(key), None)
+            .map_err(|e| ZarrError::Key { key: key.to_string(), source: Box::new(e) })
     }
 }
 
@@ -222,7 +218,9 @@ impl ZStore {
         if is_meta_key(k) {
             return Ok(self.meta.get(k).cloned());
         }
-        self.inner.get(k).map_err(StorageError::Other)
+        // Carried as the store's I/O error (same text), so callers find the variant again
+        // ([`ZarrError::find`]).
+        self.inner.get(k).map_err(|e| StorageError::IOError(Arc::new(std::io::Error::other(e))))
     }
 }
 
