@@ -3,19 +3,27 @@
 //! second implementation of the numbers, a polygon whose exact answer is known analytically,
 //! and bad input (one-line errors, exit codes, no partial output).
 
+mod common;
+use common::{data, dims, raw_values as values, rookery_command, run, shared, Run};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn data(rel: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/mini-esgf")
-        .join(rel)
-        .to_string_lossy()
-        .into_owned()
-}
 
 fn shapes(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/shapes").join(name).to_string_lossy().into_owned()
+    shared("shapes").join(name).to_string_lossy().into_owned()
+}
+
+fn rookery(cmd: &str, inputs: &[String], args: &[&str]) -> Run {
+    let mut c = rookery_command();
+    c.arg(cmd);
+    run(c, inputs, args)
+}
+
+fn fails(cmd: &str, inputs: &[String], args: &[&str], code: i32, msg: &str) {
+    rookery(cmd, inputs, args).assert_fails(code, msg);
+}
+
+/// `var` of the output of `cdo ARGS OUT`; `None` when CDO is not installed.
+fn cdo(args: &[&str], out: &Path, var: &str) -> Option<Vec<f64>> {
+    common::cdo(args, out).then(|| values(out, var))
 }
 
 const TAS5: &str = "badc/cmip5/data/cmip5/output1/MOHC/HadGEM2-ES/rcp85/mon/atmos/Amon/r1i1p1/latest/tas/*.nc";
@@ -25,72 +33,10 @@ const MRSOS1: &str = "badc/cmip5/data/cmip5/output1/MOHC/HadGEM2-ES/rcp85/day/la
 const FGOALS: &str = "badc/cmip6/data/CMIP6/CMIP/CAS/FGOALS-g3/historical/r1i1p1f1/Amon/tas/gn/v20190818/tas_Amon_FGOALS-g3_historical_r1i1p1f1_gn_185001.nc";
 const TA: &str = "badc/cmip6/data/CMIP6/ScenarioMIP/MIROC/MIROC6/ssp119/r1i1p1f1/Amon/ta/gn/files/d20190807/ta_Amon_MIROC6_ssp119_r1i1p1f1_gn_201501-202412.nc";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    dir: tempfile::TempDir,
-}
-
-impl Run {
-    fn only(&self) -> PathBuf {
-        let o: Vec<PathBuf> = self.stdout.lines().map(PathBuf::from).collect();
-        assert_eq!(o.len(), 1, "expected one output, got {o:?}; stderr: {}", self.stderr);
-        o[0].clone()
-    }
-    fn name(&self) -> String {
-        self.only().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-    }
-    fn nothing_written(&self) {
-        let n = std::fs::read_dir(self.dir.path()).map(Iterator::count).unwrap_or(0);
-        assert_eq!(n, 0, "no output (not even a temporary file) may remain");
-    }
-}
-
-fn rookery(cmd: &str, inputs: &[String], args: &[&str]) -> Run {
-    let dir = tempfile::tempdir().expect("tmp");
-    let out = Command::new(env!("CARGO_BIN_EXE_rookery"))
-        .arg(cmd)
-        .args(inputs)
-        .args(args)
-        .arg("--output-dir")
-        .arg(dir.path())
-        .output()
-        .expect("run rookery");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        dir,
-    }
-}
-
 fn ok(cmd: &str, inputs: &[String], args: &[&str]) -> Run {
     let r = rookery(cmd, inputs, args);
     assert_eq!(r.code, 0, "rookery {cmd} failed: {}", r.stderr);
     r
-}
-
-fn fails(cmd: &str, inputs: &[String], args: &[&str], code: i32, msg: &str) {
-    let r = rookery(cmd, inputs, args);
-    assert_eq!(r.code, code, "exit code; stderr: {}", r.stderr);
-    let last = r.stderr.lines().last().unwrap_or_default();
-    assert!(last.starts_with("rookery: error: "), "one error line: {}", r.stderr);
-    assert!(last.contains(msg), "expected {msg:?} in {last:?}");
-    assert!(r.stdout.is_empty());
-    r.nothing_written();
-}
-
-fn dims(path: &Path, var: &str) -> Vec<(String, usize)> {
-    let f = netcdf::open(path).expect("libnetcdf opens the output");
-    let v = f.variable(var).expect("variable");
-    v.dimensions().iter().map(|d| (d.name(), d.len())).collect()
-}
-
-fn values(path: &Path, var: &str) -> Vec<f64> {
-    let f = netcdf::open(path).expect("libnetcdf opens the output");
-    let v = f.variable(var).expect("variable");
-    v.get_values::<f64, _>(..).expect("values")
 }
 
 fn has_var(path: &Path, var: &str) -> bool {
@@ -99,17 +45,6 @@ fn has_var(path: &Path, var: &str) -> bool {
 
 /// Runs `cdo ARGS OUT` and returns `var` of its output; `None` (with a message) when `cdo`
 /// is not installed (scripts/setup.sh installs it).
-fn cdo(args: &[&str], out: &Path, var: &str) -> Option<Vec<f64>> {
-    match Command::new("cdo").env("HDF5_USE_FILE_LOCKING", "FALSE").arg("-s").args(args).arg(out).status() {
-        Ok(s) if s.success() => Some(values(out, var)),
-        Ok(s) => panic!("cdo {args:?} failed: {s}"),
-        Err(_) => {
-            eprintln!("cdo not found: CDO comparison skipped (bash scripts/setup.sh installs it)");
-            None
-        }
-    }
-}
-
 fn close(a: &[f64], b: &[f64], rel: f64) {
     assert_eq!(a.len(), b.len(), "lengths");
     for (k, (x, y)) in a.iter().zip(b).enumerate() {
@@ -458,7 +393,7 @@ fn bad_weights_and_missing_input() {
     let r = rookery("average", &["/nonexistent/x.nc".to_string()], &["--dims", "time"]);
     assert_ne!(r.code, 0);
     assert!(r.stdout.is_empty());
-    r.nothing_written();
+    assert!(r.files_in_dir().is_empty(), "no output (not even a temporary file) may remain");
 }
 
 #[test]
@@ -478,7 +413,7 @@ fn averages_apply_fixes_unless_no_fixes() {
     let cfg = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/mini-esgf.ini");
     let run = |extra: &[&str]| {
         let dir = tempfile::tempdir().expect("tmp");
-        let out = Command::new(env!("CARGO_BIN_EXE_rookery"))
+        let out = rookery_command()
             .env("ROOCS_CONFIG", &cfg)
             .args(["average-time", id, "--freq", "year", "--output-dir"])
             .arg(dir.path())

@@ -3,15 +3,22 @@
 //! `remapcon`) as a second implementation on a smooth analytic field, target land/sea masks,
 //! the weights cache, and bad input (clisops's texts, exit code 2, nothing written).
 
+mod common;
+use common::{cdo, data, dims, rookery_command, run, shared as root, Run};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-fn root(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(rel)
+fn rookery(cmd: &str, inputs: &[String], args: &[&str], weights: &Path) -> Run {
+    let mut c = rookery_command();
+    c.env("ROOKERY_GRIDS_DIR", root("grids")).arg(cmd);
+    if cmd == "regrid" {
+        c.arg("--weights-dir").arg(weights);
+    }
+    run(c, inputs, args)
 }
 
-fn data(rel: &str) -> String {
-    root("mini-esgf").join(rel).to_string_lossy().into_owned()
+fn fails(inputs: &[String], args: &[&str], msg: &str) {
+    let w = tempfile::tempdir().expect("tmp");
+    rookery("regrid", inputs, args, w.path()).assert_fails(2, msg);
 }
 
 const MRSOS1: &str = "badc/cmip5/data/cmip5/output1/MOHC/HadGEM2-ES/rcp85/day/land/day/r1i1p1/latest/mrsos/mrsos_day_HadGEM2-ES_rcp85_r1i1p1_20051201.nc";
@@ -19,64 +26,11 @@ const MRSOS_DAY: &str = "badc/cmip5/data/cmip5/output1/MOHC/HadGEM2-ES/rcp45/day
 const ZOS: &str = "pool/data/C3SCMIP5/BCC/bcc-csm1-1/rcp85/mon/ocean/Omon/r1i1p1/zos/v20120705/zos_Omon_bcc-csm1-1_rcp85_r1i1p1_200601.nc";
 const TOS: &str = "badc/cmip6/data/CMIP6/CMIP/CCCR-IITM/IITM-ESM/1pctCO2/r1i1p1f1/Omon/tos/gn/v20191204/tos_Omon_IITM-ESM_1pctCO2_r1i1p1f1_gn_193001.nc";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    dir: tempfile::TempDir,
-}
-
-impl Run {
-    fn only(&self) -> PathBuf {
-        let o: Vec<PathBuf> = self.stdout.lines().map(PathBuf::from).collect();
-        assert_eq!(o.len(), 1, "expected one output, got {o:?}; stderr: {}", self.stderr);
-        o[0].clone()
-    }
-    fn name(&self) -> String {
-        self.only().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-    }
-}
-
-fn rookery(cmd: &str, inputs: &[String], args: &[&str], weights: &Path) -> Run {
-    let dir = tempfile::tempdir().expect("tmp");
-    let out = Command::new(env!("CARGO_BIN_EXE_rookery"))
-        .env("ROOKERY_GRIDS_DIR", root("grids"))
-        .arg(cmd)
-        .args(inputs)
-        .args(args)
-        .arg("--output-dir")
-        .arg(dir.path())
-        .args(if cmd == "regrid" {
-            vec!["--weights-dir".to_string(), weights.to_string_lossy().into_owned()]
-        } else {
-            vec![]
-        })
-        .output()
-        .expect("run rookery");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        dir,
-    }
-}
-
 fn ok(cmd: &str, inputs: &[String], args: &[&str]) -> Run {
     let w = tempfile::tempdir().expect("tmp");
     let r = rookery(cmd, inputs, args, w.path());
     assert_eq!(r.code, 0, "rookery {cmd} failed: {}", r.stderr);
     r
-}
-
-fn fails(inputs: &[String], args: &[&str], msg: &str) {
-    let w = tempfile::tempdir().expect("tmp");
-    let r = rookery("regrid", inputs, args, w.path());
-    assert_eq!(r.code, 2, "exit code; stderr: {}", r.stderr);
-    let last = r.stderr.lines().last().unwrap_or_default();
-    assert!(last.starts_with("rookery: error: "), "one error line: {}", r.stderr);
-    assert!(last.contains(msg), "expected {msg:?} in {last:?}");
-    assert!(r.stdout.is_empty());
-    assert_eq!(std::fs::read_dir(r.dir.path()).map(Iterator::count).unwrap_or(0), 0, "nothing written");
 }
 
 fn values(path: &Path, var: &str) -> Vec<f64> {
@@ -92,12 +46,6 @@ fn values(path: &Path, var: &str) -> Vec<f64> {
         .into_iter()
         .map(|x| if Some(x) == fill || x.abs() >= 1e19 { f64::NAN } else { x })
         .collect()
-}
-
-fn dims(path: &Path, var: &str) -> Vec<(String, usize)> {
-    let f = netcdf::open(path).expect("open");
-    let v = f.variable(var).expect("variable");
-    v.dimensions().iter().map(|d| (d.name(), d.len())).collect()
 }
 
 fn gattr(path: &Path, name: &str) -> String {
@@ -245,19 +193,6 @@ fn conservative_keeps_the_area_integral() {
 }
 
 // ---------------------------------------------------------------- CDO
-
-fn cdo(args: &[&str], out: &Path) -> bool {
-    // Files this test process writes through libnetcdf/HDF5 can stay flock-ed by children other
-    // tests spawn meanwhile (HDF5 does not open with O_CLOEXEC): CDO must not lock them.
-    match Command::new("cdo").env("HDF5_USE_FILE_LOCKING", "FALSE").arg("-s").args(args).arg(out).output() {
-        Ok(o) if o.status.success() => true,
-        Ok(o) => panic!("cdo {args:?} failed: {}: {}", o.status, String::from_utf8_lossy(&o.stderr)),
-        Err(_) => {
-            eprintln!("cdo not found: CDO comparison skipped (bash scripts/setup.sh installs it)");
-            false
-        }
-    }
-}
 
 #[test]
 fn agrees_with_cdo_on_a_smooth_field() {

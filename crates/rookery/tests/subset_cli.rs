@@ -2,15 +2,16 @@
 //! roocs.md §7 (clisops/daops tests), bad input, and outputs read back by libnetcdf.
 
 use rookery_cf::time::TimeCoder;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-fn data(rel: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/mini-esgf")
-        .join(rel)
-        .to_string_lossy()
-        .into_owned()
+mod common;
+use common::{data, raw_values as values, rookery_command, run, Run};
+
+fn subset(inputs: &[String], args: &[&str]) -> Run {
+    let mut c = rookery_command();
+    c.arg("subset");
+    run(c, inputs, args)
 }
 
 const TA: &str = "badc/cmip6/data/CMIP6/ScenarioMIP/MIROC/MIROC6/ssp119/r1i1p1f1/Amon/ta/gn/files/d20190807/ta_Amon_MIROC6_ssp119_r1i1p1f1_gn_201501-202412.nc";
@@ -22,47 +23,6 @@ const SICONC: &str = "badc/cmip6/data/CMIP6/CMIP/CCCma/CanESM5/historical/r1i1p1
 const MRSOS: &str = "badc/cmip5/data/cmip5/output1/MOHC/HadGEM2-ES/rcp45/day/land/day/r1i1p1/latest/mrsos/*.nc";
 const ZOSTOGA: &str = "badc/cmip5/data/cmip5/output1/INM/inmcm4/rcp45/mon/ocean/Omon/r1i1p1/latest/zostoga/zostoga_Omon_inmcm4_rcp45_r1i1p1_200601-210012.nc";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    dir: tempfile::TempDir,
-}
-
-impl Run {
-    fn outputs(&self) -> Vec<PathBuf> {
-        self.stdout.lines().map(PathBuf::from).collect()
-    }
-    fn only(&self) -> PathBuf {
-        let o = self.outputs();
-        assert_eq!(o.len(), 1, "expected one output, got {o:?}; stderr: {}", self.stderr);
-        o[0].clone()
-    }
-    fn files_in_dir(&self) -> Vec<String> {
-        std::fs::read_dir(self.dir.path())
-            .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
-            .unwrap_or_default()
-    }
-}
-
-fn subset(inputs: &[String], args: &[&str]) -> Run {
-    let dir = tempfile::tempdir().expect("tmp");
-    let out = Command::new(env!("CARGO_BIN_EXE_rookery"))
-        .arg("subset")
-        .args(inputs)
-        .args(args)
-        .arg("--output-dir")
-        .arg(dir.path())
-        .output()
-        .expect("run rookery");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        dir,
-    }
-}
-
 fn ok(inputs: &[String], args: &[&str]) -> Run {
     let r = subset(inputs, args);
     assert_eq!(r.code, 0, "rookery failed: {}", r.stderr);
@@ -73,12 +33,6 @@ fn shape(path: &Path, var: &str) -> Vec<usize> {
     let f = netcdf::open(path).expect("libnetcdf opens the output");
     let v = f.variable(var).expect("variable");
     v.dimensions().iter().map(netcdf::Dimension::len).collect()
-}
-
-fn values(path: &Path, var: &str) -> Vec<f64> {
-    let f = netcdf::open(path).expect("libnetcdf opens the output");
-    let v = f.variable(var).expect("variable");
-    v.get_values::<f64, _>(..).expect("values")
 }
 
 fn times(path: &Path) -> Vec<String> {
@@ -400,7 +354,7 @@ fn bad_input_is_one_line_and_leaves_nothing() {
 
 #[test]
 fn info_describes_roles() {
-    let out = Command::new(env!("CARGO_BIN_EXE_rookery")).args(["info", &data(SICONC)]).output().expect("run");
+    let out = rookery_command().args(["info", &data(SICONC)]).output().expect("run");
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
     for want in [
