@@ -45,32 +45,6 @@ pub struct FixCatalog {
     pub records: Vec<FixRecord>,
 }
 
-/// `*` and `?` wildcard match.
-fn wildcard(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    while pi < p.len() && p[pi] == '*' {
-        pi += 1;
-    }
-    pi == p.len()
-}
-
 fn parse_records(text: &str, origin: &str) -> Result<Vec<FixRecord>, DaopsError> {
     let bad = |m: String| DaopsError::Config(format!("fix file {origin}: {m}"));
     let doc: Value = if origin.ends_with(".yaml") || origin.ends_with(".yml") {
@@ -162,7 +136,7 @@ impl FixCatalog {
     /// Records whose patterns match `ds_id`, in catalogue order.
     #[must_use]
     pub fn matching(&self, ds_id: &str) -> Vec<&FixRecord> {
-        self.records.iter().filter(|r| r.patterns.iter().any(|p| wildcard(p, ds_id))).collect()
+        self.records.iter().filter(|r| r.patterns.iter().any(|p| crate::wildcard::matches(p, ds_id))).collect()
     }
 
     /// Record `id`.
@@ -629,14 +603,6 @@ impl Source for FixedSource {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wildcards() {
-        assert!(wildcard("c3s-cmip6-decadal.*", "c3s-cmip6-decadal.DCPP.X"));
-        assert!(!wildcard("c3s-cmip6-decadal.*", "c3s-cmip6.DCPP.X"));
-        assert!(wildcard("*.tas.*", "a.b.tas.gn"));
-        assert!(wildcard("a?c", "abc"));
-    }
 
     #[test]
     fn builtin_records_parse() {
