@@ -46,7 +46,7 @@ pub struct FixCatalog {
 }
 
 fn parse_records(text: &str, origin: &str) -> Result<Vec<FixRecord>, DaopsError> {
-    let bad = |m: String| DaopsError::Config(format!("fix file {origin}: {m}"));
+    let bad = |reason: String| DaopsError::FixFile { file: origin.to_string(), reason };
     let doc: Value = if origin.ends_with(".yaml") || origin.ends_with(".yml") {
         serde_yaml::from_str(text).map_err(|e| bad(e.to_string()))?
     } else {
@@ -128,8 +128,8 @@ impl FixCatalog {
     }
 
     fn read_file(f: &Path) -> Result<Vec<FixRecord>, DaopsError> {
-        let text =
-            std::fs::read_to_string(f).map_err(|e| DaopsError::Config(format!("fix file {}: {e}", f.display())))?;
+        let text = std::fs::read_to_string(f)
+            .map_err(|e| DaopsError::FixFile { file: f.display().to_string(), reason: e.to_string() })?;
         parse_records(&text, &f.display().to_string())
     }
 
@@ -778,6 +778,10 @@ mod tests {
         );
         assert!(parse_records("{\"fixes\": [{\"id\": \"x\", \"steps\": []}]}", "t.json").is_err());
         assert!(parse_records("not json", "t.json").is_err());
+        let e = parse_records("{\"fixes\": [{\"steps\": []}]}", "t.json").unwrap_err();
+        assert_eq!(e.to_string(), "fix file t.json: a record has no id");
+        assert!(matches!(&e, DaopsError::FixFile { file, .. } if file == "t.json"));
+        assert!(!e.is_request_error() && !e.is_not_found());
         let r = parse_records(
             "dataset_id: cmip5.a.b\nfixes:\n  - fix_id: SqueezeDimensionsFix\n    operands: {dims: [lev]}\n",
             "t.yaml",
