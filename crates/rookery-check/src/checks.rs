@@ -4,6 +4,7 @@
 //! entirely NaN unless the full field is, and the invariants of the other operations.
 
 use crate::sample::{Axes, Sample};
+use crate::RequestFailure as F;
 use rookery_cf::time::{Calendar, DateTime, TimeCoder};
 use rookery_cf::GridType;
 use std::collections::HashSet;
@@ -60,8 +61,8 @@ impl NcFile {
     ///
     /// # Errors
     /// libnetcdf cannot open it.
-    pub fn open(path: &Path) -> Result<NcFile, String> {
-        let file = netcdf::open(path).map_err(|e| format!("libnetcdf cannot open {}: {e}", path.display()))?;
+    pub fn open(path: &Path) -> Result<NcFile, F> {
+        let file = netcdf::open(path).map_err(|source| F::Open { path: path.display().to_string(), source })?;
         Ok(NcFile { file, path: path.display().to_string() })
     }
 
@@ -87,8 +88,11 @@ impl NcFile {
     ///
     /// # Errors
     /// Missing variable, non-numeric data, read failure.
-    pub fn field(&self, name: &str, first_of: Option<&str>) -> Result<Field, String> {
-        let v = self.file.variable(name).ok_or_else(|| format!("no variable {name} in {}", self.path))?;
+    pub fn field(&self, name: &str, first_of: Option<&str>) -> Result<Field, F> {
+        let v = self
+            .file
+            .variable(name)
+            .ok_or_else(|| F::NoOutputVariable { name: name.to_string(), path: self.path.clone() })?;
         let dims: Vec<String> = v.dimensions().iter().map(netcdf::Dimension::name).collect();
         let mut shape: Vec<usize> = v.dimensions().iter().map(netcdf::Dimension::len).collect();
         let mut ext: Vec<netcdf::Extent> = shape.iter().map(|&n| (0..n).into()).collect();
@@ -103,9 +107,9 @@ impl NcFile {
         let raw: Vec<f64> = if shape.contains(&0) {
             Vec::new()
         } else if dims.is_empty() {
-            vec![v.get_value::<f64, _>(..).map_err(|e| format!("cannot read {name}: {e}"))?]
+            vec![v.get_value::<f64, _>(..).map_err(|source| F::Read { name: name.to_string(), source })?]
         } else {
-            v.get_values::<f64, _>(ext.as_slice()).map_err(|e| format!("cannot read {name}: {e}"))?
+            v.get_values::<f64, _>(ext.as_slice()).map_err(|source| F::Read { name: name.to_string(), source })?
         };
         let fills: Vec<f64> = ["_FillValue", "missing_value"].iter().filter_map(|a| attr_f64(&v, a)).collect();
         let values = raw
@@ -119,17 +123,13 @@ impl NcFile {
     ///
     /// # Errors
     /// Missing units, undecodable values.
-    pub fn times(&self, name: &str) -> Result<(Vec<DateTime>, Calendar), String> {
+    pub fn times(&self, name: &str) -> Result<(Vec<DateTime>, Calendar), F> {
         let f = self.field(name, None)?;
-        let units = self.attr(name, "units").ok_or_else(|| format!("output time {name} has no units"))?;
+        let units = self.attr(name, "units").ok_or_else(|| F::NoTimeUnits(name.to_string()))?;
         let cal = self.attr(name, "calendar");
-        let coder = TimeCoder::new(&units, cal.as_deref()).map_err(|e| format!("output time {name}: {e}"))?;
-        let t = f
-            .values
-            .iter()
-            .map(|&x| coder.decode(x))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| format!("output time {name}: {e}"))?;
+        let time_err = |source| F::OutputTime { name: name.to_string(), source };
+        let coder = TimeCoder::new(&units, cal.as_deref()).map_err(time_err)?;
+        let t = f.values.iter().map(|&x| coder.decode(x)).collect::<Result<Vec<_>, _>>().map_err(time_err)?;
         Ok((t, coder.calendar))
     }
 }
@@ -142,12 +142,12 @@ fn show(v: &[f64]) -> String {
     format!("[{}]", s.join(", "))
 }
 
-fn same_values(what: &str, expected: &[f64], got: &[f64]) -> Result<(), String> {
+fn same_values(what: &str, expected: &[f64], got: &[f64]) -> Result<(), F> {
     let eq = expected.len() == got.len() && expected.iter().zip(got).all(|(a, b)| a == b || (a.is_nan() && b.is_nan()));
     if eq {
         Ok(())
     } else {
-        Err(format!("{what} values differ: expected {}, got {}", show(expected), show(got)))
+        Err(F::Mismatch(format!("{what} values differ: expected {}, got {}", show(expected), show(got))))
     }
 }
 
@@ -166,7 +166,7 @@ pub enum FieldState {
 ///
 /// # Errors
 /// The file or variable cannot be read.
-pub fn full_field(file: &Path, var: &str, time_dim: Option<&str>) -> Result<FieldState, String> {
+pub fn full_field(file: &Path, var: &str, time_dim: Option<&str>) -> Result<FieldState, F> {
     let nc = NcFile::open(file)?;
     let f = nc.field(var, time_dim)?;
     let nan = f.values.iter().filter(|x| x.is_nan()).count();
@@ -229,13 +229,13 @@ pub fn check_subset(
     out: &Path,
     axes: &Axes,
     s: &Sample,
-    full: &dyn Fn(&str) -> Result<FieldState, String>,
-) -> Result<String, String> {
+    full: &dyn Fn(&str) -> Result<FieldState, F>,
+) -> Result<String, F> {
     let nc = NcFile::open(out)?;
     let mut notes: Vec<String> = s.notes.clone();
     let info = &axes.info;
     if !nc.has(&info.main) {
-        return Err(format!("the output has no variable {}", info.main));
+        return Err(F::Mismatch(format!("the output has no variable {}", info.main)));
     }
     // Horizontal coordinates.
     if let (Some(lon), Some(lat)) = (&info.lon, &info.lat) {
@@ -255,7 +255,7 @@ pub fn check_subset(
                     let data = nc.field(&info.main, None)?;
                     let npts = lons.values.len();
                     if npts == 0 || data.values.len() % npts != 0 {
-                        return Err(format!("output {} does not lie on its {lon}/{lat} grid", info.main));
+                        return Err(F::Mismatch(format!("output {} does not lie on its {lon}/{lat} grid", info.main)));
                     }
                     // Points with data in any time/level.
                     let mut has = vec![false; npts];
@@ -270,9 +270,9 @@ pub fn check_subset(
                     for k in (0..npts).filter(|&k| has[k]) {
                         let (x, y) = (lons.values[k], lats.values[k]);
                         if !(south - 1e-6..=north + 1e-6).contains(&y) || !lon_inside(x, lo, hi) {
-                            return Err(format!(
+                            return Err(F::Mismatch(format!(
                                 "a point with data lies outside the requested area: lon {x}, lat {y} not in lon {lo}..{hi}, lat {south}..{north}"
-                            ));
+                            )));
                         }
                     }
                 }
@@ -291,7 +291,7 @@ pub fn check_subset(
                 (Some(a), Some(b)) => format!("{} steps {}..{}", v.len(), a.iso(), b.iso()),
                 _ => "no steps".to_string(),
             };
-            return Err(format!("time values differ: expected {}, got {}", f(e), f(&got)));
+            return Err(F::Mismatch(format!("time values differ: expected {}, got {}", f(e), f(&got))));
         }
     }
     // NaN check.
@@ -299,7 +299,7 @@ pub fn check_subset(
         let f = nc.field(&v, None)?;
         if !f.values.is_empty() && f.values.iter().all(|x| x.is_nan()) {
             match full(&v)? {
-                FieldState::NoNan => return Err(format!("Variable {v} contains all NaNs.")),
+                FieldState::NoNan => return Err(F::AllNan(v)),
                 FieldState::SomeNan => notes.push(format!("{v}: requested region is masked")),
                 FieldState::AllNan => notes.push(format!("{v}: the full field is all NaN")),
             }
@@ -313,20 +313,24 @@ pub fn check_subset(
 ///
 /// # Errors
 /// The failure message.
-pub fn check_time_mean(subset_out: &Path, avg_out: &Path, var: &str, time_dim: &str) -> Result<String, String> {
+pub fn check_time_mean(subset_out: &Path, avg_out: &Path, var: &str, time_dim: &str) -> Result<String, F> {
     let src = NcFile::open(subset_out)?.field(var, None)?;
     let avg = NcFile::open(avg_out)?.field(var, None)?;
     let Some(ti) = src.dims.iter().position(|d| d == time_dim) else {
-        return Err(format!("{var} of the subset has no dimension {time_dim}"));
+        return Err(F::Mismatch(format!("{var} of the subset has no dimension {time_dim}")));
     };
     if avg.dims.iter().any(|d| d == time_dim) {
-        return Err(format!("{var} of the average still has dimension {time_dim}"));
+        return Err(F::Mismatch(format!("{var} of the average still has dimension {time_dim}")));
     }
     let nt = src.shape[ti];
     let inner: usize = src.shape[ti + 1..].iter().product();
     let outer: usize = src.shape[..ti].iter().product();
     if avg.values.len() != inner * outer {
-        return Err(format!("the average of {var} has {} values, expected {}", avg.values.len(), inner * outer));
+        return Err(F::Mismatch(format!(
+            "the average of {var} has {} values, expected {}",
+            avg.values.len(),
+            inner * outer
+        )));
     }
     let scale = src.values.iter().filter(|x| x.is_finite()).fold(0.0_f64, |m, x| m.max(x.abs()));
     for o in 0..outer {
@@ -342,7 +346,10 @@ pub fn check_time_mean(subset_out: &Path, avg_out: &Path, var: &str, time_dim: &
             let got = avg.values[o * inner + i];
             if n == 0 {
                 if !got.is_nan() {
-                    return Err(format!("mean of {var} at {}: expected NaN (no data), got {got}", o * inner + i));
+                    return Err(F::Mismatch(format!(
+                        "mean of {var} at {}: expected NaN (no data), got {got}",
+                        o * inner + i
+                    )));
                 }
                 continue;
             }
@@ -350,7 +357,7 @@ pub fn check_time_mean(subset_out: &Path, avg_out: &Path, var: &str, time_dim: &
             // NaN differences fail too.
             let close = (got - want).abs() <= 1e-5 * want.abs() + 1e-6 * scale;
             if !close {
-                return Err(format!("mean of {var} at {}: expected {want}, got {got}", o * inner + i));
+                return Err(F::Mismatch(format!("mean of {var} at {}: expected {want}, got {got}", o * inner + i)));
             }
         }
     }
@@ -361,7 +368,7 @@ pub fn check_time_mean(subset_out: &Path, avg_out: &Path, var: &str, time_dim: &
 ///
 /// # Errors
 /// The failure message.
-pub fn check_yearly(subset_out: &Path, avg_out: &Path, time_var: &str) -> Result<String, String> {
+pub fn check_yearly(subset_out: &Path, avg_out: &Path, time_var: &str) -> Result<String, F> {
     let (src, _) = NcFile::open(subset_out)?.times(time_var)?;
     let (got, _) = NcFile::open(avg_out)?.times(time_var)?;
     // Every year from the first to the last (years without data are NaN periods, as
@@ -372,10 +379,10 @@ pub fn check_yearly(subset_out: &Path, avg_out: &Path, time_var: &str) -> Result
     };
     let labels: Vec<i64> = got.iter().map(|t| t.year).collect();
     if labels != years {
-        return Err(format!("yearly means: expected years {years:?}, got {labels:?}"));
+        return Err(F::Mismatch(format!("yearly means: expected years {years:?}, got {labels:?}")));
     }
     if let Some(t) = got.iter().find(|t| (t.month, t.day, t.hour, t.minute, t.second) != (1, 1, 0, 0, 0)) {
-        return Err(format!("yearly mean labelled {} instead of 1 January", t.iso()));
+        return Err(F::Mismatch(format!("yearly mean labelled {} instead of 1 January", t.iso())));
     }
     Ok(String::new())
 }
@@ -384,15 +391,15 @@ pub fn check_yearly(subset_out: &Path, avg_out: &Path, time_var: &str) -> Result
 ///
 /// # Errors
 /// The failure message.
-pub fn check_nearest(src_out: &Path, regrid_out: &Path, var: &str) -> Result<String, String> {
+pub fn check_nearest(src_out: &Path, regrid_out: &Path, var: &str) -> Result<String, F> {
     let src = NcFile::open(src_out)?.field(var, None)?;
     let out = NcFile::open(regrid_out)?.field(var, None)?;
     let known: HashSet<u64> = src.values.iter().filter(|x| x.is_finite()).map(|x| x.to_bits()).collect();
     if let Some(x) = out.values.iter().find(|x| x.is_finite() && !known.contains(&x.to_bits())) {
-        return Err(format!("regridded {var} holds {x}, a value that does not occur in the source"));
+        return Err(F::Mismatch(format!("regridded {var} holds {x}, a value that does not occur in the source")));
     }
     if out.values.iter().all(|x| x.is_nan()) && !known.is_empty() {
-        return Err(format!("regridded {var} is all NaN"));
+        return Err(F::Mismatch(format!("regridded {var} is all NaN")));
     }
     Ok(String::new())
 }

@@ -7,6 +7,7 @@
 
 use crate::results::Row;
 use crate::CheckError;
+use rookery_daops::wildcard::matches_star;
 use std::path::Path;
 
 /// One known failure.
@@ -23,27 +24,6 @@ pub struct Known {
 /// The known failures.
 #[derive(Clone, Debug, Default)]
 pub struct KnownFailures(pub Vec<Known>);
-
-/// `*`-wildcard match of the whole text.
-#[must_use]
-pub fn wildcard(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == text;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
-        return false;
-    }
-    let mut rest = &text[first.len()..text.len() - last.len()];
-    for p in &parts[1..parts.len() - 1] {
-        match rest.find(p) {
-            Some(i) => rest = &rest[i + p.len()..],
-            None => return false,
-        }
-    }
-    true
-}
 
 impl KnownFailures {
     /// Parses the text of a known-failures file.
@@ -80,7 +60,8 @@ impl KnownFailures {
     #[must_use]
     pub fn matching(&self, row: &Row) -> Option<&Known> {
         self.0.iter().find(|k| {
-            wildcard(&k.collection, &row.collection) && (k.kind == "*" || k.kind == row.kind || k.kind == row.operation)
+            matches_star(&k.collection, &row.collection)
+                && (k.kind == "*" || k.kind == row.kind || k.kind == row.operation)
         })
     }
 }
@@ -91,10 +72,10 @@ mod tests {
 
     #[test]
     fn wildcards() {
-        assert!(wildcard("cmip6.*.tas.*", "cmip6.CMIP.x.tas.gn"));
-        assert!(wildcard("*/E-OBS/t_*.nc", "/a/b/E-OBS/t_*.nc"));
-        assert!(!wildcard("cmip5.*", "cmip6.x"));
-        assert!(wildcard("abc", "abc"));
-        assert!(!wildcard("a*bc*d", "abd"));
+        assert!(matches_star("cmip6.*.tas.*", "cmip6.CMIP.x.tas.gn"));
+        assert!(matches_star("*/E-OBS/t_*.nc", "/a/b/E-OBS/t_*.nc"));
+        assert!(!matches_star("cmip5.*", "cmip6.x"));
+        assert!(matches_star("abc", "abc"));
+        assert!(!matches_star("a*bc*d", "abd"));
     }
 }

@@ -10,7 +10,7 @@ use crate::pools::DatasetSpec;
 use crate::results::{build, host_name, now_string, Row};
 use crate::rng::Rng;
 use crate::sample::{self, Axes, Kind, Sample, KIND_ORDER};
-use crate::CheckError;
+use crate::{CheckError, RequestFailure as F};
 use rookery_daops::{Daops, OriginalFiles, Progress, Resolved, RunOptions};
 use rookery_ops::average::{dims, time as avg_time, Freq, WeightKind};
 use rookery_ops::regrid::{self, GridSpec, RegridRequest};
@@ -54,7 +54,7 @@ pub struct Summary {
 }
 
 /// The outcome of one request: a note on success, or the failure.
-type Outcome = Result<String, String>;
+type Outcome = Result<String, F>;
 
 fn fmt_f(x: f64) -> String {
     format!("{x:?}")
@@ -85,14 +85,14 @@ fn sample_args(s: &Sample) -> Vec<String> {
 }
 
 /// The subset request of a sample, parsed from its command-line text exactly as the CLI does.
-fn request_of(s: &Sample) -> Result<SubsetRequest, String> {
+fn request_of(s: &Sample) -> Result<SubsetRequest, F> {
     let mut req = SubsetRequest::default();
     for arg in sample_args(s) {
         let (k, v) = arg.split_once('=').unwrap_or((&arg, ""));
         match k {
-            "--area" => req.area = AreaParam::parse(v).map_err(|e| e.to_string())?,
-            "--time" => req.time = TimeParam::parse(v).map_err(|e| e.to_string())?,
-            "--level" => req.level = LevelParam::parse(v).map_err(|e| e.to_string())?,
+            "--area" => req.area = AreaParam::parse(v)?,
+            "--time" => req.time = TimeParam::parse(v)?,
+            "--level" => req.level = LevelParam::parse(v)?,
             _ => {}
         }
     }
@@ -134,19 +134,19 @@ fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// Runs `f`, turning a panic into a failure.
-fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+fn guarded<T>(f: impl FnOnce() -> Result<T, F>) -> Result<T, F> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r,
-        Err(p) => Err(format!("panic: {}", panic_text(p.as_ref()))),
+        Err(p) => Err(F::Panic(panic_text(p.as_ref()))),
     }
 }
 
 /// Exactly one output file (the reference's rule: a split output is an error).
-fn one(outs: Vec<PathBuf>, what: &str) -> Result<PathBuf, String> {
+fn one(outs: Vec<PathBuf>, what: &str) -> Result<PathBuf, F> {
     match outs.len() {
         1 => Ok(outs.into_iter().next().unwrap_or_default()),
-        0 => Err(format!("{what} wrote no output file")),
-        n => Err(format!("{what} wrote {n} output files, expected one")),
+        0 => Err(F::NoOutput(what.to_string())),
+        count => Err(F::SplitOutput { what: what.to_string(), count }),
     }
 }
 
@@ -160,9 +160,9 @@ struct Runner<'a> {
 impl Runner<'_> {
     /// `rookery subset` in-process, through the conductor as the command runs it (without
     /// the original-files shortcut: the checks always process).
-    fn subset(&self, inputs: &[String], req: &SubsetRequest, dir: &Path) -> Result<Vec<PathBuf>, String> {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let rs = self.daops.subset(inputs, req, &options(dir)).map_err(|e| e.to_string())?;
+    fn subset(&self, inputs: &[String], req: &SubsetRequest, dir: &Path) -> Result<Vec<PathBuf>, F> {
+        std::fs::create_dir_all(dir).map_err(|source| F::CreateDir { path: dir.display().to_string(), source })?;
+        let rs = self.daops.subset(inputs, req, &options(dir))?;
         Ok(rs.file_uris().into_iter().map(PathBuf::from).collect())
     }
 
@@ -219,29 +219,22 @@ impl Runner<'_> {
     /// One subset request and its checks.
     fn subset_check(&self, d: &DatasetSpec, r: &Resolved, axes: &Axes, s: &Sample) -> Outcome {
         let req = request_of(s)?;
-        let tmp = tempfile::Builder::new()
-            .prefix("rookery-check-")
-            .tempdir()
-            .map_err(|e| format!("temporary directory: {e}"))?;
+        let tmp = tempfile::Builder::new().prefix("rookery-check-").tempdir().map_err(F::TempDir)?;
         let out = one(self.subset(&d.inputs, &req, tmp.path())?, "subset")?;
         let first_file = r.files.first().cloned().unwrap_or_default();
         let time_dim = axes.time_dim.clone();
-        let full = move |var: &str| -> Result<FieldState, String> {
-            checks::full_field(&first_file, var, time_dim.as_deref())
-        };
+        let full =
+            move |var: &str| -> Result<FieldState, F> { checks::full_field(&first_file, var, time_dim.as_deref()) };
         checks::check_subset(&out, axes, s, &full)
     }
 
     /// `average --dims time` of a subset against the mean computed from the subset's output.
     fn average_check(&self, d: &DatasetSpec, axes: &Axes, s: &Sample) -> Outcome {
         let req = request_of(s)?;
-        let tmp = tempfile::Builder::new()
-            .prefix("rookery-check-")
-            .tempdir()
-            .map_err(|e| format!("temporary directory: {e}"))?;
+        let tmp = tempfile::Builder::new().prefix("rookery-check-").tempdir().map_err(F::TempDir)?;
         let sub = one(self.subset(&d.inputs, &req, &tmp.path().join("sub"))?, "subset")?;
         let out_dir = tmp.path().join("avg");
-        std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
+        std::fs::create_dir_all(&out_dir)?;
         let r = dims::DimsRequest {
             dims: vec![rookery_cf::Role::Time],
             ignore_undetected_dims: false,
@@ -249,61 +242,59 @@ impl Runner<'_> {
             area_file: None,
             io: self.daops.io().clone(),
         };
-        let rs = self
-            .daops
-            .average(&[path_text(&sub)], |src| dims::plan_dims(src, &r), &dims::suffix(&r.dims), &options(&out_dir))
-            .map_err(|e| e.to_string())?;
+        let rs = self.daops.average(
+            &[path_text(&sub)],
+            |src| dims::plan_dims(src, &r),
+            &dims::suffix(&r.dims),
+            &options(&out_dir),
+        )?;
         let outs: Vec<PathBuf> = rs.file_uris().into_iter().map(PathBuf::from).collect();
         let avg = one(outs, "average")?;
-        let tdim = axes.time_dim.as_deref().ok_or("no time dimension")?;
+        let tdim = axes.time_dim.as_deref().ok_or_else(|| F::NotApplicable("no time dimension".into()))?;
         checks::check_time_mean(&sub, &avg, &axes.info.main, tdim)
     }
 
     /// `average-time --freq year` of a subset: one step per year.
     fn yearly_check(&self, d: &DatasetSpec, axes: &Axes, s: &Sample) -> Outcome {
         let req = request_of(s)?;
-        let tmp = tempfile::Builder::new()
-            .prefix("rookery-check-")
-            .tempdir()
-            .map_err(|e| format!("temporary directory: {e}"))?;
+        let tmp = tempfile::Builder::new().prefix("rookery-check-").tempdir().map_err(F::TempDir)?;
         let sub = one(self.subset(&d.inputs, &req, &tmp.path().join("sub"))?, "subset")?;
         let out_dir = tmp.path().join("avg");
-        std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
-        let freq = Freq::parse(Some("year")).map_err(|e| e.to_string())?;
-        let rs = self
-            .daops
-            .average(&[path_text(&sub)], |src| avg_time::plan_time(src, freq), &freq.suffix(), &options(&out_dir))
-            .map_err(|e| e.to_string())?;
+        std::fs::create_dir_all(&out_dir)?;
+        let freq = Freq::parse(Some("year"))?;
+        let rs = self.daops.average(
+            &[path_text(&sub)],
+            |src| avg_time::plan_time(src, freq),
+            &freq.suffix(),
+            &options(&out_dir),
+        )?;
         let outs: Vec<PathBuf> = rs.file_uris().into_iter().map(PathBuf::from).collect();
         let avg = one(outs, "average-time")?;
-        let tvar = axes.info.time.as_deref().ok_or("no time coordinate")?;
+        let tvar = axes.info.time.as_deref().ok_or_else(|| F::NotApplicable("no time coordinate".into()))?;
         checks::check_yearly(&sub, &avg, tvar)
     }
 
     /// `regrid --method nearest_s2d --grid auto` of a time subset: only source values.
     fn regrid_check(&self, d: &DatasetSpec, axes: &Axes, s: &Sample) -> Outcome {
         let req = request_of(s)?;
-        let tmp = tempfile::Builder::new()
-            .prefix("rookery-check-")
-            .tempdir()
-            .map_err(|e| format!("temporary directory: {e}"))?;
+        let tmp = tempfile::Builder::new().prefix("rookery-check-").tempdir().map_err(F::TempDir)?;
         let sub = if req.time.is_some() || req.area.is_some() || req.level.is_some() {
             one(self.subset(&d.inputs, &req, &tmp.path().join("sub"))?, "subset")?
         } else {
-            return Err("nothing to subset before regridding (no time axis)".into());
+            return Err(F::NotApplicable("nothing to subset before regridding (no time axis)".into()));
         };
         let out_dir = tmp.path().join("regrid");
-        std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
+        std::fs::create_dir_all(&out_dir)?;
         let rr = RegridRequest {
-            method: regrid::parse_method("nearest_s2d").map_err(|e| e.to_string())?,
-            grid: GridSpec::parse("auto").map_err(|e| e.to_string())?,
+            method: regrid::parse_method("nearest_s2d")?,
+            grid: GridSpec::parse("auto")?,
             mask: None,
             adaptive_masking_threshold: 0.5,
             grids_dir: self.daops.grids_dir().unwrap_or_default(),
             weights_dir: None,
             io: self.daops.io().clone(),
         };
-        let rs = self.daops.regrid(&[path_text(&sub)], &rr, &options(&out_dir)).map_err(|e| e.to_string())?;
+        let rs = self.daops.regrid(&[path_text(&sub)], &rr, &options(&out_dir))?;
         let outs: Vec<PathBuf> = rs.file_uris().into_iter().map(PathBuf::from).collect();
         let out = one(outs, "regrid")?;
         checks::check_nearest(&sub, &out, &axes.info.main)
@@ -366,9 +357,9 @@ pub fn run(
         }
         let t0 = Instant::now();
         let opened = guarded(|| {
-            let ds = daops.cli_datasets(&d.inputs, None, None).map_err(|e| e.to_string())?;
-            let r = ds.into_iter().next().ok_or("no dataset")?;
-            let src = daops.open(&r, true).map_err(|e| e.to_string())?;
+            let ds = daops.cli_datasets(&d.inputs, None, None)?;
+            let r = ds.into_iter().next().ok_or_else(|| F::NotApplicable("no dataset".into()))?;
+            let src = daops.open(&r, true)?;
             let axes = sample::axes(src.as_ref())?;
             Ok((r, axes))
         });
@@ -428,9 +419,9 @@ pub fn run(
                     row.success = "True".into();
                     row.message = note;
                 }
-                Err(msg) => {
+                Err(failure) => {
                     row.success = "False".into();
-                    row.message = msg.split_whitespace().collect::<Vec<_>>().join(" ");
+                    row.message = failure.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
                 }
             }
             record(db, row, known, &mut sum)?;

@@ -5,6 +5,7 @@
 //! the coordinates expected in the output (exactly, on rectilinear grids).
 
 use crate::rng::Rng;
+use crate::RequestFailure;
 use rookery_cf::time::{Calendar, DateTime};
 use rookery_cf::{CfInfo, GridType};
 use rookery_io::Source;
@@ -99,10 +100,10 @@ pub struct Axes {
     pub time_dim: Option<String>,
 }
 
-fn read_coord(src: &dyn Source, name: &str) -> Result<Coord, String> {
-    let v = src.dataset().var(name).ok_or_else(|| format!("no variable {name}"))?;
-    let a = src.read_all(name).map_err(|e| e.to_string())?;
-    let arr = a.to_f64().ok_or_else(|| format!("coordinate {name} is not numeric"))?;
+fn read_coord(src: &dyn Source, name: &str) -> Result<Coord, RequestFailure> {
+    let v = src.dataset().var(name).ok_or_else(|| RequestFailure::NoCoordinate(name.to_string()))?;
+    let a = src.read_all(name)?;
+    let arr = a.to_f64().ok_or_else(|| RequestFailure::NotNumeric(name.to_string()))?;
     let missing: Vec<f64> = ["_FillValue", "missing_value"].iter().filter_map(|n| v.attrs.get_f64(n)).collect();
     let values = arr.iter().map(|&x| if missing.contains(&x) || x.abs() >= 1e10 { f64::NAN } else { x }).collect();
     Ok(Coord { name: name.to_string(), dims: v.dims.clone(), values })
@@ -112,13 +113,12 @@ fn read_coord(src: &dyn Source, name: &str) -> Result<Coord, String> {
 ///
 /// # Errors
 /// No main variable, unreadable coordinates or undecodable times.
-pub fn axes(src: &dyn Source) -> Result<Axes, String> {
-    let info = CfInfo::detect(src.dataset()).map_err(|e| e.to_string())?;
+pub fn axes(src: &dyn Source) -> Result<Axes, RequestFailure> {
+    let info = CfInfo::detect(src.dataset())?;
     let lon = info.lon.as_deref().map(|n| read_coord(src, n)).transpose()?;
     let lat = info.lat.as_deref().map(|n| read_coord(src, n)).transpose()?;
     let level = info.level.as_deref().map(|n| read_coord(src, n)).transpose()?;
-    let times =
-        rookery_ops::subset::time_axis(src, &info).map_err(|e| e.to_string())?.map(|t| (t.times, t.coder.calendar));
+    let times = rookery_ops::subset::time_axis(src, &info)?.map(|t| (t.times, t.coder.calendar));
     let time_dim = info.time_dim(src.dataset()).map(str::to_string);
     Ok(Axes { info, lon, lat, level, times, time_dim })
 }

@@ -9,8 +9,8 @@
 use crate::config::Config;
 use crate::DaopsError;
 use ndarray::{ArrayD, Axis, IxDyn};
-use rookery_cf::time::{Calendar, DateTime, PartialDateTime, TimeCoder};
-use rookery_cf::{map_array, Array, AttrValue, CfInfo, DType, Dataset, Variable};
+use rookery_cf::time::{Calendar, DateTime, PartialDateTime, TimeCoder, TimeError};
+use rookery_cf::{map_array, Array, AttrValue, CfError, CfInfo, DType, Dataset, Variable};
 use rookery_io::{IoError, Source};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -45,34 +45,8 @@ pub struct FixCatalog {
     pub records: Vec<FixRecord>,
 }
 
-/// `*` and `?` wildcard match.
-fn wildcard(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    while pi < p.len() && p[pi] == '*' {
-        pi += 1;
-    }
-    pi == p.len()
-}
-
 fn parse_records(text: &str, origin: &str) -> Result<Vec<FixRecord>, DaopsError> {
-    let bad = |m: String| DaopsError::Config(format!("fix file {origin}: {m}"));
+    let bad = |reason: String| DaopsError::FixFile { file: origin.to_string(), reason };
     let doc: Value = if origin.ends_with(".yaml") || origin.ends_with(".yml") {
         serde_yaml::from_str(text).map_err(|e| bad(e.to_string()))?
     } else {
@@ -154,15 +128,15 @@ impl FixCatalog {
     }
 
     fn read_file(f: &Path) -> Result<Vec<FixRecord>, DaopsError> {
-        let text =
-            std::fs::read_to_string(f).map_err(|e| DaopsError::Config(format!("fix file {}: {e}", f.display())))?;
+        let text = std::fs::read_to_string(f)
+            .map_err(|e| DaopsError::FixFile { file: f.display().to_string(), reason: e.to_string() })?;
         parse_records(&text, &f.display().to_string())
     }
 
     /// Records whose patterns match `ds_id`, in catalogue order.
     #[must_use]
     pub fn matching(&self, ds_id: &str) -> Vec<&FixRecord> {
-        self.records.iter().filter(|r| r.patterns.iter().any(|p| wildcard(p, ds_id))).collect()
+        self.records.iter().filter(|r| r.patterns.iter().any(|p| crate::wildcard::matches(p, ds_id))).collect()
     }
 
     /// Record `id`.
@@ -185,14 +159,100 @@ impl FixCatalog {
         let mut applied = Vec::new();
         for r in recs {
             for s in &r.steps {
-                fixed.apply_step(ds_id, s).map_err(|m| {
-                    DaopsError::Config(format!("fix {} ({}) step {} for {ds_id}: {m}", r.id, r.origin, s.fix_id))
+                fixed.apply_step(ds_id, s).map_err(|source| {
+                    DaopsError::Fix(Box::new(FixFailure {
+                        record: r.id.clone(),
+                        origin: r.origin.clone(),
+                        step: s.fix_id.clone(),
+                        ds_id: ds_id.to_string(),
+                        source,
+                    }))
                 })?;
             }
             applied.push(r.id.clone());
         }
         Ok((Box::new(fixed), applied))
     }
+}
+
+/// Why one step of a fix record cannot be applied to a dataset. The message is the step's
+/// part of [`DaopsError::Fix`]'s.
+#[derive(Debug, thiserror::Error)]
+pub enum FixError {
+    /// The step lacks an operand its fix type needs.
+    #[error("missing operand '{0}'")]
+    MissingOperand(String),
+    /// An operand of the wrong type or value (the text says which and why).
+    #[error("{0}")]
+    BadOperand(String),
+    /// A `dtype` operand that is not a supported type name.
+    #[error("unsupported dtype '{0}'")]
+    UnsupportedDtype(String),
+    /// A step of a fix type that is not known.
+    #[error("unknown fix type '{0}'")]
+    UnknownFixType(String),
+    /// A `derive:` operand naming a function that is not known.
+    #[error("unknown derive function '{0}'")]
+    UnknownDerive(String),
+    /// The dataset id lacks the token a derive function reads (start date, model).
+    #[error("{0}")]
+    DatasetId(String),
+    /// A derive function has no value for this dataset (an unknown model, a missing
+    /// attribute).
+    #[error("{0}")]
+    Underivable(String),
+    /// The dataset lacks what the step needs (a time coordinate, its units, numeric values).
+    #[error("{0}")]
+    Dataset(String),
+    /// The step names a variable the dataset does not have.
+    #[error("no variable '{0}'")]
+    NoVariable(String),
+    /// The step names a dimension the dataset does not have.
+    #[error("no dimension '{0}'")]
+    NoDimension(String),
+    /// `SqueezeDimensionsFix` of a dimension longer than 1.
+    #[error("dimension '{dim}' has length {len}; only length-1 dimensions can be squeezed")]
+    NotSqueezable {
+        /// The dimension.
+        dim: String,
+        /// Its length.
+        len: usize,
+    },
+    /// The dataset's CF roles cannot be detected.
+    #[error(transparent)]
+    Cf(#[from] CfError),
+    /// Time units, calendars or values that cannot be decoded or encoded.
+    #[error(transparent)]
+    Time(#[from] TimeError),
+    /// Reading the underlying source failed.
+    #[error(transparent)]
+    Io(#[from] IoError),
+}
+
+/// A fix step that failed on a dataset: which record, step and dataset, and why
+/// ([`DaopsError::Fix`]).
+#[derive(Debug, thiserror::Error)]
+#[error("fix {record} ({origin}) step {step} for {ds_id}: {source}")]
+pub struct FixFailure {
+    /// The fix record's id.
+    pub record: String,
+    /// The file the record came from.
+    pub origin: String,
+    /// The step's fix type.
+    pub step: String,
+    /// The dataset being fixed.
+    pub ds_id: String,
+    /// What is wrong.
+    #[source]
+    pub source: FixError,
+}
+
+fn bad(msg: impl Into<String>) -> FixError {
+    FixError::BadOperand(msg.into())
+}
+
+fn lacks(msg: impl Into<String>) -> FixError {
+    FixError::Dataset(msg.into())
 }
 
 /// A source with fixes applied.
@@ -222,7 +282,7 @@ fn json_to_attr(v: &Value) -> Option<AttrValue> {
     })
 }
 
-fn dtype_of(s: &str) -> Result<DType, String> {
+fn dtype_of(s: &str) -> Result<DType, FixError> {
     Ok(match s {
         "int8" | "byte" => DType::I8,
         "int16" | "short" => DType::I16,
@@ -231,7 +291,7 @@ fn dtype_of(s: &str) -> Result<DType, String> {
         "float32" | "float" => DType::F32,
         "float64" | "double" => DType::F64,
         "str" | "string" => DType::Str,
-        o => return Err(format!("unsupported dtype '{o}'")),
+        o => return Err(FixError::UnsupportedDtype(o.to_string())),
     })
 }
 
@@ -261,30 +321,35 @@ impl FixedSource {
         FixedSource { inner, ds, virtuals: HashMap::new(), squeezed: HashMap::new() }
     }
 
-    fn time_axis(&self) -> Result<(Vec<DateTime>, TimeCoder, String), String> {
-        let info = CfInfo::detect(&self.ds).map_err(|e| e.to_string())?;
-        let tv = info.time.ok_or("the dataset has no time coordinate")?;
-        let v = self.ds.var(&tv).ok_or("no time variable")?;
-        let coder = TimeCoder::new(v.attrs.get_str("units").ok_or("time has no units")?, v.attrs.get_str("calendar"))
-            .map_err(|e| e.to_string())?;
-        let vals = self.read_all(&tv).map_err(|e| e.to_string())?.to_f64().ok_or("time is not numeric")?;
-        let times = vals.iter().map(|&x| coder.decode(x)).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
+    fn time_axis(&self) -> Result<(Vec<DateTime>, TimeCoder, String), FixError> {
+        let info = CfInfo::detect(&self.ds)?;
+        let tv = info.time.ok_or_else(|| lacks("the dataset has no time coordinate"))?;
+        let v = self.ds.var(&tv).ok_or_else(|| lacks("no time variable"))?;
+        let coder = TimeCoder::new(
+            v.attrs.get_str("units").ok_or_else(|| lacks("time has no units"))?,
+            v.attrs.get_str("calendar"),
+        )?;
+        let vals = self.read_all(&tv)?.to_f64().ok_or_else(|| lacks("time is not numeric"))?;
+        let times = vals.iter().map(|&x| coder.decode(x)).collect::<Result<Vec<_>, _>>()?;
         Ok((times, coder, tv))
     }
 
     /// `sYYYY` of token 5 of the dataset id → 1 November of that year (daops `get_start_date`).
-    fn start_date(ds_id: &str) -> Result<DateTime, String> {
-        let tok = ds_id.split('.').nth(5).ok_or("the dataset id has no start-date token (sYYYY-r...)")?;
+    fn start_date(ds_id: &str) -> Result<DateTime, FixError> {
+        let tok = ds_id
+            .split('.')
+            .nth(5)
+            .ok_or_else(|| FixError::DatasetId("the dataset id has no start-date token (sYYYY-r...)".into()))?;
         let year: i64 = tok
             .split('-')
             .next()
             .and_then(|s| s.strip_prefix('s'))
             .and_then(|y| y.parse().ok())
-            .ok_or_else(|| format!("'{tok}' does not start with sYYYY"))?;
+            .ok_or_else(|| FixError::DatasetId(format!("'{tok}' does not start with sYYYY")))?;
         Ok(DateTime::new(year, 11, 1, 0, 0, 0))
     }
 
-    fn derive(&self, ds_id: &str, spec: &str) -> Result<Value, String> {
+    fn derive(&self, ds_id: &str, spec: &str) -> Result<Value, FixError> {
         let mut parts = spec.splitn(2, ':');
         let func = parts.next().unwrap_or("").trim();
         let arg = parts.next().map(str::trim);
@@ -326,14 +391,23 @@ impl FixedSource {
                 )
             }
             "get_decadal_model_attr_from_dict" => {
-                let attr = arg.ok_or("get_decadal_model_attr_from_dict needs an attribute name")?;
-                let model = ds_id.split('.').nth(3).ok_or("the dataset id has no model token")?;
+                let attr = arg.ok_or_else(|| bad("get_decadal_model_attr_from_dict needs an attribute name"))?;
+                let model = ds_id
+                    .split('.')
+                    .nth(3)
+                    .ok_or_else(|| FixError::DatasetId("the dataset id has no model token".into()))?;
                 Value::String(
-                    model_attr(model, attr).ok_or_else(|| format!("no {attr} known for model {model}"))?.to_string(),
+                    model_attr(model, attr)
+                        .ok_or_else(|| FixError::Underivable(format!("no {attr} known for model {model}")))?
+                        .to_string(),
                 )
             }
             "fix_further_info_url" => {
-                let url = self.ds.attrs.get_str("further_info_url").ok_or("no further_info_url attribute")?;
+                let url = self
+                    .ds
+                    .attrs
+                    .get_str("further_info_url")
+                    .ok_or_else(|| FixError::Underivable("no further_info_url attribute".into()))?;
                 let d = Self::start_date(ds_id)?;
                 Value::String(url.replace("none", &format!("s{}", d.year)))
             }
@@ -344,39 +418,39 @@ impl FixedSource {
                     .attrs
                     .get_f64("realization_index")
                     .or_else(|| self.ds.attrs.get_str("realization_index").and_then(|s| s.trim().parse::<f64>().ok()))
-                    .ok_or("no numeric realization_index attribute")?;
+                    .ok_or_else(|| FixError::Underivable("no numeric realization_index attribute".into()))?;
                 Value::from(v)
             }
             "get_project_id" => Value::String(ds_id.split('.').next().unwrap_or(ds_id).to_string()),
-            o => return Err(format!("unknown derive function '{o}'")),
+            o => return Err(FixError::UnknownDerive(o.to_string())),
         })
     }
 
-    fn eval(&self, ds_id: &str, v: &Value) -> Result<Value, String> {
+    fn eval(&self, ds_id: &str, v: &Value) -> Result<Value, FixError> {
         Ok(match v {
             Value::String(s) if s.trim_start().starts_with("derive:") => {
                 self.derive(ds_id, s.trim_start().trim_start_matches("derive:").trim())?
             }
             Value::Object(m) => Value::Object(
-                m.iter().map(|(k, x)| Ok((k.clone(), self.eval(ds_id, x)?))).collect::<Result<_, String>>()?,
+                m.iter().map(|(k, x)| Ok((k.clone(), self.eval(ds_id, x)?))).collect::<Result<_, FixError>>()?,
             ),
             other => other.clone(),
         })
     }
 
-    fn operand(&self, ds_id: &str, step: &FixStep, name: &str) -> Result<Value, String> {
-        let v = step.operands.get(name).ok_or_else(|| format!("missing operand '{name}'"))?;
+    fn operand(&self, ds_id: &str, step: &FixStep, name: &str) -> Result<Value, FixError> {
+        let v = step.operands.get(name).ok_or_else(|| FixError::MissingOperand(name.to_string()))?;
         self.eval(ds_id, v)
     }
 
-    fn attrs_operand(&self, ds_id: &str, step: &FixStep) -> Result<Vec<(String, AttrValue)>, String> {
+    fn attrs_operand(&self, ds_id: &str, step: &FixStep) -> Result<Vec<(String, AttrValue)>, FixError> {
         let v = self.operand(ds_id, step, "attrs")?;
-        let m = v.as_object().ok_or("operand 'attrs' must be a mapping")?;
+        let m = v.as_object().ok_or_else(|| bad("operand 'attrs' must be a mapping"))?;
         Ok(m.iter().filter_map(|(k, x)| json_to_attr(x).map(|a| (k.clone(), a))).collect())
     }
 
-    fn var_mut(&mut self, name: &str) -> Result<&mut Variable, String> {
-        self.ds.var_mut(name).ok_or_else(|| format!("no variable '{name}'"))
+    fn var_mut(&mut self, name: &str) -> Result<&mut Variable, FixError> {
+        self.ds.var_mut(name).ok_or_else(|| FixError::NoVariable(name.to_string()))
     }
 
     fn add_virtual(&mut self, var: Variable, data: Array) {
@@ -385,23 +459,25 @@ impl FixedSource {
         self.ds.vars.push(var);
     }
 
-    fn values_array(dtype: DType, vals: &Value, shape: &[usize]) -> Result<Array, String> {
+    fn values_array(dtype: DType, vals: &Value, shape: &[usize]) -> Result<Array, FixError> {
         let flat: Vec<f64> = match vals {
-            Value::Array(a) => a.iter().map(|x| x.as_f64().ok_or("non-numeric value")).collect::<Result<_, _>>()?,
-            Value::Number(n) => vec![n.as_f64().ok_or("bad number")?],
-            Value::String(s) => vec![s.trim().parse::<f64>().map_err(|_| format!("'{s}' is not a number"))?],
-            _ => return Err("value must be a number or a list of numbers".into()),
+            Value::Array(a) => {
+                a.iter().map(|x| x.as_f64().ok_or_else(|| bad("non-numeric value"))).collect::<Result<_, _>>()?
+            }
+            Value::Number(n) => vec![n.as_f64().ok_or_else(|| bad("bad number"))?],
+            Value::String(s) => vec![s.trim().parse::<f64>().map_err(|_| bad(format!("'{s}' is not a number")))?],
+            _ => return Err(bad("value must be a number or a list of numbers")),
         };
         let n: usize = shape.iter().product();
         if flat.len() != n {
-            return Err(format!("value has {} elements where {n} are needed", flat.len()));
+            return Err(bad(format!("value has {} elements where {n} are needed", flat.len())));
         }
-        let a = ArrayD::from_shape_vec(IxDyn(shape), flat).map_err(|e| e.to_string())?;
+        let a = ArrayD::from_shape_vec(IxDyn(shape), flat).map_err(|e| bad(e.to_string()))?;
         Ok(Array::from_f64(dtype, &a))
     }
 
     #[allow(clippy::too_many_lines)]
-    fn apply_step(&mut self, ds_id: &str, step: &FixStep) -> Result<(), String> {
+    fn apply_step(&mut self, ds_id: &str, step: &FixStep) -> Result<(), FixError> {
         let main = CfInfo::detect(&self.ds).map(|i| i.main).ok();
         match step.fix_id.as_str() {
             "GlobalAttrFix" => {
@@ -420,7 +496,7 @@ impl FixedSource {
             }
             "VarAttrFix" => {
                 let var = self.operand(ds_id, step, "var_id")?;
-                let var = var.as_str().ok_or("var_id must be a string")?.to_string();
+                let var = var.as_str().ok_or_else(|| bad("var_id must be a string"))?.to_string();
                 let attrs = self.attrs_operand(ds_id, step)?;
                 let v = self.var_mut(&var)?;
                 for (k, a) in attrs {
@@ -432,7 +508,7 @@ impl FixedSource {
                 let ids: Vec<String> = match ids {
                     Value::Array(a) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
                     Value::String(s) => vec![s],
-                    _ => return Err("var_ids must be a list of names".into()),
+                    _ => return Err(bad("var_ids must be a list of names")),
                 };
                 for id in ids {
                     if let Some(v) = self.ds.var_mut(&id) {
@@ -444,16 +520,14 @@ impl FixedSource {
                 let dims = self.operand(ds_id, step, "dims")?;
                 let dims: Vec<String> = dims
                     .as_array()
-                    .ok_or("dims must be a list")?
+                    .ok_or_else(|| bad("dims must be a list"))?
                     .iter()
                     .filter_map(|x| x.as_str().map(str::to_string))
                     .collect();
                 for d in dims {
-                    let len = self.ds.dim(&d).map(|x| x.len).ok_or_else(|| format!("no dimension '{d}'"))?;
+                    let len = self.ds.dim(&d).map(|x| x.len).ok_or_else(|| FixError::NoDimension(d.clone()))?;
                     if len != 1 {
-                        return Err(format!(
-                            "dimension '{d}' has length {len}; only length-1 dimensions can be squeezed"
-                        ));
+                        return Err(FixError::NotSqueezable { dim: d, len });
                     }
                     self.ds.dims.retain(|x| x.name != d);
                     for v in &mut self.ds.vars {
@@ -472,22 +546,22 @@ impl FixedSource {
             }
             "AddScalarCoordFix" | "AddDataVarFix" => {
                 let var = self.operand(ds_id, step, "var_id")?;
-                let var = var.as_str().ok_or("var_id must be a string")?.to_string();
+                let var = var.as_str().ok_or_else(|| bad("var_id must be a string"))?.to_string();
                 let value = self.operand(ds_id, step, "value")?;
                 let dtype = self.operand(ds_id, step, "dtype")?;
-                let dtype = dtype.as_str().ok_or("dtype must be a string")?.to_string();
+                let dtype = dtype.as_str().ok_or_else(|| bad("dtype must be a string"))?.to_string();
                 let mut attrs = rookery_cf::Attrs(self.attrs_operand(ds_id, step).unwrap_or_default());
                 let (dt, data) = if dtype.starts_with("datetime64") {
                     let enc = self.operand(ds_id, step, "encoding")?;
                     let units = enc
                         .get("units")
                         .and_then(Value::as_str)
-                        .ok_or("encoding.units is needed for a datetime value")?;
+                        .ok_or_else(|| bad("encoding.units is needed for a datetime value"))?;
                     let cal = enc.get("calendar").and_then(Value::as_str).unwrap_or("standard");
-                    let coder = TimeCoder::new(units, Some(cal)).map_err(|e| e.to_string())?;
-                    let when = value.as_str().ok_or("a datetime value must be an ISO string")?;
-                    let p = PartialDateTime::parse(when).map_err(|e| e.to_string())?;
-                    let num = coder.encode(&p.first()).map_err(|e| e.to_string())?;
+                    let coder = TimeCoder::new(units, Some(cal))?;
+                    let when = value.as_str().ok_or_else(|| bad("a datetime value must be an ISO string"))?;
+                    let p = PartialDateTime::parse(when)?;
+                    let num = coder.encode(&p.first())?;
                     let edt = dtype_of(enc.get("dtype").and_then(Value::as_str).unwrap_or("float64"))?;
                     attrs.set("units", AttrValue::Text(units.to_string()));
                     attrs.set("calendar", AttrValue::Text(cal.to_string()));
@@ -506,20 +580,20 @@ impl FixedSource {
             }
             "AddCoordFix" => {
                 let var = self.operand(ds_id, step, "var_id")?;
-                let var = var.as_str().ok_or("var_id must be a string")?.to_string();
+                let var = var.as_str().ok_or_else(|| bad("var_id must be a string"))?.to_string();
                 let value = self.operand(ds_id, step, "value")?;
                 let dims = self.operand(ds_id, step, "dim")?;
                 let dims: Vec<String> = match dims {
                     Value::Array(a) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
                     Value::String(s) => vec![s],
-                    _ => return Err("dim must be a name or a list of names".into()),
+                    _ => return Err(bad("dim must be a name or a list of names")),
                 };
                 let shape = dims
                     .iter()
-                    .map(|d| self.ds.dim(d).map(|x| x.len).ok_or_else(|| format!("no dimension '{d}'")))
+                    .map(|d| self.ds.dim(d).map(|x| x.len).ok_or_else(|| FixError::NoDimension(d.clone())))
                     .collect::<Result<Vec<_>, _>>()?;
                 let dtype = self.operand(ds_id, step, "dtype")?;
-                let dt = dtype_of(dtype.as_str().ok_or("dtype must be a string")?)?;
+                let dt = dtype_of(dtype.as_str().ok_or_else(|| bad("dtype must be a string"))?)?;
                 let data = Self::values_array(dt, &value, &shape)?;
                 let attrs = rookery_cf::Attrs(self.attrs_operand(ds_id, step).unwrap_or_default());
                 self.add_virtual(Variable { name: var, dims, shape, dtype: dt, attrs }, data);
@@ -529,13 +603,13 @@ impl FixedSource {
                 let to = self.operand(ds_id, step, "calendar")?;
                 let units = self.operand(ds_id, step, "units")?;
                 let (Some(from), Some(to), Some(units)) = (from.as_str(), to.as_str(), units.as_str()) else {
-                    return Err("from, calendar and units must be strings".into());
+                    return Err(bad("from, calendar and units must be strings"));
                 };
                 let (times, coder, tv) = self.time_axis()?;
-                if coder.calendar != Calendar::from_cf(from).map_err(|e| e.to_string())? {
+                if coder.calendar != Calendar::from_cf(from)? {
                     return Ok(());
                 }
-                let new = TimeCoder::new(units, Some(to)).map_err(|e| e.to_string())?;
+                let new = TimeCoder::new(units, Some(to))?;
                 let mut targets = vec![tv.clone()];
                 if let Some(b) = self.ds.var(&tv).and_then(|v| v.attrs.get_str("bounds")) {
                     targets.push(b.trim().to_string());
@@ -545,23 +619,14 @@ impl FixedSource {
                     let vals = if name == tv {
                         ArrayD::from_shape_vec(
                             IxDyn(&v.shape),
-                            times
-                                .iter()
-                                .map(|t| new.encode(t))
-                                .collect::<Result<Vec<_>, _>>()
-                                .map_err(|e| e.to_string())?,
+                            times.iter().map(|t| new.encode(t)).collect::<Result<Vec<_>, _>>()?,
                         )
-                        .map_err(|e| e.to_string())?
+                        .map_err(|e| lacks(e.to_string()))?
                     } else {
-                        let raw = self
-                            .read_all(&name)
-                            .map_err(|e| e.to_string())?
-                            .to_f64()
-                            .ok_or("bounds are not numeric")?;
+                        let raw = self.read_all(&name)?.to_f64().ok_or_else(|| lacks("bounds are not numeric"))?;
                         let mut out = raw.clone();
                         for (o, x) in out.iter_mut().zip(raw.iter()) {
-                            *o =
-                                new.encode(&coder.decode(*x).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+                            *o = new.encode(&coder.decode(*x)?)?;
                         }
                         out
                     };
@@ -578,7 +643,7 @@ impl FixedSource {
                     }
                 }
             }
-            o => return Err(format!("unknown fix type '{o}'")),
+            o => return Err(FixError::UnknownFixType(o.to_string())),
         }
         Ok(())
     }
@@ -630,12 +695,74 @@ impl Source for FixedSource {
 mod tests {
     use super::*;
 
+    /// A dataset with one dimension `lev` of length 2 and nothing to read.
+    struct Empty(Dataset);
+
+    impl Source for Empty {
+        fn dataset(&self) -> &Dataset {
+            &self.0
+        }
+
+        fn read(&self, var: &str, _: &[usize], _: &[usize]) -> Result<Array, IoError> {
+            Err(IoError::NoVariable(var.to_string()))
+        }
+
+        fn paths(&self) -> Vec<PathBuf> {
+            Vec::new()
+        }
+    }
+
+    fn failure(steps: &str) -> DaopsError {
+        let doc = format!(
+            "{{\"fixes\": [{{\"id\": \"r\", \"match\": {{\"dataset_id_patterns\": [\"x.*\"]}}, \"steps\": {steps}}}]}}"
+        );
+        let cat = FixCatalog { records: parse_records(&doc, "t.json").unwrap() };
+        let ds = Dataset {
+            dims: vec![rookery_cf::Dim { name: "lev".into(), len: 2, unlimited: false }],
+            ..Dataset::default()
+        };
+        match cat.apply(Box::new(Empty(ds)), "x.y") {
+            Ok(_) => panic!("{steps} applied"),
+            Err(e) => e,
+        }
+    }
+
     #[test]
-    fn wildcards() {
-        assert!(wildcard("c3s-cmip6-decadal.*", "c3s-cmip6-decadal.DCPP.X"));
-        assert!(!wildcard("c3s-cmip6-decadal.*", "c3s-cmip6.DCPP.X"));
-        assert!(wildcard("*.tas.*", "a.b.tas.gn"));
-        assert!(wildcard("a?c", "abc"));
+    fn step_failures_are_typed() {
+        let e = failure(r#"[{"fix_id": "NoSuchFix"}]"#);
+        assert_eq!(e.to_string(), "fix r (t.json) step NoSuchFix for x.y: unknown fix type 'NoSuchFix'");
+        assert!(!e.is_request_error() && !e.is_not_found());
+        let DaopsError::Fix(f) = &e else { panic!("{e:?}") };
+        assert!(matches!(&f.source, FixError::UnknownFixType(t) if t == "NoSuchFix"));
+        assert_eq!((f.record.as_str(), f.step.as_str(), f.ds_id.as_str()), ("r", "NoSuchFix", "x.y"));
+
+        let e = failure(r#"[{"fix_id": "SqueezeDimensionsFix", "operands": {"dims": ["lev"]}}]"#);
+        assert_eq!(
+            e.to_string(),
+            "fix r (t.json) step SqueezeDimensionsFix for x.y: dimension 'lev' has length 2; only length-1 dimensions can be squeezed"
+        );
+        assert!(matches!(&e, DaopsError::Fix(f) if matches!(&f.source, FixError::NotSqueezable { len: 2, .. })));
+
+        let e = failure(r#"[{"fix_id": "SqueezeDimensionsFix", "operands": {"dims": ["time"]}}]"#);
+        assert!(matches!(&e, DaopsError::Fix(f) if matches!(&f.source, FixError::NoDimension(d) if d == "time")));
+
+        let e = failure(r#"[{"fix_id": "VarAttrFix", "operands": {"attrs": {}}}]"#);
+        assert!(e.to_string().ends_with(": missing operand 'var_id'"), "{e}");
+        assert!(matches!(&e, DaopsError::Fix(f) if matches!(&f.source, FixError::MissingOperand(o) if o == "var_id")));
+
+        let e = failure(r#"[{"fix_id": "VarAttrFix", "operands": {"var_id": "tas", "attrs": {}}}]"#);
+        assert!(matches!(&e, DaopsError::Fix(f) if matches!(&f.source, FixError::NoVariable(v) if v == "tas")));
+
+        let e = failure(r#"[{"fix_id": "GlobalAttrFix", "operands": {"attrs": {"a": "derive: get_start_date"}}}]"#);
+        assert!(e.to_string().ends_with(": the dataset id has no start-date token (sYYYY-r...)"), "{e}");
+        assert!(matches!(&e, DaopsError::Fix(f) if matches!(f.source, FixError::DatasetId(_))));
+
+        let e = failure(r#"[{"fix_id": "GlobalAttrFix", "operands": {"attrs": {"a": "derive: nope"}}}]"#);
+        assert!(matches!(&e, DaopsError::Fix(f) if matches!(&f.source, FixError::UnknownDerive(d) if d == "nope")));
+
+        let e = failure(r#"[{"fix_id": "CalendarFix", "operands": {"from": "x", "calendar": "y", "units": "z"}}]"#);
+        // No data variable: the CF roles cannot be detected.
+        assert!(matches!(&e, DaopsError::Fix(f) if matches!(f.source, FixError::Cf(_))), "{e}");
     }
 
     #[test]
@@ -651,6 +778,10 @@ mod tests {
         );
         assert!(parse_records("{\"fixes\": [{\"id\": \"x\", \"steps\": []}]}", "t.json").is_err());
         assert!(parse_records("not json", "t.json").is_err());
+        let e = parse_records("{\"fixes\": [{\"steps\": []}]}", "t.json").unwrap_err();
+        assert_eq!(e.to_string(), "fix file t.json: a record has no id");
+        assert!(matches!(&e, DaopsError::FixFile { file, .. } if file == "t.json"));
+        assert!(!e.is_request_error() && !e.is_not_found());
         let r = parse_records(
             "dataset_id: cmip5.a.b\nfixes:\n  - fix_id: SqueezeDimensionsFix\n    operands: {dims: [lev]}\n",
             "t.yaml",

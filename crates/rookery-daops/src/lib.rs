@@ -27,6 +27,7 @@ pub mod consolidate;
 pub mod fixes;
 pub mod project;
 pub mod resolve;
+pub mod wildcard;
 
 pub use config::Config;
 pub use resolve::{Resolved, Resolver};
@@ -56,6 +57,18 @@ pub enum DaopsError {
     /// A configuration file that cannot be read or parsed.
     #[error("{0}")]
     Config(String),
+    /// A fix file (built-in or in `[fixes] dir`) that cannot be read or parsed.
+    #[error("fix file {file}: {reason}")]
+    FixFile {
+        /// The file.
+        file: String,
+        /// What is wrong (the parser's or the system's message).
+        reason: String,
+    },
+    /// A step of a fix record that cannot be applied to a dataset (a bad record, or a dataset
+    /// lacking what the step needs).
+    #[error(transparent)]
+    Fix(Box<fixes::FixFailure>),
     /// An operation failed.
     #[error(transparent)]
     Op(#[from] OpError),
@@ -68,7 +81,11 @@ impl DaopsError {
         match self {
             DaopsError::InvalidProject(_) | DaopsError::InvalidCollection(_) | DaopsError::UnknownDataset(_) => true,
             // Exit code 1 as for any input file that cannot be read.
-            DaopsError::Config(_) | DaopsError::Missing(_) | DaopsError::NoSuchPath(_) => false,
+            DaopsError::Config(_)
+            | DaopsError::FixFile { .. }
+            | DaopsError::Fix(_)
+            | DaopsError::Missing(_)
+            | DaopsError::NoSuchPath(_) => false,
             DaopsError::Op(e) => e.is_request_error(),
         }
     }

@@ -32,7 +32,7 @@ pub use subset::{plan_subset, SubsetRequest};
 use rookery_io::{IoError, Source};
 use std::path::PathBuf;
 
-/// Errors of operations. `Invalid` and `NoData` are the user's request (exit code 2);
+/// Errors of operations. `Invalid`, `NoData` and `Shape` are the user's request (exit code 2);
 /// `Data` and `Io` are failures of the data or the system (exit code 1).
 #[derive(Debug, thiserror::Error)]
 pub enum OpError {
@@ -45,6 +45,15 @@ pub enum OpError {
     /// The data cannot be interpreted (no CF coordinates, bad units, ...).
     #[error("{0}")]
     Data(String),
+    /// A shape file (of `average_shape`) that cannot be read or used: the user's input, as
+    /// `Invalid`.
+    #[error("cannot read the shape file {}: {source}", path.display())]
+    Shape {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        source: average::ShapeError,
+    },
     /// Reading or writing failed.
     #[error(transparent)]
     Io(#[from] IoError),
@@ -54,7 +63,7 @@ impl OpError {
     /// True when the request itself is at fault (malformed or selects nothing).
     #[must_use]
     pub fn is_request_error(&self) -> bool {
-        matches!(self, OpError::Invalid(_) | OpError::NoData(_))
+        matches!(self, OpError::Invalid(_) | OpError::NoData(_) | OpError::Shape { .. })
     }
 }
 

@@ -29,7 +29,7 @@ mod xesmf;
 pub use cache::{CacheOutcome, WeightsCache};
 pub use error::RegridError;
 pub use grid::{Grid, GridKind};
-pub use weights::Weights;
+pub use weights::{TripletError, Weights};
 
 /// A regridding method, named as in clisops/xESMF.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -44,6 +44,38 @@ impl RowChunk {
     }
 }
 
+/// Why COO triplets do not form a weight matrix ([`Weights::from_triplets`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TripletError {
+    /// The row, column and value lists differ in length.
+    #[error("row/col/S lengths differ ({rows}, {cols}, {vals})")]
+    LengthMismatch {
+        /// Rows given.
+        rows: usize,
+        /// Columns given.
+        cols: usize,
+        /// Values given.
+        vals: usize,
+    },
+    /// More source cells than a `u32` column index holds.
+    #[error("{0} source cells exceed the supported 2^32")]
+    TooManySources(usize),
+    /// An entry outside the `n_dst` × `n_src` matrix.
+    #[error("entry {index} (row {row}, col {col}) outside the {n_dst}x{n_src} matrix")]
+    OutOfRange {
+        /// The entry's index in the lists.
+        index: usize,
+        /// Its row.
+        row: usize,
+        /// Its column.
+        col: usize,
+        /// Rows of the matrix (destination cells).
+        n_dst: usize,
+        /// Columns of the matrix (source cells).
+        n_src: usize,
+    },
+}
+
 impl Weights {
     /// Builds weights from COO triplets (0-based `row` = destination, `col` = source). Entries
     /// are sorted by row then column; duplicates are summed.
@@ -53,17 +85,17 @@ impl Weights {
         rows: &[usize],
         cols: &[usize],
         vals: &[f64],
-    ) -> Result<Weights, String> {
+    ) -> Result<Weights, TripletError> {
         if rows.len() != cols.len() || rows.len() != vals.len() {
-            return Err(format!("row/col/S lengths differ ({}, {}, {})", rows.len(), cols.len(), vals.len()));
+            return Err(TripletError::LengthMismatch { rows: rows.len(), cols: cols.len(), vals: vals.len() });
         }
         if n_src > u32::MAX as usize {
-            return Err(format!("{n_src} source cells exceed the supported 2^32"));
+            return Err(TripletError::TooManySources(n_src));
         }
         let mut counts = vec![0usize; n_dst + 1];
         for (i, (&r, &c)) in rows.iter().zip(cols).enumerate() {
             if r >= n_dst || c >= n_src {
-                return Err(format!("entry {i} (row {r}, col {c}) outside the {n_dst}x{n_src} matrix"));
+                return Err(TripletError::OutOfRange { index: i, row: r, col: c, n_dst, n_src });
             }
             counts[r + 1] += 1;
         }
@@ -282,4 +314,20 @@ where
         })
         .collect();
     Weights::from_chunks(n_src, n_dst, chunks)
+}
+
+#[cfg(test)]
+mod triplet_tests {
+    use super::{TripletError, Weights};
+
+    #[test]
+    fn bad_triplets_are_typed() {
+        let e = Weights::from_triplets(2, 2, &[0, 1], &[0], &[1.0, 1.0]).unwrap_err();
+        assert_eq!(e, TripletError::LengthMismatch { rows: 2, cols: 1, vals: 2 });
+        assert_eq!(e.to_string(), "row/col/S lengths differ (2, 1, 2)");
+        let e = Weights::from_triplets(2, 2, &[0, 2], &[0, 1], &[1.0, 1.0]).unwrap_err();
+        assert_eq!(e, TripletError::OutOfRange { index: 1, row: 2, col: 1, n_dst: 2, n_src: 2 });
+        assert_eq!(e.to_string(), "entry 1 (row 2, col 1) outside the 2x2 matrix");
+        assert!(Weights::from_triplets(2, 2, &[0, 1], &[1, 0], &[1.0, 1.0]).is_ok());
+    }
 }

@@ -226,7 +226,7 @@ fn main() -> ExitCode {
             // One line, control characters (a NUL from a file's attribute) escaped.
             let line = rookery_io::temp::escape(&f.msg.split_whitespace().collect::<Vec<_>>().join(" "));
             eprintln!("rookery: error: {line}");
-            ExitCode::from(f.code)
+            ExitCode::from(f.code())
         }
     }
 }

@@ -53,13 +53,70 @@ fn convert(crs: Crs, x: f64, y: f64) -> (f64, f64) {
     }
 }
 
-fn err(path: &Path, msg: impl std::fmt::Display) -> OpError {
-    OpError::Invalid(format!("cannot read the shape file {}: {msg}", path.display()))
+/// Why a shape file cannot be used: the part of [`OpError::Shape`]'s message after the file
+/// name.
+#[derive(Debug, thiserror::Error)]
+pub enum ShapeError {
+    /// The file (or a member of its zip archive) cannot be read.
+    #[error("{0}")]
+    Read(#[source] std::io::Error),
+    /// Not a format that is read here.
+    #[error("not GeoJSON, GML, a zipped ESRI Shapefile or a .shp")]
+    UnknownFormat,
+    /// A `.shp` whose `.shx` or `.dbf` (the extension, without the dot) is not beside it.
+    #[error("the .{0} file beside it is missing (an ESRI Shapefile needs .shp, .shx and .dbf)")]
+    MissingBeside(String),
+    /// A zip without a complete ESRI Shapefile (the extensions missing, `.shp, .dbf`).
+    #[error("the zip does not hold an ESRI Shapefile: missing {0} (it must contain the .shp, .shx and .dbf)")]
+    IncompleteZip(String),
+    /// Content that does not parse (invalid zip, JSON or XML, broken Shapefile records, a
+    /// feature without geometry, ...; the text says what and where).
+    #[error("{0}")]
+    Malformed(String),
+    /// A geometry or record that is not a polygon (the text says which).
+    #[error("{0}")]
+    NotPolygon(String),
+    /// A coordinate reference system name that is not understood.
+    #[error("unknown coordinate reference system '{0}'")]
+    UnknownCrs(String),
+    /// An EPSG coordinate reference system other than geographic or Web Mercator.
+    #[error(
+        "the coordinate reference system EPSG:{0} is not supported: give the polygons in longitude/latitude (EPSG:4326) or Web Mercator (EPSG:3857)"
+    )]
+    UnsupportedCrs(u32),
+    /// A projection in the `.prj` other than Web Mercator (its name).
+    #[error(
+        "the projection '{0}' of its .prj is not supported: reproject the polygons to longitude/latitude (EPSG:4326)"
+    )]
+    UnsupportedProjection(String),
+    /// A `.prj` that is not WKT (its first 60 characters).
+    #[error("cannot read the projection in its .prj: '{0}'")]
+    UnreadableProjection(String),
+    /// A problem of one feature (0-based) of a GeoJSON feature collection.
+    #[error("feature {index}: {source}")]
+    Feature {
+        /// The feature's index.
+        index: usize,
+        /// What is wrong with it.
+        source: Box<ShapeError>,
+    },
+    /// The file holds no polygon.
+    #[error("it holds no polygon")]
+    NoPolygon,
+}
+
+fn err(path: &Path, source: ShapeError) -> OpError {
+    OpError::Shape { path: path.to_path_buf(), source }
+}
+
+/// A [`ShapeError::Malformed`] of `path`.
+fn bad(path: &Path, msg: impl std::fmt::Display) -> OpError {
+    err(path, ShapeError::Malformed(msg.to_string()))
 }
 
 /// A CRS from a name such as `EPSG:4326`, `urn:ogc:def:crs:OGC:1.3:CRS84`,
 /// `urn:ogc:def:crs:EPSG::3857`, `http://www.opengis.net/def/crs/EPSG/0/4326`.
-fn crs_from_name(name: &str, gml: bool) -> Result<Crs, String> {
+fn crs_from_name(name: &str, gml: bool) -> Result<Crs, ShapeError> {
     let n = name.trim();
     let lower = n.to_ascii_lowercase();
     if lower.contains("crs84") || lower.contains("crs:84") {
@@ -67,21 +124,19 @@ fn crs_from_name(name: &str, gml: bool) -> Result<Crs, String> {
     }
     let digits: String =
         n.chars().rev().take_while(char::is_ascii_digit).collect::<Vec<_>>().into_iter().rev().collect();
-    let code: u32 = digits.parse().map_err(|_| format!("unknown coordinate reference system '{n}'"))?;
+    let code: u32 = digits.parse().map_err(|_| ShapeError::UnknownCrs(n.to_string()))?;
     let urn_order = gml && (lower.starts_with("urn:") || lower.starts_with("http"));
     match code {
         4326 | 4269 | 4258 | 4283 | 4167 | 4019 | 4030 | 4047 => {
             Ok(if urn_order { Crs::GeographicLatLon } else { Crs::Geographic })
         }
         3857 | 900_913 | 3785 | 102_100 => Ok(Crs::WebMercator),
-        _ => Err(format!(
-            "the coordinate reference system EPSG:{code} is not supported: give the polygons in longitude/latitude (EPSG:4326) or Web Mercator (EPSG:3857)"
-        )),
+        _ => Err(ShapeError::UnsupportedCrs(code)),
     }
 }
 
 /// The CRS of a `.prj` (WKT).
-fn crs_from_wkt(wkt: &str) -> Result<Crs, String> {
+fn crs_from_wkt(wkt: &str) -> Result<Crs, ShapeError> {
     let w = wkt.trim();
     let head: String = w.chars().take_while(|c| c.is_ascii_alphabetic()).collect::<String>().to_ascii_uppercase();
     match head.as_str() {
@@ -97,12 +152,10 @@ fn crs_from_wkt(wkt: &str) -> Result<Crs, String> {
                 Ok(Crs::WebMercator)
             } else {
                 let name: String = w.split('"').nth(1).unwrap_or("?").to_string();
-                Err(format!(
-                    "the projection '{name}' of its .prj is not supported: reproject the polygons to longitude/latitude (EPSG:4326)"
-                ))
+                Err(ShapeError::UnsupportedProjection(name))
             }
         }
-        _ => Err(format!("cannot read the projection in its .prj: '{}'", w.chars().take(60).collect::<String>())),
+        _ => Err(ShapeError::UnreadableProjection(w.chars().take(60).collect())),
     }
 }
 
@@ -112,7 +165,7 @@ fn crs_from_wkt(wkt: &str) -> Result<Crs, String> {
 /// An unreadable or unparsable file, geometries that are not polygons, an unsupported
 /// projection, a zip without `.shp`/`.shx`/`.dbf`, no polygon at all.
 pub fn read_shapes(path: &Path) -> Result<Shapes, OpError> {
-    let bytes = std::fs::read(path).map_err(|e| err(path, e))?;
+    let bytes = std::fs::read(path).map_err(|e| err(path, ShapeError::Read(e)))?;
     let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     let s = match ext.as_str() {
         "json" | "geojson" => read_geojson(path, &bytes)?,
@@ -121,12 +174,9 @@ pub fn read_shapes(path: &Path) -> Result<Shapes, OpError> {
             let side = |e: &str| -> Result<Vec<u8>, OpError> {
                 let p = path.with_extension(e);
                 let up = path.with_extension(e.to_ascii_uppercase());
-                std::fs::read(&p).or_else(|_| std::fs::read(&up)).map_err(|_| {
-                    err(
-                        path,
-                        format!("the .{e} file beside it is missing (an ESRI Shapefile needs .shp, .shx and .dbf)"),
-                    )
-                })
+                std::fs::read(&p)
+                    .or_else(|_| std::fs::read(&up))
+                    .map_err(|_| err(path, ShapeError::MissingBeside(e.to_string())))
             };
             let prj = std::fs::read(path.with_extension("prj")).ok();
             read_shapefile(path, bytes, side("shx")?, side("dbf")?, prj)?
@@ -136,23 +186,23 @@ pub fn read_shapes(path: &Path) -> Result<Shapes, OpError> {
             Some(b'{') => read_geojson(path, &bytes)?,
             Some(b'<') => read_gml(path, &bytes)?,
             Some(b'P') if bytes.starts_with(b"PK") => read_zip(path, &bytes)?,
-            _ => return Err(err(path, "not GeoJSON, GML, a zipped ESRI Shapefile or a .shp")),
+            _ => return Err(err(path, ShapeError::UnknownFormat)),
         },
     };
     if s.shapes.is_empty() {
-        return Err(err(path, "it holds no polygon"));
+        return Err(err(path, ShapeError::NoPolygon));
     }
     Ok(s)
 }
 
 fn read_zip(path: &Path, bytes: &[u8]) -> Result<Shapes, OpError> {
     let mut z =
-        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| err(path, format!("not a valid zip file ({e})")))?;
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| bad(path, format!("not a valid zip file ({e})")))?;
     let mut found: [Option<Vec<u8>>; 4] = [None, None, None, None];
     let exts = ["shp", "shx", "dbf", "prj"];
     for i in 0..z.len() {
-        let mut f = z.by_index(i).map_err(|e| err(path, e))?;
-        let name = f.name().map(std::borrow::Cow::into_owned).map_err(|e| err(path, e))?;
+        let mut f = z.by_index(i).map_err(|e| bad(path, e))?;
+        let name = f.name().map(std::borrow::Cow::into_owned).map_err(|e| bad(path, e))?;
         if name.starts_with("__MACOSX") || name.contains("/._") || f.is_dir() {
             continue;
         }
@@ -160,7 +210,7 @@ fn read_zip(path: &Path, bytes: &[u8]) -> Result<Shapes, OpError> {
         for (k, e) in exts.iter().enumerate() {
             if found[k].is_none() && lower.ends_with(&format!(".{e}")) {
                 let mut buf = Vec::new();
-                f.read_to_end(&mut buf).map_err(|e| err(path, e))?;
+                f.read_to_end(&mut buf).map_err(|e| err(path, ShapeError::Read(e)))?;
                 found[k] = Some(buf);
                 break;
             }
@@ -171,13 +221,7 @@ fn read_zip(path: &Path, bytes: &[u8]) -> Result<Shapes, OpError> {
         [(&shp, ".shp"), (&shx, ".shx"), (&dbf, ".dbf")].iter().filter(|(f, _)| f.is_none()).map(|(_, e)| *e).collect();
     match (shp, shx, dbf) {
         (Some(a), Some(b), Some(c)) => read_shapefile(path, a, b, c, prj),
-        _ => Err(err(
-            path,
-            format!(
-                "the zip does not hold an ESRI Shapefile: missing {} (it must contain the .shp, .shx and .dbf)",
-                missing.join(", ")
-            ),
-        )),
+        _ => Err(err(path, ShapeError::IncompleteZip(missing.join(", ")))),
     }
 }
 
@@ -225,17 +269,17 @@ fn read_shapefile(
 ) -> Result<Shapes, OpError> {
     use shapefile::dbase::FieldValue;
     let crs = match prj {
-        Some(p) => crs_from_wkt(&String::from_utf8_lossy(&p)).map_err(|m| err(path, m))?,
+        Some(p) => crs_from_wkt(&String::from_utf8_lossy(&p)).map_err(|e| err(path, e))?,
         None => Crs::Geographic,
     };
-    let sr = shapefile::ShapeReader::with_shx(Cursor::new(shp), Cursor::new(shx)).map_err(|e| err(path, e))?;
-    let dr = shapefile::dbase::Reader::new(Cursor::new(dbf)).map_err(|e| err(path, e))?;
+    let sr = shapefile::ShapeReader::with_shx(Cursor::new(shp), Cursor::new(shx)).map_err(|e| bad(path, e))?;
+    let dr = shapefile::dbase::Reader::new(Cursor::new(dbf)).map_err(|e| bad(path, e))?;
     let names: Vec<String> = dr.fields().iter().map(|f| f.name().to_string()).filter(|n| n != "DeletionFlag").collect();
     let mut reader = shapefile::Reader::new(sr, dr);
     let mut shapes = Vec::new();
     let mut records = Vec::new();
     for (k, item) in reader.iter_shapes_and_records().enumerate() {
-        let (shape, rec) = item.map_err(|e| err(path, e))?;
+        let (shape, rec) = item.map_err(|e| bad(path, e))?;
         macro_rules! rings {
             ($p:expr) => {
                 $p.rings()
@@ -252,7 +296,12 @@ fn read_shapefile(
             shapefile::Shape::PolygonM(p) => rings!(p),
             shapefile::Shape::PolygonZ(p) => rings!(p),
             shapefile::Shape::NullShape => Vec::new(),
-            _ => return Err(err(path, format!("record {k} is not a polygon: only polygons can be averaged over"))),
+            _ => {
+                return Err(err(
+                    path,
+                    ShapeError::NotPolygon(format!("record {k} is not a polygon: only polygons can be averaged over")),
+                ))
+            }
         };
         shapes.push(assemble(rings));
         records.push(rec);
@@ -323,10 +372,10 @@ fn json_polygon(v: &Value, crs: Crs) -> Option<Polygon> {
     Some(Polygon { exterior: it.next()?, holes: it.collect() })
 }
 
-fn json_geometry(g: &Value, crs: Crs) -> Result<Shape, String> {
+fn json_geometry(g: &Value, crs: Crs) -> Result<Shape, ShapeError> {
     let ty = g.get("type").and_then(Value::as_str).unwrap_or("");
     let coords = g.get("coordinates");
-    let bad = || format!("a {ty} geometry has malformed coordinates");
+    let bad = || ShapeError::Malformed(format!("a {ty} geometry has malformed coordinates"));
     match ty {
         "Polygon" => Ok(Shape { parts: vec![coords.and_then(|c| json_polygon(c, crs)).ok_or_else(bad)?] }),
         "MultiPolygon" => {
@@ -345,30 +394,32 @@ fn json_geometry(g: &Value, crs: Crs) -> Result<Shape, String> {
             }
             Ok(Shape { parts })
         }
-        "" => Err("a geometry has no type".into()),
-        o => Err(format!("a {o} geometry is not a polygon: only Polygon and MultiPolygon can be averaged over")),
+        "" => Err(ShapeError::Malformed("a geometry has no type".into())),
+        o => Err(ShapeError::NotPolygon(format!(
+            "a {o} geometry is not a polygon: only Polygon and MultiPolygon can be averaged over"
+        ))),
     }
 }
 
 fn read_geojson(path: &Path, bytes: &[u8]) -> Result<Shapes, OpError> {
-    let v: Value = serde_json::from_slice(bytes).map_err(|e| err(path, format!("invalid JSON ({e})")))?;
+    let v: Value = serde_json::from_slice(bytes).map_err(|e| bad(path, format!("invalid JSON ({e})")))?;
     let crs = match v.pointer("/crs/properties/name").and_then(Value::as_str) {
-        Some(n) => crs_from_name(n, false).map_err(|m| err(path, m))?,
+        Some(n) => crs_from_name(n, false).map_err(|e| err(path, e))?,
         None => Crs::Geographic,
     };
     let features: Vec<&Value> = match v.get("type").and_then(Value::as_str) {
         Some("FeatureCollection") => v
             .get("features")
             .and_then(Value::as_array)
-            .ok_or_else(|| err(path, "a FeatureCollection without a features array"))?
+            .ok_or_else(|| bad(path, "a FeatureCollection without a features array"))?
             .iter()
             .collect(),
         Some("Feature") => vec![&v],
         Some(_) => {
-            let s = json_geometry(&v, crs).map_err(|m| err(path, m))?;
+            let s = json_geometry(&v, crs).map_err(|e| err(path, e))?;
             return Ok(Shapes { shapes: vec![s], columns: Vec::new() });
         }
-        None => return Err(err(path, "not GeoJSON (no \"type\" member)")),
+        None => return Err(bad(path, "not GeoJSON (no \"type\" member)")),
     };
     let mut shapes = Vec::new();
     let mut names: Vec<String> = Vec::new();
@@ -376,8 +427,9 @@ fn read_geojson(path: &Path, bytes: &[u8]) -> Result<Shapes, OpError> {
         let g = f
             .get("geometry")
             .filter(|g| !g.is_null())
-            .ok_or_else(|| err(path, format!("feature {k} has no geometry")))?;
-        shapes.push(json_geometry(g, crs).map_err(|m| err(path, format!("feature {k}: {m}")))?);
+            .ok_or_else(|| bad(path, format!("feature {k} has no geometry")))?;
+        shapes
+            .push(json_geometry(g, crs).map_err(|e| err(path, ShapeError::Feature { index: k, source: Box::new(e) }))?);
         if let Some(p) = f.get("properties").and_then(Value::as_object) {
             for key in p.keys() {
                 if !names.contains(key) {
@@ -550,7 +602,7 @@ fn gml_polygon(p: &Elem, crs: Crs) -> Option<Polygon> {
 
 fn read_gml(path: &Path, bytes: &[u8]) -> Result<Shapes, OpError> {
     let text = String::from_utf8_lossy(bytes);
-    let root = parse_xml(&text).map_err(|m| err(path, format!("invalid XML ({m})")))?;
+    let root = parse_xml(&text).map_err(|m| bad(path, format!("invalid XML ({m})")))?;
     let mut members = Vec::new();
     root.find_all("featureMember", &mut members);
     root.find_all("member", &mut members);
@@ -579,12 +631,12 @@ fn read_gml(path: &Path, bytes: &[u8]) -> Result<Shapes, OpError> {
                 env.first().and_then(|e| e.attr("srsName"))
             });
         let crs = match srs {
-            Some(n) => crs_from_name(n, true).map_err(|m| err(path, m))?,
+            Some(n) => crs_from_name(n, true).map_err(|e| err(path, e))?,
             None => Crs::Geographic,
         };
         let parts = polys
             .iter()
-            .map(|p| gml_polygon(p, crs).ok_or_else(|| err(path, "a Polygon without a readable exterior ring")))
+            .map(|p| gml_polygon(p, crs).ok_or_else(|| bad(path, "a Polygon without a readable exterior ring")))
             .collect::<Result<Vec<_>, _>>()?;
         shapes.push(Shape { parts });
         let row: Vec<(String, String)> = f
@@ -625,8 +677,9 @@ mod tests {
         assert_eq!(crs_from_name("urn:ogc:def:crs:OGC:1.3:CRS84", false).unwrap(), Crs::Geographic);
         assert_eq!(crs_from_name("EPSG:3857", false).unwrap(), Crs::WebMercator);
         assert_eq!(crs_from_name("urn:ogc:def:crs:EPSG::4326", true).unwrap(), Crs::GeographicLatLon);
-        assert!(crs_from_name("EPSG:32633", false).unwrap_err().contains("EPSG:32633"));
-        assert!(crs_from_wkt("PROJCS[\"WGS 84 / UTM zone 33N\",GEOGCS[...]]").unwrap_err().contains("UTM"));
+        assert!(crs_from_name("EPSG:32633", false).unwrap_err().to_string().contains("EPSG:32633"));
+        assert!(matches!(crs_from_name("EPSG:32633", false), Err(ShapeError::UnsupportedCrs(32633))));
+        assert!(crs_from_wkt("PROJCS[\"WGS 84 / UTM zone 33N\",GEOGCS[...]]").unwrap_err().to_string().contains("UTM"));
         assert_eq!(crs_from_wkt("GEOGCS[\"GCS_WGS_1984\"]").unwrap(), Crs::Geographic);
         let (x, y) = convert(Crs::WebMercator, 1_113_194.907_932_735_7, 0.0);
         assert!((x - 10.0).abs() < 1e-9 && y.abs() < 1e-12);

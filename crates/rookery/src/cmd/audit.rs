@@ -18,8 +18,8 @@ pub struct AuditArgs {
     pub limit: usize,
 }
 
-/// `--since` as ms since the epoch.
-fn since_ms(s: &str, now: i64) -> Result<i64, String> {
+/// `--since` as ms since the epoch (a request failure when it is neither form).
+fn since_ms(s: &str, now: i64) -> Result<i64, Failure> {
     let t = s.trim();
     let unit = t.chars().last().unwrap_or(' ');
     if let (Some(mult), Ok(n)) = (
@@ -34,18 +34,16 @@ fn since_ms(s: &str, now: i64) -> Result<i64, String> {
     ) {
         return Ok(now - n * mult);
     }
-    rookery_service::time::parse_iso(t, false)
-        .ok_or_else(|| format!("--since '{s}': expected an ISO date/time (2025-06-01T12:00Z) or an age (30m, 24h, 7d)"))
+    rookery_service::time::parse_iso(t, false).ok_or_else(|| {
+        Failure::request(format!(
+            "--since '{s}': expected an ISO date/time (2025-06-01T12:00Z) or an age (30m, 24h, 7d)"
+        ))
+    })
 }
 
 pub fn run(args: &ServeArgs, a: &AuditArgs) -> Result<(), Failure> {
     let c = config(args)?;
-    let since = a
-        .since
-        .as_deref()
-        .map(|s| since_ms(s, rookery_service::time::now_ms()))
-        .transpose()
-        .map_err(|msg| Failure { code: 2, msg })?;
+    let since = a.since.as_deref().map(|s| since_ms(s, rookery_service::time::now_ms())).transpose()?;
     if c.db_url().is_none() && !c.db_path().exists() {
         return Err(Failure::io(format!("no job store at {} (use --data-dir or --db)", c.db_label())));
     }
@@ -73,6 +71,8 @@ mod tests {
     fn since() {
         assert_eq!(since_ms("2h", 10_000_000).unwrap(), 10_000_000 - 7_200_000);
         assert_eq!(since_ms("1970-01-02", 0).unwrap(), 86_400_000);
-        assert!(since_ms("yesterday", 0).is_err());
+        let e = since_ms("yesterday", 0).unwrap_err();
+        assert_eq!(e.code(), 2);
+        assert!(e.msg.starts_with("--since 'yesterday': expected"), "{}", e.msg);
     }
 }

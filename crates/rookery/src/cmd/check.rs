@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 impl From<CheckError> for Failure {
     fn from(e: CheckError) -> Self {
-        Failure { code: if e.is_request_error() { 2 } else { 1 }, msg: e.to_string() }
+        Failure::of(e.is_request_error(), e.to_string())
     }
 }
 
@@ -78,7 +78,7 @@ pub fn run(daops: &rookery_daops::Daops, a: &CheckArgs) -> Result<(), Failure> {
     match &a.action {
         Some(CheckCmd::Export { db, csv: out }) => {
             if !db.is_file() {
-                return Err(Failure { code: 2, msg: format!("no such database: {}", db.display()) });
+                return Err(Failure::request(format!("no such database: {}", db.display())));
             }
             let rows = ResultsDb::open(db)?.rows()?;
             csv::write_csv(out, &rows)?;
@@ -103,14 +103,13 @@ pub fn run(daops: &rookery_daops::Daops, a: &CheckArgs) -> Result<(), Failure> {
 
 fn run_checks(daops: &rookery_daops::Daops, r: &RunArgs) -> Result<(), Failure> {
     if r.pools.is_empty() {
-        return Err(Failure {
-            code: 2,
-            msg: "rookery check needs at least one pool (directory, glob, dataset id or catalogue)".into(),
-        });
+        return Err(Failure::request(
+            "rookery check needs at least one pool (directory, glob, dataset id or catalogue)",
+        ));
     }
-    let site = r.site.clone().ok_or_else(|| Failure { code: 2, msg: "rookery check needs --site NAME".into() })?;
+    let site = r.site.clone().ok_or_else(|| Failure::request("rookery check needs --site NAME"))?;
     if site.trim().is_empty() {
-        return Err(Failure { code: 2, msg: "--site must not be empty".into() });
+        return Err(Failure::request("--site must not be empty"));
     }
     let known = match &r.known_failures {
         Some(p) => KnownFailures::load(p)?,

@@ -18,7 +18,7 @@ pub fn run(
     no_fixes: bool,
 ) -> Result<(), Failure> {
     if dims.trim() != "realization" {
-        return Err(Failure { code: 2, msg: format!("concat dims must be 'realization', not '{dims}'") });
+        return Err(Failure::request(format!("concat dims must be 'realization', not '{dims}'")));
     }
     let req = SubsetRequest {
         time: time.map(TimeParam::parse).transpose()?.flatten(),

@@ -16,7 +16,7 @@ pub fn build_catalog(d: &Daops, project: &str, output: Option<PathBuf>) -> Resul
     let p = d
         .resolver
         .project(project)
-        .ok_or_else(|| Failure { code: 2, msg: format!("The project supplied is not known: '{project}'") })?;
+        .ok_or_else(|| Failure::request(format!("The project supplied is not known: '{project}'")))?;
     let n = match output {
         None => rookery_daops::catalog::build(d.io(), p, &mut std::io::stdout().lock())?,
         Some(path) => {

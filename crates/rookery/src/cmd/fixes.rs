@@ -13,10 +13,8 @@ pub fn list(d: &Daops) -> Result<(), Failure> {
 
 /// Shows one record.
 pub fn show(d: &Daops, id: &str) -> Result<(), Failure> {
-    let r = d
-        .fixes
-        .get(id)
-        .ok_or_else(|| Failure { code: 2, msg: format!("no fix record '{id}' (see rookery fixes list)") })?;
+    let r =
+        d.fixes.get(id).ok_or_else(|| Failure::request(format!("no fix record '{id}' (see rookery fixes list)")))?;
     println!(
         "id: {}\ndescription: {}\nmatch: {}\norigin: {}\nsteps:",
         r.id,

@@ -34,33 +34,24 @@ pub struct KerchunkArgs {
 pub fn run(daops: &rookery_daops::Daops, a: &KerchunkArgs) -> Result<(), Failure> {
     let name = a.output.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
     if ![".json", ".zst", ".zstd", ".parq", ".parquet"].iter().any(|e| name.ends_with(e)) {
-        return Err(Failure {
-            code: 2,
-            msg: format!(
-                "output {} must end in .json, .json.zst or .parq (the reference format is chosen by the name)",
-                a.output.display()
-            ),
-        });
+        return Err(Failure::request(format!(
+            "output {} must end in .json, .json.zst or .parq (the reference format is chosen by the name)",
+            a.output.display()
+        )));
     }
     let datasets = daops.cli_datasets(&a.inputs, None, None)?;
     if datasets.len() > 1 {
-        return Err(Failure {
-            code: 2,
-            msg: "one dataset per reference set: give the files or the id of one dataset".into(),
-        });
+        return Err(Failure::request("one dataset per reference set: give the files or the id of one dataset"));
     }
     let files: Vec<PathBuf> = datasets.into_iter().flat_map(|d| d.files).collect();
     if let Some(u) = files.iter().find(|f| {
         let s = f.to_string_lossy();
         rookery_io::is_url(&s) || rookery_io::detect_zarr(&s).is_some()
     }) {
-        return Err(Failure {
-            code: 2,
-            msg: format!(
-                "{}: references are generated from local NetCDF files (use --url-prefix for where they are served)",
-                u.display()
-            ),
-        });
+        return Err(Failure::request(format!(
+            "{}: references are generated from local NetCDF files (use --url-prefix for where they are served)",
+            u.display()
+        )));
     }
     let opts = RefOptions { inline_threshold: a.inline_threshold, url_prefix: a.url_prefix.clone() };
     let refs = if files.len() == 1 {

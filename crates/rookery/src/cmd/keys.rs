@@ -40,7 +40,7 @@ pub fn run(args: &ServeArgs, cmd: &KeysCmd) -> Result<(), Failure> {
     match cmd {
         KeysCmd::Create { name, scopes } => {
             let (key, rec) = auth::create_key(store.as_ref(), &secret, name, std::slice::from_ref(scopes))
-                .map_err(|m| Failure { code: 2, msg: m })?;
+                .map_err(Failure::request)?;
             println!("{key}");
             eprintln!(
                 "rookery: created key {} for '{}' with scopes {}; it is shown only now: store it safely",
@@ -67,7 +67,7 @@ pub fn run(args: &ServeArgs, cmd: &KeysCmd) -> Result<(), Failure> {
         }
         KeysCmd::Revoke { id_or_name } => {
             if !auth::revoke_key(store.as_ref(), id_or_name).map_err(|e| Failure::io(e.to_string()))? {
-                return Err(Failure { code: 2, msg: format!("no active key with id or name '{id_or_name}'") });
+                return Err(Failure::request(format!("no active key with id or name '{id_or_name}'")));
             }
             eprintln!("rookery: revoked {id_or_name}");
         }

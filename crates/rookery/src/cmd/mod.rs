@@ -101,34 +101,69 @@ pub fn output_spec(
     })
 }
 
-/// An error with its exit code: 2 for the request, 1 for I/O or data.
+/// Whose fault a command's failure is; it chooses the exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The request (arguments, named inputs, parameters): exit code 2.
+    Request,
+    /// Reading, writing or the data: exit code 1.
+    Io,
+}
+
+/// An error with whose fault it is: 2 for the request, 1 for I/O or data.
+#[derive(Debug)]
 pub struct Failure {
-    pub code: u8,
+    /// Whose fault it is.
+    pub kind: FailureKind,
+    /// The message (one line once printed).
     pub msg: String,
 }
 
 impl Failure {
     /// An I/O or data failure (exit code 1).
     pub fn io(msg: impl Into<String>) -> Failure {
-        Failure { code: 1, msg: msg.into() }
+        Failure { kind: FailureKind::Io, msg: msg.into() }
+    }
+
+    /// A failure of the request (exit code 2).
+    pub fn request(msg: impl Into<String>) -> Failure {
+        Failure { kind: FailureKind::Request, msg: msg.into() }
+    }
+
+    /// A request failure when `is_request`, else an I/O or data failure.
+    pub fn of(is_request: bool, msg: impl Into<String>) -> Failure {
+        if is_request {
+            Failure::request(msg)
+        } else {
+            Failure::io(msg)
+        }
+    }
+
+    /// The process exit code.
+    #[must_use]
+    pub fn code(&self) -> u8 {
+        match self.kind {
+            FailureKind::Request => 2,
+            FailureKind::Io => 1,
+        }
     }
 }
 
 impl From<OpError> for Failure {
     fn from(e: OpError) -> Self {
-        Failure { code: if e.is_request_error() { 2 } else { 1 }, msg: e.to_string() }
+        Failure::of(e.is_request_error(), e.to_string())
     }
 }
 
 impl From<rookery_daops::DaopsError> for Failure {
     fn from(e: rookery_daops::DaopsError) -> Self {
-        Failure { code: if e.is_request_error() { 2 } else { 1 }, msg: e.to_string() }
+        Failure::of(e.is_request_error(), e.to_string())
     }
 }
 
 impl From<rookery_io::IoError> for Failure {
     fn from(e: rookery_io::IoError) -> Self {
-        Failure { code: 1, msg: e.to_string() }
+        Failure::io(e.to_string())
     }
 }
 

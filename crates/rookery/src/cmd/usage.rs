@@ -27,15 +27,15 @@ pub fn run(args: &ServeArgs, u: &UsageArgs) -> Result<(), Failure> {
     let all = match u.sites.as_str() {
         "local" => false,
         "all" => true,
-        other => return Err(Failure { code: 2, msg: format!("--sites '{other}': expected local or all") }),
+        other => return Err(Failure::request(format!("--sites '{other}': expected local or all"))),
     };
     if c.db_url().is_none() && !c.db_path().exists() {
         return Err(Failure::io(format!("no job store at {} (use --data-dir or --db)", c.db_label())));
     }
     let store = rookery_service::jobs::open_store(&c).map_err(|e| Failure::io(e.to_string()))?;
     let peers = Peers::new(c.peers.clone(), c.peer_timeout_secs, c.peer_attempts);
-    let (req, dl) = rookery_service::execute::usage_csv(store.as_ref(), &peers, &u.time, all)
-        .map_err(|e| Failure { code: 2, msg: e.0 })?;
+    let (req, dl) =
+        rookery_service::execute::usage_csv(store.as_ref(), &peers, &u.time, all).map_err(|e| Failure::request(e.0))?;
     match &u.output_dir {
         Some(d) => {
             std::fs::create_dir_all(d).map_err(|e| Failure::io(format!("cannot create {}: {e}", d.display())))?;
