@@ -218,6 +218,9 @@ pub struct Daops {
     pub resolver: Resolver,
     /// Dataset fixes.
     pub fixes: fixes::FixCatalog,
+    /// Polygon weights of `average_shape` already computed (shared by the clones
+    /// [`with_root`](Self::with_root) makes for a service's jobs).
+    pub shape_weights: std::sync::Arc<rookery_ops::average::PolygonCache>,
 }
 
 /// Splits collection items on commas (clisops `CollectionParameter`).
@@ -243,7 +246,7 @@ impl Daops {
     pub fn with_io(config: Config, io: rookery_io::IoContext) -> Result<Daops, DaopsError> {
         let resolver = Resolver::new(&config, io)?;
         let fixes = fixes::FixCatalog::load(&config)?;
-        Ok(Daops { config, resolver, fixes })
+        Ok(Daops { config, resolver, fixes, shape_weights: std::sync::Arc::default() })
     }
 
     /// Restricted for the service: local files only below the projects' `base_dir`s and

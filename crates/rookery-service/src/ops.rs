@@ -321,7 +321,7 @@ pub fn average_shape(
     let req = shape::ShapeRequest { shape: path, variables: None };
     let rs = daops.average(
         collection,
-        |src| shape::plan_shape(src, &req),
+        |src| shape::plan_shape(src, &req, &daops.shape_weights),
         shape::SUFFIX,
         &average_opts(dir, "average_shape", progress),
     )?;

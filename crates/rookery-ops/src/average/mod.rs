@@ -22,7 +22,7 @@ pub mod weights;
 
 pub use crate::engine::{execute, Job, NanMode};
 pub use dims::{parse_dims, plan_dims, DimsRequest};
-pub use shape::{plan_shape, ShapeRequest};
+pub use shape::{plan_shape, PolygonCache, ShapeRequest};
 pub use shapes::{read_shapes, ShapeError, Shapes};
 pub use time::{plan_time, Freq};
 pub use weights::{plan_weighted, WeightKind, WeightedRequest};

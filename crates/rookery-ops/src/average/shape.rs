@@ -21,7 +21,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 /// clisops's message when no shape is given.
 pub const NO_SHAPE: &str = "At least one area for averaging must be provided";
@@ -58,9 +58,29 @@ fn flat(a: &ArrayD<f64>) -> Vec<f64> {
     a.as_standard_layout().iter().copied().collect()
 }
 
-fn cache() -> &'static Mutex<HashMap<u64, Arc<PolygonWeights>>> {
-    static C: OnceLock<Mutex<HashMap<u64, Arc<PolygonWeights>>>> = OnceLock::new();
-    C.get_or_init(|| Mutex::new(HashMap::new()))
+/// Polygon weights already computed, by grid and polygons: a service asked for the same
+/// regions on the same grid again (a dashboard of countries, say) skips the overlap geometry.
+/// A value its owner passes in (the data-aware layer holds one per process); at most
+/// [`PolygonCache::CAPACITY`] entries, emptied when full.
+#[derive(Debug, Default)]
+pub struct PolygonCache(Mutex<HashMap<u64, Arc<PolygonWeights>>>);
+
+impl PolygonCache {
+    /// Entries kept before the cache is emptied.
+    pub const CAPACITY: usize = 8;
+
+    fn get(&self, key: u64) -> Option<Arc<PolygonWeights>> {
+        self.0.lock().ok().and_then(|c| c.get(&key).cloned())
+    }
+
+    fn put(&self, key: u64, w: &Arc<PolygonWeights>) {
+        if let Ok(mut c) = self.0.lock() {
+            if c.len() >= Self::CAPACITY {
+                c.clear();
+            }
+            c.insert(key, w.clone());
+        }
+    }
 }
 
 fn hash_f64s(h: &mut DefaultHasher, v: &[f64]) {
@@ -69,12 +89,17 @@ fn hash_f64s(h: &mut DefaultHasher, v: &[f64]) {
     }
 }
 
-/// Computes (or takes from the cache) the polygon weights of `shapes` on the grid of `src`.
+/// Computes (or takes from `cache`) the polygon weights of `shapes` on the grid of `src`.
 ///
 /// # Errors
 /// No grid; a curvilinear grid without vertex bounds; bad polygons; no overlap.
 #[allow(clippy::too_many_lines)]
-pub fn polygon_weights(src: &dyn Source, info: &CfInfo, shapes: &[Shape]) -> Result<Arc<PolygonWeights>, OpError> {
+pub fn polygon_weights(
+    src: &dyn Source,
+    info: &CfInfo,
+    shapes: &[Shape],
+    cache: &PolygonCache,
+) -> Result<Arc<PolygonWeights>, OpError> {
     let ds = src.dataset();
     let no_grid = || {
         OpError::Invalid(
@@ -108,7 +133,7 @@ pub fn polygon_weights(src: &dyn Source, info: &CfInfo, shapes: &[Shape]) -> Res
         u8::MAX.hash(&mut h);
     }
     let key = h.finish();
-    if let Some(w) = cache().lock().ok().and_then(|c| c.get(&key).cloned()) {
+    if let Some(w) = cache.get(key) {
         return Ok(w);
     }
     let started = std::time::Instant::now();
@@ -175,12 +200,7 @@ pub fn polygon_weights(src: &dyn Source, info: &CfInfo, shapes: &[Shape]) -> Res
     }
     tracing::info!("polygon weights: {n_geom} polygons on {n_cells} cells in {:.3} s", started.elapsed().as_secs_f64());
     let w = Arc::new(PolygonWeights { dims, shape, n_geom, cells });
-    if let Ok(mut c) = cache().lock() {
-        if c.len() >= 8 {
-            c.clear();
-        }
-        c.insert(key, w.clone());
-    }
+    cache.put(key, &w);
     Ok(w)
 }
 
@@ -212,12 +232,12 @@ fn sparse_for(v: &Variable, w: &PolygonWeights) -> Option<SparseCells> {
     None
 }
 
-/// Plans `average_shape`.
+/// Plans `average_shape`, with the polygon weights from `cache` when it has them.
 ///
 /// # Errors
 /// No or unreadable shape file; see [`polygon_weights`]; unknown `variables`.
 #[allow(clippy::too_many_lines)]
-pub fn plan_shape(src: &dyn Source, req: &ShapeRequest) -> Result<Job, OpError> {
+pub fn plan_shape(src: &dyn Source, req: &ShapeRequest, cache: &PolygonCache) -> Result<Job, OpError> {
     if req.shape.as_os_str().is_empty() {
         return Err(OpError::Invalid(NO_SHAPE.into()));
     }
@@ -231,7 +251,7 @@ pub fn plan_shape(src: &dyn Source, req: &ShapeRequest) -> Result<Job, OpError> 
             }
         }
     }
-    let w = polygon_weights(src, &info, &shapes.shapes)?;
+    let w = polygon_weights(src, &info, &shapes.shapes, cache)?;
     let (coords, bounds) = referenced(ds);
     let taxis = crate::subset::time_axis(src, &info)?;
     let n = w.n_geom;

@@ -104,7 +104,7 @@ pub fn run_shape(daops: &rookery_daops::Daops, a: &ShapeArgs) -> Result<(), Fail
     // The polygons are read before any data file is opened: a bad shape file fails first.
     average::read_shapes(&path)?;
     let req = shape::ShapeRequest { shape: path, variables };
-    run(daops, &a.common, shape::SUFFIX, |src| shape::plan_shape(src, &req))
+    run(daops, &a.common, shape::SUFFIX, |src| shape::plan_shape(src, &req, &daops.shape_weights))
 }
 
 /// `rookery weighted-average`.
