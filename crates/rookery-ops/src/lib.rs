@@ -11,6 +11,7 @@
 //!  average::plan_* / regrid::plan_regrid ──► engine::Job (one VarJob per output variable)
 //!  engine::execute(source, job, spec, namer)      streams time blocks through reductions
 //!                                                 (Σw·x/Σw) or sparse regrid weights
+//!  stats::plan_*  climatologies, anomalies, statistics over time (min … pNN) ──► engine::Job
 //! ```
 
 pub mod average;
@@ -21,6 +22,7 @@ pub mod output;
 pub mod params;
 pub mod plan;
 pub mod regrid;
+pub mod stats;
 pub mod subset;
 
 pub use naming::{FileNamer, NamerKind};

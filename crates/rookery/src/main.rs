@@ -133,6 +133,12 @@ enum Cmd {
     AverageShape(cmd::average::ShapeArgs),
     /// Area-weighted mean over the horizontal grid (rook `weighted_average`).
     WeightedAverage(cmd::average::WeightedArgs),
+    /// Multi-year mean per calendar month, season or day of year (CDO ymonmean/yseasmean/ydaymean; CF climatological time).
+    Climatology(cmd::timestats::ClimArgs),
+    /// Each step minus (or divided by, --relative) the reference period's climatology (CDO ymonsub/ymondiv-like).
+    Anomaly(cmd::timestats::AnomalyArgs),
+    /// min, max, sum, mean, std, var, median or a percentile over time, whole series or per year/month/season (CDO tim*/year*/mon*/seas*).
+    StatTime(cmd::timestats::StatArgs),
     /// Kerchunk references (JSON, .json.zst or Parquet) for NetCDF-3/4 files, one file or several
     /// combined along time, that fsspec/xarray and rookery read as a Zarr store.
     Kerchunk(cmd::kerchunk::KerchunkArgs),
@@ -276,6 +282,9 @@ fn dispatch(cmd: Cmd) -> Result<(), cmd::Failure> {
         Cmd::AverageTime(a) => cmd::average::run_time(&data()?, &a),
         Cmd::AverageShape(a) => cmd::average::run_shape(&data()?, &a),
         Cmd::WeightedAverage(a) => cmd::average::run_weighted(&data()?, &a),
+        Cmd::Climatology(a) => cmd::timestats::run_climatology(&data()?, &a),
+        Cmd::Anomaly(a) => cmd::timestats::run_anomaly(&data()?, &a),
+        Cmd::StatTime(a) => cmd::timestats::run_stat(&data()?, &a),
         Cmd::Regrid(a) => cmd::regrid::run(&data()?, &a),
         Cmd::Serve { args, opts } => cmd::serve::run(&args, &opts),
         Cmd::Keys { args, cmd } => cmd::keys::run(&args, &cmd),

@@ -19,7 +19,7 @@ use std::sync::mpsc::sync_channel;
 
 /// Converts means to an output array of `dtype` with shape `shape`, NaN → `fill`.
 #[allow(clippy::cast_possible_truncation)]
-fn to_array(vals: Vec<f64>, dtype: DType, shape: &[usize], fill: f64) -> Result<Array, OpError> {
+pub(super) fn to_array(vals: Vec<f64>, dtype: DType, shape: &[usize], fill: f64) -> Result<Array, OpError> {
     let bad = |e: ndarray::ShapeError| OpError::Data(format!("output shape: {e}"));
     let vals: Vec<f64> = vals.into_iter().map(|v| if v.is_nan() { fill } else { v }).collect();
     Ok(match dtype {
@@ -31,14 +31,14 @@ fn to_array(vals: Vec<f64>, dtype: DType, shape: &[usize], fill: f64) -> Result<
 }
 
 /// The output files of a request (several with `time:auto` splitting), written together.
-struct Outputs {
+pub(super) struct Outputs {
     files: Vec<(usize, usize, Writer)>,
     time_dim: Option<String>,
 }
 
 impl Outputs {
     /// Writes `a` of output variable `var` whose time axis (if any) starts at output step `t0`.
-    fn write(&mut self, out: &Dataset, var: &str, a: &Array, t0: usize) -> Result<(), OpError> {
+    pub(super) fn write(&mut self, out: &Dataset, var: &str, a: &Array, t0: usize) -> Result<(), OpError> {
         let v = out.var(var).ok_or_else(|| OpError::Data(format!("no output variable {var}")))?;
         let taxis = self.time_dim.as_deref().and_then(|t| v.axis_of(t));
         let shape = a.shape();
@@ -123,7 +123,11 @@ pub fn execute(
         .vars
         .iter()
         .find_map(|j| match j {
-            VarJob::Reduce(Reduce { var, .. }) | VarJob::Regrid(RegridVar { var, .. }) if *var == job.main => {
+            VarJob::Reduce(Reduce { var, .. })
+            | VarJob::Regrid(RegridVar { var, .. })
+            | VarJob::Stat(super::job::StatVar { var, .. })
+                if *var == job.main =>
+            {
                 src.dataset().var(var).and_then(|v| v.shape.first().copied())
             }
             _ => None,
@@ -148,6 +152,14 @@ pub fn execute(
                     }
                 };
                 reduce_var(src, job.src_time_dim.as_deref(), &out, r, td.as_deref(), &mut outputs, &report)?;
+            }
+            VarJob::Stat(s) => {
+                let report = |done: u64| {
+                    if s.var == job.main {
+                        progress(done, main_steps);
+                    }
+                };
+                super::stats::stat_var(src, &out, s, &mut outputs, &report)?;
             }
         }
     }
@@ -196,7 +208,7 @@ fn classic_values(out: &mut Dataset, vars: &mut [VarJob]) {
 
 /// Steps per block: about 8 MB of source values (buffers of that size are reused by the
 /// allocator instead of being mapped and zeroed anew), at least one.
-fn block_len(step_bytes: usize) -> usize {
+pub(super) fn block_len(step_bytes: usize) -> usize {
     ((8usize << 20) / step_bytes.max(1)).clamp(1, 4096)
 }
 
@@ -231,7 +243,7 @@ fn copy_var(
 }
 
 /// Output shape of `r` for an output variable, from the output metadata.
-fn out_shape(out: &Dataset, var: &str) -> Result<(Vec<usize>, DType, f64), OpError> {
+pub(super) fn out_shape(out: &Dataset, var: &str) -> Result<(Vec<usize>, DType, f64), OpError> {
     let v = out.var(var).ok_or_else(|| OpError::Data(format!("no output variable {var}")))?;
     let fill = v.attrs.get_f64("_FillValue").unwrap_or(f64::NAN);
     Ok((v.shape.clone(), v.dtype, fill))
@@ -397,7 +409,7 @@ fn reduce_var(
 /// Runs `f` with `put(rows, t0)`, which hands finished output rows to a writer thread (it
 /// compresses and writes them while accumulation goes on); a writer failure explains a
 /// stopped writer, so it comes first.
-fn with_writer(
+pub(super) fn with_writer(
     outputs: &mut Outputs,
     out: &Dataset,
     name: &str,
@@ -693,4 +705,4 @@ macro_rules! numeric {
         }
     }};
 }
-use numeric;
+pub(super) use numeric;

@@ -71,6 +71,59 @@ pub enum VarJob {
     Values(String, Array),
     /// Regridded horizontally.
     Regrid(RegridVar),
+    /// A time statistic other than a mean, or anomalies (see [`StatVar`]).
+    Stat(StatVar),
+}
+
+/// What [`StatVar`] computes over the steps of each group.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StatKind {
+    /// Smallest valid value.
+    Min,
+    /// Largest valid value.
+    Max,
+    /// Sum of the valid values (missing when there are none, as CDO `timsum`).
+    Sum,
+    /// Mean of the valid values.
+    Mean,
+    /// Variance of the valid values with `ddof` delta degrees of freedom.
+    Var {
+        /// Delta degrees of freedom (0: population variance, CDO `timvar` and numpy's default).
+        ddof: u32,
+    },
+    /// Standard deviation of the valid values with `ddof` delta degrees of freedom.
+    Std {
+        /// Delta degrees of freedom (0: CDO `timstd` and numpy's default).
+        ddof: u32,
+    },
+    /// Median of the valid values (numpy `nanmedian`: the mean of the two middle values).
+    Median,
+    /// Percentile `q` in [0, 100] of the valid values, numpy's `linear` method.
+    Percentile(f64),
+    /// Each step minus (or divided by, `relative`) the mean over the steps of `reference`
+    /// that fall in the step's group: the output keeps every step.
+    Anomaly {
+        /// Group of each source step within the reference period (`None`: outside it).
+        reference: Vec<Option<usize>>,
+        /// Ratio to the reference mean instead of the difference.
+        relative: bool,
+    },
+}
+
+/// A time statistic of one variable whose first axis is the time dimension: each source
+/// step goes to a group (`group_of`), each group becomes one output step (for
+/// [`StatKind::Anomaly`], each source step stays an output step and `group_of` names the
+/// reference group it is compared with).
+#[derive(Clone, Debug)]
+pub struct StatVar {
+    /// Source variable (output variable of the same name).
+    pub var: String,
+    /// What is computed.
+    pub kind: StatKind,
+    /// Group of each source step (`None`: not used).
+    pub group_of: Vec<Option<usize>>,
+    /// Number of groups.
+    pub n_groups: usize,
 }
 
 /// Horizontal regridding of one variable: its trailing horizontal axes (the source grid's

@@ -24,6 +24,8 @@
 //!  job.rs      the job model: what to compute (Job, VarJob, Reduce, RegridVar, AxisMap, weights)
 //!  compile.rs  a Reduce compiled for one source shape: flat inner maps, missing values, packing
 //!  kernels.rs  the accumulation kernels (Σw·x, Σw per output cell), AVX2 builds chosen at run time
+//!  stats.rs    time statistics other than means (min, max, sum, var, std, percentiles by
+//!              spatial tiles of the whole series) and anomalies from a reference mean
 //!  driver.rs   execute: output files (named, split), reader and writer threads, time blocks,
 //!              row bands of uncompressed sources, regrid application, classic-format values
 //! ```
@@ -32,6 +34,7 @@ mod compile;
 mod driver;
 mod job;
 mod kernels;
+mod stats;
 
 pub use driver::execute;
-pub use job::{AxisMap, CellWeights, Job, NanMode, Reduce, RegridVar, SparseCells, VarJob};
+pub use job::{AxisMap, CellWeights, Job, NanMode, Reduce, RegridVar, SparseCells, StatKind, StatVar, VarJob};

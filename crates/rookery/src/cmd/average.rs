@@ -120,7 +120,7 @@ pub fn run_weighted(daops: &rookery_daops::Daops, a: &WeightedArgs) -> Result<()
 /// Runs the averaging planned by `plan` on the inputs through the data-aware layer (every
 /// dataset is planned before anything is written, so a request error leaves nothing) and
 /// prints the output paths.
-fn run(
+pub(crate) fn run(
     daops: &rookery_daops::Daops,
     c: &Common,
     extra: &str,

@@ -13,6 +13,7 @@ pub mod keys;
 pub mod regrid;
 pub mod serve;
 pub mod subset;
+pub mod timestats;
 pub mod usage;
 pub mod worker;
 

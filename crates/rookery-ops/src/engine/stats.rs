@@ -1,0 +1,521 @@
+//! Time statistics other than means ([`StatVar`]), streamed with bounded memory:
+//!
+//! ```text
+//!  min, max, sum, mean, var, std   time blocks (about 8 MB, read and decoded by a reader thread)
+//!                                  ──► per-group accumulators (count, sum or min/max, Welford M2)
+//!                                  ──► a group is written when its last step has been seen
+//!  median, percentiles             group by group: the group's steps read in tiles of rows of
+//!                                  the second axis (at most TILE_VALUES values), each cell's
+//!                                  series selected in parallel, the group's field written
+//!  anomalies                       pass 1: sums and counts per reference group over the reference
+//!                                  steps; pass 2: every step minus (÷) its group's mean
+//! ```
+//!
+//! Memory: statistics by accumulation hold three `f64` per cell for each group in progress
+//! (one or two at a time when groups follow time) plus a block; percentiles hold at most
+//! [`TILE_VALUES`] values (one slice of the second axis over the group's steps when that is
+//! more) as `f64` plus the raw read of them, and one output field; anomalies hold two `f64`
+//! per cell and reference group (12, 4 or up to 366 fields) plus a block.
+
+use super::compile::Decode;
+use super::driver::{block_len, numeric, out_shape, to_array, with_writer, Outputs};
+use super::job::{StatKind, StatVar};
+use super::kernels::Elem;
+use crate::OpError;
+use rayon::prelude::*;
+use rookery_cf::{Array, Dataset};
+use rookery_io::Source;
+use std::collections::BTreeMap;
+use std::sync::mpsc::sync_channel;
+
+/// Values (of all cells and steps) a percentile tile holds at most: 16 M (128 MB as `f64`).
+pub(crate) const TILE_VALUES: usize = 16 << 20;
+
+/// Cells per parallel task.
+const CELLS: usize = 4096;
+
+/// Runs one [`StatVar`].
+pub(super) fn stat_var(
+    src: &dyn Source,
+    out: &Dataset,
+    s: &StatVar,
+    outputs: &mut Outputs,
+    report: &(dyn Fn(u64) + Sync),
+) -> Result<(), OpError> {
+    stat_var_tiled(src, out, s, outputs, report, TILE_VALUES)
+}
+
+fn stat_var_tiled(
+    src: &dyn Source,
+    out: &Dataset,
+    s: &StatVar,
+    outputs: &mut Outputs,
+    report: &(dyn Fn(u64) + Sync),
+    tile_values: usize,
+) -> Result<(), OpError> {
+    let sv = src.dataset().var(&s.var).ok_or_else(|| OpError::Data(format!("no variable {}", s.var)))?;
+    if !sv.dtype.is_numeric() {
+        return Err(OpError::Data(format!("variable {} is not numeric", s.var)));
+    }
+    if sv.shape.is_empty() || sv.shape[0] != s.group_of.len() {
+        return Err(OpError::Data(format!("internal error: the time axis of {} does not match its groups", s.var)));
+    }
+    let (oshape, odtype, fill) = out_shape(out, &s.var)?;
+    let dec = Decode::of(sv);
+    let n_in: usize = sv.shape[1..].iter().product();
+    let mut row_shape = oshape.clone();
+    if row_shape.is_empty() || row_shape[1..].iter().product::<usize>() != n_in {
+        return Err(OpError::Data(format!("internal error: output shape {oshape:?} of {} does not match", s.var)));
+    }
+    row_shape[0] = 1;
+    let src_shape = sv.shape.clone();
+    let rd = Reader { src, name: &s.var, shape: &src_shape, dec: &dec, step: n_in * sv.dtype.size().max(1) };
+    with_writer(outputs, out, &s.var, |put| {
+        let field = |vals: Vec<f64>, n: usize| -> Result<Array, OpError> {
+            let mut sh = row_shape.clone();
+            sh[0] = n;
+            to_array(vals, odtype, &sh, fill)
+        };
+        match &s.kind {
+            StatKind::Anomaly { reference, relative } => {
+                anomaly(&rd, s, reference, *relative, n_in, &|vals, t0, n| put(field(vals, n)?, t0), report)
+            }
+            StatKind::Median | StatKind::Percentile(_) => {
+                percentiles(&rd, s, n_in, tile_values, &|vals, g| put(field(vals, 1)?, g), report)
+            }
+            _ => moments(&rd, s, n_in, &|vals, g| put(field(vals, 1)?, g), report),
+        }
+    })
+}
+
+/// Reads steps of one variable, decoded to `f64` (missing values and packing → NaN / unpacked).
+struct Reader<'a> {
+    src: &'a dyn Source,
+    name: &'a str,
+    shape: &'a [usize],
+    dec: &'a Decode,
+    /// Bytes of one source step.
+    step: usize,
+}
+
+impl Reader<'_> {
+    /// Steps `t0..t1`, rows `r0..r1` of the second axis (all of it when `None`).
+    fn read(&self, t0: usize, t1: usize, rows: Option<(usize, usize)>) -> Result<Vec<f64>, OpError> {
+        let mut start = vec![0; self.shape.len()];
+        let mut count = self.shape.to_vec();
+        start[0] = t0;
+        count[0] = t1 - t0;
+        if let (Some((r0, r1)), true) = (rows, self.shape.len() > 1) {
+            start[1] = r0;
+            count[1] = r1 - r0;
+        }
+        let a = self.src.read(self.name, &start, &count)?;
+        let dec = self.dec;
+        numeric!(&a, x => x.iter().map(|v| dec.value(v.f())).collect::<Vec<f64>>())
+    }
+
+    /// Calls `f(t0, t1, values)` for consecutive blocks of about 8 MB covering `t0..t1`, read
+    /// and decoded by a reader thread while `f` works on the previous block.
+    fn blocks(
+        &self,
+        t0: usize,
+        t1: usize,
+        mut f: impl FnMut(usize, usize, Vec<f64>) -> Result<(), OpError>,
+    ) -> Result<(), OpError> {
+        let block = block_len(self.step);
+        let ranges: Vec<(usize, usize)> = (t0..t1).step_by(block).map(|a| (a, (a + block).min(t1))).collect();
+        let (tx, rx) = sync_channel::<Result<(usize, usize, Vec<f64>), OpError>>(1);
+        std::thread::scope(|scope| -> Result<(), OpError> {
+            let ranges = &ranges;
+            scope.spawn(move || {
+                for &(b0, b1) in ranges {
+                    let r = self.read(b0, b1, None);
+                    let failed = r.is_err();
+                    if tx.send(r.map(|v| (b0, b1, v))).is_err() || failed {
+                        return;
+                    }
+                }
+            });
+            for msg in rx {
+                let (b0, b1, v) = msg?;
+                f(b0, b1, v)?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Last step of each group (`None`: the group has no step).
+fn last_steps(s: &StatVar) -> Vec<Option<usize>> {
+    let mut last = vec![None; s.n_groups];
+    for (t, g) in s.group_of.iter().enumerate() {
+        if let Some(g) = g {
+            if let Some(l) = last.get_mut(*g) {
+                *l = Some(t);
+            }
+        }
+    }
+    last
+}
+
+/// Accumulators of one group: count, and sum / minimum / maximum / Welford mean, and M2.
+struct Mom {
+    n: Vec<f64>,
+    a: Vec<f64>,
+    m2: Vec<f64>,
+}
+
+impl Mom {
+    fn new(kind: &StatKind, n: usize) -> Mom {
+        let a0 = match kind {
+            StatKind::Min => f64::INFINITY,
+            StatKind::Max => f64::NEG_INFINITY,
+            _ => 0.0,
+        };
+        let m2 = if matches!(kind, StatKind::Var { .. } | StatKind::Std { .. }) { vec![0.0; n] } else { Vec::new() };
+        Mom { n: vec![0.0; n], a: vec![a0; n], m2 }
+    }
+
+    /// Adds steps `x` (each `n_in` values, steps one after the other) into the cells from
+    /// `c0` on: their counts, sums (minima, maxima, Welford means) and M2.
+    fn add(
+        kind: &StatKind,
+        x: &[f64],
+        n_in: usize,
+        steps: &[usize],
+        c0: usize,
+        cells: (&mut [f64], &mut [f64], &mut [f64]),
+    ) {
+        let (n, a, m2) = cells;
+        let len = n.len();
+        for &t in steps {
+            let xs = &x[t * n_in + c0..t * n_in + c0 + len];
+            match kind {
+                StatKind::Min => {
+                    for ((v, n), a) in xs.iter().zip(n.iter_mut()).zip(a.iter_mut()) {
+                        if !v.is_nan() {
+                            *n += 1.0;
+                            if *v < *a {
+                                *a = *v;
+                            }
+                        }
+                    }
+                }
+                StatKind::Max => {
+                    for ((v, n), a) in xs.iter().zip(n.iter_mut()).zip(a.iter_mut()) {
+                        if !v.is_nan() {
+                            *n += 1.0;
+                            if *v > *a {
+                                *a = *v;
+                            }
+                        }
+                    }
+                }
+                StatKind::Var { .. } | StatKind::Std { .. } => {
+                    for (((v, n), a), m) in xs.iter().zip(n.iter_mut()).zip(a.iter_mut()).zip(m2.iter_mut()) {
+                        if !v.is_nan() {
+                            *n += 1.0;
+                            let d = v - *a;
+                            *a += d / *n;
+                            *m += d * (v - *a);
+                        }
+                    }
+                }
+                _ => {
+                    for ((v, n), a) in xs.iter().zip(n.iter_mut()).zip(a.iter_mut()) {
+                        if !v.is_nan() {
+                            *n += 1.0;
+                            *a += v;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(&self, kind: &StatKind) -> Vec<f64> {
+        (0..self.n.len())
+            .map(|i| {
+                let (n, a) = (self.n[i], self.a[i]);
+                if n == 0.0 {
+                    return f64::NAN;
+                }
+                match kind {
+                    StatKind::Mean => a / n,
+                    StatKind::Var { ddof } | StatKind::Std { ddof } => {
+                        let d = n - f64::from(*ddof);
+                        if d <= 0.0 {
+                            return f64::NAN;
+                        }
+                        let var = self.m2[i] / d;
+                        if matches!(kind, StatKind::Std { .. }) {
+                            var.sqrt()
+                        } else {
+                            var
+                        }
+                    }
+                    _ => a,
+                }
+            })
+            .collect()
+    }
+}
+
+/// min, max, sum, mean, var, std: time blocks into per-group accumulators.
+fn moments(
+    rd: &Reader<'_>,
+    s: &StatVar,
+    n_in: usize,
+    put: &dyn Fn(Vec<f64>, usize) -> Result<(), OpError>,
+    report: &(dyn Fn(u64) + Sync),
+) -> Result<(), OpError> {
+    let last = last_steps(s);
+    for (g, l) in last.iter().enumerate() {
+        if l.is_none() {
+            put(vec![f64::NAN; n_in], g)?;
+        }
+    }
+    let nt = s.group_of.len();
+    let mut accs: BTreeMap<usize, Mom> = BTreeMap::new();
+    rd.blocks(0, nt, |b0, b1, x| {
+        let mut t = b0;
+        while t < b1 {
+            let g = s.group_of[t];
+            let mut e = t + 1;
+            while e < b1 && s.group_of[e] == g {
+                e += 1;
+            }
+            if let Some(g) = g {
+                let steps: Vec<usize> = (t - b0..e - b0).collect();
+                let acc = accs.entry(g).or_insert_with(|| Mom::new(&s.kind, n_in));
+                let kind = &s.kind;
+                let Mom { n, a, m2 } = acc;
+                if m2.is_empty() {
+                    n.par_chunks_mut(CELLS)
+                        .zip(a.par_chunks_mut(CELLS))
+                        .enumerate()
+                        .for_each(|(k, (n, a))| Mom::add(kind, &x, n_in, &steps, k * CELLS, (n, a, &mut [])));
+                } else {
+                    n.par_chunks_mut(CELLS)
+                        .zip(a.par_chunks_mut(CELLS))
+                        .zip(m2.par_chunks_mut(CELLS))
+                        .enumerate()
+                        .for_each(|(k, ((n, a), m))| Mom::add(kind, &x, n_in, &steps, k * CELLS, (n, a, m)));
+                }
+            }
+            t = e;
+        }
+        let done: Vec<usize> = accs.keys().copied().filter(|g| last[*g].is_some_and(|l| l < b1)).collect();
+        for g in done {
+            if let Some(acc) = accs.remove(&g) {
+                put(acc.finish(&s.kind), g)?;
+            }
+        }
+        report(b1 as u64);
+        Ok(())
+    })
+}
+
+/// numpy's `_lerp(a, b, t)` (the form `np.percentile` uses, exact at both ends).
+fn lerp(a: f64, b: f64, t: f64) -> f64 {
+    let d = b - a;
+    if t >= 0.5 {
+        b - d * (1.0 - t)
+    } else {
+        a + d * t
+    }
+}
+
+/// The statistic of the valid values in `v` (reordered): the median as numpy's `nanmedian`,
+/// percentile `q` as `np.nanpercentile(v, q)` with the `linear` method; NaN when none is valid.
+pub(crate) fn order_stat(v: &mut Vec<f64>, kind: &StatKind) -> f64 {
+    v.retain(|x| !x.is_nan());
+    let n = v.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let cmp = |a: &f64, b: &f64| a.total_cmp(b);
+    let q = match kind {
+        StatKind::Percentile(q) => *q / 100.0,
+        _ => 0.5,
+    };
+    #[allow(clippy::cast_precision_loss)]
+    let pos = q * (n - 1) as f64;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let lo = (pos.floor() as usize).min(n - 1);
+    let frac = pos - pos.floor();
+    let (_, a, rest) = v.select_nth_unstable_by(lo, cmp);
+    let a = *a;
+    if lo + 1 >= n {
+        return a;
+    }
+    let b = rest.iter().copied().min_by(cmp).unwrap_or(a);
+    match kind {
+        StatKind::Median if n.is_multiple_of(2) => (a + b) / 2.0,
+        StatKind::Median => a,
+        _ => lerp(a, b, frac),
+    }
+}
+
+/// Median and percentiles: group by group, the group's steps in tiles of rows.
+fn percentiles(
+    rd: &Reader<'_>,
+    s: &StatVar,
+    n_in: usize,
+    tile_values: usize,
+    put: &dyn Fn(Vec<f64>, usize) -> Result<(), OpError>,
+    report: &(dyn Fn(u64) + Sync),
+) -> Result<(), OpError> {
+    let mut steps_of: Vec<Vec<usize>> = vec![Vec::new(); s.n_groups];
+    for (t, g) in s.group_of.iter().enumerate() {
+        if let Some(g) = g {
+            if let Some(v) = steps_of.get_mut(*g) {
+                v.push(t);
+            }
+        }
+    }
+    let n1 = if rd.shape.len() > 1 { rd.shape[1] } else { 1 };
+    let row = n_in.checked_div(n1).unwrap_or(0);
+    for (g, steps) in steps_of.iter().enumerate() {
+        let mut field = vec![f64::NAN; n_in];
+        if !steps.is_empty() && n_in > 0 {
+            let ns = steps.len();
+            // Runs of consecutive steps (one run when time is sorted).
+            let mut runs: Vec<(usize, usize)> = Vec::new();
+            for &t in steps {
+                match runs.last_mut() {
+                    Some((_, e)) if *e == t => *e += 1,
+                    _ => runs.push((t, t + 1)),
+                }
+            }
+            let tile_rows = (tile_values / (ns * row).max(1)).clamp(1, n1);
+            let mut r0 = 0;
+            while r0 < n1 {
+                let r1 = (r0 + tile_rows).min(n1);
+                let cells = (r1 - r0) * row;
+                let mut vals: Vec<f64> = Vec::with_capacity(ns * cells);
+                for &(a, b) in &runs {
+                    vals.extend(rd.read(a, b, Some((r0, r1)))?);
+                }
+                if vals.len() != ns * cells {
+                    return Err(OpError::Data(format!(
+                        "internal error: read {} values of {}, expected {}",
+                        vals.len(),
+                        s.var,
+                        ns * cells
+                    )));
+                }
+                let vals = &vals;
+                field[r0 * row..r1 * row].par_chunks_mut(CELLS).enumerate().for_each(|(k, dst)| {
+                    let mut col: Vec<f64> = Vec::with_capacity(ns);
+                    for (j, d) in dst.iter_mut().enumerate() {
+                        let c = k * CELLS + j;
+                        col.clear();
+                        col.extend((0..ns).map(|t| vals[t * cells + c]));
+                        *d = order_stat(&mut col, &s.kind);
+                    }
+                });
+                r0 = r1;
+            }
+            report(steps.last().map_or(0, |l| *l as u64 + 1));
+        }
+        put(field, g)?;
+    }
+    Ok(())
+}
+
+/// Anomalies: the reference means per group, then every step against its group's mean.
+fn anomaly(
+    rd: &Reader<'_>,
+    s: &StatVar,
+    reference: &[Option<usize>],
+    relative: bool,
+    n_in: usize,
+    put: &dyn Fn(Vec<f64>, usize, usize) -> Result<(), OpError>,
+    report: &(dyn Fn(u64) + Sync),
+) -> Result<(), OpError> {
+    let nt = s.group_of.len();
+    let used: Vec<usize> = (0..nt).filter(|&t| reference.get(t).copied().flatten().is_some()).collect();
+    let (Some(&r0), Some(&r1)) = (used.first(), used.last()) else {
+        return Err(OpError::NoData("no time steps in the reference period".into()));
+    };
+    let mut sum = vec![0.0; s.n_groups * n_in];
+    let mut cnt = vec![0.0; s.n_groups * n_in];
+    rd.blocks(r0, r1 + 1, |b0, b1, x| {
+        for t in b0..b1 {
+            let Some(g) = reference[t] else { continue };
+            let xs = &x[(t - b0) * n_in..(t - b0 + 1) * n_in];
+            let (sg, cg) = (&mut sum[g * n_in..(g + 1) * n_in], &mut cnt[g * n_in..(g + 1) * n_in]);
+            for ((v, s), c) in xs.iter().zip(sg.iter_mut()).zip(cg.iter_mut()) {
+                if !v.is_nan() {
+                    *s += v;
+                    *c += 1.0;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    let clim: Vec<f64> = sum.iter().zip(&cnt).map(|(s, c)| if *c > 0.0 { s / c } else { f64::NAN }).collect();
+    drop(sum);
+    drop(cnt);
+    rd.blocks(0, nt, |b0, b1, mut x| {
+        x.par_chunks_mut(n_in.max(1)).enumerate().for_each(|(k, xs)| {
+            let Some(g) = s.group_of[b0 + k] else {
+                xs.fill(f64::NAN);
+                return;
+            };
+            let cg = &clim[g * n_in..(g + 1) * n_in];
+            for (v, c) in xs.iter_mut().zip(cg) {
+                *v = if relative {
+                    if *c == 0.0 {
+                        f64::NAN
+                    } else {
+                        *v / c
+                    }
+                } else {
+                    *v - c
+                };
+            }
+        });
+        put(x, b0, b1 - b0)?;
+        report(b1 as u64);
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// numpy: np.percentile([3, 1, 4, 1, 5, 9, 2, 6], [0, 10, 50, 90, 100]) =
+    /// [1, 1, 3.5, 6.9, 9]; np.median = 3.5; odd n: np.percentile([5, 1, 3], 25) = 2.
+    #[test]
+    fn order_stats_match_numpy_linear() {
+        let v = [3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0, f64::NAN];
+        let p = |q: f64| order_stat(&mut v.to_vec(), &StatKind::Percentile(q));
+        assert_eq!(p(0.0), 1.0);
+        assert_eq!(p(10.0), 1.0 + 0.7 * 0.0);
+        assert_eq!(p(50.0), 3.5);
+        assert!((p(90.0) - 6.9).abs() < 1e-12, "{}", p(90.0));
+        assert_eq!(p(100.0), 9.0);
+        assert_eq!(order_stat(&mut v.to_vec(), &StatKind::Median), 3.5);
+        assert_eq!(order_stat(&mut vec![5.0, 1.0, 3.0], &StatKind::Percentile(25.0)), 2.0);
+        assert_eq!(order_stat(&mut vec![5.0, 1.0, 3.0], &StatKind::Median), 3.0);
+        assert!(order_stat(&mut vec![f64::NAN], &StatKind::Median).is_nan());
+        assert_eq!(order_stat(&mut vec![7.0], &StatKind::Percentile(90.0)), 7.0);
+    }
+
+    #[test]
+    fn moments_welford() {
+        let kind = StatKind::Var { ddof: 0 };
+        let mut m = Mom::new(&kind, 2);
+        let x = [1.0, f64::NAN, 2.0, 5.0, 4.0, f64::NAN];
+        Mom::add(&kind, &x, 2, &[0, 1, 2], 0, (&mut m.n, &mut m.a, &mut m.m2));
+        let v = m.finish(&kind);
+        // Cell 0: 1, 2, 4 → mean 7/3, variance (16/9 + 1/9 + 25/9)/3 = 14/9; cell 1: one value.
+        assert!((v[0] - 14.0 / 9.0).abs() < 1e-12, "{v:?}");
+        assert_eq!(v[1], 0.0);
+        let v1 = m.finish(&StatKind::Std { ddof: 1 });
+        assert!((v1[0] - (14.0f64 / 6.0).sqrt()).abs() < 1e-12 && v1[1].is_nan(), "{v1:?}");
+    }
+}
