@@ -400,6 +400,78 @@ pub fn fetch_reference(io: &rookery_io::IoContext, id: &str, url: &str) -> R<Vec
     http.fetch_all(url, MAX_REFERENCE_BYTES).map_err(|e| ProcError::server(format!("Input \"{id}\": {e}")))
 }
 
+/// Runs `climatology` (`freq` month/season/day, optional `years` FIRST/LAST).
+///
+/// # Errors
+/// Bad frequency or years, no step in the years, unknown datasets, data failures.
+pub fn climatology(
+    daops: &Daops,
+    collection: &[String],
+    inputs: &Inputs,
+    dir: &Path,
+    progress: &Progress,
+) -> R<Vec<String>> {
+    use rookery_ops::stats::{self, ClimFreq, Years};
+    let freq = ClimFreq::parse(first(inputs, "freq"))?;
+    let years = first(inputs, "years").filter(|y| !y.trim().is_empty()).map(Years::parse).transpose()?;
+    let rs = daops.average(
+        collection,
+        |src| stats::plan_climatology(src, freq, years),
+        &stats::climatology_suffix(freq),
+        &average_opts(dir, "climatology", progress),
+    )?;
+    Ok(rs.file_uris())
+}
+
+/// Runs `anomaly` (`reference` FIRST/LAST, `freq` month/season/day, `relative`).
+///
+/// # Errors
+/// Missing or bad reference, bad frequency, unknown datasets, data failures.
+pub fn anomaly(
+    daops: &Daops,
+    collection: &[String],
+    inputs: &Inputs,
+    dir: &Path,
+    progress: &Progress,
+) -> R<Vec<String>> {
+    use rookery_ops::stats::{self, ClimFreq, Years};
+    let freq = ClimFreq::parse(first(inputs, "freq"))?;
+    let text = first(inputs, "reference")
+        .ok_or_else(|| ProcError::invalid("Required input \"reference\" must be provided (FIRST/LAST years)."))?;
+    let reference = Years::parse(text)?;
+    let relative = first(inputs, "relative").and_then(parse_bool).unwrap_or(false);
+    let rs = daops.average(
+        collection,
+        |src| stats::plan_anomaly(src, freq, reference, relative),
+        &stats::anomaly_suffix(freq, relative),
+        &average_opts(dir, "anomaly", progress),
+    )?;
+    Ok(rs.file_uris())
+}
+
+/// Runs `stat_time` (`stat` min/max/sum/mean/std/var/median/pNN, `freq` all/year/month/season).
+///
+/// # Errors
+/// Bad statistic or frequency, unknown datasets, data failures.
+pub fn stat_time(
+    daops: &Daops,
+    collection: &[String],
+    inputs: &Inputs,
+    dir: &Path,
+    progress: &Progress,
+) -> R<Vec<String>> {
+    use rookery_ops::stats::{self, StatFreq};
+    let stat = stats::parse_stat(first(inputs, "stat"))?;
+    let freq = StatFreq::parse(first(inputs, "freq"))?;
+    let rs = daops.average(
+        collection,
+        |src| stats::plan_stat_time(src, &stat, freq),
+        &stats::stat_suffix(&stat, freq),
+        &average_opts(dir, "stat_time", progress),
+    )?;
+    Ok(rs.file_uris())
+}
+
 /// Runs a data operation by name (the processes a workflow step may run too).
 ///
 /// # Errors
@@ -421,6 +493,9 @@ pub fn run_operation(
         "weighted_average" => weighted_average(daops, collection, inputs, dir, progress),
         "average_shape" => average_shape(daops, collection, inputs, dir, progress),
         "regrid" => regrid(daops, collection, inputs, dir, progress),
+        "climatology" => climatology(daops, collection, inputs, dir, progress),
+        "anomaly" => anomaly(daops, collection, inputs, dir, progress),
+        "stat_time" => stat_time(daops, collection, inputs, dir, progress),
         other => Err(ProcError::invalid(format!("Unknown operation '{other}'"))),
     }
 }

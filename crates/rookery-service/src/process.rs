@@ -549,6 +549,136 @@ fn usage() -> ProcessDef {
     }
 }
 
+const CDO: &[(&str, &str)] = &[("CDO", "https://code.mpimet.mpg.de/projects/cdo")];
+
+fn literal(
+    id: &'static str,
+    title: &'static str,
+    abstract_: &'static str,
+    min: u32,
+    allowed: &'static [&'static str],
+    default: Option<&'static str>,
+) -> InputDef {
+    InputDef { id, title, abstract_, min, max: 1, kind: InputKind::Literal { data_type: "string", allowed, default } }
+}
+
+fn climatology() -> ProcessDef {
+    ProcessDef {
+        id: "climatology",
+        title: "Climatology",
+        abstract_: "Multi-year mean per calendar month, season (DJF, MAM, JJA, SON) or day of the year in the \
+                    data's calendar (CDO ymonmean, yseasmean, ydaymean), with a CF climatological time \
+                    (climatology_bnds). Missing values are skipped.",
+        version: "1.0",
+        metadata: CDO,
+        inputs: vec![
+            collection(),
+            literal(
+                "freq",
+                "Frequency",
+                "Groups of the climatology: 'month' (calendar months), 'season' (DJF, MAM, JJA, SON) or 'day' \
+                 (day of the year).",
+                0,
+                &["month", "season", "day"],
+                Some("month"),
+            ),
+            literal(
+                "years",
+                "Years",
+                "Only the time steps of these calendar years, FIRST/LAST inclusive. Example: 1981/2010. \
+                 Default: every year.",
+                0,
+                &[],
+                None,
+            ),
+            pre_checked(),
+            apply_fixes(),
+        ],
+        outputs: data_outputs(),
+        async_supported: true,
+    }
+}
+
+fn anomaly() -> ProcessDef {
+    ProcessDef {
+        id: "anomaly",
+        title: "Anomaly",
+        abstract_: "Each time step minus (or, relative, divided by) the mean of its calendar month, season or \
+                    day of the year over the reference years (CDO ymonsub / ymondiv with ymonmean of the \
+                    reference period).",
+        version: "1.0",
+        metadata: CDO,
+        inputs: vec![
+            collection(),
+            literal(
+                "reference",
+                "Reference Period",
+                "Reference years FIRST/LAST (inclusive, calendar years of the time steps). Example: 1981/2010",
+                1,
+                &[],
+                None,
+            ),
+            literal(
+                "freq",
+                "Frequency",
+                "Groups of the reference climatology: 'month', 'season' (DJF, MAM, JJA, SON) or 'day' (day of \
+                 the year).",
+                0,
+                &["month", "season", "day"],
+                Some("month"),
+            ),
+            boolean(
+                "relative",
+                "Relative",
+                "Ratios to the reference mean (units 1; a reference mean of 0 gives a missing value) instead \
+                 of differences.",
+                "0",
+            ),
+            pre_checked(),
+            apply_fixes(),
+        ],
+        outputs: data_outputs(),
+        async_supported: true,
+    }
+}
+
+fn stat_time() -> ProcessDef {
+    ProcessDef {
+        id: "stat_time",
+        title: "Statistic over Time",
+        abstract_: "A statistic over the whole time series or per year, month or season (CDO timmin, timmax, \
+                    timsum, timmean, timstd, timvar, timpctl, yearmax, monstd, seasmin, ...). Missing values \
+                    are skipped.",
+        version: "1.0",
+        metadata: CDO,
+        inputs: vec![
+            collection(),
+            literal(
+                "stat",
+                "Statistic",
+                "One of min, max, sum, mean, std, var (std and var with ddof 0, as CDO and numpy), median, \
+                 or pNN: a percentile 0 <= NN <= 100 (exact, numpy's 'linear' method). Example: p90",
+                1,
+                &[],
+                None,
+            ),
+            literal(
+                "freq",
+                "Frequency",
+                "Groups: 'all' (the whole series, one output step), 'year', 'month' or 'season' (DJF with \
+                 the preceding December, MAM, JJA, SON).",
+                0,
+                &["all", "year", "month", "season"],
+                Some("all"),
+            ),
+            pre_checked(),
+            apply_fixes(),
+        ],
+        outputs: data_outputs(),
+        async_supported: true,
+    }
+}
+
 /// Every process, in rook's registration order.
 #[must_use]
 pub fn all() -> Vec<ProcessDef> {
@@ -564,6 +694,9 @@ pub fn all() -> Vec<ProcessDef> {
         concat(),
         regrid(),
         orchestrate(),
+        climatology(),
+        anomaly(),
+        stat_time(),
     ]
 }
 

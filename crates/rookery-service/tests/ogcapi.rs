@@ -39,7 +39,10 @@ fn discovery_documents() {
             "weighted_average",
             "concat",
             "regrid",
-            "orchestrate"
+            "orchestrate",
+            "climatology",
+            "anomaly",
+            "stat_time"
         ]
     );
     let d = j(&get(&s.url("/processes/subset")));
