@@ -262,7 +262,7 @@ fn percentiles_match_numpy_linear() {
 fn percentiles_within_one_cdo_histogram_bin() {
     let c = tempfile::tempdir().unwrap();
     let f = data(MRSOS_DAY);
-    let run_ = ok("stat-time", &[f.clone()], &["--stat", "p90"]);
+    let run_ = ok("stat-time", std::slice::from_ref(&f), &["--stat", "p90"]);
     let out = run_.only();
     let Some(cdo_p) = cdo(&["timpctl,90", &f, "-timmin", &f, "-timmax", &f], &c.path().join("p.nc"), "mrsos") else {
         return;
@@ -288,7 +288,7 @@ fn percentiles_within_one_cdo_histogram_bin() {
 fn anomalies_match_cdo_and_xarray() {
     let c = tempfile::tempdir().unwrap();
     let f = data(TAS5_ONE);
-    let r = ok("anomaly", &[f.clone()], &["--reference", "2010/2019"]);
+    let r = ok("anomaly", std::slice::from_ref(&f), &["--reference", "2010/2019"]);
     assert_eq!(r.name(), "tas_mon_HadGEM2-ES_rcp85_r1i1p1_20051216-20301116_anom-month.nc");
     let out = r.only();
     assert_eq!(dims(&out, "tas")[0], ("time".into(), 300));
@@ -310,25 +310,25 @@ fn anomalies_match_cdo_and_xarray() {
         close(&values(&out, "tas"), &w, 1.6e-5, "xarray groupby('time.month') - reference");
     }
 
-    let run_ = ok("anomaly", &[f.clone()], &["--reference", "2010/2019", "--relative"]);
+    let run_ = ok("anomaly", std::slice::from_ref(&f), &["--reference", "2010/2019", "--relative"]);
     let out = run_.only();
     assert_eq!(attr(&out, "tas", "units").as_deref(), Some("1"));
     if let Some(v) = cdo(&["ymondiv", &f, "-ymonmean", "-selyear,2010/2019", &f], &c.path().join("r.nc"), "tas") {
         close(&values(&out, "tas"), &v, 2.4e-7, "ymondiv");
     }
     let d = data(MRSOS_DAY);
-    let run_ = ok("anomaly", &[d.clone()], &["--reference", "2006/2010", "--freq", "day"]);
+    let run_ = ok("anomaly", std::slice::from_ref(&d), &["--reference", "2006/2010", "--freq", "day"]);
     let out = run_.only();
     if let Some(v) = cdo(&["ydaysub", &d, "-ydaymean", "-selyear,2006/2010", &d], &c.path().join("d.nc"), "mrsos") {
         close(&values(&out, "mrsos"), &v, 4e-6, "ydaysub");
     }
-    let run_ = ok("anomaly", &[f.clone()], &["--reference", "2010/2019", "--freq", "season"]);
+    let run_ = ok("anomaly", std::slice::from_ref(&f), &["--reference", "2010/2019", "--freq", "season"]);
     let out = run_.only();
     if let Some(v) = cdo(&["yseassub", &f, "-yseasmean", "-selyear,2010/2019", &f], &c.path().join("s.nc"), "tas") {
         close(&values(&out, "tas"), &v, 3.1e-5, "yseassub");
     }
     let z = data(ZOSTOGA);
-    let run_ = ok("anomaly", &[z.clone()], &["--reference", "2006/2035"]);
+    let run_ = ok("anomaly", std::slice::from_ref(&z), &["--reference", "2006/2035"]);
     let out = run_.only();
     if let Some(v) = cdo(&["ymonsub", &z, "-ymonmean", "-selyear,2006/2035", &z], &c.path().join("z.nc"), "zostoga") {
         close(&values(&out, "zostoga"), &v, 1e-8, "ymonsub on a time series");

@@ -518,4 +518,183 @@ mod tests {
         let v1 = m.finish(&StatKind::Std { ddof: 1 });
         assert!((v1[0] - (14.0f64 / 6.0).sqrt()).abs() < 1e-12 && v1[1].is_nan(), "{v1:?}");
     }
+
+    /// An in-memory source that records the largest read (in values).
+    struct Mem {
+        ds: Dataset,
+        x: ndarray::ArrayD<f32>,
+        largest: std::sync::atomic::AtomicUsize,
+    }
+
+    impl Source for Mem {
+        fn dataset(&self) -> &Dataset {
+            &self.ds
+        }
+        fn read(&self, _: &str, start: &[usize], count: &[usize]) -> Result<Array, rookery_io::IoError> {
+            let v = self.x.slice_each_axis(|ax| {
+                let k = ax.axis.index();
+                ndarray::Slice::from(start[k]..start[k] + count[k])
+            });
+            self.largest.fetch_max(v.len(), std::sync::atomic::Ordering::Relaxed);
+            Ok(Array::F32(v.to_owned()))
+        }
+        fn paths(&self) -> Vec<std::path::PathBuf> {
+            Vec::new()
+        }
+    }
+
+    fn mem(nt: usize, ny: usize, nx: usize) -> Mem {
+        let mut seed = 7u64;
+        let vals: Vec<f32> = (0..nt * ny * nx)
+            .map(|_| {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                let r = (seed >> 40) % 1000;
+                // Some missing values and ties.
+                if r.is_multiple_of(17) {
+                    f32::NAN
+                } else {
+                    (r % 97) as f32 * 0.5
+                }
+            })
+            .collect();
+        let var = rookery_cf::Variable {
+            name: "v".into(),
+            dims: vec!["time".into(), "y".into(), "x".into()],
+            shape: vec![nt, ny, nx],
+            dtype: rookery_cf::DType::F32,
+            attrs: rookery_cf::Attrs::default(),
+        };
+        Mem {
+            ds: Dataset { dims: Vec::new(), vars: vec![var], attrs: rookery_cf::Attrs::default() },
+            x: ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[nt, ny, nx]), vals).unwrap(),
+            largest: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// Percentiles by tiles of any size equal the plain per-cell computation, for groups of
+    /// non-contiguous steps and unused steps, and no read exceeds the tile bound.
+    #[test]
+    fn percentile_tiles_are_exact_and_bounded() {
+        let (nt, ny, nx) = (23, 7, 5);
+        let m = mem(nt, ny, nx);
+        let group_of: Vec<Option<usize>> = (0..nt).map(|t| if t == 4 { None } else { Some(t % 3) }).collect();
+        let dec = Decode::of(&m.ds.vars[0]);
+        let shape = vec![nt, ny, nx];
+        let rd = Reader { src: &m, name: "v", shape: &shape, dec: &dec, step: ny * nx * 4 };
+        let n_in = ny * nx;
+        for kind in
+            [StatKind::Percentile(90.0), StatKind::Median, StatKind::Percentile(0.0), StatKind::Percentile(33.3)]
+        {
+            let s = StatVar { var: "v".into(), kind: kind.clone(), group_of: group_of.clone(), n_groups: 4 };
+            let mut want: Vec<Vec<f64>> = Vec::new();
+            for g in 0..4 {
+                let steps: Vec<usize> = (0..nt).filter(|&t| group_of[t] == Some(g)).collect();
+                want.push(
+                    (0..n_in)
+                        .map(|c| {
+                            let mut col: Vec<f64> =
+                                steps.iter().map(|&t| f64::from(m.x.as_slice().unwrap()[t * n_in + c])).collect();
+                            order_stat(&mut col, &kind)
+                        })
+                        .collect(),
+                );
+            }
+            for tile in [1, 8 * nx * 3, usize::MAX / 2] {
+                m.largest.store(0, std::sync::atomic::Ordering::Relaxed);
+                let got = std::sync::Mutex::new(vec![Vec::new(); 4]);
+                percentiles(
+                    &rd,
+                    &s,
+                    n_in,
+                    tile,
+                    &|f, g| {
+                        got.lock().unwrap()[g] = f;
+                        Ok(())
+                    },
+                    &|_| {},
+                )
+                .unwrap();
+                let got = got.into_inner().unwrap();
+                for g in 0..4 {
+                    assert_eq!(got[g].len(), n_in);
+                    for c in 0..n_in {
+                        let (a, b) = (got[g][c], want[g][c]);
+                        assert!(
+                            a == b || (a.is_nan() && b.is_nan()),
+                            "{kind:?} tile {tile} group {g} cell {c}: {a} vs {b}"
+                        );
+                    }
+                }
+                // Group 3 has no step: all missing. The largest read: one row of the largest
+                // group (8 steps) when the tile is smaller, the whole group otherwise.
+                assert!(got[3].iter().all(|x| x.is_nan()));
+                let largest = m.largest.load(std::sync::atomic::Ordering::Relaxed);
+                let bound = tile.max(8 * nx).min(8 * n_in);
+                assert!(largest <= bound, "tile {tile}: read {largest} values at once (bound {bound})");
+            }
+        }
+    }
+
+    /// Streamed accumulation across blocks equals the plain two-pass statistics.
+    #[allow(clippy::needless_range_loop, clippy::cast_precision_loss)]
+    #[test]
+    fn moments_by_blocks_equal_plain() {
+        let (nt, ny, nx) = (40, 3, 4);
+        let m = mem(nt, ny, nx);
+        let n_in = ny * nx;
+        let group_of: Vec<Option<usize>> = (0..nt).map(|t| Some(t / 15)).collect();
+        let dec = Decode::of(&m.ds.vars[0]);
+        let shape = vec![nt, ny, nx];
+        // Blocks of one step each: groups span many blocks.
+        let rd = Reader { src: &m, name: "v", shape: &shape, dec: &dec, step: 8 << 20 };
+        let xs = m.x.as_slice().unwrap();
+        for kind in [
+            StatKind::Min,
+            StatKind::Max,
+            StatKind::Sum,
+            StatKind::Mean,
+            StatKind::Var { ddof: 0 },
+            StatKind::Std { ddof: 1 },
+        ] {
+            let s = StatVar { var: "v".into(), kind: kind.clone(), group_of: group_of.clone(), n_groups: 3 };
+            let got = std::sync::Mutex::new(vec![Vec::new(); 3]);
+            moments(
+                &rd,
+                &s,
+                n_in,
+                &|f, g| {
+                    got.lock().unwrap()[g] = f;
+                    Ok(())
+                },
+                &|_| {},
+            )
+            .unwrap();
+            let got = got.into_inner().unwrap();
+            for g in 0..3 {
+                for c in 0..n_in {
+                    let v: Vec<f64> = (0..nt)
+                        .filter(|&t| group_of[t] == Some(g))
+                        .map(|t| f64::from(xs[t * n_in + c]))
+                        .filter(|x| !x.is_nan())
+                        .collect();
+                    let n = v.len() as f64;
+                    let mean = v.iter().sum::<f64>() / n;
+                    let ss = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>();
+                    let want = match kind {
+                        StatKind::Min => v.iter().copied().fold(f64::INFINITY, f64::min),
+                        StatKind::Max => v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                        StatKind::Sum => v.iter().sum(),
+                        StatKind::Mean => mean,
+                        StatKind::Var { .. } => ss / n,
+                        _ => (ss / (n - 1.0)).sqrt(),
+                    };
+                    let a = got[g][c];
+                    assert!(
+                        (a - want).abs() <= 1e-9 * want.abs().max(1.0),
+                        "{kind:?} group {g} cell {c}: {a} vs {want}"
+                    );
+                }
+            }
+        }
+    }
 }
