@@ -5,7 +5,7 @@
 //!                                  ──► per-group accumulators (count, sum or min/max, Welford M2)
 //!                                  ──► a group is written when its last step has been seen
 //!  median, percentiles             group by group: the group's steps read in tiles of rows of
-//!                                  the second axis (at most TILE_VALUES values), each cell's
+//!                                  the second axis (at most TILE_BYTES), each cell's
 //!                                  series selected in parallel, the group's field written
 //!  anomalies                       pass 1: sums and counts per reference group over the reference
 //!                                  steps; pass 2: every step minus (÷) its group's mean
@@ -13,9 +13,10 @@
 //!
 //! Memory: statistics by accumulation hold three `f64` per cell for each group in progress
 //! (one or two at a time when groups follow time) plus a block; percentiles hold at most
-//! [`TILE_VALUES`] values (one slice of the second axis over the group's steps when that is
-//! more) as `f64` plus the raw read of them, and one output field; anomalies hold two `f64`
-//! per cell and reference group (12, 4 or up to 366 fields) plus a block.
+//! [`TILE_BYTES`] of values (`f32` for an unpacked `f32` source, else `f64`; one slice of the
+//! second axis over the group's steps when that is more) plus the raw read of one run of steps
+//! and one output field; anomalies hold two `f64` per cell and reference group (12, 4 or up to
+//! 366 fields) plus a block.
 
 use super::compile::Decode;
 use super::driver::{block_len, numeric, out_shape, to_array, with_writer, Outputs};
@@ -28,8 +29,9 @@ use rookery_io::Source;
 use std::collections::BTreeMap;
 use std::sync::mpsc::sync_channel;
 
-/// Values (of all cells and steps) a percentile tile holds at most: 16 M (128 MB as `f64`).
-pub(crate) const TILE_VALUES: usize = 16 << 20;
+/// Bytes a percentile tile holds at most: 256 MB (64 M values of an `f32` source, 32 M
+/// otherwise).
+pub(crate) const TILE_BYTES: usize = 256 << 20;
 
 /// Cells per parallel task.
 const CELLS: usize = 4096;
@@ -42,7 +44,7 @@ pub(super) fn stat_var(
     outputs: &mut Outputs,
     report: &(dyn Fn(u64) + Sync),
 ) -> Result<(), OpError> {
-    stat_var_tiled(src, out, s, outputs, report, TILE_VALUES)
+    stat_var_tiled(src, out, s, outputs, report, TILE_BYTES)
 }
 
 fn stat_var_tiled(
@@ -51,7 +53,7 @@ fn stat_var_tiled(
     s: &StatVar,
     outputs: &mut Outputs,
     report: &(dyn Fn(u64) + Sync),
-    tile_values: usize,
+    tile_bytes: usize,
 ) -> Result<(), OpError> {
     let sv = src.dataset().var(&s.var).ok_or_else(|| OpError::Data(format!("no variable {}", s.var)))?;
     if !sv.dtype.is_numeric() {
@@ -69,7 +71,8 @@ fn stat_var_tiled(
     }
     row_shape[0] = 1;
     let src_shape = sv.shape.clone();
-    let rd = Reader { src, name: &s.var, shape: &src_shape, dec: &dec, step: n_in * sv.dtype.size().max(1) };
+    let narrow = sv.dtype == rookery_cf::DType::F32 && !dec.packed;
+    let rd = Reader { src, name: &s.var, shape: &src_shape, dec: &dec, step: n_in * sv.dtype.size().max(1), narrow };
     with_writer(outputs, out, &s.var, |put| {
         let field = |vals: Vec<f64>, n: usize| -> Result<Array, OpError> {
             let mut sh = row_shape.clone();
@@ -81,7 +84,7 @@ fn stat_var_tiled(
                 anomaly(&rd, s, reference, *relative, n_in, &|vals, t0, n| put(field(vals, n)?, t0), report)
             }
             StatKind::Median | StatKind::Percentile(_) => {
-                percentiles(&rd, s, n_in, tile_values, &|vals, g| put(field(vals, 1)?, g), report)
+                percentiles(&rd, s, n_in, tile_bytes, &|vals, g| put(field(vals, 1)?, g), report)
             }
             _ => moments(&rd, s, n_in, &|vals, g| put(field(vals, 1)?, g), report),
         }
@@ -96,6 +99,8 @@ struct Reader<'a> {
     dec: &'a Decode,
     /// Bytes of one source step.
     step: usize,
+    /// The source holds unpacked `f32` (percentile tiles are kept as `f32`).
+    narrow: bool,
 }
 
 impl Reader<'_> {
@@ -112,6 +117,32 @@ impl Reader<'_> {
         let a = self.src.read(self.name, &start, &count)?;
         let dec = self.dec;
         numeric!(&a, x => x.iter().map(|v| dec.value(v.f())).collect::<Vec<f64>>())
+    }
+
+    /// Steps `t0..t1`, rows `r0..r1` of the second axis, as a percentile tile.
+    fn read_tile(&self, t0: usize, t1: usize, rows: (usize, usize)) -> Result<Tile, OpError> {
+        if !self.narrow {
+            return self.read(t0, t1, Some(rows)).map(Tile::F64);
+        }
+        let mut start = vec![0; self.shape.len()];
+        let mut count = self.shape.to_vec();
+        start[0] = t0;
+        count[0] = t1 - t0;
+        if self.shape.len() > 1 {
+            start[1] = rows.0;
+            count[1] = rows.1 - rows.0;
+        }
+        match self.src.read(self.name, &start, &count)? {
+            Array::F32(a) => {
+                let dec = self.dec;
+                Ok(Tile::F32(a.iter().map(|&v| if dec.value(f64::from(v)).is_nan() { f32::NAN } else { v }).collect()))
+            }
+            a => {
+                let dec = self.dec;
+                let v: Result<Vec<f64>, OpError> = numeric!(&a, x => x.iter().map(|v| dec.value(v.f())).collect());
+                v.map(Tile::F64)
+            }
+        }
     }
 
     /// Calls `f(t0, t1, values)` for consecutive blocks of about 8 MB covering `t0..t1`, read
@@ -357,12 +388,54 @@ pub(crate) fn order_stat(v: &mut Vec<f64>, kind: &StatKind) -> f64 {
     }
 }
 
+/// The statistic of each cell of a tile (`vals`: `ns` steps of `cells` values) into `dst`.
+fn select_cells<T: Copy + Into<f64> + Sync>(vals: &[T], ns: usize, cells: usize, kind: &StatKind, dst: &mut [f64]) {
+    dst.par_chunks_mut(CELLS).enumerate().for_each(|(k, dst)| {
+        let mut col: Vec<f64> = Vec::with_capacity(ns);
+        for (j, d) in dst.iter_mut().enumerate() {
+            let c = k * CELLS + j;
+            col.clear();
+            col.extend((0..ns).map(|t| vals[t * cells + c].into()));
+            *d = order_stat(&mut col, kind);
+        }
+    });
+}
+
+/// The values of a percentile tile: `f32` when the source holds unpacked `f32` (exact, half
+/// the memory), `f64` otherwise.
+enum Tile {
+    F32(Vec<f32>),
+    F64(Vec<f64>),
+}
+
+impl Tile {
+    fn len(&self) -> usize {
+        match self {
+            Tile::F32(v) => v.len(),
+            Tile::F64(v) => v.len(),
+        }
+    }
+
+    fn extend(&mut self, o: Tile) {
+        match (&mut *self, o) {
+            (Tile::F32(a), Tile::F32(b)) => a.extend(b),
+            (Tile::F64(a), Tile::F64(b)) => a.extend(b),
+            (Tile::F64(a), Tile::F32(b)) => a.extend(b.into_iter().map(f64::from)),
+            (Tile::F32(a), Tile::F64(b)) => {
+                let mut w: Vec<f64> = a.iter().map(|x| f64::from(*x)).collect();
+                w.extend(b);
+                *self = Tile::F64(w);
+            }
+        }
+    }
+}
+
 /// Median and percentiles: group by group, the group's steps in tiles of rows.
 fn percentiles(
     rd: &Reader<'_>,
     s: &StatVar,
     n_in: usize,
-    tile_values: usize,
+    tile_bytes: usize,
     put: &dyn Fn(Vec<f64>, usize) -> Result<(), OpError>,
     report: &(dyn Fn(u64) + Sync),
 ) -> Result<(), OpError> {
@@ -388,14 +461,15 @@ fn percentiles(
                     _ => runs.push((t, t + 1)),
                 }
             }
-            let tile_rows = (tile_values / (ns * row).max(1)).clamp(1, n1);
+            let per_value = if rd.narrow { 4 } else { 8 };
+            let tile_rows = (tile_bytes / per_value / (ns * row).max(1)).clamp(1, n1);
             let mut r0 = 0;
             while r0 < n1 {
                 let r1 = (r0 + tile_rows).min(n1);
                 let cells = (r1 - r0) * row;
-                let mut vals: Vec<f64> = Vec::with_capacity(ns * cells);
-                for &(a, b) in &runs {
-                    vals.extend(rd.read(a, b, Some((r0, r1)))?);
+                let mut vals = rd.read_tile(runs[0].0, runs[0].1, (r0, r1))?;
+                for &(a, b) in &runs[1..] {
+                    vals.extend(rd.read_tile(a, b, (r0, r1))?);
                 }
                 if vals.len() != ns * cells {
                     return Err(OpError::Data(format!(
@@ -405,16 +479,11 @@ fn percentiles(
                         ns * cells
                     )));
                 }
-                let vals = &vals;
-                field[r0 * row..r1 * row].par_chunks_mut(CELLS).enumerate().for_each(|(k, dst)| {
-                    let mut col: Vec<f64> = Vec::with_capacity(ns);
-                    for (j, d) in dst.iter_mut().enumerate() {
-                        let c = k * CELLS + j;
-                        col.clear();
-                        col.extend((0..ns).map(|t| vals[t * cells + c]));
-                        *d = order_stat(&mut col, &s.kind);
-                    }
-                });
+                let dst = &mut field[r0 * row..r1 * row];
+                match &vals {
+                    Tile::F32(v) => select_cells(v, ns, cells, &s.kind, dst),
+                    Tile::F64(v) => select_cells(v, ns, cells, &s.kind, dst),
+                }
                 r0 = r1;
             }
             report(steps.last().map_or(0, |l| *l as u64 + 1));
@@ -580,11 +649,13 @@ mod tests {
         let group_of: Vec<Option<usize>> = (0..nt).map(|t| if t == 4 { None } else { Some(t % 3) }).collect();
         let dec = Decode::of(&m.ds.vars[0]);
         let shape = vec![nt, ny, nx];
-        let rd = Reader { src: &m, name: "v", shape: &shape, dec: &dec, step: ny * nx * 4 };
         let n_in = ny * nx;
-        for kind in
+        for (narrow, kind) in [true, false].into_iter().flat_map(|n| {
             [StatKind::Percentile(90.0), StatKind::Median, StatKind::Percentile(0.0), StatKind::Percentile(33.3)]
-        {
+                .map(|k| (n, k))
+        }) {
+            let rd = Reader { src: &m, name: "v", shape: &shape, dec: &dec, step: ny * nx * 4, narrow };
+            let per = if narrow { 4 } else { 8 };
             let s = StatVar { var: "v".into(), kind: kind.clone(), group_of: group_of.clone(), n_groups: 4 };
             let mut want: Vec<Vec<f64>> = Vec::new();
             for g in 0..4 {
@@ -599,14 +670,15 @@ mod tests {
                         .collect(),
                 );
             }
-            for tile in [1, 8 * nx * 3, usize::MAX / 2] {
+            // Tile sizes in values (4 bytes each): one row, three rows, everything.
+            for tile in [1, 8 * nx * 3, usize::MAX / 8] {
                 m.largest.store(0, std::sync::atomic::Ordering::Relaxed);
                 let got = std::sync::Mutex::new(vec![Vec::new(); 4]);
                 percentiles(
                     &rd,
                     &s,
                     n_in,
-                    tile,
+                    tile * per,
                     &|f, g| {
                         got.lock().unwrap()[g] = f;
                         Ok(())
@@ -621,7 +693,7 @@ mod tests {
                         let (a, b) = (got[g][c], want[g][c]);
                         assert!(
                             a == b || (a.is_nan() && b.is_nan()),
-                            "{kind:?} tile {tile} group {g} cell {c}: {a} vs {b}"
+                            "{kind:?} narrow {narrow} tile {tile} group {g} cell {c}: {a} vs {b}"
                         );
                     }
                 }
@@ -646,7 +718,7 @@ mod tests {
         let dec = Decode::of(&m.ds.vars[0]);
         let shape = vec![nt, ny, nx];
         // Blocks of one step each: groups span many blocks.
-        let rd = Reader { src: &m, name: "v", shape: &shape, dec: &dec, step: 8 << 20 };
+        let rd = Reader { src: &m, name: "v", shape: &shape, dec: &dec, step: 8 << 20, narrow: true };
         let xs = m.x.as_slice().unwrap();
         for kind in [
             StatKind::Min,
