@@ -173,6 +173,30 @@ def _():
         assert ds.getncattr("grid_label") == "gr"
 
 
+@check("rooki climatology and stat_time (time statistics) with download")
+def _():
+    r = Rooki(url=URL, mode="sync")
+    res = r.climatology(collection=RLDS, freq="season", years="1981/2010")
+    assert res.ok, res.status
+    files = res.download()
+    assert len(files) == 1 and files[0].endswith("_19810116-20101216_clim-season.nc"), files
+    import netCDF4
+    import numpy as np
+    with netCDF4.Dataset(files[0]) as ds:
+        assert ds.variables["rlds"].shape[0] == 4, ds.variables["rlds"].shape
+        assert ds.variables["time"].climatology == "climatology_bnds"
+    res = r.stat_time(collection=RLDS, stat="p90", freq="all")
+    assert res.ok, res.status
+    files = res.download()
+    assert len(files) == 1 and files[0].endswith("_p90-t.nc"), files
+    with netCDF4.Dataset(files[0]) as ds, netCDF4.Dataset(RLDS) as src:
+        got = ds.variables["rlds"][0].astype("f8")
+        want = np.nanpercentile(np.ma.filled(src.variables["rlds"][:].astype("f8"), np.nan), 90, axis=0)
+        assert np.allclose(np.ma.filled(got, np.nan), want, rtol=2e-7, equal_nan=True)
+    bad = r.stat_time(collection=RLDS, stat="p101")
+    assert not bad.ok and "Percentile 'p101' is out of range" in bad.status, bad.status
+
+
 @check("rooki orchestrate: subset then regrid")
 def _():
     os.environ["ROOK_MODE"] = "sync"
