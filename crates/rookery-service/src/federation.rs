@@ -713,11 +713,11 @@ mod tests {
         let e = p.authorization_for(None).unwrap_err();
         assert!(e.contains("node 'x'") && e.contains("token_exchange=on") && e.contains("API key"), "{e}");
         assert!(!format!("{:?}", UserToken("secret-token".into())).contains("secret-token"));
-        let e = parse_peer("x http://a holds=* token_exchange=on").unwrap_err();
+        let e = parse_peer("x http://a holds=* token_exchange=on").unwrap_err().to_string();
         assert!(e.contains("token_exchange=on and client credentials need token_url"), "{e}");
-        let e = parse_peer(&format!("x http://a holds=* {cc} token_exchange=maybe")).unwrap_err();
+        let e = parse_peer(&format!("x http://a holds=* {cc} token_exchange=maybe")).unwrap_err().to_string();
         assert!(e.contains("token_exchange must be on or off"), "{e}");
-        let e = parse_peer(&format!("x http://a holds=* {cc} token=t token_exchange=on")).unwrap_err();
+        let e = parse_peer(&format!("x http://a holds=* {cc} token=t token_exchange=on")).unwrap_err().to_string();
         assert!(e.contains("exclude each other"), "{e}");
         // Off: the client's own token, as before.
         assert!(!parse_peer(&format!("x http://a holds=* {cc} token_exchange=off")).unwrap().exchange);
