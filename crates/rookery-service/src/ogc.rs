@@ -360,7 +360,7 @@ fn nested_request<'a>(
     }
     let peers: Vec<String> = st.cfg.peers.iter().map(|x| x.url.clone()).collect();
     let wf = crate::nested::to_workflow(p.id, inputs, &st.base_url(h), &peers)
-        .map_err(|e| problem(StatusCode::BAD_REQUEST, INVALID, e))?;
+        .map_err(|e| problem(StatusCode::BAD_REQUEST, INVALID, e.to_string()))?;
     let orch = st
         .process("orchestrate")
         .ok_or_else(|| problem(StatusCode::NOT_FOUND, "no-such-process", "no orchestrate process"))?;

@@ -40,7 +40,7 @@ pub fn run(args: &ServeArgs, cmd: &KeysCmd) -> Result<(), Failure> {
     match cmd {
         KeysCmd::Create { name, scopes } => {
             let (key, rec) = auth::create_key(store.as_ref(), &secret, name, std::slice::from_ref(scopes))
-                .map_err(|m| Failure { code: 2, msg: m })?;
+                .map_err(|m| Failure { code: 2, msg: m.to_string() })?;
             println!("{key}");
             eprintln!(
                 "rookery: created key {} for '{}' with scopes {}; it is shown only now: store it safely",
