@@ -25,16 +25,16 @@ pub struct Ctx<'a> {
     /// The job's id (idempotency keys of the parts sent to peers derive from it).
     pub job_id: &'a str,
     /// The service's data-aware layer (or why the configuration could not be loaded).
-    pub data: &'a Result<std::sync::Arc<Daops>, String>,
+    pub data: &'a Result<std::sync::Arc<Daops>, crate::state::DataUnavailable>,
 }
 
 impl Ctx<'_> {
     /// The data-aware layer, or the configuration's failure.
     ///
     /// # Errors
-    /// The roocs.ini configuration could not be loaded.
+    /// The roocs.ini configuration could not be loaded (the server's fault).
     pub fn daops(&self) -> R<&Daops> {
-        self.data.as_deref().map_err(|e| ProcError::server(e.clone()))
+        self.data.as_deref().map_err(|e| ProcError::from(e.clone()))
     }
 }
 

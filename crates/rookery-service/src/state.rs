@@ -21,9 +21,30 @@ pub enum ServiceError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Config(String),
+    /// The OIDC settings are inconsistent (see [`auth::oidc::SetupError`]).
+    #[error(transparent)]
+    Oidc(#[from] auth::oidc::SetupError),
     /// Another `serve` owns the data directory.
     #[error(transparent)]
     Locked(#[from] crate::dirlock::LockError),
+}
+
+/// Why the data-aware layer is not available: roocs.ini (or the data layer's configuration)
+/// could not be loaded. The text is the data layer's own message; jobs that need the layer
+/// fail with it, as the server's fault.
+///
+/// A newtype over the message rather than `rookery_daops::DaopsError`: nothing decides on
+/// this error (it is only shown), the service starts regardless, and it keeps the state (and
+/// every job's context, which clones it) independent of the data layer's error variants.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DataUnavailable(pub String);
+
+impl crate::failure::Classify for DataUnavailable {
+    /// Always the server's: its configuration, not the request.
+    fn failure_kind(&self) -> crate::failure::FailureKind {
+        crate::failure::FailureKind::Server
+    }
 }
 
 /// What every handler shares.
@@ -59,7 +80,7 @@ pub struct AppState {
     /// The data-aware layer jobs run through, restricted to what clients may read (see
     /// [`restrict_data_access`]); a roocs.ini that cannot be loaded fails the jobs that need
     /// it, with its own message.
-    pub data: Result<Arc<rookery_daops::Daops>, String>,
+    pub data: Result<Arc<rookery_daops::Daops>, DataUnavailable>,
 }
 
 /// Shared state handle.
@@ -77,7 +98,7 @@ impl AppState {
         let store = crate::jobs::open_store(&cfg)?;
         let usage = crate::usage_log::UsageWriter::start(&store);
         let secret = Secret::load(&cfg.data_dir)?;
-        let oidc = Arc::new(auth::oidc::Oidc::new(&cfg.identity).map_err(ServiceError::Config)?);
+        let oidc = Arc::new(auth::oidc::Oidc::new(&cfg.identity)?);
         Ok(AppState {
             oidc,
             quotas: crate::quota::Quotas::new(&cfg),
@@ -203,19 +224,19 @@ pub fn record_kept_ends(st: &St, saved_too: bool) {
 /// local files only under the projects' directories, `[rookery] allowed_roots` and the
 /// roocs-grids directory; URLs only under `[rookery] allowed_urls`, resolving to public
 /// addresses unless their host is listed there or the address is in `allowed_networks`; the
-/// configured peers' URLs are allowed too. `Ok(Err(why))` when roocs.ini cannot be loaded
-/// (the jobs that need it fail with that message; the service still starts).
+/// configured peers' URLs are allowed too. `Ok(Err(DataUnavailable))` when roocs.ini cannot
+/// be loaded (the jobs that need it fail with that message; the service still starts).
 ///
 /// # Errors
 /// `[rookery] allowed_networks` does not parse.
-pub fn restrict_data_access(cfg: &Config) -> Result<Result<Arc<rookery_daops::Daops>, String>, ServiceError> {
+pub fn restrict_data_access(cfg: &Config) -> Result<Result<Arc<rookery_daops::Daops>, DataUnavailable>, ServiceError> {
     // Results of workflow parts are fetched from the configured peers.
     let peer_urls: Vec<String> = cfg.peers.iter().map(crate::config::PeerConfig::results_prefix).collect();
     // A broken roocs.ini fails the jobs that need it, with its own message; a network list
     // that does not parse stops the start.
     let daops = match rookery_daops::Config::load().and_then(rookery_daops::Daops::new) {
         Ok(d) => d,
-        Err(e) => return Ok(Err(e.to_string())),
+        Err(e) => return Ok(Err(DataUnavailable(e.to_string()))),
     };
     let daops = daops.restricted(&peer_urls).map_err(|e| ServiceError::Config(e.to_string()))?;
     Ok(Ok(Arc::new(daops)))

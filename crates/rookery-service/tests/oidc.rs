@@ -391,6 +391,8 @@ fn peer_client_credentials_against_a_real_provider() {
     ))
     .unwrap();
     let e = bad.authorization().unwrap_err();
+    assert!(matches!(e, rookery_service::federation::PeerError::TokenRefused { .. }), "{e:?}");
+    let e = e.to_string();
     assert!(e.contains("refused the client credentials of 'alice'"), "{e}");
 }
 

@@ -242,24 +242,41 @@ pub fn audit(store: &std::sync::Arc<dyn JobStore>, kind: &str, principal: &str, 
     }
 }
 
+/// Why [`create_key`] made no key.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// The name is empty.
+    #[error("a key needs a non-empty --name")]
+    NoName,
+    /// A scope that is not a permission ([`crate::scopes`]).
+    #[error("unknown scope '{0}': must be one of {names}", names = permission_names())]
+    UnknownScope(String),
+    /// No scope at all.
+    #[error("a key needs at least one scope")]
+    NoScope,
+    /// The store could not record it.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 /// Creates a key; returns (the key, shown once; its record).
 ///
 /// # Errors
-/// Unknown scope, empty name, or a store failure.
+/// [`KeyError`]: unknown scope, empty name, no scope, or a store failure.
 pub fn create_key(
     store: &dyn JobStore,
     secret: &Secret,
     name: &str,
     scopes: &[String],
-) -> Result<(String, KeyRecord), String> {
+) -> Result<(String, KeyRecord), KeyError> {
     let name = name.trim();
     if name.is_empty() {
-        return Err("a key needs a non-empty --name".into());
+        return Err(KeyError::NoName);
     }
     let mut sc: Vec<String> = Vec::new();
     for s in scopes.iter().flat_map(|s| s.split([',', ' '])).map(str::trim).filter(|s| !s.is_empty()) {
         if !is_permission(s) {
-            return Err(format!("unknown scope '{s}': must be one of {}", permission_names()));
+            return Err(KeyError::UnknownScope(s.to_string()));
         }
         let s = canonical(s);
         if !sc.iter().any(|x| x == s) {
@@ -267,7 +284,7 @@ pub fn create_key(
         }
     }
     if sc.is_empty() {
-        return Err("a key needs at least one scope".into());
+        return Err(KeyError::NoScope);
     }
     let id = hex(&random_bytes(4));
     let key = format!("rk_{id}_{}", hex(&random_bytes(24)));
@@ -279,7 +296,7 @@ pub fn create_key(
         revoked: None,
         last_used: None,
     };
-    store.add_key(&rec, &secret.key_hash(&key)).map_err(|e| e.to_string())?;
+    store.add_key(&rec, &secret.key_hash(&key))?;
     let _ = store.log_audit(&AuditRecord {
         time: rec.created,
         kind: "key-created".into(),
@@ -389,7 +406,11 @@ mod tests {
         assert!(p.has("execute") && p.has("jobs") && !p.has("usage"));
         assert!(resolve(&s, &sec, "rk_00000000_nope").is_err());
         assert!(resolve(&s, &Secret::from_bytes(b"other"), &k).is_err(), "hash is keyed");
-        assert!(create_key(&s, &sec, "bob", &["root".into()]).unwrap_err().contains("unknown scope"));
+        let e = create_key(&s, &sec, "bob", &["root".into()]).unwrap_err();
+        assert!(matches!(&e, KeyError::UnknownScope(s) if s == "root"), "{e:?}");
+        assert!(e.to_string().contains("unknown scope"));
+        assert!(matches!(create_key(&s, &sec, " ", &["jobs".into()]), Err(KeyError::NoName)));
+        assert!(matches!(create_key(&s, &sec, "bob", &[", ".into()]), Err(KeyError::NoScope)));
         assert!(s.revoke_key("alice").unwrap());
         assert!(resolve(&s, &sec, &k).is_err());
     }

@@ -39,8 +39,12 @@ pub fn run(args: &ServeArgs, cmd: &KeysCmd) -> Result<(), Failure> {
     let (store, secret) = open(args)?;
     match cmd {
         KeysCmd::Create { name, scopes } => {
-            let (key, rec) = auth::create_key(store.as_ref(), &secret, name, std::slice::from_ref(scopes))
-                .map_err(Failure::request)?;
+            let (key, rec) =
+                auth::create_key(store.as_ref(), &secret, name, std::slice::from_ref(scopes)).map_err(|e| match e {
+                    // The store could not record it: an I/O failure (exit 1), not the request's.
+                    auth::KeyError::Store(_) => Failure::io(e.to_string()),
+                    _ => Failure::request(e.to_string()),
+                })?;
             println!("{key}");
             eprintln!(
                 "rookery: created key {} for '{}' with scopes {}; it is shown only now: store it safely",

@@ -29,14 +29,14 @@ pub struct ServeArgs {
 pub fn config(args: &ServeArgs) -> Result<Config, Failure> {
     let mut c = Config::default();
     if let Some(f) = &args.config {
-        c.load_file(f).map_err(Failure::request)?;
+        c.load_file(f).map_err(|e| Failure::request(e.to_string()))?;
     }
-    c.load_env().map_err(Failure::request)?;
+    c.load_env().map_err(|e| Failure::request(e.to_string()))?;
     if let Some(d) = &args.data_dir {
         c.data_dir.clone_from(d);
     }
     if let Some(d) = &args.db {
-        c.set("db", d).map_err(Failure::request)?;
+        c.set("db", d).map_err(|e| Failure::request(e.to_string()))?;
     }
     Ok(c)
 }
@@ -99,7 +99,7 @@ pub fn run(args: &ServeArgs, o: &ServeOpts) -> Result<(), Failure> {
         c.public_url = Some(u.trim_end_matches('/').to_string());
     }
     if let Some(n) = o.max_connections {
-        c.set("max_connections", &n.to_string()).map_err(Failure::request)?;
+        c.set("max_connections", &n.to_string()).map_err(|e| Failure::request(e.to_string()))?;
     }
     // Blocking threads (jobs, job-store and audit writes, token checks) are bounded: a burst
     // of requests must not grow one thread (and its allocator heap) per request.
