@@ -257,7 +257,7 @@ pub fn usage_csv(
     }
     if all_sites {
         for p in &peers.peers {
-            match crate::federation::peer_usage(p, time) {
+            match crate::federation::peer_usage(p, time, &peers.tokens) {
                 Ok((pr, pd)) => {
                     for (text, target) in [(pr, &mut req), (pd, &mut dl)] {
                         for rec in csv_records(&text) {

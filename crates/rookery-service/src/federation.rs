@@ -29,7 +29,7 @@
 //! The coordinator side of the split is in `workflow`: reducing steps whose inputs a
 //! peer holds run there; merges (concat) run here on the fetched results.
 
-use crate::auth::UserToken;
+use crate::auth::{TokenCache, UserToken};
 use crate::config::peer::origin;
 use crate::config::{ClientCredentials, PeerConfig, Protocol};
 use crate::failure::{Classify, FailureKind};
@@ -173,13 +173,6 @@ impl PeerError {
     }
 }
 
-/// Tokens got by client credentials, per token URL + client, until shortly before they expire.
-fn token_cache() -> &'static std::sync::Mutex<std::collections::HashMap<String, (String, Instant)>> {
-    static C: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, (String, Instant)>>> =
-        std::sync::OnceLock::new();
-    C.get_or_init(Default::default)
-}
-
 fn form_enc(s: &str) -> String {
     s.bytes()
         .map(|b| {
@@ -194,8 +187,14 @@ fn form_enc(s: &str) -> String {
 
 /// POSTs a token request (`form`, without the client's credentials, which are added) to the
 /// client's token endpoint; the access token, cached under `key` until 30 s before it expires.
-fn token_request(c: &ClientCredentials, key: String, form: String, what: &'static str) -> Result<String, PeerError> {
-    if let Ok(m) = token_cache().lock() {
+fn token_request(
+    c: &ClientCredentials,
+    key: String,
+    form: String,
+    what: &'static str,
+    cache: &TokenCache,
+) -> Result<String, PeerError> {
+    if let Ok(m) = cache.0.lock() {
         if let Some((t, until)) = m.get(&key) {
             if Instant::now() < *until {
                 return Ok(t.clone());
@@ -231,7 +230,7 @@ fn token_request(c: &ClientCredentials, key: String, form: String, what: &'stati
         .ok_or_else(|| PeerError::NoAccessToken { url: c.token_url.clone() })?
         .to_string();
     let ttl = v.get("expires_in").and_then(Value::as_u64).unwrap_or(300).saturating_sub(30).max(1);
-    if let Ok(mut m) = token_cache().lock() {
+    if let Ok(mut m) = cache.0.lock() {
         let now = Instant::now();
         m.retain(|_, (_, until)| *until > now);
         m.insert(key, (t.clone(), now + Duration::from_secs(ttl)));
@@ -251,8 +250,8 @@ fn cache_key(c: &ClientCredentials) -> String {
 /// [`PeerError::TokenUnreachable`], [`PeerError::TokenRefused`] (its `error` and
 /// `error_description`), [`PeerError::NoAccessToken`]; an unreadable answer
 /// ([`PeerError::Unreachable`]).
-pub fn client_credentials_token(c: &ClientCredentials) -> Result<String, PeerError> {
-    token_request(c, cache_key(c), "grant_type=client_credentials".into(), "the client credentials")
+pub fn client_credentials_token(c: &ClientCredentials, cache: &TokenCache) -> Result<String, PeerError> {
+    token_request(c, cache_key(c), "grant_type=client_credentials".into(), "the client credentials", cache)
 }
 
 /// A token for the peer got by exchanging the user's access token `subject` (RFC 8693: the
@@ -262,7 +261,7 @@ pub fn client_credentials_token(c: &ClientCredentials) -> Result<String, PeerErr
 /// # Errors
 /// As [`client_credentials_token`]; [`PeerError::TokenRefused`] for an expired user token, a
 /// client not allowed to exchange, an audience it may not ask for.
-pub fn exchange_token(c: &ClientCredentials, subject: &UserToken) -> Result<String, PeerError> {
+pub fn exchange_token(c: &ClientCredentials, subject: &UserToken, cache: &TokenCache) -> Result<String, PeerError> {
     const ACCESS: &str = "urn:ietf:params:oauth:token-type:access_token";
     let digest: String = {
         use sha2::Digest;
@@ -276,7 +275,7 @@ pub fn exchange_token(c: &ClientCredentials, subject: &UserToken) -> Result<Stri
         form_enc(ACCESS),
         form_enc(ACCESS)
     );
-    token_request(c, key, form, "the token exchange")
+    token_request(c, key, form, "the token exchange", cache)
 }
 
 impl PeerConfig {
@@ -285,9 +284,9 @@ impl PeerConfig {
     ///
     /// # Errors
     /// The client-credentials grant failed (see [`client_credentials_token`]).
-    pub fn authorization(&self) -> Result<Option<String>, PeerError> {
+    pub fn authorization(&self, tokens: &TokenCache) -> Result<Option<String>, PeerError> {
         if let Some(c) = &self.client {
-            return client_credentials_token(c).map(|t| Some(format!("Bearer {t}")));
+            return client_credentials_token(c, tokens).map(|t| Some(format!("Bearer {t}")));
         }
         Ok(self.token.as_ref().map(|t| format!("Bearer {t}")))
     }
@@ -300,13 +299,17 @@ impl PeerConfig {
     /// The grant or the exchange failed (see [`exchange_token`]);
     /// [`PeerError::NoUserToken`]: token exchange is configured but the job carries no user
     /// token.
-    pub fn authorization_for(&self, user: Option<&UserToken>) -> Result<Option<String>, PeerError> {
+    pub fn authorization_for(
+        &self,
+        user: Option<&UserToken>,
+        tokens: &TokenCache,
+    ) -> Result<Option<String>, PeerError> {
         match (&self.client, self.exchange) {
             (Some(c), true) => {
                 let u = user.ok_or_else(|| PeerError::NoUserToken { peer: self.name.clone() })?;
-                exchange_token(c, u).map(|t| Some(format!("Bearer {t}")))
+                exchange_token(c, u, tokens).map(|t| Some(format!("Bearer {t}")))
             }
-            _ => self.authorization(),
+            _ => self.authorization(tokens),
         }
     }
 }
@@ -352,6 +355,8 @@ pub struct Peers {
     pub attempts: u32,
     /// The token of the user whose job this is, for peers reached by token exchange.
     pub user_token: Option<UserToken>,
+    /// Tokens this node got for peers (the service shares one cache across its jobs).
+    pub tokens: std::sync::Arc<TokenCache>,
 }
 
 /// A fetched part: where its files are now and which remote job made them.
@@ -432,6 +437,7 @@ impl Peers {
             part_timeout: Duration::from_secs(part_timeout_secs.max(1)),
             attempts: attempts.max(1),
             user_token: None,
+            tokens: std::sync::Arc::default(),
         }
     }
 
@@ -517,7 +523,7 @@ impl Peers {
     ) -> Result<PartResult, PeerError> {
         let deadline = Instant::now() + self.part_timeout;
         let left = || deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
-        let auth = peer.authorization_for(self.user_token.as_ref())?;
+        let auth = peer.authorization_for(self.user_token.as_ref(), &self.tokens)?;
         // A rook knows no workflow-only switches (its operations would refuse the argument).
         let mut workflow = workflow.clone();
         if let Some(steps) = workflow.get_mut("steps").and_then(Value::as_object_mut) {
@@ -585,7 +591,7 @@ impl Peers {
     ) -> Result<PartResult, PeerError> {
         let deadline = Instant::now() + self.part_timeout;
         let left = || deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
-        let auth = peer.authorization_for(self.user_token.as_ref())?;
+        let auth = peer.authorization_for(self.user_token.as_ref(), &self.tokens)?;
         let with_auth = |mut rb: ureq::RequestBuilder<ureq::typestate::WithoutBody>| {
             if let Some(a) = &auth {
                 rb = rb.header("Authorization", a);
@@ -768,15 +774,15 @@ fn wps_output_href(doc: &str, id: &str) -> Option<String> {
 /// # Errors
 /// [`PeerError::Unreachable`], [`PeerError::Status`] (it refuses),
 /// [`PeerError::InvalidAnswer`] (an answer without the CSVs), a failed token grant.
-pub fn peer_usage(peer: &PeerConfig, time: &str) -> Result<(String, String), PeerError> {
+pub fn peer_usage(peer: &PeerConfig, time: &str, tokens: &TokenCache) -> Result<(String, String), PeerError> {
     if peer.protocol == Protocol::Wps {
-        return wps_usage(peer, time);
+        return wps_usage(peer, time, tokens);
     }
     let body = json!({"inputs": {"time": time}});
     let mut rb = agent(Duration::from_secs(120))
         .post(&format!("{}/processes/usage/execution", peer.url))
         .header("Content-Type", "application/json");
-    if let Some(a) = peer.authorization()? {
+    if let Some(a) = peer.authorization(tokens)? {
         rb = rb.header("Authorization", &a);
     }
     let (code, v) = body_json(rb.send(body.to_string()).map_err(PeerError::unreachable("cannot reach it".into()))?)?;
@@ -794,10 +800,10 @@ pub fn peer_usage(peer: &PeerConfig, time: &str) -> Result<(String, String), Pee
 }
 
 /// A WPS peer's usage: rook's `usage` process executed synchronously, both CSVs fetched.
-fn wps_usage(peer: &PeerConfig, time: &str) -> Result<(String, String), PeerError> {
+fn wps_usage(peer: &PeerConfig, time: &str, tokens: &TokenCache) -> Result<(String, String), PeerError> {
     let inputs: Vec<(&str, &str)> = if time.is_empty() { Vec::new() } else { vec![("time", time)] };
     let mut rb = agent(Duration::from_secs(120)).post(&peer.url).header("Content-Type", "text/xml");
-    if let Some(a) = peer.authorization()? {
+    if let Some(a) = peer.authorization(tokens)? {
         rb = rb.header("Authorization", &a);
     }
     let (code, doc) = body_text(
@@ -878,9 +884,12 @@ mod tests {
         assert!(p.exchange);
         assert_eq!(p.client.as_ref().unwrap().audience.as_deref(), Some("rookery-api"));
         // No user token: a clear error naming the peer, before any request.
-        let e = p.authorization_for(None).unwrap_err();
+        let e = p.authorization_for(None, &TokenCache::default()).unwrap_err();
         assert!(matches!(&e, PeerError::NoUserToken { peer } if peer == "x"), "{e:?}");
-        assert_eq!(crate::ops::ProcError::from(p.authorization_for(None).unwrap_err()).1, FailureKind::Server);
+        assert_eq!(
+            crate::ops::ProcError::from(p.authorization_for(None, &TokenCache::default()).unwrap_err()).1,
+            FailureKind::Server
+        );
         let e = e.to_string();
         assert!(e.contains("node 'x'") && e.contains("token_exchange=on") && e.contains("API key"), "{e}");
         assert!(!format!("{:?}", UserToken("secret-token".into())).contains("secret-token"));
@@ -920,7 +929,7 @@ mod tests {
     #[test]
     fn a_peer_status_is_a_variant() {
         let p = parse_peer(&format!("x {} holds=*", answer_once("503 Service Unavailable"))).unwrap();
-        let e = peer_usage(&p, "").unwrap_err();
+        let e = peer_usage(&p, "", &TokenCache::default()).unwrap_err();
         assert!(matches!(e, PeerError::Status { code: 503, .. }), "{e:?}");
         assert_eq!(e.to_string(), "usage answered HTTP 503");
         let e = ProcError::from(e);
@@ -928,7 +937,7 @@ mod tests {
         // A refused token request: the endpoint's status, its error and description.
         let cc = format!("token_url={}/token client_id=c client_secret=s", answer_once("401 Unauthorized"));
         let p = parse_peer(&format!("y http://a holds=* {cc}")).unwrap();
-        let e = p.authorization().unwrap_err();
+        let e = p.authorization(&TokenCache::default()).unwrap_err();
         assert!(matches!(&e, PeerError::TokenRefused { status: 401, what: "the client credentials", .. }), "{e:?}");
         assert!(e.to_string().ends_with("refused the client credentials of 'c': HTTP 401"), "{e}");
     }

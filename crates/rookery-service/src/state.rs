@@ -81,6 +81,8 @@ pub struct AppState {
     /// [`restrict_data_access`]); a roocs.ini that cannot be loaded fails the jobs that need
     /// it, with its own message.
     pub data: Result<Arc<rookery_daops::Daops>, DataUnavailable>,
+    /// Tokens got for peers, shared by the peers of every job (the runner hands it to them).
+    pub peer_tokens: Arc<auth::TokenCache>,
 }
 
 /// Shared state handle.
@@ -117,6 +119,7 @@ impl AppState {
             startup_recovery: std::sync::Mutex::new(None),
             usage,
             data,
+            peer_tokens: Arc::default(),
         })
     }
 

@@ -389,6 +389,20 @@ impl std::fmt::Debug for UserToken {
     }
 }
 
+/// Access tokens this node got from identity providers to call its peers (client
+/// credentials, token exchange), per token URL, client and (for an exchange) subject, kept until
+/// 30 s before they expire. A value its owner passes down: the service keeps one for its
+/// lifetime (`AppState::peer_tokens`) and hands it to every job's peers.
+#[derive(Default)]
+pub struct TokenCache(pub(crate) std::sync::Mutex<HashMap<String, (String, std::time::Instant)>>);
+
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0.lock().map_or(0, |m| m.len());
+        write!(f, "TokenCache({n} tokens)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
