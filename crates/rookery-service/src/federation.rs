@@ -314,27 +314,6 @@ impl PeerConfig {
     }
 }
 
-/// `*`-glob match of a whole string.
-#[must_use]
-pub fn glob_match(pat: &str, s: &str) -> bool {
-    let parts: Vec<&str> = pat.split('*').collect();
-    if parts.len() == 1 {
-        return pat == s;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !s.starts_with(first) || s.len() < first.len() + last.len() || !s.ends_with(last) {
-        return false;
-    }
-    let mut rest = &s[first.len()..s.len() - last.len()];
-    for mid in &parts[1..parts.len() - 1] {
-        match rest.find(mid) {
-            Some(i) => rest = &rest[i + mid.len()..],
-            None => return false,
-        }
-    }
-    true
-}
-
 /// Where a collection item is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Place {
@@ -455,8 +434,12 @@ impl Peers {
         if local || self.peers.is_empty() {
             return Place::Local;
         }
-        let holders: Vec<PeerConfig> =
-            self.peers.iter().filter(|p| p.holds.iter().any(|h| glob_match(h, item))).cloned().collect();
+        let holders: Vec<PeerConfig> = self
+            .peers
+            .iter()
+            .filter(|p| p.holds.iter().any(|h| rookery_daops::wildcard::matches_star(h, item)))
+            .cloned()
+            .collect();
         if holders.is_empty() {
             Place::Local
         } else {
@@ -862,19 +845,19 @@ mod tests {
 
     #[test]
     fn globs() {
-        assert!(glob_match(
+        assert!(rookery_daops::wildcard::matches_star(
             "c3s-cmip6.*.s1960-r2i1p1f1.*",
             "c3s-cmip6.DCPP.EC.EC3.dcppA-hindcast.s1960-r2i1p1f1.Amon.tas.gr.v1"
         ));
-        assert!(!glob_match(
+        assert!(!rookery_daops::wildcard::matches_star(
             "c3s-cmip6.*.s1960-r2i1p1f1.*",
             "c3s-cmip6.DCPP.EC.EC3.dcppA-hindcast.s1960-r6i2p1f1.Amon.tas.gr.v1"
         ));
-        assert!(glob_match("*", "x"));
-        assert!(glob_match("cmip5.*", "cmip5.a"));
-        assert!(!glob_match("cmip5.*", "cmip6.a"));
-        assert!(glob_match("a*b*c", "aXXbYYc"));
-        assert!(!glob_match("a*b*c", "acb"));
+        assert!(rookery_daops::wildcard::matches_star("*", "x"));
+        assert!(rookery_daops::wildcard::matches_star("cmip5.*", "cmip5.a"));
+        assert!(!rookery_daops::wildcard::matches_star("cmip5.*", "cmip6.a"));
+        assert!(rookery_daops::wildcard::matches_star("a*b*c", "aXXbYYc"));
+        assert!(!rookery_daops::wildcard::matches_star("a*b*c", "acb"));
     }
 
     #[test]
