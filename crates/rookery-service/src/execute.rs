@@ -17,6 +17,7 @@ type R<T> = Result<T, ProcError>;
 pub struct Ctx<'a> {
     /// The job's directory (results are published from here).
     pub dir: &'a Path,
+    /// The job store (the `usage` and `dashboard` processes read the usage log from it).
     pub store: &'a dyn JobStore,
     /// Where the job reports how far it got.
     pub progress: Progress,

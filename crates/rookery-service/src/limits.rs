@@ -115,7 +115,10 @@ impl HttpLimits {
 pub enum BodyError {
     /// Larger than the endpoint accepts (declared by `Content-Length` or found while reading).
     #[error("the request body is larger than this endpoint accepts ({limit} bytes)")]
-    TooLarge { limit: u64 },
+    TooLarge {
+        /// The endpoint's limit in bytes.
+        limit: u64,
+    },
     /// The client took longer than `body_read_timeout_secs`.
     #[error("the request body did not arrive within {0} s")]
     Timeout(u64),

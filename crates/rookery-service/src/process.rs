@@ -9,8 +9,12 @@ use std::collections::BTreeMap;
 /// A format of a complex input or output.
 #[derive(Clone, Copy, Debug)]
 pub struct Fmt {
+    /// MIME type, as listed in DescribeProcess and matched (ignoring parameters) against a
+    /// request's `mimeType`.
     pub mime: &'static str,
+    /// Encoding advertised with it (e.g. `base64`); `None`: not listed.
     pub encoding: Option<&'static str>,
+    /// XML schema advertised with it; `None`: not listed.
     pub schema: Option<&'static str>,
 }
 
@@ -42,19 +46,35 @@ pub const ZIP: Fmt = fmt("application/zip");
 #[derive(Clone, Debug)]
 pub enum InputKind {
     /// `LiteralData` of an XML schema type (`string`, `boolean`, `integer`, `float`).
-    Literal { data_type: &'static str, allowed: &'static [&'static str], default: Option<&'static str> },
+    Literal {
+        /// XML schema type name; `boolean`, `integer` and `float` values are checked.
+        data_type: &'static str,
+        /// The only values accepted (compared after trimming); empty: any value.
+        allowed: &'static [&'static str],
+        /// Value used when the input is not given; `None`: no default.
+        default: Option<&'static str>,
+    },
     /// `ComplexData` in one of these formats (the first is the default).
-    Complex { formats: &'static [Fmt] },
+    Complex {
+        /// Accepted formats; a request naming another `mimeType` is refused.
+        formats: &'static [Fmt],
+    },
 }
 
 /// One input of a process.
 #[derive(Clone, Debug)]
 pub struct InputDef {
+    /// Identifier of the input in requests (rook's name).
     pub id: &'static str,
+    /// Short human-readable title (`ows:Title`).
     pub title: &'static str,
+    /// Description for clients (`ows:Abstract`).
     pub abstract_: &'static str,
+    /// Fewest occurrences (`minOccurs`); 0: optional, above 0: required unless defaulted.
     pub min: u32,
+    /// Most occurrences accepted (`maxOccurs`).
     pub max: u32,
+    /// What values it takes.
     pub kind: InputKind,
 }
 
@@ -62,29 +82,46 @@ pub struct InputDef {
 #[derive(Clone, Debug)]
 pub enum OutputKind {
     /// A file, served by reference.
-    Complex { formats: &'static [Fmt] },
+    Complex {
+        /// Formats it may come in (the first is the default).
+        formats: &'static [Fmt],
+    },
     /// A literal value of an XML schema type.
-    Literal { data_type: &'static str },
+    Literal {
+        /// XML schema type name (e.g. `string`).
+        data_type: &'static str,
+    },
 }
 
 /// One output of a process.
 #[derive(Clone, Debug)]
 pub struct OutputDef {
+    /// Identifier of the output (what `RawDataOutput` and response documents name).
     pub id: &'static str,
+    /// Short human-readable title (`ows:Title`).
     pub title: &'static str,
+    /// Description for clients (`ows:Abstract`).
     pub abstract_: &'static str,
+    /// A file or a literal value.
     pub kind: OutputKind,
 }
 
 /// A process: identification, inputs, outputs, execution modes.
 #[derive(Clone, Debug)]
 pub struct ProcessDef {
+    /// Identifier of the process (rook's, e.g. `subset`, `orchestrate`).
     pub id: &'static str,
+    /// Short human-readable title (`ows:Title`).
     pub title: &'static str,
+    /// Description for clients (`ows:Abstract`).
     pub abstract_: &'static str,
+    /// Version advertised as `processVersion`.
     pub version: &'static str,
+    /// Links shown as `ows:Metadata`: (title, href).
     pub metadata: &'static [(&'static str, &'static str)],
+    /// Inputs it takes, in the order they are described.
     pub inputs: Vec<InputDef>,
+    /// Outputs it produces, in the order they are described.
     pub outputs: Vec<OutputDef>,
     /// Asynchronous execution allowed (`storeSupported`/`statusSupported`).
     pub async_supported: bool,
@@ -573,8 +610,11 @@ pub type Inputs = BTreeMap<String, Vec<String>>;
 /// One raw input of a request.
 #[derive(Clone, Debug, Default)]
 pub struct RawInput {
+    /// Input identifier as the client wrote it (checked by [`validate`]).
     pub id: String,
+    /// The value: a literal, inline complex content, or the http(s) URL of a reference.
     pub data: String,
+    /// `mimeType` given by the client; `None` (or empty): not given, any accepted format.
     pub mime: Option<String>,
 }
 

@@ -15,10 +15,15 @@ use tokio::sync::Notify;
 /// Errors starting the service.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
+    /// The data directory, its job directories or the secret file cannot be created or read
+    /// (or the bound socket's address cannot be read).
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The job store cannot be opened or its schema created.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A setting cannot be used (the bind address cannot be listened on, or roocs.ini's
+    /// `[rookery] allowed_networks` does not parse); the text says which.
     #[error("{0}")]
     Config(String),
     /// The OIDC settings are inconsistent (see [`auth::oidc::SetupError`]).
@@ -49,15 +54,22 @@ impl crate::failure::Classify for DataUnavailable {
 
 /// What every handler shares.
 pub struct AppState {
+    /// The configuration the service was started with.
     pub cfg: Config,
+    /// Jobs, API keys, the usage and audit logs (SQLite or PostgreSQL).
     pub store: Arc<dyn JobStore>,
+    /// Key that hashes API keys and signs download URLs (`ROOKERY_SECRET`, else `secret.key`
+    /// in the data directory, created on first start).
     pub secret: Secret,
+    /// The processes offered (all of them, in the order GetCapabilities lists them).
     pub processes: Vec<ProcessDef>,
+    /// Request token buckets per principal (rates from the quotas).
     pub limiter: RateLimiter,
     /// OIDC issuers (JWT and opaque tokens); inert without `oidc_issuer`.
     pub oidc: Arc<auth::oidc::Oidc>,
     /// Per-principal quotas.
     pub quotas: crate::quota::Quotas,
+    /// Title, abstract and provider shown in GetCapabilities (rookery's defaults).
     pub info: ServiceInfo,
     /// Signalled when a job is queued.
     pub new_job: Arc<Notify>,

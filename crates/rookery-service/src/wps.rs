@@ -17,12 +17,15 @@ use quick_xml::XmlVersion;
 /// A parsed Execute request.
 #[derive(Clone, Debug, Default)]
 pub struct ExecuteRequest {
+    /// Id of the process to run (empty when the request named none).
     pub identifier: String,
+    /// The inputs as given, in request order (checked later against the process).
     pub inputs: Vec<RawInput>,
     /// `storeExecuteResponse`.
     pub store: bool,
     /// `status`.
     pub status: bool,
+    /// `lineage`: echo the inputs and output definitions in the response.
     pub lineage: bool,
     /// `RawDataOutput` identifier.
     pub raw_output: Option<String>,
@@ -33,8 +36,11 @@ pub struct ExecuteRequest {
 /// A parsed WPS request.
 #[derive(Debug)]
 pub enum WpsRequest {
+    /// `GetCapabilities`: the service and its processes.
     GetCapabilities,
+    /// `DescribeProcess` of these process ids (`all` names every process; empty: none given).
     DescribeProcess(Vec<String>),
+    /// `Execute` a process.
     Execute(ExecuteRequest),
 }
 

@@ -31,6 +31,7 @@ use std::sync::Mutex;
 pub enum Via {
     /// No credential (open server).
     Anonymous,
+    /// An API key (`X-API-Key`, or a bearer `rk_…`) found in the job store.
     ApiKey,
     /// An OIDC JWT access token checked against the issuer's keys.
     Jwt,
@@ -47,6 +48,8 @@ pub struct Principal {
     pub name: String,
     /// Permissions (API-key scopes, or token scopes/roles mapped by configuration).
     pub scopes: Vec<String>,
+    /// How it authenticated: messages name an API key or a token by it, and only token holders
+    /// reach peers by token exchange.
     pub via: Via,
 }
 
@@ -173,8 +176,10 @@ impl Secret {
 /// Why a credential was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
+    /// No active key has the credential's hash (unknown, revoked or malformed): 401.
     #[error("invalid API key (unknown, revoked or malformed)")]
     BadKey,
+    /// The job store could not be asked for the key.
     #[error(transparent)]
     Store(#[from] StoreError),
 }

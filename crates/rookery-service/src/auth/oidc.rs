@@ -35,7 +35,9 @@ use std::time::{Duration, Instant};
 /// could not be asked). `reason` is safe to show and log: it never contains the token.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenError {
+    /// 401 (bad token), 403 (not allowed) or 503 (the issuer could not be asked).
     pub status: StatusCode,
+    /// Why, for the client and the log; never contains the token.
     pub reason: String,
     /// `<iss>#<sub>` as claimed by the token (unverified), for the audit log.
     pub claimed: Option<String>,
@@ -112,8 +114,11 @@ enum AudienceError {
 /// Counters (tests and monitoring).
 #[derive(Debug, Default)]
 pub struct Stats {
+    /// Requests for an issuer's `/.well-known/openid-configuration` (attempted, not only successful).
     pub discovery_fetches: AtomicU64,
+    /// Requests for an issuer's JWKS (on first use, on refresh, and after an unknown `kid`).
     pub jwks_fetches: AtomicU64,
+    /// RFC 7662 introspection requests sent (cache misses only, one per issuer asked).
     pub introspections: AtomicU64,
 }
 
@@ -151,6 +156,7 @@ pub struct Oidc {
     /// Loopback issuers are reached without a proxy.
     direct: ureq::Agent,
     cache: Mutex<HashMap<[u8; 32], (Principal, Instant)>>,
+    /// How often the issuers were asked, since start.
     pub stats: Stats,
 }
 

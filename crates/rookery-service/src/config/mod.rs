@@ -175,8 +175,11 @@ impl std::fmt::Debug for IssuerConfig {
 pub struct QuotaOverride {
     /// Principal id: an API key id, `anonymous`, or `<issuer>#<sub>` for tokens.
     pub principal: String,
+    /// Requests per minute (`rate=`; 0: unlimited).
     pub rate_limit: Option<u32>,
+    /// Jobs accepted or running at once (`jobs=`; 0: unlimited).
     pub concurrent_jobs: Option<usize>,
+    /// Output bytes per UTC day (`bytes=`, a size such as `10G`; 0: unlimited).
     pub daily_bytes: Option<u64>,
 }
 
@@ -604,9 +607,13 @@ pub fn redact_url(url: &str) -> String {
 /// Service identification shown in GetCapabilities.
 #[derive(Clone, Debug)]
 pub struct ServiceInfo {
+    /// Service title (`ows:Title`).
     pub title: String,
+    /// Service description (`ows:Abstract`).
     pub abstract_: String,
+    /// Name of the organisation running the service (`ows:ProviderName`).
     pub provider_name: String,
+    /// Web site of that organisation (`ows:ProviderSite`).
     pub provider_site: String,
 }
 
