@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 /// What to do with keys.
 #[derive(clap::Subcommand, Clone, Debug)]
-pub enum KeysCmd {
+pub(crate) enum KeysCmd {
     /// Creates a key and prints it once (only its keyed hash is stored).
     Create {
         /// Who or what the key is for.
@@ -35,7 +35,7 @@ fn open(args: &ServeArgs) -> Result<(Arc<dyn JobStore>, Secret), Failure> {
     Ok((store, secret))
 }
 
-pub fn run(args: &ServeArgs, cmd: &KeysCmd) -> Result<(), Failure> {
+pub(crate) fn run(args: &ServeArgs, cmd: &KeysCmd) -> Result<(), Failure> {
     let (store, secret) = open(args)?;
     match cmd {
         KeysCmd::Create { name, scopes } => {
