@@ -139,10 +139,13 @@ pub enum PeerError {
         /// The Metalink's digest.
         want: String,
     },
-    /// The Metalink or a result file could not be fetched through the remote-data cache
-    /// (unreachable, refused by the egress policy, ...); the text is the data layer's.
+    /// The Metalink could not be fetched (unreachable, refused by the egress policy, an HTTP
+    /// status; see [`rookery_io::RemoteError::status`]).
     #[error("{0}")]
-    Download(String),
+    Metalink(rookery_io::RemoteError),
+    /// A result file could not be fetched through the remote-data cache, or written here.
+    #[error("{0}")]
+    Download(rookery_io::IoError),
     /// This node could not write the fetched files.
     #[error("{}{source}", if doing.is_empty() { String::new() } else { format!("{doing}: ") })]
     Io {
@@ -660,7 +663,7 @@ fn fetch_metalink(
 ) -> Result<(Vec<PathBuf>, u64), PeerError> {
     // The service's I/O context: its egress policy allows the peers' result URLs.
     let remote = io.remote();
-    let meta = remote.http().fetch_all(href, 16 << 20).map_err(|e| PeerError::Download(e.to_string()))?;
+    let meta = remote.http().fetch_all(href, 16 << 20).map_err(PeerError::Metalink)?;
     let files = metalink_files(&String::from_utf8_lossy(&meta));
     if files.is_empty() {
         return Err(PeerError::InvalidAnswer(format!("the output of {job_url} lists no file")));
@@ -816,26 +819,10 @@ fn fetch_csv(href: &str) -> Result<String, PeerError> {
     b.with_config().limit(256 << 20).read_to_string().map_err(PeerError::unreachable(format!("cannot read {href}")))
 }
 
-/// Copies `url` to `dest` through the remote-data cache (range reads of cached blocks); the
-/// file appears under its name only when complete.
+/// Copies `url` to `dest` through the remote-data cache ([`rookery_io::Remote::download`]:
+/// range reads of cached blocks); the file appears under its name only when complete.
 fn fetch_file(remote: &rookery_io::Remote, url: &str, dest: &Path) -> Result<u64, PeerError> {
-    use hdf5_reader::storage::Storage;
-    use std::io::Write;
-    let st = remote.open(url).map_err(|e| PeerError::Download(e.to_string()))?;
-    let len = st.len();
-    let tmp = dest.with_extension("part");
-    let mut f = std::fs::File::create(&tmp).map_err(PeerError::io(format!("cannot write {}", tmp.display())))?;
-    let step = 8u64 << 20;
-    let mut off = 0u64;
-    while off < len {
-        let n = step.min(len - off);
-        let b = st.read_range(off, n as usize).map_err(|e| PeerError::Download(format!("{url}: {e}")))?;
-        f.write_all(&b).map_err(PeerError::io(format!("cannot write {}", tmp.display())))?;
-        off += n;
-    }
-    f.sync_all().map_err(PeerError::io(String::new()))?;
-    std::fs::rename(&tmp, dest).map_err(PeerError::io(String::new()))?;
-    Ok(len)
+    remote.download(url, dest).map_err(PeerError::Download)
 }
 
 #[cfg(test)]
