@@ -10,6 +10,7 @@ pub mod fixes;
 pub mod info;
 pub mod kerchunk;
 pub mod keys;
+pub mod point;
 pub mod regrid;
 pub mod serve;
 pub mod subset;
