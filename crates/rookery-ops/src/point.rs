@@ -111,6 +111,8 @@ fn csv_fields(line: &str) -> Result<Vec<String>, String> {
                 });
                 was_quoted = false;
             }
+            // Blanks between a closing quote and the comma.
+            (false, c) if was_quoted && c.is_whitespace() => {}
             (_, c) => cur.push(c),
         }
     }
