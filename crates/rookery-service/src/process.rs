@@ -359,6 +359,90 @@ fn average_shape() -> ProcessDef {
     }
 }
 
+fn subset_point() -> ProcessDef {
+    let float = |id, title, abstract_| InputDef {
+        id,
+        title,
+        abstract_,
+        min: 0,
+        max: 1,
+        kind: InputKind::Literal { data_type: "float", allowed: &[], default: None },
+    };
+    ProcessDef {
+        id: "subset_point",
+        title: "Subset Points",
+        abstract_: "Extract time series at points (stations): the grid cell nearest to each point by \
+                    great-circle distance, on rectilinear, curvilinear and unstructured grids, as a CF \
+                    discrete sampling geometry (featureType timeSeries, a station dimension) or CSV.",
+        version: "1.0",
+        metadata: ROOK,
+        inputs: vec![
+            collection(),
+            InputDef {
+                id: "point",
+                title: "Point",
+                abstract_: "A location as lon,lat in degrees (one per input occurrence, or several \
+                            separated by ';'); stations are named P1, P2, ... in order. Example: 10.5,52.3",
+                min: 0,
+                max: 10_000,
+                kind: InputKind::Literal { data_type: "string", allowed: &[], default: None },
+            },
+            InputDef {
+                id: "points",
+                title: "Points",
+                abstract_: "Locations as CSV (id,lon,lat[,name], optional header) or GeoJSON points, \
+                            inline or by reference (http/https URL under the server's allowed URLs).",
+                min: 0,
+                max: 1,
+                kind: InputKind::Complex { formats: &[CSV, GEOJSON, JSON] },
+            },
+            lit(
+                "time",
+                "Time Period",
+                "The time interval (start/end) separated by '/' or a list of time points separated by ','. \
+                 Example: 1860-01-01/1900-12-30",
+                0,
+            ),
+            lit(
+                "time_components",
+                "Time Components",
+                "Optional time components. Example: month:01,02,03 or year:1970,1980|month:01,02,03",
+                0,
+            ),
+            lit(
+                "level",
+                "Level",
+                "The level range separated by a / or a list of level values separated by ','. Example: 1000/2000",
+                0,
+            ),
+            float(
+                "max_distance",
+                "Maximum Distance",
+                "Fail when a point's nearest grid cell is farther than this many km.",
+            ),
+            boolean(
+                "nearest_valid",
+                "Nearest Valid Cell",
+                "Take the nearest cell that has data (at the first selected time step) instead of \
+                 flagging a cell without data (cell_valid = 0).",
+                "0",
+            ),
+            InputDef {
+                id: "output_format",
+                title: "Output Format",
+                abstract_: "netcdf (CF timeSeries) or csv (one row per time step and station).",
+                min: 1,
+                max: 1,
+                kind: InputKind::Literal { data_type: "string", allowed: &["netcdf", "csv"], default: Some("netcdf") },
+            },
+            pre_checked(),
+            apply_fixes(),
+        ],
+        outputs: data_outputs(),
+        async_supported: true,
+    }
+}
+
 fn weighted_average() -> ProcessDef {
     ProcessDef {
         id: "weighted_average",
@@ -600,6 +684,7 @@ pub fn all() -> Vec<ProcessDef> {
         weighted_average(),
         concat(),
         regrid(),
+        subset_point(),
         orchestrate(),
     ]
 }

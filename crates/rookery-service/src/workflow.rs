@@ -14,7 +14,7 @@ use std::path::Path;
 
 /// Operations a workflow step may run (the data processes this server has).
 pub const WORKFLOW_OPERATIONS: &[&str] =
-    &["subset", "average_time", "average", "average_shape", "weighted_average", "concat", "regrid"];
+    &["subset", "average_time", "average", "average_shape", "weighted_average", "concat", "regrid", "subset_point"];
 
 /// One step.
 #[derive(Clone, Debug)]
@@ -360,7 +360,8 @@ struct Fed<'a> {
 }
 
 /// Operations that reduce one dataset (run where its data are).
-const REDUCING: &[&str] = &["subset", "average_time", "average", "average_shape", "weighted_average", "regrid"];
+const REDUCING: &[&str] =
+    &["subset", "average_time", "average", "average_shape", "weighted_average", "regrid", "subset_point"];
 /// Selections a concat shares with subset (pushed to the members' nodes).
 const SELECTIONS: &[&str] = &["time", "time_components", "area", "level"];
 

@@ -10,6 +10,7 @@ pub(crate) mod fixes;
 pub(crate) mod info;
 pub(crate) mod kerchunk;
 pub(crate) mod keys;
+pub(crate) mod point;
 pub(crate) mod regrid;
 pub(crate) mod serve;
 pub(crate) mod subset;
