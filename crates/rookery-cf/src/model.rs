@@ -6,15 +6,25 @@ use ndarray::{ArrayD, Axis, IxDyn};
 /// Element type of a variable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DType {
+    /// Signed 8-bit integer (NetCDF `byte`).
     I8,
+    /// Unsigned 8-bit integer (NetCDF-4 `ubyte`).
     U8,
+    /// Signed 16-bit integer (NetCDF `short`).
     I16,
+    /// Unsigned 16-bit integer (NetCDF-4 `ushort`).
     U16,
+    /// Signed 32-bit integer (NetCDF `int`).
     I32,
+    /// Unsigned 32-bit integer (NetCDF-4 `uint`).
     U32,
+    /// Signed 64-bit integer (NetCDF-4 `int64`).
     I64,
+    /// Unsigned 64-bit integer (NetCDF-4 `uint64`).
     U64,
+    /// 32-bit IEEE float (NetCDF `float`).
     F32,
+    /// 64-bit IEEE float (NetCDF `double`).
     F64,
     /// NetCDF `char` (one byte per element).
     Char,
@@ -63,17 +73,29 @@ impl DType {
 /// An attribute value.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AttrValue {
+    /// A text attribute (NetCDF `char` array, or a single NetCDF-4 string).
     Text(String),
+    /// A NetCDF-4 `string` array attribute.
     Strings(Vec<String>),
+    /// `byte` values.
     I8(Vec<i8>),
+    /// `ubyte` values.
     U8(Vec<u8>),
+    /// `short` values.
     I16(Vec<i16>),
+    /// `ushort` values.
     U16(Vec<u16>),
+    /// `int` values.
     I32(Vec<i32>),
+    /// `uint` values.
     U32(Vec<u32>),
+    /// `int64` values.
     I64(Vec<i64>),
+    /// `uint64` values.
     U64(Vec<u64>),
+    /// `float` values.
     F32(Vec<f32>),
+    /// `double` values.
     F64(Vec<f64>),
 }
 
@@ -196,18 +218,26 @@ impl Attrs {
 /// A dimension.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Dim {
+    /// Dimension name, unique in the dataset.
     pub name: String,
+    /// Current length (for an unlimited dimension, the number of records written so far).
     pub len: usize,
+    /// True for an unlimited (record) dimension that can grow.
     pub unlimited: bool,
 }
 
 /// A variable's metadata (its values are read through a source).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Variable {
+    /// Variable name, unique in the dataset.
     pub name: String,
+    /// Names of its dimensions, outermost first (empty for a scalar).
     pub dims: Vec<String>,
+    /// Length along each of `dims`, in the same order.
     pub shape: Vec<usize>,
+    /// Element type of its values.
     pub dtype: DType,
+    /// Variable attributes (`units`, `_FillValue`, `standard_name`, ...).
     pub attrs: Attrs,
 }
 
@@ -237,8 +267,11 @@ impl Variable {
 /// A dataset: dimensions, variables, global attributes.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Dataset {
+    /// Dimensions, in file order.
     pub dims: Vec<Dim>,
+    /// Variables (coordinates, bounds and data alike), in file order.
     pub vars: Vec<Variable>,
+    /// Global attributes.
     pub attrs: Attrs,
 }
 
@@ -277,17 +310,29 @@ impl Dataset {
 /// Typed n-dimensional values of one variable (or a hyperslab of it).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Array {
+    /// Values of a [`DType::I8`] variable.
     I8(ArrayD<i8>),
+    /// Values of a [`DType::U8`] variable.
     U8(ArrayD<u8>),
+    /// Values of a [`DType::I16`] variable.
     I16(ArrayD<i16>),
+    /// Values of a [`DType::U16`] variable.
     U16(ArrayD<u16>),
+    /// Values of a [`DType::I32`] variable.
     I32(ArrayD<i32>),
+    /// Values of a [`DType::U32`] variable.
     U32(ArrayD<u32>),
+    /// Values of a [`DType::I64`] variable.
     I64(ArrayD<i64>),
+    /// Values of a [`DType::U64`] variable.
     U64(ArrayD<u64>),
+    /// Values of a [`DType::F32`] variable.
     F32(ArrayD<f32>),
+    /// Values of a [`DType::F64`] variable.
     F64(ArrayD<f64>),
+    /// Bytes of a [`DType::Char`] variable, one per element (fixed-length strings run along the last axis).
     Char(ArrayD<u8>),
+    /// Values of a [`DType::Str`] (variable-length string) variable.
     Str(ArrayD<String>),
 }
 

@@ -9,10 +9,15 @@ use crate::CfError;
 /// The role a coordinate plays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
+    /// Time coordinate (`standard_name = time`, `axis = T`, or numeric `<unit> since <date>` units).
     Time,
+    /// Latitude coordinate (`latitude` standard or long name, or `degrees_north`-like units).
     Latitude,
+    /// Longitude coordinate (`longitude` standard or long name, or `degrees_east`-like units).
     Longitude,
+    /// Vertical coordinate (a vertical standard name, `positive` up/down, or `axis = Z`).
     Level,
+    /// Ensemble member coordinate (`standard_name = realization`).
     Realization,
 }
 

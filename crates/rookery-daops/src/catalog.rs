@@ -11,16 +11,19 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::SystemTime;
 
-/// `MIN_DATETIME` / `MAX_DATETIME` of daops.
+/// daops's `MIN_DATETIME`: the start time of a row (or request) whose start is undefined.
 pub const MIN_DATETIME: &str = "0001-01-01T00:00:00";
+/// daops's `MAX_DATETIME`: the end time of a row (or request) whose end is undefined.
 pub const MAX_DATETIME: &str = "9999-12-30T00:00:00";
 
 /// One file of a catalogue.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
+    /// Dataset id the file belongs to: the project name and the directory facets joined by dots.
     pub ds_id: String,
     /// Path relative to the project's base directory.
     pub path: String,
+    /// File size in bytes as the catalogue records it (0 when missing or unparsable).
     pub size: u64,
     /// ISO start time, or `MIN_DATETIME` when undefined.
     pub start_time: String,

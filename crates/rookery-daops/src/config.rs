@@ -18,7 +18,9 @@ pub const DEFAULTS: &str = include_str!("../etc/roocs.ini");
 /// One configured value and where it came from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Value {
+    /// The raw value text (continuation lines joined), before any typed parsing.
     pub text: String,
+    /// Where it was set: the configuration file's path, or `built-in` for the defaults.
     pub origin: String,
 }
 

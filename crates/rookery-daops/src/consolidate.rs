@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 /// Years requested: an interval (either side open) or a set.
 #[derive(Clone, Debug, PartialEq)]
 pub enum YearFilter {
+    /// Years from the first to the last, inclusive; `None` leaves that side open.
     Range(Option<i64>, Option<i64>),
+    /// Exactly these years (from a time series or the `year` time component).
     Set(BTreeSet<i64>),
 }
 

@@ -24,16 +24,22 @@ const BUILTIN: &[(&str, &str)] = &[
 /// One step of a fix record.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FixStep {
+    /// The dachar fix type (`SqueezeDimensionsFix`, `AddScalarCoordFix`, ...).
     pub fix_id: String,
+    /// The fix's operands as given in the record; string values may be `"derive: ..."` rules.
     pub operands: serde_json::Map<String, Value>,
 }
 
 /// A fix record: which datasets, which steps.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FixRecord {
+    /// Record id (for a dachar record, the dataset id it fixes).
     pub id: String,
+    /// Free text describing the fix (empty when the record has none).
     pub description: String,
+    /// Dataset-id wildcard patterns (`*`, `?`) the record applies to.
     pub patterns: Vec<String>,
+    /// The steps, applied in order.
     pub steps: Vec<FixStep>,
     /// The file it came from.
     pub origin: String,
@@ -42,6 +48,7 @@ pub struct FixRecord {
 /// All known fix records.
 #[derive(Clone, Debug, Default)]
 pub struct FixCatalog {
+    /// Built-in records first, then those of the `[fixes] dir` files in path order.
     pub records: Vec<FixRecord>,
 }
 

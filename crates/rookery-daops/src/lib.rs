@@ -572,6 +572,39 @@ impl Daops {
         Ok(rs)
     }
 
+    /// Extracts the time series at points (stations) from every dataset of `collection`
+    /// ([`rookery_ops::point`]): every dataset is planned (nearest cells found, distances
+    /// checked) before anything is written, so a request error leaves nothing; file names
+    /// carry the `_points` suffix (`.csv` when `req.csv`).
+    ///
+    /// # Errors
+    /// Unknown datasets, invalid requests (a point beyond the maximum distance, ...),
+    /// read/write failures.
+    pub fn points(
+        &self,
+        collection: &[String],
+        req: &rookery_ops::point::PointRequest,
+        opts: &RunOptions,
+    ) -> Result<ResultSet, DaopsError> {
+        let datasets = self.select(collection, req.time.as_ref(), req.time_components.as_ref(), opts)?;
+        let mut planned = Vec::new();
+        for d in &datasets {
+            let src = self.open(d, opts.apply_fixes)?;
+            let p = rookery_ops::point::plan_points(src.as_ref(), req)?;
+            planned.push((d.key().to_string(), src, p));
+        }
+        let mut output = opts.output.clone();
+        output.extra = format!("{}{}", output.extra, rookery_ops::point::SUFFIX);
+        let mut namer = FileNamer::new(opts.namer, self.resolver.templates());
+        let mut rs = ResultSet::default();
+        for (k, (key, src, p)) in planned.iter().enumerate() {
+            let part = opts.progress.part(k, planned.len());
+            let outs = rookery_ops::point::write_points(src.as_ref(), p, &output, req.csv, &mut namer, &part.steps())?;
+            rs.results.push((key.clone(), outs.into_iter().map(|p| p.to_string_lossy().into_owned()).collect()));
+        }
+        Ok(rs)
+    }
+
     /// The directory of the roocs-grids files: `$ROOKERY_GRIDS_DIR`, else `[regrid] grids_dir`.
     ///
     /// # Errors

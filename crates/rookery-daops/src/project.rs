@@ -8,14 +8,25 @@ use std::path::PathBuf;
 /// One project.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Project {
+    /// Project name, the `<name>` of its `[project:<name>]` section (`cmip6`, `c3s-cmip6`, ...).
     pub name: String,
+    /// Root directory of the project's files; `None` when not configured.
     pub base_dir: Option<PathBuf>,
+    /// Whether a bare file path below `base_dir` is attributed to this project.
     pub is_default_for_path: bool,
+    /// Whether dataset ids are looked up in the intake catalogue (`catalog`) rather than mapped
+    /// to directories below `base_dir`.
     pub use_catalog: bool,
+    /// The standard namer's template (`{var}_{table_id}_...`); `None` when the project has none.
     pub file_name_template: Option<String>,
+    /// Template field → value used when the dataset lacks that global attribute.
     pub attr_defaults: Vec<(String, String)>,
+    /// Names of the dataset-id facets, in order (the catalogue's facet columns).
     pub facet_rule: Vec<String>,
+    /// Concept → global attribute name (`project:mip_era`, `variable:variable_id`).
     pub mappings: Vec<(String, String)>,
+    /// Download URL prefix standing for `base_dir` (`https://.../fileServer/...`); `None` when
+    /// files have no download URL.
     pub data_node_root: Option<String>,
     /// Dataset id → glob relative to `base_dir` (after `fixed_path_modifiers` expansion).
     pub fixed_path_mappings: Vec<(String, String)>,

@@ -90,13 +90,18 @@ fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "non-text panic".into())
 }
 
-/// Runs `t` on one input: `Ok(accepted)` or the panic message.
+/// A parser panicked: the panic's message.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Panicked(pub String);
+
+/// Runs `t` on one input: `Ok(accepted)`, or the panic.
 ///
 /// # Errors
 /// The parser panicked.
-pub fn run_one(t: &Target, input: &[u8]) -> Result<bool, String> {
+pub fn run_one(t: &Target, input: &[u8]) -> Result<bool, Panicked> {
     QUIET.with(|q| q.set(true));
-    let r = std::panic::catch_unwind(AssertUnwindSafe(|| (t.run)(input))).map_err(|p| panic_text(p.as_ref()));
+    let r = std::panic::catch_unwind(AssertUnwindSafe(|| (t.run)(input))).map_err(|p| Panicked(panic_text(p.as_ref())));
     QUIET.with(|q| q.set(false));
     r
 }
@@ -126,7 +131,7 @@ pub fn replay(t: &Target, dir: &Path) -> Stats {
         match run_one(t, &input) {
             Ok(true) => {}
             Ok(false) => stats.rejected += 1,
-            Err(message) => stats.crashes.push(Crash { target: t.name, message, saved: Some(f), input }),
+            Err(Panicked(message)) => stats.crashes.push(Crash { target: t.name, message, saved: Some(f), input }),
         }
     }
     stats
@@ -163,7 +168,7 @@ pub fn fuzz(t: &Target, budget: Budget, out: Option<&Path>) -> Stats {
                     pool.push(input);
                 }
             }
-            Err(message) => {
+            Err(Panicked(message)) => {
                 if seen_crash.insert(message.clone()) {
                     let saved = save(out, t.name, &input);
                     stats.crashes.push(Crash { target: t.name, message, saved, input });

@@ -71,7 +71,7 @@ const NUMBERS: &[&str] = &[
 /// `base` with 1–4 random edits; `other` is spliced from, `dict` supplies tokens; the result
 /// is at most `max_len` bytes.
 #[must_use]
-pub fn mutate(rng: &mut Rng, base: &[u8], other: &[u8], dict: &[&str], max_len: usize) -> Vec<u8> {
+pub(crate) fn mutate(rng: &mut Rng, base: &[u8], other: &[u8], dict: &[&str], max_len: usize) -> Vec<u8> {
     let mut v = base.to_vec();
     let edits = 1 + rng.below(4);
     for _ in 0..edits {

@@ -71,29 +71,56 @@ use std::path::PathBuf;
 /// Errors of sources and writers; each renders as one line naming the problem.
 #[derive(Debug, thiserror::Error)]
 pub enum IoError {
+    /// A local input path that does not exist (and is not a glob or directory).
     #[error("no such file or directory: {0}")]
     NotFound(PathBuf),
     /// A file or URL outside what this context may read (the same whether or not it exists).
     #[error("{0}")]
     Refused(String),
+    /// A glob, directory or input list that yields no readable NetCDF file; holds the input as given.
     #[error("no NetCDF files match {0}")]
     NoFiles(String),
+    /// An input that exists but could not be read or decoded.
     #[error("cannot read {path}: {msg}")]
-    Read { path: PathBuf, msg: String },
+    Read {
+        /// The file (or directory, or glob pattern) being read.
+        path: PathBuf,
+        /// What went wrong, on one line.
+        msg: String,
+    },
+    /// A file whose magic bytes are neither NetCDF classic nor HDF5.
     #[error("{path} is not a NetCDF file (classic or NetCDF-4)")]
-    NotNetcdf { path: PathBuf },
+    NotNetcdf {
+        /// The file that was opened.
+        path: PathBuf,
+    },
+    /// Input files that cannot be aggregated into one dataset (different shapes, chunking or
+    /// coordinates); the text says which.
     #[error("cannot combine the input files: {0}")]
     Inconsistent(String),
+    /// A variable name asked for that the dataset does not have.
     #[error("no variable '{0}' in the dataset")]
     NoVariable(String),
+    /// A failed HTTP(S) range request (connection, status or a changed `ETag`) for a remote input.
     #[error("cannot read {0}")]
     Remote(#[from] RemoteError),
+    /// An output that could not be created or written.
     #[error("cannot write {path}: {msg}")]
-    Write { path: PathBuf, msg: String },
+    Write {
+        /// The output file or store (escaped if its name is unprintable).
+        path: PathBuf,
+        /// What went wrong, on one line.
+        msg: String,
+    },
     /// No space left on the device (or quota) while writing an output; names the file only
     /// (never a server directory). Detected from typed signals ([`space::is_disk_full`]).
     #[error("disk full: no space left on the device to write {name}")]
-    DiskFull { name: String },
+    DiskFull {
+        /// The output's file name, without its directory.
+        name: String,
+    },
+    /// A time value that cannot be re-encoded from one file's units/calendar to another's when
+    /// files are aggregated along time.
     #[error(transparent)]
     Time(#[from] rookery_cf::time::TimeError),
 }

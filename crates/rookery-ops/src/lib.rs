@@ -21,6 +21,7 @@ pub mod naming_clean;
 pub mod output;
 pub mod params;
 pub mod plan;
+pub mod point;
 pub mod regrid;
 pub mod stats;
 pub mod subset;

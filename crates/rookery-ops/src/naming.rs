@@ -9,7 +9,9 @@ use rookery_cf::{AttrValue, Attrs};
 /// Which namer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NamerKind {
+    /// The project's `file_name_template` filled from the dataset's global attributes.
     Standard,
+    /// Sequential names `output_001.nc`, `output_002.nc`, ...
     Simple,
 }
 

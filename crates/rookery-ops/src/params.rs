@@ -90,9 +90,13 @@ impl TimeParam {
 /// `W,S,E,N` in degrees.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct AreaParam {
+    /// Western longitude bound, degrees east (swapped with `east` if larger, see [`AreaParam::lon_bnds`]).
     pub west: f64,
+    /// Southern latitude bound, degrees north (swapped with `north` if larger).
     pub south: f64,
+    /// Eastern longitude bound, degrees east.
     pub east: f64,
+    /// Northern latitude bound, degrees north.
     pub north: f64,
 }
 
@@ -178,11 +182,17 @@ impl LevelParam {
 /// Time components: for each of year, month, day, hour, minute, second an optional set.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TimeComponents {
+    /// Years to keep; `None` keeps every year.
     pub year: Option<Vec<i64>>,
+    /// Months to keep (1–12); `None` keeps every month.
     pub month: Option<Vec<u32>>,
+    /// Days of the month to keep (1–40, as clisops allows); `None` keeps every day.
     pub day: Option<Vec<u32>>,
+    /// Hours to keep (0–23); `None` keeps every hour.
     pub hour: Option<Vec<u32>>,
+    /// Minutes to keep (0–59); `None` keeps every minute.
     pub minute: Option<Vec<u32>>,
+    /// Seconds to keep (0–59); `None` keeps every second.
     pub second: Option<Vec<u32>>,
 }
 

@@ -22,17 +22,25 @@ pub const NO_DATA: &str = "There were no valid data points found in the requeste
 /// A subset request.
 #[derive(Clone, Debug, Default)]
 pub struct SubsetRequest {
+    /// Time interval or instants to keep; `None` keeps every time step.
     pub time: Option<TimeParam>,
+    /// Longitude/latitude box to keep; `None` keeps the whole horizontal grid.
     pub area: Option<AreaParam>,
+    /// Level interval or values to keep; `None` keeps every level.
     pub level: Option<LevelParam>,
+    /// Years, months, days, ... to keep, applied after `time`; `None` filters nothing.
     pub time_components: Option<TimeComponents>,
 }
 
 /// Decoded time axis of a dataset.
 pub struct TimeAxis {
+    /// Name of the time coordinate variable.
     pub var: String,
+    /// Name of its (single) dimension.
     pub dim: String,
+    /// Its `units` and `calendar`, to decode and re-encode values.
     pub coder: TimeCoder,
+    /// The decoded instants, one per time step.
     pub times: Vec<DateTime>,
 }
 

@@ -22,6 +22,7 @@ mod grid;
 mod kdtree;
 mod md5;
 mod nearest;
+mod points;
 mod sphere;
 mod weights;
 mod xesmf;
@@ -29,6 +30,7 @@ mod xesmf;
 pub use cache::{CacheOutcome, WeightsCache};
 pub use error::RegridError;
 pub use grid::{Grid, GridKind};
+pub use points::{great_circle_km, SphereIndex, EARTH_RADIUS_KM};
 pub use weights::{TripletError, Weights};
 
 /// A regridding method, named as in clisops/xESMF.

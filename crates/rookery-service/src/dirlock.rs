@@ -20,10 +20,20 @@ use std::path::{Path, PathBuf};
 pub enum LockError {
     /// Another live process holds it.
     #[error("the data directory {} is in use by another `rookery serve` ({}); stop it first, or give this server its own --data-dir (or a PostgreSQL --db, which several servers share)", dir.display(), pid.map_or_else(|| "pid unknown".to_string(), |p| format!("pid {p}")))]
-    Held { dir: PathBuf, pid: Option<u32> },
+    Held {
+        /// The data directory (or SQLite file) the lock guards.
+        dir: PathBuf,
+        /// Pid the holder wrote in the lock file; `None` when it cannot be read.
+        pid: Option<u32>,
+    },
     /// The lock file cannot be opened or locked.
     #[error("cannot lock the data directory {}: {source}", dir.display())]
-    Io { dir: PathBuf, source: std::io::Error },
+    Io {
+        /// The data directory (or SQLite file) the lock guards.
+        dir: PathBuf,
+        /// The failure opening or locking the lock file.
+        source: std::io::Error,
+    },
 }
 
 /// A held lock; released when dropped (or when the process ends).

@@ -7,13 +7,22 @@ use rookery_io::text::{xml as esc, xml_text as esc_text};
 /// The OWS exception codes this service reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OwsCode {
+    /// No more specific code: the server's own failures (500) and other statuses.
     NoApplicableCode,
+    /// A required parameter or input is missing (400).
     MissingParameterValue,
+    /// A parameter or input has a bad value, or a process failed through the request's fault (400).
     InvalidParameterValue,
+    /// The WPS `request` is not GetCapabilities, DescribeProcess or Execute (400).
     OperationNotSupported,
+    /// The requested WPS version is not 1.0.0 (400).
     VersionNegotiationFailed,
+    /// Too many jobs queued or a resource (disk, job store) short for now (503), or over a
+    /// quota (429).
     ServerBusy,
+    /// No or bad credentials (401), or not allowed (403).
     AccessForbidden,
+    /// No such job (or not the caller's), output or endpoint (404).
     NotFound,
     /// The request is larger than the server accepts (PyWPS: HTTP 413).
     FileSizeExceeded,
@@ -51,9 +60,13 @@ impl OwsCode {
 /// One OGC exception: code, locator, text and the HTTP status it is sent with.
 #[derive(Clone, Debug)]
 pub struct OwsError {
+    /// The `exceptionCode`.
     pub code: OwsCode,
+    /// The `locator`: the parameter or input at fault; empty: none (written as `None`).
     pub locator: String,
+    /// The `ExceptionText`: one message for the client.
     pub text: String,
+    /// The HTTP status the report is sent with (401 also adds `WWW-Authenticate`).
     pub status: StatusCode,
 }
 

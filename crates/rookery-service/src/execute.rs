@@ -17,6 +17,7 @@ type R<T> = Result<T, ProcError>;
 pub struct Ctx<'a> {
     /// The job's directory (results are published from here).
     pub dir: &'a Path,
+    /// The job store (the `usage` and `dashboard` processes read the usage log from it).
     pub store: &'a dyn JobStore,
     /// Where the job reports how far it got.
     pub progress: Progress,
@@ -25,16 +26,16 @@ pub struct Ctx<'a> {
     /// The job's id (idempotency keys of the parts sent to peers derive from it).
     pub job_id: &'a str,
     /// The service's data-aware layer (or why the configuration could not be loaded).
-    pub data: &'a Result<std::sync::Arc<Daops>, String>,
+    pub data: &'a Result<std::sync::Arc<Daops>, crate::state::DataUnavailable>,
 }
 
 impl Ctx<'_> {
     /// The data-aware layer, or the configuration's failure.
     ///
     /// # Errors
-    /// The roocs.ini configuration could not be loaded.
+    /// The roocs.ini configuration could not be loaded (the server's fault).
     pub fn daops(&self) -> R<&Daops> {
-        self.data.as_deref().map_err(|e| ProcError::server(e.clone()))
+        self.data.as_deref().map_err(|e| ProcError::from(e.clone()))
     }
 }
 
@@ -77,7 +78,7 @@ pub fn execute(process: &str, inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
     std::fs::create_dir_all(ctx.dir).map_err(ProcError::io)?;
     match process {
         "subset" | "concat" | "average" | "average_time" | "weighted_average" | "average_shape" | "regrid"
-        | "climatology" | "anomaly" | "stat_time" => {
+        | "subset_point" | "climatology" | "anomaly" | "stat_time" => {
             let coll = collection_items(inputs.get("collection").map_or(&[][..], Vec::as_slice));
             if coll.is_empty() {
                 return Err(ProcError::invalid("Required input \"collection\" must be provided."));
@@ -258,7 +259,7 @@ pub fn usage_csv(
     }
     if all_sites {
         for p in &peers.peers {
-            match crate::federation::peer_usage(p, time) {
+            match crate::federation::peer_usage(p, time, &peers.tokens) {
                 Ok((pr, pd)) => {
                     for (text, target) in [(pr, &mut req), (pd, &mut dl)] {
                         for rec in csv_records(&text) {

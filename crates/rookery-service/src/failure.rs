@@ -32,7 +32,9 @@ impl FailureKind {
 /// How a job failed: the message clients see and whose fault it is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobFailure {
+    /// One-line message stored as the job's status message and shown to clients.
     pub message: String,
+    /// Whose fault it was (decides the HTTP status and OWS code); absent in JSON: the server's.
     #[serde(default)]
     pub kind: FailureKind,
 }

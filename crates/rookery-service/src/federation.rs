@@ -29,19 +29,151 @@
 //! The coordinator side of the split is in `workflow`: reducing steps whose inputs a
 //! peer holds run there; merges (concat) run here on the fetched results.
 
-use crate::auth::UserToken;
+use crate::auth::{TokenCache, UserToken};
 use crate::config::peer::origin;
 use crate::config::{ClientCredentials, PeerConfig, Protocol};
+use crate::failure::{Classify, FailureKind};
 use crate::ops::ProcError;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// Tokens got by client credentials, per token URL + client, until shortly before they expire.
-fn token_cache() -> &'static std::sync::Mutex<std::collections::HashMap<String, (String, Instant)>> {
-    static C: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, (String, Instant)>>> =
-        std::sync::OnceLock::new();
-    C.get_or_init(Default::default)
+/// Why a peer, or the identity provider this node gets its tokens from, could not do what
+/// was asked. The texts are those of the part's failure (after the node's name) and the log.
+/// Every one is the server's fault, never the request's ([`Classify`]).
+#[derive(Debug, thiserror::Error)]
+pub enum PeerError {
+    /// The token endpoint could not be reached (or its answer not read).
+    #[error("token endpoint {url}: {source}")]
+    TokenUnreachable {
+        /// The token endpoint.
+        url: String,
+        /// The transport error (a timeout, a refused connection, ...).
+        source: ureq::Error,
+    },
+    /// The token endpoint refused the grant or the exchange (its `error` and
+    /// `error_description`).
+    #[error("{}", token_refused(url, what, client, *status, error, description))]
+    TokenRefused {
+        /// The token endpoint.
+        url: String,
+        /// `the client credentials` or `the token exchange`.
+        what: &'static str,
+        /// This node's client id.
+        client: String,
+        /// The HTTP status.
+        status: u16,
+        /// The OAuth2 `error` (may be empty).
+        error: String,
+        /// The OAuth2 `error_description` (may be empty).
+        description: String,
+    },
+    /// The token endpoint answered without an `access_token`.
+    #[error("token endpoint {url} sent no access_token")]
+    NoAccessToken {
+        /// The token endpoint.
+        url: String,
+    },
+    /// The peer is reached by token exchange, but the job carries no user token to exchange.
+    #[error(
+        "node '{peer}' is reached with the user's own identity (token_exchange=on), but this job carries no OIDC token to exchange (submitted with an API key or anonymously, or run by another worker process)"
+    )]
+    NoUserToken {
+        /// The peer's name.
+        peer: String,
+    },
+    /// The peer answered with an HTTP status other than success (for a WPS `usage` request
+    /// also a 200 whose document is not `ProcessSucceeded`); `message` is the whole text.
+    #[error("{message}")]
+    Status {
+        /// The HTTP status.
+        code: u16,
+        /// The text, naming the request and the status.
+        message: String,
+    },
+    /// The peer (or a URL it named) could not be reached, or its answer not read.
+    #[error("{doing}: {source}")]
+    Unreachable {
+        /// What was tried (`cannot submit`, `cannot poll <url>`, ...).
+        doing: String,
+        /// The transport error (a timeout, a refused connection, ...).
+        source: ureq::Error,
+    },
+    /// The part's deadline (`peer_timeout_secs`) passed while its job ran.
+    #[error("timed out after {after:?} waiting for job {job}")]
+    TimedOut {
+        /// The remote job (its URL or WPS status location).
+        job: String,
+        /// The deadline.
+        after: Duration,
+    },
+    /// The remote job failed (or was dismissed).
+    #[error("job {job} failed: {message}")]
+    JobFailed {
+        /// The remote job (its URL or WPS status location).
+        job: String,
+        /// The peer's message.
+        message: String,
+    },
+    /// The peer's answer lacks what the protocol needs (a job id, a status location on its own
+    /// server, an output reference, a file in the Metalink); the text says what.
+    #[error("{0}")]
+    InvalidAnswer(String),
+    /// A fetched file's size is not the Metalink's.
+    #[error("{url}: fetched {got} bytes, the Metalink says {want}")]
+    SizeMismatch {
+        /// The file's URL.
+        url: String,
+        /// Bytes fetched.
+        got: u64,
+        /// Bytes the Metalink gives.
+        want: u64,
+    },
+    /// A fetched file's SHA-256 is not the Metalink's.
+    #[error("{url}: checksum mismatch (SHA-256 {have}, the Metalink says {want})")]
+    ChecksumMismatch {
+        /// The file's URL.
+        url: String,
+        /// The fetched file's digest.
+        have: String,
+        /// The Metalink's digest.
+        want: String,
+    },
+    /// The Metalink could not be fetched (unreachable, refused by the egress policy, an HTTP
+    /// status; see [`rookery_io::RemoteError::status`]).
+    #[error("{0}")]
+    Metalink(rookery_io::RemoteError),
+    /// A result file could not be fetched through the remote-data cache, or written here.
+    #[error("{0}")]
+    Download(rookery_io::IoError),
+    /// This node could not write the fetched files.
+    #[error("{}{source}", if doing.is_empty() { String::new() } else { format!("{doing}: ") })]
+    Io {
+        /// What was tried (`cannot write <file>`), or empty.
+        doing: String,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+fn token_refused(url: &str, what: &str, client: &str, code: u16, e: &str, d: &str) -> String {
+    format!("token endpoint {url} refused {what} of '{client}': HTTP {code} {e} {d}").trim_end().to_string()
+}
+
+impl Classify for PeerError {
+    /// Always the server's: a peer, its identity provider or this node's disk failed.
+    fn failure_kind(&self) -> FailureKind {
+        FailureKind::Server
+    }
+}
+
+impl PeerError {
+    fn io(doing: String) -> impl FnOnce(std::io::Error) -> PeerError {
+        move |source| PeerError::Io { doing, source }
+    }
+    fn unreachable(doing: String) -> impl FnOnce(ureq::Error) -> PeerError {
+        move |source| PeerError::Unreachable { doing, source }
+    }
 }
 
 fn form_enc(s: &str) -> String {
@@ -58,8 +190,14 @@ fn form_enc(s: &str) -> String {
 
 /// POSTs a token request (`form`, without the client's credentials, which are added) to the
 /// client's token endpoint; the access token, cached under `key` until 30 s before it expires.
-fn token_request(c: &ClientCredentials, key: String, form: String, what: &str) -> Result<String, String> {
-    if let Ok(m) = token_cache().lock() {
+fn token_request(
+    c: &ClientCredentials,
+    key: String,
+    form: String,
+    what: &'static str,
+    cache: &TokenCache,
+) -> Result<String, PeerError> {
+    if let Ok(m) = cache.0.lock() {
         if let Some((t, until)) = m.get(&key) {
             if Instant::now() < *until {
                 return Ok(t.clone());
@@ -76,22 +214,26 @@ fn token_request(c: &ClientCredentials, key: String, form: String, what: &str) -
         .post(&c.token_url)
         .header("Content-Type", "application/x-www-form-urlencoded")
         .send(form)
-        .map_err(|e| format!("token endpoint {}: {e}", c.token_url))?;
+        .map_err(|source| PeerError::TokenUnreachable { url: c.token_url.clone(), source })?;
     let (code, v) = body_json(resp)?;
     if code != 200 {
-        let e = v.get("error").and_then(Value::as_str).unwrap_or("");
-        let d = v.get("error_description").and_then(Value::as_str).unwrap_or("");
-        return Err(format!("token endpoint {} refused {what} of '{}': HTTP {code} {e} {d}", c.token_url, c.client_id)
-            .trim_end()
-            .to_string());
+        let text = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        return Err(PeerError::TokenRefused {
+            url: c.token_url.clone(),
+            what,
+            client: c.client_id.clone(),
+            status: code,
+            error: text("error"),
+            description: text("error_description"),
+        });
     }
     let t = v
         .get("access_token")
         .and_then(Value::as_str)
-        .ok_or_else(|| format!("token endpoint {} sent no access_token", c.token_url))?
+        .ok_or_else(|| PeerError::NoAccessToken { url: c.token_url.clone() })?
         .to_string();
     let ttl = v.get("expires_in").and_then(Value::as_u64).unwrap_or(300).saturating_sub(30).max(1);
-    if let Ok(mut m) = token_cache().lock() {
+    if let Ok(mut m) = cache.0.lock() {
         let now = Instant::now();
         m.retain(|_, (_, until)| *until > now);
         m.insert(key, (t.clone(), now + Duration::from_secs(ttl)));
@@ -108,9 +250,11 @@ fn cache_key(c: &ClientCredentials) -> String {
 /// `expires_in`).
 ///
 /// # Errors
-/// The token endpoint is unreachable or refuses (its `error` and `error_description`).
-pub fn client_credentials_token(c: &ClientCredentials) -> Result<String, String> {
-    token_request(c, cache_key(c), "grant_type=client_credentials".into(), "the client credentials")
+/// [`PeerError::TokenUnreachable`], [`PeerError::TokenRefused`] (its `error` and
+/// `error_description`), [`PeerError::NoAccessToken`]; an unreadable answer
+/// ([`PeerError::Unreachable`]).
+pub fn client_credentials_token(c: &ClientCredentials, cache: &TokenCache) -> Result<String, PeerError> {
+    token_request(c, cache_key(c), "grant_type=client_credentials".into(), "the client credentials", cache)
 }
 
 /// A token for the peer got by exchanging the user's access token `subject` (RFC 8693: the
@@ -118,9 +262,9 @@ pub fn client_credentials_token(c: &ClientCredentials) -> Result<String, String>
 /// token until 30 s before `expires_in`).
 ///
 /// # Errors
-/// The token endpoint is unreachable or refuses (an expired user token, a client not allowed
-/// to exchange, an audience it may not ask for).
-pub fn exchange_token(c: &ClientCredentials, subject: &UserToken) -> Result<String, String> {
+/// As [`client_credentials_token`]; [`PeerError::TokenRefused`] for an expired user token, a
+/// client not allowed to exchange, an audience it may not ask for.
+pub fn exchange_token(c: &ClientCredentials, subject: &UserToken, cache: &TokenCache) -> Result<String, PeerError> {
     const ACCESS: &str = "urn:ietf:params:oauth:token-type:access_token";
     let digest: String = {
         use sha2::Digest;
@@ -134,7 +278,7 @@ pub fn exchange_token(c: &ClientCredentials, subject: &UserToken) -> Result<Stri
         form_enc(ACCESS),
         form_enc(ACCESS)
     );
-    token_request(c, key, form, "the token exchange")
+    token_request(c, key, form, "the token exchange", cache)
 }
 
 impl PeerConfig {
@@ -142,10 +286,10 @@ impl PeerConfig {
     /// collection), if any.
     ///
     /// # Errors
-    /// The client-credentials grant failed.
-    pub fn authorization(&self) -> Result<Option<String>, String> {
+    /// The client-credentials grant failed (see [`client_credentials_token`]).
+    pub fn authorization(&self, tokens: &TokenCache) -> Result<Option<String>, PeerError> {
         if let Some(c) = &self.client {
-            return client_credentials_token(c).map(|t| Some(format!("Bearer {t}")));
+            return client_credentials_token(c, tokens).map(|t| Some(format!("Bearer {t}")));
         }
         Ok(self.token.as_ref().map(|t| format!("Bearer {t}")))
     }
@@ -155,43 +299,22 @@ impl PeerConfig {
     /// [`authorization`](Self::authorization).
     ///
     /// # Errors
-    /// The grant or the exchange failed; token exchange is configured but the job carries no
-    /// user token.
-    pub fn authorization_for(&self, user: Option<&UserToken>) -> Result<Option<String>, String> {
+    /// The grant or the exchange failed (see [`exchange_token`]);
+    /// [`PeerError::NoUserToken`]: token exchange is configured but the job carries no user
+    /// token.
+    pub fn authorization_for(
+        &self,
+        user: Option<&UserToken>,
+        tokens: &TokenCache,
+    ) -> Result<Option<String>, PeerError> {
         match (&self.client, self.exchange) {
             (Some(c), true) => {
-                let u = user.ok_or_else(|| {
-                    format!(
-                        "node '{}' is reached with the user's own identity (token_exchange=on), but this job carries no OIDC token to exchange (submitted with an API key or anonymously, or run by another worker process)",
-                        self.name
-                    )
-                })?;
-                exchange_token(c, u).map(|t| Some(format!("Bearer {t}")))
+                let u = user.ok_or_else(|| PeerError::NoUserToken { peer: self.name.clone() })?;
+                exchange_token(c, u, tokens).map(|t| Some(format!("Bearer {t}")))
             }
-            _ => self.authorization(),
+            _ => self.authorization(tokens),
         }
     }
-}
-
-/// `*`-glob match of a whole string.
-#[must_use]
-pub fn glob_match(pat: &str, s: &str) -> bool {
-    let parts: Vec<&str> = pat.split('*').collect();
-    if parts.len() == 1 {
-        return pat == s;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !s.starts_with(first) || s.len() < first.len() + last.len() || !s.ends_with(last) {
-        return false;
-    }
-    let mut rest = &s[first.len()..s.len() - last.len()];
-    for mid in &parts[1..parts.len() - 1] {
-        match rest.find(mid) {
-            Some(i) => rest = &rest[i + mid.len()..],
-            None => return false,
-        }
-    }
-    true
 }
 
 /// Where a collection item is.
@@ -214,6 +337,8 @@ pub struct Peers {
     pub attempts: u32,
     /// The token of the user whose job this is, for peers reached by token exchange.
     pub user_token: Option<UserToken>,
+    /// Tokens this node got for peers (the service shares one cache across its jobs).
+    pub tokens: std::sync::Arc<TokenCache>,
 }
 
 /// A fetched part: where its files are now and which remote job made them.
@@ -233,10 +358,14 @@ fn agent(timeout: Duration) -> ureq::Agent {
     ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(timeout)).proxy(None).build().into()
 }
 
-fn body_json(resp: ureq::http::Response<ureq::Body>) -> Result<(u16, Value), String> {
+fn body_json(resp: ureq::http::Response<ureq::Body>) -> Result<(u16, Value), PeerError> {
     let code = resp.status().as_u16();
     let mut b = resp.into_body();
-    let bytes = b.with_config().limit(16 << 20).read_to_vec().map_err(|e| format!("cannot read the answer: {e}"))?;
+    let bytes = b
+        .with_config()
+        .limit(16 << 20)
+        .read_to_vec()
+        .map_err(PeerError::unreachable("cannot read the answer".into()))?;
     Ok((code, serde_json::from_slice(&bytes).unwrap_or(Value::Null)))
 }
 
@@ -290,6 +419,7 @@ impl Peers {
             part_timeout: Duration::from_secs(part_timeout_secs.max(1)),
             attempts: attempts.max(1),
             user_token: None,
+            tokens: std::sync::Arc::default(),
         }
     }
 
@@ -307,8 +437,12 @@ impl Peers {
         if local || self.peers.is_empty() {
             return Place::Local;
         }
-        let holders: Vec<PeerConfig> =
-            self.peers.iter().filter(|p| p.holds.iter().any(|h| glob_match(h, item))).cloned().collect();
+        let holders: Vec<PeerConfig> = self
+            .peers
+            .iter()
+            .filter(|p| p.holds.iter().any(|h| rookery_daops::wildcard::matches_star(h, item)))
+            .cloned()
+            .collect();
         if holders.is_empty() {
             Place::Local
         } else {
@@ -357,7 +491,7 @@ impl Peers {
         key: &str,
         dir: &Path,
         io: &rookery_io::IoContext,
-    ) -> Result<PartResult, String> {
+    ) -> Result<PartResult, PeerError> {
         match peer.protocol {
             Protocol::Ogc => self.run_ogc(peer, workflow, key, dir, io),
             Protocol::Wps => self.run_wps(peer, workflow, dir, io),
@@ -372,10 +506,10 @@ impl Peers {
         workflow: &Value,
         dir: &Path,
         io: &rookery_io::IoContext,
-    ) -> Result<PartResult, String> {
+    ) -> Result<PartResult, PeerError> {
         let deadline = Instant::now() + self.part_timeout;
         let left = || deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
-        let auth = peer.authorization_for(self.user_token.as_ref())?;
+        let auth = peer.authorization_for(self.user_token.as_ref(), &self.tokens)?;
         // A rook knows no workflow-only switches (its operations would refuse the argument).
         let mut workflow = workflow.clone();
         if let Some(steps) = workflow.get_mut("steps").and_then(Value::as_object_mut) {
@@ -390,14 +524,18 @@ impl Peers {
         if let Some(a) = &auth {
             rb = rb.header("Authorization", a);
         }
-        let resp = rb.send(body).map_err(|e| format!("cannot submit: {e}"))?;
+        let resp = rb.send(body).map_err(PeerError::unreachable("cannot submit".into()))?;
         let (code, mut doc) = body_text(resp)?;
         if !(200..300).contains(&code) || doc.contains("ExceptionReport") {
-            return Err(format!("submission refused with HTTP {code}: {}", wps_exception(&doc)));
+            return Err(PeerError::Status {
+                code,
+                message: format!("submission refused with HTTP {code}: {}", wps_exception(&doc)),
+            });
         }
-        let status = xml_attr(&doc, "statusLocation").ok_or("the Execute response has no statusLocation")?;
+        let status = xml_attr(&doc, "statusLocation")
+            .ok_or_else(|| PeerError::InvalidAnswer("the Execute response has no statusLocation".into()))?;
         if origin(&status) != origin(&peer.url) {
-            return Err(format!("the statusLocation {status} is not on the peer's server"));
+            return Err(PeerError::InvalidAnswer(format!("the statusLocation {status} is not on the peer's server")));
         }
         let mut wait = Duration::from_millis(100);
         loop {
@@ -405,10 +543,10 @@ impl Peers {
                 break;
             }
             if doc.contains("ProcessFailed") {
-                return Err(format!("job {status} failed: {}", wps_exception(&doc)));
+                return Err(PeerError::JobFailed { job: status, message: wps_exception(&doc) });
             }
             if Instant::now() >= deadline {
-                return Err(format!("timed out after {:?} waiting for job {status}", self.part_timeout));
+                return Err(PeerError::TimedOut { job: status, after: self.part_timeout });
             }
             std::thread::sleep(wait.min(left()));
             wait = (wait * 2).min(Duration::from_secs(2));
@@ -416,14 +554,14 @@ impl Peers {
             if let Some(a) = &auth {
                 rb = rb.header("Authorization", a);
             }
-            let (code, d) = body_text(rb.call().map_err(|e| format!("cannot poll {status}: {e}"))?)?;
+            let (code, d) = body_text(rb.call().map_err(PeerError::unreachable(format!("cannot poll {status}")))?)?;
             if code != 200 {
-                return Err(format!("polling {status} answered HTTP {code}"));
+                return Err(PeerError::Status { code, message: format!("polling {status} answered HTTP {code}") });
             }
             doc = d;
         }
         let href = wps_output_href(&doc, "output")
-            .ok_or_else(|| format!("the results of {status} have no output reference"))?;
+            .ok_or_else(|| PeerError::InvalidAnswer(format!("the results of {status} have no output reference")))?;
         let (files, bytes) = fetch_metalink(io, &href, &status, dir)?;
         Ok(PartResult { peer: peer.clone(), job_url: status, files, bytes })
     }
@@ -436,10 +574,10 @@ impl Peers {
         key: &str,
         dir: &Path,
         io: &rookery_io::IoContext,
-    ) -> Result<PartResult, String> {
+    ) -> Result<PartResult, PeerError> {
         let deadline = Instant::now() + self.part_timeout;
         let left = || deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
-        let auth = peer.authorization_for(self.user_token.as_ref())?;
+        let auth = peer.authorization_for(self.user_token.as_ref(), &self.tokens)?;
         let with_auth = |mut rb: ureq::RequestBuilder<ureq::typestate::WithoutBody>| {
             if let Some(a) = &auth {
                 rb = rb.header("Authorization", a);
@@ -456,37 +594,41 @@ impl Peers {
         if let Some(a) = &auth {
             rb = rb.header("Authorization", a);
         }
-        let resp = rb.send(body.to_string()).map_err(|e| format!("cannot submit: {e}"))?;
+        let resp = rb.send(body.to_string()).map_err(PeerError::unreachable("cannot submit".into()))?;
         let (code, v) = body_json(resp)?;
         if !(200..300).contains(&code) {
             let why = v.get("detail").or_else(|| v.get("title")).and_then(Value::as_str).unwrap_or("");
-            return Err(format!("submission refused with HTTP {code} {why}"));
+            return Err(PeerError::Status { code, message: format!("submission refused with HTTP {code} {why}") });
         }
-        let job_id = v.get("jobID").and_then(Value::as_str).ok_or("the answer names no jobID")?.to_string();
+        let job_id = v
+            .get("jobID")
+            .and_then(Value::as_str)
+            .ok_or_else(|| PeerError::InvalidAnswer("the answer names no jobID".into()))?
+            .to_string();
         if job_id.is_empty() || !job_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(format!("the answer names a strange jobID '{job_id}'"));
+            return Err(PeerError::InvalidAnswer(format!("the answer names a strange jobID '{job_id}'")));
         }
         let job_url = format!("{}/jobs/{job_id}", peer.url);
         // Poll.
         let mut wait = Duration::from_millis(100);
         loop {
             if Instant::now() >= deadline {
-                return Err(format!("timed out after {:?} waiting for job {job_url}", self.part_timeout));
+                return Err(PeerError::TimedOut { job: job_url, after: self.part_timeout });
             }
             let resp = with_auth(agent(left().min(Duration::from_secs(30))).get(&job_url))
                 .call()
-                .map_err(|e| format!("cannot poll {job_url}: {e}"))?;
+                .map_err(PeerError::unreachable(format!("cannot poll {job_url}")))?;
             let (code, v) = body_json(resp)?;
             if code != 200 {
-                return Err(format!("polling {job_url} answered HTTP {code}"));
+                return Err(PeerError::Status { code, message: format!("polling {job_url} answered HTTP {code}") });
             }
             match v.get("status").and_then(Value::as_str).unwrap_or("") {
                 "successful" => break,
                 "failed" | "dismissed" => {
-                    return Err(format!(
-                        "job {job_url} failed: {}",
-                        v.get("message").and_then(Value::as_str).unwrap_or("no message")
-                    ));
+                    return Err(PeerError::JobFailed {
+                        job: job_url,
+                        message: v.get("message").and_then(Value::as_str).unwrap_or("no message").to_string(),
+                    });
                 }
                 _ => {}
             }
@@ -496,13 +638,16 @@ impl Peers {
         // Results → Metalink → files.
         let resp = with_auth(agent(left()).get(&format!("{job_url}/results")))
             .call()
-            .map_err(|e| format!("cannot get the results of {job_url}: {e}"))?;
+            .map_err(PeerError::unreachable(format!("cannot get the results of {job_url}")))?;
         let (code, v) = body_json(resp)?;
-        let href = v
-            .pointer("/output/href")
-            .and_then(Value::as_str)
-            .filter(|_| code == 200)
-            .ok_or_else(|| format!("the results of {job_url} have no output (HTTP {code})"))?;
+        let href = v.pointer("/output/href").and_then(Value::as_str).filter(|_| code == 200).ok_or_else(|| {
+            let message = format!("the results of {job_url} have no output (HTTP {code})");
+            if code == 200 {
+                PeerError::InvalidAnswer(message)
+            } else {
+                PeerError::Status { code, message }
+            }
+        })?;
         let (files, bytes) = fetch_metalink(io, href, &job_url, dir)?;
         Ok(PartResult { peer: peer.clone(), job_url, files, bytes })
     }
@@ -515,15 +660,15 @@ fn fetch_metalink(
     href: &str,
     job_url: &str,
     dir: &Path,
-) -> Result<(Vec<PathBuf>, u64), String> {
+) -> Result<(Vec<PathBuf>, u64), PeerError> {
     // The service's I/O context: its egress policy allows the peers' result URLs.
     let remote = io.remote();
-    let meta = remote.http().fetch_all(href, 16 << 20).map_err(|e| e.to_string())?;
+    let meta = remote.http().fetch_all(href, 16 << 20).map_err(PeerError::Metalink)?;
     let files = metalink_files(&String::from_utf8_lossy(&meta));
     if files.is_empty() {
-        return Err(format!("the output of {job_url} lists no file"));
+        return Err(PeerError::InvalidAnswer(format!("the output of {job_url} lists no file")));
     }
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    std::fs::create_dir_all(dir).map_err(PeerError::io(format!("cannot create {}", dir.display())))?;
     let mut out = Vec::new();
     let mut bytes = 0u64;
     for (name, size, url, sha) in files {
@@ -531,13 +676,13 @@ fn fetch_metalink(
         let got = fetch_file(remote, &url, &dest)?;
         if size > 0 && got != size {
             let _ = std::fs::remove_file(&dest);
-            return Err(format!("{url}: fetched {got} bytes, the Metalink says {size}"));
+            return Err(PeerError::SizeMismatch { url, got, want: size });
         }
         if let Some(want) = sha {
-            let have = crate::ops::sha256_file(&dest).map_err(|e| e.to_string())?;
+            let have = crate::ops::sha256_file(&dest).map_err(PeerError::io(String::new()))?;
             if have != want {
                 let _ = std::fs::remove_file(&dest);
-                return Err(format!("{url}: checksum mismatch (SHA-256 {have}, the Metalink says {want})"));
+                return Err(PeerError::ChecksumMismatch { url, have, want });
             }
         }
         bytes += got;
@@ -572,10 +717,14 @@ fn wps_execute(process: &str, inputs: &[(&str, &str)], asynchronous: bool) -> St
     x
 }
 
-fn body_text(resp: ureq::http::Response<ureq::Body>) -> Result<(u16, String), String> {
+fn body_text(resp: ureq::http::Response<ureq::Body>) -> Result<(u16, String), PeerError> {
     let code = resp.status().as_u16();
     let mut b = resp.into_body();
-    let t = b.with_config().limit(16 << 20).read_to_string().map_err(|e| format!("cannot read the answer: {e}"))?;
+    let t = b
+        .with_config()
+        .limit(16 << 20)
+        .read_to_string()
+        .map_err(PeerError::unreachable("cannot read the answer".into()))?;
     Ok((code, t))
 }
 
@@ -609,76 +758,71 @@ fn wps_output_href(doc: &str, id: &str) -> Option<String> {
 /// A peer's usage log: its `usage` process run synchronously, both CSVs fetched.
 ///
 /// # Errors
-/// The peer is unreachable, refuses, or answers without the CSVs.
-pub fn peer_usage(peer: &PeerConfig, time: &str) -> Result<(String, String), String> {
+/// [`PeerError::Unreachable`], [`PeerError::Status`] (it refuses),
+/// [`PeerError::InvalidAnswer`] (an answer without the CSVs), a failed token grant.
+pub fn peer_usage(peer: &PeerConfig, time: &str, tokens: &TokenCache) -> Result<(String, String), PeerError> {
     if peer.protocol == Protocol::Wps {
-        return wps_usage(peer, time);
+        return wps_usage(peer, time, tokens);
     }
     let body = json!({"inputs": {"time": time}});
     let mut rb = agent(Duration::from_secs(120))
         .post(&format!("{}/processes/usage/execution", peer.url))
         .header("Content-Type", "application/json");
-    if let Some(a) = peer.authorization()? {
+    if let Some(a) = peer.authorization(tokens)? {
         rb = rb.header("Authorization", &a);
     }
-    let (code, v) = body_json(rb.send(body.to_string()).map_err(|e| format!("cannot reach it: {e}"))?)?;
+    let (code, v) = body_json(rb.send(body.to_string()).map_err(PeerError::unreachable("cannot reach it".into()))?)?;
     if code != 200 {
-        return Err(format!("usage answered HTTP {code}"));
+        return Err(PeerError::Status { code, message: format!("usage answered HTTP {code}") });
     }
-    let get = |id: &str| -> Result<String, String> {
+    let get = |id: &str| -> Result<String, PeerError> {
         let href = v
             .pointer(&format!("/{id}/href"))
             .and_then(Value::as_str)
-            .ok_or_else(|| format!("no {id} in the answer"))?;
-        let resp = agent(Duration::from_secs(120)).get(href).call().map_err(|e| format!("cannot fetch {href}: {e}"))?;
-        let mut b = resp.into_body();
-        b.with_config().limit(256 << 20).read_to_string().map_err(|e| format!("cannot read {href}: {e}"))
+            .ok_or_else(|| PeerError::InvalidAnswer(format!("no {id} in the answer")))?;
+        fetch_csv(href)
     };
     Ok((get("wpsusage")?, get("downloads")?))
 }
 
 /// A WPS peer's usage: rook's `usage` process executed synchronously, both CSVs fetched.
-fn wps_usage(peer: &PeerConfig, time: &str) -> Result<(String, String), String> {
+fn wps_usage(peer: &PeerConfig, time: &str, tokens: &TokenCache) -> Result<(String, String), PeerError> {
     let inputs: Vec<(&str, &str)> = if time.is_empty() { Vec::new() } else { vec![("time", time)] };
     let mut rb = agent(Duration::from_secs(120)).post(&peer.url).header("Content-Type", "text/xml");
-    if let Some(a) = peer.authorization()? {
+    if let Some(a) = peer.authorization(tokens)? {
         rb = rb.header("Authorization", &a);
     }
-    let (code, doc) =
-        body_text(rb.send(wps_execute("usage", &inputs, false)).map_err(|e| format!("cannot reach it: {e}"))?)?;
+    let (code, doc) = body_text(
+        rb.send(wps_execute("usage", &inputs, false)).map_err(PeerError::unreachable("cannot reach it".into()))?,
+    )?;
     if code != 200 || !doc.contains("ProcessSucceeded") {
-        return Err(format!("usage answered HTTP {code}: {}", wps_exception(&doc)));
+        return Err(PeerError::Status {
+            code,
+            message: format!("usage answered HTTP {code}: {}", wps_exception(&doc)),
+        });
     }
-    let get = |id: &str| -> Result<String, String> {
-        let href = wps_output_href(&doc, id).ok_or_else(|| format!("no {id} in the answer"))?;
-        let resp =
-            agent(Duration::from_secs(120)).get(&href).call().map_err(|e| format!("cannot fetch {href}: {e}"))?;
-        let mut b = resp.into_body();
-        b.with_config().limit(256 << 20).read_to_string().map_err(|e| format!("cannot read {href}: {e}"))
+    let get = |id: &str| -> Result<String, PeerError> {
+        let href =
+            wps_output_href(&doc, id).ok_or_else(|| PeerError::InvalidAnswer(format!("no {id} in the answer")))?;
+        fetch_csv(&href)
     };
     Ok((get("wpsusage")?, get("downloads")?))
 }
 
-/// Copies `url` to `dest` through the remote-data cache (range reads of cached blocks); the
-/// file appears under its name only when complete.
-fn fetch_file(remote: &rookery_io::Remote, url: &str, dest: &Path) -> Result<u64, String> {
-    use hdf5_reader::storage::Storage;
-    use std::io::Write;
-    let st = remote.open(url).map_err(|e| e.to_string())?;
-    let len = st.len();
-    let tmp = dest.with_extension("part");
-    let mut f = std::fs::File::create(&tmp).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-    let step = 8u64 << 20;
-    let mut off = 0u64;
-    while off < len {
-        let n = step.min(len - off);
-        let b = st.read_range(off, n as usize).map_err(|e| format!("{url}: {e}"))?;
-        f.write_all(&b).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-        off += n;
-    }
-    f.sync_all().map_err(|e| e.to_string())?;
-    std::fs::rename(&tmp, dest).map_err(|e| e.to_string())?;
-    Ok(len)
+/// A usage CSV a peer's `usage` answer links to.
+fn fetch_csv(href: &str) -> Result<String, PeerError> {
+    let resp = agent(Duration::from_secs(120))
+        .get(href)
+        .call()
+        .map_err(PeerError::unreachable(format!("cannot fetch {href}")))?;
+    let mut b = resp.into_body();
+    b.with_config().limit(256 << 20).read_to_string().map_err(PeerError::unreachable(format!("cannot read {href}")))
+}
+
+/// Copies `url` to `dest` through the remote-data cache ([`rookery_io::Remote::download`]:
+/// range reads of cached blocks); the file appears under its name only when complete.
+fn fetch_file(remote: &rookery_io::Remote, url: &str, dest: &Path) -> Result<u64, PeerError> {
+    remote.download(url, dest).map_err(PeerError::Download)
 }
 
 #[cfg(test)]
@@ -688,19 +832,19 @@ mod tests {
 
     #[test]
     fn globs() {
-        assert!(glob_match(
+        assert!(rookery_daops::wildcard::matches_star(
             "c3s-cmip6.*.s1960-r2i1p1f1.*",
             "c3s-cmip6.DCPP.EC.EC3.dcppA-hindcast.s1960-r2i1p1f1.Amon.tas.gr.v1"
         ));
-        assert!(!glob_match(
+        assert!(!rookery_daops::wildcard::matches_star(
             "c3s-cmip6.*.s1960-r2i1p1f1.*",
             "c3s-cmip6.DCPP.EC.EC3.dcppA-hindcast.s1960-r6i2p1f1.Amon.tas.gr.v1"
         ));
-        assert!(glob_match("*", "x"));
-        assert!(glob_match("cmip5.*", "cmip5.a"));
-        assert!(!glob_match("cmip5.*", "cmip6.a"));
-        assert!(glob_match("a*b*c", "aXXbYYc"));
-        assert!(!glob_match("a*b*c", "acb"));
+        assert!(rookery_daops::wildcard::matches_star("*", "x"));
+        assert!(rookery_daops::wildcard::matches_star("cmip5.*", "cmip5.a"));
+        assert!(!rookery_daops::wildcard::matches_star("cmip5.*", "cmip6.a"));
+        assert!(rookery_daops::wildcard::matches_star("a*b*c", "aXXbYYc"));
+        assert!(!rookery_daops::wildcard::matches_star("a*b*c", "acb"));
     }
 
     #[test]
@@ -710,17 +854,62 @@ mod tests {
         assert!(p.exchange);
         assert_eq!(p.client.as_ref().unwrap().audience.as_deref(), Some("rookery-api"));
         // No user token: a clear error naming the peer, before any request.
-        let e = p.authorization_for(None).unwrap_err();
+        let e = p.authorization_for(None, &TokenCache::default()).unwrap_err();
+        assert!(matches!(&e, PeerError::NoUserToken { peer } if peer == "x"), "{e:?}");
+        assert_eq!(
+            crate::ops::ProcError::from(p.authorization_for(None, &TokenCache::default()).unwrap_err()).1,
+            FailureKind::Server
+        );
+        let e = e.to_string();
         assert!(e.contains("node 'x'") && e.contains("token_exchange=on") && e.contains("API key"), "{e}");
         assert!(!format!("{:?}", UserToken("secret-token".into())).contains("secret-token"));
-        let e = parse_peer("x http://a holds=* token_exchange=on").unwrap_err();
+        let e = parse_peer("x http://a holds=* token_exchange=on").unwrap_err().to_string();
         assert!(e.contains("token_exchange=on and client credentials need token_url"), "{e}");
-        let e = parse_peer(&format!("x http://a holds=* {cc} token_exchange=maybe")).unwrap_err();
+        let e = parse_peer(&format!("x http://a holds=* {cc} token_exchange=maybe")).unwrap_err().to_string();
         assert!(e.contains("token_exchange must be on or off"), "{e}");
-        let e = parse_peer(&format!("x http://a holds=* {cc} token=t token_exchange=on")).unwrap_err();
+        let e = parse_peer(&format!("x http://a holds=* {cc} token=t token_exchange=on")).unwrap_err().to_string();
         assert!(e.contains("exclude each other"), "{e}");
         // Off: the client's own token, as before.
         assert!(!parse_peer(&format!("x http://a holds=* {cc} token_exchange=off")).unwrap().exchange);
+    }
+
+    /// A one-request HTTP server answering `status` with an empty JSON body; its base URL.
+    fn answer_once(status: &'static str) -> String {
+        use std::io::{Read, Write};
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", l.local_addr().unwrap());
+        std::thread::spawn(move || {
+            if let Ok((mut c, _)) = l.accept() {
+                let mut buf = [0u8; 4096];
+                let mut got = Vec::new();
+                while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match c.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => got.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = c.write_all(
+                    format!("HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{{}}").as_bytes(),
+                );
+            }
+        });
+        url
+    }
+
+    #[test]
+    fn a_peer_status_is_a_variant() {
+        let p = parse_peer(&format!("x {} holds=*", answer_once("503 Service Unavailable"))).unwrap();
+        let e = peer_usage(&p, "", &TokenCache::default()).unwrap_err();
+        assert!(matches!(e, PeerError::Status { code: 503, .. }), "{e:?}");
+        assert_eq!(e.to_string(), "usage answered HTTP 503");
+        let e = ProcError::from(e);
+        assert_eq!((e.0.as_str(), e.1), ("usage answered HTTP 503", FailureKind::Server));
+        // A refused token request: the endpoint's status, its error and description.
+        let cc = format!("token_url={}/token client_id=c client_secret=s", answer_once("401 Unauthorized"));
+        let p = parse_peer(&format!("y http://a holds=* {cc}")).unwrap();
+        let e = p.authorization(&TokenCache::default()).unwrap_err();
+        assert!(matches!(&e, PeerError::TokenRefused { status: 401, what: "the client credentials", .. }), "{e:?}");
+        assert!(e.to_string().ends_with("refused the client credentials of 'c': HTTP 401"), "{e}");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! (`5%`) or `0` (no floor); by default the smaller of 1 GB and 5% of the file system, so a
 //! small disk is not refused from the start.
 
+use crate::text::NotASize;
 use crate::Config;
 use std::path::Path;
 
@@ -20,21 +21,48 @@ pub enum MinFreeSpace {
     Percent(f64),
 }
 
+/// Why a `min_free_space` value was refused; each holds the value as given.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FloorError {
+    /// Ends in `%` but is not a number before it.
+    #[error("'{0}' is not a percentage (e.g. 5%)")]
+    NotAPercentage(String),
+    /// A percentage below 0 or above 100.
+    #[error("'{0}' is not a percentage between 0 and 100")]
+    OutOfRange(String),
+    /// Neither a percentage nor a size.
+    #[error(transparent)]
+    NotASize(#[from] NotASize),
+}
+
+/// New jobs are refused: a file system they need has less than the floor free. The text
+/// names no server path.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("Not enough free disk space to start new jobs: {} left {what}, {} needed", human(*available), human(*needed))]
+pub struct LowSpace {
+    /// Which file system: `for job outputs` or `for the job store`.
+    pub what: &'static str,
+    /// Bytes free there.
+    pub available: u64,
+    /// The floor, in bytes.
+    pub needed: u64,
+}
+
 impl MinFreeSpace {
     /// Parses `1GB`, `500M`, `5%`, `0`.
     ///
     /// # Errors
-    /// Neither a size nor a percentage.
-    pub fn parse(v: &str) -> Result<MinFreeSpace, String> {
+    /// Neither a size nor a percentage between 0 and 100 ([`FloorError`]).
+    pub fn parse(v: &str) -> Result<MinFreeSpace, FloorError> {
         let t = v.trim();
         if let Some(p) = t.strip_suffix('%') {
-            let x: f64 = p.trim().parse().map_err(|_| format!("'{v}' is not a percentage (e.g. 5%)"))?;
+            let x: f64 = p.trim().parse().map_err(|_| FloorError::NotAPercentage(v.to_string()))?;
             if !(0.0..=100.0).contains(&x) {
-                return Err(format!("'{v}' is not a percentage between 0 and 100"));
+                return Err(FloorError::OutOfRange(v.to_string()));
             }
             return Ok(MinFreeSpace::Percent(x));
         }
-        crate::text::parse_size(t).map(MinFreeSpace::Bytes)
+        Ok(crate::text::parse_size(t).map(MinFreeSpace::Bytes)?)
     }
 
     /// The floor in bytes on a file system of `total` bytes.
@@ -50,12 +78,12 @@ impl MinFreeSpace {
     }
 }
 
-/// Whether new jobs may start: `Err` with a one-line reason (no server paths) when a file
+/// Whether new jobs may start: `Err` (a one-line reason, no server paths) when a file
 /// system they need has less than the floor free.
 ///
 /// # Errors
-/// The reason for refusing.
-pub fn check(cfg: &Config) -> Result<(), String> {
+/// [`LowSpace`]: the reason for refusing.
+pub fn check(cfg: &Config) -> Result<(), LowSpace> {
     let db = cfg.db_url().is_none().then(|| cfg.db_path());
     let dirs: [(&str, Option<&Path>); 2] =
         [("for job outputs", Some(&cfg.data_dir)), ("for the job store", db.as_deref().and_then(Path::parent))];
@@ -65,11 +93,7 @@ pub fn check(cfg: &Config) -> Result<(), String> {
         let Some(space) = rookery_io::space::space(dir) else { continue };
         let floor = cfg.min_free_space.bytes(space.total);
         if floor > 0 && space.available < floor {
-            return Err(format!(
-                "Not enough free disk space to start new jobs: {} left {what}, {} needed",
-                human(space.available),
-                human(floor)
-            ));
+            return Err(LowSpace { what, available: space.available, needed: floor });
         }
     }
     Ok(())
@@ -100,8 +124,10 @@ mod tests {
         assert_eq!(MinFreeSpace::parse("1GB").unwrap(), MinFreeSpace::Bytes(1_000_000_000));
         assert_eq!(MinFreeSpace::parse("5%").unwrap(), MinFreeSpace::Percent(5.0));
         assert_eq!(MinFreeSpace::parse("0").unwrap().bytes(10_000), 0);
-        assert!(MinFreeSpace::parse("lots").is_err());
-        assert!(MinFreeSpace::parse("120%").is_err());
+        assert_eq!(MinFreeSpace::parse("lots"), Err(FloorError::NotASize(NotASize("lots".into()))));
+        assert_eq!(MinFreeSpace::parse("120%"), Err(FloorError::OutOfRange("120%".into())));
+        assert_eq!(MinFreeSpace::parse("x%").unwrap_err().to_string(), "'x%' is not a percentage (e.g. 5%)");
+        assert_eq!(MinFreeSpace::parse("lots").unwrap_err().to_string(), "'lots' is not a size (e.g. 500M, 10G)");
         assert_eq!(MinFreeSpace::Default.bytes(100_000_000_000), 1_000_000_000);
         assert_eq!(MinFreeSpace::Default.bytes(2_000_000), 100_000);
         assert_eq!(MinFreeSpace::Percent(10.0).bytes(1000), 100);
@@ -117,6 +143,9 @@ mod tests {
         assert!(check(&c).is_ok());
         c.min_free_space = MinFreeSpace::Percent(100.0);
         let e = check(&c).unwrap_err();
+        assert_eq!(e.what, "for job outputs");
+        assert!(e.needed > e.available, "{e}");
+        let e = e.to_string();
         assert!(e.contains("Not enough free disk space") && !e.contains(&d.path().display().to_string()), "{e}");
     }
 }

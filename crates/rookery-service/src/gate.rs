@@ -17,6 +17,7 @@ use std::sync::Mutex;
 /// [`layer`], since it may need the issuer). Read by [`AppState::principal`].
 #[derive(Debug, Default)]
 pub struct RequestAuth {
+    /// Client IP address (the direct peer); empty when unknown.
     pub remote: String,
     /// `Some` when the request carried a token (not an API key).
     pub token: Option<Result<Principal, oidc::TokenError>>,

@@ -53,19 +53,32 @@ pub const KEYS: &[&str] = &[
     "max_wps_body",
 ];
 
-fn secs(key: &str, v: &str) -> Result<Duration, String> {
-    let s: f64 = v.parse().map_err(|_| format!("config: '{key}' must be a number of seconds, not '{v}'"))?;
+/// Why [`HttpLimits::set`] refused a setting.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LimitError {
+    /// The key is not one of [`KEYS`].
+    #[error("config: '{0}' is not an HTTP limit")]
+    NotALimit(String),
+    /// A value of the wrong type or out of range; the text names the key and what it takes.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn secs(key: &str, v: &str) -> Result<Duration, LimitError> {
+    let s: f64 = v
+        .parse()
+        .map_err(|_| LimitError::Invalid(format!("config: '{key}' must be a number of seconds, not '{v}'")))?;
     if !(s.is_finite() && s > 0.0 && s <= 86_400.0) {
-        return Err(format!("config: '{key}' must be between 0 and 86400 seconds, not '{v}'"));
+        return Err(LimitError::Invalid(format!("config: '{key}' must be between 0 and 86400 seconds, not '{v}'")));
     }
     Ok(Duration::from_secs_f64(s))
 }
 
-fn size(key: &str, v: &str) -> Result<u64, String> {
+fn size(key: &str, v: &str) -> Result<u64, LimitError> {
     match crate::text::parse_size(v) {
-        Ok(0) => Err(format!("config: '{key}' must be more than 0 bytes")),
+        Ok(0) => Err(LimitError::Invalid(format!("config: '{key}' must be more than 0 bytes"))),
         Ok(n) => Ok(n),
-        Err(e) => Err(format!("config: '{key}': {e}")),
+        Err(e) => Err(LimitError::Invalid(format!("config: '{key}': {e}"))),
     }
 }
 
@@ -73,13 +86,16 @@ impl HttpLimits {
     /// Sets one of [`KEYS`].
     ///
     /// # Errors
-    /// A value of the wrong type or out of range; a key that is not one of [`KEYS`].
-    pub fn set(&mut self, key: &str, v: &str) -> Result<(), String> {
+    /// [`LimitError::Invalid`]: a value of the wrong type or out of range;
+    /// [`LimitError::NotALimit`]: a key that is not one of [`KEYS`].
+    pub fn set(&mut self, key: &str, v: &str) -> Result<(), LimitError> {
         match key {
             "max_connections" => {
-                let n: usize = v.parse().map_err(|_| format!("config: '{key}' must be a number, not '{v}'"))?;
+                let n: usize = v
+                    .parse()
+                    .map_err(|_| LimitError::Invalid(format!("config: '{key}' must be a number, not '{v}'")))?;
                 if !(1..=1_000_000).contains(&n) {
-                    return Err(format!("config: '{key}' must be between 1 and 1000000, not {n}"));
+                    return Err(LimitError::Invalid(format!("config: '{key}' must be between 1 and 1000000, not {n}")));
                 }
                 self.max_connections = n;
             }
@@ -88,7 +104,7 @@ impl HttpLimits {
             "body_read_timeout_secs" => self.body_read_timeout = secs(key, v)?,
             "max_execute_body" => self.max_execute_body = size(key, v)?,
             "max_wps_body" => self.max_wps_body = size(key, v)?,
-            other => return Err(format!("config: '{other}' is not an HTTP limit")),
+            other => return Err(LimitError::NotALimit(other.to_string())),
         }
         Ok(())
     }
@@ -99,7 +115,10 @@ impl HttpLimits {
 pub enum BodyError {
     /// Larger than the endpoint accepts (declared by `Content-Length` or found while reading).
     #[error("the request body is larger than this endpoint accepts ({limit} bytes)")]
-    TooLarge { limit: u64 },
+    TooLarge {
+        /// The endpoint's limit in bytes.
+        limit: u64,
+    },
     /// The client took longer than `body_read_timeout_secs`.
     #[error("the request body did not arrive within {0} s")]
     Timeout(u64),
@@ -151,25 +170,37 @@ pub fn has_body(headers: &HeaderMap) -> bool {
             .is_some_and(|v| v.trim().parse::<u64>().map_or(true, |n| n > 0))
 }
 
+/// Why a JSON endpoint refuses a request body (415); the texts quote what was sent.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ContentTypeError {
+    /// Sent with a `Content-Encoding` other than `identity` (gzip, ...).
+    #[error("Content-Encoding '{0}' is not supported; send the JSON document unencoded")]
+    Encoded(String),
+    /// A body without a `Content-Type`.
+    #[error("the request has a body but no Content-Type; send it as application/json")]
+    Missing,
+    /// A `Content-Type` that is not JSON (shown without control characters, at most 100
+    /// characters).
+    #[error("Content-Type '{0}' is not supported; this endpoint takes application/json")]
+    NotJson(String),
+}
+
 /// Checks the `Content-Type` (and `Content-Encoding`) of a request to a JSON endpoint:
 /// `application/json` or a `+json` type, with any parameters; none at all only without a
 /// body. `Err` carries what was sent, for the 415 answer.
 ///
 /// # Errors
-/// The body is of another type, of no declared type, or encoded (gzip, ...).
-pub fn json_content_type(headers: &HeaderMap) -> Result<(), String> {
+/// [`ContentTypeError`]: the body is of another type, of no declared type, or encoded
+/// (gzip, ...).
+pub fn json_content_type(headers: &HeaderMap) -> Result<(), ContentTypeError> {
     if let Some(enc) = headers.get(header::CONTENT_ENCODING) {
         let e = enc.to_str().unwrap_or("?").trim();
         if !e.eq_ignore_ascii_case("identity") {
-            return Err(format!("Content-Encoding '{e}' is not supported; send the JSON document unencoded"));
+            return Err(ContentTypeError::Encoded(e.to_string()));
         }
     }
     let Some(ct) = headers.get(header::CONTENT_TYPE) else {
-        return if has_body(headers) {
-            Err("the request has a body but no Content-Type; send it as application/json".into())
-        } else {
-            Ok(())
-        };
+        return if has_body(headers) { Err(ContentTypeError::Missing) } else { Ok(()) };
     };
     let ct = ct.to_str().unwrap_or("");
     let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
@@ -179,7 +210,7 @@ pub fn json_content_type(headers: &HeaderMap) -> Result<(), String> {
         Ok(())
     } else {
         let shown: String = ct.chars().filter(|c| !c.is_control()).take(100).collect();
-        Err(format!("Content-Type '{shown}' is not supported; this endpoint takes application/json"))
+        Err(ContentTypeError::NotJson(shown))
     }
 }
 
@@ -215,9 +246,16 @@ mod tests {
             m.insert(header::CONTENT_TYPE, HeaderValue::from_static(bad));
             assert!(json_content_type(&m).is_err(), "{bad}");
         }
-        assert!(json_content_type(&h(&[("content-length", "2")])).is_err());
-        assert!(json_content_type(&h(&[("transfer-encoding", "chunked")])).is_err());
-        assert!(json_content_type(&h(&[("content-type", "application/json"), ("content-encoding", "gzip")])).is_err());
+        assert_eq!(json_content_type(&h(&[("content-length", "2")])), Err(ContentTypeError::Missing));
+        assert_eq!(json_content_type(&h(&[("transfer-encoding", "chunked")])), Err(ContentTypeError::Missing));
+        assert_eq!(
+            json_content_type(&h(&[("content-type", "application/json"), ("content-encoding", "gzip")])),
+            Err(ContentTypeError::Encoded("gzip".into()))
+        );
+        assert_eq!(
+            json_content_type(&h(&[("content-type", "text/plain"), ("content-length", "2")])).unwrap_err().to_string(),
+            "Content-Type 'text/plain' is not supported; this endpoint takes application/json"
+        );
     }
 
     #[test]
@@ -233,6 +271,11 @@ mod tests {
         assert!(l.set("header_read_timeout_secs", "nan").is_err());
         assert!(l.set("header_read_timeout_secs", "-1").is_err());
         assert!(l.set("max_wps_body", "0").is_err());
+        assert_eq!(l.set("colour", "red"), Err(LimitError::NotALimit("colour".into())));
+        assert_eq!(
+            l.set("max_wps_body", "lots"),
+            Err(LimitError::Invalid("config: 'max_wps_body': 'lots' is not a size (e.g. 500M, 10G)".into()))
+        );
     }
 
     #[tokio::test]

@@ -360,7 +360,7 @@ fn nested_request<'a>(
     }
     let peers: Vec<String> = st.cfg.peers.iter().map(|x| x.url.clone()).collect();
     let wf = crate::nested::to_workflow(p.id, inputs, &st.base_url(h), &peers)
-        .map_err(|e| problem(StatusCode::BAD_REQUEST, INVALID, e))?;
+        .map_err(|e| problem(StatusCode::BAD_REQUEST, INVALID, e.to_string()))?;
     let orch = st
         .process("orchestrate")
         .ok_or_else(|| problem(StatusCode::NOT_FOUND, "no-such-process", "no orchestrate process"))?;
@@ -383,7 +383,7 @@ pub async fn execute(State(st): State<St>, h: HeaderMap, Path(id): Path<String>,
     };
     // JSON only, of a bounded size, read before anything is parsed.
     if let Err(why) = crate::limits::json_content_type(&h) {
-        let mut r = problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "about:blank", why);
+        let mut r = problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "about:blank", why.to_string());
         r.headers_mut().insert("accept-post", HeaderValue::from_static("application/json"));
         r.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
         return r;

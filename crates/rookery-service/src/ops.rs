@@ -382,6 +382,69 @@ pub fn regrid(
     Ok(rs.file_uris())
 }
 
+/// Runs `subset_point`: time series at the `point` inputs (`lon,lat`, one per occurrence or
+/// `;`-separated) and the `points` input (CSV or GeoJSON, inline or by reference), as a CF
+/// timeSeries file or CSV (`output_format`).
+///
+/// # Errors
+/// No or malformed points, a point beyond `max_distance`, unknown datasets, data failures.
+pub fn subset_point(
+    daops: &Daops,
+    collection: &[String],
+    inputs: &Inputs,
+    dir: &Path,
+    progress: &Progress,
+) -> R<Vec<String>> {
+    use rookery_ops::point::{parse_point, parse_points_text, PointRequest};
+    let mut stations = Vec::new();
+    for p in inputs.get("point").into_iter().flatten().flat_map(|v| v.split(';')).filter(|p| !p.trim().is_empty()) {
+        stations.push(parse_point(p, stations.len() + 1)?);
+    }
+    if let Some(text) = first(inputs, "points").filter(|t| !t.trim().is_empty()) {
+        let t = text.trim();
+        let body = if t.starts_with("http://") || t.starts_with("https://") {
+            String::from_utf8(fetch_reference(daops.io(), "points", t)?)
+                .map_err(|_| ProcError::invalid("Input \"points\": not UTF-8 text"))?
+        } else {
+            text.to_string()
+        };
+        stations.extend(parse_points_text(&body)?);
+    }
+    if stations.is_empty() {
+        return Err(ProcError::invalid("At least one point must be provided: input \"point\" (lon,lat) or \"points\""));
+    }
+    let mut ids: Vec<&str> = stations.iter().map(|s| s.id.as_str()).collect();
+    ids.sort_unstable();
+    if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
+        return Err(ProcError::invalid(format!("station id '{}' is given twice", w[0])));
+    }
+    let max_distance_km = match first(inputs, "max_distance").map(str::trim).filter(|s| !s.is_empty()) {
+        Some(m) => Some(
+            m.parse::<f64>()
+                .map_err(|_| ProcError::invalid(format!("Input \"max_distance\": '{m}' is not a distance in km")))?,
+        ),
+        None => None,
+    };
+    let time = first(inputs, "time").filter(|s| !s.trim().is_empty());
+    let tc = fix_time_components(first(inputs, "time_components"), time);
+    let csv = match first(inputs, "output_format").map(str::trim).unwrap_or("netcdf") {
+        "netcdf" | "nc" | "" => false,
+        "csv" => true,
+        other => return Err(ProcError::invalid(format!("Input \"output_format\": '{other}' is not netcdf or csv"))),
+    };
+    let req = PointRequest {
+        stations,
+        time: time.map(TimeParam::parse).transpose()?.flatten(),
+        level: first(inputs, "level").map(LevelParam::parse).transpose()?.flatten(),
+        time_components: tc.as_deref().map(TimeComponents::parse).transpose()?.flatten(),
+        max_distance_km,
+        nearest_valid: first(inputs, "nearest_valid").and_then(parse_bool).unwrap_or(false),
+        csv,
+    };
+    let rs = daops.points(collection, &req, &average_opts(dir, "subset_point", progress))?;
+    Ok(rs.file_uris())
+}
+
 /// Largest input fetched by reference.
 const MAX_REFERENCE_BYTES: u64 = 64 << 20;
 
@@ -493,6 +556,7 @@ pub fn run_operation(
         "weighted_average" => weighted_average(daops, collection, inputs, dir, progress),
         "average_shape" => average_shape(daops, collection, inputs, dir, progress),
         "regrid" => regrid(daops, collection, inputs, dir, progress),
+        "subset_point" => subset_point(daops, collection, inputs, dir, progress),
         "climatology" => climatology(daops, collection, inputs, dir, progress),
         "anomaly" => anomaly(daops, collection, inputs, dir, progress),
         "stat_time" => stat_time(daops, collection, inputs, dir, progress),

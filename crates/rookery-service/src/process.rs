@@ -9,8 +9,12 @@ use std::collections::BTreeMap;
 /// A format of a complex input or output.
 #[derive(Clone, Copy, Debug)]
 pub struct Fmt {
+    /// MIME type, as listed in DescribeProcess and matched (ignoring parameters) against a
+    /// request's `mimeType`.
     pub mime: &'static str,
+    /// Encoding advertised with it (e.g. `base64`); `None`: not listed.
     pub encoding: Option<&'static str>,
+    /// XML schema advertised with it; `None`: not listed.
     pub schema: Option<&'static str>,
 }
 
@@ -42,19 +46,35 @@ pub const ZIP: Fmt = fmt("application/zip");
 #[derive(Clone, Debug)]
 pub enum InputKind {
     /// `LiteralData` of an XML schema type (`string`, `boolean`, `integer`, `float`).
-    Literal { data_type: &'static str, allowed: &'static [&'static str], default: Option<&'static str> },
+    Literal {
+        /// XML schema type name; `boolean`, `integer` and `float` values are checked.
+        data_type: &'static str,
+        /// The only values accepted (compared after trimming); empty: any value.
+        allowed: &'static [&'static str],
+        /// Value used when the input is not given; `None`: no default.
+        default: Option<&'static str>,
+    },
     /// `ComplexData` in one of these formats (the first is the default).
-    Complex { formats: &'static [Fmt] },
+    Complex {
+        /// Accepted formats; a request naming another `mimeType` is refused.
+        formats: &'static [Fmt],
+    },
 }
 
 /// One input of a process.
 #[derive(Clone, Debug)]
 pub struct InputDef {
+    /// Identifier of the input in requests (rook's name).
     pub id: &'static str,
+    /// Short human-readable title (`ows:Title`).
     pub title: &'static str,
+    /// Description for clients (`ows:Abstract`).
     pub abstract_: &'static str,
+    /// Fewest occurrences (`minOccurs`); 0: optional, above 0: required unless defaulted.
     pub min: u32,
+    /// Most occurrences accepted (`maxOccurs`).
     pub max: u32,
+    /// What values it takes.
     pub kind: InputKind,
 }
 
@@ -62,29 +82,46 @@ pub struct InputDef {
 #[derive(Clone, Debug)]
 pub enum OutputKind {
     /// A file, served by reference.
-    Complex { formats: &'static [Fmt] },
+    Complex {
+        /// Formats it may come in (the first is the default).
+        formats: &'static [Fmt],
+    },
     /// A literal value of an XML schema type.
-    Literal { data_type: &'static str },
+    Literal {
+        /// XML schema type name (e.g. `string`).
+        data_type: &'static str,
+    },
 }
 
 /// One output of a process.
 #[derive(Clone, Debug)]
 pub struct OutputDef {
+    /// Identifier of the output (what `RawDataOutput` and response documents name).
     pub id: &'static str,
+    /// Short human-readable title (`ows:Title`).
     pub title: &'static str,
+    /// Description for clients (`ows:Abstract`).
     pub abstract_: &'static str,
+    /// A file or a literal value.
     pub kind: OutputKind,
 }
 
 /// A process: identification, inputs, outputs, execution modes.
 #[derive(Clone, Debug)]
 pub struct ProcessDef {
+    /// Identifier of the process (rook's, e.g. `subset`, `orchestrate`).
     pub id: &'static str,
+    /// Short human-readable title (`ows:Title`).
     pub title: &'static str,
+    /// Description for clients (`ows:Abstract`).
     pub abstract_: &'static str,
+    /// Version advertised as `processVersion`.
     pub version: &'static str,
+    /// Links shown as `ows:Metadata`: (title, href).
     pub metadata: &'static [(&'static str, &'static str)],
+    /// Inputs it takes, in the order they are described.
     pub inputs: Vec<InputDef>,
+    /// Outputs it produces, in the order they are described.
     pub outputs: Vec<OutputDef>,
     /// Asynchronous execution allowed (`storeSupported`/`statusSupported`).
     pub async_supported: bool,
@@ -313,6 +350,90 @@ fn average_shape() -> ProcessDef {
                 min: 1,
                 max: 1,
                 kind: InputKind::Complex { formats: &[GEOJSON, JSON, GML, ZIP] },
+            },
+            pre_checked(),
+            apply_fixes(),
+        ],
+        outputs: data_outputs(),
+        async_supported: true,
+    }
+}
+
+fn subset_point() -> ProcessDef {
+    let float = |id, title, abstract_| InputDef {
+        id,
+        title,
+        abstract_,
+        min: 0,
+        max: 1,
+        kind: InputKind::Literal { data_type: "float", allowed: &[], default: None },
+    };
+    ProcessDef {
+        id: "subset_point",
+        title: "Subset Points",
+        abstract_: "Extract time series at points (stations): the grid cell nearest to each point by \
+                    great-circle distance, on rectilinear, curvilinear and unstructured grids, as a CF \
+                    discrete sampling geometry (featureType timeSeries, a station dimension) or CSV.",
+        version: "1.0",
+        metadata: ROOK,
+        inputs: vec![
+            collection(),
+            InputDef {
+                id: "point",
+                title: "Point",
+                abstract_: "A location as lon,lat in degrees (one per input occurrence, or several \
+                            separated by ';'); stations are named P1, P2, ... in order. Example: 10.5,52.3",
+                min: 0,
+                max: 10_000,
+                kind: InputKind::Literal { data_type: "string", allowed: &[], default: None },
+            },
+            InputDef {
+                id: "points",
+                title: "Points",
+                abstract_: "Locations as CSV (id,lon,lat[,name], optional header) or GeoJSON points, \
+                            inline or by reference (http/https URL under the server's allowed URLs).",
+                min: 0,
+                max: 1,
+                kind: InputKind::Complex { formats: &[CSV, GEOJSON, JSON] },
+            },
+            lit(
+                "time",
+                "Time Period",
+                "The time interval (start/end) separated by '/' or a list of time points separated by ','. \
+                 Example: 1860-01-01/1900-12-30",
+                0,
+            ),
+            lit(
+                "time_components",
+                "Time Components",
+                "Optional time components. Example: month:01,02,03 or year:1970,1980|month:01,02,03",
+                0,
+            ),
+            lit(
+                "level",
+                "Level",
+                "The level range separated by a / or a list of level values separated by ','. Example: 1000/2000",
+                0,
+            ),
+            float(
+                "max_distance",
+                "Maximum Distance",
+                "Fail when a point's nearest grid cell is farther than this many km.",
+            ),
+            boolean(
+                "nearest_valid",
+                "Nearest Valid Cell",
+                "Take the nearest cell that has data (at the first selected time step) instead of \
+                 flagging a cell without data (cell_valid = 0).",
+                "0",
+            ),
+            InputDef {
+                id: "output_format",
+                title: "Output Format",
+                abstract_: "netcdf (CF timeSeries) or csv (one row per time step and station).",
+                min: 1,
+                max: 1,
+                kind: InputKind::Literal { data_type: "string", allowed: &["netcdf", "csv"], default: Some("netcdf") },
             },
             pre_checked(),
             apply_fixes(),
@@ -693,6 +814,7 @@ pub fn all() -> Vec<ProcessDef> {
         weighted_average(),
         concat(),
         regrid(),
+        subset_point(),
         orchestrate(),
         climatology(),
         anomaly(),
@@ -706,8 +828,11 @@ pub type Inputs = BTreeMap<String, Vec<String>>;
 /// One raw input of a request.
 #[derive(Clone, Debug, Default)]
 pub struct RawInput {
+    /// Input identifier as the client wrote it (checked by [`validate`]).
     pub id: String,
+    /// The value: a literal, inline complex content, or the http(s) URL of a reference.
     pub data: String,
+    /// `mimeType` given by the client; `None` (or empty): not given, any accepted format.
     pub mime: Option<String>,
 }
 

@@ -14,15 +14,20 @@ use std::collections::HashMap;
 /// The limits of one principal (0: unlimited).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
+    /// Requests per minute (bursts up to as many).
     pub rate_limit: u32,
+    /// Jobs accepted or running at once.
     pub concurrent_jobs: usize,
+    /// Output bytes written per UTC day.
     pub daily_bytes: u64,
 }
 
 /// Over quota: what to tell the client, and when to come back.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QuotaError {
+    /// Message for the client naming the quota exceeded.
     pub text: String,
+    /// Seconds until a retry may succeed (sent as `Retry-After`).
     pub retry_after: u64,
 }
 
@@ -52,6 +57,8 @@ fn human(b: u64) -> String {
 }
 
 impl Quotas {
+    /// The defaults (`rate_limit`, `quota_concurrent_jobs`, `quota_daily_bytes`) and the
+    /// per-principal `quota` overrides of `cfg`.
     #[must_use]
     pub fn new(cfg: &Config) -> Quotas {
         Quotas {

@@ -179,8 +179,12 @@ pub fn router(st: St) -> Router {
 
 /// A running server.
 pub struct Running {
+    /// The address actually bound (with the real port when `bind` asked for port 0).
     pub addr: SocketAddr,
+    /// The state the server's handlers and workers share.
     pub state: St,
+    /// The serving task: ends after Ctrl-C or SIGTERM, once open connections have finished
+    /// (within a grace period).
     pub handle: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 

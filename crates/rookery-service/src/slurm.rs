@@ -101,7 +101,8 @@ pub fn spawn_dispatcher(st: &St, prefix: &str) {
                             tracing::info!("job {} submitted to Slurm as {}", job.id, s.slurm_id);
                             running.insert(job.id.clone(), s);
                         }
-                        Ok(Err(msg)) => {
+                        Ok(Err(e)) => {
+                            let msg = e.to_string();
                             tracing::warn!("job {}: {msg}", job.id);
                             let _ = st.store.finish(&job.id, &wid, Err(msg.into()));
                             st.job_done.notify_waiters();
@@ -130,18 +131,32 @@ pub fn spawn_dispatcher(st: &St, prefix: &str) {
     });
 }
 
+/// Why `sbatch` did not take a job (the job fails with this text).
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    /// `sbatch` could not be started.
+    #[error("Slurm refused the job: cannot run sbatch: {0}")]
+    CannotRun(#[source] std::io::Error),
+    /// `sbatch` failed; its standard error on one line.
+    #[error("Slurm refused the job: {0}")]
+    Refused(String),
+    /// `sbatch` succeeded but printed no job id; what it printed.
+    #[error("Slurm refused the job: sbatch printed no job id ('{0}')")]
+    NoJobId(String),
+}
+
 /// Submits one claimed job.
-fn submit(st: &St, wid: &str, job_id: &str) -> Result<Submitted, String> {
+fn submit(st: &St, wid: &str, job_id: &str) -> Result<Submitted, SubmitError> {
     let (mut c, log) = sbatch_command(st, wid, job_id);
-    let o = c.output().map_err(|e| format!("Slurm refused the job: cannot run sbatch: {e}"))?;
+    let o = c.output().map_err(SubmitError::CannotRun)?;
     if !o.status.success() {
         let msg = String::from_utf8_lossy(&o.stderr).split_whitespace().collect::<Vec<_>>().join(" ");
-        return Err(format!("Slurm refused the job: {msg}"));
+        return Err(SubmitError::Refused(msg));
     }
     let out = String::from_utf8_lossy(&o.stdout);
     let slurm_id = out.trim().split(';').next().unwrap_or("").to_string();
     if slurm_id.is_empty() || !slurm_id.chars().all(|c| c.is_ascii_digit() || c == '_') {
-        return Err(format!("Slurm refused the job: sbatch printed no job id ('{}')", out.trim()));
+        return Err(SubmitError::NoJobId(out.trim().to_string()));
     }
     let log = PathBuf::from(log.to_string_lossy().replace("%j", &slurm_id));
     Ok(Submitted { slurm_id, log, state: "PENDING".into(), gone_since: None })

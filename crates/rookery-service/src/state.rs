@@ -15,28 +15,61 @@ use tokio::sync::Notify;
 /// Errors starting the service.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
+    /// The data directory, its job directories or the secret file cannot be created or read
+    /// (or the bound socket's address cannot be read).
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The job store cannot be opened or its schema created.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A setting cannot be used (the bind address cannot be listened on, or roocs.ini's
+    /// `[rookery] allowed_networks` does not parse); the text says which.
     #[error("{0}")]
     Config(String),
+    /// The OIDC settings are inconsistent (see [`auth::oidc::SetupError`]).
+    #[error(transparent)]
+    Oidc(#[from] auth::oidc::SetupError),
     /// Another `serve` owns the data directory.
     #[error(transparent)]
     Locked(#[from] crate::dirlock::LockError),
 }
 
+/// Why the data-aware layer is not available: roocs.ini (or the data layer's configuration)
+/// could not be loaded. The text is the data layer's own message; jobs that need the layer
+/// fail with it, as the server's fault.
+///
+/// A newtype over the message rather than `rookery_daops::DaopsError`: nothing decides on
+/// this error (it is only shown), the service starts regardless, and it keeps the state (and
+/// every job's context, which clones it) independent of the data layer's error variants.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DataUnavailable(pub String);
+
+impl crate::failure::Classify for DataUnavailable {
+    /// Always the server's: its configuration, not the request.
+    fn failure_kind(&self) -> crate::failure::FailureKind {
+        crate::failure::FailureKind::Server
+    }
+}
+
 /// What every handler shares.
 pub struct AppState {
+    /// The configuration the service was started with.
     pub cfg: Config,
+    /// Jobs, API keys, the usage and audit logs (SQLite or PostgreSQL).
     pub store: Arc<dyn JobStore>,
+    /// Key that hashes API keys and signs download URLs (`ROOKERY_SECRET`, else `secret.key`
+    /// in the data directory, created on first start).
     pub secret: Secret,
+    /// The processes offered (all of them, in the order GetCapabilities lists them).
     pub processes: Vec<ProcessDef>,
+    /// Request token buckets per principal (rates from the quotas).
     pub limiter: RateLimiter,
     /// OIDC issuers (JWT and opaque tokens); inert without `oidc_issuer`.
     pub oidc: Arc<auth::oidc::Oidc>,
     /// Per-principal quotas.
     pub quotas: crate::quota::Quotas,
+    /// Title, abstract and provider shown in GetCapabilities (rookery's defaults).
     pub info: ServiceInfo,
     /// Signalled when a job is queued.
     pub new_job: Arc<Notify>,
@@ -59,7 +92,9 @@ pub struct AppState {
     /// The data-aware layer jobs run through, restricted to what clients may read (see
     /// [`restrict_data_access`]); a roocs.ini that cannot be loaded fails the jobs that need
     /// it, with its own message.
-    pub data: Result<Arc<rookery_daops::Daops>, String>,
+    pub data: Result<Arc<rookery_daops::Daops>, DataUnavailable>,
+    /// Tokens got for peers, shared by the peers of every job (the runner hands it to them).
+    pub peer_tokens: Arc<auth::TokenCache>,
 }
 
 /// Shared state handle.
@@ -77,7 +112,7 @@ impl AppState {
         let store = crate::jobs::open_store(&cfg)?;
         let usage = crate::usage_log::UsageWriter::start(&store);
         let secret = Secret::load(&cfg.data_dir)?;
-        let oidc = Arc::new(auth::oidc::Oidc::new(&cfg.identity).map_err(ServiceError::Config)?);
+        let oidc = Arc::new(auth::oidc::Oidc::new(&cfg.identity)?);
         Ok(AppState {
             oidc,
             quotas: crate::quota::Quotas::new(&cfg),
@@ -96,6 +131,7 @@ impl AppState {
             startup_recovery: std::sync::Mutex::new(None),
             usage,
             data,
+            peer_tokens: Arc::default(),
         })
     }
 
@@ -203,19 +239,19 @@ pub fn record_kept_ends(st: &St, saved_too: bool) {
 /// local files only under the projects' directories, `[rookery] allowed_roots` and the
 /// roocs-grids directory; URLs only under `[rookery] allowed_urls`, resolving to public
 /// addresses unless their host is listed there or the address is in `allowed_networks`; the
-/// configured peers' URLs are allowed too. `Ok(Err(why))` when roocs.ini cannot be loaded
-/// (the jobs that need it fail with that message; the service still starts).
+/// configured peers' URLs are allowed too. `Ok(Err(DataUnavailable))` when roocs.ini cannot
+/// be loaded (the jobs that need it fail with that message; the service still starts).
 ///
 /// # Errors
 /// `[rookery] allowed_networks` does not parse.
-pub fn restrict_data_access(cfg: &Config) -> Result<Result<Arc<rookery_daops::Daops>, String>, ServiceError> {
+pub fn restrict_data_access(cfg: &Config) -> Result<Result<Arc<rookery_daops::Daops>, DataUnavailable>, ServiceError> {
     // Results of workflow parts are fetched from the configured peers.
     let peer_urls: Vec<String> = cfg.peers.iter().map(crate::config::PeerConfig::results_prefix).collect();
     // A broken roocs.ini fails the jobs that need it, with its own message; a network list
     // that does not parse stops the start.
     let daops = match rookery_daops::Config::load().and_then(rookery_daops::Daops::new) {
         Ok(d) => d,
-        Err(e) => return Ok(Err(e.to_string())),
+        Err(e) => return Ok(Err(DataUnavailable(e.to_string()))),
     };
     let daops = daops.restricted(&peer_urls).map_err(|e| ServiceError::Config(e.to_string()))?;
     Ok(Ok(Arc::new(daops)))

@@ -18,15 +18,20 @@ pub fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
+/// A value that is not a size ([`parse_size`]): the value as given.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a size (e.g. 500M, 10G)")]
+pub struct NotASize(pub String);
+
 /// `1024`, `500M`, `10GB`, `2GiB` (decimal K/M/G/T; `Ki`/`Mi`/`Gi`/`Ti` binary).
 ///
 /// # Errors
-/// Not a size.
-pub fn parse_size(v: &str) -> Result<u64, String> {
+/// [`NotASize`]: no number, or an unknown unit.
+pub fn parse_size(v: &str) -> Result<u64, NotASize> {
     let t = v.trim();
     let i = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
     let (n, unit) = t.split_at(i);
-    let n: f64 = n.parse().map_err(|_| format!("'{v}' is not a size (e.g. 500M, 10G)"))?;
+    let n: f64 = n.parse().map_err(|_| NotASize(v.to_string()))?;
     let m: f64 = match unit.trim().to_ascii_lowercase().trim_end_matches('b') {
         "" => 1.0,
         "k" => 1e3,
@@ -37,7 +42,7 @@ pub fn parse_size(v: &str) -> Result<u64, String> {
         "mi" => 1024.0 * 1024.0,
         "gi" => 1024.0 * 1024.0 * 1024.0,
         "ti" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
-        _ => return Err(format!("'{v}' is not a size (e.g. 500M, 10G)")),
+        _ => return Err(NotASize(v.to_string())),
     };
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     Ok((n * m).round() as u64)

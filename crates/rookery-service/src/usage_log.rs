@@ -56,9 +56,16 @@ impl UsageWriter {
 /// Usage facts a handler attaches to its response for the usage log.
 #[derive(Clone, Debug, Default)]
 pub struct UsageTag {
+    /// The caller's principal name; empty: the middleware uses the API key id of the
+    /// credential, if any.
     pub user: String,
+    /// What was done (`Execute`, `download`, `ogc:execute`, …); the request path when a
+    /// handler attached no tag.
     pub operation: String,
+    /// Process id(s) concerned; empty if none.
     pub process: String,
+    /// Job id concerned; empty if none.
     pub job: String,
+    /// JSON of the validated inputs (execute only; else empty).
     pub inputs: String,
 }

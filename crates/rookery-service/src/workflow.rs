@@ -21,6 +21,7 @@ pub const WORKFLOW_OPERATIONS: &[&str] = &[
     "weighted_average",
     "concat",
     "regrid",
+    "subset_point",
     "climatology",
     "anomaly",
     "stat_time",
@@ -29,10 +30,13 @@ pub const WORKFLOW_OPERATIONS: &[&str] = &[
 /// One step.
 #[derive(Clone, Debug)]
 pub struct Step {
+    /// The step's name (its key under `steps`), which `<id>/output` refers to.
     pub id: String,
+    /// The operation it runs (one of [`WORKFLOW_OPERATIONS`]).
     pub run: String,
     /// Parameters other than the collection.
     pub params: Vec<(String, Vec<String>)>,
+    /// Where its input datasets come from.
     pub collection: Source,
     /// Every selection of this subset was pushed into an upstream concat: the step passes the
     /// upstream files through (and is still recorded in the provenance).
@@ -53,7 +57,9 @@ pub enum Source {
 /// A parsed, checked workflow.
 #[derive(Clone, Debug)]
 pub struct Workflow {
+    /// The document's `doc` description (empty when it has none); parts sent to peers extend it.
     pub doc: String,
+    /// The steps by id.
     pub steps: BTreeMap<String, Step>,
     /// The step whose output is the workflow's result (the first `outputs` entry).
     pub output_step: String,
@@ -372,6 +378,7 @@ const REDUCING: &[&str] = &[
     "average_shape",
     "weighted_average",
     "regrid",
+    "subset_point",
     "climatology",
     "anomaly",
     "stat_time",

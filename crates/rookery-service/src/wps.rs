@@ -17,12 +17,15 @@ use quick_xml::XmlVersion;
 /// A parsed Execute request.
 #[derive(Clone, Debug, Default)]
 pub struct ExecuteRequest {
+    /// Id of the process to run (empty when the request named none).
     pub identifier: String,
+    /// The inputs as given, in request order (checked later against the process).
     pub inputs: Vec<RawInput>,
     /// `storeExecuteResponse`.
     pub store: bool,
     /// `status`.
     pub status: bool,
+    /// `lineage`: echo the inputs and output definitions in the response.
     pub lineage: bool,
     /// `RawDataOutput` identifier.
     pub raw_output: Option<String>,
@@ -33,8 +36,11 @@ pub struct ExecuteRequest {
 /// A parsed WPS request.
 #[derive(Debug)]
 pub enum WpsRequest {
+    /// `GetCapabilities`: the service and its processes.
     GetCapabilities,
+    /// `DescribeProcess` of these process ids (`all` names every process; empty: none given).
     DescribeProcess(Vec<String>),
+    /// `Execute` a process.
     Execute(ExecuteRequest),
 }
 
@@ -475,7 +481,7 @@ async fn execute(st: &St, headers: &HeaderMap, base: &str, req: ExecuteRequest) 
             .await
             .map_err(|e| OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
         let tag = UsageTag { operation: "Execute".into(), process: "health".into(), ..Default::default() };
-        return Ok(tagged(health_response(st, base, p, &req, res.map_err(|e| e.0)), tag));
+        return Ok(tagged(health_response(st, base, p, &req, res), tag));
     }
     let Some(who) = who else {
         return Err(OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, "no principal"));
@@ -523,11 +529,17 @@ async fn execute(st: &St, headers: &HeaderMap, base: &str, req: ExecuteRequest) 
     Ok(tagged(execute_doc_response(st, base, &job, false), tag))
 }
 
-fn health_response(st: &St, base: &str, p: &ProcessDef, req: &ExecuteRequest, res: Result<String, String>) -> Response {
+fn health_response(
+    st: &St,
+    base: &str,
+    p: &ProcessDef,
+    req: &ExecuteRequest,
+    res: Result<String, crate::ops::ProcError>,
+) -> Response {
     match (res, &req.raw_output) {
         (Ok(v), Some(_)) => (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], v).into_response(),
         (Err(m), Some(_)) => {
-            OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, format!("Process error: {m}")).into_response()
+            OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, format!("Process error: {}", m.0)).into_response()
         }
         (res, None) => {
             let now = crate::time::now_ms();
@@ -539,7 +551,7 @@ fn health_response(st: &St, base: &str, p: &ProcessDef, req: &ExecuteRequest, re
                 status: if ok { JobStatus::Successful } else { JobStatus::Failed },
                 message: match &res {
                     Ok(_) => "Process finished".into(),
-                    Err(m) => format!("Process error: {m}"),
+                    Err(m) => format!("Process error: {}", m.0),
                 },
                 progress: 100,
                 request: JobRequest { lineage: req.lineage, ..Default::default() },

@@ -248,14 +248,30 @@ pub fn describe(processes: &[&ProcessDef]) -> String {
 #[derive(Clone, Debug)]
 pub enum OutputValue {
     /// By reference: URL and format.
-    Reference { href: String, mime: String, encoding: String, schema: String },
+    Reference {
+        /// URL the file is downloaded from.
+        href: String,
+        /// MIME type of the file.
+        mime: String,
+        /// Encoding of the format (e.g. `base64`); empty: none.
+        encoding: String,
+        /// XML schema of the format; empty: none.
+        schema: String,
+    },
     /// A literal value.
-    Literal { value: String, data_type: String },
+    Literal {
+        /// The value as written in the response.
+        value: String,
+        /// XML schema type name (e.g. `string`).
+        data_type: String,
+    },
 }
 
 /// What an execute response / status document shows.
 pub struct ExecuteDoc<'a> {
+    /// The process the job runs (title, abstract, output definitions).
     pub process: &'a ProcessDef,
+    /// The job whose status, progress, message and request the document shows.
     pub job: &'a Job,
     /// `GetCapabilities` URL of this service.
     pub service_instance: String,
@@ -422,8 +438,11 @@ pub fn execute_response(d: &ExecuteDoc<'_>) -> String {
 /// One file of a Metalink document.
 #[derive(Clone, Debug)]
 pub struct MetaFile {
+    /// File name (`<file name>`): the last path segment of the file or URL.
     pub name: String,
+    /// Size in bytes; 0 when unknown (remote URLs).
     pub size: u64,
+    /// Where to fetch it (`<metaurl>`): the service's download URL or the original remote URL.
     pub url: String,
     /// SHA-256 (hex), written as `<hash type="sha-256">`.
     pub sha256: Option<String>,

@@ -39,6 +39,7 @@ fn discovery_documents() {
             "weighted_average",
             "concat",
             "regrid",
+            "subset_point",
             "orchestrate",
             "climatology",
             "anomaly",

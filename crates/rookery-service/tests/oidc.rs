@@ -374,7 +374,8 @@ fn peer_client_credentials_against_a_real_provider() {
         API.replace(' ', ",")
     ))
     .unwrap();
-    let auth = peer.authorization().unwrap().expect("a token");
+    let tokens = rookery_service::auth::TokenCache::default();
+    let auth = peer.authorization(&tokens).unwrap().expect("a token");
     assert!(!format!("{peer:?}").contains("alice-secret"));
     let r = request(
         "POST",
@@ -384,13 +385,15 @@ fn peer_client_credentials_against_a_real_provider() {
     );
     assert_eq!(r.status, 201, "{}", r.text());
     // Cached: the same token again.
-    assert_eq!(peer.authorization().unwrap().unwrap(), auth);
+    assert_eq!(peer.authorization(&tokens).unwrap().unwrap(), auth);
     let bad = rookery_service::config::parse_peer(&format!(
         "q {} holds=* token_url={iss}/token client_id=alice client_secret=wrong",
         s.url("")
     ))
     .unwrap();
-    let e = bad.authorization().unwrap_err();
+    let e = bad.authorization(&tokens).unwrap_err();
+    assert!(matches!(e, rookery_service::federation::PeerError::TokenRefused { .. }), "{e:?}");
+    let e = e.to_string();
     assert!(e.contains("refused the client credentials of 'alice'"), "{e}");
 }
 

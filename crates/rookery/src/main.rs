@@ -133,6 +133,9 @@ enum Cmd {
     AverageShape(cmd::average::ShapeArgs),
     /// Area-weighted mean over the horizontal grid (rook `weighted_average`).
     WeightedAverage(cmd::average::WeightedArgs),
+    /// Time series at points (stations): the nearest grid cell by great-circle distance, as a CF
+    /// timeSeries file or CSV.
+    Point(cmd::point::PointArgs),
     /// Multi-year mean per calendar month, season or day of year (CDO ymonmean/yseasmean/ydaymean; CF climatological time).
     Climatology(cmd::timestats::ClimArgs),
     /// Each step minus (or divided by, --relative) the reference period's climatology (CDO ymonsub/ymondiv-like).
@@ -282,6 +285,7 @@ fn dispatch(cmd: Cmd) -> Result<(), cmd::Failure> {
         Cmd::AverageTime(a) => cmd::average::run_time(&data()?, &a),
         Cmd::AverageShape(a) => cmd::average::run_shape(&data()?, &a),
         Cmd::WeightedAverage(a) => cmd::average::run_weighted(&data()?, &a),
+        Cmd::Point(a) => cmd::point::run(&data()?, &a),
         Cmd::Climatology(a) => cmd::timestats::run_climatology(&data()?, &a),
         Cmd::Anomaly(a) => cmd::timestats::run_anomaly(&data()?, &a),
         Cmd::StatTime(a) => cmd::timestats::run_stat(&data()?, &a),

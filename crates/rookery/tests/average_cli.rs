@@ -206,12 +206,12 @@ fn shapes_across_meridians_and_frames() {
 
 /// Minimal helpers to move a GeoJSON polygon by 360° without a JSON dependency.
 mod serde_like {
-    pub type Json = String;
-    pub fn parse(s: &str) -> Json {
+    pub(crate) type Json = String;
+    pub(crate) fn parse(s: &str) -> Json {
         s.to_string()
     }
     /// Adds `d` to every longitude (the first number of each `[lon, lat]` pair) below 0.
-    pub fn shift_lons(s: &Json, d: f64) -> String {
+    pub(crate) fn shift_lons(s: &Json, d: f64) -> String {
         let mut out = String::new();
         let mut rest = s.as_str();
         while let Some(k) = rest.find('[') {

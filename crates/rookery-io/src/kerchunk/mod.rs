@@ -180,7 +180,7 @@ pub(crate) struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// `.zarray` for a variable of `dtype` (Zarr dtype string), shape and chunks.
-    pub fn zarray(&self, v: &Variable, dtype: &str, chunks: &[u64], filters: Value) -> Map<String, Value> {
+    pub(crate) fn zarray(&self, v: &Variable, dtype: &str, chunks: &[u64], filters: Value) -> Map<String, Value> {
         let fill = v
             .attrs
             .get_f64("_FillValue")
@@ -203,14 +203,14 @@ impl Ctx<'_> {
     }
 
     /// `.zattrs` of a variable: its attributes without `_FillValue`, plus `_ARRAY_DIMENSIONS`.
-    pub fn zattrs(&self, v: &Variable) -> Map<String, Value> {
+    pub(crate) fn zattrs(&self, v: &Variable) -> Map<String, Value> {
         let mut a = attrs_json(&v.attrs, &["_FillValue"]);
         a.insert("_ARRAY_DIMENSIONS".into(), json!(v.dims));
         a
     }
 
     /// Reads `size` bytes at `offset` of the file.
-    pub fn read_bytes(&self, offset: u64, size: u64) -> Result<Vec<u8>, IoError> {
+    pub(crate) fn read_bytes(&self, offset: u64, size: u64) -> Result<Vec<u8>, IoError> {
         use std::os::unix::fs::FileExt;
         let f = std::fs::File::open(self.path).map_err(|e| read_err(self.path, &e.to_string()))?;
         let mut b = vec![0u8; usize::try_from(size).map_err(|_| read_err(self.path, "chunk too large"))?];
@@ -219,7 +219,7 @@ impl Ctx<'_> {
     }
 
     /// A chunk at `offset`, embedded if smaller than the inline threshold.
-    pub fn chunk(&self, offset: u64, size: u64) -> Result<Chunk, IoError> {
+    pub(crate) fn chunk(&self, offset: u64, size: u64) -> Result<Chunk, IoError> {
         if (size as usize) < self.opts.inline_threshold {
             Ok(Chunk::Inline(self.read_bytes(offset, size)?))
         } else {
@@ -229,7 +229,7 @@ impl Ctx<'_> {
 
     /// A variable that cannot be referenced (`why`): its values read and embedded as one
     /// uncompressed little-endian chunk, if small enough.
-    pub fn embedded(&self, v: &Variable, why: &str) -> Result<VarRefs, IoError> {
+    pub(crate) fn embedded(&self, v: &Variable, why: &str) -> Result<VarRefs, IoError> {
         let nbytes = if v.dtype == DType::Str { 0 } else { v.nbytes() };
         if nbytes > MAX_INLINE_VAR {
             return Err(read_err(

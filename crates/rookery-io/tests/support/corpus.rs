@@ -3,12 +3,12 @@
 use std::path::{Path, PathBuf};
 
 /// `../shared/data/mini-esgf`.
-pub fn data_dir() -> PathBuf {
+pub(crate) fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/mini-esgf")
 }
 
 /// Every `.nc` below `dir` (unsorted), appended to `out`.
-pub fn nc_files(dir: &Path, out: &mut Vec<PathBuf>) {
+pub(crate) fn nc_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).expect("read test data dir").flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -20,6 +20,6 @@ pub fn nc_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// Equal, or both NaN.
-pub fn same(a: f64, b: f64) -> bool {
+pub(crate) fn same(a: f64, b: f64) -> bool {
     a == b || (a.is_nan() && b.is_nan())
 }

@@ -1,5 +1,5 @@
 //! Shared test helpers (each test uses some of them).
 #![allow(dead_code)]
-pub mod corpus;
-pub mod server;
-pub mod tmpfs;
+pub(crate) mod corpus;
+pub(crate) mod server;
+pub(crate) mod tmpfs;

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 /// Faults to inject.
 #[derive(Default)]
-pub struct Faults {
+pub(crate) struct Faults {
     /// The next N GET requests answer 500.
     pub fail_gets: usize,
     /// Paths that always answer this status (HEAD and GET).
@@ -34,14 +34,14 @@ pub struct Faults {
 
 /// Counters.
 #[derive(Default)]
-pub struct Counts {
+pub(crate) struct Counts {
     pub heads: AtomicU64,
     pub gets: AtomicU64,
     pub bytes: AtomicU64,
 }
 
 /// A running server; stops when dropped.
-pub struct Server {
+pub(crate) struct Server {
     pub port: u16,
     pub counts: Arc<Counts>,
     pub faults: Arc<Mutex<Faults>>,
@@ -50,7 +50,7 @@ pub struct Server {
 
 impl Server {
     /// Serves the files under `root` on 127.0.0.1 (a free port).
-    pub fn start(root: PathBuf) -> Server {
+    pub(crate) fn start(root: PathBuf) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let counts = Arc::new(Counts::default());
@@ -75,23 +75,23 @@ impl Server {
     }
 
     /// The URL of `rel` (a path below the root).
-    pub fn url(&self, rel: &str) -> String {
+    pub(crate) fn url(&self, rel: &str) -> String {
         format!("http://127.0.0.1:{}/{}", self.port, rel.trim_start_matches('/'))
     }
 
-    pub fn gets(&self) -> u64 {
+    pub(crate) fn gets(&self) -> u64 {
         self.counts.gets.load(SeqCst)
     }
 
-    pub fn heads(&self) -> u64 {
+    pub(crate) fn heads(&self) -> u64 {
         self.counts.heads.load(SeqCst)
     }
 
-    pub fn bytes(&self) -> u64 {
+    pub(crate) fn bytes(&self) -> u64 {
         self.counts.bytes.load(SeqCst)
     }
 
-    pub fn faults(&self) -> std::sync::MutexGuard<'_, Faults> {
+    pub(crate) fn faults(&self) -> std::sync::MutexGuard<'_, Faults> {
         self.faults.lock().expect("faults")
     }
 }

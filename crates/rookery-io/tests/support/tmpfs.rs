@@ -6,13 +6,13 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-pub struct Tmpfs {
+pub(crate) struct Tmpfs {
     dir: tempfile::TempDir,
 }
 
 impl Tmpfs {
     /// A tmpfs of `size` bytes on a new temporary directory.
-    pub fn mount(size: u64) -> Option<Tmpfs> {
+    pub(crate) fn mount(size: u64) -> Option<Tmpfs> {
         let uid = std::fs::read_to_string("/proc/self/status")
             .ok()
             .and_then(|s| {
@@ -41,17 +41,17 @@ impl Tmpfs {
         }
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
     /// Bytes free.
-    pub fn free(&self) -> u64 {
+    pub(crate) fn free(&self) -> u64 {
         rookery_io::space::available(self.path()).unwrap_or(0)
     }
 
     /// Fills the file system up to `leave` bytes free with `<dir>/filler` (appended to).
-    pub fn fill(&self, leave: u64) {
+    pub(crate) fn fill(&self, leave: u64) {
         use std::io::Write;
         let mut f = std::fs::OpenOptions::new().create(true).append(true).open(self.filler()).unwrap();
         let block = vec![0x5au8; 64 << 10];
@@ -69,16 +69,16 @@ impl Tmpfs {
     }
 
     /// Frees the space the filler took.
-    pub fn unfill(&self) {
+    pub(crate) fn unfill(&self) {
         let _ = std::fs::remove_file(self.filler());
     }
 
-    pub fn filler(&self) -> PathBuf {
+    pub(crate) fn filler(&self) -> PathBuf {
         self.path().join("filler")
     }
 
     /// Descriptors of this process open on files of this file system that were removed.
-    pub fn deleted_descriptors(&self) -> Vec<String> {
+    pub(crate) fn deleted_descriptors(&self) -> Vec<String> {
         let prefix = self.path().to_string_lossy().into_owned();
         std::fs::read_dir("/proc/self/fd")
             .map(|rd| {
@@ -92,7 +92,7 @@ impl Tmpfs {
     }
 
     /// Every file below the mount but the filler, with its size.
-    pub fn files(&self) -> Vec<(String, u64)> {
+    pub(crate) fn files(&self) -> Vec<(String, u64)> {
         fn walk(d: &Path, out: &mut Vec<(String, u64)>) {
             for e in std::fs::read_dir(d).into_iter().flatten().flatten() {
                 let p = e.path();

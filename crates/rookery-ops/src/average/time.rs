@@ -21,8 +21,11 @@ pub const BAD_FREQ: &str = "Time frequency for averaging must be one of ['day', 
 /// Averaging period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Freq {
+    /// Calendar days (periods start at 00:00:00).
     Day,
+    /// Calendar months (periods start on the 1st).
     Month,
+    /// Calendar years (periods start on 1 January).
     Year,
 }
 

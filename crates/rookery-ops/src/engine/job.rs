@@ -22,7 +22,12 @@ pub enum AxisMap {
     /// Averaged away (the axis disappears).
     Collapse,
     /// Source index → output index (e.g. time step → period); `None` = not used.
-    Group { map: Vec<Option<usize>>, n_out: usize },
+    Group {
+        /// Output index of each source index, one entry per source position.
+        map: Vec<Option<usize>>,
+        /// Length of the output axis (number of groups).
+        n_out: usize,
+    },
 }
 
 /// Weights over some horizontal source axes (dense, in the order of those axes).

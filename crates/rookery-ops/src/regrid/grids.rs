@@ -85,11 +85,40 @@ impl GridSpec {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Layout {
     /// 1-D latitude and longitude axes.
-    Rect { lat: Vec<f64>, lon: Vec<f64>, lat_bnds: Option<Vec<[f64; 2]>>, lon_bnds: Option<Vec<[f64; 2]>> },
+    Rect {
+        /// Latitudes of the rows, degrees north.
+        lat: Vec<f64>,
+        /// Longitudes of the columns, degrees east.
+        lon: Vec<f64>,
+        /// `[lo, hi]` latitude bounds per row; `None` when the grid has none (the regridder derives
+        /// them from the centres when a method needs bounds).
+        lat_bnds: Option<Vec<[f64; 2]>>,
+        /// `[lo, hi]` longitude bounds per column; `None` when the grid has none.
+        lon_bnds: Option<Vec<[f64; 2]>>,
+    },
     /// 2-D centres (`ny × nx`), optional 4 corners per cell.
-    Curv { ny: usize, nx: usize, lat: Vec<f64>, lon: Vec<f64>, corners: Option<(Vec<f64>, Vec<f64>)> },
+    Curv {
+        /// Number of rows.
+        ny: usize,
+        /// Number of columns.
+        nx: usize,
+        /// Centre latitudes, `ny * nx` row-major, degrees north.
+        lat: Vec<f64>,
+        /// Centre longitudes, `ny * nx` row-major, degrees east.
+        lon: Vec<f64>,
+        /// Corner (latitudes, longitudes), 4 per cell (`ny * nx * 4` each); `None` without bounds.
+        corners: Option<(Vec<f64>, Vec<f64>)>,
+    },
     /// Cells in a list, optional `k` corners per cell.
-    Unstr { lat: Vec<f64>, lon: Vec<f64>, corners: Option<(Vec<f64>, Vec<f64>, usize)> },
+    Unstr {
+        /// Centre latitude of each cell, degrees north.
+        lat: Vec<f64>,
+        /// Centre longitude of each cell, degrees east.
+        lon: Vec<f64>,
+        /// Corner (latitudes, longitudes, `k`): `k` corners per cell, `n * k` values each, NaN
+        /// padding for cells with fewer; `None` without bounds.
+        corners: Option<(Vec<f64>, Vec<f64>, usize)>,
+    },
 }
 
 /// A horizontal grid with what the operation needs around it.
@@ -112,13 +141,23 @@ pub struct HGrid {
 /// Extent of a grid as clisops detects it (`Grid.detect_extent`).
 #[derive(Clone, Copy, Debug)]
 pub struct Extent {
+    /// Smallest finite centre longitude, degrees (wrapped to -180..180 first when the values fit
+    /// neither the -180..180 nor the 0..360 convention).
     pub lon_min: f64,
+    /// Largest finite centre longitude, degrees.
     pub lon_max: f64,
+    /// Smallest finite centre latitude, degrees.
     pub lat_min: f64,
+    /// Largest finite centre latitude, degrees.
     pub lat_max: f64,
+    /// Mean longitude increment between neighbouring centres, degrees (estimated for curvilinear
+    /// and unstructured grids).
     pub xinc: f64,
+    /// Mean latitude increment between neighbouring centres, degrees (estimated likewise).
     pub yinc: f64,
+    /// True when the centres cover every longitude bin of twice `xinc` (a global grid in x).
     pub global_lon: bool,
+    /// True when the centres cover every latitude bin of twice `yinc` from 75°S to 90°N (global in y).
     pub global_lat: bool,
 }
 

@@ -4,7 +4,7 @@
 use rookery_regrid::{Grid, Weights};
 
 /// A regular global grid with `dlat` x `dlon` cells, longitudes starting at `lon0` (cell edge).
-pub fn regular(dlat: f64, dlon: f64, lon0: f64, bounds: bool) -> Grid {
+pub(crate) fn regular(dlat: f64, dlon: f64, lon0: f64, bounds: bool) -> Grid {
     let ny = (180.0 / dlat).round() as usize;
     let nx = (360.0 / dlon).round() as usize;
     let lat: Vec<f64> = (0..ny).map(|j| -90.0 + (j as f64 + 0.5) * dlat).collect();
@@ -21,7 +21,7 @@ pub fn regular(dlat: f64, dlon: f64, lon0: f64, bounds: bool) -> Grid {
 }
 
 /// A regional regular grid covering [lat0, lat1] x [lon0, lon1] with steps d.
-pub fn regional(lat0: f64, lat1: f64, lon0: f64, lon1: f64, d: f64) -> Grid {
+pub(crate) fn regional(lat0: f64, lat1: f64, lon0: f64, lon1: f64, d: f64) -> Grid {
     let ny = ((lat1 - lat0) / d).round() as usize;
     let nx = ((lon1 - lon0) / d).round() as usize;
     let lat: Vec<f64> = (0..ny).map(|j| lat0 + (j as f64 + 0.5) * d).collect();
@@ -32,13 +32,13 @@ pub fn regional(lat0: f64, lat1: f64, lon0: f64, lon1: f64, d: f64) -> Grid {
 }
 
 /// The analytic field cos²(lat)·cos(2·lon) at a point (degrees).
-pub fn field(lat: f64, lon: f64) -> f64 {
+pub(crate) fn field(lat: f64, lon: f64) -> f64 {
     let (y, x) = (lat.to_radians(), lon.to_radians());
     y.cos().powi(2) * (2.0 * x).cos()
 }
 
 /// Exact mean of `field` over a lat-lon box (bounded by latitude circles).
-pub fn box_mean(y0: f64, y1: f64, x0: f64, x1: f64) -> f64 {
+pub(crate) fn box_mean(y0: f64, y1: f64, x0: f64, x1: f64) -> f64 {
     let (a, b) = (y0.to_radians(), y1.to_radians());
     let prim = |p: f64| p.sin() - p.sin().powi(3) / 3.0;
     let my = (prim(b) - prim(a)) / (b.sin() - a.sin());
@@ -48,7 +48,7 @@ pub fn box_mean(y0: f64, y1: f64, x0: f64, x1: f64) -> f64 {
 }
 
 /// The field at every cell centre of `g`.
-pub fn sample(g: &Grid) -> Vec<f64> {
+pub(crate) fn sample(g: &Grid) -> Vec<f64> {
     (0..g.ncells())
         .map(|i| {
             let (y, x) = g.center(i);
@@ -58,7 +58,7 @@ pub fn sample(g: &Grid) -> Vec<f64> {
 }
 
 /// Integral check: Σ_d A_d (W f)_d vs Σ_s A_s f_s for a field f (unmapped dst skipped).
-pub fn conservation_error(w: &Weights, src_area: &[f64], dst_area: &[f64], f: &[f64]) -> f64 {
+pub(crate) fn conservation_error(w: &Weights, src_area: &[f64], dst_area: &[f64], f: &[f64]) -> f64 {
     let mut out = vec![0.0; w.n_dst];
     w.apply(f, &mut out, 1, false, 2.0);
     let lhs: f64 = out.iter().zip(dst_area).filter(|(v, _)| v.is_finite()).map(|(v, a)| v * a).sum();
@@ -68,7 +68,7 @@ pub fn conservation_error(w: &Weights, src_area: &[f64], dst_area: &[f64], f: &[
 
 /// A rotated-pole style curvilinear grid: a regular (rlat, rlon) grid in a frame whose north
 /// pole sits at (pole_lat, pole_lon), covering rlat in [-90+d/2, 90-d/2] (global when `global`).
-pub fn rotated(d: f64, pole_lat: f64, pole_lon: f64, rlat0: f64, rlat1: f64, rlon0: f64, rlon1: f64) -> Grid {
+pub(crate) fn rotated(d: f64, pole_lat: f64, pole_lon: f64, rlat0: f64, rlat1: f64, rlon0: f64, rlon1: f64) -> Grid {
     let ny = ((rlat1 - rlat0) / d).round() as usize;
     let nx = ((rlon1 - rlon0) / d).round() as usize;
     let rot = |rl: f64, rx: f64| -> (f64, f64) {
@@ -103,7 +103,7 @@ pub fn rotated(d: f64, pole_lat: f64, pole_lon: f64, rlat0: f64, rlat1: f64, rlo
 
 /// A tripolar-like global grid: regular south of `fold_lat`, north of it a bipolar cap whose
 /// two poles sit on land at (fold_lat.., lon 80 and 260); the seam in x is at lon = 80.
-pub fn tripolar(nx: usize, ny_south: usize, ny_north: usize) -> Grid {
+pub(crate) fn tripolar(nx: usize, ny_south: usize, ny_north: usize) -> Grid {
     let fold_lat = 60.0;
     let dy_s = (fold_lat + 80.0) / ny_south as f64;
     let node = |jn: f64, i: f64| -> (f64, f64) {

@@ -31,6 +31,7 @@ use std::sync::Mutex;
 pub enum Via {
     /// No credential (open server).
     Anonymous,
+    /// An API key (`X-API-Key`, or a bearer `rk_…`) found in the job store.
     ApiKey,
     /// An OIDC JWT access token checked against the issuer's keys.
     Jwt,
@@ -47,6 +48,8 @@ pub struct Principal {
     pub name: String,
     /// Permissions (API-key scopes, or token scopes/roles mapped by configuration).
     pub scopes: Vec<String>,
+    /// How it authenticated: messages name an API key or a token by it, and only token holders
+    /// reach peers by token exchange.
     pub via: Via,
 }
 
@@ -173,8 +176,10 @@ impl Secret {
 /// Why a credential was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
+    /// No active key has the credential's hash (unknown, revoked or malformed): 401.
     #[error("invalid API key (unknown, revoked or malformed)")]
     BadKey,
+    /// The job store could not be asked for the key.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -242,24 +247,41 @@ pub fn audit(store: &std::sync::Arc<dyn JobStore>, kind: &str, principal: &str, 
     }
 }
 
+/// Why [`create_key`] made no key.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// The name is empty.
+    #[error("a key needs a non-empty --name")]
+    NoName,
+    /// A scope that is not a permission ([`crate::scopes`]).
+    #[error("unknown scope '{0}': must be one of {names}", names = permission_names())]
+    UnknownScope(String),
+    /// No scope at all.
+    #[error("a key needs at least one scope")]
+    NoScope,
+    /// The store could not record it.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 /// Creates a key; returns (the key, shown once; its record).
 ///
 /// # Errors
-/// Unknown scope, empty name, or a store failure.
+/// [`KeyError`]: unknown scope, empty name, no scope, or a store failure.
 pub fn create_key(
     store: &dyn JobStore,
     secret: &Secret,
     name: &str,
     scopes: &[String],
-) -> Result<(String, KeyRecord), String> {
+) -> Result<(String, KeyRecord), KeyError> {
     let name = name.trim();
     if name.is_empty() {
-        return Err("a key needs a non-empty --name".into());
+        return Err(KeyError::NoName);
     }
     let mut sc: Vec<String> = Vec::new();
     for s in scopes.iter().flat_map(|s| s.split([',', ' '])).map(str::trim).filter(|s| !s.is_empty()) {
         if !is_permission(s) {
-            return Err(format!("unknown scope '{s}': must be one of {}", permission_names()));
+            return Err(KeyError::UnknownScope(s.to_string()));
         }
         let s = canonical(s);
         if !sc.iter().any(|x| x == s) {
@@ -267,7 +289,7 @@ pub fn create_key(
         }
     }
     if sc.is_empty() {
-        return Err("a key needs at least one scope".into());
+        return Err(KeyError::NoScope);
     }
     let id = hex(&random_bytes(4));
     let key = format!("rk_{id}_{}", hex(&random_bytes(24)));
@@ -279,7 +301,7 @@ pub fn create_key(
         revoked: None,
         last_used: None,
     };
-    store.add_key(&rec, &secret.key_hash(&key)).map_err(|e| e.to_string())?;
+    store.add_key(&rec, &secret.key_hash(&key))?;
     let _ = store.log_audit(&AuditRecord {
         time: rec.created,
         kind: "key-created".into(),
@@ -372,6 +394,20 @@ impl std::fmt::Debug for UserToken {
     }
 }
 
+/// Access tokens this node got from identity providers to call its peers (client
+/// credentials, token exchange), per token URL, client and (for an exchange) subject, kept until
+/// 30 s before they expire. A value its owner passes down: the service keeps one for its
+/// lifetime (`AppState::peer_tokens`) and hands it to every job's peers.
+#[derive(Default)]
+pub struct TokenCache(pub(crate) std::sync::Mutex<HashMap<String, (String, std::time::Instant)>>);
+
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0.lock().map_or(0, |m| m.len());
+        write!(f, "TokenCache({n} tokens)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -389,7 +425,11 @@ mod tests {
         assert!(p.has("execute") && p.has("jobs") && !p.has("usage"));
         assert!(resolve(&s, &sec, "rk_00000000_nope").is_err());
         assert!(resolve(&s, &Secret::from_bytes(b"other"), &k).is_err(), "hash is keyed");
-        assert!(create_key(&s, &sec, "bob", &["root".into()]).unwrap_err().contains("unknown scope"));
+        let e = create_key(&s, &sec, "bob", &["root".into()]).unwrap_err();
+        assert!(matches!(&e, KeyError::UnknownScope(s) if s == "root"), "{e:?}");
+        assert!(e.to_string().contains("unknown scope"));
+        assert!(matches!(create_key(&s, &sec, " ", &["jobs".into()]), Err(KeyError::NoName)));
+        assert!(matches!(create_key(&s, &sec, "bob", &[", ".into()]), Err(KeyError::NoScope)));
         assert!(s.revoke_key("alice").unwrap());
         assert!(resolve(&s, &sec, &k).is_err());
     }

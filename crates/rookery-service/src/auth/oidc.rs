@@ -35,7 +35,9 @@ use std::time::{Duration, Instant};
 /// could not be asked). `reason` is safe to show and log: it never contains the token.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenError {
+    /// 401 (bad token), 403 (not allowed) or 503 (the issuer could not be asked).
     pub status: StatusCode,
+    /// Why, for the client and the log; never contains the token.
     pub reason: String,
     /// `<iss>#<sub>` as claimed by the token (unverified), for the audit log.
     pub claimed: Option<String>,
@@ -53,11 +55,70 @@ impl TokenError {
     }
 }
 
+/// Why the OIDC settings cannot be used (the service does not start).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SetupError {
+    /// An issuer without an audience (and not allowing Keycloak's `account`).
+    #[error("oidc: issuer {0} has no audience: set oidc_audience (e.g. rookery-api) or 'audience=' on the issuer")]
+    NoAudience(String),
+    /// A plain-http issuer, JWKS or introspection URL that is not on loopback, without
+    /// `oidc_allow_insecure_http`.
+    #[error("oidc: {0} is plain http: use https (or set oidc_allow_insecure_http = true)")]
+    PlainHttp(String),
+    /// An issuer with a `client_id` but no secret, or a secret but no `client_id`.
+    #[error("oidc: issuer {0} needs both client_id and a client secret for introspection")]
+    HalfClient(String),
+}
+
+/// Why discovery, the JWKS or an introspection request failed: the identity provider's
+/// fault (the caller gets 503 naming it). Kept as the issuer's last error.
+#[derive(Clone, Debug, thiserror::Error)]
+enum FetchError {
+    /// The request failed (timeout, refused connection, an unreadable answer).
+    #[error("{method} {url}: {reason}")]
+    Transport { method: &'static str, url: String, reason: String },
+    /// An HTTP status other than 200 (introspection's 401 hints at the client's credentials).
+    #[error("{method} {url}: HTTP {status}{}", if *method == "POST" && *status == 401 { " (are client_id and its secret right?)" } else { "" })]
+    Status { method: &'static str, url: String, status: u16 },
+    /// The answer is not a JSON object.
+    #[error("{method} {url}: not a JSON object ({reason})")]
+    NotJson { method: &'static str, url: String, reason: String },
+    /// Discovery names another issuer (`expected`: the configured one, when the text names it).
+    #[error("discovery names issuer '{named}'{} (misconfigured issuer URL?)", expected.as_ref().map(|u| format!(", not {u}")).unwrap_or_default())]
+    WrongIssuer { named: String, expected: Option<String> },
+    /// Discovery lacks `jwks_uri` or `introspection_endpoint`.
+    #[error("discovery has no {0}")]
+    Missing(&'static str),
+    /// Discovery points to a plain-http URL that is not on loopback.
+    #[error("discovery points to plain-http {0}")]
+    PlainHttp(String),
+    /// The JWKS holds no key this service can verify signatures with.
+    #[error("the JWKS at {0} has no usable signing key")]
+    NoSigningKey(String),
+    /// The blocking fetch could not be run.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Why a token's audience is not this service's (the token is refused: 401).
+#[derive(Clone, Debug, thiserror::Error)]
+enum AudienceError {
+    /// Only Keycloak's default `account`.
+    #[error("Invalid token from {issuer}: its audience is only 'account' (Keycloak's default); configure an audience mapper so tokens carry '{}' (or allow_account_audience=true on the issuer)", wanted.join("', '"))]
+    OnlyAccount { issuer: String, wanted: Vec<String> },
+    /// Other audiences, or none (`got` cleaned for display).
+    #[error("Invalid token from {issuer}: it is meant for audience {} and not for this service ({})", if got.is_empty() { "(none)".to_string() } else { got.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", ") }, wanted.join(", "))]
+    Other { issuer: String, got: Vec<String>, wanted: Vec<String> },
+}
+
 /// Counters (tests and monitoring).
 #[derive(Debug, Default)]
 pub struct Stats {
+    /// Requests for an issuer's `/.well-known/openid-configuration` (attempted, not only successful).
     pub discovery_fetches: AtomicU64,
+    /// Requests for an issuer's JWKS (on first use, on refresh, and after an unknown `kid`).
     pub jwks_fetches: AtomicU64,
+    /// RFC 7662 introspection requests sent (cache misses only, one per issuer asked).
     pub introspections: AtomicU64,
 }
 
@@ -68,7 +129,7 @@ struct IssuerState {
     keys: Vec<Key>,
     /// When the last fetch of discovery + JWKS was attempted, and how it ended.
     last_attempt: Option<Instant>,
-    last_error: Option<String>,
+    last_error: Option<FetchError>,
     fetched: bool,
 }
 
@@ -95,6 +156,7 @@ pub struct Oidc {
     /// Loopback issuers are reached without a proxy.
     direct: ureq::Agent,
     cache: Mutex<HashMap<[u8; 32], (Principal, Instant)>>,
+    /// How often the issuers were asked, since start.
     pub stats: Stats,
 }
 
@@ -162,28 +224,22 @@ impl Oidc {
     /// The OIDC layer of a configuration.
     ///
     /// # Errors
-    /// An issuer without an audience, or a plain-http issuer that is not on loopback (unless
-    /// `oidc_allow_insecure_http`).
-    pub fn new(settings: &Identity) -> Result<Oidc, String> {
+    /// [`SetupError`]: an issuer without an audience, a plain-http issuer that is not on
+    /// loopback (unless `oidc_allow_insecure_http`), half of the client credentials.
+    pub fn new(settings: &Identity) -> Result<Oidc, SetupError> {
         let mut issuers = Vec::new();
         for c in &settings.issuers {
             let audiences = if c.audiences.is_empty() { settings.audiences.clone() } else { c.audiences.clone() };
             if audiences.is_empty() && !c.allow_account_audience {
-                return Err(format!(
-                    "oidc: issuer {} has no audience: set oidc_audience (e.g. rookery-api) or 'audience=' on the issuer",
-                    c.url
-                ));
+                return Err(SetupError::NoAudience(c.url.clone()));
             }
             for u in std::iter::once(&c.url).chain(c.jwks_uri.iter()).chain(c.introspection_uri.iter()) {
                 if u.starts_with("http://") && !is_loopback(u) && !settings.allow_insecure_http {
-                    return Err(format!("oidc: {u} is plain http: use https (or set oidc_allow_insecure_http = true)"));
+                    return Err(SetupError::PlainHttp(u.clone()));
                 }
             }
             if c.client_id.is_some() != c.client_secret.is_some() {
-                return Err(format!(
-                    "oidc: issuer {} needs both client_id and a client secret for introspection",
-                    c.url
-                ));
+                return Err(SetupError::HalfClient(c.url.clone()));
             }
             issuers.push(Issuer {
                 cfg: c.clone(),
@@ -316,11 +372,11 @@ impl Oidc {
                 ));
             }
         }
-        self.check_audience(issuer, &c).map_err(|r| fail(StatusCode::UNAUTHORIZED, r))?;
+        self.check_audience(issuer, &c).map_err(|r| fail(StatusCode::UNAUTHORIZED, r.to_string()))?;
         Ok(self.principal(issuer, &c, Via::Jwt))
     }
 
-    fn check_audience(&self, issuer: &Issuer, c: &Map<String, Value>) -> Result<(), String> {
+    fn check_audience(&self, issuer: &Issuer, c: &Map<String, Value>) -> Result<(), AudienceError> {
         let aud = str_list(c.get("aud"));
         if aud.iter().any(|a| issuer.audiences.contains(a))
             || (issuer.cfg.allow_account_audience && aud.iter().any(|a| a == "account"))
@@ -328,22 +384,16 @@ impl Oidc {
             return Ok(());
         }
         if !aud.is_empty() && aud.iter().all(|a| a == "account") {
-            return Err(format!(
-                "Invalid token from {}: its audience is only 'account' (Keycloak's default); configure an audience mapper so tokens carry '{}' (or allow_account_audience=true on the issuer)",
-                issuer.cfg.url,
-                issuer.audiences.join("', '")
-            ));
+            return Err(AudienceError::OnlyAccount {
+                issuer: issuer.cfg.url.clone(),
+                wanted: issuer.audiences.clone(),
+            });
         }
-        Err(format!(
-            "Invalid token from {}: it is meant for audience {} and not for this service ({})",
-            issuer.cfg.url,
-            if aud.is_empty() {
-                "(none)".to_string()
-            } else {
-                aud.iter().map(|a| format!("'{}'", clean(a))).collect::<Vec<_>>().join(", ")
-            },
-            issuer.audiences.join(", ")
-        ))
+        Err(AudienceError::Other {
+            issuer: issuer.cfg.url.clone(),
+            got: aud.iter().map(|a| clean(a)).collect(),
+            wanted: issuer.audiences.clone(),
+        })
     }
 
     fn principal(&self, issuer: &Issuer, c: &Map<String, Value>, via: Via) -> Principal {
@@ -409,7 +459,7 @@ impl Oidc {
             let me = self.clone();
             let res = tokio::task::spawn_blocking(move || me.fetch_keys(idx))
                 .await
-                .unwrap_or_else(|e| Err(format!("internal error: {e}")));
+                .unwrap_or_else(|e| Err(FetchError::Internal(e.to_string())));
             let mut s = issuer.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             s.last_attempt = Some(Instant::now());
             match res {
@@ -437,7 +487,7 @@ impl Oidc {
             return Err(TokenError::unavailable(format!(
                 "The identity provider {} cannot be reached to check the token: {}",
                 issuer.cfg.url,
-                last_error.unwrap_or_else(|| "no keys yet".into())
+                last_error.map_or_else(|| "no keys yet".into(), |e| e.to_string())
             )));
         }
         find_key(&issuer.state, kid, alg).ok_or_else(|| {
@@ -466,29 +516,26 @@ impl Oidc {
         }
     }
 
-    fn get_json(&self, url: &str) -> Result<Map<String, Value>, String> {
-        let mut r = self
-            .agent_for(url)
-            .get(url)
-            .header("accept", "application/json")
-            .call()
-            .map_err(|e| format!("GET {url}: {}", transport(&e)))?;
+    fn get_json(&self, url: &str) -> Result<Map<String, Value>, FetchError> {
+        let transport_error =
+            |e: ureq::Error| FetchError::Transport { method: "GET", url: url.into(), reason: transport(&e) };
+        let mut r =
+            self.agent_for(url).get(url).header("accept", "application/json").call().map_err(transport_error)?;
         let status = r.status().as_u16();
         if status != 200 {
-            return Err(format!("GET {url}: HTTP {status}"));
+            return Err(FetchError::Status { method: "GET", url: url.into(), status });
         }
-        let body = r
-            .body_mut()
-            .with_config()
-            .limit(1 << 20)
-            .read_to_string()
-            .map_err(|e| format!("GET {url}: {}", transport(&e)))?;
-        serde_json::from_str(&body).map_err(|e| format!("GET {url}: not a JSON object ({e})"))
+        let body = r.body_mut().with_config().limit(1 << 20).read_to_string().map_err(transport_error)?;
+        serde_json::from_str(&body).map_err(|e| FetchError::NotJson {
+            method: "GET",
+            url: url.into(),
+            reason: e.to_string(),
+        })
     }
 
     /// Discovery (unless both URLs are configured) and the JWKS. Blocking.
     #[allow(clippy::type_complexity)]
-    fn fetch_keys(&self, idx: usize) -> Result<(String, Option<String>, Vec<Key>), String> {
+    fn fetch_keys(&self, idx: usize) -> Result<(String, Option<String>, Vec<Key>), FetchError> {
         let c = &self.issuers[idx].cfg;
         let (mut jwks_uri, mut intro) = (c.jwks_uri.clone(), c.introspection_uri.clone());
         if jwks_uri.is_none() || (intro.is_none() && c.client_id.is_some()) {
@@ -496,11 +543,7 @@ impl Oidc {
             let d = self.get_json(&format!("{}/.well-known/openid-configuration", c.url))?;
             let issuer = d.get("issuer").and_then(Value::as_str).unwrap_or("");
             if issuer.trim_end_matches('/') != c.url {
-                return Err(format!(
-                    "discovery names issuer '{}', not {} (misconfigured issuer URL?)",
-                    clean(issuer),
-                    c.url
-                ));
+                return Err(FetchError::WrongIssuer { named: clean(issuer), expected: Some(c.url.clone()) });
             }
             if jwks_uri.is_none() {
                 jwks_uri = d.get("jwks_uri").and_then(Value::as_str).map(String::from);
@@ -509,10 +552,10 @@ impl Oidc {
                 intro = d.get("introspection_endpoint").and_then(Value::as_str).map(String::from);
             }
         }
-        let jwks_uri = jwks_uri.ok_or_else(|| "discovery has no jwks_uri".to_string())?;
+        let jwks_uri = jwks_uri.ok_or(FetchError::Missing("jwks_uri"))?;
         for u in std::iter::once(&jwks_uri).chain(intro.iter()) {
             if u.starts_with("http://") && !is_loopback(u) && !self.settings.allow_insecure_http {
-                return Err(format!("discovery points to plain-http {u}"));
+                return Err(FetchError::PlainHttp(u.clone()));
             }
         }
         self.stats.jwks_fetches.fetch_add(1, Ordering::Relaxed);
@@ -531,7 +574,7 @@ impl Oidc {
             });
         }
         if keys.is_empty() {
-            return Err(format!("the JWKS at {jwks_uri} has no usable signing key"));
+            return Err(FetchError::NoSigningKey(jwks_uri));
         }
         tracing::info!("oidc: issuer {}: {} signing keys from {jwks_uri}", c.url, keys.len());
         Ok((jwks_uri, intro, keys))
@@ -603,7 +646,7 @@ impl Oidc {
         ))
     }
 
-    fn introspection_endpoint(&self, idx: usize) -> Result<String, String> {
+    fn introspection_endpoint(&self, idx: usize) -> Result<String, FetchError> {
         let issuer = &self.issuers[idx];
         if let Some(u) = &issuer.cfg.introspection_uri {
             return Ok(u.clone());
@@ -617,15 +660,15 @@ impl Oidc {
         let d = self.get_json(&format!("{}/.well-known/openid-configuration", issuer.cfg.url))?;
         let issuer_name = d.get("issuer").and_then(Value::as_str).unwrap_or("");
         if issuer_name.trim_end_matches('/') != issuer.cfg.url {
-            return Err(format!("discovery names issuer '{}' (misconfigured issuer URL?)", clean(issuer_name)));
+            return Err(FetchError::WrongIssuer { named: clean(issuer_name), expected: None });
         }
         let u = d
             .get("introspection_endpoint")
             .and_then(Value::as_str)
             .map(String::from)
-            .ok_or_else(|| "discovery has no introspection_endpoint".to_string())?;
+            .ok_or(FetchError::Missing("introspection_endpoint"))?;
         if u.starts_with("http://") && !is_loopback(&u) && !self.settings.allow_insecure_http {
-            return Err(format!("discovery points to plain-http {u}"));
+            return Err(FetchError::PlainHttp(u));
         }
         issuer.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).introspection_uri = Some(u.clone());
         Ok(u)
@@ -638,7 +681,7 @@ impl Oidc {
         id: &str,
         secret: &str,
         token: &str,
-    ) -> Result<Option<Map<String, Value>>, String> {
+    ) -> Result<Option<Map<String, Value>>, FetchError> {
         use base64::Engine;
         let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
         let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", enc(id), enc(secret)));
@@ -648,22 +691,21 @@ impl Oidc {
             .header("authorization", &format!("Basic {basic}"))
             .header("accept", "application/json")
             .send_form([("token", token), ("token_type_hint", "access_token")])
-            .map_err(|e| format!("POST {endpoint}: {}", transport(&e)))?;
+            .map_err(|e| FetchError::Transport { method: "POST", url: endpoint.into(), reason: transport(&e) })?;
         let status = r.status().as_u16();
         if status != 200 {
-            return Err(format!(
-                "POST {endpoint}: HTTP {status}{}",
-                if status == 401 { " (are client_id and its secret right?)" } else { "" }
-            ));
+            return Err(FetchError::Status { method: "POST", url: endpoint.into(), status });
         }
-        let body = r
-            .body_mut()
-            .with_config()
-            .limit(1 << 20)
-            .read_to_string()
-            .map_err(|e| format!("POST {endpoint}: {}", transport(&e)))?;
-        let c: Map<String, Value> =
-            serde_json::from_str(&body).map_err(|e| format!("POST {endpoint}: not a JSON object ({e})"))?;
+        let body = r.body_mut().with_config().limit(1 << 20).read_to_string().map_err(|e| FetchError::Transport {
+            method: "POST",
+            url: endpoint.into(),
+            reason: transport(&e),
+        })?;
+        let c: Map<String, Value> = serde_json::from_str(&body).map_err(|e| FetchError::NotJson {
+            method: "POST",
+            url: endpoint.into(),
+            reason: e.to_string(),
+        })?;
         Ok((c.get("active") == Some(&Value::Bool(true))).then_some(c))
     }
 
@@ -696,7 +738,7 @@ impl Oidc {
         if c.get("nbf").and_then(Value::as_i64).is_some_and(|n| n > now + leeway) {
             return Err(fail(format!("Invalid token from {}: it is not valid yet (nbf)", issuer.cfg.url)));
         }
-        self.check_audience(issuer, c).map_err(fail)?;
+        self.check_audience(issuer, c).map_err(|r| fail(r.to_string()))?;
         let mut claims = c.clone();
         if !claims.contains_key("sub") {
             if let Some(ci) = c.get("client_id") {
@@ -773,10 +815,33 @@ mod tests {
     fn config_checks() {
         let mut id = Identity::default();
         id.issuers.push(IssuerConfig { url: "https://kc.example/realms/x".into(), ..IssuerConfig::default() });
-        assert!(Oidc::new(&id).err().unwrap().contains("no audience"));
+        let e = Oidc::new(&id).err().unwrap();
+        assert_eq!(e, SetupError::NoAudience("https://kc.example/realms/x".into()));
+        assert!(e.to_string().contains("no audience"));
         id.audiences = vec!["rookery-api".into()];
         assert!(Oidc::new(&id).is_ok());
         id.issuers[0].url = "http://kc.example/realms/x".into();
-        assert!(Oidc::new(&id).err().unwrap().contains("plain http"));
+        let e = Oidc::new(&id).err().unwrap();
+        assert!(matches!(&e, SetupError::PlainHttp(u) if u == "http://kc.example/realms/x"), "{e:?}");
+        assert!(e.to_string().contains("plain http"));
+        id.issuers[0].url = "https://kc.example/realms/x".into();
+        id.issuers[0].client_id = Some("rookery".into());
+        assert!(matches!(Oidc::new(&id), Err(SetupError::HalfClient(_))));
+    }
+
+    #[test]
+    fn fetch_error_texts() {
+        let s = |method, status| FetchError::Status { method, url: "http://i/x".into(), status }.to_string();
+        assert_eq!(s("GET", 401), "GET http://i/x: HTTP 401");
+        assert_eq!(s("POST", 401), "POST http://i/x: HTTP 401 (are client_id and its secret right?)");
+        assert_eq!(s("POST", 500), "POST http://i/x: HTTP 500");
+        let w = |expected: Option<&str>| {
+            FetchError::WrongIssuer { named: "https://o".into(), expected: expected.map(String::from) }.to_string()
+        };
+        assert_eq!(
+            w(Some("https://i")),
+            "discovery names issuer 'https://o', not https://i (misconfigured issuer URL?)"
+        );
+        assert_eq!(w(None), "discovery names issuer 'https://o' (misconfigured issuer URL?)");
     }
 }

@@ -7,6 +7,74 @@ use std::path::{Path, PathBuf};
 pub mod peer;
 pub use peer::{parse_peer, ClientCredentials, PeerConfig, Protocol};
 
+/// Why a configuration key, value, file or line was refused. The texts start with `config:`
+/// and name the key and what it takes (the CLI prints them as they are).
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A key that is neither one of [`KEYS`] nor of [`crate::limits::KEYS`].
+    #[error("config: unknown key '{key}' (known: {})", known_keys())]
+    UnknownKey {
+        /// The key as given.
+        key: String,
+    },
+    /// A value that does not parse or is not allowed (including an unknown option inside a
+    /// value, such as of `oidc_issuer`, `quota` or `peer`); the text names the key and what it
+    /// takes.
+    #[error("{0}")]
+    Invalid(String),
+    /// The config file cannot be read.
+    #[error("config: cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A line of the config file that is not `key = value` (nor a comment or `[section]`).
+    #[error("config: {}:{line}: expected 'key = value'", path.display())]
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// The line number (from 1).
+        line: usize,
+    },
+    /// A line of the config file whose key or value is refused.
+    #[error("{source} ({}:{line})", path.display())]
+    At {
+        /// The file.
+        path: PathBuf,
+        /// The line number (from 1).
+        line: usize,
+        /// What [`Config::set`] said.
+        source: Box<ConfigError>,
+    },
+}
+
+impl ConfigError {
+    /// The error of [`Config::set`] itself: an `At` error's source, else this one.
+    #[must_use]
+    pub fn innermost(&self) -> &ConfigError {
+        match self {
+            ConfigError::At { source, .. } => source.innermost(),
+            e => e,
+        }
+    }
+}
+
+impl From<crate::limits::LimitError> for ConfigError {
+    fn from(e: crate::limits::LimitError) -> Self {
+        match e {
+            crate::limits::LimitError::NotALimit(key) => ConfigError::UnknownKey { key },
+            crate::limits::LimitError::Invalid(m) => ConfigError::Invalid(m),
+        }
+    }
+}
+
+/// `bind, data_dir, ...`: every key a config file takes.
+fn known_keys() -> String {
+    KEYS.iter().chain(crate::limits::KEYS).copied().collect::<Vec<_>>().join(", ")
+}
+
 /// Settings of `rookery serve` and `rookery worker`.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -107,8 +175,11 @@ impl std::fmt::Debug for IssuerConfig {
 pub struct QuotaOverride {
     /// Principal id: an API key id, `anonymous`, or `<issuer>#<sub>` for tokens.
     pub principal: String,
+    /// Requests per minute (`rate=`; 0: unlimited).
     pub rate_limit: Option<u32>,
+    /// Jobs accepted or running at once (`jobs=`; 0: unlimited).
     pub concurrent_jobs: Option<usize>,
+    /// Output bytes per UTC day (`bytes=`, a size such as `10G`; 0: unlimited).
     pub daily_bytes: Option<u64>,
 }
 
@@ -175,20 +246,22 @@ fn strip_comment(line: &str) -> &str {
 }
 
 /// `name=perm,perm; name=perm` -> pairs.
-fn parse_map(key: &str, v: &str) -> Result<Vec<(String, Vec<String>)>, String> {
+fn parse_map(key: &str, v: &str) -> Result<Vec<(String, Vec<String>)>, ConfigError> {
     let mut out = Vec::new();
     for item in v.split([';', '\n']).map(str::trim).filter(|s| !s.is_empty()) {
         let Some((name, perms)) = item.split_once('=') else {
-            return Err(format!("config: '{key}' entries look like 'name=permission,permission', not '{item}'"));
+            return Err(ConfigError::Invalid(format!(
+                "config: '{key}' entries look like 'name=permission,permission', not '{item}'"
+            )));
         };
         let perms: Vec<String> =
             perms.split([',', ' ', '+']).map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect();
         for p in &perms {
             if !crate::scopes::is_permission(p) {
-                return Err(format!(
+                return Err(ConfigError::Invalid(format!(
                     "config: '{key}': unknown permission '{p}' (known: {})",
                     crate::scopes::permission_names()
-                ));
+                )));
             }
         }
         out.push((name.trim().to_string(), perms));
@@ -196,16 +269,18 @@ fn parse_map(key: &str, v: &str) -> Result<Vec<(String, Vec<String>)>, String> {
     Ok(out)
 }
 
-fn parse_issuer(item: &str) -> Result<IssuerConfig, String> {
+fn parse_issuer(item: &str) -> Result<IssuerConfig, ConfigError> {
     let mut words = item.split_whitespace();
     let url = words.next().unwrap_or("").trim_end_matches('/').to_string();
     if !(url.starts_with("https://") || url.starts_with("http://")) {
-        return Err(format!("config: 'oidc_issuer' must start with an https:// URL, not '{url}'"));
+        return Err(ConfigError::Invalid(format!(
+            "config: 'oidc_issuer' must start with an https:// URL, not '{url}'"
+        )));
     }
     let mut c = IssuerConfig { url, ..IssuerConfig::default() };
     for w in words {
         let Some((k, v)) = w.split_once('=') else {
-            return Err(format!("config: 'oidc_issuer' option '{w}' is not key=value"));
+            return Err(ConfigError::Invalid(format!("config: 'oidc_issuer' option '{w}' is not key=value")));
         };
         let list = || v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect::<Vec<_>>();
         match k {
@@ -217,28 +292,30 @@ fn parse_issuer(item: &str) -> Result<IssuerConfig, String> {
             "client_secret" => c.client_secret = Some(v.to_string()),
             "client_secret_env" => {
                 c.client_secret = Some(std::env::var(v).map_err(|_| {
-                    format!("config: 'oidc_issuer' {}: environment variable {v} (client_secret_env) is not set", c.url)
+                    ConfigError::Invalid(format!("config: 'oidc_issuer' {}: environment variable {v} (client_secret_env) is not set", c.url))
                 })?);
             }
             "allow_account_audience" => {
                 c.allow_account_audience = crate::text::parse_bool(v)
-                    .ok_or_else(|| format!("config: 'allow_account_audience' must be true or false, not '{v}'"))?;
+                    .ok_or_else(|| ConfigError::Invalid(format!("config: 'allow_account_audience' must be true or false, not '{v}'")))?;
             }
             other => {
-                return Err(format!(
+                return Err(ConfigError::Invalid(format!(
                     "config: unknown 'oidc_issuer' option '{other}' (known: audience, roles_client, jwks_uri, introspection, client_id, client_secret, client_secret_env, allow_account_audience)"
-                ))
+                )))
             }
         }
     }
     Ok(c)
 }
 
-fn parse_override(item: &str) -> Result<QuotaOverride, String> {
+fn parse_override(item: &str) -> Result<QuotaOverride, ConfigError> {
     let mut words = item.split_whitespace();
     let principal = words.next().unwrap_or("").to_string();
     if principal.is_empty() || principal.contains('=') {
-        return Err(format!("config: 'quota' looks like '<principal> rate=60 jobs=2 bytes=10G', not '{item}'"));
+        return Err(ConfigError::Invalid(format!(
+            "config: 'quota' looks like '<principal> rate=60 jobs=2 bytes=10G', not '{item}'"
+        )));
     }
     let mut q = QuotaOverride { principal, ..QuotaOverride::default() };
     for w in words {
@@ -246,9 +323,15 @@ fn parse_override(item: &str) -> Result<QuotaOverride, String> {
             Some(("rate" | "rate_limit", v)) => q.rate_limit = Some(num("quota rate", v)?),
             Some(("jobs" | "concurrent_jobs", v)) => q.concurrent_jobs = Some(num("quota jobs", v)?),
             Some(("bytes" | "daily_bytes", v)) => {
-                q.daily_bytes = Some(crate::text::parse_size(v).map_err(|e| format!("config: 'quota': {e}"))?)
+                q.daily_bytes = Some(
+                    crate::text::parse_size(v).map_err(|e| ConfigError::Invalid(format!("config: 'quota': {e}")))?,
+                )
             }
-            _ => return Err(format!("config: unknown 'quota' option '{w}' (known: rate=, jobs=, bytes=)")),
+            _ => {
+                return Err(ConfigError::Invalid(format!(
+                    "config: unknown 'quota' option '{w}' (known: rate=, jobs=, bytes=)"
+                )))
+            }
         }
     }
     Ok(q)
@@ -316,16 +399,16 @@ pub const KEYS: &[&str] = &[
     "min_free_space",
 ];
 
-fn num<T: std::str::FromStr>(key: &str, v: &str) -> Result<T, String> {
-    v.parse().map_err(|_| format!("config: '{key}' must be a number, not '{v}'"))
+fn num<T: std::str::FromStr>(key: &str, v: &str) -> Result<T, ConfigError> {
+    v.parse().map_err(|_| ConfigError::Invalid(format!("config: '{key}' must be a number, not '{v}'")))
 }
 
 impl Config {
     /// Sets one key.
     ///
     /// # Errors
-    /// Unknown key or a value of the wrong type.
-    pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+    /// [`ConfigError::UnknownKey`], or [`ConfigError::Invalid`]: a value of the wrong type.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
         let v = value.trim().trim_matches('"');
         match key.trim() {
             "bind" => self.bind = v.to_string(),
@@ -333,7 +416,7 @@ impl Config {
             "db" => self.db = (!v.is_empty()).then(|| v.to_string()),
             "open" => {
                 self.open = crate::text::parse_bool(v)
-                    .ok_or_else(|| format!("config: 'open' must be true or false, not '{v}'"))?;
+                    .ok_or_else(|| ConfigError::Invalid(format!("config: 'open' must be true or false, not '{v}'")))?;
             }
             "workers" => self.workers = num::<usize>(key, v)?.max(1),
             "max_queued" => self.max_queued = num(key, v)?,
@@ -361,12 +444,14 @@ impl Config {
             "oidc_timeout_secs" => self.identity.http_timeout_secs = num::<u64>(key, v)?.max(1),
             "oidc_introspection_cache_secs" => self.identity.introspection_cache_secs = num(key, v)?,
             "oidc_allow_insecure_http" => {
-                self.identity.allow_insecure_http = crate::text::parse_bool(v)
-                    .ok_or_else(|| format!("config: 'oidc_allow_insecure_http' must be true or false, not '{v}'"))?;
+                self.identity.allow_insecure_http = crate::text::parse_bool(v).ok_or_else(|| {
+                    ConfigError::Invalid(format!("config: 'oidc_allow_insecure_http' must be true or false, not '{v}'"))
+                })?;
             }
             "quota_concurrent_jobs" => self.identity.concurrent_jobs = num(key, v)?,
             "quota_daily_bytes" => {
-                self.identity.daily_bytes = crate::text::parse_size(v).map_err(|e| format!("config: '{key}': {e}"))?
+                self.identity.daily_bytes =
+                    crate::text::parse_size(v).map_err(|e| ConfigError::Invalid(format!("config: '{key}': {e}")))?
             }
             "peer" => {
                 for item in v.split([';', '\n']).map(str::trim).filter(|s| !s.is_empty()) {
@@ -380,15 +465,19 @@ impl Config {
                 self.executor = match v {
                     "local" => Executor::Local,
                     "slurm" => Executor::Slurm,
-                    other => return Err(format!("config: 'executor' must be local or slurm, not '{other}'")),
+                    other => {
+                        return Err(ConfigError::Invalid(format!(
+                            "config: 'executor' must be local or slurm, not '{other}'"
+                        )))
+                    }
                 }
             }
             "slurm_options" => self.slurm.options = v.split_whitespace().map(String::from).collect(),
             "slurm_program" => self.slurm.program = (!v.is_empty()).then(|| PathBuf::from(v)),
             "peer_attempts" => self.peer_attempts = num::<u32>(key, v)?.max(1),
             "min_free_space" => {
-                self.min_free_space =
-                    crate::freespace::MinFreeSpace::parse(v).map_err(|e| format!("config: '{key}': {e}"))?;
+                self.min_free_space = crate::freespace::MinFreeSpace::parse(v)
+                    .map_err(|e| ConfigError::Invalid(format!("config: '{key}': {e}")))?;
             }
             "quota" => {
                 for item in v.split([';', '\n']).map(str::trim).filter(|s| !s.is_empty()) {
@@ -398,10 +487,7 @@ impl Config {
                 }
             }
             k if crate::limits::KEYS.contains(&k) => self.http.set(k, v)?,
-            other => {
-                let known: Vec<&str> = KEYS.iter().chain(crate::limits::KEYS).copied().collect();
-                return Err(format!("config: unknown key '{other}' (known: {})", known.join(", ")));
-            }
+            other => return Err(ConfigError::UnknownKey { key: other.to_string() }),
         }
         Ok(())
     }
@@ -409,18 +495,25 @@ impl Config {
     /// Reads `key = value` lines (a `[section]` header line is ignored).
     ///
     /// # Errors
-    /// The file cannot be read, or a line is malformed.
-    pub fn load_file(&mut self, path: &Path) -> Result<(), String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("config: cannot read {}: {e}", path.display()))?;
+    /// [`ConfigError::Read`]: the file cannot be read; [`ConfigError::Malformed`]: a line is not
+    /// `key = value`; [`ConfigError::At`]: a line's key or value is refused (the error of
+    /// [`set`](Self::set), with the file and line).
+    pub fn load_file(&mut self, path: &Path) -> Result<(), ConfigError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
         for (n, line) in text.lines().enumerate() {
             let line = strip_comment(line).trim();
             if line.is_empty() || line.starts_with('[') {
                 continue;
             }
             let Some((k, v)) = line.split_once('=') else {
-                return Err(format!("config: {}:{}: expected 'key = value'", path.display(), n + 1));
+                return Err(ConfigError::Malformed { path: path.to_path_buf(), line: n + 1 });
             };
-            self.set(k, v).map_err(|e| format!("{e} ({}:{})", path.display(), n + 1))?;
+            self.set(k, v).map_err(|e| ConfigError::At {
+                path: path.to_path_buf(),
+                line: n + 1,
+                source: Box::new(e),
+            })?;
         }
         Ok(())
     }
@@ -428,8 +521,8 @@ impl Config {
     /// Applies `ROOKERY_<KEY>` environment variables.
     ///
     /// # Errors
-    /// A value of the wrong type.
-    pub fn load_env(&mut self) -> Result<(), String> {
+    /// The error of [`set`](Self::set) for the first value refused.
+    pub fn load_env(&mut self) -> Result<(), ConfigError> {
         for k in KEYS.iter().chain(crate::limits::KEYS) {
             if let Ok(v) = std::env::var(format!("ROOKERY_{}", k.to_ascii_uppercase())) {
                 self.set(k, &v)?;
@@ -514,9 +607,13 @@ pub fn redact_url(url: &str) -> String {
 /// Service identification shown in GetCapabilities.
 #[derive(Clone, Debug)]
 pub struct ServiceInfo {
+    /// Service title (`ows:Title`).
     pub title: String,
+    /// Service description (`ows:Abstract`).
     pub abstract_: String,
+    /// Name of the organisation running the service (`ows:ProviderName`).
     pub provider_name: String,
+    /// Web site of that organisation (`ows:ProviderSite`).
     pub provider_site: String,
 }
 
@@ -548,7 +645,7 @@ mod tests {
         assert_eq!(c.workers, 4);
         assert!(c.open);
         assert_eq!(c.identity.overrides[0].principal, "https://i#bob");
-        assert!(c.set("colour", "red").unwrap_err().contains("unknown key"));
+        assert!(c.set("colour", "red").unwrap_err().to_string().contains("unknown key"));
         assert!(c.set("workers", "many").is_err());
         assert_eq!(c.db_path(), c.data_dir.join("rookery.sqlite"));
         assert!(c.db_url().is_none());
@@ -557,6 +654,36 @@ mod tests {
         c.set("db", "postgresql://u:secret@db.example:5432/rookery?password=x&sslmode=disable").unwrap();
         assert!(c.db_url().is_some());
         assert_eq!(c.db_label(), "postgresql://u@db.example:5432/rookery?sslmode=disable");
+    }
+
+    #[test]
+    fn errors_by_variant() {
+        let mut c = Config::default();
+        assert!(matches!(c.set("colour", "red"), Err(ConfigError::UnknownKey { key }) if key == "colour"));
+        let e = c.set("workers", "many").unwrap_err();
+        assert!(matches!(e, ConfigError::Invalid(_)), "{e:?}");
+        assert_eq!(e.to_string(), "config: 'workers' must be a number, not 'many'");
+        assert!(matches!(c.set("max_connections", "0"), Err(ConfigError::Invalid(_))));
+        assert!(
+            matches!(c.set("quota_daily_bytes", "lots"), Err(ConfigError::Invalid(m)) if m == "config: 'quota_daily_bytes': 'lots' is not a size (e.g. 500M, 10G)")
+        );
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("rookery.toml");
+        std::fs::write(&f, "workers = 2\ncolour = red\n").unwrap();
+        let e = c.load_file(&f).unwrap_err();
+        assert!(matches!(&e, ConfigError::At { line: 2, .. }), "{e:?}");
+        assert!(matches!(e.innermost(), ConfigError::UnknownKey { key } if key == "colour"));
+        assert!(e.to_string().starts_with("config: unknown key 'colour' (known: bind, "), "{e}");
+        assert!(e.to_string().ends_with(&format!(" ({}:2)", f.display())), "{e}");
+        std::fs::write(&f, "workers\n").unwrap();
+        let e = c.load_file(&f).unwrap_err();
+        assert!(matches!(&e, ConfigError::Malformed { line: 1, .. }), "{e:?}");
+        assert_eq!(e.to_string(), format!("config: {}:1: expected 'key = value'", f.display()));
+        let e = c.load_file(&d.path().join("none.toml")).unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::Read { source, .. } if source.kind() == std::io::ErrorKind::NotFound),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -577,8 +704,12 @@ mod tests {
         assert_eq!(id.overrides[0].daily_bytes, Some(1_500_000_000));
         assert_eq!(id.overrides[0].concurrent_jobs, Some(2));
         assert_eq!(id.daily_bytes, 10 * 1024 * 1024 * 1024);
-        assert!(c.set("oidc_role_map", "x=root").unwrap_err().contains("unknown permission"));
+        assert!(c.set("oidc_role_map", "x=root").unwrap_err().to_string().contains("unknown permission"));
         assert!(c.set("oidc_issuer", "ftp://x").is_err());
-        assert!(c.set("oidc_issuer", "https://x colour=red").unwrap_err().contains("unknown 'oidc_issuer' option"));
+        assert!(c
+            .set("oidc_issuer", "https://x colour=red")
+            .unwrap_err()
+            .to_string()
+            .contains("unknown 'oidc_issuer' option"));
     }
 }

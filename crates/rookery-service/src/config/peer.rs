@@ -1,6 +1,8 @@
 //! Peers as configured: `peer = "<name> <url> holds=… [protocol=…] [credentials…]"` parsed into
 //! plain data. Talking to them (tokens, jobs, downloads) is `federation`'s.
 
+use super::ConfigError;
+
 /// One configured peer.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PeerConfig {
@@ -81,14 +83,15 @@ impl std::fmt::Debug for PeerConfig {
 /// Parses `peer = "<name> <url> holds=a,b [token_env=VAR] [token=T] [protocol=ogc|wps]"`.
 ///
 /// # Errors
-/// A missing name, URL or `holds`, an unsupported protocol, an unset token variable.
-pub fn parse_peer(s: &str) -> Result<PeerConfig, String> {
+/// [`ConfigError::Invalid`]: a missing name, URL or `holds`, an unsupported protocol or
+/// option, an unset token variable, incomplete client credentials.
+pub fn parse_peer(s: &str) -> Result<PeerConfig, ConfigError> {
     let mut it = s.split_whitespace();
-    let name = it.next().ok_or("config: peer needs a name")?.to_string();
+    let name = it.next().ok_or_else(|| ConfigError::Invalid("config: peer needs a name".into()))?.to_string();
     let url = it
         .next()
         .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
-        .ok_or_else(|| format!("config: peer '{name}' needs an http(s) base URL after its name"))?
+        .ok_or_else(|| ConfigError::Invalid(format!("config: peer '{name}' needs an http(s) base URL after its name")))?
         .trim_end_matches('/')
         .to_string();
     let mut p = PeerConfig {
@@ -103,39 +106,41 @@ pub fn parse_peer(s: &str) -> Result<PeerConfig, String> {
     let (mut token_url, mut client_id, mut client_secret, mut scope, mut resource, mut audience) =
         (None, None, None, None, None, None);
     for kv in it {
-        let (k, v) = kv.split_once('=').ok_or_else(|| format!("config: peer '{}': '{kv}' is not key=value", p.name))?;
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| ConfigError::Invalid(format!("config: peer '{}': '{kv}' is not key=value", p.name)))?;
         match k {
             "holds" => p.holds = v.split(',').map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect(),
             "token" => p.token = Some(v.to_string()),
             "token_env" => {
-                p.token = Some(std::env::var(v).map_err(|_| format!("config: peer '{}': environment variable {v} is not set", p.name))?);
+                p.token = Some(std::env::var(v).map_err(|_| ConfigError::Invalid(format!("config: peer '{}': environment variable {v} is not set", p.name)))?);
             }
             "token_url" => token_url = Some(v.to_string()),
             "client_id" => client_id = Some(v.to_string()),
             "client_secret" => client_secret = Some(v.to_string()),
             "client_secret_env" => {
-                client_secret = Some(std::env::var(v).map_err(|_| format!("config: peer '{}': environment variable {v} is not set", p.name))?);
+                client_secret = Some(std::env::var(v).map_err(|_| ConfigError::Invalid(format!("config: peer '{}': environment variable {v} is not set", p.name)))?);
             }
             "scope" => scope = Some(v.replace(',', " ")),
             "resource" => resource = Some(v.to_string()),
             "audience" => audience = Some(v.to_string()),
             "token_exchange" => {
                 p.exchange = crate::text::parse_bool(v)
-                    .ok_or_else(|| format!("config: peer '{}': token_exchange must be on or off, not '{v}'", p.name))?;
+                    .ok_or_else(|| ConfigError::Invalid(format!("config: peer '{}': token_exchange must be on or off, not '{v}'", p.name)))?;
             }
             "protocol" if v == "ogc" => p.protocol = Protocol::Ogc,
             "protocol" if v == "wps" => p.protocol = Protocol::Wps,
             "protocol" => {
-                return Err(format!(
+                return Err(ConfigError::Invalid(format!(
                     "config: peer '{}': protocol '{v}' is not supported (protocol=ogc for a rookery's OGC API, protocol=wps for a rook's WPS endpoint)",
                     p.name
-                ))
+                )))
             }
-            other => return Err(format!("config: peer '{}': unknown option '{other}'", p.name)),
+            other => return Err(ConfigError::Invalid(format!("config: peer '{}': unknown option '{other}'", p.name))),
         }
     }
     if p.holds.is_empty() {
-        return Err(format!("config: peer '{}' needs holds=<dataset-id patterns>", p.name));
+        return Err(ConfigError::Invalid(format!("config: peer '{}' needs holds=<dataset-id patterns>", p.name)));
     }
     match (token_url, client_id, client_secret) {
         (Some(token_url), Some(client_id), Some(client_secret)) => {
@@ -143,18 +148,18 @@ pub fn parse_peer(s: &str) -> Result<PeerConfig, String> {
         }
         (None, None, None) if !p.exchange => {}
         _ => {
-            return Err(format!(
+            return Err(ConfigError::Invalid(format!(
                 "config: peer '{}': {} need token_url, client_id and client_secret(_env)",
                 p.name,
                 if p.exchange { "token_exchange=on and client credentials" } else { "client credentials" }
-            ))
+            )))
         }
     }
     if p.exchange && p.token.is_some() {
-        return Err(format!(
+        return Err(ConfigError::Invalid(format!(
             "config: peer '{}': token_exchange=on and a static token= / token_env= exclude each other",
             p.name
-        ));
+        )));
     }
     Ok(p)
 }

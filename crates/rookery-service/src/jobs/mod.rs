@@ -29,8 +29,10 @@ use std::sync::Arc;
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// A failure of the SQLite store (see [`StoreError::unavailable`] for the transient ones).
     #[error("job store: {0}")]
     Db(#[from] rusqlite::Error),
+    /// A stored request or result that could not be (de)serialised as JSON.
     #[error("job store: {0}")]
     Json(#[from] serde_json::Error),
     /// A failure of another backend, already one line naming the database.
@@ -71,10 +73,16 @@ impl crate::failure::Classify for StoreError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum JobStatus {
+    /// Queued (new, or re-queued after an interruption), waiting for a worker to claim it.
     Accepted,
+    /// Claimed by a worker that holds a lease on it.
     Running,
+    /// Finished with a result.
     Successful,
+    /// Finished with an error, or interrupted more often than the retry limit allows.
     Failed,
+    /// Dismissed by a `DELETE`, before or after it ended (outputs removed; a running job's
+    /// result is discarded when it ends).
     Dismissed,
 }
 
@@ -109,6 +117,7 @@ impl JobStatus {
 /// What was asked: validated inputs and how the answer is wanted.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct JobRequest {
+    /// The process's inputs, already checked against its definition.
     pub inputs: Inputs,
     /// WPS `lineage`: echo inputs and output definitions in the response.
     #[serde(default)]
@@ -124,7 +133,9 @@ pub struct JobRequest {
 /// A file a job produced, relative to the job's directory.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ResultFile {
+    /// Path of the file relative to the job's directory (what the download URL names).
     pub name: String,
+    /// Size of the file in bytes.
     pub size: u64,
     /// SHA-256 of the file (hex), listed in the Metalink so a coordinator can check what it
     /// fetched.
@@ -169,20 +180,33 @@ impl JobResult {
 /// A job as stored.
 #[derive(Clone, Debug)]
 pub struct Job {
+    /// The job id (a random UUID given at submission).
     pub id: String,
+    /// Id of the process it runs (e.g. `subset`, `orchestrate`).
     pub process: String,
     /// Principal that submitted it (API key id, or `anonymous`).
     pub owner: String,
+    /// Where the job stands.
     pub status: JobStatus,
+    /// Status message for clients: empty when new and while running, `Process finished` on
+    /// success, the error of a failed job, or why it was re-queued or dismissed.
     pub message: String,
+    /// Progress in percent (0–100; a running job reports at most 99, a finished one 100).
     pub progress: u8,
+    /// What was asked.
     pub request: JobRequest,
+    /// What it produced, once it succeeded; a failed job has one only to record whose fault it
+    /// was (`None` for the server's own faults).
     pub result: Option<JobResult>,
-    /// Times in ms since the epoch.
+    /// When it was submitted, in ms since the epoch.
     pub created: i64,
+    /// When a worker last claimed it (ms since the epoch); `None` while queued.
     pub started: Option<i64>,
+    /// When it ended (ms since the epoch); `None` until final.
     pub finished: Option<i64>,
+    /// How many times a worker has claimed it (re-queues after interruptions count).
     pub attempts: u32,
+    /// Id of the worker that holds it (or held it last, once it ended); `None` while queued.
     pub worker: Option<String>,
 }
 
@@ -197,37 +221,57 @@ impl Job {
 /// A job to submit.
 #[derive(Clone, Debug)]
 pub struct NewJob {
+    /// The job id to store it under (a fresh UUID).
     pub id: String,
+    /// Id of the process to run.
     pub process: String,
+    /// Principal id of the submitter ([`Job::owner`]).
     pub owner: String,
+    /// What is asked.
     pub request: JobRequest,
 }
 
 /// One row of the usage log.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct UsageRecord {
+    /// When the request arrived, in ms since the epoch.
     pub time_start: i64,
+    /// When its response was ready (headers; a streamed body may still be flowing), in ms.
     pub time_end: i64,
+    /// Who asked: the principal's name, else the key id read from an `rk_` credential,
+    /// else empty (anonymous or unauthenticated).
     pub user: String,
     /// `GetCapabilities`, `DescribeProcess`, `Execute`, `download`, `status`, `ogc:...`.
     pub operation: String,
+    /// Process id(s) concerned (comma-separated for DescribeProcess); empty if none.
     pub process: String,
+    /// Job id concerned (execute, status, download); empty if none.
     pub job: String,
     /// JSON of the inputs (execute only).
     pub inputs: String,
+    /// HTTP status code of the response.
     pub http_status: u16,
+    /// Response body size in bytes from `Content-Length` (0 when not known in advance).
     pub bytes_out: u64,
+    /// Client IP address (the direct peer, not a forwarded one); empty when unknown.
     pub remote: String,
 }
 
 /// A stored API key (never the key itself: its keyed hash).
 #[derive(Clone, Debug)]
 pub struct KeyRecord {
+    /// Public id: 8 hex digits, also embedded in the key (`rk_<id>_<secret>`) and used as
+    /// the owner of its jobs.
     pub id: String,
+    /// Name given by the administrator at creation (for listings and logs).
     pub name: String,
+    /// Permissions granted, in their short form (`execute` for `jobs:execute`, `jobs`, `admin`, …).
     pub scopes: Vec<String>,
+    /// When it was created, in ms since the epoch.
     pub created: i64,
+    /// When it was revoked (ms since the epoch); `None` while active.
     pub revoked: Option<i64>,
+    /// When it last authenticated a request (ms, updated at most once a minute); `None` if never.
     pub last_used: Option<i64>,
 }
 

@@ -26,8 +26,11 @@ const PARAMS: &[&str] = &[
 /// A record of the graph, for drawing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NodeKind {
+    /// A `prov:Agent`: the software (rookery, rookery-ops); drawn as an orange box.
     Agent,
+    /// A `prov:Activity`: an operation run, or the orchestration; drawn as a blue box.
     Activity,
+    /// A `prov:Entity`: a dataset or file, or the workflow plan; drawn as a yellow ellipse.
     Entity,
 }
 

@@ -11,11 +11,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 /// Scopes of the test clients alice and bob.
-pub const API: &str = "processes:read jobs:execute jobs:read:own";
+pub(crate) const API: &str = "processes:read jobs:execute jobs:read:own";
 
-pub struct Provider {
+pub(crate) struct Provider {
     child: Child,
-    pub issuer: String,
+    pub(crate) issuer: String,
 }
 
 impl Drop for Provider {
@@ -30,7 +30,7 @@ fn provider_dir() -> PathBuf {
 }
 
 /// Starts the provider, or `None` (skipped) when node or the npm package is missing.
-pub fn provider() -> Option<Provider> {
+pub(crate) fn provider() -> Option<Provider> {
     let dir = provider_dir();
     let node_ok = Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
     let pkg = dir.join("node_modules/oidc-provider/package.json");
@@ -96,7 +96,7 @@ fn start(dir: &Path, wait: Duration) -> Result<Provider, String> {
     Ok(provider)
 }
 
-pub fn form_post(url: &str, headers: &[(&str, &str)], form: &[(&str, &str)]) -> Resp {
+pub(crate) fn form_post(url: &str, headers: &[(&str, &str)], form: &[(&str, &str)]) -> Resp {
     let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
     let mut h = vec![("Content-Type", "application/x-www-form-urlencoded")];
     h.extend_from_slice(headers);
@@ -105,7 +105,7 @@ pub fn form_post(url: &str, headers: &[(&str, &str)], form: &[(&str, &str)]) -> 
 
 impl Provider {
     /// A client-credentials access token of `client` (secret `<client>-secret`).
-    pub fn token(&self, client: &str, scope: Option<&str>, resource: Option<&str>) -> String {
+    pub(crate) fn token(&self, client: &str, scope: Option<&str>, resource: Option<&str>) -> String {
         use base64::Engine;
         let basic = base64::engine::general_purpose::STANDARD.encode(format!("{client}:{client}-secret"));
         let mut form = vec![("grant_type", "client_credentials")];
@@ -123,7 +123,7 @@ impl Provider {
     }
 
     /// A JWT with these claims, signed by the provider's current RS256 key.
-    pub fn sign(&self, header: Value, claims: Value) -> String {
+    pub(crate) fn sign(&self, header: Value, claims: Value) -> String {
         let body = json!({"header": header, "claims": claims}).to_string();
         let r = request(
             "POST",
@@ -135,7 +135,7 @@ impl Provider {
         r.text()
     }
 
-    pub fn rotate(&self) {
+    pub(crate) fn rotate(&self) {
         let r = request("POST", &format!("{}/test/rotate", self.issuer), &[], b"");
         assert_eq!(r.status, 200, "{}", r.text());
     }

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-pub mod idp;
+pub(crate) mod idp;
 
 use rookery_service::auth::{create_key, Secret};
 use rookery_service::jobs::SqliteStore;
@@ -13,7 +13,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub fn data(rel: &str) -> String {
+pub(crate) fn data(rel: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/data/mini-esgf")
         .join(rel)
@@ -24,13 +24,13 @@ pub fn data(rel: &str) -> String {
 }
 
 /// IPSL-CM6A-LR rlds, 1850-01 .. 2014-12 (roocs.md `RLDS`).
-pub fn rlds() -> String {
+pub(crate) fn rlds() -> String {
     data("badc/cmip6/data/CMIP6/CMIP/IPSL/IPSL-CM6A-LR/historical/r1i1p1f1/Amon/rlds/gr/v20180803/rlds_Amon_IPSL-CM6A-LR_historical_r1i1p1f1_gr_185001-201412.nc")
 }
 
-pub struct Server {
-    pub addr: SocketAddr,
-    pub dir: PathBuf,
+pub(crate) struct Server {
+    pub(crate) addr: SocketAddr,
+    pub(crate) dir: PathBuf,
     _tmp: Option<tempfile::TempDir>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -47,13 +47,13 @@ impl Drop for Server {
     }
 }
 
-pub fn config(dir: &Path, open: bool) -> Config {
+pub(crate) fn config(dir: &Path, open: bool) -> Config {
     Config { bind: "127.0.0.1:0".into(), data_dir: dir.to_path_buf(), open, lease_secs: 4, ..Config::default() }
 }
 
 /// The roocs.ini of the shared test data (its projects' directories are what the service may
 /// read), unless the test binary set its own.
-pub fn use_test_projects() {
+pub(crate) fn use_test_projects() {
     if std::env::var_os("ROOCS_CONFIG").is_none() {
         let ini = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/mini-esgf.ini");
         std::env::set_var("ROOCS_CONFIG", ini);
@@ -61,7 +61,7 @@ pub fn use_test_projects() {
 }
 
 /// Starts a server with `cfg` (its data dir is kept by the caller).
-pub fn start_with(cfg: Config) -> Server {
+pub(crate) fn start_with(cfg: Config) -> Server {
     use_test_projects();
     let dir = cfg.data_dir.clone();
     let (tx, rx) = std::sync::mpsc::channel();
@@ -83,7 +83,7 @@ pub fn start_with(cfg: Config) -> Server {
 }
 
 /// A server in a fresh temporary data directory.
-pub fn start(open: bool) -> Server {
+pub(crate) fn start(open: bool) -> Server {
     let tmp = tempfile::tempdir().unwrap();
     let mut s = start_with(config(tmp.path(), open));
     s._tmp = Some(tmp);
@@ -91,12 +91,12 @@ pub fn start(open: bool) -> Server {
 }
 
 impl Server {
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
     /// Creates an API key in this server's store.
-    pub fn key(&self, name: &str, scopes: &str) -> String {
+    pub(crate) fn key(&self, name: &str, scopes: &str) -> String {
         let store = SqliteStore::open(&self.dir.join("rookery.sqlite")).unwrap();
         let secret = Secret::load(&self.dir).unwrap();
         create_key(&store, &secret, name, &[scopes.to_string()]).unwrap().0
@@ -104,23 +104,23 @@ impl Server {
 }
 
 #[derive(Debug)]
-pub struct Resp {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+pub(crate) struct Resp {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Resp {
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
-    pub fn header(&self, k: &str) -> Option<&str> {
+    pub(crate) fn header(&self, k: &str) -> Option<&str> {
         self.headers.iter().find(|(h, _)| h.eq_ignore_ascii_case(k)).map(|(_, v)| v.as_str())
     }
 }
 
 /// One HTTP/1.1 request (`Connection: close`); `url` is absolute (`http://host:port/path?q`).
-pub fn request(method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
+pub(crate) fn request(method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
     let rest = url.strip_prefix("http://").expect("http URL");
     let (host, path) = rest.split_once('/').map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
     let mut s = TcpStream::connect(host).expect("connect");
@@ -169,16 +169,16 @@ fn dechunk(b: &[u8]) -> Vec<u8> {
     out
 }
 
-pub fn get(url: &str) -> Resp {
+pub(crate) fn get(url: &str) -> Resp {
     request("GET", url, &[], b"")
 }
 
-pub fn get_h(url: &str, h: &[(&str, &str)]) -> Resp {
+pub(crate) fn get_h(url: &str, h: &[(&str, &str)]) -> Resp {
     request("GET", url, h, b"")
 }
 
 /// Percent-encodes a query value.
-pub fn enc(s: &str) -> String {
+pub(crate) fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
@@ -191,18 +191,18 @@ pub fn enc(s: &str) -> String {
 }
 
 /// The text of the first element `<tag ...>text</tag>` or attribute `attr="..."` found.
-pub fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
+pub(crate) fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
     let i = s.find(start)? + start.len();
     let j = s[i..].find(end)? + i;
     Some(&s[i..j])
 }
 
-pub fn unescape(s: &str) -> String {
+pub(crate) fn unescape(s: &str) -> String {
     s.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
 }
 
 /// Href of an output in an execute response.
-pub fn output_href(doc: &str, id: &str) -> Option<String> {
+pub(crate) fn output_href(doc: &str, id: &str) -> Option<String> {
     let doc = &doc[doc.find("<wps:ProcessOutputs>")?..];
     let i = doc.find(&format!("<ows:Identifier>{id}</ows:Identifier>"))?;
     let rest = &doc[i..];
@@ -211,7 +211,7 @@ pub fn output_href(doc: &str, id: &str) -> Option<String> {
 }
 
 /// Polls a status location until the job is finished; returns the final document.
-pub fn poll(status_url: &str, h: &[(&str, &str)]) -> String {
+pub(crate) fn poll(status_url: &str, h: &[(&str, &str)]) -> String {
     for _ in 0..600 {
         let r = get_h(status_url, h);
         assert_eq!(r.status, 200, "{}", r.text());
@@ -227,7 +227,7 @@ pub fn poll(status_url: &str, h: &[(&str, &str)]) -> String {
 /// Runs an external client (python, …) like `Command::output`, but kills it and fails the test
 /// after `limit` instead of hanging the suite.
 #[allow(dead_code)]
-pub fn output_within(cmd: &mut std::process::Command, limit: Duration) -> std::process::Output {
+pub(crate) fn output_within(cmd: &mut std::process::Command, limit: Duration) -> std::process::Output {
     use std::process::Stdio;
     let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("the client starts");
     let drain = |mut r: Box<dyn Read + Send>| {

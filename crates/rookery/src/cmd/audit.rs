@@ -8,14 +8,14 @@ use rookery_service::jobs;
 
 /// Options of `rookery audit`.
 #[derive(clap::Args, Clone, Debug)]
-pub struct AuditArgs {
+pub(crate) struct AuditArgs {
     /// Only events since this time: an ISO date/time (`2025-06-01`, `2025-06-01T12:00Z`, UTC)
     /// or an age (`30m`, `24h`, `7d`).
     #[arg(long)]
-    pub since: Option<String>,
+    pub(crate) since: Option<String>,
     /// At most this many (the newest) events.
     #[arg(long, default_value_t = 1000)]
-    pub limit: usize,
+    pub(crate) limit: usize,
 }
 
 /// `--since` as ms since the epoch (a request failure when it is neither form).
@@ -41,7 +41,7 @@ fn since_ms(s: &str, now: i64) -> Result<i64, Failure> {
     })
 }
 
-pub fn run(args: &ServeArgs, a: &AuditArgs) -> Result<(), Failure> {
+pub(crate) fn run(args: &ServeArgs, a: &AuditArgs) -> Result<(), Failure> {
     let c = config(args)?;
     let since = a.since.as_deref().map(|s| since_ms(s, rookery_service::time::now_ms())).transpose()?;
     if c.db_url().is_none() && !c.db_path().exists() {

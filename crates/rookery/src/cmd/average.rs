@@ -9,74 +9,74 @@ use std::path::PathBuf;
 
 /// Inputs and output options shared by the averaging commands.
 #[derive(Args, Clone)]
-pub struct Common {
+pub(crate) struct Common {
     /// Files, globs, directories or dataset ids (several files are joined along time).
     #[arg(required = true)]
-    pub inputs: Vec<String>,
+    pub(crate) inputs: Vec<String>,
     #[command(flatten)]
-    pub out: OutputArgs,
+    pub(crate) out: OutputArgs,
     /// Do not apply the dataset's fixes (datasets named by id).
     #[arg(long)]
-    pub no_fixes: bool,
+    pub(crate) no_fixes: bool,
 }
 
 /// `rookery average`.
 #[derive(Args, Clone)]
-pub struct DimsArgs {
+pub(crate) struct DimsArgs {
     #[command(flatten)]
-    pub common: Common,
+    pub(crate) common: Common,
     /// Dimensions to average over: any of time, level, latitude, longitude, realization.
     #[arg(long)]
-    pub dims: Option<String>,
+    pub(crate) dims: Option<String>,
     /// Skip requested dimensions the data do not have instead of failing.
     #[arg(long = "ignore-undetected-dims")]
-    pub ignore_undetected_dims: bool,
+    pub(crate) ignore_undetected_dims: bool,
     /// Horizontal weights: none (clisops, unweighted), area (cell areas), cos-lat.
     #[arg(long, default_value = "none")]
-    pub weights: String,
+    pub(crate) weights: String,
     /// An areacella/areacello file with the cell areas (for `--weights area`).
     #[arg(long = "area-file")]
-    pub area_file: Option<String>,
+    pub(crate) area_file: Option<String>,
 }
 
 /// `rookery average-time`.
 #[derive(Args, Clone)]
-pub struct TimeArgs {
+pub(crate) struct TimeArgs {
     #[command(flatten)]
-    pub common: Common,
+    pub(crate) common: Common,
     /// Averaging period: day, month or year.
     #[arg(long)]
-    pub freq: Option<String>,
+    pub(crate) freq: Option<String>,
 }
 
 /// `rookery average-shape`.
 #[derive(Args, Clone)]
-pub struct ShapeArgs {
+pub(crate) struct ShapeArgs {
     #[command(flatten)]
-    pub common: Common,
+    pub(crate) common: Common,
     /// Polygons: GeoJSON, zipped ESRI Shapefile (.shp/.shx/.dbf, .prj honoured), .shp, or GML.
     #[arg(long)]
-    pub shape: Option<PathBuf>,
+    pub(crate) shape: Option<PathBuf>,
     /// Variables to average (comma-separated; default: every data variable on the grid).
     #[arg(long)]
-    pub variable: Option<String>,
+    pub(crate) variable: Option<String>,
 }
 
 /// `rookery weighted-average`.
 #[derive(Args, Clone)]
-pub struct WeightedArgs {
+pub(crate) struct WeightedArgs {
     #[command(flatten)]
-    pub common: Common,
+    pub(crate) common: Common,
     /// area (cell areas from bounds or --area-file, cos(lat) without either) or cos-lat (rook).
     #[arg(long, default_value = "area")]
-    pub weights: String,
+    pub(crate) weights: String,
     /// An areacella/areacello file with the cell areas.
     #[arg(long = "area-file")]
-    pub area_file: Option<String>,
+    pub(crate) area_file: Option<String>,
 }
 
 /// `rookery average`.
-pub fn run_dims(daops: &rookery_daops::Daops, a: &DimsArgs) -> Result<(), Failure> {
+pub(crate) fn run_dims(daops: &rookery_daops::Daops, a: &DimsArgs) -> Result<(), Failure> {
     let dims = dims::parse_dims(a.dims.as_deref().unwrap_or(""))?;
     let req = dims::DimsRequest {
         dims: dims.clone(),
@@ -89,13 +89,13 @@ pub fn run_dims(daops: &rookery_daops::Daops, a: &DimsArgs) -> Result<(), Failur
 }
 
 /// `rookery average-time`.
-pub fn run_time(daops: &rookery_daops::Daops, a: &TimeArgs) -> Result<(), Failure> {
+pub(crate) fn run_time(daops: &rookery_daops::Daops, a: &TimeArgs) -> Result<(), Failure> {
     let freq = Freq::parse(a.freq.as_deref())?;
     run(daops, &a.common, &freq.suffix(), |src| time::plan_time(src, freq))
 }
 
 /// `rookery average-shape`.
-pub fn run_shape(daops: &rookery_daops::Daops, a: &ShapeArgs) -> Result<(), Failure> {
+pub(crate) fn run_shape(daops: &rookery_daops::Daops, a: &ShapeArgs) -> Result<(), Failure> {
     let path = a.shape.clone().ok_or_else(|| OpError::Invalid(shape::NO_SHAPE.into()))?;
     let variables = a
         .variable
@@ -108,7 +108,7 @@ pub fn run_shape(daops: &rookery_daops::Daops, a: &ShapeArgs) -> Result<(), Fail
 }
 
 /// `rookery weighted-average`.
-pub fn run_weighted(daops: &rookery_daops::Daops, a: &WeightedArgs) -> Result<(), Failure> {
+pub(crate) fn run_weighted(daops: &rookery_daops::Daops, a: &WeightedArgs) -> Result<(), Failure> {
     let req = weights::WeightedRequest {
         weights: WeightKind::parse(&a.weights)?,
         area_file: a.area_file.clone().map(|f| vec![f]),

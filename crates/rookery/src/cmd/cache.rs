@@ -6,7 +6,7 @@ use rookery_io::{BlockCache, CacheConfig};
 
 /// The cache subcommands.
 #[derive(clap::Subcommand)]
-pub enum CacheCmd {
+pub(crate) enum CacheCmd {
     /// Directory, budget, bytes and blocks used, and a summary per cached URL.
     Stats,
     /// Remove cached blocks: all of them, or those of one URL.
@@ -33,7 +33,7 @@ fn human(b: u64) -> String {
 }
 
 /// Runs a cache subcommand.
-pub fn run(cmd: &CacheCmd) -> Result<(), Failure> {
+pub(crate) fn run(cmd: &CacheCmd) -> Result<(), Failure> {
     let cfg = CacheConfig::from_env();
     let Some(dir) = cfg.dir.clone() else {
         println!("cache: disabled (ROOKERY_CACHE_SIZE=0 or no cache directory)");

@@ -15,42 +15,42 @@ impl From<CheckError> for Failure {
 /// `rookery check`.
 #[derive(Args)]
 #[command(args_conflicts_with_subcommands = true)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     #[command(subcommand)]
-    pub action: Option<CheckCmd>,
+    pub(crate) action: Option<CheckCmd>,
     #[command(flatten)]
-    pub run: RunArgs,
+    pub(crate) run: RunArgs,
 }
 
 /// A check run.
 #[derive(Args)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// Pools: directories (walked), globs, files, dataset ids, or an intake CSV catalogue.
-    pub pools: Vec<String>,
+    pub(crate) pools: Vec<String>,
     /// The site name recorded with every result (e.g. CEDA, DKRZ).
     #[arg(long)]
-    pub site: Option<String>,
+    pub(crate) site: Option<String>,
     /// Seed of the request sampler (default: from the clock; printed). The same seed and
     /// pools give the same requests; rerunning on the same database resumes.
     #[arg(long)]
-    pub seed: Option<u64>,
+    pub(crate) seed: Option<u64>,
     /// Subset requests per dataset.
     #[arg(long = "requests-per-dataset", default_value_t = 10)]
-    pub requests_per_dataset: u32,
+    pub(crate) requests_per_dataset: u32,
     /// Results database [default: rookery-check-<site>.db].
     #[arg(long)]
-    pub db: Option<PathBuf>,
+    pub(crate) db: Option<PathBuf>,
     /// Failures listed here (`COLLECTION | KIND | REASON` lines) do not fail the run.
     #[arg(long = "known-failures")]
-    pub known_failures: Option<PathBuf>,
+    pub(crate) known_failures: Option<PathBuf>,
     /// Only subsets: skip the average, average-time and regrid checks.
     #[arg(long = "subset-only")]
-    pub subset_only: bool,
+    pub(crate) subset_only: bool,
 }
 
 /// The result-handling subcommands.
 #[derive(Subcommand)]
-pub enum CheckCmd {
+pub(crate) enum CheckCmd {
     /// Write a results database as CSV (`.csv` or `.csv.gz`).
     Export {
         #[arg(long)]
@@ -74,7 +74,7 @@ pub enum CheckCmd {
 }
 
 /// Runs `rookery check ...`.
-pub fn run(daops: &rookery_daops::Daops, a: &CheckArgs) -> Result<(), Failure> {
+pub(crate) fn run(daops: &rookery_daops::Daops, a: &CheckArgs) -> Result<(), Failure> {
     match &a.action {
         Some(CheckCmd::Export { db, csv: out }) => {
             if !db.is_file() {

@@ -6,7 +6,7 @@ use rookery_ops::{AreaParam, SubsetRequest, TimeComponents, TimeParam};
 
 /// Runs a concat and prints the output paths.
 #[allow(clippy::too_many_arguments)]
-pub fn run(
+pub(crate) fn run(
     daops: &rookery_daops::Daops,
     collection: &[String],
     dims: &str,

@@ -5,14 +5,14 @@ use rookery_daops::Daops;
 use std::path::PathBuf;
 
 /// Prints the effective configuration with the origin of every value.
-pub fn show(d: &Daops) -> Result<(), Failure> {
+pub(crate) fn show(d: &Daops) -> Result<(), Failure> {
     print!("{}", d.config.show());
     Ok(())
 }
 
 /// Writes an intake CSV catalogue of a project's `base_dir` (gzipped when the name ends in
 /// `.gz`), or to stdout.
-pub fn build_catalog(d: &Daops, project: &str, output: Option<PathBuf>) -> Result<(), Failure> {
+pub(crate) fn build_catalog(d: &Daops, project: &str, output: Option<PathBuf>) -> Result<(), Failure> {
     let p = d
         .resolver
         .project(project)

@@ -4,7 +4,7 @@ use super::Failure;
 use rookery_daops::Daops;
 
 /// Lists every fix record.
-pub fn list(d: &Daops) -> Result<(), Failure> {
+pub(crate) fn list(d: &Daops) -> Result<(), Failure> {
     for r in &d.fixes.records {
         println!("{}\t{} step(s)\t{}\t{}", r.id, r.steps.len(), r.patterns.join(" "), r.origin);
     }
@@ -12,7 +12,7 @@ pub fn list(d: &Daops) -> Result<(), Failure> {
 }
 
 /// Shows one record.
-pub fn show(d: &Daops, id: &str) -> Result<(), Failure> {
+pub(crate) fn show(d: &Daops, id: &str) -> Result<(), Failure> {
     let r =
         d.fixes.get(id).ok_or_else(|| Failure::request(format!("no fix record '{id}' (see rookery fixes list)")))?;
     println!(
@@ -29,7 +29,7 @@ pub fn show(d: &Daops, id: &str) -> Result<(), Failure> {
 }
 
 /// Applies the fixes matching a dataset and prints what they change.
-pub fn check(d: &Daops, dataset: &str) -> Result<(), Failure> {
+pub(crate) fn check(d: &Daops, dataset: &str) -> Result<(), Failure> {
     let r = d.resolver.resolve(dataset)?;
     let Some(id) = r.ds_id.clone() else {
         println!("{dataset}: not a dataset id; fixes apply only to datasets named by id");

@@ -5,7 +5,7 @@ use rookery_cf::time::TimeCoder;
 use rookery_cf::{CfInfo, Role};
 
 /// Describes the dataset named by `inputs` (files, globs, directories, or a dataset id).
-pub fn run(daops: &rookery_daops::Daops, inputs: &[String]) -> Result<(), Failure> {
+pub(crate) fn run(daops: &rookery_daops::Daops, inputs: &[String]) -> Result<(), Failure> {
     let datasets = daops.cli_datasets(inputs, None, None)?;
     for (i, d) in datasets.iter().enumerate() {
         if i > 0 {

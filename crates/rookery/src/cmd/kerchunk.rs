@@ -7,31 +7,31 @@ use std::path::PathBuf;
 
 /// Options of `rookery kerchunk`.
 #[derive(clap::Args)]
-pub struct KerchunkArgs {
+pub(crate) struct KerchunkArgs {
     /// NetCDF files, globs, directories or a dataset id (several files form one dataset,
     /// combined along `--combine`).
     #[arg(required = true)]
-    pub inputs: Vec<String>,
+    pub(crate) inputs: Vec<String>,
     /// Output: `refs.json`, `refs.json.zst` (zstd) or `refs.parq` (Parquet directory).
     #[arg(long, short)]
-    pub output: PathBuf,
+    pub(crate) output: PathBuf,
     /// Dimension along which several files are combined.
     #[arg(long, default_value = "time")]
-    pub combine: String,
+    pub(crate) combine: String,
     /// URL (or directory) that replaces each file's directory in the references, e.g.
     /// `https://node/thredds/fileServer/cmip6/...`; default: absolute local paths.
     #[arg(long = "url-prefix")]
-    pub url_prefix: Option<String>,
+    pub(crate) url_prefix: Option<String>,
     /// Chunks smaller than this many bytes are embedded in the references.
     #[arg(long = "inline-threshold", default_value_t = 500)]
-    pub inline_threshold: usize,
+    pub(crate) inline_threshold: usize,
     /// Rows per Parquet file (Parquet output only).
     #[arg(long = "record-size", default_value_t = kerchunk::DEFAULT_RECORD_SIZE)]
-    pub record_size: usize,
+    pub(crate) record_size: usize,
 }
 
 /// Writes the references and prints a summary.
-pub fn run(daops: &rookery_daops::Daops, a: &KerchunkArgs) -> Result<(), Failure> {
+pub(crate) fn run(daops: &rookery_daops::Daops, a: &KerchunkArgs) -> Result<(), Failure> {
     let name = a.output.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
     if ![".json", ".zst", ".zstd", ".parq", ".parquet"].iter().any(|e| name.ends_with(e)) {
         return Err(Failure::request(format!(

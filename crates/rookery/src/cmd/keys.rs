@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 /// What to do with keys.
 #[derive(clap::Subcommand, Clone, Debug)]
-pub enum KeysCmd {
+pub(crate) enum KeysCmd {
     /// Creates a key and prints it once (only its keyed hash is stored).
     Create {
         /// Who or what the key is for.
@@ -35,12 +35,16 @@ fn open(args: &ServeArgs) -> Result<(Arc<dyn JobStore>, Secret), Failure> {
     Ok((store, secret))
 }
 
-pub fn run(args: &ServeArgs, cmd: &KeysCmd) -> Result<(), Failure> {
+pub(crate) fn run(args: &ServeArgs, cmd: &KeysCmd) -> Result<(), Failure> {
     let (store, secret) = open(args)?;
     match cmd {
         KeysCmd::Create { name, scopes } => {
-            let (key, rec) = auth::create_key(store.as_ref(), &secret, name, std::slice::from_ref(scopes))
-                .map_err(Failure::request)?;
+            let (key, rec) =
+                auth::create_key(store.as_ref(), &secret, name, std::slice::from_ref(scopes)).map_err(|e| match e {
+                    // The store could not record it: an I/O failure (exit 1), not the request's.
+                    auth::KeyError::Store(_) => Failure::io(e.to_string()),
+                    _ => Failure::request(e.to_string()),
+                })?;
             println!("{key}");
             eprintln!(
                 "rookery: created key {} for '{}' with scopes {}; it is shown only now: store it safely",

@@ -1,21 +1,22 @@
 //! The subcommands, one module each, and what they share.
 
-pub mod audit;
-pub mod average;
-pub mod cache;
-pub mod check;
-pub mod concat;
-pub mod config;
-pub mod fixes;
-pub mod info;
-pub mod kerchunk;
-pub mod keys;
-pub mod regrid;
-pub mod serve;
-pub mod subset;
-pub mod timestats;
-pub mod usage;
-pub mod worker;
+pub(crate) mod audit;
+pub(crate) mod average;
+pub(crate) mod cache;
+pub(crate) mod check;
+pub(crate) mod concat;
+pub(crate) mod config;
+pub(crate) mod fixes;
+pub(crate) mod info;
+pub(crate) mod kerchunk;
+pub(crate) mod keys;
+pub(crate) mod point;
+pub(crate) mod regrid;
+pub(crate) mod serve;
+pub(crate) mod subset;
+pub(crate) mod timestats;
+pub(crate) mod usage;
+pub(crate) mod worker;
 
 use clap::ValueEnum;
 use rookery_ops::OpError;
@@ -23,7 +24,7 @@ use std::io::IsTerminal;
 
 /// Output file format option.
 #[derive(Clone, Copy, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// NetCDF-4, deflate 1 + shuffle, chunked by time step.
     Nc,
     /// Classic NetCDF (64-bit offset), uncompressed.
@@ -36,34 +37,34 @@ pub enum Format {
 
 /// File namer option.
 #[derive(Clone, Copy, ValueEnum)]
-pub enum Namer {
+pub(crate) enum Namer {
     Standard,
     Simple,
 }
 
 /// The output options every operation takes.
 #[derive(clap::Args, Clone)]
-pub struct OutputArgs {
+pub(crate) struct OutputArgs {
     /// Directory for the outputs (created if missing).
     #[arg(long = "output-dir")]
-    pub output_dir: std::path::PathBuf,
+    pub(crate) output_dir: std::path::PathBuf,
     #[arg(long = "file-namer", value_enum, default_value = "standard")]
-    pub file_namer: Namer,
+    pub(crate) file_namer: Namer,
     #[arg(long = "output-format", value_enum, default_value = "nc")]
-    pub output_format: Format,
+    pub(crate) output_format: Format,
     /// Split outputs so the main variable of each holds at most this much (e.g. 2GB, 500MiB).
     #[arg(long = "file-size-limit", default_value = "2GB")]
-    pub file_size_limit: String,
+    pub(crate) file_size_limit: String,
 }
 
 impl OutputArgs {
     /// The output specification, with operation suffix `extra`.
-    pub fn spec(&self, extra: &str) -> Result<rookery_ops::OutputSpec, Failure> {
+    pub(crate) fn spec(&self, extra: &str) -> Result<rookery_ops::OutputSpec, Failure> {
         output_spec(self.output_dir.clone(), self.output_format, &self.file_size_limit, extra)
     }
 
     /// The file namer chosen.
-    pub fn namer(&self) -> rookery_ops::NamerKind {
+    pub(crate) fn namer(&self) -> rookery_ops::NamerKind {
         match self.file_namer {
             Namer::Standard => rookery_ops::NamerKind::Standard,
             Namer::Simple => rookery_ops::NamerKind::Simple,
@@ -73,7 +74,7 @@ impl OutputArgs {
 
 /// The output specification shared by the operations: creates the directory, parses the size
 /// limit, and records the command line in `history`.
-pub fn output_spec(
+pub(crate) fn output_spec(
     dir: std::path::PathBuf,
     format: Format,
     size: &str,
@@ -104,7 +105,7 @@ pub fn output_spec(
 
 /// Whose fault a command's failure is; it chooses the exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FailureKind {
+pub(crate) enum FailureKind {
     /// The request (arguments, named inputs, parameters): exit code 2.
     Request,
     /// Reading, writing or the data: exit code 1.
@@ -113,26 +114,26 @@ pub enum FailureKind {
 
 /// An error with whose fault it is: 2 for the request, 1 for I/O or data.
 #[derive(Debug)]
-pub struct Failure {
+pub(crate) struct Failure {
     /// Whose fault it is.
-    pub kind: FailureKind,
+    pub(crate) kind: FailureKind,
     /// The message (one line once printed).
-    pub msg: String,
+    pub(crate) msg: String,
 }
 
 impl Failure {
     /// An I/O or data failure (exit code 1).
-    pub fn io(msg: impl Into<String>) -> Failure {
+    pub(crate) fn io(msg: impl Into<String>) -> Failure {
         Failure { kind: FailureKind::Io, msg: msg.into() }
     }
 
     /// A failure of the request (exit code 2).
-    pub fn request(msg: impl Into<String>) -> Failure {
+    pub(crate) fn request(msg: impl Into<String>) -> Failure {
         Failure { kind: FailureKind::Request, msg: msg.into() }
     }
 
     /// A request failure when `is_request`, else an I/O or data failure.
-    pub fn of(is_request: bool, msg: impl Into<String>) -> Failure {
+    pub(crate) fn of(is_request: bool, msg: impl Into<String>) -> Failure {
         if is_request {
             Failure::request(msg)
         } else {
@@ -142,7 +143,7 @@ impl Failure {
 
     /// The process exit code.
     #[must_use]
-    pub fn code(&self) -> u8 {
+    pub(crate) fn code(&self) -> u8 {
         match self.kind {
             FailureKind::Request => 2,
             FailureKind::Io => 1,
@@ -168,7 +169,7 @@ impl From<rookery_io::IoError> for Failure {
     }
 }
 
-pub fn progress_bar() -> Option<indicatif::ProgressBar> {
+pub(crate) fn progress_bar() -> Option<indicatif::ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
     }
@@ -181,7 +182,7 @@ pub fn progress_bar() -> Option<indicatif::ProgressBar> {
 
 /// The options of a command-line run: outputs as asked, fixes unless `--no-fixes`, the paths
 /// given joined into one dataset, a progress bar on a terminal.
-pub fn run_options(
+pub(crate) fn run_options(
     out: &OutputArgs,
     no_fixes: bool,
     original_files: rookery_daops::OriginalFiles,
@@ -209,7 +210,7 @@ pub fn run_options(
 }
 
 /// Prints each output (a file path, or a URL of the original-files shortcut), one per line.
-pub fn print_outputs(rs: &rookery_daops::ResultSet, bar: Option<indicatif::ProgressBar>) {
+pub(crate) fn print_outputs(rs: &rookery_daops::ResultSet, bar: Option<indicatif::ProgressBar>) {
     if let Some(b) = bar {
         b.finish_and_clear();
     }

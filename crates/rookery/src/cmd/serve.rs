@@ -8,72 +8,72 @@ use std::path::PathBuf;
 /// Command-line settings of `serve` (and `worker`/`keys` for the data directory); each one
 /// overrides the config file and the `ROOKERY_*` environment.
 #[derive(clap::Args, Clone, Debug, Default)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// Config file (`key = value` lines: bind, data_dir, db, open, workers, max_queued,
     /// retention_hours, rate_limit, public_url, ...).
     #[arg(long, global = true)]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     /// Directory for jobs, outputs, the SQLite job store and the server secret
     /// [default: ./rookery-data].
     #[arg(long = "data-dir", global = true)]
-    pub data_dir: Option<PathBuf>,
+    pub(crate) data_dir: Option<PathBuf>,
     /// Job store (jobs, API keys, usage log): a SQLite file, or a PostgreSQL URL
     /// `postgres://user:password@host:5432/database` shared by `serve` and `worker` processes
     /// on several machines (they also need the same data directory, e.g. on a shared file system)
     /// [default: rookery.sqlite in the data directory; env ROOKERY_DB; config key `db`].
     #[arg(long, global = true)]
-    pub db: Option<String>,
+    pub(crate) db: Option<String>,
 }
 
 /// Builds the configuration: defaults < file < environment < flags.
-pub fn config(args: &ServeArgs) -> Result<Config, Failure> {
+pub(crate) fn config(args: &ServeArgs) -> Result<Config, Failure> {
     let mut c = Config::default();
     if let Some(f) = &args.config {
-        c.load_file(f).map_err(Failure::request)?;
+        c.load_file(f).map_err(|e| Failure::request(e.to_string()))?;
     }
-    c.load_env().map_err(Failure::request)?;
+    c.load_env().map_err(|e| Failure::request(e.to_string()))?;
     if let Some(d) = &args.data_dir {
         c.data_dir.clone_from(d);
     }
     if let Some(d) = &args.db {
-        c.set("db", d).map_err(Failure::request)?;
+        c.set("db", d).map_err(|e| Failure::request(e.to_string()))?;
     }
     Ok(c)
 }
 
 /// Options only `serve` has.
 #[derive(clap::Args, Clone, Debug, Default)]
-pub struct ServeOpts {
+pub(crate) struct ServeOpts {
     /// Address to listen on [default: 127.0.0.1:5000]; port 0 picks a free port.
     #[arg(long)]
-    pub bind: Option<String>,
+    pub(crate) bind: Option<String>,
     /// Port on the bind host (shortcut for --bind HOST:PORT).
     #[arg(long)]
-    pub port: Option<u16>,
+    pub(crate) port: Option<u16>,
     /// Serve without API keys: every caller may execute and read its jobs as `anonymous`.
     #[arg(long)]
-    pub open: bool,
+    pub(crate) open: bool,
     /// Jobs running at once [default: 2].
     #[arg(long)]
-    pub workers: Option<usize>,
+    pub(crate) workers: Option<usize>,
     /// Jobs waiting at most before requests get ServerBusy [default: 100].
     #[arg(long = "max-queued")]
-    pub max_queued: Option<usize>,
+    pub(crate) max_queued: Option<usize>,
     /// Hours finished jobs and outputs are kept [default: 72].
     #[arg(long = "retention-hours")]
-    pub retention_hours: Option<f64>,
+    pub(crate) retention_hours: Option<f64>,
     /// Requests per minute per API key, 0 for no limit [default: 600].
     #[arg(long = "rate-limit")]
-    pub rate_limit: Option<u32>,
+    pub(crate) rate_limit: Option<u32>,
     /// URL clients reach the server at, when behind a proxy (default: from the Host header).
     #[arg(long = "public-url")]
-    pub public_url: Option<String>,
+    pub(crate) public_url: Option<String>,
     /// Connections served at once; more get 503 with Retry-After [default: 1024].
     #[arg(long = "max-connections")]
-    pub max_connections: Option<usize>,
+    pub(crate) max_connections: Option<usize>,
 }
 
-pub fn run(args: &ServeArgs, o: &ServeOpts) -> Result<(), Failure> {
+pub(crate) fn run(args: &ServeArgs, o: &ServeOpts) -> Result<(), Failure> {
     let mut c = config(args)?;
     if let Some(b) = &o.bind {
         c.bind.clone_from(b);
@@ -99,7 +99,7 @@ pub fn run(args: &ServeArgs, o: &ServeOpts) -> Result<(), Failure> {
         c.public_url = Some(u.trim_end_matches('/').to_string());
     }
     if let Some(n) = o.max_connections {
-        c.set("max_connections", &n.to_string()).map_err(Failure::request)?;
+        c.set("max_connections", &n.to_string()).map_err(|e| Failure::request(e.to_string()))?;
     }
     // Blocking threads (jobs, job-store and audit writes, token checks) are bounded: a burst
     // of requests must not grow one thread (and its allocator heap) per request.

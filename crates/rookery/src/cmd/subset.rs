@@ -4,7 +4,7 @@ use super::{print_outputs, progress_bar, run_options, Failure, OutputArgs};
 use rookery_ops::{AreaParam, LevelParam, SubsetRequest, TimeComponents, TimeParam};
 
 #[allow(clippy::too_many_arguments)]
-pub fn run(
+pub(crate) fn run(
     daops: &rookery_daops::Daops,
     inputs: &[String],
     time: Option<&str>,

@@ -10,19 +10,19 @@ use std::path::PathBuf;
 
 /// Options of `rookery usage`.
 #[derive(clap::Args, Clone, Debug)]
-pub struct UsageArgs {
+pub(crate) struct UsageArgs {
     /// Time period `start/end` (ISO dates; either side may be empty).
     #[arg(long, default_value = "")]
-    pub time: String,
+    pub(crate) time: String,
     /// `local` (this node) or `all` (this node and the configured `peer`s).
     #[arg(long, default_value = "local")]
-    pub sites: String,
+    pub(crate) sites: String,
     /// Write `wps_requests.csv` and `downloads.csv` here.
     #[arg(long)]
-    pub output_dir: Option<PathBuf>,
+    pub(crate) output_dir: Option<PathBuf>,
 }
 
-pub fn run(args: &ServeArgs, u: &UsageArgs) -> Result<(), Failure> {
+pub(crate) fn run(args: &ServeArgs, u: &UsageArgs) -> Result<(), Failure> {
     let c = config(args)?;
     let all = match u.sites.as_str() {
         "local" => false,

@@ -7,7 +7,7 @@ use super::serve::{config, ServeArgs};
 use super::Failure;
 use std::sync::Arc;
 
-pub fn run(args: &ServeArgs, workers: Option<usize>) -> Result<(), Failure> {
+pub(crate) fn run(args: &ServeArgs, workers: Option<usize>) -> Result<(), Failure> {
     let mut c = config(args)?;
     if let Some(w) = workers {
         c.workers = w.max(1);
@@ -31,7 +31,7 @@ pub fn run(args: &ServeArgs, workers: Option<usize>) -> Result<(), Failure> {
 
 /// `rookery run-job ID --worker WID`: runs one job claimed by `WID` (the Slurm executor's batch
 /// jobs), then exits; 0 when the job's end was recorded, whatever it was.
-pub fn run_one(args: &ServeArgs, id: &str, wid: &str) -> Result<(), Failure> {
+pub(crate) fn run_one(args: &ServeArgs, id: &str, wid: &str) -> Result<(), Failure> {
     let c = config(args)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

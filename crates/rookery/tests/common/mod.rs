@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The workspace root.
-pub fn workspace() -> PathBuf {
+pub(crate) fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace")
 }
 
 /// The Python of the Zarr/Kerchunk/S3 venv (scripts/setup-pyzarr.sh, run when `CI` is set);
 /// `None` (the test is skipped, with a notice) when it is missing outside CI.
-pub fn python() -> Option<PathBuf> {
+pub(crate) fn python() -> Option<PathBuf> {
     let ws = workspace();
     if std::env::var_os("CI").is_some() {
         let st = Command::new("bash").arg(ws.join("scripts/setup-pyzarr.sh")).status().expect("setup-pyzarr.sh");
@@ -27,7 +27,7 @@ pub fn python() -> Option<PathBuf> {
 }
 
 /// Shape and values of `var` in a NetCDF file, read by libnetcdf.
-pub fn values(path: &Path, var: &str) -> (Vec<usize>, Vec<f64>) {
+pub(crate) fn values(path: &Path, var: &str) -> (Vec<usize>, Vec<f64>) {
     let f = netcdf::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let v = f.variable(var).expect("variable");
     let shape = v.dimensions().iter().map(netcdf::Dimension::len).collect();
@@ -35,43 +35,43 @@ pub fn values(path: &Path, var: &str) -> (Vec<usize>, Vec<f64>) {
 }
 
 /// A file of the shared test data (`../shared/data/<rel>`).
-pub fn shared(rel: &str) -> PathBuf {
+pub(crate) fn shared(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(rel)
 }
 
 /// A file of the shared mini-esgf archive, as a command-line argument.
-pub fn data(rel: &str) -> String {
+pub(crate) fn data(rel: &str) -> String {
     shared("mini-esgf").join(rel).to_string_lossy().into_owned()
 }
 
 /// What one run of the rookery binary did; `dir` is the output directory it was given.
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-    pub dir: tempfile::TempDir,
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+    pub(crate) dir: tempfile::TempDir,
 }
 
 impl Run {
     /// The outputs it printed, one per line.
-    pub fn outputs(&self) -> Vec<PathBuf> {
+    pub(crate) fn outputs(&self) -> Vec<PathBuf> {
         self.stdout.lines().map(PathBuf::from).collect()
     }
 
     /// Its only output (fails the test unless there is exactly one).
-    pub fn only(&self) -> PathBuf {
+    pub(crate) fn only(&self) -> PathBuf {
         let o = self.outputs();
         assert_eq!(o.len(), 1, "expected one output, got {o:?}; stderr: {}", self.stderr);
         o[0].clone()
     }
 
     /// The file name of its only output.
-    pub fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         self.only().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
     }
 
     /// The names of the files in its output directory.
-    pub fn files_in_dir(&self) -> Vec<String> {
+    pub(crate) fn files_in_dir(&self) -> Vec<String> {
         std::fs::read_dir(self.dir.path())
             .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
             .unwrap_or_default()
@@ -79,7 +79,7 @@ impl Run {
 
     /// It failed with exit `code` and one `rookery: error: ` line containing `msg`, printed no
     /// output and left nothing (not even a temporary file) in its output directory.
-    pub fn assert_fails(&self, code: i32, msg: &str) {
+    pub(crate) fn assert_fails(&self, code: i32, msg: &str) {
         assert_eq!(self.code, code, "exit code; stderr: {}", self.stderr);
         let last = self.stderr.lines().last().unwrap_or_default();
         assert!(last.starts_with("rookery: error: "), "one error line: {}", self.stderr);
@@ -90,13 +90,13 @@ impl Run {
 }
 
 /// The rookery binary under test.
-pub fn rookery_command() -> Command {
+pub(crate) fn rookery_command() -> Command {
     Command::new(env!("CARGO_BIN_EXE_rookery"))
 }
 
 /// Runs `cmd` (a [`rookery_command`], with any environment set) as `cmd INPUTS ARGS
 /// --output-dir <a new temporary directory>`.
-pub fn run(mut cmd: Command, inputs: &[String], args: &[&str]) -> Run {
+pub(crate) fn run(mut cmd: Command, inputs: &[String], args: &[&str]) -> Run {
     let dir = tempfile::tempdir().expect("tmp");
     let out = cmd.args(inputs).args(args).arg("--output-dir").arg(dir.path()).output().expect("run rookery");
     Run {
@@ -108,12 +108,12 @@ pub fn run(mut cmd: Command, inputs: &[String], args: &[&str]) -> Run {
 }
 
 /// The values of `var` in a NetCDF file, read by libnetcdf (fill values as stored).
-pub fn raw_values(path: &Path, var: &str) -> Vec<f64> {
+pub(crate) fn raw_values(path: &Path, var: &str) -> Vec<f64> {
     values(path, var).1
 }
 
 /// The dimensions (name, length) of `var`, read by libnetcdf.
-pub fn dims(path: &Path, var: &str) -> Vec<(String, usize)> {
+pub(crate) fn dims(path: &Path, var: &str) -> Vec<(String, usize)> {
     let f = netcdf::open(path).expect("libnetcdf opens the output");
     let v = f.variable(var).expect("variable");
     v.dimensions().iter().map(|d| (d.name(), d.len())).collect()
@@ -122,7 +122,7 @@ pub fn dims(path: &Path, var: &str) -> Vec<(String, usize)> {
 /// Runs `cdo -s ARGS OUT`; `false` (with a notice) when CDO is not installed. Files this test
 /// process writes through libnetcdf/HDF5 can stay flock-ed by children other tests spawn
 /// meanwhile (HDF5 does not open with O_CLOEXEC): CDO must not lock them.
-pub fn cdo(args: &[&str], out: &Path) -> bool {
+pub(crate) fn cdo(args: &[&str], out: &Path) -> bool {
     match Command::new("cdo").env("HDF5_USE_FILE_LOCKING", "FALSE").arg("-s").args(args).arg(out).output() {
         Ok(o) if o.status.success() => true,
         Ok(o) => panic!("cdo {args:?} failed: {}: {}", o.status, String::from_utf8_lossy(&o.stderr)),
