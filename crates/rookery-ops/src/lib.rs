@@ -22,12 +22,14 @@ pub mod params;
 pub mod plan;
 pub mod point;
 pub mod regrid;
+pub mod shape_mask;
 pub mod subset;
 
 pub use naming::{FileNamer, NamerKind};
 pub use output::{write_plan, OutputSpec};
 pub use params::{AreaParam, LevelParam, TimeComponents, TimeParam};
 pub use plan::Plan;
+pub use shape_mask::ShapeMask;
 pub use subset::{plan_subset, SubsetRequest};
 
 use rookery_io::{IoError, Source};

@@ -127,6 +127,8 @@ impl Plan {
         }
         if let Some(m) = &self.mask {
             if m.vars.iter().any(|x| x == var) {
+                // The mask is applied over the flat (row-major) values.
+                arr = standard_layout(arr);
                 let fill = self.out.var(var).and_then(|o| o.attrs.get_f64("_FillValue")).unwrap_or(f64::NAN);
                 arr.mask_trailing(&m.keep, fill);
             }

@@ -267,6 +267,26 @@ fn subset() -> ProcessDef {
                  separated by ','.Example: 1000/2000 or 1000, 2000, 3000",
                 0,
             ),
+            InputDef {
+                id: "shape",
+                title: "Vector Shape",
+                abstract_: "Polygons to subset to (instead of an area): GeoJSON or GML inline, or by reference \
+                            (http/https URL) also a zipped ESRI Shapefile. The output is cropped to the \
+                            polygons and cells outside them are set to the fill value; a cell is inside \
+                            when its centre lies in a polygon or on its boundary.",
+                min: 0,
+                max: 1,
+                kind: InputKind::Complex { formats: &[GEOJSON, JSON, GML, ZIP] },
+            },
+            InputDef {
+                id: "min_fraction",
+                title: "Minimum Covered Fraction",
+                abstract_: "With shape: keep the cells whose area the polygons cover by at least this \
+                            fraction (0 < F <= 1, exact spherical overlaps) instead of testing cell centres.",
+                min: 0,
+                max: 1,
+                kind: InputKind::Literal { data_type: "float", allowed: &[], default: None },
+            },
             pre_checked(),
             apply_fixes(),
             boolean("original_files", "Original Files", "Return original files only.", "0"),

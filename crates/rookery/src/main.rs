@@ -115,6 +115,14 @@ enum Cmd {
         /// `first/last` or `l1,l2,...`.
         #[arg(long, allow_hyphen_values = true)]
         level: Option<String>,
+        /// Polygons (GeoJSON, zipped Shapefile, .shp, GML): crop to them and mask the cells
+        /// outside (a cell is inside when its centre is in a polygon or on its boundary).
+        #[arg(long)]
+        shape: Option<PathBuf>,
+        /// With --shape: keep the cells the polygons cover by at least this fraction of their
+        /// area (0 < F <= 1) instead of testing centres.
+        #[arg(long = "min-fraction", allow_hyphen_values = true, requires = "shape")]
+        min_fraction: Option<String>,
         #[command(flatten)]
         out: cmd::OutputArgs,
         /// Do not apply dataset fixes to datasets named by id.
@@ -264,13 +272,25 @@ fn dispatch(cmd: Cmd) -> Result<(), cmd::Failure> {
         Cmd::Catalog { action: CatalogCmd::Build { project, output } } => {
             cmd::config::build_catalog(&data()?, &project, output)
         }
-        Cmd::Subset { inputs, time, time_components, area, level, out, no_fixes, original_files } => cmd::subset::run(
+        Cmd::Subset {
+            inputs,
+            time,
+            time_components,
+            area,
+            level,
+            shape,
+            min_fraction,
+            out,
+            no_fixes,
+            original_files,
+        } => cmd::subset::run(
             &data()?,
             &inputs,
             time.as_deref(),
             time_components.as_deref(),
             area.as_deref(),
             level.as_deref(),
+            (shape.as_deref(), min_fraction.as_deref()),
             &out,
             no_fixes,
             original_files,
