@@ -475,12 +475,6 @@ impl Daops {
         let datasets = self.select(collection, req.time.as_ref(), req.time_components.as_ref(), opts)?;
         let mut namer = FileNamer::new(opts.namer, self.resolver.templates());
         let mut rs = ResultSet::default();
-        // Polygon subsets with `min_fraction` reuse the polygon weights of `average_shape`.
-        let mut req = req.clone();
-        if let Some(m) = &mut req.shape {
-            m.cache.get_or_insert_with(|| self.shape_weights.clone());
-        }
-        let req = &req;
         for (k, d) in datasets.iter().enumerate() {
             // Datasets named by id may come back as their original files (rook); files given
             // as paths (e.g. a workflow's intermediate outputs) are always processed.

@@ -15,6 +15,7 @@
 use crate::average::geometry::{normalize, Ring, Shape};
 use crate::average::read_shapes;
 use crate::average::shape::{polygon_weights, PolygonCache};
+use crate::plan::CellSelector;
 use crate::OpError;
 use rookery_cf::{CfInfo, GridType};
 use rookery_io::Source;
@@ -73,9 +74,17 @@ impl ShapeMask {
         Ok(ShapeMask { path: path.to_path_buf(), shapes: Arc::new(shapes), min_fraction, cache: None })
     }
 
-    /// What the mask keeps, for the record in `history`.
+    /// With the polygon weights cache of its owner (`min_fraction` reuses the weights
+    /// `average_shape` computed).
     #[must_use]
-    pub fn describe(&self) -> String {
+    pub fn with_cache(mut self, cache: Arc<PolygonCache>) -> ShapeMask {
+        self.cache = Some(cache);
+        self
+    }
+}
+
+impl CellSelector for ShapeMask {
+    fn describe(&self) -> String {
         let name =
             self.path.file_name().map_or_else(|| self.path.display().to_string(), |n| n.to_string_lossy().into());
         match self.min_fraction {
@@ -84,12 +93,7 @@ impl ShapeMask {
         }
     }
 
-    /// Which cells of the horizontal grid of `src` are kept, flattened over the latitude
-    /// variable's dimensions (rectilinear: `[lat, lon]`, row-major).
-    ///
-    /// # Errors
-    /// No horizontal grid; for `min_fraction`, see [`polygon_weights`]; no cell kept.
-    pub fn cells(&self, src: &dyn Source, info: &CfInfo) -> Result<Vec<bool>, OpError> {
+    fn cells(&self, src: &dyn Source, info: &CfInfo) -> Result<Vec<bool>, OpError> {
         let no_grid = || {
             OpError::Invalid(
                 "subset with a shape requires input data with \"lon\" and \"lat\" dimensions, coordinates, or variables."
@@ -137,7 +141,9 @@ impl ShapeMask {
         }
         Ok(keep)
     }
+}
 
+impl ShapeMask {
     /// True when (`x`, `y`) (degrees; any longitude frame) lies in a polygon or on its
     /// boundary.
     #[must_use]

@@ -8,8 +8,7 @@
 //! - `positive` marks a level only when it is `up` or `down`.
 
 use crate::params::{AreaParam, LevelParam, TimeComponents, TimeParam};
-use crate::plan::{GridMask, LonShift, Plan};
-use crate::shape_mask::ShapeMask;
+use crate::plan::{CellSelector, GridMask, LonShift, Plan};
 use crate::OpError;
 use ndarray::{ArrayD, Axis, IxDyn};
 use rookery_cf::time::{Calendar, DateTime, PartialDateTime, TimeCoder};
@@ -31,9 +30,10 @@ pub struct SubsetRequest {
     pub level: Option<LevelParam>,
     /// Years, months, days, ... to keep, applied after `time`; `None` filters nothing.
     pub time_components: Option<TimeComponents>,
-    /// Polygons: crop to the cells they keep and mask the others (see [`ShapeMask`]); `None`
-    /// keeps the whole horizontal grid. Not combined with `area`.
-    pub shape: Option<ShapeMask>,
+    /// Polygons: crop to the cells they keep and mask the others
+    /// (`shape_mask::ShapeMask`); `None` keeps the whole horizontal grid. Not
+    /// combined with `area`.
+    pub shape: Option<std::sync::Arc<dyn CellSelector>>,
 }
 
 /// Decoded time axis of a dataset.

@@ -321,7 +321,11 @@ pub fn average_shape(
 ///
 /// # Errors
 /// `min_fraction` without `shape` or out of range; an unreadable shape.
-fn shape_mask(daops: &Daops, inputs: &Inputs, dir: &Path) -> R<Option<rookery_ops::ShapeMask>> {
+fn shape_mask(
+    daops: &Daops,
+    inputs: &Inputs,
+    dir: &Path,
+) -> R<Option<std::sync::Arc<dyn rookery_ops::plan::CellSelector>>> {
     let fraction = first(inputs, "min_fraction")
         .filter(|t| !t.trim().is_empty())
         .map(rookery_ops::shape_mask::parse_min_fraction)
@@ -333,7 +337,8 @@ fn shape_mask(daops: &Daops, inputs: &Inputs, dir: &Path) -> R<Option<rookery_op
         return Ok(None);
     };
     let path = write_shape(daops, text, dir)?;
-    Ok(Some(rookery_ops::ShapeMask::read(&path, fraction)?))
+    let m = rookery_ops::ShapeMask::read(&path, fraction)?.with_cache(daops.shape_weights.clone());
+    Ok(Some(std::sync::Arc::new(m)))
 }
 
 /// Writes a `shape` input (inline GeoJSON or GML text, or a reference URL to any shape file,

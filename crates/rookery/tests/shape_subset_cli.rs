@@ -222,7 +222,7 @@ fn min_fraction_on_cell_edges_and_half_cells() {
         r#"{"type":"Polygon","coordinates":[[[1.5,1],[5,1],[5,4],[1.5,4],[1.5,1]],[[3,2],[3,3],[4,3],[4,2],[3,2]]]}"#,
     );
     let got = |args: &[&str]| -> (Vec<usize>, Vec<f64>) {
-        let r = ok(&[nc.clone()], &[&["--shape", &p, "--file-namer", "simple"], args].concat());
+        let r = ok(std::slice::from_ref(&nc), &[&["--shape", &p, "--file-namer", "simple"], args].concat());
         (dims(&r.only(), "pr").iter().map(|d| d.1).collect(), raw_values(&r.only(), "pr"))
     };
     let expect = |cols: std::ops::Range<u16>| -> Vec<f64> {
@@ -247,7 +247,7 @@ fn min_fraction_on_cell_edges_and_half_cells() {
     let (d, v) = got(&[]);
     assert_eq!(d, vec![1, 3, 4]);
     assert!(close(&v, &expect(1..5)), "{v:?}");
-    let r = ok(&[nc.clone()], &["--shape", &p]);
+    let r = ok(std::slice::from_ref(&nc), &["--shape", &p]);
     assert_eq!(check(&nc, &r.only(), "pr", &p), python().map(|_| 11));
 }
 
@@ -257,18 +257,20 @@ fn bad_input_fails_cleanly() {
     let f = data(FGOALS);
     let m = shapes("meridian.json");
     for x in ["0", "1.5", "-0.1", "abc"] {
-        subset(&[f.clone()], &["--shape", &m, "--min-fraction", x]).assert_fails(2, "min_fraction must be a number");
+        subset(std::slice::from_ref(&f), &["--shape", &m, "--min-fraction", x])
+            .assert_fails(2, "min_fraction must be a number");
     }
     let missing = dir.path().join("nope.geojson").to_string_lossy().into_owned();
-    subset(&[f.clone()], &["--shape", &missing]).assert_fails(2, "cannot read the shape file");
+    subset(std::slice::from_ref(&f), &["--shape", &missing]).assert_fails(2, "cannot read the shape file");
     let junk = write(dir.path(), "junk.geojson", "{\"type\": \"Point\", \"coordinates\": [1, 2]}");
-    subset(&[f.clone()], &["--shape", &junk]).assert_fails(2, "cannot read the shape file");
+    subset(std::slice::from_ref(&f), &["--shape", &junk]).assert_fails(2, "cannot read the shape file");
     // A polygon between cell centres (FGOALS: 2° columns at even longitudes).
     let tiny = write(dir.path(), "tiny.json", &square(0.2, 0.2, 0.4, 0.4));
-    subset(&[f.clone()], &["--shape", &tiny]).assert_fails(2, "no grid cell with its centre in the polygons");
-    subset(&[f.clone()], &["--shape", &tiny, "--min-fraction", "0.5"])
+    subset(std::slice::from_ref(&f), &["--shape", &tiny])
+        .assert_fails(2, "no grid cell with its centre in the polygons");
+    subset(std::slice::from_ref(&f), &["--shape", &tiny, "--min-fraction", "0.5"])
         .assert_fails(2, "no grid cell covered enough by the polygons");
     let far = write(dir.path(), "far.json", &square(10.0, 100.0, 20.0, 110.0));
-    subset(&[f.clone()], &["--shape", &far]).assert_fails(2, "latitude lies outside");
+    subset(std::slice::from_ref(&f), &["--shape", &far]).assert_fails(2, "latitude lies outside");
     subset(&[f], &["--shape", &m, "--area", "0,0,10,10"]).assert_fails(2, "either an area or a shape");
 }

@@ -26,7 +26,8 @@ pub(crate) fn run(
         shape: match shape {
             (Some(path), f) => {
                 let f = f.map(rookery_ops::shape_mask::parse_min_fraction).transpose()?;
-                Some(rookery_ops::ShapeMask::read(path, f)?)
+                let m = rookery_ops::ShapeMask::read(path, f)?.with_cache(daops.shape_weights.clone());
+                Some(std::sync::Arc::new(m) as std::sync::Arc<dyn rookery_ops::plan::CellSelector>)
             }
             (None, _) => None,
         },
