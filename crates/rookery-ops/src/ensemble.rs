@@ -224,7 +224,16 @@ impl EnsembleSource {
             let mut t = time_axis(m.as_ref(), info)?
                 .ok_or_else(|| OpError::Invalid(format!("ensemble member {l} has no time axis")))?;
             offsets.push(cut(&mut t.times));
-            if t.coder.calendar != t0.coder.calendar {
+            // `standard` and `proleptic_gregorian` agree from 1582-10-15 on: members there
+            // are compatible (their instants are compared below).
+            let gregorian = |c: Calendar| matches!(c, Calendar::Standard | Calendar::ProlepticGregorian);
+            let modern = |x: &[DateTime]| x.first().is_none_or(|d| *d >= DateTime::new(1582, 10, 15, 0, 0, 0));
+            let compatible = t.coder.calendar == t0.coder.calendar
+                || (gregorian(t.coder.calendar)
+                    && gregorian(t0.coder.calendar)
+                    && modern(&t.times)
+                    && modern(&t0.times));
+            if !compatible {
                 return Err(differ("calendar", t0.coder.calendar.cf_name(), l0, t.coder.calendar.cf_name(), l));
             }
             if t.times != t0.times {
