@@ -133,11 +133,11 @@ print(worst)
     eprintln!("numpy max abs difference: {}", report.trim());
 
     // CDO: ensmean, ensstd (ddof 0), ensmin, ensmax skip missing values the same way.
-    let mut args_in: Vec<String> = strs(&m);
+    let args_in: Vec<String> = strs(&m);
     for (op, stat) in [("ensmean", "mean"), ("ensstd", "std"), ("ensmin", "min"), ("ensmax", "max")] {
         let c = tmp.path().join(format!("{op}.nc"));
         let mut args = vec![op.to_string()];
-        args.append(&mut args_in.clone());
+        args.extend(args_in.iter().cloned());
         let a: Vec<&str> = args.iter().map(String::as_str).collect();
         if !common::cdo(&a, &c) {
             return;
@@ -145,7 +145,6 @@ print(worst)
         let want: Vec<f64> = values(&c, "tas").1.into_iter().map(|x| if x > 1e19 { f64::NAN } else { x }).collect();
         assert_close(op, &decoded(&out, &format!("tas_{stat}")), &want, 1e-4);
     }
-    args_in.clear();
 }
 
 #[test]
@@ -196,7 +195,7 @@ fn bad_input_fails_with_one_line_and_writes_nothing() {
     let m = members(&py_bin, tmp.path());
     let f = |n: &str| tmp.path().join(n).to_string_lossy().into_owned();
     let m0 = m[0].to_string_lossy().into_owned();
-    run(ensemble(), &[m0.clone()], &[]).assert_fails(2, "need at least two members, got 1");
+    run(ensemble(), std::slice::from_ref(&m0), &[]).assert_fails(2, "need at least two members, got 1");
     run(ensemble(), &[m0.clone(), f("m1.nc")], &["--stat", "mean,mode"]).assert_fails(2, "unknown statistic 'mode'");
     run(ensemble(), &[m0.clone(), f("m1.nc")], &["--stat", "p120"]).assert_fails(2, "between p0 and p100");
     let r = run(ensemble(), &[m0.clone(), f("cal.nc")], &[]);
