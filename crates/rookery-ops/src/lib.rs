@@ -15,6 +15,7 @@
 
 pub mod average;
 pub mod engine;
+pub mod ensemble;
 pub mod naming;
 pub mod naming_clean;
 pub mod output;

@@ -206,6 +206,32 @@ pub fn concat(
     Ok(rs.file_uris())
 }
 
+/// Runs `ensemble_stats`: statistics (`stat`, default `mean,std,min,max`) across the
+/// collection's members at each time step and cell, `time`/`time_components`/`area` applied
+/// while reading; one output with a variable per statistic.
+///
+/// # Errors
+/// Unknown statistics, fewer than two members, members that differ, unknown datasets.
+pub fn ensemble_stats(
+    daops: &Daops,
+    collection: &[String],
+    inputs: &Inputs,
+    dir: &Path,
+    progress: &Progress,
+) -> R<Vec<String>> {
+    let stats = rookery_ops::ensemble::parse_stats(first(inputs, "stat").unwrap_or("mean,std,min,max"))?;
+    let time = first(inputs, "time").filter(|s| !s.trim().is_empty());
+    let tc = fix_time_components(first(inputs, "time_components"), time);
+    let req = SubsetRequest {
+        time: time.map(TimeParam::parse).transpose()?.flatten(),
+        area: first(inputs, "area").map(AreaParam::parse).transpose()?.flatten(),
+        level: None,
+        time_components: tc.as_deref().map(TimeComponents::parse).transpose()?.flatten(),
+    };
+    let rs = daops.ensemble(collection, &stats, &req, &average_opts(dir, "ensemble_stats", progress))?;
+    Ok(rs.file_uris())
+}
+
 fn average_opts(dir: &Path, what: &str, progress: &Progress) -> rookery_daops::RunOptions {
     rookery_daops::RunOptions {
         output: output_spec(dir, what),
@@ -522,6 +548,7 @@ pub fn run_operation(
         "average_shape" => average_shape(daops, collection, inputs, dir, progress),
         "regrid" => regrid(daops, collection, inputs, dir, progress),
         "subset_point" => subset_point(daops, collection, inputs, dir, progress),
+        "ensemble_stats" => ensemble_stats(daops, collection, inputs, dir, progress),
         other => Err(ProcError::invalid(format!("Unknown operation '{other}'"))),
     }
 }

@@ -13,8 +13,17 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// Operations a workflow step may run (the data processes this server has).
-pub const WORKFLOW_OPERATIONS: &[&str] =
-    &["subset", "average_time", "average", "average_shape", "weighted_average", "concat", "regrid", "subset_point"];
+pub const WORKFLOW_OPERATIONS: &[&str] = &[
+    "subset",
+    "average_time",
+    "average",
+    "average_shape",
+    "weighted_average",
+    "concat",
+    "regrid",
+    "subset_point",
+    "ensemble_stats",
+];
 
 /// One step.
 #[derive(Clone, Debug)]

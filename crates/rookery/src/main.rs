@@ -144,6 +144,9 @@ enum Cmd {
     /// Time series at points (stations): the nearest grid cell by great-circle distance, as a CF
     /// timeSeries file or CSV.
     Point(cmd::point::PointArgs),
+    /// Statistics across ensemble members (mean, std, min, max, percentiles) at each time step
+    /// and cell, one variable per statistic.
+    Ensemble(cmd::ensemble::EnsembleArgs),
     /// Kerchunk references (JSON, .json.zst or Parquet) for NetCDF-3/4 files, one file or several
     /// combined along time, that fsspec/xarray and rookery read as a Zarr store.
     Kerchunk(cmd::kerchunk::KerchunkArgs),
@@ -300,6 +303,7 @@ fn dispatch(cmd: Cmd) -> Result<(), cmd::Failure> {
         Cmd::AverageShape(a) => cmd::average::run_shape(&data()?, &a),
         Cmd::WeightedAverage(a) => cmd::average::run_weighted(&data()?, &a),
         Cmd::Point(a) => cmd::point::run(&data()?, &a),
+        Cmd::Ensemble(a) => cmd::ensemble::run(&data()?, &a),
         Cmd::Regrid(a) => cmd::regrid::run(&data()?, &a),
         Cmd::Serve { args, opts } => cmd::serve::run(&args, &opts),
         Cmd::Keys { args, cmd } => cmd::keys::run(&args, &cmd),
