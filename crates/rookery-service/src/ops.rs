@@ -227,6 +227,7 @@ pub fn ensemble_stats(
         area: first(inputs, "area").map(AreaParam::parse).transpose()?.flatten(),
         level: None,
         time_components: tc.as_deref().map(TimeComponents::parse).transpose()?.flatten(),
+        shape: None,
     };
     let rs = daops.ensemble(collection, &stats, &req, &average_opts(dir, "ensemble_stats", progress))?;
     Ok(rs.file_uris())

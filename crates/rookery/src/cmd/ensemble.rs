@@ -39,6 +39,7 @@ pub(crate) fn run(daops: &rookery_daops::Daops, a: &EnsembleArgs) -> Result<(), 
         area: a.area.as_deref().map(AreaParam::parse).transpose()?.flatten(),
         level: None,
         time_components: a.time_components.as_deref().map(TimeComponents::parse).transpose()?.flatten(),
+        shape: None,
     };
     let bar = progress_bar();
     let opts = run_options(&a.out, a.no_fixes, rookery_daops::OriginalFiles::Never, bar.as_ref())?;
