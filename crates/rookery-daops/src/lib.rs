@@ -395,6 +395,10 @@ impl Daops {
                 .collect::<Vec<_>>()
         };
         let urls = || urls_of(&d.files.iter().collect::<Vec<_>>());
+        // Polygon subsets mask the data: never the original files.
+        if req.shape.is_some() {
+            return Ok(None);
+        }
         if force {
             return Ok(Some(urls()));
         }
@@ -657,6 +661,35 @@ impl Daops {
             output.extra = format!("{}_avg-r", output.extra);
         }
         let outs = rookery_ops::subset(&stack, req, &output, &mut namer, &opts.progress.steps())?;
+        let key = datasets.iter().map(Resolved::key).collect::<Vec<_>>().join(",");
+        Ok(ResultSet { results: vec![(key, outs.into_iter().map(|p| p.to_string_lossy().into_owned()).collect())] })
+    }
+
+    /// Ensemble statistics ([`rookery_ops::ensemble`]) across the datasets of `collection`
+    /// (each item one member: a dataset id, file, glob or directory, opened with its fixes),
+    /// with the request's time, time components and area applied while reading; one output
+    /// with a variable per statistic, named after the members' variable with `_ens-stats`.
+    ///
+    /// # Errors
+    /// Unknown datasets; fewer than two members, or members whose variable, calendar, time
+    /// axis or grid differ; invalid requests; read/write failures. Nothing is written then.
+    pub fn ensemble(
+        &self,
+        collection: &[String],
+        stats: &[rookery_ops::ensemble::Stat],
+        req: &SubsetRequest,
+        opts: &RunOptions,
+    ) -> Result<ResultSet, DaopsError> {
+        let datasets = self.datasets(collection, req.time.as_ref(), req.time_components.as_ref())?;
+        let members = datasets
+            .iter()
+            .map(|d| Ok((d.key().to_string(), self.open(d, opts.apply_fixes)?)))
+            .collect::<Result<Vec<_>, DaopsError>>()?;
+        let src = rookery_ops::ensemble::EnsembleSource::new(members, stats.to_vec(), req.time.as_ref())?;
+        let mut namer = FileNamer::new(opts.namer, self.resolver.templates());
+        let mut output = opts.output.clone();
+        output.extra = format!("{}{}", output.extra, rookery_ops::ensemble::SUFFIX);
+        let outs = rookery_ops::ensemble::run(&src, req, &output, &mut namer, &opts.progress.steps())?;
         let key = datasets.iter().map(Resolved::key).collect::<Vec<_>>().join(",");
         Ok(ResultSet { results: vec![(key, outs.into_iter().map(|p| p.to_string_lossy().into_owned()).collect())] })
     }

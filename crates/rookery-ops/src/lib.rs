@@ -16,6 +16,7 @@
 
 pub mod average;
 pub mod engine;
+pub mod ensemble;
 pub mod naming;
 pub mod naming_clean;
 pub mod output;
@@ -23,6 +24,7 @@ pub mod params;
 pub mod plan;
 pub mod point;
 pub mod regrid;
+pub mod shape_mask;
 pub mod stats;
 pub mod subset;
 
@@ -30,6 +32,7 @@ pub use naming::{FileNamer, NamerKind};
 pub use output::{write_plan, OutputSpec};
 pub use params::{AreaParam, LevelParam, TimeComponents, TimeParam};
 pub use plan::Plan;
+pub use shape_mask::ShapeMask;
 pub use subset::{plan_subset, SubsetRequest};
 
 use rookery_io::{IoError, Source};

@@ -78,6 +78,8 @@ pub struct FileNamer {
     kind: NamerKind,
     count: usize,
     projects: Vec<ProjectTemplate>,
+    /// The variable names are made from, when not the output's main variable.
+    var: Option<String>,
 }
 
 impl FileNamer {
@@ -85,7 +87,13 @@ impl FileNamer {
     /// simple names, as clisops does for an unknown project).
     #[must_use]
     pub fn new(kind: NamerKind, projects: Vec<ProjectTemplate>) -> FileNamer {
-        FileNamer { kind, count: 0, projects }
+        FileNamer { kind, count: 0, projects, var: None }
+    }
+
+    /// Names outputs after `var` instead of their main variable (ensemble statistics: `tas`
+    /// for an output holding `tas_mean`, `tas_std`, ...); `None` restores the default.
+    pub fn set_var(&mut self, var: Option<String>) {
+        self.var = var;
     }
 
     /// The next file name for an output with global attributes `attrs`, main variable `var`,
@@ -117,7 +125,7 @@ impl FileNamer {
             };
             let key = &rest[open + 1..open + close];
             let val = match key {
-                "__derive__var_id" => var.to_string(),
+                "__derive__var_id" => self.var.as_deref().unwrap_or(var).to_string(),
                 "__derive__time_range" => time_range.clone(),
                 "__derive__extension" => ext.to_string(),
                 "extra" => extra.to_string(),

@@ -38,6 +38,18 @@ impl LonShift {
     }
 }
 
+/// Which horizontal cells a subset keeps (a polygon mask: `ShapeMask` of the `shape_mask` module).
+pub trait CellSelector: std::fmt::Debug + Send + Sync {
+    /// The kept cells, flattened over the latitude variable's dimensions (rectilinear:
+    /// `[lat, lon]`, row-major); at least one.
+    ///
+    /// # Errors
+    /// No horizontal grid, no cell kept, unusable polygons.
+    fn cells(&self, src: &dyn Source, info: &CfInfo) -> Result<Vec<bool>, OpError>;
+    /// What is kept, for the record in `history`.
+    fn describe(&self) -> String;
+}
+
 /// Cells outside a curvilinear area request, set to the fill value.
 #[derive(Clone, Debug)]
 pub struct GridMask {
@@ -127,6 +139,8 @@ impl Plan {
         }
         if let Some(m) = &self.mask {
             if m.vars.iter().any(|x| x == var) {
+                // The mask is applied over the flat (row-major) values.
+                arr = standard_layout(arr);
                 let fill = self.out.var(var).and_then(|o| o.attrs.get_f64("_FillValue")).unwrap_or(f64::NAN);
                 arr.mask_trailing(&m.keep, fill);
             }

@@ -8,7 +8,7 @@
 //! - `positive` marks a level only when it is `up` or `down`.
 
 use crate::params::{AreaParam, LevelParam, TimeComponents, TimeParam};
-use crate::plan::{GridMask, LonShift, Plan};
+use crate::plan::{CellSelector, GridMask, LonShift, Plan};
 use crate::OpError;
 use ndarray::{ArrayD, Axis, IxDyn};
 use rookery_cf::time::{Calendar, DateTime, PartialDateTime, TimeCoder};
@@ -30,6 +30,10 @@ pub struct SubsetRequest {
     pub level: Option<LevelParam>,
     /// Years, months, days, ... to keep, applied after `time`; `None` filters nothing.
     pub time_components: Option<TimeComponents>,
+    /// Polygons: crop to the cells they keep and mask the others
+    /// (`shape_mask::ShapeMask`); `None` keeps the whole horizontal grid. Not
+    /// combined with `area`.
+    pub shape: Option<std::sync::Arc<dyn CellSelector>>,
 }
 
 /// Decoded time axis of a dataset.
@@ -288,18 +292,31 @@ pub fn plan_subset(src: &dyn Source, req: &SubsetRequest) -> Result<Plan, OpErro
     let mut mask = None;
     let taxis = time_axis(src, &info)?;
 
-    if let Some(area) = &req.area {
+    if req.area.is_some() && req.shape.is_some() {
+        return Err(OpError::Invalid("A subset takes either an area or a shape, not both.".into()));
+    }
+    // Cells the polygons keep, flattened over the grid (rectilinear: [lat, lon]).
+    let shape_keep = req.shape.as_ref().map(|m| m.cells(src, &info)).transpose()?;
+    if req.area.is_some() || shape_keep.is_some() {
         let (Some(lat), Some(lon)) = (info.lat.clone(), info.lon.clone()) else {
             return Err(OpError::Invalid(
                 "subset_bbox requires input data with \"lon\" and \"lat\" dimensions, coordinates, or variables."
                     .into(),
             ));
         };
-        let (lo, hi) = area.lon_bnds();
-        let (s, n) = area.lat_bnds();
         let lonv = read_f64(src, &lon)?;
         let latv = read_f64(src, &lat)?;
-        let (shift, lo, hi) = lon_frame(lonv.as_slice().unwrap_or(&[]), lo, hi)?;
+        let ((lo, hi), (s, n)) = match (&req.area, &shape_keep) {
+            (Some(area), _) => (area.lon_bnds(), area.lat_bnds()),
+            (None, Some(k)) if matches!(info.grid, GridType::Rectilinear) => shape_box(&lonv, &latv, k),
+            _ => ((f64::NEG_INFINITY, f64::INFINITY), (f64::NEG_INFINITY, f64::INFINITY)),
+        };
+        // Curvilinear and unstructured grids masked by polygons keep their longitude frame.
+        let (shift, lo, hi) = if shape_keep.is_some() && !matches!(info.grid, GridType::Rectilinear) {
+            (None, lo, hi)
+        } else {
+            lon_frame(lonv.as_slice().unwrap_or(&[]), lo, hi)?
+        };
         let shifted = lonv.mapv(|x| shift.map_or(x, |sh| sh.apply(x)));
         if let Some(sh) = shift {
             let mut vars = vec![lon.clone()];
@@ -320,7 +337,37 @@ pub fn plan_subset(src: &dyn Source, req: &SubsetRequest) -> Result<Plan, OpErro
                     // clisops sorts by longitude after converting the frame (a "roll").
                     order.sort_by(|&a, &b| shifted[[a]].total_cmp(&shifted[[b]]));
                 }
-                let lon_idx: Vec<usize> = order.into_iter().filter(|&i| in_lon(shifted[[i]])).collect();
+                let mut lon_idx: Vec<usize> = order.into_iter().filter(|&i| in_lon(shifted[[i]])).collect();
+                let mut lat_idx = lat_idx;
+                if let Some(k) = &shape_keep {
+                    let nx = lonv.len();
+                    // Trim rows and columns without a kept cell at the ends of the box.
+                    let row = |j: usize| lon_idx.iter().any(|&i| k[j * nx + i]);
+                    let (a, b) = (lat_idx.iter().position(|&j| row(j)), lat_idx.iter().rposition(|&j| row(j)));
+                    lat_idx = match (a, b) {
+                        (Some(a), Some(b)) => lat_idx[a..=b].to_vec(),
+                        _ => Vec::new(),
+                    };
+                    let col = |i: usize| lat_idx.iter().any(|&j| k[j * nx + i]);
+                    let (a, b) = (lon_idx.iter().position(|&i| col(i)), lon_idx.iter().rposition(|&i| col(i)));
+                    lon_idx = match (a, b) {
+                        (Some(a), Some(b)) => lon_idx[a..=b].to_vec(),
+                        _ => Vec::new(),
+                    };
+                    let kept =
+                        lat_idx.iter().map(|&j| lon_idx.iter().filter(|&&i| k[j * nx + i]).count()).sum::<usize>();
+                    if kept != k.iter().filter(|&&x| x).count() {
+                        return Err(OpError::Data(
+                            "the polygons' cells do not fit in one longitude range of the grid".into(),
+                        ));
+                    }
+                    let keep = ArrayD::from_shape_fn(IxDyn(&[lat_idx.len(), lon_idx.len()]), |ix| {
+                        k[lat_idx[ix[0]] * nx + lon_idx[ix[1]]]
+                    });
+                    let dims = [lat_dim.clone(), lon_dim.clone()];
+                    let masked = masked_vars(ds, &info, &dims);
+                    mask = Some(GridMask { dims, keep, vars: masked });
+                }
                 if lat_idx.is_empty() || lon_idx.is_empty() {
                     return Err(OpError::NoData(NO_DATA.into()));
                 }
@@ -330,7 +377,10 @@ pub fn plan_subset(src: &dyn Source, req: &SubsetRequest) -> Result<Plan, OpErro
             GridType::Curvilinear => {
                 let dims = ds.var(&lat).map(|v| v.dims.clone()).unwrap_or_default();
                 let shape = latv.shape().to_vec();
-                let keep = ArrayD::from_shape_fn(IxDyn(&shape), |ix| in_lat(latv[&ix]) && in_lon(shifted[&ix]));
+                let keep = ArrayD::from_shape_fn(IxDyn(&shape), |ix| match &shape_keep {
+                    Some(k) => k[ix[0] * shape[1] + ix[1]],
+                    None => in_lat(latv[&ix]) && in_lon(shifted[&ix]),
+                });
                 let rows: Vec<usize> =
                     (0..shape[0]).filter(|&j| keep.index_axis(Axis(0), j).iter().any(|&k| k)).collect();
                 let cols: Vec<usize> =
@@ -359,6 +409,9 @@ pub fn plan_subset(src: &dyn Source, req: &SubsetRequest) -> Result<Plan, OpErro
                 // clisops's locstream selection uses strict inequalities.
                 let idx: Vec<usize> = (0..latv.len())
                     .filter(|&i| {
+                        if let Some(k) = &shape_keep {
+                            return k[i];
+                        }
                         let (x, y) = (shifted[[i]], latv[[i]]);
                         x > lo && x < hi && y > s && y < n
                     })
@@ -444,7 +497,61 @@ pub fn plan_subset(src: &dyn Source, req: &SubsetRequest) -> Result<Plan, OpErro
     for (d, idx) in &sels {
         out.resize_dim(d, idx.len());
     }
+    if let (Some(m), Some(gm)) = (&req.shape, &mask) {
+        // Masked cells hold the fill value: floating-point variables without one get NaN.
+        for v in out.vars.iter_mut().filter(|v| gm.vars.contains(&v.name)) {
+            let float = matches!(v.dtype, rookery_cf::DType::F32 | rookery_cf::DType::F64);
+            if float && v.attrs.get_f64("_FillValue").is_none() && v.attrs.get_f64("missing_value").is_none() {
+                v.attrs.set("_FillValue", rookery_cf::AttrValue::scalar_of(v.dtype, f64::NAN));
+            }
+        }
+        let line = format!("{}: rookery subset: {}", crate::output::utc_now(), m.describe());
+        let h = match out.attrs.get_str("history") {
+            Some(old) if !old.trim().is_empty() => format!("{line}\n{old}"),
+            _ => line,
+        };
+        out.attrs.set("history", rookery_cf::AttrValue::Text(h));
+    }
     Ok(Plan { out, info, sels, lon_shift, mask, time_dim: taxis.map(|t| t.dim), times })
+}
+
+/// The longitude/latitude box (degrees, widened by rounding) of the centres of the cells
+/// `keep` keeps on a rectilinear grid: the shortest longitude arc holding them, starting in
+/// (-180, 180]; the data's own range when every column has a kept cell.
+fn shape_box(lonv: &ArrayD<f64>, latv: &ArrayD<f64>, keep: &[bool]) -> ((f64, f64), (f64, f64)) {
+    let nx = lonv.len();
+    let cols: Vec<usize> = (0..nx).filter(|&i| (0..latv.len()).any(|j| keep[j * nx + i])).collect();
+    let rows: Vec<f64> = (0..latv.len()).filter(|&j| (0..nx).any(|i| keep[j * nx + i])).map(|j| latv[[j]]).collect();
+    let eps = 1e-9;
+    let lat = (
+        rows.iter().copied().fold(f64::INFINITY, f64::min) - eps,
+        rows.iter().copied().fold(f64::NEG_INFINITY, f64::max) + eps,
+    );
+    let finite = || lonv.iter().copied().filter(|x| x.is_finite());
+    if cols.len() == finite().count() {
+        return ((finite().fold(f64::INFINITY, f64::min) - eps, finite().fold(f64::NEG_INFINITY, f64::max) + eps), lat);
+    }
+    let mut v: Vec<f64> = cols.iter().map(|&i| lonv[[i]].rem_euclid(360.0)).collect();
+    v.sort_by(f64::total_cmp);
+    v.dedup();
+    let m = v.len();
+    // The largest gap between consecutive kept longitudes (the last one wraps around).
+    let mut best = (m - 1, v[0] + 360.0 - v[m - 1]);
+    for k in 0..m - 1 {
+        if v[k + 1] - v[k] > best.1 {
+            best = (k, v[k + 1] - v[k]);
+        }
+    }
+    let mut start = v[(best.0 + 1) % m];
+    let mut end = v[best.0];
+    if end < start {
+        end += 360.0;
+    }
+    if start > 180.0 {
+        start -= 360.0;
+        end -= 360.0;
+    }
+    ((start - eps, end + eps), lat)
 }
 
 /// Variables masked outside a curvilinear area: data variables on the grid, not coordinates

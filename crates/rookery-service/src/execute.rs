@@ -78,7 +78,7 @@ pub fn execute(process: &str, inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
     std::fs::create_dir_all(ctx.dir).map_err(ProcError::io)?;
     match process {
         "subset" | "concat" | "average" | "average_time" | "weighted_average" | "average_shape" | "regrid"
-        | "subset_point" | "climatology" | "anomaly" | "stat_time" => {
+        | "subset_point" | "ensemble_stats" | "climatology" | "anomaly" | "stat_time" => {
             let coll = collection_items(inputs.get("collection").map_or(&[][..], Vec::as_slice));
             if coll.is_empty() {
                 return Err(ProcError::invalid("Required input \"collection\" must be provided."));

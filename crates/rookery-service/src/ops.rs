@@ -147,6 +147,7 @@ pub fn subset(
         area: first(inputs, "area").map(AreaParam::parse).transpose()?.flatten(),
         level: first(inputs, "level").map(LevelParam::parse).transpose()?.flatten(),
         time_components: tc.as_deref().map(TimeComponents::parse).transpose()?.flatten(),
+        shape: shape_mask(daops, inputs, dir)?,
     };
     let opts = rookery_daops::RunOptions {
         output: output_spec(dir, "subset"),
@@ -190,6 +191,7 @@ pub fn concat(
         area: first(inputs, "area").map(AreaParam::parse).transpose()?.flatten(),
         level: None,
         time_components: tc.as_deref().map(TimeComponents::parse).transpose()?.flatten(),
+        shape: None,
     };
     let opts = rookery_daops::RunOptions {
         output: output_spec(dir, "concat"),
@@ -201,6 +203,33 @@ pub fn concat(
     };
     let average = first(inputs, "apply_average").and_then(parse_bool).unwrap_or(false);
     let rs = daops.concat(collection, &req, average, &opts)?;
+    Ok(rs.file_uris())
+}
+
+/// Runs `ensemble_stats`: statistics (`stat`, default `mean,std,min,max`) across the
+/// collection's members at each time step and cell, `time`/`time_components`/`area` applied
+/// while reading; one output with a variable per statistic.
+///
+/// # Errors
+/// Unknown statistics, fewer than two members, members that differ, unknown datasets.
+pub fn ensemble_stats(
+    daops: &Daops,
+    collection: &[String],
+    inputs: &Inputs,
+    dir: &Path,
+    progress: &Progress,
+) -> R<Vec<String>> {
+    let stats = rookery_ops::ensemble::parse_stats(first(inputs, "stat").unwrap_or("mean,std,min,max"))?;
+    let time = first(inputs, "time").filter(|s| !s.trim().is_empty());
+    let tc = fix_time_components(first(inputs, "time_components"), time);
+    let req = SubsetRequest {
+        time: time.map(TimeParam::parse).transpose()?.flatten(),
+        area: first(inputs, "area").map(AreaParam::parse).transpose()?.flatten(),
+        level: None,
+        time_components: tc.as_deref().map(TimeComponents::parse).transpose()?.flatten(),
+        shape: None,
+    };
+    let rs = daops.ensemble(collection, &stats, &req, &average_opts(dir, "ensemble_stats", progress))?;
     Ok(rs.file_uris())
 }
 
@@ -303,6 +332,48 @@ pub fn average_shape(
     use rookery_ops::average::shape;
     let text =
         first(inputs, "shape").filter(|t| !t.trim().is_empty()).ok_or_else(|| ProcError::invalid(shape::NO_SHAPE))?;
+    let path = write_shape(daops, text, dir)?;
+    let req = shape::ShapeRequest { shape: path, variables: None };
+    let rs = daops.average(
+        collection,
+        |src| shape::plan_shape(src, &req, &daops.shape_weights),
+        shape::SUFFIX,
+        &average_opts(dir, "average_shape", progress),
+    )?;
+    Ok(rs.file_uris())
+}
+
+/// The polygon mask of `subset` from its `shape` (inline GeoJSON/GML, or a reference URL) and
+/// `min_fraction` inputs; `None` without `shape`.
+///
+/// # Errors
+/// `min_fraction` without `shape` or out of range; an unreadable shape.
+fn shape_mask(
+    daops: &Daops,
+    inputs: &Inputs,
+    dir: &Path,
+) -> R<Option<std::sync::Arc<dyn rookery_ops::plan::CellSelector>>> {
+    let fraction = first(inputs, "min_fraction")
+        .filter(|t| !t.trim().is_empty())
+        .map(rookery_ops::shape_mask::parse_min_fraction)
+        .transpose()?;
+    let Some(text) = first(inputs, "shape").filter(|t| !t.trim().is_empty()) else {
+        if fraction.is_some() {
+            return Err(ProcError::invalid("min_fraction requires a shape"));
+        }
+        return Ok(None);
+    };
+    let path = write_shape(daops, text, dir)?;
+    let m = rookery_ops::ShapeMask::read(&path, fraction)?.with_cache(daops.shape_weights.clone());
+    Ok(Some(std::sync::Arc::new(m)))
+}
+
+/// Writes a `shape` input (inline GeoJSON or GML text, or a reference URL to any shape file,
+/// zipped Shapefile included) into the job directory; returns its path.
+///
+/// # Errors
+/// An unreachable reference; the file cannot be written.
+fn write_shape(daops: &Daops, text: &str, dir: &Path) -> R<std::path::PathBuf> {
     let t = text.trim();
     let bytes: Vec<u8> = if t.starts_with("http://") || t.starts_with("https://") {
         fetch_reference(daops.io(), "shape", t)?
@@ -318,14 +389,7 @@ pub fn average_shape(
     };
     let path = dir.join(format!("shape.{ext}"));
     std::fs::write(&path, &bytes).map_err(ProcError::io)?;
-    let req = shape::ShapeRequest { shape: path, variables: None };
-    let rs = daops.average(
-        collection,
-        |src| shape::plan_shape(src, &req, &daops.shape_weights),
-        shape::SUFFIX,
-        &average_opts(dir, "average_shape", progress),
-    )?;
-    Ok(rs.file_uris())
+    Ok(path)
 }
 
 /// Runs `regrid` (rook: `method`, `grid`, `custom_grid` when `grid=custom`; adaptive masking
@@ -557,6 +621,7 @@ pub fn run_operation(
         "average_shape" => average_shape(daops, collection, inputs, dir, progress),
         "regrid" => regrid(daops, collection, inputs, dir, progress),
         "subset_point" => subset_point(daops, collection, inputs, dir, progress),
+        "ensemble_stats" => ensemble_stats(daops, collection, inputs, dir, progress),
         "climatology" => climatology(daops, collection, inputs, dir, progress),
         "anomaly" => anomaly(daops, collection, inputs, dir, progress),
         "stat_time" => stat_time(daops, collection, inputs, dir, progress),

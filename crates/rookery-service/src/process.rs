@@ -267,6 +267,26 @@ fn subset() -> ProcessDef {
                  separated by ','.Example: 1000/2000 or 1000, 2000, 3000",
                 0,
             ),
+            InputDef {
+                id: "shape",
+                title: "Vector Shape",
+                abstract_: "Polygons to subset to (instead of an area): GeoJSON or GML inline, or by reference \
+                            (http/https URL) also a zipped ESRI Shapefile. The output is cropped to the \
+                            polygons and cells outside them are set to the fill value; a cell is inside \
+                            when its centre lies in a polygon or on its boundary.",
+                min: 0,
+                max: 1,
+                kind: InputKind::Complex { formats: &[GEOJSON, JSON, GML, ZIP] },
+            },
+            InputDef {
+                id: "min_fraction",
+                title: "Minimum Covered Fraction",
+                abstract_: "With shape: keep the cells whose area the polygons cover by at least this \
+                            fraction (0 < F <= 1, exact spherical overlaps) instead of testing cell centres.",
+                min: 0,
+                max: 1,
+                kind: InputKind::Literal { data_type: "float", allowed: &[], default: None },
+            },
             pre_checked(),
             apply_fixes(),
             boolean("original_files", "Original Files", "Return original files only.", "0"),
@@ -582,6 +602,63 @@ fn concat() -> ProcessDef {
     }
 }
 
+fn ensemble_stats() -> ProcessDef {
+    ProcessDef {
+        id: "ensemble_stats",
+        title: "Ensemble statistics",
+        abstract_: "Statistics across ensemble members at each time step and grid cell (as CDO ensmean, ensstd, \
+                    ensmin, ensmax, with numpy's linear percentiles): one output with a variable per statistic \
+                    (tas_mean, tas_std, tas_p90, ...). Missing values are skipped. Members must share the variable, \
+                    units, calendar, time axis (within the time interval) and grid.",
+        version: "1.0",
+        metadata: ROOK,
+        inputs: vec![
+            InputDef {
+                max: 100,
+                ..lit(
+                    "collection",
+                    "Collection",
+                    "The ensemble members: dataset identifiers or files, one per input occurrence (at least two). \
+                     Example: c3s-cmip6.DCPP.EC-Earth-Consortium.EC-Earth3.dcppA-hindcast.s1960-r2i1p1f1.Amon.tas.gr.v20201215",
+                    1,
+                )
+            },
+            InputDef {
+                id: "stat",
+                title: "Statistics",
+                abstract_: "Comma-separated statistics: mean, std (population, ddof 0), min, max, median, pNN \
+                            (percentile NN of 0..100, numpy linear interpolation). Example: mean,std,p10,p90",
+                min: 0,
+                max: 1,
+                kind: InputKind::Literal { data_type: "string", allowed: &[], default: Some("mean,std,min,max") },
+            },
+            lit(
+                "time",
+                "Time Period",
+                "The time interval (start/end) separated by '/'; members are cut to it and must agree inside it. \
+                 Example: 1960-11/1961-12",
+                0,
+            ),
+            lit(
+                "time_components",
+                "Time Components",
+                "Optional time components. Example: month:01,02,03 or year:1970,1980|month:01,02,03",
+                0,
+            ),
+            lit(
+                "area",
+                "Area",
+                "The area to subset over as 4 comma separated values (W,S,E,N). Example: 0.,49.,10.,65",
+                0,
+            ),
+            pre_checked(),
+            apply_fixes(),
+        ],
+        outputs: data_outputs(),
+        async_supported: true,
+    }
+}
+
 fn orchestrate() -> ProcessDef {
     ProcessDef {
         id: "orchestrate",
@@ -815,6 +892,7 @@ pub fn all() -> Vec<ProcessDef> {
         concat(),
         regrid(),
         subset_point(),
+        ensemble_stats(),
         orchestrate(),
         climatology(),
         anomaly(),

@@ -22,6 +22,7 @@ pub const WORKFLOW_OPERATIONS: &[&str] = &[
     "concat",
     "regrid",
     "subset_point",
+    "ensemble_stats",
     "climatology",
     "anomaly",
     "stat_time",

@@ -40,6 +40,7 @@ fn discovery_documents() {
             "concat",
             "regrid",
             "subset_point",
+            "ensemble_stats",
             "orchestrate",
             "climatology",
             "anomaly",

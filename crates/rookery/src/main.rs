@@ -115,6 +115,14 @@ enum Cmd {
         /// `first/last` or `l1,l2,...`.
         #[arg(long, allow_hyphen_values = true)]
         level: Option<String>,
+        /// Polygons (GeoJSON, zipped Shapefile, .shp, GML): crop to them and mask the cells
+        /// outside (a cell is inside when its centre is in a polygon or on its boundary).
+        #[arg(long)]
+        shape: Option<PathBuf>,
+        /// With --shape: keep the cells the polygons cover by at least this fraction of their
+        /// area (0 < F <= 1) instead of testing centres.
+        #[arg(long = "min-fraction", allow_hyphen_values = true, requires = "shape")]
+        min_fraction: Option<String>,
         #[command(flatten)]
         out: cmd::OutputArgs,
         /// Do not apply dataset fixes to datasets named by id.
@@ -136,6 +144,9 @@ enum Cmd {
     /// Time series at points (stations): the nearest grid cell by great-circle distance, as a CF
     /// timeSeries file or CSV.
     Point(cmd::point::PointArgs),
+    /// Statistics across ensemble members (mean, std, min, max, percentiles) at each time step
+    /// and cell, one variable per statistic.
+    Ensemble(cmd::ensemble::EnsembleArgs),
     /// Multi-year mean per calendar month, season or day of year (CDO ymonmean/yseasmean/ydaymean; CF climatological time).
     Climatology(cmd::timestats::ClimArgs),
     /// Each step minus (or divided by, --relative) the reference period's climatology (CDO ymonsub/ymondiv-like).
@@ -270,13 +281,25 @@ fn dispatch(cmd: Cmd) -> Result<(), cmd::Failure> {
         Cmd::Catalog { action: CatalogCmd::Build { project, output } } => {
             cmd::config::build_catalog(&data()?, &project, output)
         }
-        Cmd::Subset { inputs, time, time_components, area, level, out, no_fixes, original_files } => cmd::subset::run(
+        Cmd::Subset {
+            inputs,
+            time,
+            time_components,
+            area,
+            level,
+            shape,
+            min_fraction,
+            out,
+            no_fixes,
+            original_files,
+        } => cmd::subset::run(
             &data()?,
             &inputs,
             time.as_deref(),
             time_components.as_deref(),
             area.as_deref(),
             level.as_deref(),
+            (shape.as_deref(), min_fraction.as_deref()),
             &out,
             no_fixes,
             original_files,
@@ -286,6 +309,7 @@ fn dispatch(cmd: Cmd) -> Result<(), cmd::Failure> {
         Cmd::AverageShape(a) => cmd::average::run_shape(&data()?, &a),
         Cmd::WeightedAverage(a) => cmd::average::run_weighted(&data()?, &a),
         Cmd::Point(a) => cmd::point::run(&data()?, &a),
+        Cmd::Ensemble(a) => cmd::ensemble::run(&data()?, &a),
         Cmd::Climatology(a) => cmd::timestats::run_climatology(&data()?, &a),
         Cmd::Anomaly(a) => cmd::timestats::run_anomaly(&data()?, &a),
         Cmd::StatTime(a) => cmd::timestats::run_stat(&data()?, &a),

@@ -6,7 +6,7 @@
 //! polygons' attributes as coordinates. Weights for a (grid, polygon set) pair are computed
 //! once and kept in a small in-process cache.
 
-use super::geometry::{cell_overlaps, cell_ring, normalize, rect_overlaps, RectGrid, Ring, Shape};
+use super::geometry::{cell_overlaps, cell_ring, normalize, rect_overlaps, signed_area, RectGrid, Ring, Shape};
 use super::shapes::{read_shapes, Column, Shapes};
 use super::weights::read_f64;
 use super::{averaged_meta, main_var, referenced, tidy_references, Job, NanMode};
@@ -52,6 +52,9 @@ pub struct PolygonWeights {
     pub n_geom: usize,
     /// Per cell: (polygon, weight).
     pub cells: Vec<Vec<(u32, f64)>>,
+    /// Per cell: the fraction of its area (on the sphere) that the polygons cover, summed over
+    /// the polygons and capped at 1 (0 for cells no polygon touches); `subset --min-fraction`.
+    pub covered: Vec<f64>,
 }
 
 fn flat(a: &ArrayD<f64>) -> Vec<f64> {
@@ -138,7 +141,7 @@ pub fn polygon_weights(
     }
     let started = std::time::Instant::now();
     let n_geom = norm.len();
-    let (dims, shape, overlaps): (Vec<String>, Vec<usize>, Overlaps) = match info.grid {
+    let (dims, shape, overlaps, areas): (Vec<String>, Vec<usize>, Overlaps, CellAreas<'_>) = match info.grid {
         GridType::Rectilinear => {
             let ydim = ds.var(&lat).map(|v| v.dims[0].clone()).unwrap_or_default();
             let xdim = ds.var(&lon).map(|v| v.dims[0].clone()).unwrap_or_default();
@@ -154,7 +157,11 @@ pub fn polygon_weights(
                 .par_iter()
                 .map(|s| rect_overlaps(s, &grid).into_iter().map(|((j, i), a)| (j * nx + i, a)).collect())
                 .collect();
-            (vec![ydim, xdim], vec![latv.len(), nx], ov)
+            let rect = move |c: usize| {
+                let ((a, b), (p, q)) = (grid.cols[c % nx], grid.rows[c / nx]);
+                (b - a).to_radians() * (q.to_radians().sin() - p.to_radians().sin()).abs()
+            };
+            (vec![ydim, xdim], vec![latv.len(), nx], ov, CellAreas::Rect(Box::new(rect)))
         }
         GridType::Curvilinear | GridType::Unstructured => {
             let dims = ds.var(&lat).map(|v| v.dims.clone()).unwrap_or_default();
@@ -175,7 +182,7 @@ pub fn polygon_weights(
                 .collect();
             let ov: Vec<Vec<(usize, f64)>> =
                 norm.par_iter().map(|s| cell_overlaps(s, &cells).into_iter().collect()).collect();
-            (dims, shape, ov)
+            (dims, shape, ov, CellAreas::Rings(cells))
         }
         GridType::None => return Err(no_grid()),
     };
@@ -189,6 +196,7 @@ pub fn polygon_weights(
         )));
     }
     let mut cells: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n_cells];
+    let mut covered = vec![0.0; n_cells];
     for (g, ov) in overlaps.iter().enumerate() {
         let total: f64 = ov.iter().map(|x| x.1).sum();
         let g32 = u32::try_from(g).map_err(|_| OpError::Invalid("too many polygons".into()))?;
@@ -196,16 +204,35 @@ pub fn polygon_weights(
             if let Some(slot) = cells.get_mut(c) {
                 slot.push((g32, a / total));
             }
+            if let Some(f) = covered.get_mut(c) {
+                *f += a;
+            }
+        }
+    }
+    for (c, f) in covered.iter_mut().enumerate() {
+        if *f > 0.0 {
+            let area = match &areas {
+                CellAreas::Rect(r) => r(c),
+                CellAreas::Rings(rings) => rings.get(c).map_or(0.0, |r| signed_area(r).abs()),
+            };
+            *f = if area > 0.0 { (*f / area).min(1.0) } else { 0.0 };
         }
     }
     tracing::info!("polygon weights: {n_geom} polygons on {n_cells} cells in {:.3} s", started.elapsed().as_secs_f64());
-    let w = Arc::new(PolygonWeights { dims, shape, n_geom, cells });
+    let w = Arc::new(PolygonWeights { dims, shape, n_geom, cells, covered });
     cache.put(key, &w);
     Ok(w)
 }
 
 /// Per polygon: (cell, overlap area) pairs.
 type Overlaps = Vec<Vec<(usize, f64)>>;
+
+/// How to get a cell's area on the unit sphere: a function of the flat index (rectilinear) or
+/// the cell rings.
+enum CellAreas<'a> {
+    Rect(Box<dyn Fn(usize) -> f64 + 'a>),
+    Rings(Vec<Ring>),
+}
 
 /// The sparse map of `w` laid on variable `v` (its grid axes must be adjacent).
 fn sparse_for(v: &Variable, w: &PolygonWeights) -> Option<SparseCells> {

@@ -25,6 +25,7 @@ pub(crate) fn run(
         area: area.map(AreaParam::parse).transpose()?.flatten(),
         level: None,
         time_components: tc.map(TimeComponents::parse).transpose()?.flatten(),
+        shape: None,
     };
     let opts = RunOptions {
         output: out.spec("")?,

@@ -6,6 +6,7 @@ pub(crate) mod cache;
 pub(crate) mod check;
 pub(crate) mod concat;
 pub(crate) mod config;
+pub(crate) mod ensemble;
 pub(crate) mod fixes;
 pub(crate) mod info;
 pub(crate) mod kerchunk;

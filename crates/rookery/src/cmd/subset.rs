@@ -11,6 +11,7 @@ pub(crate) fn run(
     tc: Option<&str>,
     area: Option<&str>,
     level: Option<&str>,
+    shape: (Option<&std::path::Path>, Option<&str>),
     out: &OutputArgs,
     no_fixes: bool,
     original_files: bool,
@@ -21,6 +22,15 @@ pub(crate) fn run(
         area: area.map(AreaParam::parse).transpose()?.flatten(),
         level: level.map(LevelParam::parse).transpose()?.flatten(),
         time_components: tc.map(TimeComponents::parse).transpose()?.flatten(),
+        // The polygons are read before any data file is opened: a bad shape file fails first.
+        shape: match shape {
+            (Some(path), f) => {
+                let f = f.map(rookery_ops::shape_mask::parse_min_fraction).transpose()?;
+                let m = rookery_ops::ShapeMask::read(path, f)?.with_cache(daops.shape_weights.clone());
+                Some(std::sync::Arc::new(m) as std::sync::Arc<dyn rookery_ops::plan::CellSelector>)
+            }
+            (None, _) => None,
+        },
     };
     // rook's shortcut: a request aligned with whole files of a dataset named by id returns
     // the files' download URLs (`--original-files` forces it for any request).
