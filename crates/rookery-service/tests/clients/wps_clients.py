@@ -54,6 +54,7 @@ def _():
     inputs = {i.identifier: i for i in p.dataInputs}
     assert list(inputs) == [
         "collection", "time", "time_components", "area", "level",
+        "shape", "min_fraction",  # rookery's polygon subset (README: differences from rook)
         "pre_checked", "apply_fixes", "original_files",
     ], list(inputs)
     assert inputs["collection"].minOccurs == 1
