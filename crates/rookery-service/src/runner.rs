@@ -10,9 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
-/// Runs queued jobs: `n` workers claiming from the store with a lease, each job in its
-/// directory on a blocking thread.
-/// The configured executor: `n` local workers, or the Slurm dispatcher.
+/// Runs queued jobs with the configured executor: `n` local workers claiming from the store
+/// with a lease (each job in its directory on a blocking thread), or the Slurm dispatcher.
 pub fn spawn_executor(st: &St, n: usize, prefix: &str) {
     match st.cfg.executor {
         crate::config::Executor::Local => spawn_workers(st, n, prefix),
