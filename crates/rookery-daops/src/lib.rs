@@ -209,6 +209,9 @@ pub fn time_window(time: Option<&TimeParam>, tc: Option<&TimeComponents>) -> (St
     }
 }
 
+/// An ensemble member: its label (dataset id or path) and its opened source.
+type Member = (String, Box<dyn rookery_io::Source>);
+
 /// A configured data-aware layer.
 #[derive(Clone, Debug)]
 pub struct Daops {
@@ -670,6 +673,11 @@ impl Daops {
     /// with the request's time, time components and area applied while reading; one output
     /// with a variable per statistic, named after the members' variable with `_ens-stats`.
     ///
+    /// With `regrid`, every member is first regridded to the request's grid (every member
+    /// planned before anything is written) into a temporary directory inside the output
+    /// directory, removed on success and on failure; the statistics then run over the
+    /// regridded members.
+    ///
     /// # Errors
     /// Unknown datasets; fewer than two members, or members whose variable, calendar, time
     /// axis or grid differ; invalid requests; read/write failures. Nothing is written then.
@@ -678,13 +686,23 @@ impl Daops {
         collection: &[String],
         stats: &[rookery_ops::ensemble::Stat],
         req: &SubsetRequest,
+        regrid: Option<&rookery_ops::regrid::RegridRequest>,
         opts: &RunOptions,
     ) -> Result<ResultSet, DaopsError> {
         let datasets = self.datasets(collection, req.time.as_ref(), req.time_components.as_ref())?;
-        let members = datasets
+        let mut members = datasets
             .iter()
             .map(|d| Ok((d.key().to_string(), self.open(d, opts.apply_fixes)?)))
             .collect::<Result<Vec<_>, DaopsError>>()?;
+        // Dropped (the regridded members removed) after the statistics are written or failed.
+        let _tmp = match regrid {
+            Some(rq) => {
+                let (tmp, regridded) = self.regrid_members(&members, rq, opts)?;
+                members = regridded;
+                Some(tmp)
+            }
+            None => None,
+        };
         let src = rookery_ops::ensemble::EnsembleSource::new(members, stats.to_vec(), req.time.as_ref())?;
         let mut namer = FileNamer::new(opts.namer, self.resolver.templates());
         let mut output = opts.output.clone();
@@ -692,5 +710,49 @@ impl Daops {
         let outs = rookery_ops::ensemble::run(&src, req, &output, &mut namer, &opts.progress.steps())?;
         let key = datasets.iter().map(Resolved::key).collect::<Vec<_>>().join(",");
         Ok(ResultSet { results: vec![(key, outs.into_iter().map(|p| p.to_string_lossy().into_owned()).collect())] })
+    }
+
+    /// Regrids ensemble members to `rq`'s grid into a new temporary directory inside the
+    /// output directory (one subdirectory per member, NetCDF-4, one file each) and reopens
+    /// them under their labels. Every member is planned before anything is written; the
+    /// directory is removed when the returned guard is dropped (also on errors here).
+    fn regrid_members(
+        &self,
+        members: &[Member],
+        rq: &rookery_ops::regrid::RegridRequest,
+        opts: &RunOptions,
+    ) -> Result<(tempfile::TempDir, Vec<Member>), DaopsError> {
+        use rookery_io::IoError;
+        let planned = members
+            .iter()
+            .map(|(l, m)| {
+                rookery_ops::regrid::plan_regrid(m.as_ref(), rq).map_err(|e| match e {
+                    OpError::Data(t) => DaopsError::Op(OpError::Data(format!("{l}: {t}"))),
+                    e => DaopsError::Op(e),
+                })
+            })
+            .collect::<Result<Vec<_>, DaopsError>>()?;
+        let tmp = tempfile::Builder::new()
+            .prefix(".rookery-ensemble-regrid-")
+            .tempdir_in(&opts.output.dir)
+            .map_err(|e| OpError::Io(IoError::Write { path: opts.output.dir.clone(), msg: e.to_string() }))?;
+        let io = self.io().with_root(tmp.path());
+        let mut out = Vec::with_capacity(members.len());
+        for (k, ((label, src), p)) in members.iter().zip(&planned).enumerate() {
+            let dir = tmp.path().join(format!("m{k}"));
+            std::fs::create_dir(&dir)
+                .map_err(|e| OpError::Io(IoError::Write { path: dir.clone(), msg: e.to_string() }))?;
+            let spec = OutputSpec {
+                dir,
+                format: rookery_io::OutputFormat::Nc4,
+                size_limit: u64::MAX,
+                extra: p.suffix.clone(),
+                history: String::new(),
+            };
+            let mut namer = FileNamer::new(NamerKind::Simple, self.resolver.templates());
+            let files = rookery_ops::engine::execute(src.as_ref(), &p.job, &spec, &mut namer, &|_, _| {})?;
+            out.push((label.clone(), rookery_io::open_paths(&io, &files).map_err(OpError::from)?));
+        }
+        Ok((tmp, out))
     }
 }

@@ -251,7 +251,10 @@ impl EnsembleSource {
             }
             let (s0, s) = (shape_text(ds0, &main0, &t0.dim), shape_text(m.dataset(), v, &t.dim));
             if v.dims != main0.dims || s0 != s {
-                return Err(differ(&format!("grid of {var}"), &s0, l0, &s, l));
+                return Err(OpError::Invalid(format!(
+                    "{} (regrid the members to a common grid with --grid)",
+                    differ(&format!("grid of {var}"), &s0, l0, &s, l)
+                )));
             }
             // Same sizes: the coordinate values must agree too.
             let mut coords: Vec<String> = main0.dims.iter().filter(|d| **d != t0.dim).cloned().collect();
@@ -266,7 +269,7 @@ impl EnsembleSource {
                 };
                 if !same {
                     return Err(OpError::Invalid(format!(
-                        "ensemble members differ in grid: the values of {c} differ ({l0} vs {l})"
+                        "ensemble members differ in grid: the values of {c} differ ({l0} vs {l}) (regrid the members to a common grid with --grid)"
                     )));
                 }
             }

@@ -229,7 +229,12 @@ pub fn ensemble_stats(
         time_components: tc.as_deref().map(TimeComponents::parse).transpose()?.flatten(),
         shape: None,
     };
-    let rs = daops.ensemble(collection, &stats, &req, &average_opts(dir, "ensemble_stats", progress))?;
+    let regrid = match first(inputs, "grid").filter(|g| !g.trim().is_empty()) {
+        Some(g) => Some(regrid_request(daops, g, first(inputs, "method"))?),
+        None => None,
+    };
+    let rs =
+        daops.ensemble(collection, &stats, &req, regrid.as_ref(), &average_opts(dir, "ensemble_stats", progress))?;
     Ok(rs.file_uris())
 }
 
@@ -444,6 +449,31 @@ pub fn regrid(
     };
     let rs = daops.regrid(collection, &req, &average_opts(dir, "regrid", progress))?;
     Ok(rs.file_uris())
+}
+
+/// The regridding of `ensemble_stats` members to `grid` (roocs-grids ids, `auto`/`adaptive`;
+/// as `regrid`, never a grid file named by the client) with `method` (`nearest_s2d` by default).
+fn regrid_request(daops: &Daops, grid: &str, method: Option<&str>) -> R<rookery_ops::regrid::RegridRequest> {
+    use rookery_ops::regrid::{parse_method, GridSpec, RegridRequest};
+    let method = parse_method(method.filter(|m| !m.trim().is_empty()).unwrap_or("nearest_s2d"))?;
+    let grid = match grid.trim() {
+        "custom" => return Err(ProcError::invalid("ensemble_stats takes a grid id or auto as grid, not custom")),
+        g @ ("auto" | "adaptive") => GridSpec::parse(g)?,
+        g => GridSpec::Id(g.to_string()),
+    };
+    let grids_dir = match grid {
+        GridSpec::Id(_) => daops.grids_dir()?,
+        _ => daops.grids_dir().unwrap_or_default(),
+    };
+    Ok(RegridRequest {
+        method,
+        grid,
+        mask: None,
+        adaptive_masking_threshold: 0.5,
+        grids_dir,
+        weights_dir: daops.weights_dir(),
+        io: daops.io().clone(),
+    })
 }
 
 /// Runs `subset_point`: time series at the `point` inputs (`lon,lat`, one per occurrence or

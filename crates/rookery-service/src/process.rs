@@ -609,7 +609,8 @@ fn ensemble_stats() -> ProcessDef {
         abstract_: "Statistics across ensemble members at each time step and grid cell (as CDO ensmean, ensstd, \
                     ensmin, ensmax, with numpy's linear percentiles): one output with a variable per statistic \
                     (tas_mean, tas_std, tas_p90, ...). Missing values are skipped. Members must share the variable, \
-                    units, calendar, time axis (within the time interval) and grid.",
+                    units, calendar, time axis (within the time interval) and grid, unless regridded to a common grid first \
+                    (grid, method).",
         version: "1.0",
         metadata: ROOK,
         inputs: vec![
@@ -651,6 +652,27 @@ fn ensemble_stats() -> ProcessDef {
                 "The area to subset over as 4 comma separated values (W,S,E,N). Example: 0.,49.,10.,65",
                 0,
             ),
+            InputDef {
+                id: "grid",
+                title: "Regrid target grid",
+                abstract_: "Optional: regrid every member to this grid first (as the regrid process), so members on \
+                            different grids can be combined. Example: 2pt5deg",
+                min: 0,
+                max: 1,
+                kind: InputKind::Literal { data_type: "string", allowed: REGRID_GRIDS, default: None },
+            },
+            InputDef {
+                id: "method",
+                title: "Regrid method",
+                abstract_: "The regridding method with grid: nearest_s2d (default), bilinear or conservative.",
+                min: 0,
+                max: 1,
+                kind: InputKind::Literal {
+                    data_type: "string",
+                    allowed: &["nearest_s2d", "bilinear", "conservative"],
+                    default: Some("nearest_s2d"),
+                },
+            },
             pre_checked(),
             apply_fixes(),
         ],

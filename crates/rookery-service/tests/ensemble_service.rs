@@ -43,12 +43,15 @@ fn ensemble_stats_is_described_and_runs() {
     let caps = get(&s.url("/wps?service=WPS&request=GetCapabilities")).text();
     assert!(caps.contains("<ows:Identifier>ensemble_stats</ows:Identifier>"), "{caps}");
     let d = get(&s.url("/wps?service=WPS&version=1.0.0&request=DescribeProcess&identifier=ensemble_stats")).text();
-    for input in ["collection", "stat", "time", "time_components", "area", "pre_checked", "apply_fixes"] {
+    for input in
+        ["collection", "stat", "time", "time_components", "area", "grid", "method", "pre_checked", "apply_fixes"]
+    {
         assert!(d.contains(&format!("<ows:Identifier>{input}</ows:Identifier>")), "{input} in {d}");
     }
     let p = j(&get(&s.url("/processes/ensemble_stats")));
     assert_eq!(p["inputs"]["collection"]["maxOccurs"], 100);
     assert_eq!(p["inputs"]["stat"]["schema"]["default"], "mean,std,min,max");
+    assert!(p["inputs"]["grid"]["description"].as_str().unwrap().contains("regrid every member"));
     assert!(p["inputs"]["stat"]["description"].as_str().unwrap().contains("ddof 0"));
 
     let h = [("Content-Type", "application/json")];

@@ -207,3 +207,80 @@ fn bad_input_fails_with_one_line_and_writes_nothing() {
     run(ensemble(), &[m0.clone(), f("lats.nc")], &[]).assert_fails(2, "the values of lat differ");
     run(ensemble(), &[m0, f("m1.nc")], &["--time", "1990/1991"]).assert_fails(2, "");
 }
+
+const MRSOS1: &str = "badc/cmip5/data/cmip5/output1/MOHC/HadGEM2-ES/rcp85/day/land/day/r1i1p1/latest/mrsos/mrsos_day_HadGEM2-ES_rcp85_r1i1p1_20051201.nc";
+
+/// `rookery CMD` with the roocs-grids directory and a weights directory.
+fn with_grids(cmd: &str, weights: &Path) -> Command {
+    let mut c = rookery_command();
+    c.env("ROOKERY_GRIDS_DIR", common::shared("grids")).arg(cmd).arg("--weights-dir").arg(weights);
+    c
+}
+
+/// The mean of two members with missing values skipped (the fill value 1e20 as missing).
+fn nan_mean(a: &[f64], b: &[f64]) -> Vec<f64> {
+    let m = |x: f64| if x.is_nan() || x > 1e19 { None } else { Some(x) };
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| match (m(*x), m(*y)) {
+            (Some(x), Some(y)) => (x + y) / 2.0,
+            (Some(v), None) | (None, Some(v)) => v,
+            (None, None) => f64::NAN,
+        })
+        .collect()
+}
+
+#[test]
+fn members_on_different_grids_are_regridded_with_grid() {
+    let w = tempfile::tempdir().expect("weights");
+    // A second member on a 5° grid: the HadGEM2-ES file regridded by `rookery regrid`.
+    let a = data(MRSOS1);
+    let r5 = run(with_grids("regrid", w.path()), std::slice::from_ref(&a), &["--method", "bilinear", "--grid", "5"]);
+    assert_eq!(r5.code, 0, "{}", r5.stderr);
+    let b = r5.only().to_string_lossy().into_owned();
+    let members = [a.clone(), b.clone()];
+
+    // Without --grid: refused, suggesting --grid.
+    let mut c = rookery_command();
+    c.arg("ensemble");
+    run(c, &members, &["--stat", "mean"]).assert_fails(2, "differ in grid of mrsos: lat=145,lon=192");
+    let mut c = rookery_command();
+    c.arg("ensemble");
+    run(c, &members, &["--stat", "mean"]).assert_fails(2, "with --grid");
+
+    // With --grid: the mean of the members each regridded by `rookery regrid`.
+    let r = run(
+        with_grids("ensemble", w.path()),
+        &members,
+        &["--stat", "mean,max", "--grid", "2pt5deg", "--method", "bilinear"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = r.only();
+    let left: Vec<_> = std::fs::read_dir(r.dir.path()).expect("dir").map(|e| e.expect("entry").path()).collect();
+    assert_eq!(left, vec![out.clone()], "only the output remains (no temporary directory)");
+    assert_eq!(
+        dims(&out, "mrsos_mean"),
+        vec![("time".to_string(), 1), ("lat".to_string(), 72), ("lon".to_string(), 144)]
+    );
+    let ra =
+        run(with_grids("regrid", w.path()), std::slice::from_ref(&a), &["--method", "bilinear", "--grid", "2pt5deg"]);
+    let rb =
+        run(with_grids("regrid", w.path()), std::slice::from_ref(&b), &["--method", "bilinear", "--grid", "2pt5deg"]);
+    assert_eq!((ra.code, rb.code), (0, 0), "{} {}", ra.stderr, rb.stderr);
+    let want = nan_mean(&raw_values(&ra.only(), "mrsos"), &raw_values(&rb.only(), "mrsos"));
+    let got = decoded(&out, "mrsos_mean");
+    assert!(want.iter().filter(|x| !x.is_nan()).count() > 1000, "a land field");
+    for (i, (x, y)) in got.iter().zip(&want).enumerate() {
+        let ok = (x.is_nan() && y.is_nan()) || (x - y).abs() <= 1e-6 * y.abs().max(1.0);
+        assert!(ok, "mrsos_mean[{i}]: {x} vs {y}");
+    }
+
+    // A failure after the regridding (members differing in variable) leaves nothing behind.
+    let ec = data(EC_R2);
+    run(with_grids("ensemble", w.path()), &[a.clone(), ec], &["--grid", "2pt5deg", "--method", "bilinear"])
+        .assert_fails(2, "ensemble members differ in variable: mrsos");
+    // A bad regridding request fails before anything is written.
+    run(with_grids("ensemble", w.path()), &[a.clone(), b.clone()], &["--grid", "2pt5deg", "--method", "patch"])
+        .assert_fails(2, "'patch' is not available");
+    run(with_grids("ensemble", w.path()), &[a, b], &["--grid", "nogrid"]).assert_fails(2, "");
+}

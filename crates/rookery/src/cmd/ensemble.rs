@@ -3,6 +3,7 @@
 
 use super::{print_outputs, progress_bar, run_options, Failure, OutputArgs};
 use clap::Args;
+use rookery_ops::regrid::{self, GridSpec, RegridRequest};
 use rookery_ops::{AreaParam, SubsetRequest, TimeComponents, TimeParam};
 
 /// `rookery ensemble`.
@@ -23,6 +24,21 @@ pub(crate) struct EnsembleArgs {
     /// `W,S,E,N`.
     #[arg(long, allow_hyphen_values = true)]
     pub(crate) area: Option<String>,
+    /// Regrid every member to this grid first (as `rookery regrid --grid`: a roocs-grids id
+    /// such as 1deg or 2pt5deg, auto, 1/2/3/6 numbers, or a NetCDF file); members on
+    /// different grids are refused without it.
+    #[arg(long)]
+    pub(crate) grid: Option<String>,
+    /// Regridding method with --grid: nearest_s2d, bilinear or conservative.
+    #[arg(long, requires = "grid", default_value = "nearest_s2d")]
+    pub(crate) method: String,
+    /// Weights cache directory with --grid [default: [clisops:grid_weights] local_weights_dir,
+    /// else ~/.local/share/rookery/grid_weights].
+    #[arg(long = "weights-dir", requires = "grid")]
+    pub(crate) weights_dir: Option<std::path::PathBuf>,
+    /// With --grid: compute the weights without reading or writing the cache.
+    #[arg(long = "no-weights-cache", requires = "grid")]
+    pub(crate) no_weights_cache: bool,
     #[command(flatten)]
     pub(crate) out: OutputArgs,
     /// Do not apply the datasets' fixes (members named by id).
@@ -41,9 +57,30 @@ pub(crate) fn run(daops: &rookery_daops::Daops, a: &EnsembleArgs) -> Result<(), 
         time_components: a.time_components.as_deref().map(TimeComponents::parse).transpose()?.flatten(),
         shape: None,
     };
+    let regrid = a.grid.as_deref().map(|g| regrid_request(daops, a, g)).transpose()?;
     let bar = progress_bar();
     let opts = run_options(&a.out, a.no_fixes, rookery_daops::OriginalFiles::Never, bar.as_ref())?;
-    let rs = daops.ensemble(&a.members, &stats, &req, &opts)?;
+    let rs = daops.ensemble(&a.members, &stats, &req, regrid.as_ref(), &opts)?;
     print_outputs(&rs, bar);
     Ok(())
+}
+
+/// The regridding of the members to `grid` (checked before anything is opened).
+fn regrid_request(daops: &rookery_daops::Daops, a: &EnsembleArgs, grid: &str) -> Result<RegridRequest, Failure> {
+    let method = regrid::parse_method(&a.method)?;
+    let grid = GridSpec::parse(grid)?;
+    let grids_dir = match &grid {
+        GridSpec::Id(_) => daops.grids_dir()?,
+        _ => daops.grids_dir().unwrap_or_default(),
+    };
+    let weights_dir = if a.no_weights_cache { None } else { a.weights_dir.clone().or_else(|| daops.weights_dir()) };
+    Ok(RegridRequest {
+        method,
+        grid,
+        mask: None,
+        adaptive_masking_threshold: 0.5,
+        grids_dir,
+        weights_dir,
+        io: daops.io().clone(),
+    })
 }
