@@ -254,7 +254,10 @@ pub fn parse(text: &str) -> Result<Workflow, ProcError> {
 /// instead of stacked whole. The path may pass through `average` steps that keep the
 /// dimensions concerned (no `time` for time selections, no latitude/longitude for areas), and
 /// every step on it must feed only the next one. A subset left without parameters passes the
-/// concat's files through.
+/// concat's files through. `level`, `shape` and `min_fraction` stay at the subset (concat
+/// selects neither levels nor polygons); the federated split of a concat pushes
+/// [`SELECTIONS`] to its members, and a subset step on dataset ids runs with all its
+/// parameters, `shape` (inline text) included, at the node of its data.
 fn pushdown(steps: &mut BTreeMap<String, Step>) {
     const KEYS: [&str; 3] = ["time", "time_components", "area"];
     const IGNORED: [&str; 4] = ["pre_checked", "apply_fixes", "original_files", ALIGNED];
@@ -736,6 +739,17 @@ mod tests {
         let w = parse(&doc("realization", r#", "level": "1000/2000""#)).unwrap();
         assert!(!w.steps["s"].passthrough);
         assert!(w.steps["s"].params.iter().any(|(k, _)| k == "level"));
+        // A polygon subset: its time selection moves, the shape and min_fraction stay (concat
+        // has no polygon mask; the subset runs them on the concatenated members).
+        let shape = r#", "shape": {"type": "Polygon", "coordinates": [[[0, 0], [10, 0], [0, 10], [0, 0]]]}, "min_fraction": "0.5""#;
+        let w = parse(&doc("realization", shape).replace(r#", "area": "0,0,10,10""#, "")).unwrap();
+        assert_eq!(w.steps["c"].params, vec![("time".to_string(), vec!["2000/2001".to_string()])]);
+        assert!(!w.steps["s"].passthrough);
+        let mut k: Vec<&str> = w.steps["s"].params.iter().map(|(k, _)| k.as_str()).collect();
+        k.sort_unstable();
+        assert_eq!(k, vec!["min_fraction", "pushed:time", "shape"]);
+        let shape_text = &w.steps["s"].params.iter().find(|(k, _)| k == "shape").unwrap().1;
+        assert!(shape_text.len() == 1 && shape_text[0].contains("\"Polygon\""), "{shape_text:?}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `subset` with a `shape` (and `min_fraction`) through the service: the inputs are described
 //! in WPS DescribeProcess and OGC API /processes, a polygon subset runs (cropped, cells outside
-//! masked, never the original files), and bad values are refused as the request's fault.
+//! masked, never the original files), also as steps of an `orchestrate` workflow (the same cells
+//! and values as the process), and bad values are refused as the request's fault.
 
 mod common;
 use common::*;
@@ -85,4 +86,63 @@ fn subset_with_shape_is_described_and_runs() {
     let kept = tas_f.iter().filter(|v| **v < 1e19 && v.is_finite()).count();
     let kept_centre = tas.iter().filter(|v| **v < 1e19 && v.is_finite()).count();
     assert!(kept > 0 && kept < kept_centre, "{kept} of {shape_f:?} vs {kept_centre}");
+}
+
+/// The first output file of an OGC API job answer.
+fn first_output(r: &Resp) -> String {
+    assert_eq!(r.status, 200, "{}", r.text());
+    let meta = get(j(r)["output"]["href"].as_str().unwrap()).text();
+    let u = urls(&meta);
+    assert_eq!(u.len(), 1, "{meta}");
+    u[0].clone()
+}
+
+#[test]
+fn subset_with_shape_in_a_workflow() {
+    let s = start(true);
+    let h = [("Content-Type", "application/json")];
+    let tri = json!({"type": "Polygon", "coordinates": [[[-9.0, -9.0], [9.0, -9.0], [-9.0, 9.0], [-9.0, -9.0]]]});
+    let square = json!({"type": "Polygon", "coordinates": [[[-20.0, -20.0], [20.0, -20.0], [20.0, 20.0], [-20.0, 20.0], [-20.0, -20.0]]]});
+    let direct = |inputs: Value| {
+        let body = json!({ "inputs": inputs }).to_string();
+        first_output(&request("POST", &s.url("/processes/subset/execution"), &h, body.as_bytes()))
+    };
+    let orchestrate = |wf: Value| {
+        let body = json!({"inputs": {"workflow": wf.to_string()}}).to_string();
+        first_output(&request("POST", &s.url("/processes/orchestrate/execution"), &h, body.as_bytes()))
+    };
+    // Two subset steps, each with its own inline shape (written once per step): a square,
+    // then the triangle inside it with min_fraction 1.
+    let wf = json!({
+        "doc": "polygon subsets",
+        "inputs": {"tas": [data(FGOALS)]},
+        "outputs": {"output": "tri/output"},
+        "steps": {
+            "sq": {"run": "subset", "in": {"collection": "inputs/tas", "shape": square, "time": "1850/1850"}},
+            "tri": {"run": "subset", "in": {"collection": "sq/output", "shape": tri, "min_fraction": "1"}}
+        }
+    });
+    let w = orchestrate(wf);
+    let d = direct(json!({"collection": data(FGOALS), "shape": {"value": tri}, "min_fraction": "1"}));
+    for var in ["tas", "lat", "lon"] {
+        let (ws, wv) = fetch_values(&w, var);
+        let (ds, dv) = fetch_values(&d, var);
+        assert_eq!(ws, ds, "{var}");
+        assert_eq!(format!("{wv:?}"), format!("{dv:?}"), "{var}");
+    }
+    let (_, tas) = fetch_values(&w, "tas");
+    let kept = tas.iter().filter(|v| **v < 1e19 && v.is_finite()).count();
+    assert!(kept > 0 && kept < tas.len(), "{kept} of {}", tas.len());
+    // A single step, as the direct subset with the centre rule.
+    let wf = json!({
+        "doc": "one polygon subset",
+        "inputs": {"tas": [data(FGOALS)]},
+        "outputs": {"output": "sq/output"},
+        "steps": {"sq": {"run": "subset", "in": {"collection": "inputs/tas", "shape": square}}}
+    });
+    let w = orchestrate(wf);
+    let d = direct(json!({"collection": data(FGOALS), "shape": {"value": square}}));
+    for var in ["tas", "lat", "lon"] {
+        assert_eq!(format!("{:?}", fetch_values(&w, var)), format!("{:?}", fetch_values(&d, var)), "{var}");
+    }
 }

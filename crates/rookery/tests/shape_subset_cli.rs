@@ -1,8 +1,8 @@
 //! `rookery subset --shape [--min-fraction F]` on real mini-esgf files: the kept and masked
 //! cells against an independent point-in-polygon (ray casting with boundaries inclusive, in
-//! the test's Python with numpy/xarray), on a rectilinear and a curvilinear grid, polygons
-//! across 0° and 180° and the grid's own longitude frame, combined with `--time`; cell
-//! fractions on a grid whose answer is known exactly; bad input.
+//! the test's Python with numpy/xarray or netCDF4), on a rectilinear, a curvilinear and an
+//! unstructured grid, polygons across 0° and 180° and the grid's own longitude frame, combined
+//! with `--time`; cell fractions on a grid whose answer is known exactly; bad input.
 
 mod common;
 use common::{data, dims, python, raw_values, rookery_command, run, shared, Run};
@@ -273,4 +273,92 @@ fn bad_input_fails_cleanly() {
     let far = write(dir.path(), "far.json", &square(10.0, 100.0, 20.0, 110.0));
     subset(std::slice::from_ref(&f), &["--shape", &far]).assert_fails(2, "latitude lies outside");
     subset(&[f], &["--shape", &m, "--area", "0,0,10,10"]).assert_fails(2, "either an area or a shape");
+}
+
+/// An unstructured grid, written by the test's Python: `ncells` cells with 1-D `lat(ncells)`,
+/// `lon(ncells)` (0..360, 5°×10° spacing, bounds as 4 vertices) and `tas(time, ncells)` =
+/// 1000·time + cell; `make <path>`. `check <src> <out> <shape>`: the output holds exactly the
+/// source cells whose centre is inside a polygon (ray casting, boundaries inside, longitudes
+/// tried at ±360°), in the source's order, with their coordinates, bounds and values; prints
+/// `kept N`.
+const UNSTRUCTURED: &str = r#"
+import sys, json, numpy as np, netCDF4
+if sys.argv[1] == "make":
+    lon = np.array([x for y in range(-20, 21, 10) for x in range(0, 360, 5)], dtype="f8")
+    lat = np.array([y for y in range(-20, 21, 10) for x in range(0, 360, 5)], dtype="f8")
+    n = lon.size
+    with netCDF4.Dataset(sys.argv[2], "w") as f:
+        f.createDimension("time", None); f.createDimension("ncells", n); f.createDimension("nv", 4)
+        t = f.createVariable("time", "f8", ("time",)); t.units = "days since 2000-01-01"
+        t.standard_name = "time"; t.calendar = "standard"; t[:] = [0.0, 31.0]
+        for name, c, sn, u, d in [("lat", lat, "latitude", "degrees_north", 5.0), ("lon", lon, "longitude", "degrees_east", 2.5)]:
+            v = f.createVariable(name, "f8", ("ncells",)); v.standard_name = sn; v.units = u
+            v.bounds = name + "_bnds"; v[:] = c
+            b = f.createVariable(name + "_bnds", "f8", ("ncells", "nv"))
+            off = [-d, -d, d, d] if name == "lat" else [-d, d, d, -d]
+            b[:] = c[:, None] + np.array(off)[None, :]
+        v = f.createVariable("tas", "f4", ("time", "ncells"), fill_value=np.float32(1e20))
+        v.coordinates = "lat lon"; v.standard_name = "air_temperature"; v.units = "K"
+        v[:] = np.array([[1000.0 * k + i for i in range(n)] for k in range(2)], dtype="f4")
+    sys.exit(0)
+src_p, out_p, shape_p = sys.argv[2:5]
+g = json.load(open(shape_p))
+geoms = [f["geometry"] for f in g["features"]] if g["type"] == "FeatureCollection" else [g]
+polys = [p for q in geoms for p in ([q["coordinates"]] if q["type"] == "Polygon" else q["coordinates"])]
+def side(r, x, y):
+    n = len(r); inside = False
+    for k in range(n):
+        (x1, y1), (x2, y2) = r[k], r[(k + 1) % n]
+        cr = (x2 - x1) * (y - y1) - (y2 - y1) * (x - x1)
+        if abs(cr) <= 1e-9 * max(np.hypot(x2 - x1, y2 - y1), 1e-12) and min(x1, x2) - 1e-12 <= x <= max(x1, x2) + 1e-12 and min(y1, y2) - 1e-12 <= y <= max(y1, y2) + 1e-12:
+            return 0
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return 1 if inside else -1
+def contains(x, y):
+    return any(side(p[0], x + 360 * k, y) >= 0 and all(side(h, x + 360 * k, y) < 1 for h in p[1:])
+               for p in polys for k in range(-2, 3))
+with netCDF4.Dataset(src_p) as s, netCDF4.Dataset(out_p) as o:
+    s.set_auto_mask(False); o.set_auto_mask(False)
+    keep = np.array([contains(x, y) for x, y in zip(s["lon"][:], s["lat"][:])])
+    assert o["tas"].dimensions == ("time", "ncells"), o["tas"].dimensions
+    for name in ["lat", "lon", "lat_bnds", "lon_bnds"]:
+        assert np.array_equal(o[name][:], s[name][:][keep]), (name, o[name][:], s[name][:][keep])
+    assert np.array_equal(o["tas"][:], s["tas"][:][:, keep]), "values differ"
+    print("kept", int(keep.sum()), "of", keep.size)
+"#;
+
+#[test]
+fn unstructured_keeps_the_cells_in_the_polygons() {
+    let Some(py) = python() else { return };
+    let dir = tempfile::tempdir().expect("tmp");
+    let nc = dir.path().join("unstructured.nc").to_string_lossy().into_owned();
+    let o = Command::new(&py).args(["-c", UNSTRUCTURED, "make", &nc]).output().expect("run python");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // A square across 0° (written in -180..180 on 0..360 data) whose edges pass through
+    // centres (lat -10 and 10, lon 20), and a triangle with a hole at 180° whose edges and
+    // apex pass through centres.
+    let p = write(
+        dir.path(),
+        "p.json",
+        r#"{"type":"MultiPolygon","coordinates":[
+            [[[-12.5,-10],[20,-10],[20,10],[-12.5,10],[-12.5,-10]]],
+            [[[170,-20],[190,-20],[180,20],[170,-20]],[[178,-12],[182,-12],[180,-2],[178,-12]]]]}"#,
+    );
+    let r = ok(std::slice::from_ref(&nc), &["--shape", &p]);
+    let o = Command::new(&py)
+        .args(["-c", UNSTRUCTURED, "check", &nc, &r.only().to_string_lossy(), &p])
+        .output()
+        .expect("run python");
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(o.status.success(), "independent check failed: {text}{}", String::from_utf8_lossy(&o.stderr));
+    // Square: lon 350, 355, 0..20 (7 columns) × lat -10, 0, 10 = 21; triangle: 170..190 at
+    // -20 (5), 175 and 185 at -10 ((180, -10) is in the hole), 175..185 at 0 (3), 180 at 10
+    // and at the apex 20 = 12.
+    let kept: usize = text.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("kept N");
+    assert_eq!(kept, 33, "{text}");
+    assert_eq!(dims(&r.only(), "tas"), vec![("time".to_string(), 2), ("ncells".to_string(), kept)]);
+    // --time combines with it.
+    let r = ok(std::slice::from_ref(&nc), &["--shape", &p, "--time", "2000-02-01/2000-02-28"]);
+    assert_eq!(dims(&r.only(), "tas")[0].1, 1);
 }
