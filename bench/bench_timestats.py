@@ -22,6 +22,7 @@ check for p90 is therefore "within one histogram bin of CDO's" rather than equal
 """
 
 import argparse
+import shutil
 import datetime as _dt
 import os
 import re
@@ -127,6 +128,9 @@ def main():
                 times, rss = [], []
                 for k in range(a.runs):
                     r = run_once(mk(f"{od}_{k}"), f"{od}_{k}", a.timeout)
+                    # Timed runs' outputs are not kept (an anomaly is as large as the input:
+                    # keeping every run's filled a 90 GB disk); the warm-up's is checked below.
+                    shutil.rmtree(f"{od}_{k}", ignore_errors=True)
                     times.append(r["wall"])
                     rss.append(r["rss_mb"] or 0)
                     log(f"  run {k}: {r['wall']:.2f} s, {r['rss_mb'] or 0:.0f} MB")
@@ -135,6 +139,9 @@ def main():
                 msg, good = check(kind, res["rookery"]["warm"]["outputs"][0], res["cdo"]["warm"]["outputs"][0],
                                   path, a.cdo, os.path.join(a.outroot, label))
                 checks.append((label, op, msg, good))
+            for tool in tools:
+                shutil.rmtree(os.path.join(a.outroot, label, re.sub(r"\W+", "_", op), re.sub(r"\W+", "_", tool)) + "_warm",
+                              ignore_errors=True)
             base = res.get("rookery", {}).get("median")
             for tool, r in res.items():
                 if r.get("ok"):
