@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{data, dims, python, raw_values, rookery_command, run, values};
+use common::{data, dims, py, python, raw_values, rookery_command, run, values};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -18,18 +18,6 @@ fn ensemble() -> Command {
     let mut c = rookery_command();
     c.arg("ensemble");
     c
-}
-
-/// Runs a Python script with arguments; panics with its output when it fails.
-fn py(py: &Path, script: &str, args: &[&str]) -> String {
-    let o = Command::new(py).arg("-c").arg(script).args(args).output().expect("python");
-    assert!(
-        o.status.success(),
-        "python failed: {}\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// Five members made from the EC-Earth3 r2i1p1f1 file (12 steps, 3 x 6 cells): the original

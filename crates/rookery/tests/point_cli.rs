@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{data, dims, python, raw_values, rookery_command, run, values};
+use common::{data, dims, py, python, raw_values, rookery_command, run, values};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -17,18 +17,6 @@ fn point() -> Command {
     let mut c = rookery_command();
     c.arg("point");
     c
-}
-
-/// Runs a Python script with arguments; panics with its output when it fails.
-fn py(py: &Path, script: &str, args: &[&str]) -> String {
-    let o = Command::new(py).arg("-c").arg(script).args(args).output().expect("python");
-    assert!(
-        o.status.success(),
-        "python failed: {}\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// A global 2.5° x 2° monthly file (lon 0..357.5), float32, with a block of missing cells

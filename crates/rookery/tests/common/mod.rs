@@ -132,3 +132,15 @@ pub(crate) fn cdo(args: &[&str], out: &Path) -> bool {
         }
     }
 }
+
+/// Runs a Python script with arguments; panics with its output when it fails.
+pub(crate) fn py(py: &Path, script: &str, args: &[&str]) -> String {
+    let o = Command::new(py).arg("-c").arg(script).args(args).output().expect("python");
+    assert!(
+        o.status.success(),
+        "python failed: {}\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
