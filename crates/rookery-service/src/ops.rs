@@ -238,6 +238,20 @@ pub fn ensemble_stats(
     Ok(rs.file_uris())
 }
 
+/// Runs an averaging-engine operation (`plan` per dataset) over `collection` into `dir`; the
+/// output URIs.
+fn averaged(
+    daops: &Daops,
+    collection: &[String],
+    plan: impl Fn(&dyn rookery_io::Source) -> Result<rookery_ops::average::Job, rookery_ops::OpError>,
+    suffix: &str,
+    what: &str,
+    dir: &Path,
+    progress: &Progress,
+) -> R<Vec<String>> {
+    Ok(daops.average(collection, plan, suffix, &average_opts(dir, what, progress))?.file_uris())
+}
+
 fn average_opts(dir: &Path, what: &str, progress: &Progress) -> rookery_daops::RunOptions {
     rookery_daops::RunOptions {
         output: output_spec(dir, what),
@@ -270,13 +284,7 @@ pub fn average_dims(
         area_file: None,
         io: daops.io().clone(),
     };
-    let rs = daops.average(
-        collection,
-        |src| dims::plan_dims(src, &req),
-        &dims::suffix(&d),
-        &average_opts(dir, "average", progress),
-    )?;
-    Ok(rs.file_uris())
+    averaged(daops, collection, |src| dims::plan_dims(src, &req), &dims::suffix(&d), "average", dir, progress)
 }
 
 /// Runs `average_time` (`freq` year/month/day).
@@ -292,13 +300,7 @@ pub fn average_time(
 ) -> R<Vec<String>> {
     use rookery_ops::average::{time, Freq};
     let freq = Freq::parse(first(inputs, "freq"))?;
-    let rs = daops.average(
-        collection,
-        |src| time::plan_time(src, freq),
-        &freq.suffix(),
-        &average_opts(dir, "average_time", progress),
-    )?;
-    Ok(rs.file_uris())
+    averaged(daops, collection, |src| time::plan_time(src, freq), &freq.suffix(), "average_time", dir, progress)
 }
 
 /// Runs `weighted_average` (cell-area weights from bounds, else cos(latitude)).
@@ -314,13 +316,15 @@ pub fn weighted_average(
 ) -> R<Vec<String>> {
     use rookery_ops::average::{weights, WeightKind};
     let req = weights::WeightedRequest { weights: WeightKind::Area, area_file: None, io: daops.io().clone() };
-    let rs = daops.average(
+    averaged(
+        daops,
         collection,
         |src| weights::plan_weighted(src, &req),
         weights::SUFFIX,
-        &average_opts(dir, "weighted_average", progress),
-    )?;
-    Ok(rs.file_uris())
+        "weighted_average",
+        dir,
+        progress,
+    )
 }
 
 /// Runs `average_shape` with the polygons given inline (GeoJSON or GML text).
@@ -339,13 +343,15 @@ pub fn average_shape(
         first(inputs, "shape").filter(|t| !t.trim().is_empty()).ok_or_else(|| ProcError::invalid(shape::NO_SHAPE))?;
     let path = write_shape(daops, text, dir)?;
     let req = shape::ShapeRequest { shape: path, variables: None };
-    let rs = daops.average(
+    averaged(
+        daops,
         collection,
         |src| shape::plan_shape(src, &req, &daops.shape_weights),
         shape::SUFFIX,
-        &average_opts(dir, "average_shape", progress),
-    )?;
-    Ok(rs.file_uris())
+        "average_shape",
+        dir,
+        progress,
+    )
 }
 
 /// The polygon mask of `subset` from its `shape` (inline GeoJSON/GML, or a reference URL) and
@@ -571,13 +577,15 @@ pub fn climatology(
     use rookery_ops::stats::{self, ClimFreq, Years};
     let freq = ClimFreq::parse(first(inputs, "freq"))?;
     let years = first(inputs, "years").filter(|y| !y.trim().is_empty()).map(Years::parse).transpose()?;
-    let rs = daops.average(
+    averaged(
+        daops,
         collection,
         |src| stats::plan_climatology(src, freq, years),
         &stats::climatology_suffix(freq),
-        &average_opts(dir, "climatology", progress),
-    )?;
-    Ok(rs.file_uris())
+        "climatology",
+        dir,
+        progress,
+    )
 }
 
 /// Runs `anomaly` (`reference` FIRST/LAST, `freq` month/season/day, `relative`).
@@ -597,13 +605,15 @@ pub fn anomaly(
         .ok_or_else(|| ProcError::invalid("Required input \"reference\" must be provided (FIRST/LAST years)."))?;
     let reference = Years::parse(text)?;
     let relative = first(inputs, "relative").and_then(parse_bool).unwrap_or(false);
-    let rs = daops.average(
+    averaged(
+        daops,
         collection,
         |src| stats::plan_anomaly(src, freq, reference, relative),
         &stats::anomaly_suffix(freq, relative),
-        &average_opts(dir, "anomaly", progress),
-    )?;
-    Ok(rs.file_uris())
+        "anomaly",
+        dir,
+        progress,
+    )
 }
 
 /// Runs `stat_time` (`stat` min/max/sum/mean/std/var/median/pNN, `freq` all/year/month/season).
@@ -620,13 +630,15 @@ pub fn stat_time(
     use rookery_ops::stats::{self, StatFreq};
     let stat = stats::parse_stat(first(inputs, "stat"))?;
     let freq = StatFreq::parse(first(inputs, "freq"))?;
-    let rs = daops.average(
+    averaged(
+        daops,
         collection,
         |src| stats::plan_stat_time(src, &stat, freq),
         &stats::stat_suffix(&stat, freq),
-        &average_opts(dir, "stat_time", progress),
-    )?;
-    Ok(rs.file_uris())
+        "stat_time",
+        dir,
+        progress,
+    )
 }
 
 /// Runs a data operation by name (the processes a workflow step may run too).
