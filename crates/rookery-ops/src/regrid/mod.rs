@@ -10,6 +10,7 @@
 //!  VarJob::Regrid per variable on the source grid ──► engine::execute (streamed, split, named)
 //! ```
 
+pub mod bounds;
 pub mod grids;
 
 pub use grids::{GridSpec, HGrid, Layout};
@@ -124,8 +125,10 @@ pub fn target_grid(req: &RegridRequest, source: &HGrid) -> Result<HGrid, OpError
 pub fn plan_regrid(src: &dyn Source, req: &RegridRequest) -> Result<Planned, OpError> {
     let ds = src.dataset();
     let info = CfInfo::detect(ds).map_err(|e| OpError::Data(e.to_string()))?;
-    let sgrid = grids::from_dataset(src, &info)?;
+    let mut sgrid = grids::from_dataset(src, &info)?;
+    let mut notes = bounds::verify(&mut sgrid, "source");
     let mut tgrid = target_grid(req, &sgrid)?;
+    notes.extend(bounds::verify(&mut tgrid, "target"));
     let unstructured = matches!(sgrid.layout, Layout::Unstr { .. }) || matches!(tgrid.layout, Layout::Unstr { .. });
     if unstructured && req.method != Method::NearestS2d {
         return Err(OpError::Invalid(format!(
@@ -147,10 +150,15 @@ pub fn plan_regrid(src: &dyn Source, req: &RegridRequest) -> Result<Planned, OpE
     let mut sg = sgrid.to_grid()?;
     let mut dg = tgrid.to_grid()?;
     if req.method == Method::Conservative {
-        let need = |g: &mut rookery_regrid::Grid, which: &str| {
+        let mut need = |g: &mut rookery_regrid::Grid, which: &str| {
+            let had = g.has_bounds();
             g.ensure_bounds().map_err(|e| {
                 OpError::Invalid(format!("conservative regridding needs cell bounds on the {which} grid: {e}"))
-            })
+            })?;
+            if !had && notes.iter().any(|n| n.starts_with(which) && n.contains("dropped")) {
+                notes.push(format!("{which} grid: cell bounds computed from the cell centres"));
+            }
+            Ok::<(), OpError>(())
         };
         need(&mut sg, "source")?;
         need(&mut dg, "target")?;
@@ -295,6 +303,16 @@ pub fn plan_regrid(src: &dyn Source, req: &RegridRequest) -> Result<Planned, OpE
     attrs.set("regrid_operation", text(&operation));
     attrs.set("regrid_tool", text(TOOL));
     attrs.set("regrid_weights_uid", text(&uid));
+    if !notes.is_empty() {
+        // What bounds verification changed (clisops only warns); the driver prepends the
+        // command line to this history.
+        let note = format!("rookery regrid: {}", notes.join("; "));
+        let h = match src_attrs.get_str("history") {
+            Some(old) if !old.trim().is_empty() => format!("{note}\n{old}"),
+            _ => note,
+        };
+        attrs.set("history", text(&h));
+    }
     out.attrs = attrs;
     tidy_references(&mut out);
     if !matches!(tgrid.layout, Layout::Rect { .. }) {
