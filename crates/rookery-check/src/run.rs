@@ -290,7 +290,7 @@ impl Runner<'_> {
             grid: GridSpec::parse("auto")?,
             mask: None,
             adaptive_masking_threshold: 0.5,
-            grids_dir: self.daops.grids_dir().unwrap_or_default(),
+            grids_dir: self.daops.grids_dir(),
             weights_dir: None,
             io: self.daops.io().clone(),
         };

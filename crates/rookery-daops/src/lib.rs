@@ -612,20 +612,14 @@ impl Daops {
         Ok(rs)
     }
 
-    /// The directory of the roocs-grids files: `$ROOKERY_GRIDS_DIR`, else `[regrid] grids_dir`.
-    ///
-    /// # Errors
-    /// Neither is set.
-    pub fn grids_dir(&self) -> Result<PathBuf, DaopsError> {
+    /// The directory of the roocs-grids files: `$ROOKERY_GRIDS_DIR`, else `[regrid] grids_dir`;
+    /// `None` (neither set): the grids built into the binary.
+    #[must_use]
+    pub fn grids_dir(&self) -> Option<PathBuf> {
         if let Some(d) = std::env::var_os("ROOKERY_GRIDS_DIR").filter(|d| !d.is_empty()) {
-            return Ok(PathBuf::from(d));
+            return Some(PathBuf::from(d));
         }
-        self.config.path("regrid", "grids_dir").ok_or_else(|| {
-            DaopsError::Op(OpError::Invalid(
-                "the roocs-grids directory is not configured: set [regrid] grids_dir in roocs.ini or ROOKERY_GRIDS_DIR"
-                    .into(),
-            ))
-        })
+        self.config.path("regrid", "grids_dir")
     }
 
     /// The weights cache directory: `[clisops:grid_weights] local_weights_dir`, else the

@@ -446,10 +446,7 @@ pub fn regrid(
         grid: grid.clone(),
         mask: None,
         adaptive_masking_threshold: 0.5,
-        grids_dir: match grid {
-            GridSpec::Id(_) => daops.grids_dir()?,
-            _ => daops.grids_dir().unwrap_or_default(),
-        },
+        grids_dir: daops.grids_dir(),
         weights_dir: daops.weights_dir(),
         io: daops.io().clone(),
     };
@@ -467,10 +464,7 @@ fn regrid_request(daops: &Daops, grid: &str, method: Option<&str>) -> R<rookery_
         g @ ("auto" | "adaptive") => GridSpec::parse(g)?,
         g => GridSpec::Id(g.to_string()),
     };
-    let grids_dir = match grid {
-        GridSpec::Id(_) => daops.grids_dir()?,
-        _ => daops.grids_dir().unwrap_or_default(),
-    };
+    let grids_dir = daops.grids_dir();
     Ok(RegridRequest {
         method,
         grid,

@@ -484,33 +484,40 @@ pub fn adaptive(src: &HGrid) -> Result<HGrid, OpError> {
     instructor_grid(&[lon0, lon1, xinc, lat0, lat1, yinc], true)
 }
 
-/// The file of a roocs-grids id.
+/// The file of a roocs-grids id and its annotation.
 ///
 /// # Errors
-/// Unknown id (clisops's `KeyError` text) or missing file.
-pub fn id_file(id: &str, dir: &Path) -> Result<(PathBuf, &'static str), OpError> {
-    let (_, file, note) = GRIDS
+/// Unknown id (clisops's `KeyError` text).
+pub fn id_file(id: &str) -> Result<(&'static str, &'static str), OpError> {
+    GRIDS
         .iter()
         .find(|(i, _, _)| *i == id)
-        .ok_or_else(|| OpError::Invalid(format!("The grid_id '{id}' you specified does not exist.")))?;
-    let p = dir.join(file);
-    if !p.is_file() {
-        return Err(OpError::Data(format!(
-            "the file of grid '{id}' is missing: {} (set [regrid] grids_dir in roocs.ini or ROOKERY_GRIDS_DIR)",
-            p.display()
-        )));
-    }
-    Ok((p, note))
+        .map(|(_, f, n)| (*f, *n))
+        .ok_or_else(|| OpError::Invalid(format!("The grid_id '{id}' you specified does not exist.")))
 }
 
 /// The grid of a roocs-grids id, with the annotation as title (land-sea mask sentences
-/// removed, as clisops does).
+/// removed, as clisops does): read from `dir` when a roocs-grids directory is configured,
+/// else the copy built into the binary.
 ///
 /// # Errors
-/// See [`id_file`] and [`from_file`].
-pub fn from_id(io: &rookery_io::IoContext, id: &str, dir: &Path) -> Result<HGrid, OpError> {
-    let (p, note) = id_file(id, dir)?;
-    let mut g = from_file(io, &p)?;
+/// Unknown id, a configured directory without the file, see [`from_file`].
+pub fn from_id(io: &rookery_io::IoContext, id: &str, dir: Option<&Path>) -> Result<HGrid, OpError> {
+    let (file, note) = id_file(id)?;
+    let mut g = match dir {
+        Some(dir) => {
+            let p = dir.join(file);
+            if !p.is_file() {
+                return Err(OpError::Data(format!(
+                    "the file of grid '{id}' is missing: {} (the roocs-grids directory set by [regrid] grids_dir \
+                     in roocs.ini or ROOKERY_GRIDS_DIR; unset both to use the built-in grids)",
+                    p.display()
+                )));
+            }
+            from_file(io, &p)?
+        }
+        None => super::builtin::grid(file)?,
+    };
     g.title = note.split('.').filter(|s| !s.contains("land-sea mask")).collect::<Vec<_>>().join(".");
     Ok(g)
 }
@@ -521,14 +528,35 @@ pub fn from_id(io: &rookery_io::IoContext, id: &str, dir: &Path) -> Result<HGrid
 /// # Errors
 /// Unreadable files, files without a horizontal grid.
 pub fn from_file(io: &rookery_io::IoContext, path: &Path) -> Result<HGrid, OpError> {
+    let (layout, land, nominal) = file_record(io, path)?;
+    let land = land.map(|(mut v, div)| {
+        if div != 1.0 {
+            for x in &mut v {
+                *x /= div;
+            }
+        }
+        v
+    });
+    Ok(built(layout, land, nominal))
+}
+
+/// A target grid from its parts (title generated).
+pub(crate) fn built(layout: Layout, land: Option<Vec<f64>>, nominal: Option<String>) -> HGrid {
+    target(layout, land, None, nominal)
+}
+
+/// The layout, land values as stored with their divisor (100 for percent), and
+/// `nominal_resolution` of a grid file.
+pub(crate) type FileRecord = (Layout, Option<(Vec<f64>, f64)>, Option<String>);
+
+/// What [`from_file`] reads from a grid file, before the land values are scaled.
+pub(crate) fn file_record(io: &rookery_io::IoContext, path: &Path) -> Result<FileRecord, OpError> {
     let src = rookery_io::open_paths(io, &[path.to_path_buf()])
         .map_err(|e| OpError::Invalid(format!("cannot read grid file {}: {e}", path.display())))?;
     let ds = src.dataset();
     let nominal = ds.attrs.get_str("nominal_resolution").map(str::to_string);
     if ds.var("grid_center_lat").is_some() {
-        let mut g = from_scrip(src.as_ref())?;
-        g.nominal_resolution = nominal;
-        return Ok(g);
+        return Ok((from_scrip(src.as_ref())?.layout, None, nominal));
     }
     let not_grid = |e: String| OpError::Invalid(format!("{} is not a grid: {e}", path.display()));
     let (lat, lon, grid) = match CfInfo::detect(ds) {
@@ -537,17 +565,14 @@ pub fn from_file(io: &rookery_io::IoContext, path: &Path) -> Result<HGrid, OpErr
         }
         _ => coords_without_data(ds).ok_or_else(|| not_grid("no latitude/longitude coordinates".into()))?,
     };
-    let mut g = from_coords(src.as_ref(), &lat, &lon, grid, None).map_err(|e| not_grid(e.to_string()))?;
-    g.land = land_fraction(src.as_ref(), &g)?;
-    let mut t = target(g.layout, g.land, None, nominal);
-    t.dims.clear();
-    t.coord_vars.clear();
-    Ok(t)
+    let g = from_coords(src.as_ref(), &lat, &lon, grid, None).map_err(|e| not_grid(e.to_string()))?;
+    let land = land_raw(src.as_ref(), &g)?;
+    Ok((g.layout, land, nominal))
 }
 
-/// Land fraction from `sftlf` or `lsm` over the grid's dimensions (extra length-1 dimensions
-/// squeezed); percent (`%` units or values above 1) scaled to 0..1.
-fn land_fraction(src: &dyn Source, g: &HGrid) -> Result<Option<Vec<f64>>, OpError> {
+/// Land values from `sftlf` or `lsm` over the grid's dimensions (extra length-1 dimensions
+/// squeezed) and their divisor: 100 for percent (`%` units or values above 1), else 1.
+fn land_raw(src: &dyn Source, g: &HGrid) -> Result<Option<(Vec<f64>, f64)>, OpError> {
     let ds = src.dataset();
     let Some(v) = ["sftlf", "lsm"].iter().find_map(|n| ds.var(n)) else { return Ok(None) };
     let n: usize = v.shape.iter().product();
@@ -556,15 +581,10 @@ fn land_fraction(src: &dyn Source, g: &HGrid) -> Result<Option<Vec<f64>>, OpErro
         return Ok(None);
     }
     let a = read_f64(src, &v.name)?;
-    let mut x: Vec<f64> = a.iter().copied().collect();
+    let x: Vec<f64> = a.iter().copied().collect();
     let percent =
         v.attrs.get_str("units").is_some_and(|u| u.trim() == "%") || x.iter().any(|y| y.is_finite() && *y > 1.0 + 1e-6);
-    if percent {
-        for y in &mut x {
-            *y /= 100.0;
-        }
-    }
-    Ok(Some(x))
+    Ok(Some((x, if percent { 100.0 } else { 1.0 })))
 }
 
 /// A SCRIP grid description: regular when the centres repeat along rows and columns (as

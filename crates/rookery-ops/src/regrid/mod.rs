@@ -11,6 +11,7 @@
 //! ```
 
 pub mod bounds;
+pub mod builtin;
 pub mod grids;
 
 pub use grids::{GridSpec, HGrid, Layout};
@@ -80,8 +81,8 @@ pub struct RegridRequest {
     pub mask: Option<MaskKind>,
     /// clisops `adaptive_masking_threshold` (0.5 by default; outside [0, 1] turns it off).
     pub adaptive_masking_threshold: f64,
-    /// Directory of the roocs-grids files.
-    pub grids_dir: PathBuf,
+    /// Directory of the roocs-grids files; `None`: the grids built into the binary.
+    pub grids_dir: Option<PathBuf>,
     /// Weights cache directory (none: weights are computed every time).
     pub weights_dir: Option<PathBuf>,
     /// What grid files are read through (and may be read at all).
@@ -111,7 +112,7 @@ pub struct Planned {
 pub fn target_grid(req: &RegridRequest, source: &HGrid) -> Result<HGrid, OpError> {
     match &req.grid {
         GridSpec::Adaptive => grids::adaptive(source),
-        GridSpec::Id(id) => grids::from_id(&req.io, id, &req.grids_dir),
+        GridSpec::Id(id) => grids::from_id(&req.io, id, req.grids_dir.as_deref()),
         GridSpec::Instructor(g) => grids::from_instructor(g),
         GridSpec::File(p) => grids::from_file(&req.io, p),
     }

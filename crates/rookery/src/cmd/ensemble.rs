@@ -69,10 +69,7 @@ pub(crate) fn run(daops: &rookery_daops::Daops, a: &EnsembleArgs) -> Result<(), 
 fn regrid_request(daops: &rookery_daops::Daops, a: &EnsembleArgs, grid: &str) -> Result<RegridRequest, Failure> {
     let method = regrid::parse_method(&a.method)?;
     let grid = GridSpec::parse(grid)?;
-    let grids_dir = match &grid {
-        GridSpec::Id(_) => daops.grids_dir()?,
-        _ => daops.grids_dir().unwrap_or_default(),
-    };
+    let grids_dir = daops.grids_dir();
     let weights_dir = if a.no_weights_cache { None } else { a.weights_dir.clone().or_else(|| daops.weights_dir()) };
     Ok(RegridRequest {
         method,

@@ -48,10 +48,7 @@ pub(crate) fn run(daops: &rookery_daops::Daops, a: &RegridArgs) -> Result<(), Fa
     let method = regrid::parse_method(&a.method)?;
     let grid = GridSpec::parse(a.custom_grid.as_deref().unwrap_or(&a.grid))?;
     let mask = MaskKind::parse(a.mask.as_deref().unwrap_or(""))?;
-    let grids_dir = match &grid {
-        GridSpec::Id(_) => daops.grids_dir()?,
-        _ => daops.grids_dir().unwrap_or_default(),
-    };
+    let grids_dir = daops.grids_dir();
     let weights_dir = if a.no_weights_cache { None } else { a.weights_dir.clone().or_else(|| daops.weights_dir()) };
     let req = RegridRequest {
         method,

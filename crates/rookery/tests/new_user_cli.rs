@@ -1,0 +1,82 @@
+//! rookery as a new user meets it (issue 20): no roocs.ini, no environment variables, a fresh
+//! HOME. Every roocs-grids id regrids with the grids built into the binary (a configured
+//! directory still overrides).
+
+mod common;
+use common::{data, rookery_command};
+use std::path::Path;
+use std::process::{Command, Output};
+
+const MRSOS1: &str = "badc/cmip5/data/cmip5/output1/MOHC/HadGEM2-ES/rcp85/day/land/day/r1i1p1/latest/mrsos/mrsos_day_HadGEM2-ES_rcp85_r1i1p1_20051201.nc";
+
+/// The rookery binary with no configuration: a fresh HOME and none of the variables that
+/// point at configuration, grids or caches.
+fn clean(home: &Path) -> Command {
+    let mut c = rookery_command();
+    for k in [
+        "ROOCS_CONFIG",
+        "ROOKERY_GRIDS_DIR",
+        "XDG_DATA_HOME",
+        "XDG_CACHE_HOME",
+        "XDG_CONFIG_HOME",
+        "ROOKERY_CACHE_DIR",
+        "ROOKERY_LOG",
+        "RUST_LOG",
+    ] {
+        c.env_remove(k);
+    }
+    c.env("HOME", home);
+    c
+}
+
+fn ok(o: &Output, what: &str) -> String {
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success(), "{what} failed: {err}");
+    err
+}
+
+#[test]
+fn every_grid_id_works_without_configuration() {
+    let home = tempfile::tempdir().expect("home");
+    let out = tempfile::tempdir().expect("out");
+    for (id, _, _) in rookery_ops::regrid::grids::GRIDS {
+        let o = clean(home.path())
+            .args(["regrid", &data(MRSOS1), "--method", "nearest_s2d", "--grid", id, "--output-dir"])
+            .arg(out.path())
+            .output()
+            .expect("run");
+        ok(&o, &format!("regrid to {id}"));
+        let path = String::from_utf8_lossy(&o.stdout).trim().to_string();
+        let f = netcdf::open(&path).expect("output");
+        let nlat = f.dimension("lat").expect("lat").len();
+        let nlon = f.dimension("lon").expect("lon").len();
+        let file = rookery_ops::regrid::grids::id_file(id).expect("id").0;
+        let g = netcdf::open(common::shared("grids").join(file)).expect("grid file");
+        let n = match g.variable("grid_dims") {
+            Some(v) => v.get_values::<i32, _>(..).expect("dims").iter().map(|x| *x as usize).product(),
+            None => ["lat", "latitude"].iter().find_map(|d| g.dimension(d)).expect("lat").len()
+                * ["lon", "longitude"].iter().find_map(|d| g.dimension(d)).expect("lon").len(),
+        };
+        assert_eq!(nlat * nlon, n, "{id}: the output grid has the grid file's size");
+        drop(f);
+        std::fs::remove_file(&path).expect("remove");
+    }
+    // The weights were cached under the fresh HOME, nowhere else.
+    assert!(home.path().join(".local/share/rookery/grid_weights").is_dir());
+}
+
+#[test]
+fn a_configured_grids_dir_overrides_the_built_in_grids() {
+    let home = tempfile::tempdir().expect("home");
+    let empty = tempfile::tempdir().expect("grids");
+    let out = tempfile::tempdir().expect("out");
+    let o = clean(home.path())
+        .env("ROOKERY_GRIDS_DIR", empty.path())
+        .args(["regrid", &data(MRSOS1), "--grid", "2pt5deg", "--output-dir"])
+        .arg(out.path())
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("the file of grid '2pt5deg' is missing"), "{err}");
+}
