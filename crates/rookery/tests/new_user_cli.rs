@@ -1,6 +1,7 @@
 //! rookery as a new user meets it (issue 20): no roocs.ini, no environment variables, a fresh
 //! HOME. Every roocs-grids id regrids with the grids built into the binary (a configured
-//! directory still overrides).
+//! directory still overrides); `rookery keys create --config` does not need the peers'
+//! secrets.
 
 mod common;
 use common::{data, rookery_command};
@@ -79,4 +80,38 @@ fn a_configured_grids_dir_overrides_the_built_in_grids() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("the file of grid '2pt5deg' is missing"), "{err}");
+}
+
+#[test]
+fn keys_create_does_not_need_the_peers_secrets() {
+    let home = tempfile::tempdir().expect("home");
+    let cfg = home.path().join("node.conf");
+    std::fs::write(
+        &cfg,
+        "peer = bravo http://127.0.0.1:9 holds=cmip6.* token_env=ROOKERY_TEST_NOPE_TOKEN\n\
+         peer = charlie http://127.0.0.1:9 holds=cordex.* token_url=http://127.0.0.1:9/token client_id=a client_secret_env=ROOKERY_TEST_NOPE_SECRET\n",
+    )
+    .expect("config");
+    let data_dir = home.path().join("data");
+    let run = |args: &[&str]| {
+        clean(home.path())
+            .env_remove("ROOKERY_TEST_NOPE_TOKEN")
+            .env_remove("ROOKERY_TEST_NOPE_SECRET")
+            .args(args)
+            .arg("--config")
+            .arg(&cfg)
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .output()
+            .expect("run")
+    };
+    let o = run(&["keys", "create", "--name", "ops"]);
+    ok(&o, "keys create");
+    assert!(String::from_utf8_lossy(&o.stdout).trim().starts_with("rk_"));
+    ok(&run(&["keys", "list"]), "keys list");
+    // A command that talks to peers still needs them, and says which.
+    let o = run(&["usage", "--sites", "all"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("peer 'bravo': environment variable ROOKERY_TEST_NOPE_TOKEN is not set"), "{err}");
 }

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 pub mod peer;
-pub use peer::{parse_peer, ClientCredentials, PeerConfig, Protocol};
+pub use peer::{parse_peer, parse_peer_with, ClientCredentials, PeerConfig, Protocol};
 
 /// Why a configuration key, value, file or line was refused. The texts start with `config:`
 /// and name the key and what it takes (the CLI prints them as they are).
@@ -108,6 +108,9 @@ pub struct Config {
     /// Other nodes and the data they hold (`peer = "<name> <url> holds=..."`, repeatable):
     /// workflow parts whose inputs a peer holds run there.
     pub peers: Vec<crate::config::PeerConfig>,
+    /// Set before loading by commands that never talk to peers (`rookery keys`, `audit`):
+    /// peers' `token_env=`/`client_secret_env=` variables are then not read.
+    pub skip_peer_secrets: bool,
     /// Longest one workflow part may take at a peer.
     pub peer_timeout_secs: u64,
     /// Attempts at one peer before its replica is tried.
@@ -354,6 +357,7 @@ impl Default for Config {
             sync_timeout_secs: 3600,
             identity: Identity::default(),
             peers: Vec::new(),
+            skip_peer_secrets: false,
             peer_timeout_secs: 900,
             peer_attempts: 2,
             executor: Executor::Local,
@@ -455,7 +459,7 @@ impl Config {
             }
             "peer" => {
                 for item in v.split([';', '\n']).map(str::trim).filter(|s| !s.is_empty()) {
-                    let p = crate::config::parse_peer(item)?;
+                    let p = crate::config::parse_peer_with(item, !self.skip_peer_secrets)?;
                     self.peers.retain(|x| x.name != p.name);
                     self.peers.push(p);
                 }

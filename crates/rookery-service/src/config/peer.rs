@@ -86,6 +86,16 @@ impl std::fmt::Debug for PeerConfig {
 /// [`ConfigError::Invalid`]: a missing name, URL or `holds`, an unsupported protocol or
 /// option, an unset token variable, incomplete client credentials.
 pub fn parse_peer(s: &str) -> Result<PeerConfig, ConfigError> {
+    parse_peer_with(s, true)
+}
+
+/// [`parse_peer`]; with `read_secrets` false the `token_env=`/`client_secret_env=` variables
+/// are not read (left unset): for commands that never talk to peers (`rookery keys`,
+/// `rookery audit`), which must not need the peers' secrets.
+///
+/// # Errors
+/// See [`parse_peer`].
+pub fn parse_peer_with(s: &str, read_secrets: bool) -> Result<PeerConfig, ConfigError> {
     let mut it = s.split_whitespace();
     let name = it.next().ok_or_else(|| ConfigError::Invalid("config: peer needs a name".into()))?.to_string();
     let url = it
@@ -112,12 +122,14 @@ pub fn parse_peer(s: &str) -> Result<PeerConfig, ConfigError> {
         match k {
             "holds" => p.holds = v.split(',').map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect(),
             "token" => p.token = Some(v.to_string()),
+            "token_env" if !read_secrets => {}
             "token_env" => {
                 p.token = Some(std::env::var(v).map_err(|_| ConfigError::Invalid(format!("config: peer '{}': environment variable {v} is not set", p.name)))?);
             }
             "token_url" => token_url = Some(v.to_string()),
             "client_id" => client_id = Some(v.to_string()),
             "client_secret" => client_secret = Some(v.to_string()),
+            "client_secret_env" if !read_secrets => client_secret = Some(String::new()),
             "client_secret_env" => {
                 client_secret = Some(std::env::var(v).map_err(|_| ConfigError::Invalid(format!("config: peer '{}': environment variable {v} is not set", p.name)))?);
             }

@@ -2,7 +2,7 @@
 //! submissions, key creation and revocation, admin actions, quota refusals) from the job store
 //! (`--db`: the data directory's SQLite file, or PostgreSQL). It never holds credentials.
 
-use super::serve::{config, ServeArgs};
+use super::serve::{config_with, ServeArgs};
 use super::Failure;
 use rookery_service::jobs;
 
@@ -42,7 +42,7 @@ fn since_ms(s: &str, now: i64) -> Result<i64, Failure> {
 }
 
 pub(crate) fn run(args: &ServeArgs, a: &AuditArgs) -> Result<(), Failure> {
-    let c = config(args)?;
+    let c = config_with(args, false)?;
     let since = a.since.as_deref().map(|s| since_ms(s, rookery_service::time::now_ms())).transpose()?;
     if c.db_url().is_none() && !c.db_path().exists() {
         return Err(Failure::io(format!("no job store at {} (use --data-dir or --db)", c.db_label())));

@@ -2,7 +2,7 @@
 //! job store (`--db`: the data directory's SQLite file, or PostgreSQL); the key is keyed with
 //! the data directory's server secret.
 
-use super::serve::{config, ServeArgs};
+use super::serve::{config_with, ServeArgs};
 use super::Failure;
 use rookery_service::auth::{self, Secret};
 use rookery_service::jobs::{self, JobStore};
@@ -27,7 +27,7 @@ pub(crate) enum KeysCmd {
 }
 
 fn open(args: &ServeArgs) -> Result<(Arc<dyn JobStore>, Secret), Failure> {
-    let c = config(args)?;
+    let c = config_with(args, false)?;
     std::fs::create_dir_all(&c.data_dir)
         .map_err(|e| Failure::io(format!("cannot create {}: {e}", c.data_dir.display())))?;
     let store = jobs::open_store(&c).map_err(|e| Failure::io(e.to_string()))?;

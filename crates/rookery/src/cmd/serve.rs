@@ -27,7 +27,13 @@ pub(crate) struct ServeArgs {
 
 /// Builds the configuration: defaults < file < environment < flags.
 pub(crate) fn config(args: &ServeArgs) -> Result<Config, Failure> {
-    let mut c = Config::default();
+    config_with(args, true)
+}
+
+/// [`config`]; `peer_secrets` false for commands that never talk to peers (keys, audit):
+/// the peers' `token_env`/`client_secret_env` variables need not be set.
+pub(crate) fn config_with(args: &ServeArgs, peer_secrets: bool) -> Result<Config, Failure> {
+    let mut c = Config { skip_peer_secrets: !peer_secrets, ..Config::default() };
     if let Some(f) = &args.config {
         c.load_file(f).map_err(|e| Failure::request(e.to_string()))?;
     }
