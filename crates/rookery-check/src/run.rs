@@ -351,6 +351,8 @@ pub fn run(
     let seed = cfg.seed.to_string();
     for (n, d) in datasets.iter().enumerate() {
         progress(&format!("[{}/{}] {}", n + 1, datasets.len(), d.key));
+        // Warnings are printed once per dataset (the command line's log keys them by this span).
+        let _span = tracing::warn_span!("dataset", key = %d.key).entered();
         if db.has(&cfg.site, &d.key, &seed, "0", "open")? {
             sum.skipped += 1;
             continue;

@@ -126,6 +126,19 @@ impl Catalog {
 /// # Errors
 /// Unreadable directories; a project without `base_dir`.
 pub fn build(io: &rookery_io::IoContext, project: &Project, out: &mut dyn std::io::Write) -> Result<usize, DaopsError> {
+    build_with_progress(io, project, out, &mut |_, _| {})
+}
+
+/// [`build`], calling `progress(done, total)` after each file.
+///
+/// # Errors
+/// See [`build`].
+pub fn build_with_progress(
+    io: &rookery_io::IoContext,
+    project: &Project,
+    out: &mut dyn std::io::Write,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<usize, DaopsError> {
     let base = project
         .base_dir
         .clone()
@@ -139,7 +152,8 @@ pub fn build(io: &rookery_io::IoContext, project: &Project, out: &mut dyn std::i
     header.extend(["start_time", "end_time", "bbox", "level"].map(String::from));
     w.write_record(&header).map_err(|e| DaopsError::Config(e.to_string()))?;
     let mut n = 0;
-    for f in &files {
+    for (k, f) in files.iter().enumerate() {
+        progress(k, files.len());
         let Ok(rel) = f.strip_prefix(&base) else { continue };
         let Some(dir) = rel.parent() else { continue };
         let tokens: Vec<String> = dir.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();

@@ -1,6 +1,7 @@
 //! `rookery` command line: `info`, `subset` (more operations follow the same shape).
 
 mod cmd;
+mod logs;
 
 /// mimalloc keeps freed chunk buffers mapped: with the system allocator every decoded chunk
 /// (about 1 MB) was a fresh mmap, and page faults plus zeroing were a fifth of a subset's time.
@@ -12,7 +13,6 @@ use libz_rs_sys as _;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::{Parser, Subcommand};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -21,6 +21,13 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
+    /// Errors only: no warnings, no progress bars.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// More log output on stderr: -v info, -vv debug, -vvv trace (ROOKERY_LOG or RUST_LOG
+    /// directives, e.g. `warn,rookery_io=debug`, replace -q/-v).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
 }
 
 #[derive(Subcommand)]
@@ -218,17 +225,8 @@ enum Cmd {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ROOKERY_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .with_ansi(std::io::stderr().is_terminal())
-        .without_time()
-        .init();
     let cli = Cli::parse();
+    let logs = logs::init(cli.quiet, cli.verbose);
     if !matches!(cli.cmd, Cmd::Serve { .. } | Cmd::Worker { .. } | Cmd::RunJob { .. }) {
         // A command whose output is piped into `head` ends quietly when the pipe closes, as
         // Unix tools do, instead of panicking in println!. (The service keeps Rust's ignored
@@ -240,6 +238,7 @@ fn main() -> ExitCode {
         }
     }
     let r = dispatch(cli.cmd);
+    logs.summary();
     match r {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {

@@ -129,7 +129,24 @@ fn run_checks(daops: &rookery_daops::Daops, r: &RunArgs) -> Result<(), Failure> 
         config_hint: std::env::var("ROOCS_CONFIG").ok().filter(|s| !s.is_empty()),
     };
     eprintln!("rookery check: {} datasets, seed {seed}, results in {}", datasets.len(), db_path.display());
-    let sum = rookery_check::run(daops, &datasets, &mut db, &cfg, &known, &mut |line| eprintln!("{line}"))?;
+    let bar = super::progress_bar();
+    if let Some(b) = &bar {
+        b.set_length(datasets.len() as u64);
+    }
+    let mut n = 0u64;
+    let sum = rookery_check::run(daops, &datasets, &mut db, &cfg, &known, &mut |line| {
+        n += 1;
+        match &bar {
+            Some(b) => {
+                b.set_message(line.to_string());
+                super::advance(b, n - 1);
+            }
+            None => tracing::info!("{line}"),
+        }
+    })?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
     for f in &sum.new_failures {
         eprintln!("FAILED {} [{} {}]: {}\n    {}", f.collection, f.operation, f.kind, f.message, f.command);
     }

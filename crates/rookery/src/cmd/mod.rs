@@ -171,14 +171,23 @@ impl From<rookery_io::IoError> for Failure {
 }
 
 pub(crate) fn progress_bar() -> Option<indicatif::ProgressBar> {
-    if !std::io::stderr().is_terminal() {
+    if !std::io::stderr().is_terminal() || tracing::level_filters::LevelFilter::current() < tracing::Level::WARN {
         return None;
     }
-    let b = indicatif::ProgressBar::new(0);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {percent}% {elapsed}") {
+    // Drawn only once the work has taken a while (see `advance`): short commands print nothing.
+    let b = indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::hidden());
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {percent}% {elapsed} {msg}") {
         b.set_style(style);
     }
     Some(b)
+}
+
+/// Sets a [`progress_bar`]'s position, showing it once the work has run for two seconds.
+pub(crate) fn advance(b: &indicatif::ProgressBar, pos: u64) {
+    if b.is_hidden() && b.elapsed() >= std::time::Duration::from_secs(2) {
+        b.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    }
+    b.set_position(pos);
 }
 
 /// The options of a command-line run: outputs as asked, fixes unless `--no-fixes`, the paths
@@ -195,7 +204,7 @@ pub(crate) fn run_options(
             b.set_length(1000);
             rookery_daops::Progress::new(move |x| {
                 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                b.set_position((x * 1000.0) as u64);
+                advance(&b, (x * 1000.0) as u64);
             })
         }
         None => rookery_daops::Progress::default(),
