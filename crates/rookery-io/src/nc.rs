@@ -176,6 +176,16 @@ impl NcSource {
         })
     }
 
+    /// The storage of a remote file (read through the block cache), `None` for a local one.
+    pub(crate) fn remote_storage(&self) -> Option<&Arc<CachedStorage>> {
+        self.remote.as_ref()
+    }
+
+    /// The opened file.
+    pub(crate) fn nc_file(&self) -> &NcFile {
+        &self.file
+    }
+
     /// The URL's cache counters, for a remote file.
     #[must_use]
     pub fn remote_stats(&self) -> Option<crate::CacheStats> {

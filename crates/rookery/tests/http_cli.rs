@@ -1,5 +1,5 @@
-//! `rookery cache stats|clear`, and `info`/`subset` on an `http://` URL, against the loopback
-//! test server of rookery-io (tests/support/server.rs).
+//! `rookery cache stats|clear`, `info`/`subset` on an `http://` URL, and `kerchunk` of remote
+//! files, against the loopback test server of rookery-io (tests/support/server.rs).
 
 #[path = "../../rookery-io/tests/support/server.rs"]
 mod server;
@@ -84,4 +84,50 @@ fn info_and_subset_of_a_url() {
     assert_eq!(code, 1);
     assert!(err.starts_with("rookery: error: ") && err.contains(&missing) && err.contains("404"), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+}
+
+/// References of remote files: the URLs are the targets, and the references decode to the
+/// local files' values (NetCDF-4 and classic; one file and several combined).
+#[test]
+fn kerchunk_of_urls() {
+    let srv = server::Server::start(root());
+    let tmp = tempfile::tempdir().expect("tmp");
+    let cache = tmp.path().join("cache");
+    let io = rookery_io::IoContext::from_env();
+    let classic: Vec<PathBuf> = {
+        let dir = root().join("mini-esgf/badc/cmip5/data/cmip5/output1/MOHC/HadGEM2-ES/rcp85/mon/atmos/Amon/r1i1p1/latest/tas");
+        let mut v: Vec<PathBuf> = std::fs::read_dir(&dir).expect("dir").flatten().map(|e| e.path()).collect();
+        v.retain(|p| p.extension().is_some_and(|e| e == "nc"));
+        v.sort();
+        v
+    };
+    let rel = |p: &Path| p.strip_prefix(root()).expect("under root").to_string_lossy().into_owned();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec![NC4.to_string()], "ta"),
+        (vec![rel(&classic[0])], "tas"),
+        (classic.iter().take(2).map(|p| rel(p)).collect(), "tas"),
+    ];
+    for (k, (files, var)) in cases.iter().enumerate() {
+        let urls: Vec<String> = files.iter().map(|f| srv.url(f)).collect();
+        let out = tmp.path().join(format!("refs{k}.json"));
+        let mut args = vec!["kerchunk".to_string()];
+        args.extend(urls.iter().cloned());
+        args.extend(["--output".to_string(), out.to_string_lossy().into_owned(), "--inline-threshold".into(), "0".into()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, _, err) = rookery(&cache, &args);
+        assert_eq!(code, 0, "{err}");
+        let text = std::fs::read_to_string(&out).expect("refs");
+        for u in &urls {
+            assert!(text.contains(&format!("[\"{u}\",")), "{u} is a target: {}", &text[..text.len().min(300)]);
+        }
+        assert!(!text.contains("/work/") && !text.contains(&*root().to_string_lossy()), "local paths in the references");
+        let from_refs = rookery_io::open(&io, &[out.to_string_lossy().into_owned()]).expect("references open");
+        let locals: Vec<String> = files.iter().map(|f| root().join(f).to_string_lossy().into_owned()).collect();
+        let local = rookery_io::open(&io, &locals).expect("local files");
+        let a = from_refs.read_all(var).expect("read refs");
+        let b = local.read_all(var).expect("read local");
+        assert_eq!(a.shape(), b.shape(), "{files:?}");
+        let bits = |x: &rookery_cf::Array| x.to_f64().expect("numeric").iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&a), bits(&b), "{files:?}: values through the references");
+    }
 }

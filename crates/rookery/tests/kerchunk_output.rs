@@ -138,7 +138,7 @@ fn url_prefix_and_bad_requests() {
     let bad = [
         vec!["kerchunk", ta.as_str(), "--output", "refs.txt"],
         vec!["kerchunk", "/nonexistent/x.nc", "--output", "/tmp/never.json"],
-        vec!["kerchunk", "https://example.org/x.nc", "--output", "/tmp/never.json"],
+        vec!["kerchunk", "http://127.0.0.1:9/x.nc", "--output", "/tmp/never.json"],
     ];
     for args in bad {
         let o = rookery(&args);

@@ -54,6 +54,20 @@ fn reencode(
 /// # Errors
 /// A file that cannot be referenced, no coordinate variable `dim`, mismatched chunk shapes.
 pub fn combine(io: &crate::IoContext, paths: &[PathBuf], dim: &str, opts: &RefOptions) -> Result<FileRefs, IoError> {
+    combine_with_progress(io, paths, dim, opts, &mut |_| {})
+}
+
+/// [`combine`], calling `progress` with the number of files done after each file.
+///
+/// # Errors
+/// See [`combine`].
+pub fn combine_with_progress(
+    io: &crate::IoContext,
+    paths: &[PathBuf],
+    dim: &str,
+    opts: &RefOptions,
+    progress: &mut dyn FnMut(usize),
+) -> Result<FileRefs, IoError> {
     if paths.is_empty() {
         return Err(IoError::NoFiles("(no inputs)".into()));
     }
@@ -82,6 +96,7 @@ pub fn combine(io: &crate::IoContext, paths: &[PathBuf], dim: &str, opts: &RefOp
             cal: cv.attrs.get_str("calendar").map(str::to_string),
             coord: Vec::new(),
         });
+        progress(parts.len());
     }
     // Order by the first coordinate value, compared in the units of the first file given;
     // then every file's values in the earliest file's units (as the multi-file aggregation).

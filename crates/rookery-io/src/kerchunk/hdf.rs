@@ -34,7 +34,14 @@ fn dtype(dt: &Datatype) -> Option<String> {
 
 /// References of every variable of the file.
 pub(crate) fn variables(ctx: &Ctx<'_>) -> Result<Vec<VarRefs>, IoError> {
-    let h5 = Hdf5File::open(ctx.path).map_err(|e| read_err(ctx.path, &e.to_string()))?;
+    let h5 = match ctx.src.remote_storage() {
+        Some(st) => {
+            let st: hdf5_reader::storage::DynStorage = st.clone();
+            Hdf5File::from_storage(st)
+        }
+        None => Hdf5File::open(ctx.path),
+    }
+    .map_err(|e| read_err(ctx.path, &e.to_string()))?;
     let mut out = Vec::new();
     for v in &ctx.src.dataset().vars {
         out.push(variable(ctx, &h5, v)?);

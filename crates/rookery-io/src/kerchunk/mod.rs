@@ -21,7 +21,7 @@ mod hdf;
 mod nc3;
 mod out;
 
-pub use combine::combine;
+pub use combine::{combine, combine_with_progress};
 pub use out::{write, DEFAULT_RECORD_SIZE};
 
 use crate::zarr_write::{attrs_json, fill_json, le_bytes, v2_dtype};
@@ -153,18 +153,17 @@ pub(crate) fn chunk_json(c: &Chunk) -> Value {
     }
 }
 
-/// References for one NetCDF file (classic or NetCDF-4).
+/// References for one NetCDF file (classic or NetCDF-4): a local path, or an `http(s)://`
+/// URL read through the context (egress policy, block cache), which is then the chunks'
+/// target.
 ///
 /// # Errors
 /// Not a NetCDF file, read failures, or a variable that can be neither referenced nor
 /// embedded.
 pub fn references(io: &crate::IoContext, path: &Path, opts: &RefOptions) -> Result<FileRefs, IoError> {
     let src = NcSource::open(io, path)?;
-    let mut magic = [0u8; 4];
-    std::fs::File::open(path)
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
-        .map_err(|e| read_err(path, &e.to_string()))?;
     let ctx = Ctx { src: &src, path, url: ref_url(path, opts.url_prefix.as_deref()), opts };
+    let magic = ctx.read_bytes(0, 4)?;
     let vars = if magic[..3] == *b"CDF" { nc3::variables(&ctx)? } else { hdf::variables(&ctx)? };
     Ok(FileRefs { attrs: attrs_json(&src.dataset().attrs, &[]), vars })
 }
@@ -209,11 +208,16 @@ impl Ctx<'_> {
         a
     }
 
-    /// Reads `size` bytes at `offset` of the file.
+    /// Reads `size` bytes at `offset` of the file (a remote file through the block cache).
     pub(crate) fn read_bytes(&self, offset: u64, size: u64) -> Result<Vec<u8>, IoError> {
+        let n = usize::try_from(size).map_err(|_| read_err(self.path, "chunk too large"))?;
+        if let Some(st) = self.src.remote_storage() {
+            use crate::storage::RangeSource;
+            return st.fetch(offset, n).map_err(IoError::from);
+        }
         use std::os::unix::fs::FileExt;
         let f = std::fs::File::open(self.path).map_err(|e| read_err(self.path, &e.to_string()))?;
-        let mut b = vec![0u8; usize::try_from(size).map_err(|_| read_err(self.path, "chunk too large"))?];
+        let mut b = vec![0u8; n];
         f.read_exact_at(&mut b, offset).map_err(|e| read_err(self.path, &format!("bytes {offset}+{size}: {e}")))?;
         Ok(b)
     }
@@ -265,11 +269,12 @@ pub(crate) fn read_err(path: &Path, msg: &str) -> IoError {
 }
 
 /// The path or URL of `path` in the references: with a prefix, the prefix (without trailing
-/// `/`) joined with the file name; otherwise the absolute path.
+/// `/`) joined with the file name; otherwise the URL, or the absolute path of a local file.
 fn ref_url(path: &Path, prefix: Option<&str>) -> String {
     let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     match prefix {
         Some(p) => format!("{}/{name}", p.trim_end_matches('/')),
+        None if path.to_str().is_some_and(crate::is_url) => path.to_string_lossy().into_owned(),
         None => std::fs::canonicalize(path).unwrap_or_else(|_| PathBuf::from(path)).to_string_lossy().to_string(),
     }
 }
