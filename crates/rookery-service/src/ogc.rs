@@ -427,6 +427,17 @@ pub async fn execute(State(st): State<St>, h: HeaderMap, Path(id): Path<String>,
         .any(|v| v.split(',').any(|x| x.trim().eq_ignore_ascii_case("respond-async")))
         || req.get("mode").and_then(Value::as_str) == Some("async");
     let is_async = prefer_async && p.async_supported;
+    if is_async && !who.has("jobs") {
+        // The job's status and results could never be read with this credential: refused
+        // now, with the reason, rather than run and then found unreadable (a coordinator node
+        // holding an execute-only key would otherwise see its polling answered 403).
+        let text = format!(
+            "This {} lacks the 'jobs' scope that reading an asynchronous job's status and results needs: \
+             use a key with the scopes execute,jobs (rookery keys create --scopes execute,jobs) or execute synchronously",
+            who.credential_kind()
+        );
+        return from_ows(&OwsError::forbidden(StatusCode::FORBIDDEN, text));
+    }
     let inputs_json = serde_json::to_string(&inputs).unwrap_or_default();
     let idem = h
         .get("idempotency-key")

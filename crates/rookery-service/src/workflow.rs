@@ -631,6 +631,8 @@ fn federate(
     // selections; any other step runs itself there. One job per dataset.
     let mut local = Vec::new();
     let mut fetched = Vec::new();
+    // Parts run at peers so far: dismissed there when a later one fails.
+    let mut ran: Vec<PartResult> = Vec::new();
     let safe_id = step.id.replace(['/', '\\', '.'], "_");
     for (n, (item, place)) in places.into_iter().enumerate() {
         let (run, params) = if step.run == "concat" {
@@ -673,16 +675,20 @@ fn federate(
             &[(run.clone(), params.clone())],
         );
         let pdir = dir.join("remote").join(format!("{safe_id}_{n}"));
-        let r = fed
-            .peers
-            .run(&holders, &doc, &format!("{}:{}:{n}", fed.job_id, step.id), &pdir, fed.daops.io())
-            .map_err(|e| e.context(&format!("step '{}' ({}), {item}", step.id, step.run)))?;
+        let r = match fed.peers.run(&holders, &doc, &format!("{}:{}:{n}", fed.job_id, step.id), &pdir, fed.daops.io()) {
+            Ok(r) => r,
+            Err(e) => {
+                fed.peers.dismiss_parts(&ran);
+                return Err(e.context(&format!("step '{}' ({}), {item}", step.id, step.run)));
+            }
+        };
         record(prov, &format!("{run}@{} ({})", r.peer.name, step.id), &params, std::slice::from_ref(&item), &r);
         if step.run == "concat" {
             fetched.push(pdir.to_string_lossy().into_owned());
         } else {
             fetched.extend(r.files.iter().map(|f| f.to_string_lossy().into_owned()));
         }
+        ran.push(r);
     }
     Ok(Federated::Items { local, fetched })
 }

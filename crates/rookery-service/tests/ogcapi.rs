@@ -140,6 +140,17 @@ fn execute_sync_async_jobs_and_dismiss() {
     assert!(!s.dir.join("jobs").join(&id).exists());
     assert_eq!(get_h(&format!("{loc}/results"), &ah).status, 404);
     assert_eq!(get_h(&s.url("/jobs/no-such-id"), &ah).status, 404);
+
+    // A key without the `jobs` scope may execute synchronously, but an asynchronous job it
+    // could never read is refused at submission, with the reason.
+    let carol = s.key("carol", "execute");
+    let ch = [("X-API-Key", carol.as_str()), ("Content-Type", "application/json")];
+    assert_eq!(request("POST", &s.url("/processes/subset/execution"), &ch, body.as_bytes()).status, 200);
+    let mut h = ch.to_vec();
+    h.push(("Prefer", "respond-async"));
+    let r = request("POST", &s.url("/processes/subset/execution"), &h, body.as_bytes());
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert!(r.text().contains("lacks the 'jobs' scope") && r.text().contains("execute,jobs"), "{}", r.text());
 }
 
 #[test]

@@ -38,6 +38,9 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+mod links;
+use links::{dismiss, fetch_metalink, tag, unescape};
+
 /// Why a peer, or the identity provider this node gets its tokens from, could not do what
 /// was asked. The texts are those of the part's failure (after the node's name) and the log.
 /// Every one is the server's fault, never the request's ([`Classify`]).
@@ -92,7 +95,7 @@ pub enum PeerError {
         message: String,
     },
     /// The peer (or a URL it named) could not be reached, or its answer not read.
-    #[error("{doing}: {source}")]
+    #[error("{}", unreachable_text(doing, source))]
     Unreachable {
         /// What was tried (`cannot submit`, `cannot poll <url>`, ...).
         doing: String,
@@ -100,7 +103,10 @@ pub enum PeerError {
         source: ureq::Error,
     },
     /// The part's deadline (`peer_timeout_secs`) passed while its job ran.
-    #[error("timed out after {after:?} waiting for job {job}")]
+    #[error(
+        "timed out after {} s waiting for job {job} (the part's time limit: peer_timeout_secs in the service configuration file, or ROOKERY_PEER_TIMEOUT_SECS)",
+        after.as_secs()
+    )]
     TimedOut {
         /// The remote job (its URL or WPS status location).
         job: String,
@@ -154,6 +160,18 @@ pub enum PeerError {
         /// The error.
         source: std::io::Error,
     },
+}
+
+/// A transport failure; a timeout says which limit it was and where it is set.
+fn unreachable_text(doing: &str, source: &ureq::Error) -> String {
+    match source {
+        ureq::Error::Timeout(t) => format!(
+            "{doing}: no answer in time ({t} timeout of one request: what is left of the part's peer_timeout_secs, \
+             at most 60 s to submit and 30 s per poll; peer_timeout_secs is set in the service configuration file \
+             or ROOKERY_PEER_TIMEOUT_SECS)"
+        ),
+        e => format!("{doing}: {e}"),
+    }
 }
 
 fn token_refused(url: &str, what: &str, client: &str, code: u16, e: &str, d: &str) -> String {
@@ -369,46 +387,6 @@ fn body_json(resp: ureq::http::Response<ureq::Body>) -> Result<(u16, Value), Pee
     Ok((code, serde_json::from_slice(&bytes).unwrap_or(Value::Null)))
 }
 
-/// The text of `<tag>` elements of a Metalink `<file>` block.
-fn tag<'a>(block: &'a str, open: &str, close: &str) -> Option<&'a str> {
-    let i = block.find(open)? + open.len();
-    let j = block[i..].find(close)? + i;
-    Some(&block[i..j])
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
-}
-
-/// One file of a Metalink: name, size, URL, SHA-256.
-fn metalink_files(doc: &str) -> Vec<(String, u64, String, Option<String>)> {
-    doc.split("<file ")
-        .skip(1)
-        .filter_map(|b| {
-            let name = tag(b, "name=\"", "\"")?;
-            let size = tag(b, "<size>", "</size>").and_then(|s| s.trim().parse().ok()).unwrap_or(0);
-            let url = tag(b.split("<metaurl").nth(1)?, ">", "</metaurl>")?;
-            let sha = tag(b, "<hash type=\"sha-256\">", "</hash>").map(|h| h.trim().to_ascii_lowercase());
-            Some((unescape(name), size, unescape(url.trim()), sha))
-        })
-        .collect()
-}
-
-/// A file name safe to create in the part directory.
-fn safe_name(name: &str) -> String {
-    let n: String = name
-        .rsplit('/')
-        .next()
-        .unwrap_or(name)
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' })
-        .collect();
-    if n.is_empty() || n.starts_with('.') {
-        format!("file{n}")
-    } else {
-        n
-    }
-}
 
 impl Peers {
     /// From the service configuration.
@@ -562,7 +540,7 @@ impl Peers {
         }
         let href = wps_output_href(&doc, "output")
             .ok_or_else(|| PeerError::InvalidAnswer(format!("the results of {status} have no output reference")))?;
-        let (files, bytes) = fetch_metalink(io, &href, &status, dir)?;
+        let (files, bytes) = fetch_metalink(io, peer, &href, &status, dir)?;
         Ok(PartResult { peer: peer.clone(), job_url: status, files, bytes })
     }
 
@@ -578,12 +556,6 @@ impl Peers {
         let deadline = Instant::now() + self.part_timeout;
         let left = || deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
         let auth = peer.authorization_for(self.user_token.as_ref(), &self.tokens)?;
-        let with_auth = |mut rb: ureq::RequestBuilder<ureq::typestate::WithoutBody>| {
-            if let Some(a) = &auth {
-                rb = rb.header("Authorization", a);
-            }
-            rb
-        };
         // Submit.
         let body = json!({"inputs": {"workflow": {"value": workflow.to_string()}}});
         let mut rb = agent(left().min(Duration::from_secs(60)))
@@ -609,6 +581,32 @@ impl Peers {
             return Err(PeerError::InvalidAnswer(format!("the answer names a strange jobID '{job_id}'")));
         }
         let job_url = format!("{}/jobs/{job_id}", peer.url);
+        let r = self.finish_ogc(peer, &job_url, deadline, auth.as_deref(), dir, io);
+        if r.is_err() {
+            // A job left running (timed out, unreadable, its results unfetchable) is dismissed.
+            dismiss(&job_url, auth.as_deref());
+        }
+        r
+    }
+
+    /// Polls an OGC API job at a peer until it ends, then fetches its results into `dir`.
+    fn finish_ogc(
+        &self,
+        peer: &PeerConfig,
+        job_url: &str,
+        deadline: Instant,
+        auth: Option<&str>,
+        dir: &Path,
+        io: &rookery_io::IoContext,
+    ) -> Result<PartResult, PeerError> {
+        let left = || deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
+        let with_auth = |mut rb: ureq::RequestBuilder<ureq::typestate::WithoutBody>| {
+            if let Some(a) = auth {
+                rb = rb.header("Authorization", a);
+            }
+            rb
+        };
+        let job_url = job_url.to_string();
         // Poll.
         let mut wait = Duration::from_millis(100);
         loop {
@@ -648,48 +646,20 @@ impl Peers {
                 PeerError::Status { code, message }
             }
         })?;
-        let (files, bytes) = fetch_metalink(io, href, &job_url, dir)?;
+        let (files, bytes) = fetch_metalink(io, peer, href, &job_url, dir)?;
         Ok(PartResult { peer: peer.clone(), job_url, files, bytes })
+    }
+
+    /// Dismisses the jobs of parts that ran at peers (their results are fetched, or the
+    /// workflow failed and they are not needed): best effort, failures only logged.
+    pub fn dismiss_parts(&self, parts: &[PartResult]) {
+        for p in parts.iter().filter(|p| p.peer.protocol == Protocol::Ogc) {
+            let auth = p.peer.authorization_for(self.user_token.as_ref(), &self.tokens).ok().flatten();
+            dismiss(&p.job_url, auth.as_deref());
+        }
     }
 }
 
-/// The files of the Metalink at `href` (the output of `job_url`) fetched into `dir` through
-/// the remote-data cache, sizes and SHA-256 checked; returns them and the bytes fetched.
-fn fetch_metalink(
-    io: &rookery_io::IoContext,
-    href: &str,
-    job_url: &str,
-    dir: &Path,
-) -> Result<(Vec<PathBuf>, u64), PeerError> {
-    // The service's I/O context: its egress policy allows the peers' result URLs.
-    let remote = io.remote();
-    let meta = remote.http().fetch_all(href, 16 << 20).map_err(PeerError::Metalink)?;
-    let files = metalink_files(&String::from_utf8_lossy(&meta));
-    if files.is_empty() {
-        return Err(PeerError::InvalidAnswer(format!("the output of {job_url} lists no file")));
-    }
-    std::fs::create_dir_all(dir).map_err(PeerError::io(format!("cannot create {}", dir.display())))?;
-    let mut out = Vec::new();
-    let mut bytes = 0u64;
-    for (name, size, url, sha) in files {
-        let dest = dir.join(safe_name(&name));
-        let got = fetch_file(remote, &url, &dest)?;
-        if size > 0 && got != size {
-            let _ = std::fs::remove_file(&dest);
-            return Err(PeerError::SizeMismatch { url, got, want: size });
-        }
-        if let Some(want) = sha {
-            let have = crate::ops::sha256_file(&dest).map_err(PeerError::io(String::new()))?;
-            if have != want {
-                let _ = std::fs::remove_file(&dest);
-                return Err(PeerError::ChecksumMismatch { url, have, want });
-            }
-        }
-        bytes += got;
-        out.push(dest);
-    }
-    Ok((out, bytes))
-}
 
 /// A WPS 1.0.0 Execute request: literal or JSON inputs as ComplexData when they start with
 /// `{`, every output as a reference; `asynchronous` stores the response and reports status.
@@ -819,115 +789,6 @@ fn fetch_csv(href: &str) -> Result<String, PeerError> {
     b.with_config().limit(256 << 20).read_to_string().map_err(PeerError::unreachable(format!("cannot read {href}")))
 }
 
-/// Copies `url` to `dest` through the remote-data cache ([`rookery_io::Remote::download`]:
-/// range reads of cached blocks); the file appears under its name only when complete.
-fn fetch_file(remote: &rookery_io::Remote, url: &str, dest: &Path) -> Result<u64, PeerError> {
-    remote.download(url, dest).map_err(PeerError::Download)
-}
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::parse_peer;
-
-    #[test]
-    fn globs() {
-        assert!(rookery_daops::wildcard::matches_star(
-            "c3s-cmip6.*.s1960-r2i1p1f1.*",
-            "c3s-cmip6.DCPP.EC.EC3.dcppA-hindcast.s1960-r2i1p1f1.Amon.tas.gr.v1"
-        ));
-        assert!(!rookery_daops::wildcard::matches_star(
-            "c3s-cmip6.*.s1960-r2i1p1f1.*",
-            "c3s-cmip6.DCPP.EC.EC3.dcppA-hindcast.s1960-r6i2p1f1.Amon.tas.gr.v1"
-        ));
-        assert!(rookery_daops::wildcard::matches_star("*", "x"));
-        assert!(rookery_daops::wildcard::matches_star("cmip5.*", "cmip5.a"));
-        assert!(!rookery_daops::wildcard::matches_star("cmip5.*", "cmip6.a"));
-        assert!(rookery_daops::wildcard::matches_star("a*b*c", "aXXbYYc"));
-        assert!(!rookery_daops::wildcard::matches_star("a*b*c", "acb"));
-    }
-
-    #[test]
-    fn token_exchange_configuration() {
-        let cc = "token_url=http://idp/token client_id=c client_secret=s";
-        let p = parse_peer(&format!("x http://a holds=* {cc} audience=rookery-api token_exchange=on")).unwrap();
-        assert!(p.exchange);
-        assert_eq!(p.client.as_ref().unwrap().audience.as_deref(), Some("rookery-api"));
-        // No user token: a clear error naming the peer, before any request.
-        let e = p.authorization_for(None, &TokenCache::default()).unwrap_err();
-        assert!(matches!(&e, PeerError::NoUserToken { peer } if peer == "x"), "{e:?}");
-        assert_eq!(
-            crate::ops::ProcError::from(p.authorization_for(None, &TokenCache::default()).unwrap_err()).1,
-            FailureKind::Server
-        );
-        let e = e.to_string();
-        assert!(e.contains("node 'x'") && e.contains("token_exchange=on") && e.contains("API key"), "{e}");
-        assert!(!format!("{:?}", UserToken("secret-token".into())).contains("secret-token"));
-        let e = parse_peer("x http://a holds=* token_exchange=on").unwrap_err().to_string();
-        assert!(e.contains("token_exchange=on and client credentials need token_url"), "{e}");
-        let e = parse_peer(&format!("x http://a holds=* {cc} token_exchange=maybe")).unwrap_err().to_string();
-        assert!(e.contains("token_exchange must be on or off"), "{e}");
-        let e = parse_peer(&format!("x http://a holds=* {cc} token=t token_exchange=on")).unwrap_err().to_string();
-        assert!(e.contains("exclude each other"), "{e}");
-        // Off: the client's own token, as before.
-        assert!(!parse_peer(&format!("x http://a holds=* {cc} token_exchange=off")).unwrap().exchange);
-    }
-
-    /// A one-request HTTP server answering `status` with an empty JSON body; its base URL.
-    fn answer_once(status: &'static str) -> String {
-        use std::io::{Read, Write};
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", l.local_addr().unwrap());
-        std::thread::spawn(move || {
-            if let Ok((mut c, _)) = l.accept() {
-                let mut buf = [0u8; 4096];
-                let mut got = Vec::new();
-                while !got.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match c.read(&mut buf) {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => got.extend_from_slice(&buf[..n]),
-                    }
-                }
-                let _ = c.write_all(
-                    format!("HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{{}}").as_bytes(),
-                );
-            }
-        });
-        url
-    }
-
-    #[test]
-    fn a_peer_status_is_a_variant() {
-        let p = parse_peer(&format!("x {} holds=*", answer_once("503 Service Unavailable"))).unwrap();
-        let e = peer_usage(&p, "", &TokenCache::default()).unwrap_err();
-        assert!(matches!(e, PeerError::Status { code: 503, .. }), "{e:?}");
-        assert_eq!(e.to_string(), "usage answered HTTP 503");
-        let e = ProcError::from(e);
-        assert_eq!((e.0.as_str(), e.1), ("usage answered HTTP 503", FailureKind::Server));
-        // A refused token request: the endpoint's status, its error and description.
-        let cc = format!("token_url={}/token client_id=c client_secret=s", answer_once("401 Unauthorized"));
-        let p = parse_peer(&format!("y http://a holds=* {cc}")).unwrap();
-        let e = p.authorization(&TokenCache::default()).unwrap_err();
-        assert!(matches!(&e, PeerError::TokenRefused { status: 401, what: "the client credentials", .. }), "{e:?}");
-        assert!(e.to_string().ends_with("refused the client credentials of 'c': HTTP 401"), "{e}");
-    }
-
-    #[test]
-    fn metalink_parsing() {
-        let doc = crate::xml::metalink(
-            "d",
-            "t",
-            "http://h/",
-            &[crate::xml::MetaFile {
-                name: "a b.nc".into(),
-                size: 3,
-                url: "http://h/o/a.nc?t=1&u=2".into(),
-                sha256: Some("ABC".into()),
-            }],
-        );
-        let f = metalink_files(&doc);
-        assert_eq!(f, vec![("a b.nc".to_string(), 3, "http://h/o/a.nc?t=1&u=2".to_string(), Some("abc".to_string()))]);
-        assert_eq!(safe_name("../../etc/passwd"), "passwd");
-        assert_eq!(safe_name(".."), "file..");
-    }
-}
+mod tests;
