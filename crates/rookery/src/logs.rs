@@ -40,7 +40,8 @@ fn level(quiet: bool, verbose: u8) -> &'static str {
 
 /// Installs the log (see the module documentation).
 pub(crate) fn init(quiet: bool, verbose: u8) -> Logs {
-    let directives = ["ROOKERY_LOG", "RUST_LOG"].iter().find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()));
+    let directives =
+        ["ROOKERY_LOG", "RUST_LOG"].iter().find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()));
     let filter = directives
         .and_then(|d| tracing_subscriber::EnvFilter::try_new(d).ok())
         .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(level(quiet, verbose)));
@@ -113,8 +114,9 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Filter<S> for Once {
         if let Some(scope) = cx.event_scope(event) {
             for span in scope.from_root() {
                 key.push_str(span.name());
-                if let Some(f) =
-                    span.extensions().get::<tracing_subscriber::fmt::FormattedFields<tracing_subscriber::fmt::format::DefaultFields>>()
+                if let Some(f) = span
+                    .extensions()
+                    .get::<tracing_subscriber::fmt::FormattedFields<tracing_subscriber::fmt::format::DefaultFields>>()
                 {
                     let _ = write!(key, "{{{}}}", f.fields);
                 }

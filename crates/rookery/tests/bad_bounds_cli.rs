@@ -150,7 +150,11 @@ fn fill_values_in_curvilinear_vertices_are_dropped_for_every_method() {
                 h.contains("source grid: cell bounds dropped (corner latitude value -4355.04443359375 at index 129"),
                 "{h}"
             );
-            assert_eq!(h.contains("source grid: cell bounds computed from the cell centres"), method == "conservative", "{h}");
+            assert_eq!(
+                h.contains("source grid: cell bounds computed from the cell centres"),
+                method == "conservative",
+                "{h}"
+            );
         }
     }
 }
@@ -164,7 +168,10 @@ fn polar_bounds_overshooting_by_less_than_a_cell_are_clipped_for_every_method() 
         let out = r.only();
         keeps_the_field(&out, "psl");
         let h = history(&out);
-        assert!(h.contains("source grid: 2 latitude bounds beyond the poles (by up to 1.25 degrees) clipped to [-90, 90]"), "{h}");
+        assert!(
+            h.contains("source grid: 2 latitude bounds beyond the poles (by up to 1.25 degrees) clipped to [-90, 90]"),
+            "{h}"
+        );
         assert!(!h.contains("dropped"), "{h}");
     }
 }

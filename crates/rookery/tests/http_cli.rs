@@ -95,7 +95,8 @@ fn kerchunk_of_urls() {
     let cache = tmp.path().join("cache");
     let io = rookery_io::IoContext::from_env();
     let classic: Vec<PathBuf> = {
-        let dir = root().join("mini-esgf/badc/cmip5/data/cmip5/output1/MOHC/HadGEM2-ES/rcp85/mon/atmos/Amon/r1i1p1/latest/tas");
+        let dir = root()
+            .join("mini-esgf/badc/cmip5/data/cmip5/output1/MOHC/HadGEM2-ES/rcp85/mon/atmos/Amon/r1i1p1/latest/tas");
         let mut v: Vec<PathBuf> = std::fs::read_dir(&dir).expect("dir").flatten().map(|e| e.path()).collect();
         v.retain(|p| p.extension().is_some_and(|e| e == "nc"));
         v.sort();
@@ -112,7 +113,12 @@ fn kerchunk_of_urls() {
         let out = tmp.path().join(format!("refs{k}.json"));
         let mut args = vec!["kerchunk".to_string()];
         args.extend(urls.iter().cloned());
-        args.extend(["--output".to_string(), out.to_string_lossy().into_owned(), "--inline-threshold".into(), "0".into()]);
+        args.extend([
+            "--output".to_string(),
+            out.to_string_lossy().into_owned(),
+            "--inline-threshold".into(),
+            "0".into(),
+        ]);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let (code, _, err) = rookery(&cache, &args);
         assert_eq!(code, 0, "{err}");
@@ -120,7 +126,10 @@ fn kerchunk_of_urls() {
         for u in &urls {
             assert!(text.contains(&format!("[\"{u}\",")), "{u} is a target: {}", &text[..text.len().min(300)]);
         }
-        assert!(!text.contains("/work/") && !text.contains(&*root().to_string_lossy()), "local paths in the references");
+        assert!(
+            !text.contains("/work/") && !text.contains(&*root().to_string_lossy()),
+            "local paths in the references"
+        );
         let from_refs = rookery_io::open(&io, &[out.to_string_lossy().into_owned()]).expect("references open");
         let locals: Vec<String> = files.iter().map(|f| root().join(f).to_string_lossy().into_owned()).collect();
         let local = rookery_io::open(&io, &locals).expect("local files");

@@ -56,8 +56,10 @@ fn every_grid_id_works_without_configuration() {
         let g = netcdf::open(common::shared("grids").join(file)).expect("grid file");
         let n = match g.variable("grid_dims") {
             Some(v) => v.get_values::<i32, _>(..).expect("dims").iter().map(|x| *x as usize).product(),
-            None => ["lat", "latitude"].iter().find_map(|d| g.dimension(d)).expect("lat").len()
-                * ["lon", "longitude"].iter().find_map(|d| g.dimension(d)).expect("lon").len(),
+            None => {
+                ["lat", "latitude"].iter().find_map(|d| g.dimension(d)).expect("lat").len()
+                    * ["lon", "longitude"].iter().find_map(|d| g.dimension(d)).expect("lon").len()
+            }
         };
         assert_eq!(nlat * nlon, n, "{id}: the output grid has the grid file's size");
         drop(f);

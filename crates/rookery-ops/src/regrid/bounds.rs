@@ -58,7 +58,10 @@ fn check_lat(v: &mut [f64], cell: f64, nan_ok: bool) -> LatCheck {
 
 /// The first unusable longitude bound (value, index).
 fn bad_lon(v: &[f64], nan_ok: bool) -> Option<(f64, usize)> {
-    v.iter().enumerate().find(|(_, x)| !(x.is_nan() && nan_ok) && !(x.is_finite() && x.abs() <= LON_LIMIT)).map(|(i, x)| (*x, i))
+    v.iter()
+        .enumerate()
+        .find(|(_, x)| !(x.is_nan() && nan_ok) && !(x.is_finite() && x.abs() <= LON_LIMIT))
+        .map(|(i, x)| (*x, i))
 }
 
 /// Verifies `g`'s bounds in place (`which`: "source" or "target", for the notes): drops
@@ -108,7 +111,9 @@ pub fn verify(g: &mut HGrid, which: &str) -> Vec<String> {
         }
     }
     if let Some(r) = drop_reason {
-        notes.push(format!("{which} grid: cell bounds dropped ({r}); methods that need them compute them from the cell centres"));
+        notes.push(format!(
+            "{which} grid: cell bounds dropped ({r}); methods that need them compute them from the cell centres"
+        ));
     }
     for n in &notes {
         tracing::warn!("{n}");
@@ -117,17 +122,26 @@ pub fn verify(g: &mut HGrid, which: &str) -> Vec<String> {
 }
 
 /// [`verify`] for 2-D or per-cell corners (NaN padding allowed); `None` left when dropped.
-fn verify_corners(corners: &mut Option<(Vec<f64>, Vec<f64>)>, cell: f64, which: &str, notes: &mut Vec<String>) -> Option<String> {
+fn verify_corners(
+    corners: &mut Option<(Vec<f64>, Vec<f64>)>,
+    cell: f64,
+    which: &str,
+    notes: &mut Vec<String>,
+) -> Option<String> {
     let (clat, clon) = corners.as_mut()?;
     let reason = match check_lat(clat, cell, true) {
         LatCheck::Bad(x, i) => Some(format!("corner latitude value {x} at index {i} is outside [-90, 90]")),
         LatCheck::Clip(n, w) => {
-            notes.push(format!("{which} grid: {n} corner latitudes beyond the poles (by up to {w} degrees) clipped to [-90, 90]"));
+            notes.push(format!(
+                "{which} grid: {n} corner latitudes beyond the poles (by up to {w} degrees) clipped to [-90, 90]"
+            ));
             None
         }
         LatCheck::Fine => None,
     }
-    .or_else(|| bad_lon(clon, true).map(|(x, i)| format!("corner longitude value {x} at index {i} is not a longitude")));
+    .or_else(|| {
+        bad_lon(clon, true).map(|(x, i)| format!("corner longitude value {x} at index {i} is not a longitude"))
+    });
     if reason.is_some() {
         *corners = None;
     }

@@ -91,7 +91,9 @@ pub fn encode(layout: &Layout, land: Option<(&[f64], f64)>, nominal: Option<&str
         _ => out.push(0),
     }
     let nom = nominal.unwrap_or("").as_bytes();
-    out.extend(u16::try_from(nom.len()).map_err(|_| OpError::Data("nominal_resolution too long".into()))?.to_le_bytes());
+    out.extend(
+        u16::try_from(nom.len()).map_err(|_| OpError::Data("nominal_resolution too long".into()))?.to_le_bytes(),
+    );
     out.extend_from_slice(nom);
     match land {
         Some((v, div)) => {

@@ -129,7 +129,10 @@ pub(super) fn own_link(peer: &PeerConfig, link: &str) -> String {
     }
     use std::net::ToSocketAddrs;
     let addrs = |h: &str| -> Vec<std::net::IpAddr> {
-        (h.trim_matches(|c| c == '[' || c == ']'), p1).to_socket_addrs().map(|a| a.map(|x| x.ip()).collect()).unwrap_or_default()
+        (h.trim_matches(|c| c == '[' || c == ']'), p1)
+            .to_socket_addrs()
+            .map(|a| a.map(|x| x.ip()).collect())
+            .unwrap_or_default()
     };
     let known = addrs(&h1);
     if !known.is_empty() && addrs(&h2).iter().any(|a| known.contains(a)) {

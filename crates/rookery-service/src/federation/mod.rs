@@ -387,7 +387,6 @@ fn body_json(resp: ureq::http::Response<ureq::Body>) -> Result<(u16, Value), Pee
     Ok((code, serde_json::from_slice(&bytes).unwrap_or(Value::Null)))
 }
 
-
 impl Peers {
     /// From the service configuration.
     #[must_use]
@@ -660,7 +659,6 @@ impl Peers {
     }
 }
 
-
 /// A WPS 1.0.0 Execute request: literal or JSON inputs as ComplexData when they start with
 /// `{`, every output as a reference; `asynchronous` stores the response and reports status.
 fn wps_execute(process: &str, inputs: &[(&str, &str)], asynchronous: bool) -> String {
@@ -788,7 +786,6 @@ fn fetch_csv(href: &str) -> Result<String, PeerError> {
     let mut b = resp.into_body();
     b.with_config().limit(256 << 20).read_to_string().map_err(PeerError::unreachable(format!("cannot read {href}")))
 }
-
 
 #[cfg(test)]
 mod tests;

@@ -128,7 +128,10 @@ fn a_timeout_names_its_limit_and_where_it_is_set() {
     };
     let t = e.to_string();
     assert!(t.starts_with("cannot poll http://127.0.0.1:1/jobs/x: no answer in time"), "{t}");
-    assert!(t.contains("peer_timeout_secs") && t.contains("ROOKERY_PEER_TIMEOUT_SECS") && t.contains("30 s per poll"), "{t}");
+    assert!(
+        t.contains("peer_timeout_secs") && t.contains("ROOKERY_PEER_TIMEOUT_SECS") && t.contains("30 s per poll"),
+        "{t}"
+    );
     let e = PeerError::TimedOut { job: "http://p/jobs/x".into(), after: std::time::Duration::from_secs(900) };
     assert!(e.to_string().contains("after 900 s") && e.to_string().contains("peer_timeout_secs"), "{e}");
 }
