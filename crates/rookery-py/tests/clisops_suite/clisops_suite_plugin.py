@@ -1,0 +1,158 @@
+"""pytest plugin (the conftest of the clisops suite run): clisops 0.18.1's own tests against
+``rookery.ops``.
+
+Run from the repository root (see run.sh beside this file)::
+
+    pytest -p clisops_suite_plugin ../shared/reference/clisops-0.18.1-tests/tests/test_ops_subset.py ...
+
+with this folder on ``PYTHONPATH``. Loaded before the suite's conftest, it
+
+- points the suite's test data at ``../shared/data/mini-esgf`` (no network): the data fixture
+  ``stratus`` becomes a local lookup, ``gather_testing_data`` does nothing, and a file of
+  xclim's test data (fixture ``nimbus``, downloaded by clisops' CI) skips its test;
+- replaces ``clisops.ops``' functions (``subset``, ``average_over_dims``, ``average_time``,
+  ``average_shape``, ``regrid``) by ``rookery.ops``' before the test modules import them. The
+  only adaptation: clisops' in-process ``CONFIG["clisops:write"]["file_size_limit"]``, which
+  tests change, is passed as rookery's ``file_size_limit`` (rookery reads it from roocs.ini);
+- marks the tests listed in ``EXPECTED`` (expected failures and skips, each with its reason);
+- counts the tests that called rookery, and prints the tally.
+
+A test that fails and is not listed fails the run (``xfail_strict``: a listed expected
+failure that passes fails it too, so the list stays true).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from suite_expected import EXPECTED
+
+ROOT = Path(__file__).resolve().parents[4]
+MINI_ESGF = Path(os.environ.get("ROOKERY_MINI_ESGF", ROOT.parent / "shared" / "data" / "mini-esgf")).resolve()
+
+# The suite's data layout: <cache>/<version> is the mini-esgf tree (set before clisops' testing
+# module reads these at import).
+_CACHE = tempfile.mkdtemp(prefix="rookery-clisops-suite-")
+os.symlink(MINI_ESGF, Path(_CACHE, "v1"))
+os.environ["ESGF_TEST_DATA_CACHE_DIR"] = _CACHE
+os.environ["ESGF_TEST_DATA_VERSION"] = "v1"
+os.environ.setdefault("XCLIM_TEST_DATA_CACHE_DIR", _CACHE)
+
+import clisops.ops  # noqa: E402
+import clisops.ops.average  # noqa: E402
+import clisops.ops.regrid  # noqa: E402
+import clisops.ops.subset  # noqa: E402
+import clisops.utils.testing as _testing  # noqa: E402
+from clisops import CONFIG  # noqa: E402
+
+import rookery.ops  # noqa: E402
+
+
+class _LocalData:
+    """The suite's ``stratus``/``nimbus`` (pooch registries) without a network: mini-esgf files
+    by their path in the tree; xclim test data is not available."""
+
+    def __init__(self, repo: str):
+        self.repo = repo
+        self.path = Path(_CACHE, "v1")
+
+    def fetch(self, name: str) -> str:
+        if self.repo.endswith("xclim-testdata"):
+            pytest.skip(f"out of scope: needs xclim's test data ({name}), downloaded from the network")
+        p = self.path / name
+        if not p.exists():
+            pytest.skip(f"out of scope: {name} is not in the mini-esgf data here")
+        return p.as_posix()
+
+
+def _stratus(repo, branch, cache_dir, data_updates=True):
+    return _LocalData(repo)
+
+
+_testing.stratus = _stratus
+_testing.gather_testing_data = lambda **kw: None
+
+_CALLS = {"n": 0}
+
+
+def _patched(fn):
+    """rookery's ``fn`` with clisops' in-process file size limit, counting calls."""
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        _CALLS["n"] += 1
+        kwargs.setdefault("file_size_limit", CONFIG["clisops:write"]["file_size_limit"])
+        return fn(*args, **kwargs)
+
+    return call
+
+
+for _mod, _names in (
+    (clisops.ops.subset, ["subset"]),
+    (clisops.ops.average, ["average_over_dims", "average_time", "average_shape"]),
+    (clisops.ops.regrid, ["regrid"]),
+):
+    for _name in _names:
+        _f = _patched(getattr(rookery.ops, _name))
+        setattr(_mod, _name, _f)
+        if hasattr(clisops.ops, _name):
+            setattr(clisops.ops, _name, _f)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "rookery_expected: listed in suite_expected.py")
+    config._rookery_tally = {"through_rookery": 0, "without_rookery": 0}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        key = f"{Path(item.fspath).name}::{item.name}"
+        base = key.split("[")[0]
+        entry = EXPECTED.get(key) or EXPECTED.get(base)
+        if entry is None:
+            continue
+        kind, reason = entry
+        if kind == "skip":
+            item.add_marker(pytest.mark.skip(reason=reason))
+        else:
+            item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    before = _CALLS["n"]
+    try:
+        return (yield)
+    finally:
+        item._rookery_called = _CALLS["n"] > before
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if call.when == "call" and report.passed:
+        tally = item.config._rookery_tally
+        tally["through_rookery" if getattr(item, "_rookery_called", False) else "without_rookery"] += 1
+    return report
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    t = config._rookery_tally
+    terminalreporter.write_line(
+        f"clisops 0.18.1 suite on rookery.ops: {t['through_rookery']} passed calling rookery.ops, "
+        f"{t['without_rookery']} passed without calling an operation (clisops/xarray helpers)"
+    )
+
+
+try:  # pytest-xdist provides worker_id; without it the suite runs as the "master" worker.
+    import xdist  # noqa: F401
+except ImportError:
+
+    @pytest.fixture(scope="session")
+    def worker_id():
+        return "master"
