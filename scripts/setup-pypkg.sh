@@ -4,7 +4,8 @@
 # already, so only the extension module is built), and installs it into two venvs:
 #   .venv-py       the wheel with its declared dependencies only (numpy, xarray, netCDF4) and
 #                  pytest: the package's own tests (crates/rookery-py/tests/python);
-#   .venv-clisops  clisops 0.18.1 from PyPI, pytest and the wheel: clisops's own test suite
+#   .venv-clisops  clisops 0.18.1 from PyPI, the NetCDF backends its tests read with
+#                  (netCDF4, h5netcdf), pytest and the wheel: clisops's own test suite
 #                  against rookery.ops (crates/rookery-py/tests/clisops_suite).
 # Idempotent: venvs are made once; the wheel is rebuilt (a no-op when nothing changed) and
 # reinstalled each run. The wheel is for this machine (it links the system libnetcdf, as the
@@ -27,7 +28,7 @@ venv() { # venv DIR PACKAGES...: makes DIR unless it imports them all
 
 # maturin (the build tool) lives in .venv-py too.
 venv .venv-py maturin pytest xarray netCDF4 numpy || .venv-py/bin/python "${PIP[@]}" "maturin>=1.5,<2" pytest
-venv .venv-clisops clisops pytest || .venv-clisops/bin/python "${PIP[@]}" "clisops==0.18.1" pytest
+venv .venv-clisops clisops netCDF4 h5netcdf pytest || .venv-clisops/bin/python "${PIP[@]}" "clisops==0.18.1" netCDF4 h5netcdf pytest
 
 rm -rf "$target/wheels/rookery-"*.whl
 .venv-py/bin/python -m maturin build --quiet --profile dev --manifest-path crates/rookery-py/Cargo.toml \

@@ -24,8 +24,9 @@ class RookeryError(Exception):
     """Base of every error rookery raises for a failed operation."""
 
 
-class InvalidParameterValue(RookeryError, *_base("InvalidParameterValue")):
-    """A parameter that is malformed or cannot be satisfied (clisops ``InvalidParameterValue``)."""
+class InvalidParameterValue(RookeryError, ValueError, *_base("InvalidParameterValue")):
+    """A parameter that is malformed or cannot be satisfied (clisops ``InvalidParameterValue``;
+    also a ``ValueError``, which clisops raises for some of them, e.g. a start after the end)."""
 
 
 class InvalidCollection(RookeryError, *_base("InvalidCollection")):
