@@ -119,14 +119,15 @@ fn average_time(py: Python<'_>, collection: Vec<String>, output: &Output, freq: 
 
 /// clisops `average_shape`: area-weighted means over the polygons of `shape`.
 #[pyfunction]
-#[pyo3(signature = (collection, output, shape, variables=None))]
+#[pyo3(signature = (collection, output, shape=None, variables=None))]
 fn average_shape(
     py: Python<'_>,
     collection: Vec<String>,
     output: &Output,
-    shape: PathBuf,
+    shape: Option<PathBuf>,
     variables: Option<Vec<String>>,
 ) -> PyResult<Vec<String>> {
+    let shape = shape.ok_or_else(|| op(OpError::Invalid(shape::NO_SHAPE.into())))?;
     // The polygons are read before any data file is opened: a bad shape file fails first.
     average::read_shapes(&shape).map_err(op)?;
     let req = shape::ShapeRequest { shape, variables };

@@ -78,12 +78,27 @@ class _Inputs:
         if self.tmp is None:
             self.tmp = tempfile.TemporaryDirectory(prefix="rookery-input-")
         path = Path(self.tmp.name, f"input_{len(os.listdir(self.tmp.name)):03d}.nc")
-        ds.to_netcdf(path)
+        _writable(ds).to_netcdf(path)
         return path.as_posix()
 
     def close(self) -> None:
         if self.tmp is not None:
             self.tmp.cleanup()
+
+
+def _writable(ds: Any) -> Any:
+    """``ds`` (a shallow copy) with each variable's ``_FillValue`` set to its ``missing_value``
+    where the two differ, as clisops writes such data (xarray refuses to encode the conflict)."""
+    out = ds.copy(deep=False)
+    for v in out.variables.values():
+        fv = v.encoding.get("_FillValue", v.attrs.get("_FillValue"))
+        mv = v.encoding.get("missing_value", v.attrs.get("missing_value"))
+        if fv is not None and mv is not None and fv != mv:
+            v.attrs.pop("_FillValue", None)
+            v.attrs.pop("missing_value", None)
+            v.encoding["_FillValue"] = mv
+            v.encoding["missing_value"] = mv
+    return out
 
 
 def _is_dataset(x: Any) -> bool:
@@ -265,7 +280,7 @@ def average_shape(
             shape.to_file(path, driver="GeoJSON")
             shape = path
         if shape is None:
-            shape_text = ""
+            shape_text = None
         elif isinstance(shape, (str, os.PathLike)):
             shape_text = os.fspath(shape)
         else:
@@ -307,6 +322,12 @@ def regrid(
     """Regrid to a roocs-grids id (``"1deg"``, ``"2pt5deg"``, ...), a resolution in degrees, an
     adaptive grid (``"auto"``/``"adaptive"``) or the grid of an ``xarray.Dataset``/``DataArray``
     (written to a temporary NetCDF file) with ``nearest_s2d``, ``bilinear`` or ``conservative``."""
+    if not (_is_dataset(ds) or isinstance(ds, (str, os.PathLike, list, tuple))):
+        raise InvalidParameterValue(
+            "An xarray.Dataset or xarray.DataArray has to be provided as input for the source grid."
+        )
+    if grid is None:
+        raise InvalidParameterValue("xarray.Dataset, grid_id or grid_instructor have to be specified as input.")
     if keep_attrs is not True:
         raise InvalidParameterValue(f"keep_attrs={keep_attrs!r} is not supported by rookery (only True)")
     tmp = None

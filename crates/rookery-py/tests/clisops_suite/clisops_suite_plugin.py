@@ -10,6 +10,8 @@ with this folder on ``PYTHONPATH``. Loaded before the suite's conftest, it
 - points the suite's test data at ``../shared/data/mini-esgf`` (no network): the data fixture
   ``stratus`` becomes a local lookup, ``gather_testing_data`` does nothing, and a file of
   xclim's test data (fixture ``nimbus``, downloaded by clisops' CI) skips its test;
+- registers a stand-in ``xesmf`` module when xESMF is not installed, so that the suite's regrid
+  and average_shape tests (skipped by the suite without xESMF) run against rookery;
 - replaces ``clisops.ops``' functions (``subset``, ``average_over_dims``, ``average_time``,
   ``average_shape``, ``regrid``) by ``rookery.ops``' before the test modules import them. The
   only adaptation: clisops' in-process ``CONFIG["clisops:write"]["file_size_limit"]``, which
@@ -25,6 +27,9 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.util
+import sys
+import types
 import os
 import tempfile
 from pathlib import Path
@@ -43,6 +48,17 @@ os.symlink(MINI_ESGF, Path(_CACHE, "v1"))
 os.environ["ESGF_TEST_DATA_CACHE_DIR"] = _CACHE
 os.environ["ESGF_TEST_DATA_VERSION"] = "v1"
 os.environ.setdefault("XCLIM_TEST_DATA_CACHE_DIR", _CACHE)
+# rookery's configuration for named target grids (clisops finds them in its roocs_grids
+# package) and a scratch weights cache.
+os.environ["ROOKERY_GRIDS_DIR"] = str(MINI_ESGF.parent / "grids")
+os.environ["XDG_DATA_HOME"] = str(Path(_CACHE, "xdg"))
+
+# The suite skips its regrid and average_shape tests without xESMF (clisops' regridder, which
+# rookery replaces): a stand-in module lets them run, against rookery.ops.
+if importlib.util.find_spec("xesmf") is None:
+    _xesmf = types.ModuleType("xesmf")
+    _xesmf.__version__ = "0.8.10"
+    sys.modules["xesmf"] = _xesmf
 
 import clisops.ops  # noqa: E402
 import clisops.ops.average  # noqa: E402
