@@ -90,9 +90,9 @@ impl Output {
     fn run_options(&self, daops: &Daops, join_paths: bool) -> Result<RunOptions, DaopsError> {
         let size_limit = match self.size_limit {
             Some(s) => s,
-            None => rookery_ops::params::parse_size(
-                daops.config.text("clisops:write", "file_size_limit").unwrap_or("2GB"),
-            )?,
+            None => {
+                rookery_ops::params::parse_size(daops.config.text("clisops:write", "file_size_limit").unwrap_or("2GB"))?
+            }
         };
         std::fs::create_dir_all(&self.dir).map_err(|e| {
             DaopsError::Op(OpError::Io(rookery_io::IoError::Write { path: self.dir.clone(), msg: e.to_string() }))

@@ -184,8 +184,15 @@ fn regrid(
             Some(w) => Some(w),
             None => d.weights_dir(),
         };
-        let req =
-            RegridRequest { method, grid, mask, adaptive_masking_threshold, grids_dir, weights_dir, io: d.io().clone() };
+        let req = RegridRequest {
+            method,
+            grid,
+            mask,
+            adaptive_masking_threshold,
+            grids_dir,
+            weights_dir,
+            io: d.io().clone(),
+        };
         d.regrid(&collection, &req, opts)
     })
 }
@@ -244,7 +251,13 @@ fn anomaly(
 /// A statistic over time (min, max, sum, mean, std, var, median, pNN) per `freq` group.
 #[pyfunction]
 #[pyo3(signature = (collection, output, stat, freq="all"))]
-fn stat_time(py: Python<'_>, collection: Vec<String>, output: &Output, stat: &str, freq: &str) -> PyResult<Vec<String>> {
+fn stat_time(
+    py: Python<'_>,
+    collection: Vec<String>,
+    output: &Output,
+    stat: &str,
+    freq: &str,
+) -> PyResult<Vec<String>> {
     let stat = stats::parse_stat(Some(stat)).map_err(op)?;
     let freq = StatFreq::parse(Some(freq)).map_err(op)?;
     let suffix = stats::stat_suffix(&stat, freq);

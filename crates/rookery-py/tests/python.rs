@@ -17,8 +17,8 @@ fn root() -> PathBuf {
 /// The venv's python, or None (skip) when it is not set up outside CI.
 fn python(venv: &str) -> Option<PathBuf> {
     let py = root().join(venv).join("bin/python");
-    let ready = py.exists()
-        && Command::new(&py).args(["-c", "import rookery"]).output().is_ok_and(|o| o.status.success());
+    let ready =
+        py.exists() && Command::new(&py).args(["-c", "import rookery"]).output().is_ok_and(|o| o.status.success());
     if ready {
         return Some(py);
     }
