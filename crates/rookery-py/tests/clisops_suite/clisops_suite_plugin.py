@@ -25,13 +25,15 @@ failure that passes fails it too, so the list stays true).
 
 from __future__ import annotations
 
+import atexit
 import functools
 import importlib
 import importlib.util
-import sys
-import types
 import os
+import shutil
+import sys
 import tempfile
+import types
 from pathlib import Path
 
 import pytest
@@ -44,6 +46,7 @@ MINI_ESGF = Path(os.environ.get("ROOKERY_MINI_ESGF", ROOT.parent / "shared" / "d
 # The suite's data layout: <cache>/<version> is the mini-esgf tree (set before clisops' testing
 # module reads these at import).
 _CACHE = tempfile.mkdtemp(prefix="rookery-clisops-suite-")
+atexit.register(shutil.rmtree, _CACHE, True)
 os.symlink(MINI_ESGF, Path(_CACHE, "v1"))
 os.environ["ESGF_TEST_DATA_CACHE_DIR"] = _CACHE
 os.environ["ESGF_TEST_DATA_VERSION"] = "v1"
