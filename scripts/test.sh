@@ -48,6 +48,11 @@ fi
 SECONDS=0
 cargo test --workspace --locked --no-run
 echo "test.sh: build took ${SECONDS} s" >&2
+# The Python package (crates/rookery-py) built from the same target dir and installed into its
+# test venvs; its tests (crates/rookery-py/tests/python.rs) run with the others.
+SECONDS=0
+bash scripts/setup-pypkg.sh
+echo "test.sh: Python package setup took ${SECONDS} s" >&2
 SECONDS=0
 rc=0
 timeout -k 30 "${ROOKERY_TEST_BUDGET:-2700}" cargo test --workspace --locked || rc=$?

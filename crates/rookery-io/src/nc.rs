@@ -66,7 +66,8 @@ fn convert_attr(v: &NcAttrValue) -> Option<AttrValue> {
         NcAttrValue::UInts(x) => AttrValue::U32(x.clone()),
         NcAttrValue::Int64s(x) => AttrValue::I64(x.clone()),
         NcAttrValue::UInt64s(x) => AttrValue::U64(x.clone()),
-        NcAttrValue::Strings(x) if x.len() == 1 => AttrValue::Text(x[0].clone()),
+        // One string, or none (an empty text attribute, as HDF5 may store ""), is text.
+        NcAttrValue::Strings(x) if x.len() <= 1 => AttrValue::Text(x.first().cloned().unwrap_or_default()),
         NcAttrValue::Strings(x) => AttrValue::Strings(x.clone()),
         NcAttrValue::UserDefined { .. } => return None,
     })

@@ -141,6 +141,10 @@ pub(crate) fn disk_full(dest: &Path) -> IoError {
 
 fn attr_value(v: &AttrValue) -> AttributeValue {
     match v {
+        // An empty text attribute as one NUL, as netCDF4-python writes it: written with length 0
+        // it reads back as an empty NC_STRING array (a list, not a string, in netCDF4-python,
+        // which xarray cannot decode as a `coordinates` attribute).
+        AttrValue::Text(s) if s.is_empty() => AttributeValue::Str("\0".into()),
         AttrValue::Text(s) => AttributeValue::Str(s.clone()),
         AttrValue::Strings(v) => AttributeValue::Strs(v.clone()),
         AttrValue::I8(v) => AttributeValue::Schars(v.clone()),

@@ -206,6 +206,7 @@ pub fn plan_regrid(src: &dyn Source, req: &RegridRequest) -> Result<Planned, OpE
 
     // Output metadata.
     let (coords, bounds) = referenced(ds);
+    let terms = formula_terms(ds);
     let hdims = &sgrid.dims;
     let on_grid =
         |v: &Variable| -> bool { v.dims.len() >= hdims.len() && v.dims[v.dims.len() - hdims.len()..] == hdims[..] };
@@ -243,7 +244,9 @@ pub fn plan_regrid(src: &dyn Source, req: &RegridRequest) -> Result<Planned, OpE
             // clisops keeps coordinates (scalar ones only when some `coordinates` attribute
             // lists them); bounds of kept coordinates are kept too.
             let scalar_unlisted = v.dims.is_empty() && !coords.contains(&v.name);
-            if (is_coord && !scalar_unlisted) || bounds.contains(&v.name) {
+            // Formula terms of a parametric vertical coordinate (`ap`, `b`, their bounds) stay
+            // with it, as clisops keeps them.
+            if (is_coord && !scalar_unlisted) || bounds.contains(&v.name) || terms.contains(&v.name) {
                 out.vars.push(v.clone());
                 jobs.push(VarJob::Copy(v.name.clone()));
             } else {
@@ -445,4 +448,13 @@ pub fn regrid(
     let mut spec = spec.clone();
     spec.extra = format!("{}{}", spec.extra, planned.suffix);
     crate::engine::execute(src, &planned.job, &spec, namer, progress)
+}
+
+/// Names of the variables that `formula_terms` attributes name (`"ap: ap b: b ps: ps"`).
+fn formula_terms(ds: &Dataset) -> std::collections::BTreeSet<String> {
+    ds.vars
+        .iter()
+        .filter_map(|v| v.attrs.get_str("formula_terms"))
+        .flat_map(|t| t.split_whitespace().filter(|w| !w.ends_with(':')).map(str::to_string).collect::<Vec<_>>())
+        .collect()
 }

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""The same notebook calls through clisops.ops and rookery.ops, side by side, in one Python
+process (the venv scripts/setup-pypkg.sh makes as .venv-clisops has both; for timings install a
+release wheel: maturin build --release -m crates/rookery-py/Cargo.toml --auditwheel skip).
+
+    .venv-clisops/bin/python bench/bench_python.py /work/bench-data/tas.nc [--runs 3] [--results FILE]
+
+Each call runs once untimed per library (warm-up; the two outputs are compared), then --runs
+paired runs: clisops then rookery, alternating, each writing NetCDF to a fresh directory that
+is removed afterwards. Reported: the median of the paired ratios clisops time / rookery time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import tempfile
+import time
+import warnings
+
+CALLS = {
+    # name: (module path of the clisops function, keyword arguments)
+    "subset time+area": ("subset", {"time": "2003-01-01/2005-12-31", "area": (-20.0, 30.0, 40.0, 70.0)}),
+    "average over time": ("average_over_dims", {"dims": ["time"]}),
+    "monthly means": ("average_time", {"freq": "month"}),
+}
+
+
+def functions(name: str):
+    import clisops.ops.average as ca
+    import clisops.ops.subset as cs
+
+    import rookery.ops as ro
+
+    clisops_fn = getattr(cs if name == "subset" else ca, name)
+    return clisops_fn, getattr(ro, name)
+
+
+def run(fn, path: str, kwargs: dict) -> tuple[float, str, list[str]]:
+    out = tempfile.mkdtemp(prefix="bench-python-")
+    t0 = time.perf_counter()
+    paths = fn(path, output_dir=out, output_type="nc", file_namer="simple", **kwargs)
+    return time.perf_counter() - t0, out, [str(p) for p in paths]
+
+
+def max_diff(a: list[str], b: list[str], var: str = "tas") -> float:
+    import numpy as np
+    import xarray as xr
+
+    with xr.open_mfdataset(a) as x, xr.open_mfdataset(b) as y:
+        u = x[var].values.astype("f8")
+        v = y[var].values.astype("f8")
+    if u.shape != v.shape:
+        return float("inf")
+    return float(np.nanmax(np.abs(u - v)))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("file")
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--results")
+    a = p.parse_args()
+    warnings.simplefilter("ignore")
+    lines = ["| call | clisops median (s) | rookery median (s) | paired ratio (median) | max abs diff |", "|---|---|---|---|---|"]
+    for label, (name, kwargs) in CALLS.items():
+        c_fn, r_fn = functions(name)
+        _, c_out, c_paths = run(c_fn, a.file, kwargs)
+        _, r_out, r_paths = run(r_fn, a.file, kwargs)
+        diff = max_diff(c_paths, r_paths)
+        shutil.rmtree(c_out)
+        shutil.rmtree(r_out)
+        ct, rt, ratios = [], [], []
+        for _ in range(a.runs):
+            t1, d1, _ = run(c_fn, a.file, kwargs)
+            shutil.rmtree(d1)
+            t2, d2, _ = run(r_fn, a.file, kwargs)
+            shutil.rmtree(d2)
+            ct.append(t1)
+            rt.append(t2)
+            ratios.append(t1 / t2)
+        line = (
+            f"| {label} | {statistics.median(ct):.2f} | {statistics.median(rt):.2f} | "
+            f"{statistics.median(ratios):.1f} | {diff:.3g} |"
+        )
+        print(line, flush=True)
+        lines.append(line)
+    if a.results:
+        with open(a.results, "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
