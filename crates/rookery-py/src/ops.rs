@@ -175,10 +175,7 @@ fn regrid(
     let grid = GridSpec::parse(grid).map_err(op)?;
     let mask = MaskKind::parse(mask.unwrap_or("")).map_err(op)?;
     run(py, output, true, move |d, opts| {
-        let grids_dir = match &grid {
-            GridSpec::Id(_) => d.grids_dir()?,
-            _ => d.grids_dir().unwrap_or_default(),
-        };
+        let grids_dir = d.grids_dir();
         let weights_dir = match weights_dir {
             Some(w) if w.as_os_str().is_empty() => None,
             Some(w) => Some(w),
@@ -287,21 +284,15 @@ fn ensemble(
         None => None,
     };
     run(py, output, false, move |d, opts| {
-        let rq = match target {
-            Some((method, grid)) => Some(RegridRequest {
-                grids_dir: match &grid {
-                    GridSpec::Id(_) => d.grids_dir()?,
-                    _ => d.grids_dir().unwrap_or_default(),
-                },
-                method,
-                grid,
-                mask: None,
-                adaptive_masking_threshold: 0.5,
-                weights_dir: d.weights_dir(),
-                io: d.io().clone(),
-            }),
-            None => None,
-        };
+        let rq = target.map(|(method, grid)| RegridRequest {
+            grids_dir: d.grids_dir(),
+            method,
+            grid,
+            mask: None,
+            adaptive_masking_threshold: 0.5,
+            weights_dir: d.weights_dir(),
+            io: d.io().clone(),
+        });
         d.ensemble(&collection, &stats, &req, rq.as_ref(), opts)
     })
 }

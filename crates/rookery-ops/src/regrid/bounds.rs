@@ -34,7 +34,7 @@ fn check_lat(v: &mut [f64], cell: f64, nan_ok: bool) -> LatCheck {
             continue;
         }
         let over = x.abs() - 90.0;
-        if !x.is_finite() || (over > ROUNDING && !(over < cell)) {
+        if !x.is_finite() || (over > ROUNDING && over >= cell) {
             bad = Some((x, i));
             break;
         }
@@ -58,10 +58,8 @@ fn check_lat(v: &mut [f64], cell: f64, nan_ok: bool) -> LatCheck {
 
 /// The first unusable longitude bound (value, index).
 fn bad_lon(v: &[f64], nan_ok: bool) -> Option<(f64, usize)> {
-    v.iter()
-        .enumerate()
-        .find(|(_, x)| !(x.is_nan() && nan_ok) && !(x.is_finite() && x.abs() <= LON_LIMIT))
-        .map(|(i, x)| (*x, i))
+    let usable = |x: f64| (x.is_nan() && nan_ok) || (x.is_finite() && x.abs() <= LON_LIMIT);
+    v.iter().enumerate().find(|(_, x)| !usable(**x)).map(|(i, x)| (*x, i))
 }
 
 /// Verifies `g`'s bounds in place (`which`: "source" or "target", for the notes): drops
