@@ -296,3 +296,22 @@ fn a_client_leaving_mid_response_leaves_the_server_healthy() {
     let r = get(&s.url(&format!("/datasets/{PSL}/zarr/psl/0.0.0")));
     assert_eq!(r.status, 200);
 }
+
+#[test]
+fn bytes_served_count_against_the_daily_quota() {
+    projects();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut cfg = common::config(tmp.path(), false);
+    cfg.set("quota_daily_bytes", "1000").unwrap();
+    let s = common::start_with(cfg);
+    let reader = s.key("reader", "data:read");
+    let u = s.url(&format!("/datasets/{TAS5}/zarr/.zmetadata"));
+    let r = get_h(&u, &[("X-API-Key", &reader)]);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.body.len() > 1000);
+    let r = get_h(&u, &[("X-API-Key", &reader)]);
+    assert_eq!(r.status, 429, "{}", r.text());
+    assert!(json(&r)["description"].as_str().unwrap().contains("Quota exceeded"), "{}", r.text());
+    // Public datasets are not counted.
+    assert_eq!(get(&s.url(&format!("/datasets/{PSL}/zarr/.zmetadata"))).status, 200);
+}

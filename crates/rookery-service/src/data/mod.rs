@@ -66,6 +66,9 @@ fn from_ows(e: OwsError) -> Response {
 pub(crate) struct Reader {
     pub(crate) user: String,
     pub(crate) public: bool,
+    /// The bytes served count against the reader's daily bytes quota (a principal's
+    /// non-public read).
+    counted: bool,
 }
 
 fn public_patterns(st: &St) -> Vec<String> {
@@ -84,9 +87,25 @@ pub(crate) fn reader(st: &St, headers: &HeaderMap, id: &str) -> Result<Reader, R
         let user = crate::auth::credential(headers)
             .and_then(|k| crate::auth::key_id_hint(&k).map(String::from))
             .unwrap_or_else(|| "anonymous".into());
-        return Ok(Reader { user, public: true });
+        return Ok(Reader { user, public: true, counted: false });
     }
-    st.require(headers, "data:read").map(|p| Reader { user: p.id, public: false }).map_err(from_ows)
+    let p = st.require(headers, "data:read").map_err(from_ows)?;
+    let limit = st.quotas.limits(&p.id).daily_bytes;
+    if limit > 0 {
+        let day = crate::quota::day_of(crate::time::now_ms());
+        match st.store.bytes_written(&p.id, day) {
+            Ok(b) if b >= limit => {
+                tracing::info!("quota: {} refused a data read: {b} bytes today", p.id);
+                return Err(error(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!("Quota exceeded: {b} bytes were written or served to you today (UTC) and the daily limit is {limit}; retry tomorrow"),
+                ));
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("quota: reading bytes of {} failed: {e}", p.id),
+        }
+    }
+    Ok(Reader { user: p.id, public: false, counted: true })
 }
 
 /// The status a conductor error is answered with: the client's fault → 404/400, else 500.
@@ -113,10 +132,26 @@ pub(crate) async fn dataset(st: &St, id: &str) -> Result<Arc<ServedDataset>, Res
     }
 }
 
-/// Attaches who read what to a response (the usage log and audit trail).
-pub(crate) fn tagged(mut r: Response, user: &str, what: String) -> Response {
+/// Attaches who read what to a response (the usage log and audit trail), and counts the
+/// bytes of a successful counted read against the reader's daily bytes.
+pub(crate) fn tagged(st: &St, mut r: Response, who: &Reader, what: String) -> Response {
+    if who.counted && r.status().is_success() {
+        let n = r
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .or_else(|| axum::body::HttpBody::size_hint(r.body()).exact())
+            .unwrap_or(0);
+        if n > 0 {
+            let day = crate::quota::day_of(crate::time::now_ms());
+            if let Err(e) = st.store.add_bytes_written(&who.user, day, n) {
+                tracing::warn!("quota: counting {n} bytes served to {} failed: {e}", who.user);
+            }
+        }
+    }
     r.extensions_mut().insert(UsageTag {
-        user: user.to_string(),
+        user: who.user.clone(),
         operation: "data".into(),
         inputs: what,
         ..Default::default()
@@ -331,5 +366,5 @@ pub async fn show(
     } else {
         ([(header::CONTENT_TYPE, "application/json")], doc.to_string()).into_response()
     };
-    tagged(r, &who.user, id)
+    tagged(&st, r, &who, id)
 }

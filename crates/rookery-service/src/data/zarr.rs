@@ -105,7 +105,7 @@ pub async fn zarr2(State(st): State<St>, AxPath((id, key)): AxPath<(String, Stri
         }
     })
     .await;
-    tagged(r, &who.user, format!("{id}/{what}"))
+    tagged(&st, r, &who, format!("{id}/{what}"))
 }
 
 /// `GET /datasets/{id}/zarr3/{key}`: Zarr 3.
@@ -128,7 +128,7 @@ pub async fn zarr3(State(st): State<St>, AxPath((id, key)): AxPath<(String, Stri
         chunk(&st, &d, &key, true).await
     })
     .await;
-    tagged(r, &who.user, format!("{id}/{what}"))
+    tagged(&st, r, &who, format!("{id}/{what}"))
 }
 
 /// Query of `kerchunk.json`: `targets=download` points at the files' public download URLs
@@ -191,7 +191,7 @@ pub async fn kerchunk(
         json_doc(&json!({"version": 1, "refs": refs}))
     })
     .await;
-    tagged(r, &who.user, format!("{id}/kerchunk.json"))
+    tagged(&st, r, &who, format!("{id}/kerchunk.json"))
 }
 
 /// `GET /datasets/{id}/files/{name}`: a file of the dataset (byte ranges supported), named as
@@ -212,5 +212,5 @@ pub async fn files(State(st): State<St>, AxPath((id, name)): AxPath<(String, Str
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-netcdf"));
     let cc = if who.public { "public, max-age=60" } else { "private, max-age=60" };
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cc));
-    tagged(r, &who.user, format!("{id}/files/{name}"))
+    tagged(&st, r, &who, format!("{id}/files/{name}"))
 }
