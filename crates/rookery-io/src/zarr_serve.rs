@@ -5,7 +5,7 @@
 //!   ZarrView::new(source, Some((raw dataset, kerchunk FileRefs of the raw files)))
 //!     per variable: passthrough when the raw files' chunk of it can be sent as it is
 //!                   (same dims, shape, type and decoding attributes after the fixes,
-//!                   chunks of 1-8 MiB decoded or the whole array): .zarray from the
+//!                   chunks of 256 KiB-8 MiB decoded or the whole array): .zarray from the
 //!                   references (kerchunk's [shuffle, zlib] filters), chunk = file bytes
 //!                   otherwise:   read through the source, re-encoded: zlib(1) (v2) or
 //!                   bytes + gzip(1) (v3), on the variable's serving chunk grid
@@ -18,7 +18,7 @@
 //! holds more than [`MAX_CHUNK_BYTES`] decoded, the largest chunk dimension is halved, and while
 //! it holds less than [`MIN_CHUNK_BYTES`] (and is not the whole array), the outermost dimension
 //! not yet whole is grown. A variable passes through only when its files' chunks already fit
-//! (1–8 MiB, or the whole array). Zarr 3 chunks are always re-encoded (numcodecs'
+//! (256 KiB–8 MiB, or the whole array). Zarr 3 chunks are always re-encoded (numcodecs'
 //! shuffle/zlib are not Zarr 3 core codecs).
 
 use crate::kerchunk::{Chunk, FileRefs};
@@ -32,7 +32,7 @@ use std::collections::BTreeMap;
 pub const MAX_CHUNK_BYTES: usize = 8 << 20;
 /// The smallest chunk (decoded bytes) served unless it is the whole array; smaller source
 /// chunks are merged.
-pub const MIN_CHUNK_BYTES: usize = 1 << 20;
+pub const MIN_CHUNK_BYTES: usize = 256 << 10;
 
 /// Attributes that change how stored values decode: a passthrough variable must keep them.
 const DECODING: &[&str] = &["_FillValue", "missing_value", "scale_factor", "add_offset", "units", "calendar"];
@@ -389,12 +389,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn guard_keeps_chunks_between_1_and_8_mib() {
+    fn guard_keeps_chunks_between_256_kib_and_8_mib() {
         assert_eq!(guard(vec![1, 360, 720], &[3650, 360, 720], 4), vec![1, 360, 720]);
-        assert_eq!(guard(vec![3650, 360, 720], &[3650, 360, 720], 4), vec![4, 360, 720]);
+        assert_eq!(guard(vec![3650, 360, 720], &[3650, 360, 720], 4), vec![115, 180, 90]);
         assert_eq!(guard(vec![1, 1, 1 << 30], &[1, 1, 1 << 30], 8), vec![1, 1, 1 << 20]);
         // Tiny chunks are merged along the outermost axes; a small array is one chunk.
-        assert_eq!(guard(vec![1, 5, 5], &[34303, 5, 5], 4), vec![10486, 5, 5]);
+        assert_eq!(guard(vec![1, 5, 5], &[34303, 5, 5], 4), vec![2622, 5, 5]);
         assert_eq!(guard(vec![1, 5, 5], &[100, 5, 5], 4), vec![100, 5, 5]);
         assert_eq!(guard(vec![1, 2, 5], &[3, 4, 5], 8), vec![3, 4, 5]);
     }

@@ -162,8 +162,8 @@ fn registry_lists_and_describes() {
         d["time"]["steps"].as_u64().unwrap() > 0
             && d["time"]["start"].as_str().unwrap() < d["time"]["end"].as_str().unwrap()
     );
-    // One time step of a 5x5 grid per chunk in the files: merged into 1 MiB chunks.
-    assert_eq!(d["variables"]["psl"]["zarr_chunks"], serde_json::json!([10486, 5, 5]));
+    // One time step of a 5x5 grid per chunk in the files: merged into 256 KiB chunks.
+    assert_eq!(d["variables"]["psl"]["zarr_chunks"], serde_json::json!([2622, 5, 5]));
     assert!(d["files"][0]["href"].as_str().unwrap().starts_with("https://"), "{}", d["files"][0]);
     let rels: Vec<&str> = d["links"].as_array().unwrap().iter().map(|l| l["rel"].as_str().unwrap()).collect();
     assert!(rels.contains(&"zarr-v2") && rels.contains(&"zarr-v3") && rels.contains(&"kerchunk"));
