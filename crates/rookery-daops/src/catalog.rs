@@ -106,6 +106,16 @@ impl Catalog {
         Ok(idx)
     }
 
+    /// Every dataset id the catalogue lists, sorted.
+    ///
+    /// # Errors
+    /// The catalogue cannot be read or parsed.
+    pub fn ids(&self) -> Result<Vec<String>, DaopsError> {
+        let mut v: Vec<String> = self.load()?.by_id.keys().cloned().collect();
+        v.sort();
+        Ok(v)
+    }
+
     /// Rows of `ds_id` overlapping `start..=end` (ISO strings compared lexicographically, as
     /// daops does); `None` when the id is not in the catalogue at all.
     ///

@@ -27,6 +27,7 @@ pub mod consolidate;
 pub mod fixes;
 pub mod project;
 pub mod resolve;
+pub mod serve;
 pub mod wildcard;
 
 pub use config::Config;

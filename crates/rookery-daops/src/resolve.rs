@@ -112,6 +112,12 @@ impl Resolver {
         self.projects.iter().find(|p| p.name == name)
     }
 
+    /// The catalogue of project `name`, when it looks ids up in one.
+    #[must_use]
+    pub fn catalog(&self, name: &str) -> Option<&Catalog> {
+        self.catalogs.get(name).map(std::sync::Arc::as_ref)
+    }
+
     /// Naming templates of every project, in configuration order.
     #[must_use]
     pub fn templates(&self) -> Vec<ProjectTemplate> {

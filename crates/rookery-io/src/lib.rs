@@ -49,6 +49,7 @@ pub mod text;
 mod write;
 mod writer;
 mod zarr;
+pub mod zarr_serve;
 mod zarr_write;
 
 pub use agg::AggSource;

@@ -83,7 +83,7 @@ pub(crate) fn v2_dtype(d: DType) -> &'static str {
     }
 }
 
-fn v3_dtype(d: DType) -> &'static str {
+pub(crate) fn v3_dtype(d: DType) -> &'static str {
     match d {
         DType::I8 => "int8",
         DType::U8 | DType::Char => "uint8",
@@ -154,7 +154,7 @@ pub(crate) fn attrs_json(attrs: &rookery_cf::Attrs, skip: &[&str]) -> Map<String
 }
 
 /// One element of type `d` with value `v`, little-endian.
-fn elem_bytes(d: DType, v: f64) -> Vec<u8> {
+pub(crate) fn elem_bytes(d: DType, v: f64) -> Vec<u8> {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     match d {
         DType::I8 => (v as i8).to_le_bytes().to_vec(),
@@ -168,6 +168,81 @@ fn elem_bytes(d: DType, v: f64) -> Vec<u8> {
         DType::F32 => (v as f32).to_le_bytes().to_vec(),
         DType::F64 => v.to_le_bytes().to_vec(),
         DType::Str => Vec::new(),
+    }
+}
+
+/// The `zarr.json` of variable `v` stored with chunk shape `chunks`: bytes (little-endian)
+/// and gzip(1) (vlen-utf8 for strings), `_FillValue` in the attributes as xarray writes it.
+pub(crate) fn v3_array(v: &rookery_cf::Variable, chunks: &[usize]) -> Value {
+    let fv = v.attrs.get_f64("_FillValue").filter(|_| v.dtype.is_numeric());
+    let dims: Vec<&str> = v.dims.iter().map(String::as_str).collect();
+    let mut attrs = attrs_json(&v.attrs, &["_FillValue"]);
+    let fill = match (v.dtype, fv) {
+        (DType::Str, _) => json!(""),
+        (d, Some(x)) => fill_json(d, x),
+        (DType::F32 | DType::F64, None) => json!("NaN"),
+        (_, None) => json!(0),
+    };
+    if let Some(x) = fv {
+        // As xarray writes it for Zarr 3: floats (of any width) as base64 of the
+        // little-endian f64 bytes.
+        let a = match v.dtype {
+            DType::F32 | DType::F64 => json!(base64::engine::general_purpose::STANDARD.encode(x.to_le_bytes())),
+            d => fill_json(d, x),
+        };
+        attrs.insert("_FillValue".into(), a);
+    }
+    let first = if v.dtype == DType::Str {
+        json!({"name": "vlen-utf8"})
+    } else {
+        json!({"name": "bytes", "configuration": {"endian": "little"}})
+    };
+    json!({
+        "zarr_format": 3,
+        "node_type": "array",
+        "shape": v.shape,
+        "data_type": v3_dtype(v.dtype),
+        "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": chunks}},
+        "chunk_key_encoding": {"name": "default", "configuration": {"separator": "/"}},
+        "fill_value": fill,
+        "codecs": [first, {"name": "gzip", "configuration": {"level": 1}}],
+        "attributes": attrs,
+        "dimension_names": dims,
+        "storage_transformers": [],
+    })
+}
+
+/// The `.zarray` (zlib(1), little-endian) and `.zattrs` (with `_ARRAY_DIMENSIONS`) of variable
+/// `v` stored with chunk shape `chunks`.
+pub(crate) fn v2_array(v: &rookery_cf::Variable, chunks: &[usize]) -> (Value, Value) {
+    let fv = v.attrs.get_f64("_FillValue").filter(|_| v.dtype.is_numeric());
+    let mut attrs = attrs_json(&v.attrs, &["_FillValue"]);
+    attrs.insert("_ARRAY_DIMENSIONS".into(), json!(v.dims));
+    let zarray = json!({
+        "zarr_format": 2,
+        "shape": v.shape,
+        "chunks": chunks,
+        "dtype": v2_dtype(v.dtype),
+        "compressor": {"id": "zlib", "level": 1},
+        "fill_value": fv.map_or(Value::Null, |x| fill_json(v.dtype, x)),
+        "filters": if v.dtype == DType::Str { json!([{"id": "vlen-utf8"}]) } else { Value::Null },
+        "order": "C",
+        "dimension_separator": ".",
+    });
+    (zarray, Value::Object(attrs))
+}
+
+/// Compresses one chunk as the stores here do: gzip(1) for Zarr 3, zlib(1) for Zarr 2.
+pub(crate) fn compress(raw: &[u8], v3: bool) -> std::io::Result<Vec<u8>> {
+    let level = flate2::Compression::new(1);
+    if v3 {
+        let mut e = flate2::write::GzEncoder::new(Vec::with_capacity(raw.len() / 2), level);
+        e.write_all(raw)?;
+        e.finish()
+    } else {
+        let mut e = flate2::write::ZlibEncoder::new(Vec::with_capacity(raw.len() / 2), level);
+        e.write_all(raw)?;
+        e.finish()
     }
 }
 
@@ -224,63 +299,16 @@ impl ZarrWriter {
             let fv = v.attrs.get_f64("_FillValue").filter(|_| v.dtype.is_numeric());
             let dir = root.join(&v.name);
             std::fs::create_dir_all(&dir)?;
-            let dims: Vec<&str> = v.dims.iter().map(String::as_str).collect();
-            let mut attrs = attrs_json(&v.attrs, &["_FillValue"]);
             if self.v3 {
-                let fill = match (v.dtype, fv) {
-                    (DType::Str, _) => json!(""),
-                    (d, Some(x)) => fill_json(d, x),
-                    (DType::F32 | DType::F64, None) => json!("NaN"),
-                    (_, None) => json!(0),
-                };
-                if let Some(x) = fv {
-                    // As xarray writes it for Zarr 3: floats (of any width) as base64 of the
-                    // little-endian f64 bytes.
-                    let a = match v.dtype {
-                        DType::F32 | DType::F64 => {
-                            json!(base64::engine::general_purpose::STANDARD.encode(x.to_le_bytes()))
-                        }
-                        d => fill_json(d, x),
-                    };
-                    attrs.insert("_FillValue".into(), a);
-                }
-                let first = if v.dtype == DType::Str {
-                    json!({"name": "vlen-utf8"})
-                } else {
-                    json!({"name": "bytes", "configuration": {"endian": "little"}})
-                };
-                let meta = json!({
-                    "zarr_format": 3,
-                    "node_type": "array",
-                    "shape": v.shape,
-                    "data_type": v3_dtype(v.dtype),
-                    "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": chunks}},
-                    "chunk_key_encoding": {"name": "default", "configuration": {"separator": "/"}},
-                    "fill_value": fill,
-                    "codecs": [first, {"name": "gzip", "configuration": {"level": 1}}],
-                    "attributes": attrs,
-                    "dimension_names": dims,
-                    "storage_transformers": [],
-                });
+                let meta = v3_array(v, &chunks);
                 write_json(&dir.join("zarr.json"), &meta)?;
                 consolidated.insert(v.name.clone(), meta);
             } else {
-                attrs.insert("_ARRAY_DIMENSIONS".into(), json!(dims));
-                let zarray = json!({
-                    "zarr_format": 2,
-                    "shape": v.shape,
-                    "chunks": chunks,
-                    "dtype": v2_dtype(v.dtype),
-                    "compressor": {"id": "zlib", "level": 1},
-                    "fill_value": fv.map_or(Value::Null, |x| fill_json(v.dtype, x)),
-                    "filters": if v.dtype == DType::Str { json!([{"id": "vlen-utf8"}]) } else { Value::Null },
-                    "order": "C",
-                    "dimension_separator": ".",
-                });
+                let (zarray, attrs) = v2_array(v, &chunks);
                 write_json(&dir.join(".zarray"), &zarray)?;
-                write_json(&dir.join(".zattrs"), &Value::Object(attrs.clone()))?;
+                write_json(&dir.join(".zattrs"), &attrs)?;
                 consolidated.insert(format!("{}/.zarray", v.name), zarray);
-                consolidated.insert(format!("{}/.zattrs", v.name), Value::Object(attrs));
+                consolidated.insert(format!("{}/.zattrs", v.name), attrs);
             }
             self.vars.insert(
                 v.name.clone(),
@@ -404,16 +432,7 @@ impl ZarrWriter {
 
     /// Compresses and writes one chunk.
     fn store(&self, path: &Path, raw: &[u8]) -> std::io::Result<()> {
-        let level = flate2::Compression::new(1);
-        let enc = if self.v3 {
-            let mut e = flate2::write::GzEncoder::new(Vec::new(), level);
-            e.write_all(raw)?;
-            e.finish()?
-        } else {
-            let mut e = flate2::write::ZlibEncoder::new(Vec::new(), level);
-            e.write_all(raw)?;
-            e.finish()?
-        };
+        let enc = compress(raw, self.v3)?;
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
@@ -468,7 +487,7 @@ fn write_json(path: &Path, v: &Value) -> std::io::Result<()> {
 /// Copies the region `c0..c1` of a write (`src`: `shape` elements at `start`) into the chunk
 /// buffer of chunk `idx`, one run along the last axis at a time.
 #[allow(clippy::too_many_arguments)]
-fn copy_region(
+pub(crate) fn copy_region(
     src: &[u8],
     shape: &[usize],
     start: &[usize],

@@ -10,6 +10,7 @@
 //!  http        server.rs: router, output files, usage-log middleware, start (bind + serve)
 //!              conn.rs: accept loop (connection cap, header/idle timeouts)
 //!              wps.rs + xml.rs: WPS 1.0.0 (KVP/XML, documents); ogc.rs: OGC API – Processes
+//!              data/: data API (datasets, Zarr 2/3, Kerchunk, files) over rookery-daops' serve
 //!              gate.rs: who is asking (token middleware, principal/require, quotas at submit)
 //!  execution   runner.rs: workers (claim, lease, progress, end), maintenance; slurm.rs
 //!              execute.rs: a queued process in its job directory → files, provenance, result
@@ -31,6 +32,7 @@ pub mod auth;
 pub mod config;
 pub mod conn;
 pub mod dashboard;
+pub mod data;
 pub mod dirlock;
 pub mod error;
 pub mod execute;

@@ -8,6 +8,7 @@ pub const SCOPES: &[(&str, &str)] = &[
     ("usage", "run the usage process (request log as CSV)"),
     ("admin", "see and dismiss every user's jobs"),
     ("processes:read", "list and describe processes (public on this server)"),
+    ("data:read", "read datasets through the data API (/datasets: Zarr, Kerchunk, files) unless public"),
     ("jobs:execute", "same as execute"),
     ("jobs:read:own", "same as jobs"),
 ];

@@ -166,6 +166,12 @@ pub fn router(st: St) -> Router {
         .route("/jobs/{id}", get(crate::ogc::job).delete(crate::ogc::dismiss))
         .route("/jobs/{id}/results", get(crate::ogc::job_results))
         .route("/outputs/{name}", get(status_doc))
+        .route("/datasets", get(crate::data::list))
+        .route("/datasets/{id}", get(crate::data::show))
+        .route("/datasets/{id}/zarr/{*key}", get(crate::data::zarr2))
+        .route("/datasets/{id}/zarr3/{*key}", get(crate::data::zarr3))
+        .route("/datasets/{id}/kerchunk.json", get(crate::data::kerchunk))
+        .route("/datasets/{id}/files/{name}", get(crate::data::files))
         .route("/outputs/{id}/{*path}", get(output_file))
         .fallback(|| async {
             OwsError::not_found("No such endpoint; see / (OGC API - Processes) or /wps (WPS 1.0.0)").into_response()

@@ -93,6 +93,8 @@ pub struct AppState {
     /// [`restrict_data_access`]); a roocs.ini that cannot be loaded fails the jobs that need
     /// it, with its own message.
     pub data: Result<Arc<rookery_daops::Daops>, DataUnavailable>,
+    /// Datasets opened for the data API, kept a while ([`rookery_daops::serve::ServeCache`]).
+    pub datasets: rookery_daops::serve::ServeCache,
     /// Tokens got for peers, shared by the peers of every job (the runner hands it to them).
     pub peer_tokens: Arc<auth::TokenCache>,
 }
@@ -132,6 +134,7 @@ impl AppState {
             usage,
             data,
             peer_tokens: Arc::default(),
+            datasets: rookery_daops::serve::ServeCache::new(Duration::from_secs(30), 64),
         })
     }
 
