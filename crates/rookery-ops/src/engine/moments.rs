@@ -204,7 +204,7 @@ mod tests {
     #[test]
     fn shifted_sums() {
         let kind = StatKind::Var { ddof: 0 };
-        let dec = Decode { m0: 1e20, m1: f64::NAN, ..Decode::default() };
+        let dec = Decode { m0: f64::from(1e20f32), m1: f64::NAN, ..Decode::default() };
         let mut m = Mom::new(&kind, 2);
         // Cell 0: 1, 2, 4 (a missing value, then two more steps in a quad); cell 1: one value.
         let x: [f32; 12] = [1.0, f32::NAN, 2.0, 5.0, 4.0, f32::NAN, 1e20, f32::NAN, f32::NAN, f32::NAN, f32::NAN, 1e20];
