@@ -53,7 +53,7 @@ pub trait CellSelector: std::fmt::Debug + Send + Sync {
 /// Cells outside a curvilinear area request, set to the fill value.
 #[derive(Clone, Debug)]
 pub struct GridMask {
-    /// The two horizontal dimensions (y, x).
+    /// The two horizontal dimensions (y, x); variables stored (…, x, y) are masked too.
     pub dims: [String; 2],
     /// `true` = keep, on the selected (cropped) grid.
     pub keep: ArrayD<bool>,
@@ -141,8 +141,15 @@ impl Plan {
             if m.vars.iter().any(|x| x == var) {
                 // The mask is applied over the flat (row-major) values.
                 arr = standard_layout(arr);
-                let fill = self.out.var(var).and_then(|o| o.attrs.get_f64("_FillValue")).unwrap_or(f64::NAN);
-                arr.mask_trailing(&m.keep, fill);
+                let ov = self.out.var(var);
+                let fill = ov.and_then(|o| o.attrs.get_f64("_FillValue")).unwrap_or(f64::NAN);
+                // A variable stored (…, x, y) takes the mask transposed.
+                let swapped = ov.is_some_and(|o| o.dims.len() >= 2 && o.dims[o.dims.len() - 2] == m.dims[1]);
+                if swapped {
+                    arr.mask_trailing(&m.keep.t().to_owned(), fill);
+                } else {
+                    arr.mask_trailing(&m.keep, fill);
+                }
             }
         }
         Ok(standard_layout(arr))

@@ -10,11 +10,12 @@
 //!   −180..180 (and polygons across the antimeridian are unwrapped, e.g. 170..190);
 //! - `min_fraction` F: a cell is kept when the fraction of its area (on the sphere) covered by
 //!   the polygons is at least F, the exact overlaps `average_shape` computes
-//!   ([`crate::average::shape::polygon_weights`], summed over polygons, capped at 1).
+//!   ([`crate::average::shape::polygon_overlaps`], summed over polygons, capped at 1); polygons
+//!   that overlap no cell keep nothing, the others their cells.
 
 use crate::average::geometry::{normalize, Ring, Shape};
 use crate::average::read_shapes;
-use crate::average::shape::{polygon_weights, PolygonCache};
+use crate::average::shape::{polygon_overlaps, PolygonCache};
 use crate::plan::CellSelector;
 use crate::OpError;
 use rookery_cf::{CfInfo, GridType};
@@ -109,7 +110,7 @@ impl CellSelector for ShapeMask {
                 fresh = PolygonCache::default();
                 &fresh
             };
-            let w = polygon_weights(src, info, &self.shapes, cache)?;
+            let w = polygon_overlaps(src, info, &self.shapes, cache)?;
             w.covered.iter().map(|&c| c >= f * (1.0 - FRACTION_TOL)).collect()
         } else {
             let latv = crate::average::weights::read_f64(src, lat)?;

@@ -554,8 +554,8 @@ fn shape_box(lonv: &ArrayD<f64>, latv: &ArrayD<f64>, keep: &[bool]) -> ((f64, f6
     ((start - eps, end + eps), lat)
 }
 
-/// Variables masked outside a curvilinear area: data variables on the grid, not coordinates
-/// or cell bounds.
+/// Variables masked outside a curvilinear area: data variables on the grid (its two dimensions
+/// last, in either order), not coordinates or cell bounds.
 fn masked_vars(ds: &Dataset, info: &CfInfo, grid_dims: &[String]) -> Vec<String> {
     let mut skip: Vec<String> = Vec::new();
     for v in &ds.vars {
@@ -571,7 +571,11 @@ fn masked_vars(ds: &Dataset, info: &CfInfo, grid_dims: &[String]) -> Vec<String>
     }
     ds.vars
         .iter()
-        .filter(|v| v.dims.len() >= 2 && v.dims[v.dims.len() - 2..] == *grid_dims)
+        .filter(|v| {
+            let n = v.dims.len();
+            n >= 2
+                && (v.dims[n - 2..] == *grid_dims || (v.dims[n - 2] == grid_dims[1] && v.dims[n - 1] == grid_dims[0]))
+        })
         .filter(|v| v.dtype.is_numeric() && !skip.contains(&v.name))
         .filter(|v| !v.name.contains("vertices") && !v.name.contains("bnds") && !v.name.contains("bounds"))
         .map(|v| v.name.clone())

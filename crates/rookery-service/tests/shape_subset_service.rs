@@ -4,31 +4,11 @@
 //! and values as the process), and bad values are refused as the request's fault.
 
 mod common;
+use common::outputs::{fetch_values, first_output, json_of as j, urls};
 use common::*;
 use serde_json::{json, Value};
 
-fn j(r: &Resp) -> Value {
-    serde_json::from_slice(&r.body).unwrap_or_else(|e| panic!("{e}: {}", r.text()))
-}
-
 const FGOALS: &str = "badc/cmip6/data/CMIP6/CMIP/CAS/FGOALS-g3/historical/r1i1p1f1/Amon/tas/gn/v20190818/tas_Amon_FGOALS-g3_historical_r1i1p1f1_gn_185001.nc";
-
-/// The file URLs (`<metaurl>`) of a Metalink document.
-fn urls(meta: &str) -> Vec<String> {
-    meta.split("<metaurl").skip(1).filter_map(|r| Some(unescape(&r[r.find('>')? + 1..r.find("</metaurl>")?]))).collect()
-}
-
-/// The values of `var` in a NetCDF file fetched from `url`, with its dimension lengths.
-fn fetch_values(url: &str, var: &str) -> (Vec<usize>, Vec<f64>) {
-    let bytes = get(url).body;
-    let dir = tempfile::tempdir().expect("tmp");
-    let p = dir.path().join("out.nc");
-    std::fs::write(&p, bytes).expect("write");
-    let src = rookery_io::open_paths(&rookery_io::IoContext::from_env(), &[p]).expect("open output");
-    let v = src.dataset().var(var).expect("var").shape.clone();
-    let a = src.read_all(var).expect("read").to_f64().expect("numeric");
-    (v, a.iter().copied().collect())
-}
 
 #[test]
 fn subset_with_shape_is_described_and_runs() {
@@ -86,15 +66,6 @@ fn subset_with_shape_is_described_and_runs() {
     let kept = tas_f.iter().filter(|v| **v < 1e19 && v.is_finite()).count();
     let kept_centre = tas.iter().filter(|v| **v < 1e19 && v.is_finite()).count();
     assert!(kept > 0 && kept < kept_centre, "{kept} of {shape_f:?} vs {kept_centre}");
-}
-
-/// The first output file of an OGC API job answer.
-fn first_output(r: &Resp) -> String {
-    assert_eq!(r.status, 200, "{}", r.text());
-    let meta = get(j(r)["output"]["href"].as_str().unwrap()).text();
-    let u = urls(&meta);
-    assert_eq!(u.len(), 1, "{meta}");
-    u[0].clone()
 }
 
 #[test]

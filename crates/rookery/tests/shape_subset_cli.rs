@@ -182,7 +182,12 @@ fn curvilinear_polygons_and_time() {
 
 /// A 1° grid 0..8 E × 0..8 N with bounds, values = 100·row + column.
 fn box_grid(dir: &Path) -> String {
-    let nc = dir.join("grid.nc");
+    grid_file(dir, false)
+}
+
+/// [`box_grid`], `pr` stored (time, lat, lon) or, `lon_first`, (time, lon, lat).
+fn grid_file(dir: &Path, lon_first: bool) -> String {
+    let nc = dir.join(if lon_first { "grid_lonlat.nc" } else { "grid.nc" });
     let mut f = netcdf::create(&nc).expect("create");
     f.add_dimension("lat", 8).expect("dim");
     f.add_dimension("lon", 8).expect("dim");
@@ -203,8 +208,12 @@ fn box_grid(dir: &Path) -> String {
         let mut b = f.add_variable::<f64>(&format!("{n}_bnds"), &[n, "bnds"]).expect("var");
         b.put_values(&bounds, ..).expect("put");
     }
-    let vals: Vec<f32> = (0..64u16).map(|k| f32::from(100 * (k / 8) + k % 8)).collect();
-    let mut v = f.add_variable::<f32>("pr", &["time", "lat", "lon"]).expect("var");
+    // Row j, column i: 100·j + i, at flat index 8·j + i, or 8·i + j with lon first.
+    let vals: Vec<f32> = (0..64u16)
+        .map(|k| if lon_first { f32::from(100 * (k % 8) + k / 8) } else { f32::from(100 * (k / 8) + k % 8) })
+        .collect();
+    let dims: &[&str] = if lon_first { &["time", "lon", "lat"] } else { &["time", "lat", "lon"] };
+    let mut v = f.add_variable::<f32>("pr", dims).expect("var");
     v.put_attribute("_FillValue", 1e20f32).expect("attr");
     v.put_values(&vals, (0..1, .., ..)).expect("put");
     nc.to_string_lossy().into_owned()
@@ -249,6 +258,61 @@ fn min_fraction_on_cell_edges_and_half_cells() {
     assert!(close(&v, &expect(1..5)), "{v:?}");
     let r = ok(std::slice::from_ref(&nc), &["--shape", &p]);
     assert_eq!(check(&nc, &r.only(), "pr", &p), python().map(|_| 11));
+}
+
+/// A variable stored (time, lon, lat) is cropped and masked as the same values stored
+/// (time, lat, lon), with both rules.
+#[test]
+fn longitude_before_latitude_is_masked() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (latlon, lonlat) = (grid_file(dir.path(), false), grid_file(dir.path(), true));
+    let p = write(
+        dir.path(),
+        "p.json",
+        r#"{"type":"Polygon","coordinates":[[[1.5,1],[5,1],[5,4],[1.5,4],[1.5,1]],[[3,2],[3,3],[4,3],[4,2],[3,2]]]}"#,
+    );
+    for rule in [&[][..], &["--min-fraction", "1"][..]] {
+        let a = ok(std::slice::from_ref(&latlon), &[&["--shape", &p][..], rule].concat());
+        let b = ok(std::slice::from_ref(&lonlat), &[&["--shape", &p][..], rule].concat());
+        let (da, db) = (dims(&a.only(), "pr"), dims(&b.only(), "pr"));
+        assert_eq!(db.iter().map(|d| d.0.as_str()).collect::<Vec<_>>(), ["time", "lon", "lat"]);
+        let (ny, nx) = (da[1].1, da[2].1);
+        assert_eq!((db[1].1, db[2].1), (nx, ny));
+        let (va, vb) = (raw_values(&a.only(), "pr"), raw_values(&b.only(), "pr"));
+        let transposed: Vec<f64> =
+            (0..nx).flat_map(|i| (0..ny).map(move |j| (j, i))).map(|(j, i)| va[j * nx + i]).collect();
+        assert_eq!(vb, transposed, "{rule:?}");
+        assert!(vb.iter().any(|v| *v > 1e19) && vb.iter().any(|v| *v < 1e19), "masked and kept cells: {vb:?}");
+    }
+}
+
+/// With `--min-fraction`, polygons of a multi-polygon shape that overlap no cell are left out
+/// (the others give the subset); only when none overlaps is the request refused.
+#[test]
+fn min_fraction_with_polygons_outside_the_grid() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let nc = box_grid(dir.path());
+    let feature = |g: &str| format!(r#"{{"type":"Feature","properties":{{}},"geometry":{g}}}"#);
+    let collection = |gs: &[String]| {
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            gs.iter().map(|g| feature(g)).collect::<Vec<_>>().join(",")
+        )
+    };
+    let inside = square(1.0, 1.0, 4.0, 3.0);
+    let (out1, out2) = (square(20.0, 20.0, 30.0, 30.0), square(-40.0, -30.0, -35.0, -20.0));
+    let one = write(dir.path(), "one.json", &collection(std::slice::from_ref(&inside)));
+    let mixed = write(dir.path(), "mixed.json", &collection(&[out1.clone(), inside, out2.clone()]));
+    let a = ok(std::slice::from_ref(&nc), &["--shape", &one, "--min-fraction", "0.5"]);
+    let b = ok(std::slice::from_ref(&nc), &["--shape", &mixed, "--min-fraction", "0.5"]);
+    assert_eq!(dims(&b.only(), "pr"), dims(&a.only(), "pr"));
+    assert_eq!(raw_values(&b.only(), "pr"), raw_values(&a.only(), "pr"));
+    assert_eq!(dims(&b.only(), "pr").iter().map(|d| d.1).collect::<Vec<_>>(), [1, 2, 3]);
+    let none = write(dir.path(), "none.json", &collection(&[out1, out2]));
+    subset(std::slice::from_ref(&nc), &["--shape", &none, "--min-fraction", "0.5"]).assert_fails(
+        2,
+        "no grid cell covered enough by the polygons of the shape file: There were no valid data points found in the requested polygons.",
+    );
 }
 
 #[test]

@@ -92,12 +92,45 @@ fn hash_f64s(h: &mut DefaultHasher, v: &[f64]) {
     }
 }
 
-/// Computes (or takes from `cache`) the polygon weights of `shapes` on the grid of `src`.
+/// Computes (or takes from `cache`) the polygon weights of `shapes` on the grid of `src`, every
+/// polygon overlapping at least one cell (an average per polygon needs one).
 ///
 /// # Errors
-/// No grid; a curvilinear grid without vertex bounds; bad polygons; no overlap.
-#[allow(clippy::too_many_lines)]
+/// No grid; a curvilinear grid without vertex bounds; bad polygons; no overlap, or a polygon
+/// without one.
 pub fn polygon_weights(
+    src: &dyn Source,
+    info: &CfInfo,
+    shapes: &[Shape],
+    cache: &PolygonCache,
+) -> Result<Arc<PolygonWeights>, OpError> {
+    let w = polygon_overlaps(src, info, shapes, cache)?;
+    let mut touched = vec![false; w.n_geom];
+    for &(g, _) in w.cells.iter().flatten() {
+        if let Some(t) = touched.get_mut(g as usize) {
+            *t = true;
+        }
+    }
+    if !touched.iter().any(|&t| t) {
+        return Err(OpError::NoData(NO_OVERLAP.into()));
+    }
+    if let Some(k) = touched.iter().position(|&t| !t) {
+        return Err(OpError::NoData(format!(
+            "Polygon {k} (of {}) of the shape file overlaps no grid cell of the dataset: {NO_OVERLAP}",
+            w.n_geom
+        )));
+    }
+    Ok(w)
+}
+
+/// Computes (or takes from `cache`) the polygon weights of `shapes` on the grid of `src`;
+/// polygons overlapping no cell have no weight anywhere (a polygon subset keeps the cells of
+/// the others).
+///
+/// # Errors
+/// No grid; a curvilinear grid without vertex bounds; bad polygons.
+#[allow(clippy::too_many_lines)]
+pub fn polygon_overlaps(
     src: &dyn Source,
     info: &CfInfo,
     shapes: &[Shape],
@@ -187,14 +220,6 @@ pub fn polygon_weights(
         GridType::None => return Err(no_grid()),
     };
     let n_cells: usize = shape.iter().product();
-    if overlaps.iter().all(Vec::is_empty) {
-        return Err(OpError::NoData(NO_OVERLAP.into()));
-    }
-    if let Some(k) = overlaps.iter().position(Vec::is_empty) {
-        return Err(OpError::NoData(format!(
-            "Polygon {k} (of {n_geom}) of the shape file overlaps no grid cell of the dataset: {NO_OVERLAP}"
-        )));
-    }
     let mut cells: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n_cells];
     let mut covered = vec![0.0; n_cells];
     for (g, ov) in overlaps.iter().enumerate() {

@@ -4,6 +4,7 @@
 //! regrid weights applied block by block) and commits the outputs only when all succeeded.
 
 use super::compile::{compile, Compiled, Decode, Inner};
+use super::groups::{self, GROUP_BYTES};
 use super::job::{AxisMap, Job, NanMode, Reduce, RegridVar, VarJob};
 use super::kernels::{add_quad, add_step, add_step_into, add_steps, Acc, Elem};
 use crate::naming::FileNamer;
@@ -313,33 +314,50 @@ fn reduce_var(
             }
         }
     }
-    if !keep && matches!(c.inner, Inner::Identity) && src.compressed() == Some(false) && shape_ok_for_bands(&sv.shape) {
-        return reduce_in_bands(
-            src,
-            &r.var,
-            &sv.shape,
-            &c,
-            &group_of,
-            &last_step,
-            (&oshape, odtype, fill, out_has_time),
-            out,
-            outputs,
-            report,
-        );
+    // Interleaved groups (days of the year) are taken in batches of bounded accumulators.
+    let batches = if keep { vec![group_of] } else { groups::batches(&group_of, n_groups, c.n_out * 16, GROUP_BYTES) };
+    let banded =
+        !keep && matches!(c.inner, Inner::Identity) && src.compressed() == Some(false) && shape_ok_for_bands(&sv.shape);
+    let nb = batches.len() as u64;
+    for (k, group_of) in batches.iter().enumerate() {
+        // Progress over all batches: steps done in this one, scaled.
+        let report = |done: u64| report((k as u64 * nt as u64 + done) / nb);
+        if banded {
+            let parts = (&oshape[..], odtype, fill, out_has_time);
+            reduce_in_bands(src, &r.var, &sv.shape, &c, group_of, &last_step, parts, out, outputs, &report)?;
+        } else {
+            let ranges = if nb == 1 { blocks.clone() } else { groups::clip(&blocks, group_of) };
+            let parts = (&oshape[..], odtype, fill, out_has_time, keep);
+            reduce_blocks(src, &r.var, &sv.shape, &c, (group_of, &last_step), &ranges, parts, out, outputs, &report)?;
+        }
     }
+    Ok(())
+}
+
+/// Streams the blocks `blocks` of one variable (a reader thread reads the next while this one
+/// accumulates) into per-group accumulators, written when their group is complete.
+#[allow(clippy::too_many_arguments)]
+fn reduce_blocks(
+    src: &dyn Source,
+    name: &str,
+    shape: &[usize],
+    c: &Compiled,
+    (group_of, last_step): (&[Option<usize>], &[Option<usize>]),
+    blocks: &[(usize, usize)],
+    (oshape, odtype, fill, out_has_time, keep): (&[usize], DType, f64, bool, bool),
+    out: &Dataset,
+    outputs: &mut Outputs,
+    report: &(dyn Fn(u64) + Sync),
+) -> Result<(), OpError> {
     let mut accs: BTreeMap<usize, Acc> = BTreeMap::new();
     let (tx, rx) = sync_channel::<Result<(usize, usize, Array), OpError>>(1);
-    let name = r.var.clone();
-    let shape = sv.shape.clone();
     std::thread::scope(|scope| -> Result<(), OpError> {
-        let blocks_r = &blocks;
-        let name_r = &name;
-        let shape_r = &shape;
+        let (blocks_r, name_r, shape_r) = (blocks, name, shape);
         // Reader: decodes the next block while this thread accumulates the current one.
         scope.spawn(move || {
             for &(b0, b1) in blocks_r {
                 let mut start = vec![0; shape_r.len()];
-                let mut count = shape_r.clone();
+                let mut count = shape_r.to_vec();
                 start[0] = b0;
                 count[0] = b1 - b0;
                 let r = src.read(name_r, &start, &count).map_err(OpError::from);
@@ -360,13 +378,13 @@ fn reduce_var(
                             .par_iter()
                             .map(|&t| {
                                 let mut acc = Acc::new(c.n_out);
-                                add_step(&c, &x[t * c.n_in..(t + 1) * c.n_in], &mut acc);
+                                add_step(c, &x[t * c.n_in..(t + 1) * c.n_in], &mut acc);
                                 acc.mean().collect()
                             })
                             .collect()
                     });
                     let rows = rows?;
-                    let mut s = oshape.clone();
+                    let mut s = oshape.to_vec();
                     s[0] = b1 - b0;
                     put(to_array(rows.concat(), odtype, &s, fill)?, b0)?;
                 } else {
@@ -381,7 +399,7 @@ fn reduce_var(
                         if let Some(g) = g {
                             let steps: Vec<usize> = (t - b0..e - b0).collect();
                             let acc = accs.entry(g).or_insert_with(|| Acc::new(c.n_out));
-                            let res: Result<(), OpError> = numeric!(&a, x => add_steps(&c, x, &steps, acc));
+                            let res: Result<(), OpError> = numeric!(&a, x => add_steps(c, x, &steps, acc));
                             res?;
                         }
                         t = e;
@@ -391,7 +409,7 @@ fn reduce_var(
                         accs.keys().copied().filter(|g| last_step[*g].is_some_and(|l| l < b1)).collect();
                     for g in done {
                         if let Some(acc) = accs.remove(&g) {
-                            let mut s = oshape.clone();
+                            let mut s = oshape.to_vec();
                             if out_has_time {
                                 s[0] = 1;
                             }
@@ -653,7 +671,7 @@ fn regrid_var(
         scope.spawn(move || {
             for &(b0, b1) in blocks_r {
                 let mut start = vec![0; shape_r.len()];
-                let mut count = shape_r.clone();
+                let mut count = shape_r.to_vec();
                 start[0] = b0;
                 count[0] = b1 - b0;
                 let res = src.read(name_r, &start, &count).map_err(OpError::from);

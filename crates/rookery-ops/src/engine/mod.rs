@@ -16,7 +16,8 @@
 //! ```
 //!
 //! Memory stays bounded: one block of source values (about 8 MB) plus the accumulators of the
-//! periods in progress (one output field each).
+//! periods in progress (one output field each); when many periods are in progress at once (the
+//! days of the year of a climatology) they are taken in batches of at most 256 MB.
 //!
 //! Rooms, bottom up:
 //!
@@ -24,16 +25,20 @@
 //!  job.rs      the job model: what to compute (Job, VarJob, Reduce, RegridVar, AxisMap, weights)
 //!  compile.rs  a Reduce compiled for one source shape: flat inner maps, missing values, packing
 //!  kernels.rs  the accumulation kernels (Σw·x, Σw per output cell), AVX2 builds chosen at run time
+//!  moments.rs  accumulators of min, max, sum, mean, var, std over time (shifted sums for var/std)
 //!  stats.rs    time statistics other than means (min, max, sum, var, std, percentiles by
 //!              spatial tiles of the whole series) and anomalies from a reference mean
+//!  groups.rs   batches of interleaved groups (day-of-year climatologies) with bounded accumulators
 //!  driver.rs   execute: output files (named, split), reader and writer threads, time blocks,
 //!              row bands of uncompressed sources, regrid application, classic-format values
 //! ```
 
 mod compile;
 mod driver;
+mod groups;
 mod job;
 mod kernels;
+mod moments;
 mod stats;
 
 pub use driver::execute;

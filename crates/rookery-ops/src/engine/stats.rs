@@ -1,8 +1,9 @@
 //! Time statistics other than means ([`StatVar`]), streamed with bounded memory:
 //!
 //! ```text
-//!  min, max, sum, mean, var, std   time blocks (about 8 MB, read and decoded by a reader thread)
-//!                                  ──► per-group accumulators (count, sum or min/max, Welford M2)
+//!  min, max, sum, mean, var, std   time blocks (about 8 MB, read by a reader thread, decoded
+//!                                  while accumulated) ──► per-group accumulators (count, sum or
+//!                                  min/max; var/std: shifted sums, see moments.rs)
 //!                                  ──► a group is written when its last step has been seen
 //!  median, percentiles             group by group: the group's steps read in tiles of rows of
 //!                                  the second axis (at most TILE_BYTES), each cell's
@@ -11,17 +12,18 @@
 //!                                  steps; pass 2: every step minus (÷) its group's mean
 //! ```
 //!
-//! Memory: statistics by accumulation hold three `f64` per cell for each group in progress
+//! Memory: statistics by accumulation hold two (var, std: four) `f64` per cell for each group in progress
 //! (one or two at a time when groups follow time) plus a block; percentiles hold at most
 //! [`TILE_BYTES`] of values (`f32` for an unpacked `f32` source, else `f64`; one slice of the
 //! second axis over the group's steps when that is more) plus the raw read of one run of steps
-//! and one output field; anomalies hold two `f64` per cell and reference group (12, 4 or up to
-//! 366 fields) plus a block.
+//! and one output field; anomalies hold an `f64` sum and a `u32` count per cell and reference
+//! group (12, 4 or up to 366 fields), then the means in place of the sums, plus a block.
 
 use super::compile::Decode;
 use super::driver::{block_len, numeric, out_shape, to_array, with_writer, Outputs};
 use super::job::{StatKind, StatVar};
 use super::kernels::Elem;
+use super::moments::Mom;
 use crate::OpError;
 use rayon::prelude::*;
 use rookery_cf::{Array, Dataset};
@@ -145,22 +147,42 @@ impl Reader<'_> {
         }
     }
 
+    /// Steps `t0..t1` as stored (raw values).
+    fn read_raw(&self, t0: usize, t1: usize) -> Result<Array, OpError> {
+        let mut start = vec![0; self.shape.len()];
+        let mut count = self.shape.to_vec();
+        start[0] = t0;
+        count[0] = t1 - t0;
+        Ok(self.src.read(self.name, &start, &count)?)
+    }
+
     /// Calls `f(t0, t1, values)` for consecutive blocks of about 8 MB covering `t0..t1`, read
     /// and decoded by a reader thread while `f` works on the previous block.
     fn blocks(
         &self,
         t0: usize,
         t1: usize,
-        mut f: impl FnMut(usize, usize, Vec<f64>) -> Result<(), OpError>,
+        f: impl FnMut(usize, usize, Vec<f64>) -> Result<(), OpError>,
+    ) -> Result<(), OpError> {
+        self.blocks_of(t0, t1, |a, b| self.read(a, b, None), f)
+    }
+
+    /// [`Reader::blocks`] with the block read by `read` (decoded or raw).
+    fn blocks_of<V: Send>(
+        &self,
+        t0: usize,
+        t1: usize,
+        read: impl Fn(usize, usize) -> Result<V, OpError> + Send,
+        mut f: impl FnMut(usize, usize, V) -> Result<(), OpError>,
     ) -> Result<(), OpError> {
         let block = block_len(self.step);
         let ranges: Vec<(usize, usize)> = (t0..t1).step_by(block).map(|a| (a, (a + block).min(t1))).collect();
-        let (tx, rx) = sync_channel::<Result<(usize, usize, Vec<f64>), OpError>>(1);
+        let (tx, rx) = sync_channel::<Result<(usize, usize, V), OpError>>(1);
         std::thread::scope(|scope| -> Result<(), OpError> {
             let ranges = &ranges;
             scope.spawn(move || {
                 for &(b0, b1) in ranges {
-                    let r = self.read(b0, b1, None);
+                    let r = read(b0, b1);
                     let failed = r.is_err();
                     if tx.send(r.map(|v| (b0, b1, v))).is_err() || failed {
                         return;
@@ -189,109 +211,6 @@ fn last_steps(s: &StatVar) -> Vec<Option<usize>> {
     last
 }
 
-/// Accumulators of one group: count, and sum / minimum / maximum / Welford mean, and M2.
-struct Mom {
-    n: Vec<f64>,
-    a: Vec<f64>,
-    m2: Vec<f64>,
-}
-
-impl Mom {
-    fn new(kind: &StatKind, n: usize) -> Mom {
-        let a0 = match kind {
-            StatKind::Min => f64::INFINITY,
-            StatKind::Max => f64::NEG_INFINITY,
-            _ => 0.0,
-        };
-        let m2 = if matches!(kind, StatKind::Var { .. } | StatKind::Std { .. }) { vec![0.0; n] } else { Vec::new() };
-        Mom { n: vec![0.0; n], a: vec![a0; n], m2 }
-    }
-
-    /// Adds steps `x` (each `n_in` values, steps one after the other) into the cells from
-    /// `c0` on: their counts, sums (minima, maxima, Welford means) and M2.
-    fn add(
-        kind: &StatKind,
-        x: &[f64],
-        n_in: usize,
-        steps: &[usize],
-        c0: usize,
-        cells: (&mut [f64], &mut [f64], &mut [f64]),
-    ) {
-        let (n, a, m2) = cells;
-        let len = n.len();
-        for &t in steps {
-            let xs = &x[t * n_in + c0..t * n_in + c0 + len];
-            match kind {
-                StatKind::Min => {
-                    for ((v, n), a) in xs.iter().zip(n.iter_mut()).zip(a.iter_mut()) {
-                        if !v.is_nan() {
-                            *n += 1.0;
-                            if *v < *a {
-                                *a = *v;
-                            }
-                        }
-                    }
-                }
-                StatKind::Max => {
-                    for ((v, n), a) in xs.iter().zip(n.iter_mut()).zip(a.iter_mut()) {
-                        if !v.is_nan() {
-                            *n += 1.0;
-                            if *v > *a {
-                                *a = *v;
-                            }
-                        }
-                    }
-                }
-                StatKind::Var { .. } | StatKind::Std { .. } => {
-                    for (((v, n), a), m) in xs.iter().zip(n.iter_mut()).zip(a.iter_mut()).zip(m2.iter_mut()) {
-                        if !v.is_nan() {
-                            *n += 1.0;
-                            let d = v - *a;
-                            *a += d / *n;
-                            *m += d * (v - *a);
-                        }
-                    }
-                }
-                _ => {
-                    for ((v, n), a) in xs.iter().zip(n.iter_mut()).zip(a.iter_mut()) {
-                        if !v.is_nan() {
-                            *n += 1.0;
-                            *a += v;
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    fn finish(&self, kind: &StatKind) -> Vec<f64> {
-        (0..self.n.len())
-            .map(|i| {
-                let (n, a) = (self.n[i], self.a[i]);
-                if n == 0.0 {
-                    return f64::NAN;
-                }
-                match kind {
-                    StatKind::Mean => a / n,
-                    StatKind::Var { ddof } | StatKind::Std { ddof } => {
-                        let d = n - f64::from(*ddof);
-                        if d <= 0.0 {
-                            return f64::NAN;
-                        }
-                        let var = self.m2[i] / d;
-                        if matches!(kind, StatKind::Std { .. }) {
-                            var.sqrt()
-                        } else {
-                            var
-                        }
-                    }
-                    _ => a,
-                }
-            })
-            .collect()
-    }
-}
-
 /// min, max, sum, mean, var, std: time blocks into per-group accumulators.
 fn moments(
     rd: &Reader<'_>,
@@ -308,43 +227,36 @@ fn moments(
     }
     let nt = s.group_of.len();
     let mut accs: BTreeMap<usize, Mom> = BTreeMap::new();
-    rd.blocks(0, nt, |b0, b1, x| {
-        let mut t = b0;
-        while t < b1 {
-            let g = s.group_of[t];
-            let mut e = t + 1;
-            while e < b1 && s.group_of[e] == g {
-                e += 1;
+    rd.blocks_of(
+        0,
+        nt,
+        |a, b| rd.read_raw(a, b),
+        |b0, b1, x| {
+            let mut t = b0;
+            while t < b1 {
+                let g = s.group_of[t];
+                let mut e = t + 1;
+                while e < b1 && s.group_of[e] == g {
+                    e += 1;
+                }
+                if let Some(g) = g {
+                    let steps: Vec<usize> = (t - b0..e - b0).collect();
+                    let acc = accs.entry(g).or_insert_with(|| Mom::new(&s.kind, n_in));
+                    let added: Result<(), OpError> = numeric!(&x, v => acc.add(&s.kind, rd.dec, v, n_in, &steps));
+                    added?;
+                }
+                t = e;
             }
-            if let Some(g) = g {
-                let steps: Vec<usize> = (t - b0..e - b0).collect();
-                let acc = accs.entry(g).or_insert_with(|| Mom::new(&s.kind, n_in));
-                let kind = &s.kind;
-                let Mom { n, a, m2 } = acc;
-                if m2.is_empty() {
-                    n.par_chunks_mut(CELLS)
-                        .zip(a.par_chunks_mut(CELLS))
-                        .enumerate()
-                        .for_each(|(k, (n, a))| Mom::add(kind, &x, n_in, &steps, k * CELLS, (n, a, &mut [])));
-                } else {
-                    n.par_chunks_mut(CELLS)
-                        .zip(a.par_chunks_mut(CELLS))
-                        .zip(m2.par_chunks_mut(CELLS))
-                        .enumerate()
-                        .for_each(|(k, ((n, a), m))| Mom::add(kind, &x, n_in, &steps, k * CELLS, (n, a, m)));
+            let done: Vec<usize> = accs.keys().copied().filter(|g| last[*g].is_some_and(|l| l < b1)).collect();
+            for g in done {
+                if let Some(acc) = accs.remove(&g) {
+                    put(acc.finish(&s.kind), g)?;
                 }
             }
-            t = e;
-        }
-        let done: Vec<usize> = accs.keys().copied().filter(|g| last[*g].is_some_and(|l| l < b1)).collect();
-        for g in done {
-            if let Some(acc) = accs.remove(&g) {
-                put(acc.finish(&s.kind), g)?;
-            }
-        }
-        report(b1 as u64);
-        Ok(())
-    })
+            report(b1 as u64);
+            Ok(())
+        },
+    )
 }
 
 /// numpy's `_lerp(a, b, t)` (the form `np.percentile` uses, exact at both ends).
@@ -509,7 +421,7 @@ fn anomaly(
         return Err(OpError::NoData("no time steps in the reference period".into()));
     };
     let mut sum = vec![0.0; s.n_groups * n_in];
-    let mut cnt = vec![0.0; s.n_groups * n_in];
+    let mut cnt = vec![0u32; s.n_groups * n_in];
     rd.blocks(r0, r1 + 1, |b0, b1, x| {
         for t in b0..b1 {
             let Some(g) = reference[t] else { continue };
@@ -518,14 +430,15 @@ fn anomaly(
             for ((v, s), c) in xs.iter().zip(sg.iter_mut()).zip(cg.iter_mut()) {
                 if !v.is_nan() {
                     *s += v;
-                    *c += 1.0;
+                    *c += 1;
                 }
             }
         }
         Ok(())
     })?;
-    let clim: Vec<f64> = sum.iter().zip(&cnt).map(|(s, c)| if *c > 0.0 { s / c } else { f64::NAN }).collect();
-    drop(sum);
+    // The means replace the sums in place (no third field).
+    let mut clim = sum;
+    clim.par_iter_mut().zip(&cnt).for_each(|(s, &c)| *s = if c > 0 { *s / f64::from(c) } else { f64::NAN });
     drop(cnt);
     rd.blocks(0, nt, |b0, b1, mut x| {
         x.par_chunks_mut(n_in.max(1)).enumerate().for_each(|(k, xs)| {
@@ -572,20 +485,6 @@ mod tests {
         assert_eq!(order_stat(&mut vec![5.0, 1.0, 3.0], &StatKind::Median), 3.0);
         assert!(order_stat(&mut vec![f64::NAN], &StatKind::Median).is_nan());
         assert_eq!(order_stat(&mut vec![7.0], &StatKind::Percentile(90.0)), 7.0);
-    }
-
-    #[test]
-    fn moments_welford() {
-        let kind = StatKind::Var { ddof: 0 };
-        let mut m = Mom::new(&kind, 2);
-        let x = [1.0, f64::NAN, 2.0, 5.0, 4.0, f64::NAN];
-        Mom::add(&kind, &x, 2, &[0, 1, 2], 0, (&mut m.n, &mut m.a, &mut m.m2));
-        let v = m.finish(&kind);
-        // Cell 0: 1, 2, 4 → mean 7/3, variance (16/9 + 1/9 + 25/9)/3 = 14/9; cell 1: one value.
-        assert!((v[0] - 14.0 / 9.0).abs() < 1e-12, "{v:?}");
-        assert_eq!(v[1], 0.0);
-        let v1 = m.finish(&StatKind::Std { ddof: 1 });
-        assert!((v1[0] - (14.0f64 / 6.0).sqrt()).abs() < 1e-12 && v1[1].is_nan(), "{v1:?}");
     }
 
     /// An in-memory source that records the largest read (in values).

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub(crate) mod idp;
+pub(crate) mod outputs;
 
 use rookery_service::auth::{create_key, Secret};
 use rookery_service::jobs::SqliteStore;
