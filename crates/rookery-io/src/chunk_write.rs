@@ -17,8 +17,9 @@ use rookery_cf::{Array, AttrValue, DType, Dataset, Variable};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Raw bytes of complete chunks gathered before they are compressed together.
-const BATCH_BYTES: usize = 32 << 20;
+/// Raw bytes of complete chunks gathered before they are compressed together (a few chunks
+/// per core; peak memory stays within a few times this per output file).
+const BATCH_BYTES: usize = 8 << 20;
 
 /// A failed direct chunk write.
 #[derive(Debug, thiserror::Error)]
@@ -160,8 +161,10 @@ impl DirectChunks {
             self.flush()?;
             return Ok(false);
         }
-        let bytes = elem_bytes(data);
         let (s0, n) = (start[0], shape[0]);
+        // In C order once, not per chunk.
+        let standard = to_standard(data);
+        let data = standard.as_ref().unwrap_or(data);
         let mut r = s0;
         while r < s0 + n {
             let v = &mut self.vars[i];
@@ -169,10 +172,11 @@ impl DirectChunks {
             let c = r / ct;
             let (lo, hi) = (c * ct, ((c + 1) * ct).min(v.len0));
             let end = hi.min(s0 + n);
-            let src = &bytes[(r - s0) * rb..(end - s0) * rb];
+            let row_elems = rb / v.dtype.size();
+            let elems = ((r - s0) * row_elems, (end - s0) * row_elems);
             if r == lo && end == hi && !v.pending.contains_key(&c) {
                 let mut raw = Vec::with_capacity(ct * rb);
-                raw.extend_from_slice(src);
+                extend_le(&mut raw, data, elems);
                 pad(&mut raw, ct * rb, &v.fill);
                 self.push_ready(i, c, raw);
             } else {
@@ -182,7 +186,9 @@ impl DirectChunks {
                     pad(&mut b, ct * rb, &fill);
                     (b, vec![false; hi - lo])
                 });
-                buf[(r - lo) * rb..(end - lo) * rb].copy_from_slice(src);
+                let mut src = Vec::with_capacity((end - r) * rb);
+                extend_le(&mut src, data, elems);
+                buf[(r - lo) * rb..(end - lo) * rb].copy_from_slice(&src);
                 got[r - lo..end - lo].iter_mut().for_each(|g| *g = true);
                 if got.iter().all(|&g| g) {
                     let (raw, _) = v.pending.remove(&c).unwrap_or_default();
@@ -190,9 +196,9 @@ impl DirectChunks {
                 }
             }
             r = end;
-        }
-        if self.ready_bytes >= BATCH_BYTES {
-            self.flush()?;
+            if self.ready_bytes >= BATCH_BYTES {
+                self.flush()?;
+            }
         }
         Ok(true)
     }
@@ -296,21 +302,50 @@ fn pad(buf: &mut Vec<u8>, len: usize, fill: &[u8]) {
     }
 }
 
-/// The little-endian bytes of `a` in C order.
-fn elem_bytes(a: &Array) -> Vec<u8> {
+/// `a` in C order, or `None` when it already is.
+fn to_standard(a: &Array) -> Option<Array> {
+    macro_rules! std {
+        ($v:ident, $x:expr) => {
+            (!$x.is_standard_layout()).then(|| Array::$v($x.as_standard_layout().into_owned()))
+        };
+    }
+    match a {
+        Array::I8(x) => std!(I8, x),
+        Array::U8(x) => std!(U8, x),
+        Array::Char(x) => std!(Char, x),
+        Array::I16(x) => std!(I16, x),
+        Array::U16(x) => std!(U16, x),
+        Array::I32(x) => std!(I32, x),
+        Array::U32(x) => std!(U32, x),
+        Array::I64(x) => std!(I64, x),
+        Array::U64(x) => std!(U64, x),
+        Array::F32(x) => std!(F32, x),
+        Array::F64(x) => std!(F64, x),
+        Array::Str(x) => std!(Str, x),
+    }
+}
+
+/// Appends the little-endian bytes of elements `lo..hi` (in C order) of `a` to `out`.
+fn extend_le(out: &mut Vec<u8>, a: &Array, (lo, hi): (usize, usize)) {
     macro_rules! le {
         ($x:expr, $n:expr) => {{
             let s = $x.as_standard_layout();
-            let mut out = vec![0u8; s.len() * $n];
-            for (o, v) in out.chunks_exact_mut($n).zip(s.iter()) {
-                o.copy_from_slice(&v.to_le_bytes());
+            let at = out.len();
+            out.resize(at + (hi - lo) * $n, 0);
+            if let Some(vals) = s.as_slice() {
+                for (o, v) in out[at..].chunks_exact_mut($n).zip(&vals[lo..hi]) {
+                    o.copy_from_slice(&v.to_le_bytes());
+                }
+            } else {
+                for (o, v) in out[at..].chunks_exact_mut($n).zip(s.iter().skip(lo)) {
+                    o.copy_from_slice(&v.to_le_bytes());
+                }
             }
-            out
         }};
     }
     match a {
         Array::I8(x) => le!(x, 1),
-        Array::U8(x) | Array::Char(x) => x.iter().copied().collect(),
+        Array::U8(x) | Array::Char(x) => le!(x, 1),
         Array::I16(x) => le!(x, 2),
         Array::U16(x) => le!(x, 2),
         Array::I32(x) => le!(x, 4),
@@ -319,7 +354,7 @@ fn elem_bytes(a: &Array) -> Vec<u8> {
         Array::U64(x) => le!(x, 8),
         Array::F32(x) => le!(x, 4),
         Array::F64(x) => le!(x, 8),
-        Array::Str(_) => Vec::new(),
+        Array::Str(_) => {}
     }
 }
 
