@@ -304,24 +304,24 @@ fn pad(buf: &mut Vec<u8>, len: usize, fill: &[u8]) {
 
 /// `a` in C order, or `None` when it already is.
 fn to_standard(a: &Array) -> Option<Array> {
-    macro_rules! std {
+    macro_rules! standard {
         ($v:ident, $x:expr) => {
             (!$x.is_standard_layout()).then(|| Array::$v($x.as_standard_layout().into_owned()))
         };
     }
     match a {
-        Array::I8(x) => std!(I8, x),
-        Array::U8(x) => std!(U8, x),
-        Array::Char(x) => std!(Char, x),
-        Array::I16(x) => std!(I16, x),
-        Array::U16(x) => std!(U16, x),
-        Array::I32(x) => std!(I32, x),
-        Array::U32(x) => std!(U32, x),
-        Array::I64(x) => std!(I64, x),
-        Array::U64(x) => std!(U64, x),
-        Array::F32(x) => std!(F32, x),
-        Array::F64(x) => std!(F64, x),
-        Array::Str(x) => std!(Str, x),
+        Array::I8(x) => standard!(I8, x),
+        Array::U8(x) => standard!(U8, x),
+        Array::Char(x) => standard!(Char, x),
+        Array::I16(x) => standard!(I16, x),
+        Array::U16(x) => standard!(U16, x),
+        Array::I32(x) => standard!(I32, x),
+        Array::U32(x) => standard!(U32, x),
+        Array::I64(x) => standard!(I64, x),
+        Array::U64(x) => standard!(U64, x),
+        Array::F32(x) => standard!(F32, x),
+        Array::F64(x) => standard!(F64, x),
+        Array::Str(x) => standard!(Str, x),
     }
 }
 

@@ -1,7 +1,7 @@
 //! HDF5 direct chunk writes into a NetCDF-4 file that libnetcdf has open.
 //!
 //! Why FFI: libnetcdf compresses every chunk itself, on one thread, with zlib. To compress on
-//! all cores (libdeflate, [`crate::chunk_write`]) the compressed chunks are handed to HDF5 as
+//! all cores (libdeflate, in `chunk_write.rs`) the compressed chunks are handed to HDF5 as
 //! they are (`H5Dwrite_chunk`, HDF5 ≥ 1.10.3), which neither libnetcdf nor the `netcdf` crate
 //! offers, and no maintained crate wraps it without pulling in a second HDF5 binding. So this
 //! one module calls the C library directly (the `hdf5-metno-sys` declarations that
