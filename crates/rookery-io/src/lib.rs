@@ -32,10 +32,12 @@
 
 mod agg;
 pub mod cache;
+mod chunk_write;
 mod chunks;
 mod client;
 mod context;
 pub mod egress;
+mod h5direct;
 pub mod kerchunk;
 mod nc;
 mod nc_release;

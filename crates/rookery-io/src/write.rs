@@ -6,7 +6,12 @@
 //! ([`TempPath`]), so a failure never leaves a partial output behind. A write that fails for
 //! want of space is [`IoError::DiskFull`]; the failed file is emptied and closed with its
 //! pending writes discarded (`nc_release`), so no descriptor to the removed file stays open.
+//!
+//! With [`WriteOptions::parallel`] (the default), the chunks of large compressed variables are
+//! compressed on all cores and stored pre-compressed ([`crate::chunk_write`]); libnetcdf still
+//! defines the file and writes everything else.
 
+use crate::chunk_write::{ChunkError, DirectChunks};
 use crate::nc::one_line;
 use crate::space;
 use crate::temp::TempPath;
@@ -58,11 +63,15 @@ pub struct WriteOptions {
     pub shuffle: bool,
     /// The time (record) dimension: fields get one time step per chunk.
     pub time_dim: Option<String>,
+    /// NetCDF-4 with deflate: compress the chunks of variables chunked whole along all but
+    /// their first dimension on all cores (libdeflate) and store them pre-compressed, instead
+    /// of letting libnetcdf compress them on one thread. Same values, same filters.
+    pub parallel: bool,
 }
 
 impl Default for WriteOptions {
     fn default() -> Self {
-        WriteOptions { format: OutputFormat::Nc4, deflate: 1, shuffle: true, time_dim: None }
+        WriteOptions { format: OutputFormat::Nc4, deflate: 1, shuffle: true, time_dim: None, parallel: true }
     }
 }
 
@@ -73,7 +82,7 @@ impl WriteOptions {
     #[must_use]
     pub fn following(src: &dyn crate::Source, format: OutputFormat, time_dim: Option<String>) -> WriteOptions {
         let plain = src.compressed() == Some(false);
-        WriteOptions { format, deflate: if plain { 0 } else { 1 }, shuffle: !plain, time_dim }
+        WriteOptions { format, deflate: if plain { 0 } else { 1 }, shuffle: !plain, time_dim, parallel: true }
     }
 }
 
@@ -97,6 +106,8 @@ pub struct NcWriter {
     dest: PathBuf,
     /// NetCDF-4 with a filter: large writes are flushed at once (see [`NcWriter::write`]).
     filtered: bool,
+    /// Variables written as pre-compressed chunks (closed before `file`).
+    direct: Option<DirectChunks>,
 }
 
 /// Writes of at least this many bytes are flushed to the file right away.
@@ -222,12 +233,43 @@ impl NcWriter {
             tmp: Some(tmp),
             dest: dest.to_path_buf(),
             filtered: opts.format == OutputFormat::Nc4 && (opts.deflate > 0 || opts.shuffle),
+            direct: None,
         };
         let r = w.define(ds, opts);
         if let Err(e) = r {
             return Err(nc_error(dest, &e, space::last_errno(), FLUSH_NEED, ""));
         }
+        if opts.parallel && opts.format == OutputFormat::Nc4 && opts.deflate > 0 {
+            w.open_direct(ds, opts)?;
+        }
         Ok(w)
+    }
+
+    /// Ends define mode (libnetcdf creates the datasets) and opens the variables that are
+    /// written as pre-compressed chunks; if HDF5 cannot open them, everything stays with
+    /// libnetcdf.
+    fn open_direct(&mut self, ds: &Dataset, opts: &WriteOptions) -> Result<(), IoError> {
+        let (Some(f), Some(tmp)) = (self.file.as_mut(), self.tmp.as_ref()) else { return Ok(()) };
+        let r = f.enddef().and_then(|()| f.sync());
+        let errno = space::last_errno();
+        r.map_err(|e| nc_error(&self.dest, &e, errno, FLUSH_NEED, ""))?;
+        let td = opts.time_dim.as_deref();
+        match DirectChunks::open(tmp.path(), ds, opts.deflate, opts.shuffle, |v| chunk_shape(v, td)) {
+            Ok(d) => self.direct = d,
+            Err(e) => tracing::debug!("{}: chunks compressed by libnetcdf ({e})", self.dest.display()),
+        }
+        Ok(())
+    }
+
+    /// The error of a failed direct chunk write of `var`.
+    fn chunk_error(&self, e: &ChunkError, var: &str) -> IoError {
+        if let ChunkError::H5(_, errno) = e {
+            let dir = self.dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            if space::is_disk_full(dir, &[*errno], FLUSH_NEED) {
+                return disk_full(&self.dest);
+            }
+        }
+        IoError::Write { path: self.dest.clone(), msg: format!("variable {var}: {e}") }
     }
 
     fn define(&mut self, ds: &Dataset, opts: &WriteOptions) -> Result<(), netcdf::Error> {
@@ -294,6 +336,13 @@ impl NcWriter {
     /// # Errors
     /// Unknown variable, shape/type mismatch, I/O failure.
     pub fn write(&mut self, var: &str, start: &[usize], data: &Array) -> Result<(), IoError> {
+        if let Some(d) = self.direct.as_mut() {
+            match d.write(var, start, data) {
+                Ok(true) => return Ok(()),
+                Ok(false) => {}
+                Err(e) => return Err(self.chunk_error(&e, var)),
+            }
+        }
         let dest = self.dest.clone();
         let werr = |msg: String| IoError::Write { path: dest.clone(), msg };
         let f = self.file.as_mut().ok_or_else(|| werr("file already closed".into()))?;
@@ -358,6 +407,9 @@ impl NcWriter {
     /// # Errors
     /// Close failure (the temporary file is then removed).
     pub fn close(mut self) -> Result<Staged, IoError> {
+        if let Some(mut d) = self.direct.take() {
+            d.finish().map_err(|e| self.chunk_error(&e, "(last chunks)"))?;
+        }
         if let Some(f) = self.file.as_ref() {
             // Everything is flushed while the file is still ours: a flush that fails (a full
             // disk) is handled by Drop, which can still close the file after emptying it; a
@@ -386,6 +438,8 @@ impl NcWriter {
 
 impl Drop for NcWriter {
     fn drop(&mut self) {
+        // HDF5's handles of the direct writes go first: libnetcdf closes the file.
+        self.direct = None;
         if let Some(f) = self.file.take() {
             // Unfinished: the file goes. Emptied first (its space comes back at once), then
             // closed with its pending writes discarded: libnetcdf would keep the descriptor of

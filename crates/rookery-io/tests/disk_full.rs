@@ -28,7 +28,13 @@ fn dataset(nt: usize) -> Dataset {
 /// Writes 64 time steps of 32 KiB (2 MiB) in blocks of 4 steps.
 fn write(dir: &std::path::Path, format: OutputFormat, deflate: i32) -> Result<std::path::PathBuf, IoError> {
     let nt = 64;
-    let opts = WriteOptions { format, deflate, shuffle: deflate > 0, time_dim: Some("time".into()) };
+    let opts = WriteOptions {
+        format,
+        deflate,
+        shuffle: deflate > 0,
+        time_dim: Some("time".into()),
+        ..WriteOptions::default()
+    };
     let dest = dir.join(format!("tas_out.{}", format.extension()));
     let mut w = Writer::create(&dest, &dataset(nt), &opts)?;
     // Values that do not compress away.
