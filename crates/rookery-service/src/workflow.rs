@@ -499,9 +499,15 @@ fn run_step(
                 return Ok(());
             }
             let (files, updir) = &done[up];
-            // A step's files are one dataset (joined along time), as rook's FileMapper does:
-            // pass the step's directory.
-            (vec![updir.to_string_lossy().into_owned()], files.clone())
+            if step.run == "ensemble_stats" {
+                // Members: each upstream output is one (a step on several members writes one
+                // dataset each); joined along time they would make a single member.
+                (files.clone(), files.clone())
+            } else {
+                // A step's files are one dataset (joined along time), as rook's FileMapper does:
+                // pass the step's directory.
+                (vec![updir.to_string_lossy().into_owned()], files.clone())
+            }
         }
     };
     if step.passthrough {

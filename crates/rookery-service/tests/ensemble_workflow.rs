@@ -11,13 +11,13 @@ const R2: &str = "badc/cmip6/data/CMIP6/DCPP/EC-Earth-Consortium/EC-Earth3/dcppA
 const R6: &str = "badc/cmip6/data/CMIP6/DCPP/EC-Earth-Consortium/EC-Earth3/dcppA-hindcast/s1960-r6i2p1f1/Amon/tas/gr/v20200508/tas_Amon_EC-Earth3_dcppA-hindcast_s1960-r6i2p1f1_gr_196011-196012.nc";
 
 /// The output of `rookery ensemble MEMBERS --stat STAT --time TIME` in `dir`.
-fn direct(members: &[String], stat: &str, time: &str, dir: &std::path::Path) -> std::path::PathBuf {
+fn direct(members: &[String], stat: &str, time: &str, area: &str, dir: &std::path::Path) -> std::path::PathBuf {
     std::fs::create_dir_all(dir).expect("output dir");
     let daops = rookery_daops::Daops::new(rookery_daops::Config::load().expect("config")).expect("daops");
     let stats = rookery_ops::ensemble::parse_stats(stat).expect("stats");
     let req = rookery_ops::SubsetRequest {
         time: rookery_ops::TimeParam::parse(time).expect("time"),
-        area: None,
+        area: rookery_ops::AreaParam::parse(area).expect("area"),
         level: None,
         time_components: None,
         shape: None,
@@ -75,9 +75,27 @@ fn ensemble_stats_as_a_workflow_step() {
     });
     let w = orchestrate(wf);
     assert!(w.split('?').next().unwrap().ends_with("_19601116-19601216_ens-stats.nc"), "{w}");
-    let d = direct(&members, "mean,std,p90", "1960-11/1960-12", tmp.path());
+    let d = direct(&members, "mean,std,p90", "1960-11/1960-12", "", &tmp.path().join("one"));
     assert_same(&w, &d, &vars);
     let (shape, mean) = fetch_values(&w, "tas_mean");
     assert_eq!(shape, [2, 3, 6]);
     assert!(mean.iter().all(|v| v.is_finite() && (150.0..350.0).contains(v)), "{mean:?}");
+
+    // Two steps: a subset of each member (area and time), then the statistics of the subsets:
+    // each subset output is one member, as the direct ensemble with the same selection.
+    let wf = json!({
+        "doc": "ensemble statistics of subsets",
+        "inputs": {"members": members},
+        "outputs": {"output": "ens/output"},
+        "steps": {
+            "cut": {"run": "subset", "in": {
+                "collection": "inputs/members", "time": "1960-11/1960-12", "area": "0,-30,150,60"}},
+            "ens": {"run": "ensemble_stats", "in": {"collection": "cut/output", "stat": "mean,std,p90"}}
+        }
+    });
+    let w = orchestrate(wf);
+    let d = direct(&members, "mean,std,p90", "1960-11/1960-12", "0,-30,150,60", &tmp.path().join("two"));
+    assert_same(&w, &d, &vars);
+    let (shape, _) = fetch_values(&w, "tas_mean");
+    assert_eq!(shape, [2, 2, 3], "two months, the area's 2 latitudes and 3 longitudes");
 }
