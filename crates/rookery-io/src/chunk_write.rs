@@ -387,7 +387,7 @@ fn fill_bytes(d: DType, fv: Option<f64>) -> Vec<u8> {
         DType::U32 => 4_294_967_295u32.to_le_bytes().to_vec(),
         DType::I64 => (-9_223_372_036_854_775_806i64).to_le_bytes().to_vec(),
         DType::U64 => 18_446_744_073_709_551_614u64.to_le_bytes().to_vec(),
-        DType::F32 => 9.969_209_968_386_869e36f32.to_le_bytes().to_vec(),
+        DType::F32 => 9.969_21e36_f32.to_le_bytes().to_vec(),
         DType::F64 => 9.969_209_968_386_869e36f64.to_le_bytes().to_vec(),
     }
 }

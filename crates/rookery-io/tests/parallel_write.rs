@@ -111,8 +111,8 @@ fn parallel_chunks_decode_as_libnetcdfs() {
     let dir = tempfile::tempdir().unwrap();
     let td = Some("time".to_string());
     // (deflate, shuffle, time slices)
-    let cases: [(i32, bool, &[(usize, usize)]); 3] =
-        [(1, true, &[(0, 120)]), (6, false, &[(0, 120)]), (9, true, &[(0, 50), (50, 120)])];
+    type Case<'a> = (i32, bool, &'a [(usize, usize)]);
+    let cases: [Case<'_>; 3] = [(1, true, &[(0, 120)]), (6, false, &[(0, 120)]), (9, true, &[(0, 50), (50, 120)])];
     let mut pairs: Vec<(PathBuf, PathBuf)> = Vec::new();
     for (deflate, shuffle, slices) in cases {
         for (i, &slice) in slices.iter().enumerate() {
