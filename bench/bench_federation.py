@@ -16,18 +16,12 @@ jobs in a PostgreSQL job store and times `rookery worker` processes (1, 2, 4) dr
 
 Not a test: timings depend on the machine; ratios are what to read.
 """
-import argparse, json, os, shutil, socket, subprocess, sys, tempfile, time, urllib.error, urllib.request
+import argparse, json, os, shutil, subprocess, sys, tempfile, time, urllib.error, urllib.request
+
+from _server import free_port, wait_http
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def post(url, doc, headers=None, timeout=3600):
@@ -81,12 +75,7 @@ def start_node(rookery, root, peers, log):
     env = dict(os.environ, ROOCS_CONFIG=ini, ROOKERY_PEER=peers, RUST_LOG="info")
     p = subprocess.Popen([rookery, "serve", "--open", "--bind", f"127.0.0.1:{port}", "--data-dir", data],
                          env=env, stdout=subprocess.DEVNULL, stderr=open(log, "w"))
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
+    wait_http(f"http://127.0.0.1:{port}/", p)
     return p, f"http://127.0.0.1:{port}", data
 
 

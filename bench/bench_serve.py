@@ -25,45 +25,14 @@ venv with xpublish (`--xpublish-python`, e.g. made with `python -m venv .venv-be
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 
+from _server import free_port, proc_stats, wait_http
+
 SRC = "/work/bench-data/tas.nc"
 ID = "bench.day.tas"
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def wait_http(url, proc, limit=120):
-    import urllib.request
-    t0 = time.time()
-    while time.time() - t0 < limit:
-        if proc.poll() is not None:
-            raise SystemExit(f"server for {url} exited with {proc.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=5).read()
-            return
-        except Exception:
-            time.sleep(0.3)
-    raise SystemExit(f"{url} did not answer")
-
-
-def proc_stats(pid):
-    """(bytes written by the process, CPU seconds, peak RSS in MB)."""
-    io = dict(line.split(": ") for line in open(f"/proc/{pid}/io").read().splitlines())
-    st = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    tck = os.sysconf("SC_CLK_TCK")
-    cpu = (int(st[11]) + int(st[12])) / tck
-    hwm = [l for l in open(f"/proc/{pid}/status").read().splitlines() if l.startswith("VmHWM")]
-    return int(io["wchar"]), cpu, int(hwm[0].split()[1]) / 1024 if hwm else 0.0
 
 
 def make_files(work, years):

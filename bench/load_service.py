@@ -13,22 +13,16 @@ the server's RSS: idle before, peak (VmHWM), at the end of each round and after 
 
 Only the standard library is used. Not a test: timings depend on the machine.
 """
-import argparse, concurrent.futures as cf, os, re, shutil, socket, statistics, subprocess, sys, tempfile, time
+import argparse, concurrent.futures as cf, os, re, shutil, subprocess, sys, tempfile, time
 import urllib.parse, urllib.request
+
+from _server import start_rookery, status_mb as rss_mb
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 RLDS = os.path.join(REPO, "..", "shared", "data", "mini-esgf", "badc", "cmip6", "data", "CMIP6", "CMIP", "IPSL",
                     "IPSL-CM6A-LR", "historical", "r1i1p1f1", "Amon", "rlds", "gr", "v20180803",
                     "rlds_Amon_IPSL-CM6A-LR_historical_r1i1p1f1_gr_185001-201412.nc")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def fetch(url, timeout=120):
@@ -42,28 +36,6 @@ def fetch(url, timeout=120):
 def pct(xs, q):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(round(q / 100 * (len(xs) - 1))))] if xs else float("nan")
-
-
-def peak_rss_mb(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
-
-
-def rss_mb(pid, field="VmRSS"):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
 
 
 def soak(a, base, pid):
@@ -158,18 +130,13 @@ def main():
     ap.add_argument("--idle", type=float, default=30, help="seconds idle after each round")
     a = ap.parse_args()
     data = tempfile.mkdtemp(prefix="rookery-load-")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    srv = subprocess.Popen([a.rookery, "serve", "--open", "--data-dir", data, "--port", str(port),
-                            "--workers", str(a.workers), "--rate-limit", "0"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The jobs read the shared test file by path: the server may read under its directory.
+    ini = os.path.join(data, "roocs.ini")
+    with open(ini, "w") as f:
+        f.write(f"[rookery]\nallowed_roots = {os.path.dirname(os.path.abspath(RLDS))}\n")
+    srv, base, _ = start_rookery(a.rookery, "--workers", str(a.workers), "--rate-limit", "0", data=data,
+                                 env=dict(os.environ, ROOCS_CONFIG=ini), stderr=subprocess.PIPE)
     try:
-        for _ in range(100):
-            try:
-                fetch(f"{base}/wps?service=WPS&request=GetCapabilities", timeout=2)
-                break
-            except Exception:
-                time.sleep(0.1)
         if a.soak > 0:
             return soak(a, base, srv.pid)
         # 1. Concurrent GetCapabilities.
@@ -209,7 +176,7 @@ def main():
               f"completion p50 {pct(done, 50):.2f} s, p95 {pct(done, 95):.2f} s; failures: "
               f"{[s for s, _ in jobs if s != 'ok']}")
         st, body, _ = _try(caps_url)
-        print(f"server still up: {st == 200}; server peak RSS {peak_rss_mb(srv.pid):.0f} MB")
+        print(f"server still up: {st == 200}; server peak RSS {rss_mb(srv.pid, 'VmHWM'):.0f} MB")
         return 0 if len(ok) == a.caps and len(done) == a.jobs and st == 200 else 1
     finally:
         srv.terminate()
