@@ -312,6 +312,9 @@ fn bytes_served_count_against_the_daily_quota() {
     let r = get_h(&u, &[("X-API-Key", &reader)]);
     assert_eq!(r.status, 429, "{}", r.text());
     assert!(json(&r)["description"].as_str().unwrap().contains("Quota exceeded"), "{}", r.text());
+    // Retry when the day's count starts again (midnight UTC).
+    let retry: i64 = r.header("retry-after").expect("Retry-After").parse().unwrap();
+    assert!((1..=86_400).contains(&retry), "{retry}");
     // Public datasets are not counted.
     assert_eq!(get(&s.url(&format!("/datasets/{PSL}/zarr/.zmetadata"))).status, 200);
 }

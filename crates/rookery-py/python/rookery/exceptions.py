@@ -57,6 +57,17 @@ class FileNotFound(RookeryError, FileNotFoundError):
     """A file, directory or glob that does not exist (or matches nothing)."""
 
 
+class ServiceError(RookeryError):
+    """A rookery server refused a request or a job failed (:class:`rookery.Client`): ``status``
+    is the HTTP status (None for a failed job or an unreachable server), ``url`` the address."""
+
+    def __init__(self, status: int | None, message: str, url: str = "") -> None:
+        super().__init__(f"{status}: {message}" if status else message)
+        self.status = status
+        self.message = message
+        self.url = url
+
+
 _KINDS: dict[str, type[Exception]] = {
     "invalid": InvalidParameterValue,
     "collection": InvalidCollection,
@@ -86,4 +97,5 @@ __all__ = [
     "InvalidProject",
     "NoDataError",
     "RookeryError",
+    "ServiceError",
 ]

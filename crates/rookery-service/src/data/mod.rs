@@ -96,10 +96,14 @@ pub(crate) fn reader(st: &St, headers: &HeaderMap, id: &str) -> Result<Reader, R
         match st.store.bytes_written(&p.id, day) {
             Ok(b) if b >= limit => {
                 tracing::info!("quota: {} refused a data read: {b} bytes today", p.id);
-                return Err(error(
+                let mut r = error(
                     StatusCode::TOO_MANY_REQUESTS,
                     format!("Quota exceeded: {b} bytes were written or served to you today (UTC) and the daily limit is {limit}; retry tomorrow"),
-                ));
+                );
+                // The daily count starts again at midnight UTC.
+                let until_midnight = 86_400 - (crate::time::now_ms() / 1000).rem_euclid(86_400);
+                r.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(until_midnight));
+                return Err(r);
             }
             Ok(_) => {}
             Err(e) => tracing::warn!("quota: reading bytes of {} failed: {e}", p.id),
