@@ -17,7 +17,7 @@ FLOORS = [
     ("jobs", "jobs usage_log"),
     ("identity and state", "auth quota state"),
     ("execution", "ops prov federation workflow dashboard execute slurm runner"),
-    ("http", "gate xml wps ogc data conn server"),
+    ("http", "gate xml wps ogc data wis2 conn server"),
 ]
 
 root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..")

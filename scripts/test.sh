@@ -26,15 +26,23 @@ bash scripts/setup-pyclients.sh
 # Python kerchunk/fsspec/xarray/zarr for the Zarr and Kerchunk interoperability tests (once,
 # before the tests run in parallel).
 bash scripts/setup-pyzarr.sh
+# WIS 2.0: pywcmp, pywis-pubsub, paho-mqtt (into .venv-zarr) and Debian's mosquitto.
+bash scripts/setup-wis2.sh
 # A real OpenID provider (npm oidc-provider, node) for the OIDC token tests.
 bash scripts/oidc-setup.sh
 # A throwaway PostgreSQL for the PostgreSQL job store tests (crates/rookery-service/tests/postgres.rs),
 # stopped on exit. Without it those tests fail when CI is set, and are skipped otherwise.
-trap 'bash scripts/pg-stop.sh; bash scripts/slurm-stop.sh' EXIT
+trap 'bash scripts/pg-stop.sh; bash scripts/slurm-stop.sh; bash scripts/mqtt-stop.sh' EXIT
 if pg=$(bash scripts/pg-start.sh); then
     export "${pg:?}"
 else
     echo "test.sh: WARNING: PostgreSQL could not be started; the PostgreSQL job store tests will fail in CI and be skipped elsewhere" >&2
+fi
+# A Mosquitto broker (loopback, username/password) for the WIS2 tests (crates/rookery/tests/wis2_mqtt.rs).
+if mq=$(bash scripts/mqtt-start.sh); then
+    export "${mq:?}"
+else
+    echo "test.sh: WARNING: mosquitto could not be started; the WIS2 MQTT test starts its own or is skipped" >&2
 fi
 # A one-node Slurm cluster (slurm-wlm, munge) for the Slurm executor tests (crates/rookery/tests/slurm.rs).
 if sl=$(bash scripts/slurm-start.sh); then

@@ -29,6 +29,7 @@ pub mod project;
 pub mod resolve;
 pub mod serve;
 pub mod wildcard;
+pub mod wis2;
 
 pub use config::Config;
 pub use resolve::{Resolved, Resolver};

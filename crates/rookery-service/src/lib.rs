@@ -57,6 +57,7 @@ pub mod state;
 pub mod text;
 pub mod time;
 pub mod usage_log;
+pub mod wis2;
 pub mod workflow;
 pub mod wps;
 pub mod xml;

@@ -173,6 +173,8 @@ pub fn router(st: St) -> Router {
         .route("/datasets/{id}/kerchunk.json", get(crate::data::kerchunk))
         .route("/datasets/{id}/files/{name}", get(crate::data::files))
         .route("/outputs/{id}/{*path}", get(output_file))
+        .route("/collections/discovery-metadata/items", get(crate::wis2::items))
+        .route("/collections/discovery-metadata/items/{id}", get(crate::wis2::item))
         .fallback(|| async {
             OwsError::not_found("No such endpoint; see / (OGC API - Processes) or /wps (WPS 1.0.0)").into_response()
         })

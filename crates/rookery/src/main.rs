@@ -192,6 +192,12 @@ enum Cmd {
         #[arg(long)]
         worker: String,
     },
+    /// WMO WIS 2.0: `records --output DIR` (WCMP2 discovery records), `notify FILE` (a WIS2
+    /// Notification Message, `--publish`ed through the outbox), `publish` (flush the outbox).
+    Wis2 {
+        #[command(subcommand)]
+        action: cmd::wis2::Wis2Cmd,
+    },
     /// The on-disk cache of remote (http/https) file blocks: `stats`, `clear [--url URL]`.
     Cache {
         #[command(subcommand)]
@@ -318,6 +324,15 @@ fn dispatch(cmd: Cmd) -> Result<(), cmd::Failure> {
         Cmd::Audit { args, opts } => cmd::audit::run(&args, &opts),
         Cmd::Usage { args, opts } => cmd::usage::run(&args, &opts),
         Cmd::Cache { action } => cmd::cache::run(&action),
+        Cmd::Wis2 { action } => {
+            let env = cmd::wis2::Wis2Env {
+                centre_id: std::env::var("ROOKERY_WIS2_CENTRE_ID").ok(),
+                credentials: std::env::var("ROOKERY_WIS2_BROKER_USER")
+                    .ok()
+                    .map(|u| (u, std::env::var("ROOKERY_WIS2_BROKER_PASSWORD").unwrap_or_default())),
+            };
+            cmd::wis2::run(&data()?, &action, env)
+        }
         Cmd::Worker { args, workers } => cmd::worker::run(&args, workers),
         Cmd::RunJob { args, job, worker } => cmd::worker::run_one(&args, &job, &worker),
         Cmd::Check(a) => cmd::check::run(&data()?, &a),

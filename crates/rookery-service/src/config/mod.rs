@@ -97,6 +97,9 @@ pub struct Config {
     pub rate_limit: u32,
     /// URL clients reach this server at (default: from the request's `Host`).
     pub public_url: Option<String>,
+    /// WIS2 centre id (`wis2_centre_id`, `ROOKERY_WIS2_CENTRE_ID`): overrides roocs.ini's
+    /// `[wis2] centre_id`.
+    pub wis2_centre_id: Option<String>,
     /// Runs of a job before an interruption marks it failed instead of re-queueing it.
     pub max_attempts: u32,
     /// Lease of a running job, renewed while it runs; an expired lease means the worker died.
@@ -352,6 +355,7 @@ impl Default for Config {
             retention_hours: 72.0,
             rate_limit: 600,
             public_url: None,
+            wis2_centre_id: None,
             max_attempts: 2,
             lease_secs: 60,
             sync_timeout_secs: 3600,
@@ -379,6 +383,7 @@ pub const KEYS: &[&str] = &[
     "retention_hours",
     "rate_limit",
     "public_url",
+    "wis2_centre_id",
     "max_attempts",
     "lease_secs",
     "sync_timeout_secs",
@@ -427,6 +432,7 @@ impl Config {
             "retention_hours" => self.retention_hours = num(key, v)?,
             "rate_limit" => self.rate_limit = num(key, v)?,
             "public_url" => self.public_url = (!v.is_empty()).then(|| v.trim_end_matches('/').to_string()),
+            "wis2_centre_id" => self.wis2_centre_id = (!v.trim().is_empty()).then(|| v.trim().to_string()),
             "max_attempts" => self.max_attempts = num::<u32>(key, v)?.max(1),
             "lease_secs" => self.lease_secs = num::<u64>(key, v)?.max(2),
             "sync_timeout_secs" => self.sync_timeout_secs = num(key, v)?,

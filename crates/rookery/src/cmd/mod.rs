@@ -17,6 +17,7 @@ pub(crate) mod serve;
 pub(crate) mod subset;
 pub(crate) mod timestats;
 pub(crate) mod usage;
+pub(crate) mod wis2;
 pub(crate) mod worker;
 
 use clap::ValueEnum;
