@@ -26,6 +26,8 @@ bash scripts/setup-pyclients.sh
 # Python kerchunk/fsspec/xarray/zarr for the Zarr and Kerchunk interoperability tests (once,
 # before the tests run in parallel).
 bash scripts/setup-pyzarr.sh
+# Headless Chromium + selenium for the browser UI test (tests/ui.rs).
+bash scripts/setup-ui.sh
 # A real OpenID provider (npm oidc-provider, node) for the OIDC token tests.
 bash scripts/oidc-setup.sh
 # A throwaway PostgreSQL for the PostgreSQL job store tests (crates/rookery-service/tests/postgres.rs),

@@ -173,6 +173,12 @@ pub fn router(st: St) -> Router {
         .route("/datasets/{id}/kerchunk.json", get(crate::data::kerchunk))
         .route("/datasets/{id}/files/{name}", get(crate::data::files))
         .route("/outputs/{id}/{*path}", get(output_file))
+        .route("/ui", get(crate::ui::page))
+        .route("/ui/", get(crate::ui::page))
+        .route("/ui/{file}", get(crate::ui::asset))
+        .route("/ui/api/jobs/{id}", get(crate::ui::job_detail))
+        .route("/ui/api/usage", get(crate::ui::usage))
+        .route("/datasets/{id}/quicklook", get(crate::ui::quicklook))
         .fallback(|| async {
             OwsError::not_found("No such endpoint; see / (OGC API - Processes) or /wps (WPS 1.0.0)").into_response()
         })
