@@ -51,7 +51,8 @@ struct Layout {
 
 fn layout(src: &dyn Source, t: Target<'_>) -> Result<Layout, QuicklookError> {
     let ds = src.dataset();
-    let v = ds.var(t.var).ok_or_else(|| QuicklookError::Variable(format!("No variable '{}' in this dataset", t.var)))?;
+    let v =
+        ds.var(t.var).ok_or_else(|| QuicklookError::Variable(format!("No variable '{}' in this dataset", t.var)))?;
     if v.shape.len() < 2 {
         return Err(QuicklookError::Variable(format!(
             "Variable '{}' has {} dimension(s): a quicklook needs a 2-D field",

@@ -93,10 +93,14 @@ pub async fn usage(State(st): State<St>, h: HeaderMap, Query(q): Query<UsageQ>) 
         .collect();
     let rows: Vec<Value> = rows
         .iter()
-        .map(|r| json!([r.time_start, r.time_end - r.time_start, r.user, r.operation, r.process, r.http_status, r.bytes_out]))
+        .map(|r| {
+            json!([r.time_start, r.time_end - r.time_start, r.user, r.operation, r.process, r.http_status, r.bytes_out])
+        })
         .collect();
-    js(&json!({"days": days, "jobs": jobs, "job_fields": ["process", "owner", "status", "created", "started", "finished"],
-               "requests": rows, "request_fields": ["time", "duration_ms", "user", "operation", "process", "http_status", "bytes_out"]}))
+    js(
+        &json!({"days": days, "jobs": jobs, "job_fields": ["process", "owner", "status", "created", "started", "finished"],
+               "requests": rows, "request_fields": ["time", "duration_ms", "user", "operation", "process", "http_status", "bytes_out"]}),
+    )
 }
 
 /// Query of `/datasets/{id}/quicklook`.

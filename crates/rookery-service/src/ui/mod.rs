@@ -46,10 +46,7 @@ pub fn secured(mut r: Response) -> Response {
 #[must_use]
 pub fn shell() -> Response {
     secured(
-        (
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
-            INDEX,
-        )
+        ([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], INDEX)
             .into_response(),
     )
 }

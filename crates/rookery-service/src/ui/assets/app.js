@@ -36,7 +36,7 @@ function svg(tag, attrs, ...kids) {
 
 function show(...nodes) {
   const m = document.getElementById('main');
-  m.replaceChildren(...nodes);
+  m.replaceChildren(...nodes.flat().filter(n => n !== null && n !== undefined && n !== false));
 }
 
 async function api(path, opts) {
@@ -330,7 +330,7 @@ async function quicklook(id, box, varName, t) {
   const q = r.body;
   const rows = q.values.length, cols = rows ? q.values[0].length : 0;
   const c = el('canvas', {width: cols, height: rows, id: 'quicklook', style: null});
-  c.style.width = Math.min(720, cols * 3) + 'px';
+  c.style.width = Math.max(360, Math.min(720, cols * 3)) + 'px';
   const ctx = c.getContext('2d');
   const img = ctx.createImageData(cols, rows);
   const span = (q.max - q.min) || 1;
