@@ -351,7 +351,7 @@ async function quicklook(id, box, varName, t) {
     series.replaceChildren(lineChart(varName + ' at grid point y=' + s.body.y + ', x=' + s.body.x + ' (' + s.body.units + ')', s.body.values, s.body.time_values));
   });
   msg.textContent = q.variable + ' at time step ' + q.time_index + ' of ' + q.steps + (q.time_value !== null ? ' (' + q.time_value + ' ' + q.time_units + ')' : '') +
-    ', ' + q.ny + '×' + q.nx + ' every ' + q.stride + ', range ' + q.min + ' … ' + q.max + ' ' + q.units + '. Click a point for its time series.';
+    ', ' + q.ny + '×' + q.nx + ' every ' + q.stride + ', range ' + (q.min === null ? '–' : q.min.toPrecision(5)) + ' … ' + (q.max === null ? '–' : q.max.toPrecision(5)) + ' ' + q.units + '. Click a point for its time series.';
   box.replaceChildren(msg, c, series);
 }
 
@@ -384,7 +384,7 @@ async function viewDataset(id) {
 function barChart(title, pairs, fmt) {
   const w = 760, h = 190, p = 30;
   const max = Math.max(1, ...pairs.map(x => x[1]));
-  const bw = (w - 2 * p) / Math.max(1, pairs.length);
+  const bw = Math.min(60, (w - 2 * p) / Math.max(1, pairs.length));
   const g = svg('svg', {class: 'chart', viewBox: '0 0 ' + w + ' ' + (h + 24), role: 'img', 'aria-label': title},
     svg('text', {x: p, y: 12}, title + ' (max ' + (fmt ? fmt(max) : max) + ')'));
   const every = Math.max(1, Math.ceil(pairs.length / 12));
@@ -402,6 +402,17 @@ function count(items, key, val) {
   const m = new Map();
   for (const x of items) m.set(key(x), (m.get(key(x)) || 0) + (val ? val(x) : 1));
   return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+}
+
+// Every day of the last `days` (UTC) with its count (0 when absent), oldest first.
+function perDay(days, pairs) {
+  const m = new Map(pairs);
+  const out = [];
+  for (let i = days - 1; i >= 0; i--) {
+    const k = new Date(Date.now() - i * 86400000).toISOString().slice(0, 10);
+    out.push([k, m.get(k) || 0]);
+  }
+  return out;
 }
 
 function humanBytes(b) {
@@ -424,12 +435,12 @@ async function viewUsage() {
   show(el('h1', {}, 'Usage, last ' + r.body.days + ' days'),
     el('p', {}, jobs.length + ' jobs, ' + reqs.length + ' requests, ' + humanBytes(reqs.reduce((a, x) => a + x.bytes, 0)) + ' served.'),
     el('div', {id: 'charts'},
-      barChart('Jobs per day', count(jobs, j => day(j.created))),
+      barChart('Jobs per day', perDay(r.body.days, count(jobs, j => day(j.created)))),
       barChart('Jobs per process', count(jobs, j => j.process)),
       barChart('Jobs per user', count(jobs, j => j.owner)),
       barChart('Failed jobs per process', count(jobs.filter(j => j.status === 'failed'), j => j.process)),
       barChart('Mean duration per process (s)', durations.map(([p, s]) => [p, s / perProcess.get(p)]), x => x.toFixed(1) + ' s'),
-      barChart('Bytes served per day', count(reqs, x => day(x.time), x => x.bytes), humanBytes),
+      barChart('Bytes served per day', perDay(r.body.days, count(reqs, x => day(x.time), x => x.bytes)), humanBytes),
       barChart('Requests per user', count(reqs, x => x.user || 'anonymous')),
       barChart('Refused or failed requests (HTTP ≥ 400) per operation', count(reqs.filter(x => x.code >= 400), x => x.operation))));
 }
