@@ -16,8 +16,8 @@ FLOORS = [
     ("words", "text ids time scopes failure error dirlock freespace limits nested process config"),
     ("jobs", "jobs usage_log"),
     ("identity and state", "auth quota state"),
-    ("execution", "ops prov federation workflow dashboard execute slurm runner"),
-    ("http", "gate xml wps ogc data wis2 conn server"),
+    ("execution", "ops prov federation workflow dashboard quicklook execute slurm runner"),
+    ("http", "gate xml wps ogc data wis2 ui conn server"),
 ]
 
 root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..")

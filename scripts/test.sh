@@ -28,6 +28,8 @@ bash scripts/setup-pyclients.sh
 bash scripts/setup-pyzarr.sh
 # WIS 2.0: pywcmp, pywis-pubsub, paho-mqtt (into .venv-zarr) and Debian's mosquitto.
 bash scripts/setup-wis2.sh
+# Headless Chromium + selenium for the browser UI test (tests/ui.rs).
+bash scripts/setup-ui.sh
 # A real OpenID provider (npm oidc-provider, node) for the OIDC token tests.
 bash scripts/oidc-setup.sh
 # A throwaway PostgreSQL for the PostgreSQL job store tests (crates/rookery-service/tests/postgres.rs),

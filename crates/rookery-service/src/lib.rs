@@ -12,11 +12,12 @@
 //!              wps.rs + xml.rs: WPS 1.0.0 (KVP/XML, documents); ogc.rs: OGC API – Processes
 //!              data/: data API (datasets, Zarr 2/3, Kerchunk, files) over rookery-daops' serve
 //!              gate.rs: who is asking (token middleware, principal/require, quotas at submit)
+//!              ui/: the browser UI (embedded page, its JSON; pages for browsers on OGC paths)
 //!  execution   runner.rs: workers (claim, lease, progress, end), maintenance; slurm.rs
 //!              execute.rs: a queued process in its job directory → files, provenance, result
 //!              workflow.rs: orchestrate documents (DAG); federation.rs: parts at peers
 //!              ops.rs: operations → rookery-daops (the conductor); prov/: PROV-JSON + PNG
-//!              dashboard.rs: the usage dashboard page
+//!              dashboard.rs: the usage dashboard page; quicklook.rs: fields for the UI
 //!  state       state.rs: AppState (config, store, credentials, quotas, the restricted Daops)
 //!              auth/: API keys, signed URLs, rate limit, OIDC tokens; quota.rs
 //!  jobs        jobs/: JobStore (SQLite or PostgreSQL), pending ends; usage_log.rs
@@ -48,6 +49,7 @@ pub mod ogc;
 pub mod ops;
 pub mod process;
 pub mod prov;
+pub mod quicklook;
 pub mod quota;
 pub mod runner;
 pub mod scopes;
@@ -56,6 +58,7 @@ pub mod slurm;
 pub mod state;
 pub mod text;
 pub mod time;
+pub mod ui;
 pub mod usage_log;
 pub mod wis2;
 pub mod workflow;

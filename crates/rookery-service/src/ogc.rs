@@ -113,7 +113,10 @@ fn doc(h: &HeaderMap, title: &str, v: &Value) -> Response {
 }
 
 /// `GET /`.
-pub async fn landing(State(st): State<St>, h: HeaderMap) -> Response {
+pub async fn landing(State(st): State<St>, h: HeaderMap, uri: axum::http::Uri) -> Response {
+    if crate::ui::wants_html(&h, uri.query()) {
+        return crate::ui::shell();
+    }
     let b = st.base_url(&h);
     let v = json!({
         "title": st.info.title,
@@ -127,7 +130,7 @@ pub async fn landing(State(st): State<St>, h: HeaderMap) -> Response {
             {"href": format!("{b}/wps?service=WPS&request=GetCapabilities"), "rel": "alternate", "type": "text/xml", "title": "WPS 1.0.0"}
         ]
     });
-    doc(&h, "rookery", &v)
+    js(&v)
 }
 
 /// `GET /conformance`.
@@ -216,19 +219,25 @@ pub fn description(b: &str, p: &ProcessDef) -> Value {
 }
 
 /// `GET /processes`.
-pub async fn processes(State(st): State<St>, h: HeaderMap) -> Response {
+pub async fn processes(State(st): State<St>, h: HeaderMap, uri: axum::http::Uri) -> Response {
+    if crate::ui::wants_html(&h, uri.query()) {
+        return crate::ui::shell();
+    }
     let b = st.base_url(&h);
     let v = json!({
         "processes": st.processes.iter().map(|p| summary(&b, p)).collect::<Vec<_>>(),
         "links": [{"href": format!("{b}/processes"), "rel": "self", "type": "application/json"}]
     });
-    doc(&h, "Processes", &v)
+    js(&v)
 }
 
 /// `GET /processes/{id}`.
-pub async fn process(State(st): State<St>, h: HeaderMap, Path(id): Path<String>) -> Response {
+pub async fn process(State(st): State<St>, h: HeaderMap, uri: axum::http::Uri, Path(id): Path<String>) -> Response {
+    if crate::ui::wants_html(&h, uri.query()) && st.process(&id).is_some() {
+        return crate::ui::shell();
+    }
     match st.process(&id) {
-        Some(p) => doc(&h, p.title, &description(&st.base_url(&h), p)),
+        Some(p) => js(&description(&st.base_url(&h), p)),
         None => problem(StatusCode::NOT_FOUND, "no-such-process", format!("Unknown process '{id}'")),
     }
 }
@@ -505,7 +514,11 @@ pub async fn execute(State(st): State<St>, h: HeaderMap, Path(id): Path<String>,
 }
 
 /// `GET /jobs`.
-pub async fn jobs(State(st): State<St>, h: HeaderMap) -> Response {
+pub async fn jobs(State(st): State<St>, h: HeaderMap, uri: axum::http::Uri) -> Response {
+    // A browser gets the page, which asks for the list with its credential.
+    if crate::ui::wants_html(&h, uri.query()) {
+        return crate::ui::shell();
+    }
     let who = match st.require(&h, "jobs") {
         Ok(w) => w,
         Err(e) => return from_ows(&e),
@@ -513,9 +526,7 @@ pub async fn jobs(State(st): State<St>, h: HeaderMap) -> Response {
     let owner = (!who.has("admin")).then_some(who.id.as_str());
     let b = st.base_url(&h);
     match st.store.list(owner, 1000) {
-        Ok(js_) => doc(
-            &h,
-            "Jobs",
+        Ok(js_) => js(
             &json!({"jobs": js_.into_iter().map(|j| status_info(&st, &b, &st.pending.overlay(j))).collect::<Vec<_>>(), "links": [{"href": format!("{b}/jobs"), "rel": "self", "type": "application/json"}]}),
         ),
         Err(e) => from_ows(&st.store_failure(&e)),
@@ -534,9 +545,12 @@ fn own_job(st: &St, h: &HeaderMap, id: &str) -> Result<Job, Response> {
 }
 
 /// `GET /jobs/{id}`.
-pub async fn job(State(st): State<St>, h: HeaderMap, Path(id): Path<String>) -> Response {
+pub async fn job(State(st): State<St>, h: HeaderMap, uri: axum::http::Uri, Path(id): Path<String>) -> Response {
+    if crate::ui::wants_html(&h, uri.query()) {
+        return crate::ui::shell();
+    }
     match own_job(&st, &h, &id) {
-        Ok(j) => doc(&h, "Job", &status_info(&st, &st.base_url(&h), &j)),
+        Ok(j) => js(&status_info(&st, &st.base_url(&h), &j)),
         Err(r) => r,
     }
 }

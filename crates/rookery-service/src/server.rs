@@ -175,6 +175,12 @@ pub fn router(st: St) -> Router {
         .route("/outputs/{id}/{*path}", get(output_file))
         .route("/collections/discovery-metadata/items", get(crate::wis2::items))
         .route("/collections/discovery-metadata/items/{id}", get(crate::wis2::item))
+        .route("/ui", get(crate::ui::page))
+        .route("/ui/", get(crate::ui::page))
+        .route("/ui/{file}", get(crate::ui::asset))
+        .route("/ui/api/jobs/{id}", get(crate::ui::job_detail))
+        .route("/ui/api/usage", get(crate::ui::usage))
+        .route("/datasets/{id}/quicklook", get(crate::ui::quicklook))
         .fallback(|| async {
             OwsError::not_found("No such endpoint; see / (OGC API - Processes) or /wps (WPS 1.0.0)").into_response()
         })

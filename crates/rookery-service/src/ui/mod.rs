@@ -1,0 +1,124 @@
+//! HTTP floor: the browser UI under `/ui/` — one page, a small vanilla script and a style
+//! sheet, all embedded in the binary (no build step, nothing fetched from elsewhere), and the
+//! few JSON endpoints the page needs beyond the OGC API and the data API:
+//!
+//! ```text
+//!   GET /ui/, /ui/app.js, /ui/style.css   the page and its assets
+//!   GET /ui/api/jobs/{id}                 a job with its inputs, outputs (signed links), times
+//!   GET /ui/api/usage                     jobs and usage-log rows for the charts ('usage' scope)
+//!   GET /datasets/{id}/quicklook          a decimated time step, or a point's time series
+//! ```
+//!
+//! Every answer carries a strict `Content-Security-Policy` (scripts and styles from this
+//! origin only, no inline script), `X-Content-Type-Options: nosniff`, `Referrer-Policy:
+//! no-referrer` and `X-Frame-Options: DENY`. The page keeps the credential in
+//! `sessionStorage` and sends it as `Authorization: Bearer`; no cookie is set or read, so
+//! cross-site requests carry no credential and need no CSRF token.
+
+mod api;
+
+pub use api::{job_detail, quicklook, usage};
+
+use axum::extract::Path;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+const INDEX: &str = include_str!("assets/index.html");
+const APP_JS: &str = include_str!("assets/app.js");
+const STYLE: &str = include_str!("assets/style.css");
+
+/// The Content-Security-Policy of every UI answer.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// Adds the UI's security headers to `r`.
+#[must_use]
+pub fn secured(mut r: Response) -> Response {
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    r
+}
+
+/// The page (the same for every route: the script reads the address and draws the view).
+#[must_use]
+pub fn shell() -> Response {
+    secured(
+        ([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], INDEX)
+            .into_response(),
+    )
+}
+
+/// `GET /ui/`.
+pub async fn page() -> Response {
+    shell()
+}
+
+/// `GET /ui/{file}`: an embedded asset.
+pub async fn asset(Path(name): Path<String>) -> Response {
+    let (ty, body) = match name.as_str() {
+        "app.js" => ("text/javascript; charset=utf-8", APP_JS),
+        "style.css" => ("text/css; charset=utf-8", STYLE),
+        "index.html" => return shell(),
+        _ => {
+            return secured(
+                (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain")], "No such UI file").into_response(),
+            )
+        }
+    };
+    secured(([(header::CONTENT_TYPE, ty), (header::CACHE_CONTROL, "no-cache")], body).into_response())
+}
+
+/// Whether a request asks for a page: `f=html` in the query, or an `Accept` that names
+/// `text/html` before any JSON type (as browsers send; JSON clients are unchanged).
+#[must_use]
+pub fn wants_html(h: &axum::http::HeaderMap, query: Option<&str>) -> bool {
+    if let Some(q) = query {
+        for (k, v) in form_urlencoded::parse(q.as_bytes()) {
+            if k == "f" {
+                return v == "html";
+            }
+        }
+    }
+    let Some(a) = h.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else { return false };
+    let a = a.to_ascii_lowercase();
+    match (a.find("text/html"), a.find("json")) {
+        (Some(html), Some(json)) => html < json,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
+/// The page's byte count (page, script and style sheet), for the README's page weight.
+#[must_use]
+pub fn weight() -> usize {
+    INDEX.len() + APP_JS.len() + STYLE.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiation() {
+        let mut h = axum::http::HeaderMap::new();
+        assert!(!wants_html(&h, None));
+        assert!(wants_html(&h, Some("f=html")));
+        h.insert(header::ACCEPT, HeaderValue::from_static("text/html,application/xhtml+xml,*/*;q=0.8"));
+        assert!(wants_html(&h, None));
+        assert!(!wants_html(&h, Some("f=json")));
+        h.insert(header::ACCEPT, HeaderValue::from_static("application/json, text/html"));
+        assert!(!wants_html(&h, None));
+        h.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        assert!(!wants_html(&h, None));
+    }
+
+    #[test]
+    fn no_inline_script_and_small() {
+        assert!(!INDEX.contains("<script>") && INDEX.contains("<script src="));
+        assert!(!APP_JS.contains("innerHTML"), "data must be rendered with textContent");
+        assert!(weight() < 100_000, "{}", weight());
+    }
+}
