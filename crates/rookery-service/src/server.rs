@@ -172,6 +172,12 @@ pub fn router(st: St) -> Router {
         .route("/datasets/{id}/zarr3/{*key}", get(crate::data::zarr3))
         .route("/datasets/{id}/kerchunk.json", get(crate::data::kerchunk))
         .route("/datasets/{id}/files/{name}", get(crate::data::files))
+        .route("/edr", get(crate::data::edr_landing))
+        .route("/edr/conformance", get(crate::data::edr_conformance))
+        .route("/edr/api", get(crate::data::edr_api))
+        .route("/edr/collections", get(crate::data::edr_collections))
+        .route("/edr/collections/{id}", get(crate::data::edr_collection))
+        .route("/edr/collections/{id}/{query}", get(crate::data::edr_query))
         .route("/outputs/{id}/{*path}", get(output_file))
         .fallback(|| async {
             OwsError::not_found("No such endpoint; see / (OGC API - Processes) or /wps (WPS 1.0.0)").into_response()
