@@ -159,7 +159,7 @@ impl Daops {
             let body = std::fs::read(path).map_err(|e| EdrError::Failed(format!("reading the answer: {e}")))?;
             return Ok(EdrAnswer { body, media_type: q.format.media_type(), file_name: format!("{stem}.nc") });
         }
-        let out = rookery_io::open_paths(self.io(), std::slice::from_ref(path))
+        let out = rookery_io::open_paths(&self.io().with_root(tmp.path()), std::slice::from_ref(path))
             .map_err(|e| EdrError::Failed(format!("reading the answer back: {e}")))?;
         let position = match &q.selection {
             Selection::Position { multi, .. } => Some((ids, *multi)),
