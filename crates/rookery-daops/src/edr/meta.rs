@@ -60,7 +60,8 @@ pub fn parameter_names(ds: &Dataset, info: &CfInfo) -> Vec<String> {
             !referenced.contains(&v.name) && Some(&v.name) != info.lat.as_ref() && Some(&v.name) != info.lon.as_ref()
         })
         .filter(|v| {
-            !(v.dims.len() == 1 && v.dims[0] == v.name) && !v.name.contains("bnds") && !v.name.contains("vertices")
+            let coordinate = v.dims.len() == 1 && v.dims[0] == v.name;
+            !(coordinate || v.name.contains("bnds") || v.name.contains("vertices"))
         })
         .map(|v| v.name.clone())
         .collect()
