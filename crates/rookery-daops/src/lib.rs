@@ -24,6 +24,7 @@ pub mod catalog;
 pub mod concat;
 pub mod config;
 pub mod consolidate;
+pub mod edr;
 pub mod fixes;
 pub mod project;
 pub mod resolve;

@@ -23,6 +23,7 @@ pub mod output;
 pub mod params;
 pub mod plan;
 pub mod point;
+pub mod radius_mask;
 pub mod regrid;
 pub mod shape_mask;
 pub mod stats;

@@ -308,7 +308,7 @@ fn wrap180(x: f64) -> f64 {
 }
 
 /// Values of a raw array as f64 with the variable's fill/missing values (and NaN) as NaN.
-fn decoded(v: &Variable, a: &Array) -> Vec<f64> {
+pub fn decoded(v: &Variable, a: &Array) -> Vec<f64> {
     let missing: Vec<f64> = ["_FillValue", "missing_value"].iter().filter_map(|n| v.attrs.get_f64(n)).collect();
     let scale = v.attrs.get_f64("scale_factor").unwrap_or(1.0);
     let offset = v.attrs.get_f64("add_offset").unwrap_or(0.0);

@@ -127,6 +127,8 @@ pub struct Config {
     pub min_free_space: crate::freespace::MinFreeSpace,
     /// Connections, timeouts and request bodies of the HTTP server (see [`crate::limits`]).
     pub http: crate::limits::HttpLimits,
+    /// Largest answer of a data query (EDR, DAP), refused with 413 before any data is read.
+    pub max_answer_bytes: u64,
 }
 
 /// Where jobs run.
@@ -368,6 +370,7 @@ impl Default for Config {
             slurm: crate::config::SlurmConfig::default(),
             min_free_space: crate::freespace::MinFreeSpace::Default,
             http: crate::limits::HttpLimits::default(),
+            max_answer_bytes: 512 << 20,
         }
     }
 }
@@ -406,6 +409,7 @@ pub const KEYS: &[&str] = &[
     "slurm_options",
     "slurm_program",
     "min_free_space",
+    "max_answer_bytes",
 ];
 
 fn num<T: std::str::FromStr>(key: &str, v: &str) -> Result<T, ConfigError> {
@@ -429,6 +433,10 @@ impl Config {
             }
             "workers" => self.workers = num::<usize>(key, v)?.max(1),
             "max_queued" => self.max_queued = num(key, v)?,
+            "max_answer_bytes" => {
+                self.max_answer_bytes =
+                    crate::text::parse_size(v).map_err(|e| ConfigError::Invalid(format!("config: '{key}': {e}")))?
+            }
             "retention_hours" => self.retention_hours = num(key, v)?,
             "rate_limit" => self.rate_limit = num(key, v)?,
             "public_url" => self.public_url = (!v.is_empty()).then(|| v.trim_end_matches('/').to_string()),

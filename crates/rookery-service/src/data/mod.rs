@@ -20,8 +20,13 @@
 //! are public, everything is on an `--open` server; other reads need the `data:read`
 //! permission. Errors are one-line JSON `{"code": ..., "description": ...}`.
 
+mod edr;
 mod zarr;
 
+pub use edr::{
+    api as edr_api, collection as edr_collection, collections as edr_collections, conformance as edr_conformance,
+    landing as edr_landing, query as edr_query,
+};
 pub use zarr::{files, kerchunk, zarr2, zarr3};
 
 use crate::error::OwsError;
