@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// Time steps of the synthetic input: its values are never written (chunks not allocated, read
-/// as fill values), so the file is small but averaging it reads ~40 GB of values — far longer
+/// as fill values), so the file is small but averaging it reads ~150 GB of values — far longer
 /// than the test waits.
 const NT: usize = 150_000;
 
@@ -17,8 +17,8 @@ const NT: usize = 150_000;
 fn long_input(path: &Path) {
     let mut f = netcdf::create(path).expect("create");
     f.add_dimension("time", NT).expect("dim");
-    f.add_dimension("lat", 180).expect("dim");
-    f.add_dimension("lon", 360).expect("dim");
+    f.add_dimension("lat", 360).expect("dim");
+    f.add_dimension("lon", 720).expect("dim");
     f.add_attribute("Conventions", "CF-1.7").expect("attr");
     {
         let mut t = f.add_variable::<f64>("time", &["time"]).expect("var");
@@ -29,15 +29,15 @@ fn long_input(path: &Path) {
         let v: Vec<f64> = (0..NT).map(|i| i as f64).collect();
         t.put_values(&v, ..).expect("put");
     }
-    for (name, n, units, step) in [("lat", 180, "degrees_north", -89.5), ("lon", 360, "degrees_east", 0.5)] {
+    for (name, n, units, first) in [("lat", 360, "degrees_north", -89.75), ("lon", 720, "degrees_east", 0.25)] {
         let mut c = f.add_variable::<f64>(name, &[name]).expect("var");
         c.put_attribute("units", units).expect("attr");
         #[allow(clippy::cast_precision_loss)]
-        let v: Vec<f64> = (0..n).map(|i| step + i as f64).collect();
+        let v: Vec<f64> = (0..n).map(|i| first + 0.5 * i as f64).collect();
         c.put_values(&v, ..).expect("put");
     }
     let mut v = f.add_variable::<f32>("tas", &["time", "lat", "lon"]).expect("var");
-    v.set_chunking(&[1, 180, 360]).expect("chunking");
+    v.set_chunking(&[1, 360, 720]).expect("chunking");
     v.put_attribute("standard_name", "air_temperature").expect("attr");
     v.put_attribute("units", "K").expect("attr");
     v.set_fill_value(1e20f32).expect("fill");
