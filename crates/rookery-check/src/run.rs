@@ -123,6 +123,7 @@ fn spec(dir: &Path, extra: &str) -> OutputSpec {
         size_limit: 2_000_000_000,
         extra: extra.to_string(),
         history: format!("{}: rookery {} check", rookery_ops::output::utc_now(), build::VERSION),
+        cancel: Default::default(),
     }
 }
 

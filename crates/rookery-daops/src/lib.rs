@@ -284,6 +284,26 @@ impl Daops {
         d
     }
 
+    /// This layer with `cancel` as its cancellation flag: the operations stop at their next
+    /// block (or dataset) once it is set, leaving no output ([`rookery_io::Cancel`]).
+    #[must_use]
+    pub fn with_cancel(&self, cancel: rookery_io::Cancel) -> Daops {
+        let mut d = self.clone();
+        d.resolver = d.resolver.with_io(self.resolver.io().with_cancel(cancel));
+        d
+    }
+
+    /// `Err(cancelled)` once this layer's cancellation flag is set (checked before each dataset).
+    fn check_cancel(&self) -> Result<(), DaopsError> {
+        Ok(self.io().cancel().check().map_err(OpError::from)?)
+    }
+
+    /// `opts.output` carrying this layer's cancellation flag (see [`Daops::check_cancel`]).
+    fn output(&self, opts: &RunOptions) -> Result<OutputSpec, DaopsError> {
+        self.check_cancel()?;
+        Ok(OutputSpec { cancel: self.io().cancel().clone(), ..opts.output.clone() })
+    }
+
     /// The I/O context every file and URL is read through.
     #[must_use]
     pub fn io(&self) -> &rookery_io::IoContext {
@@ -492,9 +512,10 @@ impl Daops {
                     continue;
                 }
             }
+            let output = self.output(opts)?;
             let src = self.open(d, opts.apply_fixes)?;
             let part = opts.progress.part(k, datasets.len());
-            let outs = rookery_ops::subset(src.as_ref(), req, &opts.output, &mut namer, &part.steps())?;
+            let outs = rookery_ops::subset(src.as_ref(), req, &output, &mut namer, &part.steps())?;
             rs.results.push((
                 d.key().to_string(),
                 outs.into_iter().map(|p: PathBuf| p.to_string_lossy().into_owned()).collect(),
@@ -540,11 +561,12 @@ impl Daops {
             let job = plan(src.as_ref())?;
             planned.push((d.key().to_string(), src, job));
         }
-        let mut output = opts.output.clone();
+        let mut output = self.output(opts)?;
         output.extra = format!("{}{extra}", output.extra);
         let mut namer = FileNamer::new(opts.namer, self.resolver.templates());
         let mut rs = ResultSet::default();
         for (k, (key, src, job)) in planned.iter().enumerate() {
+            self.check_cancel()?;
             let part = opts.progress.part(k, planned.len());
             let outs = rookery_ops::average::run(src.as_ref(), job, &output, &mut namer, &part.steps())?;
             rs.results.push((key.clone(), outs.into_iter().map(|p| p.to_string_lossy().into_owned()).collect()));
@@ -574,7 +596,7 @@ impl Daops {
         let mut rs = ResultSet::default();
         for (k, (key, src, p)) in planned.iter().enumerate() {
             let part = opts.progress.part(k, planned.len());
-            let mut output = opts.output.clone();
+            let mut output = self.output(opts)?;
             output.extra = format!("{}{}", output.extra, p.suffix);
             let outs = rookery_ops::engine::execute(src.as_ref(), &p.job, &output, &mut namer, &part.steps())?;
             rs.results.push((key.clone(), outs.into_iter().map(|p| p.to_string_lossy().into_owned()).collect()));
@@ -603,11 +625,12 @@ impl Daops {
             let p = rookery_ops::point::plan_points(src.as_ref(), req)?;
             planned.push((d.key().to_string(), src, p));
         }
-        let mut output = opts.output.clone();
+        let mut output = self.output(opts)?;
         output.extra = format!("{}{}", output.extra, rookery_ops::point::SUFFIX);
         let mut namer = FileNamer::new(opts.namer, self.resolver.templates());
         let mut rs = ResultSet::default();
         for (k, (key, src, p)) in planned.iter().enumerate() {
+            self.check_cancel()?;
             let part = opts.progress.part(k, planned.len());
             let outs = rookery_ops::point::write_points(src.as_ref(), p, &output, req.csv, &mut namer, &part.steps())?;
             rs.results.push((key.clone(), outs.into_iter().map(|p| p.to_string_lossy().into_owned()).collect()));
@@ -656,7 +679,7 @@ impl Daops {
         let members = datasets.iter().map(|d| self.open(d, opts.apply_fixes)).collect::<Result<Vec<_>, _>>()?;
         let stack = concat::StackSource::new(members, apply_average)?;
         let mut namer = FileNamer::new(opts.namer, self.resolver.templates());
-        let mut output = opts.output.clone();
+        let mut output = self.output(opts)?;
         if apply_average {
             output.extra = format!("{}_avg-r", output.extra);
         }
@@ -702,7 +725,7 @@ impl Daops {
         };
         let src = rookery_ops::ensemble::EnsembleSource::new(members, stats.to_vec(), req.time.as_ref())?;
         let mut namer = FileNamer::new(opts.namer, self.resolver.templates());
-        let mut output = opts.output.clone();
+        let mut output = self.output(opts)?;
         output.extra = format!("{}{}", output.extra, rookery_ops::ensemble::SUFFIX);
         let outs = rookery_ops::ensemble::run(&src, req, &output, &mut namer, &opts.progress.steps())?;
         let key = datasets.iter().map(Resolved::key).collect::<Vec<_>>().join(",");
@@ -745,6 +768,7 @@ impl Daops {
                 size_limit: u64::MAX,
                 extra: p.suffix.clone(),
                 history: String::new(),
+                cancel: self.io().cancel().clone(),
             };
             let mut namer = FileNamer::new(NamerKind::Simple, self.resolver.templates());
             let files = rookery_ops::engine::execute(src.as_ref(), &p.job, &spec, &mut namer, &|_, _| {})?;

@@ -32,6 +32,7 @@ fn opts(dir: &Path, namer: NamerKind) -> RunOptions {
             size_limit: 2_000_000_000,
             extra: String::new(),
             history: String::new(),
+            cancel: Default::default(),
         },
         namer,
         apply_fixes: true,

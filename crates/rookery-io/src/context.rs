@@ -7,6 +7,7 @@
 //!                                      under the allow-list (remote.rs checks every request
 //!                                      and redirect hop, in normal form: egress.rs)
 //!   .with_root(dir)                    one more readable directory (a job's own)
+//!   .with_cancel(flag)                 the job's cancellation flag (cancel.rs)
 //!
 //!   every byte source a job opens asks here first:
 //!     ctx.local(path) ─► the real path to open (symlinks and `..` resolved), or Refused
@@ -18,7 +19,7 @@
 //! A refusal reads the same whether or not the file exists, and never tells a size.
 
 use crate::egress::EgressPolicy;
-use crate::{IoError, Remote};
+use crate::{Cancel, IoError, Remote};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -28,6 +29,8 @@ pub struct IoContext {
     remote: Arc<Remote>,
     /// Canonical directories below which files may be read; `None`: any file.
     roots: Option<Arc<Vec<PathBuf>>>,
+    /// Set when the work reading through this context is to stop (see [`Cancel`]).
+    cancel: Cancel,
 }
 
 impl std::fmt::Debug for IoContext {
@@ -40,7 +43,7 @@ impl IoContext {
     /// Any local file, URLs through `remote` under its own policy.
     #[must_use]
     pub fn new(remote: Arc<Remote>) -> IoContext {
-        IoContext { remote, roots: None }
+        IoContext { remote, roots: None, cancel: Cancel::default() }
     }
 
     /// Any local file and any URL, with the HTTP client and cache configured from the
@@ -55,7 +58,7 @@ impl IoContext {
     #[must_use]
     pub fn restrict(&self, roots: &[PathBuf], egress: EgressPolicy) -> IoContext {
         let roots = roots.iter().filter_map(|r| real_path(&absolute(r))).collect();
-        IoContext { remote: self.remote.with_policy(egress), roots: Some(Arc::new(roots)) }
+        IoContext { remote: self.remote.with_policy(egress), roots: Some(Arc::new(roots)), cancel: self.cancel.clone() }
     }
 
     /// This context with `dir` readable too (when restricted).
@@ -66,7 +69,19 @@ impl IoContext {
             v.extend(real_path(&absolute(dir)));
             Arc::new(v)
         });
-        IoContext { remote: Arc::clone(&self.remote), roots }
+        IoContext { remote: Arc::clone(&self.remote), roots, cancel: self.cancel.clone() }
+    }
+
+    /// This context with `cancel` as its cancellation flag (a job's: set when it is dismissed).
+    #[must_use]
+    pub fn with_cancel(&self, cancel: Cancel) -> IoContext {
+        IoContext { cancel, ..self.clone() }
+    }
+
+    /// The cancellation flag the work reading through this context checks.
+    #[must_use]
+    pub fn cancel(&self) -> &Cancel {
+        &self.cancel
     }
 
     /// Whether local paths are restricted.

@@ -32,6 +32,7 @@
 
 mod agg;
 pub mod cache;
+mod cancel;
 mod chunk_write;
 mod chunks;
 mod client;
@@ -56,6 +57,7 @@ mod zarr_write;
 
 pub use agg::AggSource;
 pub use cache::{BlockCache, CacheConfig, CacheStats, CachedStorage};
+pub use cancel::Cancel;
 pub use client::Remote;
 pub use context::IoContext;
 pub use egress::{EgressError, EgressPolicy};
@@ -126,6 +128,9 @@ pub enum IoError {
     /// files are aggregated along time.
     #[error(transparent)]
     Time(#[from] rookery_cf::time::TimeError),
+    /// The work was cancelled ([`Cancel`]: a dismissed job, Ctrl-C) before it ended.
+    #[error("cancelled")]
+    Cancelled,
 }
 
 /// A hyperslab that does not fit its variable (see [`check_selection`]).

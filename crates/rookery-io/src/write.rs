@@ -67,11 +67,20 @@ pub struct WriteOptions {
     /// their first dimension on all cores (libdeflate) and store them pre-compressed, instead
     /// of letting libnetcdf compress them on one thread. Same values, same filters.
     pub parallel: bool,
+    /// Writes fail with [`IoError::Cancelled`] once this is set (a dismissed job).
+    pub cancel: crate::Cancel,
 }
 
 impl Default for WriteOptions {
     fn default() -> Self {
-        WriteOptions { format: OutputFormat::Nc4, deflate: 1, shuffle: true, time_dim: None, parallel: true }
+        WriteOptions {
+            format: OutputFormat::Nc4,
+            deflate: 1,
+            shuffle: true,
+            time_dim: None,
+            parallel: true,
+            cancel: crate::Cancel::default(),
+        }
     }
 }
 
@@ -82,7 +91,14 @@ impl WriteOptions {
     #[must_use]
     pub fn following(src: &dyn crate::Source, format: OutputFormat, time_dim: Option<String>) -> WriteOptions {
         let plain = src.compressed() == Some(false);
-        WriteOptions { format, deflate: if plain { 0 } else { 1 }, shuffle: !plain, time_dim, parallel: true }
+        WriteOptions {
+            format,
+            deflate: if plain { 0 } else { 1 },
+            shuffle: !plain,
+            time_dim,
+            parallel: true,
+            cancel: crate::Cancel::default(),
+        }
     }
 }
 

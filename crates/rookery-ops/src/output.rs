@@ -24,6 +24,9 @@ pub struct OutputSpec {
     pub extra: String,
     /// Text prepended to the `history` attribute.
     pub history: String,
+    /// Set when the request is to stop (a dismissed job): the block loops and writers check it
+    /// and fail with `cancelled`, leaving no output.
+    pub cancel: rookery_io::Cancel,
 }
 
 /// Observer of progress: (time steps done, total).
@@ -140,7 +143,8 @@ pub fn write_plan(
     let main_nbytes = out.var(&main).map_or(0, |v| v.nbytes() as u64);
     let main_has_time = td.as_ref().is_some_and(|d| out.var(&main).is_some_and(|v| v.axis_of(d).is_some()));
     let slices = if main_has_time { time_slices(nt, main_nbytes, spec.size_limit)? } else { vec![(0, nt)] };
-    let opts = WriteOptions::following(src, spec.format, td.clone());
+    let mut opts = WriteOptions::following(src, spec.format, td.clone());
+    opts.cancel = spec.cancel.clone();
     let total = nt as u64;
     let mut staged: Vec<Staged> = Vec::new();
     for &(t0, t1) in &slices {

@@ -756,7 +756,8 @@ pub fn write_points(
     } else {
         vec![(0, nt)]
     };
-    let opts = WriteOptions::following(src, spec.format, td.clone());
+    let mut opts = WriteOptions::following(src, spec.format, td.clone());
+    opts.cancel = spec.cancel.clone();
     let mut staged: Vec<Staged> = Vec::new();
     for &(t0, t1) in &slices {
         let mut ds = out.clone();

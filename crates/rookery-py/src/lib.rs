@@ -104,6 +104,7 @@ impl Output {
                 size_limit,
                 extra: String::new(),
                 history: self.history.clone(),
+                cancel: Default::default(),
             },
             namer: self.namer,
             apply_fixes: self.apply_fixes,

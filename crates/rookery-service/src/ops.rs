@@ -126,6 +126,7 @@ fn output_spec(dir: &Path, what: &str) -> OutputSpec {
         size_limit: 2_000_000_000,
         extra: String::new(),
         history: format!("{}: rookery {} {what}", utc_now(), env!("CARGO_PKG_VERSION")),
+        cancel: Default::default(),
     }
 }
 

@@ -56,6 +56,8 @@ pub async fn run_job(st: &St, wid: &str, job: Job) {
     // A re-queued job starts from a clean directory.
     let _ = std::fs::remove_dir_all(&dir);
     let stop = Arc::new(Notify::new());
+    // Set when the job is dismissed (or lost): its operation stops at its next block.
+    let cancel = rookery_io::Cancel::new();
     // The operation reports a fraction; the heartbeat stores it (at most once a second) and
     // renews the lease.
     let pct = Arc::new(std::sync::atomic::AtomicU8::new(0));
@@ -68,6 +70,7 @@ pub async fn run_job(st: &St, wid: &str, job: Job) {
     };
     let hb = {
         let (st, wid, id, stop, pct) = (st.clone(), wid.to_string(), job.id.clone(), stop.clone(), pct.clone());
+        let cancel = cancel.clone();
         tokio::spawn(async move {
             let every = Duration::from_millis(st.cfg.lease_secs * 1000 / 3);
             let tick = every.min(Duration::from_secs(1));
@@ -78,6 +81,11 @@ pub async fn run_job(st: &St, wid: &str, job: Job) {
                     () = stop.notified() => break,
                     () = tokio::time::sleep(tick) => {
                         let p = pct.load(std::sync::atomic::Ordering::Relaxed);
+                        // Dismissed, here or at another host sharing the store: stop the work.
+                        if dismissed(&st, &id).await {
+                            cancel.cancel();
+                            break;
+                        }
                         if p != stored {
                             let (st2, id2, wid2) = (st.clone(), id.clone(), wid.clone());
                             let _ = tokio::task::spawn_blocking(move || st2.store.set_progress(&id2, &wid2, p)).await;
@@ -90,7 +98,10 @@ pub async fn run_job(st: &St, wid: &str, job: Job) {
                             // (a full disk) is tried again at the next turn.
                             match st.store.renew(&id, &wid, lease) {
                                 Ok(true) => {}
-                                Ok(false) => break,
+                                Ok(false) => {
+                                    cancel.cancel();
+                                    break;
+                                }
                                 Err(e) => tracing::warn!("job {id}: lease not renewed: {e}"),
                             }
                         }
@@ -106,7 +117,7 @@ pub async fn run_job(st: &St, wid: &str, job: Job) {
     peers.tokens = st.peer_tokens.clone();
     peers.user_token = st.user_tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&job.id).cloned();
     let job_id = job.id.clone();
-    let data = st.data.clone();
+    let data = st.data.clone().map(|d| Arc::new(d.with_cancel(cancel.clone())));
     let res = tokio::task::spawn_blocking(move || {
         crate::execute::execute(
             &process,
@@ -163,6 +174,16 @@ pub async fn run_job(st: &St, wid: &str, job: Job) {
         }
     }
     st.job_done.notify_waiters();
+}
+
+/// Whether the store says job `id` was dismissed (a store that cannot be read: not known, no).
+async fn dismissed(st: &St, id: &str) -> bool {
+    let (st, id) = (st.clone(), id.to_string());
+    tokio::task::spawn_blocking(move || {
+        st.store.get(&id).ok().flatten().is_some_and(|j| j.status == JobStatus::Dismissed)
+    })
+    .await
+    .unwrap_or(false)
 }
 
 /// Re-queues jobs whose lease expired and removes jobs past retention, every few seconds.

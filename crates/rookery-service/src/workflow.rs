@@ -462,6 +462,8 @@ fn run_step(
     if done.contains_key(id) {
         return Ok(());
     }
+    // A dismissed job stops between steps (and inside them, at the engine's next block).
+    fed.daops.io().cancel().check().map_err(rookery_ops::OpError::from)?;
     let step = &wf.steps[id];
     let mut remote_outputs: Vec<String> = Vec::new();
     let (items, prov_in): (Vec<String>, Vec<String>) = match &step.collection {

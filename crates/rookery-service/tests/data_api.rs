@@ -97,6 +97,7 @@ fn subset(id: &str, dir: &Path) -> PathBuf {
             size_limit: 2_000_000_000,
             extra: String::new(),
             history: String::new(),
+            cancel: Default::default(),
         },
         namer: NamerKind::Simple,
         apply_fixes: true,

@@ -29,6 +29,7 @@ fn direct(members: &[String], stat: &str, time: &str, area: &str, dir: &std::pat
             size_limit: rookery_ops::params::parse_size("2GB").expect("size"),
             extra: String::new(),
             history: String::new(),
+            cancel: Default::default(),
         },
         namer: rookery_ops::naming::NamerKind::Standard,
         apply_fixes: true,

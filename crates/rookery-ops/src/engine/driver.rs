@@ -35,6 +35,8 @@ pub(super) fn to_array(vals: Vec<f64>, dtype: DType, shape: &[usize], fill: f64)
 pub(super) struct Outputs {
     files: Vec<(usize, usize, Writer)>,
     time_dim: Option<String>,
+    /// The request's cancellation flag, checked once per block.
+    pub(super) cancel: rookery_io::Cancel,
 }
 
 impl Outputs {
@@ -99,8 +101,9 @@ pub fn execute(
     } else {
         vec![(0, nt)]
     };
-    let opts = WriteOptions::following(src, spec.format, td.clone());
-    let mut outputs = Outputs { files: Vec::new(), time_dim: td.clone() };
+    let mut opts = WriteOptions::following(src, spec.format, td.clone());
+    opts.cancel = spec.cancel.clone();
+    let mut outputs = Outputs { files: Vec::new(), time_dim: td.clone(), cancel: spec.cancel.clone() };
     let mut dests: Vec<PathBuf> = Vec::new();
     for &(t0, t1) in &slices {
         let mut ds = out.clone();
@@ -231,6 +234,7 @@ fn copy_var(
     let nt = v.shape[0];
     let mut t = 0;
     while t < nt {
+        outputs.cancel.check()?;
         let n = block.min(nt - t);
         let mut start = vec![0; v.shape.len()];
         let mut count = v.shape.clone();
@@ -367,8 +371,10 @@ fn reduce_blocks(
                 }
             }
         });
+        let cancel = outputs.cancel.clone();
         with_writer(outputs, out, name_r, |put| {
             for msg in rx {
+                cancel.check()?;
                 let (b0, b1, a) = msg?;
                 if keep {
                     // Each step is its own output row.
@@ -478,6 +484,7 @@ fn reduce_in_bands(
     let band = band_rows * row;
     let nt = shape[0];
     let fast = c.nan == NanMode::Skip && !c.dec.packed && c.dec.more.is_empty();
+    let cancel = outputs.cancel.clone();
     with_writer(outputs, out, name, |put| {
         let mut partial: BTreeMap<usize, Acc> = BTreeMap::new();
         let mut spare: Option<Acc> = None;
@@ -504,6 +511,7 @@ fn reduce_in_bands(
                 count[1] = rows;
                 let mut t0 = t;
                 while t0 < e {
+                    cancel.check()?;
                     let m = (e - t0).min(STEPS);
                     start[0] = t0;
                     count[0] = m;
@@ -682,6 +690,7 @@ fn regrid_var(
             }
         });
         for msg in rx {
+            outputs.cancel.check()?;
             let (b0, b1, a) = msg?;
             let arr = run(&a, b1 - b0)?;
             outputs.write(out, &r.var, &arr, b0)?;

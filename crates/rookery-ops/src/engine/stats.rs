@@ -74,7 +74,15 @@ fn stat_var_tiled(
     row_shape[0] = 1;
     let src_shape = sv.shape.clone();
     let narrow = sv.dtype == rookery_cf::DType::F32 && !dec.packed;
-    let rd = Reader { src, name: &s.var, shape: &src_shape, dec: &dec, step: n_in * sv.dtype.size().max(1), narrow };
+    let rd = Reader {
+        src,
+        name: &s.var,
+        shape: &src_shape,
+        dec: &dec,
+        step: n_in * sv.dtype.size().max(1),
+        narrow,
+        cancel: outputs.cancel.clone(),
+    };
     with_writer(outputs, out, &s.var, |put| {
         let field = |vals: Vec<f64>, n: usize| -> Result<Array, OpError> {
             let mut sh = row_shape.clone();
@@ -103,6 +111,8 @@ struct Reader<'a> {
     step: usize,
     /// The source holds unpacked `f32` (percentile tiles are kept as `f32`).
     narrow: bool,
+    /// The request's cancellation flag, checked before every read.
+    cancel: rookery_io::Cancel,
 }
 
 impl Reader<'_> {
@@ -123,6 +133,7 @@ impl Reader<'_> {
 
     /// Steps `t0..t1`, rows `r0..r1` of the second axis, as a percentile tile.
     fn read_tile(&self, t0: usize, t1: usize, rows: (usize, usize)) -> Result<Tile, OpError> {
+        self.cancel.check()?;
         if !self.narrow {
             return self.read(t0, t1, Some(rows)).map(Tile::F64);
         }
@@ -190,6 +201,7 @@ impl Reader<'_> {
                 }
             });
             for msg in rx {
+                self.cancel.check()?;
                 let (b0, b1, v) = msg?;
                 f(b0, b1, v)?;
             }
@@ -553,7 +565,15 @@ mod tests {
             [StatKind::Percentile(90.0), StatKind::Median, StatKind::Percentile(0.0), StatKind::Percentile(33.3)]
                 .map(|k| (n, k))
         }) {
-            let rd = Reader { src: &m, name: "v", shape: &shape, dec: &dec, step: ny * nx * 4, narrow };
+            let rd = Reader {
+                src: &m,
+                name: "v",
+                shape: &shape,
+                dec: &dec,
+                step: ny * nx * 4,
+                narrow,
+                cancel: rookery_io::Cancel::default(),
+            };
             let per = if narrow { 4 } else { 8 };
             let s = StatVar { var: "v".into(), kind: kind.clone(), group_of: group_of.clone(), n_groups: 4 };
             let mut want: Vec<Vec<f64>> = Vec::new();
@@ -617,7 +637,15 @@ mod tests {
         let dec = Decode::of(&m.ds.vars[0]);
         let shape = vec![nt, ny, nx];
         // Blocks of one step each: groups span many blocks.
-        let rd = Reader { src: &m, name: "v", shape: &shape, dec: &dec, step: 8 << 20, narrow: true };
+        let rd = Reader {
+            src: &m,
+            name: "v",
+            shape: &shape,
+            dec: &dec,
+            step: 8 << 20,
+            narrow: true,
+            cancel: rookery_io::Cancel::default(),
+        };
         let xs = m.x.as_slice().unwrap();
         for kind in [
             StatKind::Min,

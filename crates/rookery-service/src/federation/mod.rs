@@ -113,6 +113,12 @@ pub enum PeerError {
         /// The deadline.
         after: Duration,
     },
+    /// This node's job was dismissed while the part ran (an OGC part is dismissed at the peer).
+    #[error("job {job} was abandoned: this job was dismissed")]
+    Cancelled {
+        /// The remote job (its URL or WPS status location).
+        job: String,
+    },
     /// The remote job failed (or was dismissed).
     #[error("job {job} failed: {message}")]
     JobFailed {
@@ -525,6 +531,9 @@ impl Peers {
             if Instant::now() >= deadline {
                 return Err(PeerError::TimedOut { job: status, after: self.part_timeout });
             }
+            if io.cancel().is_cancelled() {
+                return Err(PeerError::Cancelled { job: status });
+            }
             std::thread::sleep(wait.min(left()));
             wait = (wait * 2).min(Duration::from_secs(2));
             let mut rb = agent(left().min(Duration::from_secs(30))).get(&status);
@@ -611,6 +620,9 @@ impl Peers {
         loop {
             if Instant::now() >= deadline {
                 return Err(PeerError::TimedOut { job: job_url, after: self.part_timeout });
+            }
+            if io.cancel().is_cancelled() {
+                return Err(PeerError::Cancelled { job: job_url });
             }
             let resp = with_auth(agent(left().min(Duration::from_secs(30))).get(&job_url))
                 .call()

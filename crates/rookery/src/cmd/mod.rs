@@ -102,6 +102,7 @@ pub(crate) fn output_spec(
             env!("CARGO_PKG_VERSION"),
             args.join(" ")
         ),
+        cancel: Default::default(),
     })
 }
 
