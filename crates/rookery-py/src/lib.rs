@@ -17,8 +17,10 @@
 //! Errors come back as `_rookery.EngineError(kind, message)`; the Python layer raises the
 //! clisops exception of that kind (`InvalidParameterValue`, `InvalidCollection`, ...).
 //!
-//! Cancellation: the conductor has no cancellation hook, so Ctrl-C is delivered to Python when
-//! the operation returns.
+//! Cancellation: the operation runs on a thread of its own while the calling thread waits with
+//! the GIL released, waking every 100 ms to let Python run its signal handlers; Ctrl-C (a
+//! `KeyboardInterrupt`) sets the conductor's [`rookery_io::Cancel`] flag, the engine stops at
+//! its next block and removes its partial output, and the `KeyboardInterrupt` is raised.
 
 // PyO3's #[pymodule], #[pyfunction], #[pyclass] and create_exception! expand to the unsafe FFI
 // glue of a CPython extension; this crate's own code has no unsafe block.
@@ -146,18 +148,53 @@ fn invalid(msg: String) -> PyErr {
     EngineError::new_err(("invalid", msg))
 }
 
-/// Runs `f` on a fresh conductor and the run options of `output` with the GIL released; the
-/// output paths, or the error as `EngineError`.
+/// Runs `f` on a fresh conductor and the run options of `output` on a thread of its own, the
+/// GIL released; the output paths, or the error as `EngineError`. A pending Python signal
+/// (Ctrl-C) cancels the operation (see the module documentation) and is raised once it stopped.
 fn run<F>(py: Python<'_>, output: &Output, join_paths: bool, f: F) -> PyResult<Vec<String>>
 where
     F: FnOnce(&Daops, &RunOptions) -> Result<rookery_daops::ResultSet, DaopsError> + Send,
 {
-    py.detach(|| {
-        let d = conductor()?;
-        let opts = output.run_options(&d, join_paths)?;
-        f(&d, &opts).map(|rs| rs.file_uris())
+    use std::sync::mpsc::{channel, RecvTimeoutError};
+    let cancel = rookery_io::Cancel::new();
+    let flag = cancel.clone();
+    std::thread::scope(|s| {
+        let (tx, rx) = channel();
+        s.spawn(move || {
+            let r = (|| {
+                let d = conductor()?.with_cancel(flag);
+                let opts = output.run_options(&d, join_paths)?;
+                f(&d, &opts).map(|rs| rs.file_uris())
+            })();
+            let _ = tx.send(r);
+        });
+        // A Receiver is not Sync; the closure that waits with the GIL released borrows it.
+        let rx = std::sync::Mutex::new(rx);
+        let wait = || {
+            rx.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .recv_timeout(std::time::Duration::from_millis(100))
+        };
+        let mut interrupted = None;
+        loop {
+            match py.detach(wait) {
+                Ok(r) => return interrupted.map_or_else(|| r.map_err(|e| to_py(&e)), Err),
+                Err(RecvTimeoutError::Timeout) => {
+                    if interrupted.is_none() {
+                        if let Err(e) = py.check_signals() {
+                            cancel.cancel();
+                            interrupted = Some(e);
+                        }
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(to_py(&DaopsError::Op(OpError::Data(
+                        "the operation's thread ended without an answer".into(),
+                    ))));
+                }
+            }
+        }
     })
-    .map_err(|e| to_py(&e))
 }
 
 /// The module `rookery._rookery`.

@@ -133,6 +133,7 @@ impl Daops {
             size_limit: 1 << 62,
             extra: String::new(),
             history: format!("OGC API - EDR {kind} query of {} (rookery)", d.id),
+            cancel: self.io().cancel().clone(),
         };
         let mut namer = FileNamer::new(NamerKind::Simple, Vec::new());
         let progress = |_: u64, _: u64| {};
