@@ -26,6 +26,7 @@ bash scripts/setup-pyclients.sh
 # Python kerchunk/fsspec/xarray/zarr for the Zarr and Kerchunk interoperability tests (once,
 # before the tests run in parallel).
 bash scripts/setup-pyzarr.sh
+bash scripts/setup-dap.sh
 # A real OpenID provider (npm oidc-provider, node) for the OIDC token tests.
 bash scripts/oidc-setup.sh
 # A throwaway PostgreSQL for the PostgreSQL job store tests (crates/rookery-service/tests/postgres.rs),

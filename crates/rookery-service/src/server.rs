@@ -172,6 +172,8 @@ pub fn router(st: St) -> Router {
         .route("/datasets/{id}/zarr3/{*key}", get(crate::data::zarr3))
         .route("/datasets/{id}/kerchunk.json", get(crate::data::kerchunk))
         .route("/datasets/{id}/files/{name}", get(crate::data::files))
+        .route("/opendap/{name}", get(crate::data::opendap2))
+        .route("/opendap4/{name}", get(crate::data::opendap4))
         .route("/outputs/{id}/{*path}", get(output_file))
         .fallback(|| async {
             OwsError::not_found("No such endpoint; see / (OGC API - Processes) or /wps (WPS 1.0.0)").into_response()
