@@ -31,9 +31,9 @@ import json, sys, time
 import numpy as np, xarray as xr, netCDF4
 base, rounds, files = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 dap = netCDF4.Dataset(f"{base}/opendap/bench.day.tas")
-zarr = xr.open_zarr(f"{base}/datasets/bench.day.tas/zarr", decode_times=False)
-local = xr.open_mfdataset(files, combine="nested", concat_dim="time", data_vars="minimal",
-                          coords="minimal", compat="override", decode_times=False)
+zarr = xr.open_dataset(f"{base}/datasets/bench.day.tas/zarr", engine="zarr", consolidated=True, chunks=None, decode_times=False)
+parts = [xr.open_dataset(f, decode_times=False) for f in files]
+local = parts[0] if len(parts) == 1 else xr.concat(parts, dim="time", data_vars="minimal", coords="minimal", compat="override")
 nt, ny, nx = dap["tas"].shape
 def reads(k):
     t = (k * 97 + 13) % nt
