@@ -30,7 +30,9 @@ bash scripts/setup-pyzarr.sh
 bash scripts/setup-wis2.sh
 # Headless Chromium + selenium for the browser UI test (tests/ui.rs).
 bash scripts/setup-ui.sh
+# Python packages for the EDR (jsonschema, shapely, pandas) and OPeNDAP (pydap; netcdf-bin) checks.
 bash scripts/setup-edr.sh
+bash scripts/setup-dap.sh
 # A real OpenID provider (npm oidc-provider, node) for the OIDC token tests.
 bash scripts/oidc-setup.sh
 # A throwaway PostgreSQL for the PostgreSQL job store tests (crates/rookery-service/tests/postgres.rs),

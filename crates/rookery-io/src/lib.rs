@@ -37,6 +37,7 @@ mod chunk_write;
 mod chunks;
 mod client;
 mod context;
+pub mod dap;
 pub mod egress;
 mod h5direct;
 pub mod kerchunk;

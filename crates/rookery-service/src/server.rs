@@ -178,6 +178,8 @@ pub fn router(st: St) -> Router {
         .route("/edr/collections", get(crate::data::edr_collections))
         .route("/edr/collections/{id}", get(crate::data::edr_collection))
         .route("/edr/collections/{id}/{query}", get(crate::data::edr_query))
+        .route("/opendap/{name}", get(crate::data::opendap2))
+        .route("/opendap4/{name}", get(crate::data::opendap4))
         .route("/outputs/{id}/{*path}", get(output_file))
         .route("/collections/discovery-metadata/items", get(crate::wis2::items))
         .route("/collections/discovery-metadata/items/{id}", get(crate::wis2::item))

@@ -136,7 +136,7 @@ pub async fn query(
         Ok(x) => x.clone(),
         Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, e.0.clone()),
     };
-    let lim = EdrLimits { max_answer_bytes: st.cfg.max_answer_bytes, tmp_dir: st.cfg.data_dir.join("edr") };
+    let lim = EdrLimits { max_answer_bytes: super::max_answer_bytes(&st), tmp_dir: st.cfg.data_dir.join("edr") };
     let r = match tokio::task::spawn_blocking(move || daops.edr_query(&d, &q, &lim)).await {
         Ok(Ok(a)) => {
             let mut r = (StatusCode::OK, a.body).into_response();

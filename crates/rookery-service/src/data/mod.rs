@@ -9,6 +9,8 @@
 //!   GET /datasets/{id}/zarr3/{key}     Zarr 3                      │
 //!   GET /datasets/{id}/kerchunk.json   Kerchunk references         │
 //!   GET /datasets/{id}/files/{name}    the dataset's files (Range) ┘
+//!   GET /opendap/{id}.{dds,das,dods,ascii,html}   OPeNDAP DAP2   ┐ dap.rs
+//!   GET /opendap4/{id}.{dmr,dap,html}             OPeNDAP DAP4   ┘
 //! ```
 //!
 //! Which ids exist is [`rookery_daops::Daops::list_datasets`]'s rule; a dataset is opened
@@ -20,9 +22,11 @@
 //! are public, everything is on an `--open` server; other reads need the `data:read`
 //! permission. Errors are one-line JSON `{"code": ..., "description": ...}`.
 
+mod dap;
 mod edr;
 mod zarr;
 
+pub use dap::{opendap2, opendap4};
 pub use edr::{
     api as edr_api, collection as edr_collection, collections as edr_collections, conformance as edr_conformance,
     landing as edr_landing, query as edr_query,
@@ -73,11 +77,17 @@ pub(crate) struct Reader {
     pub(crate) public: bool,
     /// The bytes served count against the reader's daily bytes quota (a principal's
     /// non-public read).
-    counted: bool,
+    pub(crate) counted: bool,
 }
 
 fn public_patterns(st: &St) -> Vec<String> {
     st.data.as_ref().map(|d| d.config.list("rookery", "public_datasets")).unwrap_or_default()
+}
+
+/// The service's `max_answer_bytes`: the largest answer a data query (OPeNDAP, EDR) gives;
+/// larger ones get 413.
+pub(crate) fn max_answer_bytes(st: &St) -> u64 {
+    st.cfg.max_answer_bytes
 }
 
 /// Whether `id` is public on this server.

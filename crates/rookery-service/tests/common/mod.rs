@@ -85,8 +85,15 @@ pub(crate) fn start_with(cfg: Config) -> Server {
 
 /// A server in a fresh temporary data directory.
 pub(crate) fn start(open: bool) -> Server {
+    start_configured(open, |_| {})
+}
+
+/// A server in a fresh temporary data directory, its configuration changed by `change` first.
+pub(crate) fn start_configured(open: bool, change: impl FnOnce(&mut Config)) -> Server {
     let tmp = tempfile::tempdir().unwrap();
-    let mut s = start_with(config(tmp.path(), open));
+    let mut cfg = config(tmp.path(), open);
+    change(&mut cfg);
+    let mut s = start_with(cfg);
     s._tmp = Some(tmp);
     s
 }
