@@ -62,11 +62,7 @@ fn server() -> Server {
             assert!(o.status.success(), "make_served.py: {}", String::from_utf8_lossy(&o.stderr));
         }
         let extra = tmp.join("opendap.ini");
-        std::fs::write(
-            &extra,
-            format!("[project:gen]\nbase_dir = {}\n", gen.display()),
-        )
-        .unwrap();
+        std::fs::write(&extra, format!("[project:gen]\nbase_dir = {}\n", gen.display())).unwrap();
         let ini = repo().join("config/mini-esgf.ini");
         std::env::set_var("ROOCS_CONFIG", format!("{}:{}", ini.display(), extra.display()));
     });
