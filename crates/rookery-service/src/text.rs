@@ -1,11 +1,29 @@
-//! Floor 0: small text helpers every floor uses — one-line messages and the parsing of
-//! booleans and sizes in configuration and inputs. (Escaping is `rookery_io::text`.)
+//! Floor 0: small text helpers every floor uses — one-line messages, the parsing of booleans
+//! and sizes in configuration and inputs, and whether a request asks for HTML. (Escaping is
+//! `rookery_io::text`.)
 
 /// Collapses whitespace into one line; other control characters (a NUL from a file's
 /// attribute) are escaped (`\0`, `\u{1b}`).
 #[must_use]
 pub fn one_line(s: &str) -> String {
     rookery_io::temp::escape(&s.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// Whether a request asks for HTML: its `f` parameter (`f`, already parsed) says `html`, or,
+/// without one, its `Accept` names `text/html` before any JSON type (as browsers send it; the
+/// rule pygeoapi follows). JSON clients and `Accept`-less clients get JSON.
+#[must_use]
+pub fn wants_html(h: &axum::http::HeaderMap, f: Option<&str>) -> bool {
+    if let Some(f) = f {
+        return f == "html";
+    }
+    let Some(a) = h.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()) else { return false };
+    let a = a.to_ascii_lowercase();
+    match (a.find("text/html"), a.find("json")) {
+        (Some(html), Some(json)) => html < json,
+        (Some(_), None) => true,
+        _ => false,
+    }
 }
 
 /// Parses a WPS boolean (pywps `convert_boolean`).

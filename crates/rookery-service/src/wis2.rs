@@ -46,16 +46,6 @@ pub struct RecordsQ {
     f: Option<String>,
 }
 
-fn wants_html(h: &HeaderMap, f: Option<&str>) -> bool {
-    match f {
-        Some(f) => f == "html",
-        None => h
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|a| a.contains("text/html") && !a.contains("json")),
-    }
-}
-
 async fn all(st: &St) -> Result<(Wis2Config, Vec<Value>), Response> {
     let daops = match &st.data {
         Ok(d) => d.clone(),
@@ -99,7 +89,12 @@ pub async fn items(State(st): State<St>, headers: HeaderMap, Query(q): Query<Rec
             {"rel": "alternate", "type": "text/html", "href": format!("{self_url}?f=html")},
         ],
     });
-    respond(wants_html(&headers, q.f.as_deref()), &v, &recs, &format!("WIS2 discovery metadata of {}", cfg.centre_id))
+    respond(
+        crate::text::wants_html(&headers, q.f.as_deref()),
+        &v,
+        &recs,
+        &format!("WIS2 discovery metadata of {}", cfg.centre_id),
+    )
 }
 
 /// `GET /collections/discovery-metadata/items/{id}`.
@@ -116,7 +111,7 @@ pub async fn item(
     match recs.into_iter().find(|r| r["id"].as_str() == Some(id.as_str())) {
         Some(r) => {
             let title = r["properties"]["title"].as_str().unwrap_or_default().to_string();
-            respond(wants_html(&headers, q.f.as_deref()), &r, std::slice::from_ref(&r), &title)
+            respond(crate::text::wants_html(&headers, q.f.as_deref()), &r, std::slice::from_ref(&r), &title)
         }
         None => crate::data::error(StatusCode::NOT_FOUND, format!("no discovery record '{id}'")),
     }

@@ -4,7 +4,7 @@
 //! access (as the rest of the data API), refuses answers above the service's `max_answer_bytes`
 //! with 413 before reading, and streams data from a blocking thread through a small channel.
 
-use super::{dataset, reader, tagged, Reader};
+use super::{open, tagged, Reader};
 use crate::state::St;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path as AxPath, RawQuery, State};
@@ -152,13 +152,6 @@ fn html_form(d: &ServedDataset, proto: Proto, base: &str) -> String {
         p = if proto == Proto::Dap2 { "DAP2" } else { "DAP4" },
         ex = esc(example),
     )
-}
-
-/// The reader and the opened dataset, or the refusal.
-async fn open(st: &St, headers: &HeaderMap, id: &str) -> Result<(Reader, Arc<ServedDataset>), Response> {
-    let who = reader(st, headers, id)?;
-    let d = dataset(st, id).await?;
-    Ok((who, d))
 }
 
 fn text(body: String, ct: &'static str) -> Response {

@@ -15,7 +15,7 @@
 //! bytes quota, the usage log); answers larger than `max_answer_bytes` are refused with 413
 //! before any data is read.
 
-use super::{dataset, error, reader, tagged};
+use super::{error, open, tagged};
 use crate::state::St;
 use axum::extract::{Path as AxPath, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -82,12 +82,8 @@ pub async fn collections(State(st): State<St>, headers: HeaderMap, Query(q): Que
 
 /// `GET /edr/collections/{id}`.
 pub async fn collection(State(st): State<St>, AxPath(id): AxPath<String>, headers: HeaderMap) -> Response {
-    let who = match reader(&st, &headers, &id) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let d = match dataset(&st, &id).await {
-        Ok(d) => d,
+    let (who, d) = match open(&st, &headers, &id).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let base = st.base_url(&headers);
@@ -124,12 +120,8 @@ pub async fn query(
         Ok(q) => q,
         Err(e) => return edr_error(&e),
     };
-    let who = match reader(&st, &headers, &id) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let d = match dataset(&st, &id).await {
-        Ok(d) => d,
+    let (who, d) = match open(&st, &headers, &id).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let daops = match &st.data {

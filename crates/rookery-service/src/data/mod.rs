@@ -127,6 +127,13 @@ pub(crate) fn reader(st: &St, headers: &HeaderMap, id: &str) -> Result<Reader, R
     Ok(Reader { user: p.id, public: false, counted: true })
 }
 
+/// The reader and the opened dataset, or the refusal.
+pub(crate) async fn open(st: &St, headers: &HeaderMap, id: &str) -> Result<(Reader, Arc<ServedDataset>), Response> {
+    let who = reader(st, headers, id)?;
+    let d = dataset(st, id).await?;
+    Ok((who, d))
+}
+
 /// The status a conductor error is answered with: the client's fault → 404/400, else 500.
 pub(crate) fn daops_error(e: &DaopsError) -> Response {
     if e.is_not_found() || e.is_request_error() {
@@ -188,16 +195,6 @@ pub struct ListQ {
     f: Option<String>,
 }
 
-fn wants_html(h: &HeaderMap, f: Option<&str>) -> bool {
-    match f {
-        Some(f) => f == "html",
-        None => h
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|a| a.contains("text/html") && !a.contains("application/json")),
-    }
-}
-
 fn esc(s: &str) -> String {
     rookery_io::text::xml(s)
 }
@@ -255,7 +252,7 @@ pub async fn list(State(st): State<St>, headers: HeaderMap, Query(q): Query<List
     if offset > 0 {
         links.push(json!({"rel": "prev", "href": qs(offset.saturating_sub(limit))}));
     }
-    if wants_html(&headers, q.f.as_deref()) {
+    if crate::text::wants_html(&headers, q.f.as_deref()) {
         let rows: String = page
             .iter()
             .map(|d| {
@@ -366,16 +363,12 @@ pub async fn show(
     headers: HeaderMap,
     Query(q): Query<ListQ>,
 ) -> Response {
-    let who = match reader(&st, &headers, &id) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let d = match dataset(&st, &id).await {
-        Ok(d) => d,
+    let (who, d) = match open(&st, &headers, &id).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let doc = describe(&d, &st.base_url(&headers));
-    let r = if wants_html(&headers, q.f.as_deref()) {
+    let r = if crate::text::wants_html(&headers, q.f.as_deref()) {
         let pre = esc(&serde_json::to_string_pretty(&doc).unwrap_or_default());
         let body = format!(
             "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{0}</title></head><body><h1>{0}</h1><pre>{pre}</pre></body></html>",

@@ -2,7 +2,7 @@
 //! chunks come from the dataset's [`rookery_io::zarr_serve::ZarrView`] (below this floor);
 //! this module only maps keys to them, with `ETag` / `If-None-Match` and `Cache-Control`.
 
-use super::{dataset, error, reader, tagged, Reader};
+use super::{error, open, tagged, Reader};
 use crate::state::St;
 use axum::body::Body;
 use axum::extract::{Path as AxPath, Request, State};
@@ -79,13 +79,6 @@ async fn chunk(st: &St, d: &Arc<ServedDataset>, key: &str, v3: bool) -> Response
         }
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("{}: {key}: {e}", d.id)),
     }
-}
-
-/// The reader and the opened dataset, or the refusal.
-async fn open(st: &St, headers: &HeaderMap, id: &str) -> Result<(Reader, Arc<ServedDataset>), Response> {
-    let who = reader(st, headers, id)?;
-    let d = dataset(st, id).await?;
-    Ok((who, d))
 }
 
 /// `GET /datasets/{id}/zarr/{key}`: Zarr 2 with consolidated metadata.

@@ -75,20 +75,8 @@ pub async fn asset(Path(name): Path<String>) -> Response {
 /// `text/html` before any JSON type (as browsers send; JSON clients are unchanged).
 #[must_use]
 pub fn wants_html(h: &axum::http::HeaderMap, query: Option<&str>) -> bool {
-    if let Some(q) = query {
-        for (k, v) in form_urlencoded::parse(q.as_bytes()) {
-            if k == "f" {
-                return v == "html";
-            }
-        }
-    }
-    let Some(a) = h.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else { return false };
-    let a = a.to_ascii_lowercase();
-    match (a.find("text/html"), a.find("json")) {
-        (Some(html), Some(json)) => html < json,
-        (Some(_), None) => true,
-        _ => false,
-    }
+    let f = query.and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "f").map(|(_, v)| v));
+    crate::text::wants_html(h, f.as_deref())
 }
 
 /// The page's byte count (page, script and style sheet), for the README's page weight.
