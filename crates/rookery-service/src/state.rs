@@ -109,6 +109,7 @@ impl AppState {
     /// # Errors
     /// The directory or the store cannot be opened.
     pub fn open(cfg: Config) -> Result<AppState, ServiceError> {
+        let data_cache_secs = cfg.data_cache_secs;
         let data = restrict_data_access(&cfg)?;
         std::fs::create_dir_all(cfg.data_dir.join("jobs"))?;
         let store = crate::jobs::open_store(&cfg)?;
@@ -134,7 +135,7 @@ impl AppState {
             usage,
             data,
             peer_tokens: Arc::default(),
-            datasets: rookery_daops::serve::ServeCache::new(Duration::from_secs(30), 64),
+            datasets: rookery_daops::serve::ServeCache::new(Duration::from_secs(data_cache_secs), 64),
         })
     }
 

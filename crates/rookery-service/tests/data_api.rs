@@ -192,12 +192,14 @@ fn zarr_and_kerchunk_equal_the_source_files() {
 
 #[test]
 fn etags_cache_and_not_found() {
-    let s = server(true);
+    projects();
+    // The configured max-age (data_max_age_secs) on chunks, metadata and files.
+    let s = common::start_configured(true, |c| c.data_max_age_secs = 7);
     let u = s.url(&format!("/datasets/{PSL}/zarr/.zmetadata"));
     let r = get(&u);
     assert_eq!(r.status, 200);
     let tag = r.header("etag").unwrap().to_string();
-    assert!(r.header("cache-control").unwrap().contains("max-age"));
+    assert_eq!(r.header("cache-control"), Some("public, max-age=7"));
     let r = get_h(&u, &[("If-None-Match", &tag)]);
     assert_eq!(r.status, 304);
     assert!(r.body.is_empty());

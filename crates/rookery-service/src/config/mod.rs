@@ -129,6 +129,10 @@ pub struct Config {
     pub http: crate::limits::HttpLimits,
     /// Largest answer of a data query (EDR, DAP), refused with 413 before any data is read.
     pub max_answer_bytes: u64,
+    /// Seconds an opened dataset of the data API stays open after its last use.
+    pub data_cache_secs: u64,
+    /// `Cache-Control: max-age` of data API answers (chunks, metadata, files, OPeNDAP).
+    pub data_max_age_secs: u64,
 }
 
 /// Where jobs run.
@@ -371,6 +375,8 @@ impl Default for Config {
             min_free_space: crate::freespace::MinFreeSpace::Default,
             http: crate::limits::HttpLimits::default(),
             max_answer_bytes: 512 << 20,
+            data_cache_secs: 30,
+            data_max_age_secs: 60,
         }
     }
 }
@@ -410,6 +416,8 @@ pub const KEYS: &[&str] = &[
     "slurm_program",
     "min_free_space",
     "max_answer_bytes",
+    "data_cache_secs",
+    "data_max_age_secs",
 ];
 
 fn num<T: std::str::FromStr>(key: &str, v: &str) -> Result<T, ConfigError> {
@@ -437,6 +445,8 @@ impl Config {
                 self.max_answer_bytes =
                     crate::text::parse_size(v).map_err(|e| ConfigError::Invalid(format!("config: '{key}': {e}")))?
             }
+            "data_cache_secs" => self.data_cache_secs = num(key, v)?,
+            "data_max_age_secs" => self.data_max_age_secs = num(key, v)?,
             "retention_hours" => self.retention_hours = num(key, v)?,
             "rate_limit" => self.rate_limit = num(key, v)?,
             "public_url" => self.public_url = (!v.is_empty()).then(|| v.trim_end_matches('/').to_string()),

@@ -52,8 +52,7 @@ fn with_headers(mut r: Response, description: &'static str, who: &Reader) -> Res
     h.insert("xdods-server", HeaderValue::from_static(SERVER));
     h.insert("xopendap-server", HeaderValue::from_static(SERVER));
     h.insert("xdap", HeaderValue::from_static("3.2"));
-    let cc = if who.public { "public, max-age=60" } else { "private, max-age=60" };
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cc));
+    h.insert(header::CACHE_CONTROL, who.cache_control());
     r
 }
 

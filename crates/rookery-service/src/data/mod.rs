@@ -78,6 +78,17 @@ pub(crate) struct Reader {
     /// The bytes served count against the reader's daily bytes quota (a principal's
     /// non-public read).
     pub(crate) counted: bool,
+    /// Seconds clients may cache an answer (`data_max_age_secs`).
+    pub(crate) max_age: u64,
+}
+
+impl Reader {
+    /// `Cache-Control` of an answer to this reader: shared caches for public datasets only.
+    pub(crate) fn cache_control(&self) -> header::HeaderValue {
+        let scope = if self.public { "public" } else { "private" };
+        header::HeaderValue::from_str(&format!("{scope}, max-age={}", self.max_age))
+            .unwrap_or(header::HeaderValue::from_static("private, no-cache"))
+    }
 }
 
 fn public_patterns(st: &St) -> Vec<String> {
@@ -102,7 +113,7 @@ pub(crate) fn reader(st: &St, headers: &HeaderMap, id: &str) -> Result<Reader, R
         let user = crate::auth::credential(headers)
             .and_then(|k| crate::auth::key_id_hint(&k).map(String::from))
             .unwrap_or_else(|| "anonymous".into());
-        return Ok(Reader { user, public: true, counted: false });
+        return Ok(Reader { user, public: true, counted: false, max_age: st.cfg.data_max_age_secs });
     }
     let p = st.require(headers, "data:read").map_err(from_ows)?;
     let limit = st.quotas.limits(&p.id).daily_bytes;
@@ -124,7 +135,7 @@ pub(crate) fn reader(st: &St, headers: &HeaderMap, id: &str) -> Result<Reader, R
             Err(e) => tracing::warn!("quota: reading bytes of {} failed: {e}", p.id),
         }
     }
-    Ok(Reader { user: p.id, public: false, counted: true })
+    Ok(Reader { user: p.id, public: false, counted: true, max_age: st.cfg.data_max_age_secs })
 }
 
 /// The reader and the opened dataset, or the refusal.

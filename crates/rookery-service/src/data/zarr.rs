@@ -15,9 +15,6 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use tower::ServiceExt;
 
-/// Seconds a client may reuse a document or chunk without revalidating it.
-const MAX_AGE: u32 = 60;
-
 fn etag(d: &ServedDataset, what: &str) -> String {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     what.hash(&mut h);
@@ -33,10 +30,7 @@ fn not_modified(headers: &HeaderMap, tag: &str) -> bool {
 }
 
 fn cache_headers(r: &mut Response, who: &Reader, tag: &str) {
-    let cc = format!("{}, max-age={MAX_AGE}", if who.public { "public" } else { "private" });
-    if let Ok(v) = HeaderValue::from_str(&cc) {
-        r.headers_mut().insert(header::CACHE_CONTROL, v);
-    }
+    r.headers_mut().insert(header::CACHE_CONTROL, who.cache_control());
     if let Ok(v) = HeaderValue::from_str(tag) {
         r.headers_mut().insert(header::ETAG, v);
     }
@@ -203,7 +197,6 @@ pub async fn files(State(st): State<St>, AxPath((id, name)): AxPath<(String, Str
         Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     };
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-netcdf"));
-    let cc = if who.public { "public, max-age=60" } else { "private, max-age=60" };
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cc));
+    r.headers_mut().insert(header::CACHE_CONTROL, who.cache_control());
     tagged(&st, r, &who, format!("{id}/files/{name}"))
 }
