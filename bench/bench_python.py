@@ -28,8 +28,12 @@ CALLS = {
 
 
 def functions(name: str):
-    import clisops.ops.average as ca
-    import clisops.ops.subset as cs
+    import importlib
+
+    # Modules by name: `clisops.ops.subset` as an attribute is the function (the package
+    # imports it), not the module.
+    ca = importlib.import_module("clisops.ops.average")
+    cs = importlib.import_module("clisops.ops.subset")
 
     import rookery.ops as ro
 

@@ -10,5 +10,5 @@ if ! command -v ncdump >/dev/null; then
   $SUDO apt-get install -y -q netcdf-bin >/dev/null
 fi
 if ! .venv-zarr/bin/python -c 'import pydap' 2>/dev/null; then
-  .venv-zarr/bin/python -m pip install -q --disable-pip-version-check "pydap>=3.5"
+  .venv-zarr/bin/python -m pip install -q --disable-pip-version-check "pydap>=3.5,<3.6"
 fi

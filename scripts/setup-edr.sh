@@ -10,4 +10,4 @@ VENV=.venv-zarr
 if "$VENV/bin/python" -c 'import jsonschema, shapely, pandas, cftime' 2>/dev/null; then
   exit 0
 fi
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check jsonschema shapely pandas cftime
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check "jsonschema>=4,<5" "shapely>=2,<3" pandas cftime
