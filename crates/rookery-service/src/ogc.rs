@@ -249,13 +249,19 @@ fn status_info(st: &St, b: &str, j: &Job) -> Value {
         links.push(json!({"href": format!("{b}/jobs/{}/results", j.id), "rel": "http://www.opengis.net/def/rel/ogc/1.0/results", "type": "application/json"}));
     }
     let _ = st;
-    json!({
+    let mut doc = json!({
         "jobID": j.id, "processID": j.process, "type": "process", "status": j.status.as_str(),
         "message": j.message, "progress": if j.status.is_final() { 100 } else { j.progress },
         "created": t(j.created), "started": j.started.map(t), "finished": j.finished.map(t),
         "updated": t(j.finished.or(j.started).unwrap_or(j.created)),
         "links": links
-    })
+    });
+    // Answered from the result cache: the job that computed the outputs (whose record only
+    // its owner sees).
+    if let Some(from) = j.result.as_ref().and_then(|r| r.cached_from.as_ref()) {
+        doc["cachedFrom"] = json!(from);
+    }
+    doc
 }
 
 fn results(st: &St, b: &str, p: &ProcessDef, j: &Job) -> Value {

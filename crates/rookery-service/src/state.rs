@@ -97,6 +97,8 @@ pub struct AppState {
     pub datasets: rookery_daops::serve::ServeCache,
     /// Tokens got for peers, shared by the peers of every job (the runner hands it to them).
     pub peer_tokens: Arc<auth::TokenCache>,
+    /// Outputs of finished data operations for identical requests (`None`: turned off).
+    pub results: Option<crate::jobs::ResultCache>,
 }
 
 /// Shared state handle.
@@ -116,7 +118,10 @@ impl AppState {
         let usage = crate::usage_log::UsageWriter::start(&store);
         let secret = Secret::load(&cfg.data_dir)?;
         let oidc = Arc::new(auth::oidc::Oidc::new(&cfg.identity)?);
+        let results =
+            (cfg.result_cache_bytes > 0).then(|| crate::jobs::ResultCache::new(&cfg.data_dir, cfg.result_cache_bytes));
         Ok(AppState {
+            results,
             oidc,
             quotas: crate::quota::Quotas::new(&cfg),
             limiter: RateLimiter::new(cfg.rate_limit),

@@ -198,7 +198,8 @@ enum Cmd {
         #[command(subcommand)]
         action: cmd::wis2::Wis2Cmd,
     },
-    /// The on-disk cache of remote (http/https) file blocks: `stats`, `clear [--url URL]`.
+    /// The on-disk cache of remote (http/https) file blocks: `stats`, `clear [--url URL]`;
+    /// `results stats|clear`: the service's result cache.
     Cache {
         #[command(subcommand)]
         action: cmd::cache::CacheCmd,

@@ -133,6 +133,9 @@ pub struct Config {
     pub data_cache_secs: u64,
     /// `Cache-Control: max-age` of data API answers (chunks, metadata, files, OPeNDAP).
     pub data_max_age_secs: u64,
+    /// Size bound of the result cache (`result_cache_bytes`, `0` turns it off; see
+    /// [`crate::jobs::ResultCache`]).
+    pub result_cache_bytes: u64,
 }
 
 /// Where jobs run.
@@ -375,6 +378,7 @@ impl Default for Config {
             min_free_space: crate::freespace::MinFreeSpace::Default,
             http: crate::limits::HttpLimits::default(),
             max_answer_bytes: 512 << 20,
+            result_cache_bytes: 5_000_000_000,
             data_cache_secs: 30,
             data_max_age_secs: 60,
         }
@@ -418,6 +422,7 @@ pub const KEYS: &[&str] = &[
     "max_answer_bytes",
     "data_cache_secs",
     "data_max_age_secs",
+    "result_cache_bytes",
 ];
 
 fn num<T: std::str::FromStr>(key: &str, v: &str) -> Result<T, ConfigError> {
@@ -443,6 +448,10 @@ impl Config {
             "max_queued" => self.max_queued = num(key, v)?,
             "max_answer_bytes" => {
                 self.max_answer_bytes =
+                    crate::text::parse_size(v).map_err(|e| ConfigError::Invalid(format!("config: '{key}': {e}")))?
+            }
+            "result_cache_bytes" => {
+                self.result_cache_bytes =
                     crate::text::parse_size(v).map_err(|e| ConfigError::Invalid(format!("config: '{key}': {e}")))?
             }
             "data_cache_secs" => self.data_cache_secs = num(key, v)?,
