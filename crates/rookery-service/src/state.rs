@@ -97,6 +97,8 @@ pub struct AppState {
     pub datasets: rookery_daops::serve::ServeCache,
     /// Tokens got for peers, shared by the peers of every job (the runner hands it to them).
     pub peer_tokens: Arc<auth::TokenCache>,
+    /// The browser UI's OIDC sign-in settings (discovery fetched on first need).
+    pub ui_login: auth::login::UiLogin,
 }
 
 /// Shared state handle.
@@ -135,6 +137,7 @@ impl AppState {
             usage,
             data,
             peer_tokens: Arc::default(),
+            ui_login: auth::login::UiLogin::default(),
             datasets: rookery_daops::serve::ServeCache::new(Duration::from_secs(data_cache_secs), 64),
         })
     }
