@@ -241,6 +241,11 @@ def datasets():
         "const c=document.getElementById('quicklook').getContext('2d').getImageData(0,0,2,2).data;"
         "const s=new Set(); for(let i=0;i<c.length;i+=4) s.add(c[i]+','+c[i+1]+','+c[i+2]); return s.size;")
     assert colours >= 2, colours
+    # The keyboard reaches the same series: focus, an arrow, Enter.
+    from selenium.webdriver.common.keys import Keys
+    canvas.send_keys(Keys.ARROW_LEFT, Keys.ENTER)
+    wait.until(lambda _: "at grid point" in text_of("#series"))
+    d.execute_script("document.getElementById('series').replaceChildren()")
     canvas.click()
     find("#series svg.chart path")
     shot("datasets")

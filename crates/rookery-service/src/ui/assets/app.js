@@ -446,13 +446,32 @@ async function quicklook(id, box, varName, t) {
   }));
   ctx.putImageData(img, 0, 0);
   const series = el('div', {id: 'series'});
-  c.addEventListener('click', async (ev) => {
-    const b = c.getBoundingClientRect();
-    const i = Math.floor((ev.clientX - b.left) / b.width * cols);
-    const j = rows - 1 - Math.floor((ev.clientY - b.top) / b.height * rows);
+  // The series at grid cell (i, j) of the decimated field: a click, or the keyboard (arrows
+  // move a cursor that starts in the middle, Enter or Space asks).
+  const at = {i: Math.floor(cols / 2), j: Math.floor(rows / 2)};
+  const seriesAt = async (i, j) => {
+    at.i = i; at.j = j;
     const s = await api('/datasets/' + encodeURIComponent(id) + '/quicklook?var=' + encodeURIComponent(varName) + '&y=' + j * q.stride + '&x=' + i * q.stride);
     if (!s.ok) { series.replaceChildren(el('p', {class: 'error'}, problem(s))); return; }
     series.replaceChildren(lineChart(varName + ' at grid point y=' + s.body.y + ', x=' + s.body.x + ' (' + s.body.units + ')', s.body.values, s.body.time_values));
+  };
+  c.addEventListener('click', (ev) => {
+    const b = c.getBoundingClientRect();
+    seriesAt(Math.floor((ev.clientX - b.left) / b.width * cols), rows - 1 - Math.floor((ev.clientY - b.top) / b.height * rows));
+  });
+  c.setAttribute('tabindex', '0');
+  c.setAttribute('aria-label', 'quicklook map: arrow keys choose a grid point, Enter shows its time series');
+  c.addEventListener('keydown', (ev) => {
+    const mv = {ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1]}[ev.key];
+    if (mv) {
+      ev.preventDefault();
+      at.i = Math.max(0, Math.min(cols - 1, at.i + mv[0]));
+      at.j = Math.max(0, Math.min(rows - 1, at.j + mv[1]));
+      c.title = 'grid point y=' + at.j * q.stride + ', x=' + at.i * q.stride;
+    } else if (ev.key === 'Enter' || ev.key === ' ') {
+      ev.preventDefault();
+      seriesAt(at.i, at.j);
+    }
   });
   msg.textContent = q.variable + ' at time step ' + q.time_index + ' of ' + q.steps + (q.time_value !== null ? ' (' + q.time_value + ' ' + q.time_units + ')' : '') +
     ', ' + q.ny + '×' + q.nx + ' every ' + q.stride + ', range ' + (q.min === null ? '–' : q.min.toPrecision(5)) + ' … ' + (q.max === null ? '–' : q.max.toPrecision(5)) + ' ' + q.units + '. Click a point for its time series.';
