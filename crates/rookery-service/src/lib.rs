@@ -18,6 +18,7 @@
 //!              workflow.rs: orchestrate documents (DAG); federation.rs: parts at peers
 //!              ops.rs: operations → rookery-daops (the conductor); prov/: PROV-JSON + PNG
 //!              dashboard.rs: the usage dashboard page; quicklook.rs: fields for the UI
+//!              site_usage.rs: usage rows of every site; check_report.rs: check results
 //!  state       state.rs: AppState (config, store, credentials, quotas, the restricted Daops)
 //!              auth/: API keys, signed URLs, rate limit, OIDC tokens; quota.rs
 //!  jobs        jobs/: JobStore (SQLite or PostgreSQL), pending ends; usage_log.rs
@@ -30,6 +31,7 @@
 //! Start it with [`server::start`] (what `rookery serve` does).
 
 pub mod auth;
+pub mod check_report;
 pub mod config;
 pub mod conn;
 pub mod dashboard;
@@ -54,6 +56,7 @@ pub mod quota;
 pub mod runner;
 pub mod scopes;
 pub mod server;
+pub mod site_usage;
 pub mod slurm;
 pub mod state;
 pub mod text;

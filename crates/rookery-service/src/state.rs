@@ -99,6 +99,8 @@ pub struct AppState {
     pub peer_tokens: Arc<auth::TokenCache>,
     /// Outputs of finished data operations for identical requests (`None`: turned off).
     pub results: Option<crate::jobs::ResultCache>,
+    /// The browser UI's OIDC sign-in settings (discovery fetched on first need).
+    pub ui_login: auth::login::UiLogin,
 }
 
 /// Shared state handle.
@@ -140,6 +142,7 @@ impl AppState {
             usage,
             data,
             peer_tokens: Arc::default(),
+            ui_login: auth::login::UiLogin::default(),
             datasets: rookery_daops::serve::ServeCache::new(Duration::from_secs(data_cache_secs), 64),
         })
     }

@@ -136,6 +136,9 @@ pub struct Config {
     /// Size bound of the result cache (`result_cache_bytes`, `0` turns it off; see
     /// [`crate::jobs::ResultCache`]).
     pub result_cache_bytes: u64,
+    /// Merged results of `rookery check` (`.csv` or `.csv.gz`, from `rookery check merge`)
+    /// shown to admins on the UI's usage page (`check_results`).
+    pub check_results: Option<PathBuf>,
 }
 
 /// Where jobs run.
@@ -226,6 +229,27 @@ pub struct Identity {
     pub daily_bytes: u64,
     /// Per-principal limits (`quota = "<principal> rate=60 jobs=2 bytes=10G"`, repeatable).
     pub overrides: Vec<QuotaOverride>,
+    /// The browser UI's sign-in at the first issuer (authorization code + PKCE).
+    pub ui: UiClient,
+}
+
+/// The browser UI as a public OIDC client of the first `oidc_issuer` (`oidc_ui_client_id`,
+/// `oidc_ui_scopes`, `oidc_ui_resource`); no sign-in button without a client id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UiClient {
+    /// The UI's public client id at the issuer (no secret: PKCE).
+    pub client_id: Option<String>,
+    /// Scopes asked for (space-separated; default `openid`).
+    pub scopes: String,
+    /// RFC 8707 resource indicator sent with the requests (gives the token rookery's audience
+    /// at issuers that use them).
+    pub resource: Option<String>,
+}
+
+impl Default for UiClient {
+    fn default() -> Self {
+        UiClient { client_id: None, scopes: "openid".into(), resource: None }
+    }
 }
 
 impl Default for Identity {
@@ -243,6 +267,7 @@ impl Default for Identity {
             concurrent_jobs: 0,
             daily_bytes: 0,
             overrides: Vec::new(),
+            ui: UiClient::default(),
         }
     }
 }
@@ -381,6 +406,7 @@ impl Default for Config {
             result_cache_bytes: 5_000_000_000,
             data_cache_secs: 30,
             data_max_age_secs: 60,
+            check_results: None,
         }
     }
 }
@@ -409,6 +435,9 @@ pub const KEYS: &[&str] = &[
     "oidc_timeout_secs",
     "oidc_introspection_cache_secs",
     "oidc_allow_insecure_http",
+    "oidc_ui_client_id",
+    "oidc_ui_scopes",
+    "oidc_ui_resource",
     "quota_concurrent_jobs",
     "quota_daily_bytes",
     "quota",
@@ -423,6 +452,7 @@ pub const KEYS: &[&str] = &[
     "data_cache_secs",
     "data_max_age_secs",
     "result_cache_bytes",
+    "check_results",
 ];
 
 fn num<T: std::str::FromStr>(key: &str, v: &str) -> Result<T, ConfigError> {
@@ -456,6 +486,7 @@ impl Config {
             }
             "data_cache_secs" => self.data_cache_secs = num(key, v)?,
             "data_max_age_secs" => self.data_max_age_secs = num(key, v)?,
+            "check_results" => self.check_results = (!v.is_empty()).then(|| PathBuf::from(v)),
             "retention_hours" => self.retention_hours = num(key, v)?,
             "rate_limit" => self.rate_limit = num(key, v)?,
             "public_url" => self.public_url = (!v.is_empty()).then(|| v.trim_end_matches('/').to_string()),
@@ -485,6 +516,9 @@ impl Config {
                     ConfigError::Invalid(format!("config: 'oidc_allow_insecure_http' must be true or false, not '{v}'"))
                 })?;
             }
+            "oidc_ui_client_id" => self.identity.ui.client_id = (!v.is_empty()).then(|| v.to_string()),
+            "oidc_ui_scopes" => self.identity.ui.scopes = v.split_whitespace().collect::<Vec<_>>().join(" "),
+            "oidc_ui_resource" => self.identity.ui.resource = (!v.is_empty()).then(|| v.to_string()),
             "quota_concurrent_jobs" => self.identity.concurrent_jobs = num(key, v)?,
             "quota_daily_bytes" => {
                 self.identity.daily_bytes =
