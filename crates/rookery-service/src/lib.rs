@@ -19,9 +19,10 @@
 //!              ops.rs: operations → rookery-daops (the conductor); prov/: PROV-JSON + PNG
 //!              dashboard.rs: the usage dashboard page; quicklook.rs: fields for the UI
 //!              site_usage.rs: usage rows of every site; check_report.rs: check results
+//!              estimate.rs: pre-flight estimates (limits at submission, dry_run)
 //!  state       state.rs: AppState (config, store, credentials, quotas, the restricted Daops)
 //!              auth/: API keys, signed URLs, rate limit, OIDC tokens; quota.rs
-//!  jobs        jobs/: JobStore (SQLite or PostgreSQL), pending ends; usage_log.rs
+//!  jobs        jobs/: JobStore (SQLite or PostgreSQL), pending ends, result cache; usage_log.rs
 //!  words       config/: configuration as plain data (peers, Slurm, limits, identity)
 //!              process.rs: process definitions and input checks; error.rs: OWS exceptions
 //!              failure.rs: whose fault (400/404/500); limits.rs: HTTP limits and bodies
@@ -38,6 +39,7 @@ pub mod dashboard;
 pub mod data;
 pub mod dirlock;
 pub mod error;
+pub mod estimate;
 pub mod execute;
 pub mod failure;
 pub mod federation;

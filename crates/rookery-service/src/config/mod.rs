@@ -136,6 +136,12 @@ pub struct Config {
     /// Size bound of the result cache (`result_cache_bytes`, `0` turns it off; see
     /// [`crate::jobs::ResultCache`]).
     pub result_cache_bytes: u64,
+    /// Data operations estimated to read more decoded bytes are refused at submission
+    /// (`max_read_bytes`, `0`: no limit; see [`crate::estimate`]).
+    pub max_read_bytes: u64,
+    /// Data operations estimated to write more decoded bytes are refused at submission
+    /// (`max_output_bytes`, `0`: no limit).
+    pub max_output_bytes: u64,
     /// Merged results of `rookery check` (`.csv` or `.csv.gz`, from `rookery check merge`)
     /// shown to admins on the UI's usage page (`check_results`).
     pub check_results: Option<PathBuf>,
@@ -404,6 +410,8 @@ impl Default for Config {
             http: crate::limits::HttpLimits::default(),
             max_answer_bytes: 512 << 20,
             result_cache_bytes: 5_000_000_000,
+            max_read_bytes: 0,
+            max_output_bytes: 0,
             data_cache_secs: 30,
             data_max_age_secs: 60,
             check_results: None,
@@ -452,6 +460,8 @@ pub const KEYS: &[&str] = &[
     "data_cache_secs",
     "data_max_age_secs",
     "result_cache_bytes",
+    "max_read_bytes",
+    "max_output_bytes",
     "check_results",
 ];
 
@@ -479,6 +489,15 @@ impl Config {
             "max_answer_bytes" => {
                 self.max_answer_bytes =
                     crate::text::parse_size(v).map_err(|e| ConfigError::Invalid(format!("config: '{key}': {e}")))?
+            }
+            "max_read_bytes" | "max_output_bytes" => {
+                let b =
+                    crate::text::parse_size(v).map_err(|e| ConfigError::Invalid(format!("config: '{key}': {e}")))?;
+                if key.trim() == "max_read_bytes" {
+                    self.max_read_bytes = b;
+                } else {
+                    self.max_output_bytes = b;
+                }
             }
             "result_cache_bytes" => {
                 self.result_cache_bytes =

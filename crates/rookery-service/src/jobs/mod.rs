@@ -130,6 +130,10 @@ pub struct JobRequest {
     /// Outputs asked for (empty: all of the process's outputs).
     #[serde(default)]
     pub outputs: Vec<String>,
+    /// The pre-flight estimate made at submission (data operations; see
+    /// [`crate::estimate`]), shown in the job's status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<serde_json::Value>,
 }
 
 /// A file a job produced, relative to the job's directory.
