@@ -134,10 +134,10 @@ pub struct Config {
     /// `Cache-Control: max-age` of data API answers (chunks, metadata, files, OPeNDAP).
     pub data_max_age_secs: u64,
     /// Size bound of the result cache (`result_cache_bytes`, `0` turns it off; see
-    /// [`crate::jobs::ResultCache`]).
+    /// the jobs floor's `ResultCache`).
     pub result_cache_bytes: u64,
     /// Data operations estimated to read more decoded bytes are refused at submission
-    /// (`max_read_bytes`, `0`: no limit; see [`crate::estimate`]).
+    /// (`max_read_bytes`, `0`: no limit; see the estimate module).
     pub max_read_bytes: u64,
     /// Data operations estimated to write more decoded bytes are refused at submission
     /// (`max_output_bytes`, `0`: no limit).

@@ -131,7 +131,7 @@ pub struct JobRequest {
     #[serde(default)]
     pub outputs: Vec<String>,
     /// The pre-flight estimate made at submission (data operations; see
-    /// [`crate::estimate`]), shown in the job's status.
+    /// the estimate module), shown in the job's status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimate: Option<serde_json::Value>,
 }
