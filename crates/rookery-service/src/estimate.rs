@@ -78,18 +78,26 @@ pub fn estimate(daops: &Daops, op: &str, inputs: &Inputs) -> Result<CollectionEs
     })
 }
 
-/// The estimate as the service shows it.
+/// The estimate as the service shows it; with the node's throughput `(decoded bytes per
+/// second, jobs it was measured on)`, the run time too.
 #[must_use]
-pub fn to_json(e: &CollectionEstimate) -> Value {
+pub fn to_json(e: &CollectionEstimate, throughput: Option<(f64, u64)>) -> Value {
     let t = &e.total;
-    json!({
+    let mut v = json!({
         "datasets": e.datasets,
         "files": e.files,
         "readBytes": t.read_bytes,
         "readStoredBytes": t.read_stored_bytes,
         "outputBytes": t.output_bytes,
         "outputStoredBytes": t.output_stored_bytes,
-    })
+    });
+    if let Some((bps, jobs)) = throughput {
+        #[allow(clippy::cast_precision_loss)]
+        let secs = t.read_bytes as f64 / bps.max(1.0);
+        v["seconds"] = json!((secs * 10.0).ceil() / 10.0);
+        v["throughput"] = json!({"bytesPerSecond": bps.round(), "measuredJobs": jobs});
+    }
+    v
 }
 
 /// Why `e` goes over a limit (`0`: no limit), one line with the estimate, or `None`.

@@ -294,7 +294,7 @@ impl AppState {
                 audit_current(&self.store, "job-refused", &owner.id, &format!("{process}: {why}"));
                 Err(OwsError::too_large(why))
             }
-            None => Ok(Some(crate::estimate::to_json(&e))),
+            None => Ok(Some(crate::estimate::to_json(&e, Some(self.throughput.get())))),
         }
     }
 

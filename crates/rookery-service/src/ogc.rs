@@ -254,6 +254,7 @@ async fn dry_run(st: &St, process: &'static str, inputs: crate::process::Inputs)
     }
     let data = st.data.clone();
     let (max_read, max_output) = (st.cfg.max_read_bytes, st.cfg.max_output_bytes);
+    let throughput = st.throughput.get();
     let res = tokio::task::spawn_blocking(move || {
         let d = data.map_err(crate::ops::ProcError::from)?;
         crate::estimate::estimate(&d, process, &inputs)
@@ -264,7 +265,7 @@ async fn dry_run(st: &St, process: &'static str, inputs: crate::process::Inputs)
             let over = crate::estimate::over_limits(&e, max_read, max_output);
             js(&json!({
                 "processID": process,
-                "estimate": crate::estimate::to_json(&e),
+                "estimate": crate::estimate::to_json(&e, Some(throughput)),
                 "limits": {"maxReadBytes": max_read, "maxOutputBytes": max_output},
                 "withinLimits": over.is_none(),
                 "message": over,

@@ -149,6 +149,12 @@ pub async fn run_job(st: &St, wid: &str, job: Job) {
         tracing::info!("job {} ({}) finished in {:?}", job.id, job.process, t0.elapsed());
     }
     let written: u64 = outcome.as_ref().map_or(0, |r| r.files.iter().map(|f| f.size).sum());
+    // A computed (not cached) data operation measures the node's speed for later estimates.
+    if let (Ok(r), Some(e)) = (&outcome, &job.request.estimate) {
+        if r.cached_from.is_none() {
+            st.throughput.record(e["readBytes"].as_u64().unwrap_or(0), t0.elapsed().as_secs_f64());
+        }
+    }
     if outcome.is_err() {
         // A failed job publishes nothing: no partial, temporary or empty files are left.
         st.remove_outputs(&job.id);

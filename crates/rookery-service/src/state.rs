@@ -99,6 +99,8 @@ pub struct AppState {
     pub peer_tokens: Arc<auth::TokenCache>,
     /// Outputs of finished data operations for identical requests (`None`: turned off).
     pub results: Option<crate::jobs::ResultCache>,
+    /// The node's measured speed, for run-time estimates.
+    pub throughput: Arc<crate::jobs::Throughput>,
     /// The browser UI's OIDC sign-in settings (discovery fetched on first need).
     pub ui_login: auth::login::UiLogin,
 }
@@ -122,7 +124,9 @@ impl AppState {
         let oidc = Arc::new(auth::oidc::Oidc::new(&cfg.identity)?);
         let results =
             (cfg.result_cache_bytes > 0).then(|| crate::jobs::ResultCache::new(&cfg.data_dir, cfg.result_cache_bytes));
+        let throughput = Arc::new(crate::jobs::Throughput::open(&cfg.data_dir));
         Ok(AppState {
+            throughput,
             results,
             oidc,
             quotas: crate::quota::Quotas::new(&cfg),

@@ -28,6 +28,9 @@ fn dry_run_estimates_and_an_oversize_request_is_refused_before_queueing() {
     let read = e["readBytes"].as_u64().unwrap();
     assert!(read > 100_000 && e["outputBytes"].as_u64().unwrap() < read, "{v}");
     assert_eq!(v["withinLimits"], false, "{v}");
+    // Run time from the node's throughput: the default until a job has been measured.
+    assert_eq!(e["throughput"]["measuredJobs"], 0, "{v}");
+    assert!(e["seconds"].as_f64().is_some_and(|s| s > 0.0), "{v}");
 
     let r = request("POST", &s.url("/processes/subset/execution?dry_run=true"), &h, year.as_bytes());
     let v: Value = serde_json::from_slice(&r.body).unwrap();

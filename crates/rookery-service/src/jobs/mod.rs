@@ -17,12 +17,14 @@ pub mod pending;
 mod postgres;
 pub mod result_cache;
 mod sqlite;
+pub mod throughput;
 
 pub use self::identity::{AuditRecord, IdentityStore};
 pub use self::pending::{PendingEnd, PendingEnds};
 pub use self::postgres::PgStore;
 pub use self::result_cache::ResultCache;
 pub use self::sqlite::SqliteStore;
+pub use self::throughput::Throughput;
 
 use crate::process::Inputs;
 use serde::{Deserialize, Serialize};

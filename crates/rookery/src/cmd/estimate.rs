@@ -21,7 +21,7 @@ pub(crate) fn run(d: &Daops, process: &str, inputs: &[String]) -> Result<(), Fai
         )));
     }
     let e = rookery_service::estimate::estimate(d, process, &map).map_err(|e| Failure::request(e.0))?;
-    let doc = serde_json::json!({"processID": process, "estimate": rookery_service::estimate::to_json(&e)});
+    let doc = serde_json::json!({"processID": process, "estimate": rookery_service::estimate::to_json(&e, None)});
     println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     Ok(())
 }
