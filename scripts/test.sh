@@ -32,6 +32,7 @@ bash scripts/setup-wis2.sh
 bash scripts/setup-ui.sh
 # Python packages for the EDR (jsonschema, shapely, pandas) and OPeNDAP (pydap; netcdf-bin) checks.
 bash scripts/setup-edr.sh
+bash scripts/setup-stac.sh
 bash scripts/setup-dap.sh
 # A real OpenID provider (npm oidc-provider, node) for the OIDC token tests.
 bash scripts/oidc-setup.sh

@@ -31,6 +31,7 @@ pub mod fixes;
 pub mod project;
 pub mod resolve;
 pub mod serve;
+pub mod stac;
 pub mod wildcard;
 pub mod wis2;
 

@@ -24,6 +24,7 @@
 
 mod dap;
 mod edr;
+pub mod stac;
 mod zarr;
 
 pub use dap::{opendap2, opendap4};
@@ -210,35 +211,48 @@ fn esc(s: &str) -> String {
     rookery_io::text::xml(s)
 }
 
-/// `GET /datasets`.
-pub async fn list(State(st): State<St>, headers: HeaderMap, Query(q): Query<ListQ>) -> Response {
-    let patterns = public_patterns(&st);
+/// The (project, id) of the datasets the caller may read (of `project`; ids matching `pattern`,
+/// a wildcard or a substring): all with `data:read` (or `--open`), else the public ones.
+pub(crate) async fn readable_datasets(
+    st: &St,
+    headers: &HeaderMap,
+    project: Option<String>,
+    pattern: Option<&str>,
+) -> Result<Vec<(String, String)>, Response> {
+    let patterns = public_patterns(st);
     // Without `data:read` only the public datasets are listed.
     let all = if st.cfg.open {
         true
     } else {
-        match st.require(&headers, "data:read") {
+        match st.require(headers, "data:read") {
             Ok(_) => true,
-            Err(e) if patterns.is_empty() || crate::auth::credential(&headers).is_some() => return from_ows(e),
+            Err(e) if patterns.is_empty() || crate::auth::credential(headers).is_some() => return Err(from_ows(e)),
             Err(_) => false,
         }
     };
     let daops = match &st.data {
         Ok(d) => d.clone(),
-        Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, e.0.clone()),
+        Err(e) => return Err(error(StatusCode::SERVICE_UNAVAILABLE, e.0.clone())),
     };
-    let project = q.project.clone();
     let ids = match tokio::task::spawn_blocking(move || daops.list_datasets(project.as_deref())).await {
         Ok(Ok(v)) => v,
-        Ok(Err(e)) => return daops_error(&e),
-        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Ok(Err(e)) => return Err(daops_error(&e)),
+        Err(e) => return Err(error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())),
     };
-    let pat = q.q.as_deref().map(|p| if p.contains(['*', '?']) { p.to_string() } else { format!("*{p}*") });
-    let ids: Vec<(String, String)> = ids
+    let pat = pattern.map(|p| if p.contains(['*', '?']) { p.to_string() } else { format!("*{p}*") });
+    Ok(ids
         .into_iter()
         .filter(|(_, id)| pat.as_deref().is_none_or(|p| rookery_daops::wildcard::matches(p, id)))
-        .filter(|(_, id)| all || is_public(&st, &patterns, id))
-        .collect();
+        .filter(|(_, id)| all || is_public(st, &patterns, id))
+        .collect())
+}
+
+/// `GET /datasets`.
+pub async fn list(State(st): State<St>, headers: HeaderMap, Query(q): Query<ListQ>) -> Response {
+    let ids = match readable_datasets(&st, &headers, q.project.clone(), q.q.as_deref()).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
     let (offset, limit) = (q.offset.unwrap_or(0), q.limit.unwrap_or(PAGE).clamp(1, MAX_PAGE));
     let base = st.base_url(&headers);
     let page: Vec<Value> = ids
@@ -296,7 +310,7 @@ pub async fn list(State(st): State<St>, headers: HeaderMap, Query(q): Query<List
     ([(header::CONTENT_TYPE, "application/json")], doc.to_string()).into_response()
 }
 
-fn percent(s: &str) -> String {
+pub(crate) fn percent(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-_.~*".contains(&b) {
