@@ -173,7 +173,7 @@ fn standing_job_runs_once_per_notification_and_announces_its_product() {
     // The subscriber to the derived products, then the node.
     let mut sub = Command::new(&py)
         .arg(ws.join("crates/rookery/tests/py/wis2_subscribe.py"))
-        .args([bdir.to_str().expect("dir"), OUT_TOPIC, "2", "600"])
+        .args([bdir.to_str().expect("dir"), OUT_TOPIC, "2", "120"])
         .stdout(Stdio::piped())
         .spawn()
         .expect("subscriber");
@@ -274,7 +274,17 @@ fn standing_job_runs_once_per_notification_and_announces_its_product() {
     // 1. A notification of f1: one job, one derived product.
     let m1 = notification(&f1, "f1.nc");
     publish(&m1.to_string());
-    let d1: Value = serde_json::from_str(&derived.next().expect("derived 1").expect("line")).expect("JSON");
+    let mut next_derived = || -> Value {
+        match derived.next() {
+            Some(Ok(l)) => serde_json::from_str(&l).expect("JSON"),
+            _ => panic!(
+                "no derived-product notification; the node's log:\n{}\naudit:\n{}",
+                log.lock().expect("log"),
+                audit()
+            ),
+        }
+    };
+    let d1 = next_derived();
     check(&d1, 1);
     assert_eq!(jobs(), 1);
 
@@ -296,21 +306,25 @@ fn standing_job_runs_once_per_notification_and_announces_its_product() {
     refused("integrity check failed");
     assert_eq!(jobs(), 1, "a refused notification created a job");
 
-    // 3. The broker restarts while the job of f2 runs: its product is announced all the same.
-    publish(&notification(&f2, "f2.nc").to_string());
-    until(120, "the second job", || (jobs() == 2).then_some(()));
+    // 3. The broker goes down while the job of f2 runs (its download is held until the broker
+    //    has stopped): the product's message waits in the outbox and is delivered once the
+    //    broker is back.
+    let slow = files.join("slow-f2.nc");
+    std::fs::copy(&f2, &slow).expect("copy");
+    publish(&notification(&slow, "slow-f2.nc").to_string());
+    until(120, "the download of slow-f2.nc", || files.join(".requested-slow-f2.nc").exists().then_some(()));
     assert!(broker(&bdir, "mqtt-stop.sh", None));
-    // Once the job is announced its message was either sent before the broker stopped or
-    // waits in the outbox until the broker is back.
+    std::fs::write(files.join(".release-slow-f2.nc"), "").expect("release");
     let announce = data.join("wis2/announce");
-    until(120, "the second job's announcement", || {
-        std::fs::read_dir(&announce)
-            .ok()
-            .is_some_and(|d| d.filter_map(Result::ok).all(|e| e.file_name().to_string_lossy().starts_with('.')))
-            .then_some(())
-    });
+    let queued = |d: &Path| {
+        std::fs::read_dir(d).map_or(0, |d| {
+            d.filter_map(Result::ok).filter(|e| !e.file_name().to_string_lossy().starts_with('.')).count()
+        })
+    };
+    until(120, "the second job's announcement", || (jobs() == 2 && queued(&announce) == 0).then_some(()));
+    assert_eq!(queued(&outbox), 1, "the derived product's message is not waiting in the outbox");
     assert!(broker(&bdir, "mqtt-start.sh", None), "broker restart");
-    let d2: Value = serde_json::from_str(&derived.next().expect("derived 2").expect("line")).expect("JSON");
+    let d2 = next_derived();
     check(&d2, 2);
     assert_ne!(d1["properties"]["data_id"], d2["properties"]["data_id"]);
     assert_eq!(jobs(), 2);

@@ -226,7 +226,10 @@ pub fn announces(dir: &Path) -> Vec<Announce> {
     let mut out: Vec<Announce> = rd
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json") && !p.to_string_lossy().contains("/."))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "json")
+                && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
         .filter_map(|p| match std::fs::read(&p).ok().and_then(|b| serde_json::from_slice(&b).ok()) {
             Some(a) => Some(a),
             None => {

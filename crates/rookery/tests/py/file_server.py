@@ -1,7 +1,10 @@
 """A static file server for the tests with HEAD and byte ranges (what rookery's HTTP reader
-asks for), on 127.0.0.1: serves DIR on PORT (0: a free one) and prints the port it took."""
+asks for), on 127.0.0.1: serves DIR on PORT (0: a free one) and prints the port it took.
+A request for a file named slow-* first creates DIR/.requested-<name>, then waits until
+DIR/.release-<name> exists (for at most 300 s): the test decides when the download proceeds."""
 import os
 import sys
+import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 root = os.path.abspath(sys.argv[1])
@@ -17,6 +20,12 @@ class Handler(SimpleHTTPRequestHandler):
     def send_head(self):
         rng = self.headers.get("Range")
         path = self.translate_path(self.path)
+        name = os.path.basename(path)
+        if name.startswith("slow-"):
+            open(os.path.join(root, ".requested-" + name), "w").close()
+            end = time.time() + 300
+            while not os.path.exists(os.path.join(root, ".release-" + name)) and time.time() < end:
+                time.sleep(0.05)
         if not rng or not os.path.isfile(path):
             return super().send_head()
         size = os.path.getsize(path)
