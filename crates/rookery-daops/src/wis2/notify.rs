@@ -193,7 +193,6 @@ pub fn parse(bytes: &[u8]) -> Result<Incoming, super::Wis2Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use base64::Engine as _;
 
     fn msg() -> Value {
         json!({
