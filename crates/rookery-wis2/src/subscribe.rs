@@ -7,6 +7,7 @@
 //! ```text
 //!   subscribe(broker, topics, deliver, stop)
 //!     connect ─► SUBSCRIBE every topic (QoS 1) ─► each PUBLISH → deliver(Delivery)
+//!     every 2 s: topics() again; new filters are subscribed to
 //!     error / broker gone ─► back-off 0.25 s … 8 s ─► reconnect (same client id: the session
 //!     and what the broker queued for it are still there)
 //! ```
@@ -81,31 +82,53 @@ pub fn check_filter(filter: &str) -> Result<(), MqttError> {
     Ok(())
 }
 
-/// Subscribes to `topics` (QoS 1) on `broker` with a persistent session and hands each
-/// message to `deliver`, reconnecting with back-off, until `stop` returns true (checked at
-/// least every few seconds).
-///
-/// # Errors
-/// A topic filter that is not one ([`check_filter`]).
+/// Subscribes to the topic filters `topics` returns (QoS 1) on `broker` with a persistent
+/// session and hands each message to `deliver`, reconnecting with back-off, until `stop`
+/// returns true. `topics` and `stop` are asked again every couple of seconds: filters that
+/// appear are subscribed to then (a filter that is not one, see [`check_filter`], is logged
+/// and left out).
 pub fn subscribe(
     broker: &Broker,
-    topics: &[String],
+    topics: impl Fn() -> Vec<String>,
     mut deliver: impl FnMut(Delivery),
     stop: impl Fn() -> bool,
-) -> Result<(), MqttError> {
-    for t in topics {
-        check_filter(t)?;
-    }
+) {
+    let wanted = || -> Vec<String> {
+        topics()
+            .into_iter()
+            .filter(|t| match check_filter(t) {
+                Ok(()) => true,
+                Err(e) => {
+                    tracing::warn!("{e}");
+                    false
+                }
+            })
+            .collect()
+    };
     let mut opts = broker.options();
     opts.set_clean_session(false);
     opts.set_manual_acks(true);
     let mut backoff = Duration::from_millis(250);
     while !stop() {
         let (client, mut conn) = Client::new(opts.clone(), 64);
+        // Filters subscribed to on this connection (None: not connected yet).
+        let mut subscribed: Option<Vec<String>> = None;
+        let mut asked = std::time::Instant::now();
         let reason = loop {
             if stop() {
                 let _ = client.disconnect();
-                return Ok(());
+                return;
+            }
+            if let Some(have) = subscribed.as_mut().filter(|_| asked.elapsed() >= Duration::from_secs(2)) {
+                asked = std::time::Instant::now();
+                for t in wanted() {
+                    if !have.contains(&t) {
+                        if let Err(e) = client.try_subscribe(t.clone(), QoS::AtLeastOnce) {
+                            tracing::warn!("wis2: subscribing to {t}: {e}");
+                        }
+                        have.push(t);
+                    }
+                }
             }
             let ev = match conn.recv_timeout(Duration::from_secs(2)) {
                 Err(_) => continue,
@@ -118,14 +141,18 @@ pub fn subscribe(
                         break format!("connection refused: {:?}", c.code);
                     }
                     backoff = Duration::from_millis(250);
-                    for t in topics {
+                    let now = wanted();
+                    for t in &now {
                         if let Err(e) = client.try_subscribe(t.clone(), QoS::AtLeastOnce) {
                             tracing::warn!("wis2: subscribing to {t}: {e}");
                         }
                     }
+                    subscribed = Some(now);
+                    asked = std::time::Instant::now();
                 }
                 Event::Incoming(Packet::SubAck(_)) => {
-                    tracing::info!("wis2: subscribed to {} on {}:{}", topics.join(", "), broker.host, broker.port);
+                    let now = subscribed.as_deref().unwrap_or_default().join(", ");
+                    tracing::info!("wis2: subscribed to {now} on {}:{}", broker.host, broker.port);
                 }
                 Event::Incoming(Packet::Publish(p)) => {
                     let ack = (p.qos != QoS::AtMostOnce).then(|| (client.clone(), p.clone()));
@@ -138,7 +165,6 @@ pub fn subscribe(
         std::thread::sleep(backoff);
         backoff = (backoff * 2).min(Duration::from_secs(8));
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! WIS2 standing jobs end to end: a real Mosquitto (scripts/mqtt-start.sh, on a port and in a
 //! directory of this test's own, since it restarts it), a loopback file server holding real
 //! CMIP6 files (allowed by `[rookery] allowed_urls`), a real `rookery serve` whose subscriber
-//! runs a standing workflow (a subset) on each notification, and paho-mqtt as the upstream
+//! runs a standing workflow (a subset, added while it runs) on each notification, and paho-mqtt as the upstream
 //! publisher and as a subscriber to the derived products:
 //!
 //! - a notification of a file runs the workflow once, and the derived product's notification
@@ -155,21 +155,6 @@ fn standing_job_runs_once_per_notification_and_announces_its_product() {
     )
     .expect("wf");
     let wf_s = wf.to_string_lossy().into_owned();
-    let sid = ok(rookery(&[
-        "wis2",
-        "standing",
-        "add",
-        "--topic",
-        "origin/a/wis2/+/data/core/climate/experimental/#",
-        "--workflow",
-        &wf_s,
-        "--principal",
-        "wis2bot",
-        "--product",
-        "pr-subset",
-    ]));
-    assert!(ok(rookery(&["wis2", "standing", "list"])).contains(sid.trim()));
-
     // The subscriber to the derived products, then the node.
     let mut sub = Command::new(&py)
         .arg(ws.join("crates/rookery/tests/py/wis2_subscribe.py"))
@@ -191,7 +176,28 @@ fn standing_job_runs_once_per_notification_and_announces_its_product() {
         });
     }
     kill.0.push(serve);
-    until(60, "the node's subscription", || log.lock().expect("log").contains("wis2: subscribed").then_some(()));
+    // The standing job, added while the node runs: it subscribes to its topic.
+    let sid = ok(rookery(&[
+        "wis2",
+        "standing",
+        "add",
+        "--topic",
+        "origin/a/wis2/+/data/core/climate/experimental/#",
+        "--workflow",
+        &wf_s,
+        "--principal",
+        "wis2bot",
+        "--product",
+        "pr-subset",
+    ]));
+    assert!(ok(rookery(&["wis2", "standing", "list"])).contains(sid.trim()));
+
+    until(60, "the node's subscription", || {
+        log.lock()
+            .expect("log")
+            .contains("wis2: subscribed to origin/a/wis2/+/data/core/climate/experimental/#")
+            .then_some(())
+    });
 
     let audit = || ok(rookery(&["audit"]));
     let jobs = || audit().lines().filter(|l| l.contains("\tjob-submitted\t")).count();

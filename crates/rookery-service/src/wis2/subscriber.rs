@@ -1,6 +1,8 @@
-//! The service's WIS2 subscriber (started by `rookery serve` when `[wis2] subscribe`
-//! or a standing job names a topic): a persistent MQTT session on `[wis2] broker`
-//! ([`rookery_wis2::subscribe`]), and for each notification:
+//! The service's WIS2 subscriber (started by `rookery serve` when `[wis2]` names a broker):
+//! a persistent MQTT session on `[wis2] broker` ([`rookery_wis2::subscribe`]) subscribed to
+//! `[wis2] subscribe` and the standing jobs' topics (`standing.json` is read again every
+//! couple of seconds: a standing job added while the server runs takes effect then), and
+//! for each notification:
 //!
 //! ```text
 //!   parse + check (notify::parse) ───────────── malformed ─────────────► audit, nothing runs
@@ -51,8 +53,8 @@ fn client_id(dir: &Path) -> String {
     id
 }
 
-/// Starts the subscriber and the announcer when `[wis2]` is configured with a broker and
-/// there is a topic to subscribe to (a configuration that cannot be used is logged).
+/// Starts the subscriber and the announcer when `[wis2]` is configured with a broker (topics
+/// to subscribe to without a broker are logged).
 pub fn spawn(st: &St) {
     let Ok(daops) = st.data.clone() else { return };
     let Ok(cfg) = Wis2Config::from_config(&daops.config, st.cfg.wis2_centre_id.clone(), st.cfg.public_url.as_deref())
@@ -60,24 +62,10 @@ pub fn spawn(st: &St) {
         return;
     };
     let dir = st.cfg.wis2_dir();
-    let standing = match standing::load(&dir) {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::error!("wis2: {e}; no subscriber");
-            return;
-        }
-    };
-    let mut topics = cfg.subscribe.clone();
-    for s in &standing {
-        if !topics.contains(&s.topic) {
-            topics.push(s.topic.clone());
-        }
-    }
-    if topics.is_empty() {
-        return;
-    }
     let Some(url) = cfg.broker.clone() else {
-        tracing::error!("wis2: topics to subscribe to but no [wis2] broker; no subscriber");
+        if !topics(&cfg.subscribe, &dir).is_empty() {
+            tracing::error!("wis2: topics to subscribe to but no [wis2] broker; no subscriber");
+        }
         return;
     };
     let broker = match rookery_wis2::Broker::parse(&url, credentials(st)) {
@@ -89,19 +77,18 @@ pub fn spawn(st: &St) {
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Delivery>(64);
     let sub = broker.clone().with_client_id(&client_id(&dir));
+    let configured = cfg.subscribe.clone();
+    let dir2 = dir.clone();
     std::thread::spawn(move || {
         let stop_tx = tx.clone();
-        let r = rookery_wis2::subscribe::subscribe(
+        rookery_wis2::subscribe::subscribe(
             &sub,
-            &topics,
+            || topics(&configured, &dir2),
             |d| {
                 let _ = tx.blocking_send(d);
             },
             move || stop_tx.is_closed(),
         );
-        if let Err(e) = r {
-            tracing::error!("{e}; no subscriber");
-        }
     });
     {
         let st = st.clone();
@@ -112,6 +99,22 @@ pub fn spawn(st: &St) {
         });
     }
     spawn_announcer(st, Arc::new(cfg), broker);
+}
+
+/// `[wis2] subscribe` and the standing jobs' topics (those of `standing.json` now).
+fn topics(configured: &[String], dir: &Path) -> Vec<String> {
+    let mut all = configured.to_vec();
+    match standing::load(dir) {
+        Ok(s) => {
+            for s in s {
+                if !all.contains(&s.topic) {
+                    all.push(s.topic);
+                }
+            }
+        }
+        Err(e) => tracing::warn!("wis2: {e}"),
+    }
+    all
 }
 
 fn refuse(st: &St, who: &str, topic: &str, why: &str) {

@@ -45,8 +45,8 @@ pub(crate) enum Wis2Cmd {
         #[arg(long, default_value_t = 10)]
         wait: u64,
     },
-    /// Standing jobs of `rookery serve` (kept in <data dir>/wis2/standing.json; the server
-    /// reads them at start): a workflow run on each notification of a topic.
+    /// Standing jobs of `rookery serve` (kept in <data dir>/wis2/standing.json, which the
+    /// server reads every few seconds): a workflow run on each notification of a topic.
     Standing {
         #[command(flatten)]
         args: super::serve::ServeArgs,
@@ -169,7 +169,7 @@ fn standing(args: &super::serve::ServeArgs, cmd: &StandingCmd) -> Result<(), Fai
             let st = s::add(&dir, topic, &text, principal.as_deref(), product.as_deref()).map_err(fail)?;
             println!("{}", st.id);
             eprintln!(
-                "rookery: standing job {} on {} (product {}); `rookery serve` runs it from its next start",
+                "rookery: standing job {} on {} (product {}); a running `rookery serve` takes it up within seconds",
                 st.id, st.topic, st.product
             );
         }
