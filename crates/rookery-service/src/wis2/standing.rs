@@ -122,7 +122,8 @@ pub fn add(
     principal: Option<&str>,
     product: Option<&str>,
 ) -> Result<Standing, StandingError> {
-    rookery_wis2::subscribe::check_filter(topic).map_err(|e| StandingError::Invalid(e.to_string()))?;
+    rookery_wis2::subscribe::check_filter(topic)
+        .map_err(|e| StandingError::Invalid(e.to_string().trim_start_matches("wis2: ").to_string()))?;
     let text = with_input(workflow, Path::new("/notified/file.nc"))?;
     crate::workflow::parse(&text).map_err(|e| StandingError::Invalid(e.0))?;
     let id = crate::ids::uuid4().replace('-', "")[..8].to_string();
