@@ -16,7 +16,7 @@ FLOORS = [
     ("words", "text ids time scopes failure error dirlock freespace limits nested process config"),
     ("jobs", "jobs usage_log"),
     ("identity and state", "auth quota state"),
-    ("execution", "ops prov federation workflow dashboard quicklook execute slurm runner"),
+    ("execution", "ops prov federation workflow dashboard quicklook site_usage check_report estimate execute slurm runner"),
     ("http", "gate xml wps ogc data wis2 ui conn server"),
 ]
 

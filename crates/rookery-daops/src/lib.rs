@@ -25,6 +25,8 @@ pub mod concat;
 pub mod config;
 pub mod consolidate;
 pub mod edr;
+pub mod estimate;
+mod fingerprint;
 pub mod fixes;
 pub mod project;
 pub mod resolve;

@@ -17,6 +17,7 @@
 pub mod average;
 pub mod engine;
 pub mod ensemble;
+pub mod estimate;
 pub mod naming;
 pub mod naming_clean;
 pub mod output;

@@ -1,6 +1,7 @@
 //! rook's `dashboard` process: an HTML page summarising the usage log of this node for a time
 //! range — overview, operations, activity per day and per hour of day, durations, users and
-//! recent failures. Self-contained (inline CSS and SVG, no scripts), so it opens anywhere.
+//! recent failures. Self-contained (inline CSS and SVG, no scripts), so it opens anywhere; it
+//! points to the browser UI's usage page (`/ui/#/usage`) for charts over time and per site.
 
 use crate::jobs::UsageRecord;
 use rookery_io::text::html as esc;
@@ -94,7 +95,9 @@ pub fn render(rows: &[UsageRecord], from: Option<i64>, to: Option<i64>, site: &s
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>rookery dashboard</title><style>\
          body{{font-family:sans-serif;margin:2em;max-width:60em}}table{{border-collapse:collapse;margin:.5em 0 1.5em}}\
          td,th{{border:1px solid #ccc;padding:.25em .6em;text-align:left}}th{{background:#eef}}td.n{{text-align:right}}\
-         </style></head><body><h1>rookery dashboard</h1><p>Site <b>{}</b>, period {}, generated {}.</p>",
+         </style></head><body><h1>rookery dashboard</h1><p>Site <b>{}</b>, period {}, generated {}.</p>\
+         <p>Charts over time per process, user and site (all federation peers), and the coverage-check results: \
+         the service's browser UI at <a href=\"/ui/#/usage\">/ui/#/usage</a> (with a key that has the usage scope).</p>",
         esc(site),
         esc(&period),
         crate::time::iso_seconds(now)

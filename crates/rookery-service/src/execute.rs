@@ -27,6 +27,8 @@ pub struct Ctx<'a> {
     pub job_id: &'a str,
     /// The service's data-aware layer (or why the configuration could not be loaded).
     pub data: &'a Result<std::sync::Arc<Daops>, crate::state::DataUnavailable>,
+    /// The result cache, when turned on.
+    pub cache: Option<&'a crate::jobs::ResultCache>,
 }
 
 impl Ctx<'_> {
@@ -51,7 +53,15 @@ fn data_result(ctx: &Ctx<'_>, uris: &[String], prov: &Provenance) -> R<JobResult
         ],
         literals: vec![],
         failure: None,
+        cached_from: None,
     })
+}
+
+/// The result cache's key of a data operation, or `None` when its inputs cannot be
+/// fingerprinted (remote files) or resolved (the operation then fails with the reason).
+fn cache_key(daops: &Daops, process: &str, coll: &[String], inputs: &Inputs) -> Option<String> {
+    let fp = daops.inputs_fingerprint(coll).ok()??;
+    Some(crate::jobs::ResultCache::key(process, inputs, &fp, env!("CARGO_PKG_VERSION")))
 }
 
 /// The health check: `ROOK_HEALTH_OK` when the job store answers and the data directory is
@@ -86,17 +96,36 @@ pub fn execute(process: &str, inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
             let mut prov = Provenance::start(false, &utc_now());
             // The job may read its own directory besides the data roots.
             let daops = ctx.daops()?.with_root(ctx.dir);
-            let uris = run_operation(&daops, process, &coll, inputs, ctx.dir, &ctx.progress)?;
-            if uris.is_empty() {
-                return Err(ProcError::server("The operation produced no output"));
-            }
             let mut params = op_params(inputs);
             if let Some(tc) = fix_time_components(first(inputs, "time_components"), first(inputs, "time")) {
                 params.retain(|(k, _)| k != "time_components");
                 params.push(("time_components".into(), tc));
             }
+            let cached = ctx.cache.and_then(|c| cache_key(&daops, process, &coll, inputs).map(|k| (c, k)));
+            if let Some((cache, key)) = &cached {
+                if let Some(hit) = cache.restore(key, ctx.dir, crate::time::now_ms()) {
+                    tracing::info!("job {}: answered from the result cache (job {})", ctx.job_id, hit.job);
+                    let uris: Vec<String> =
+                        hit.files.iter().map(|f| ctx.dir.join(&f.name).to_string_lossy().into_owned()).collect();
+                    let act = prov.add_operator(process, &params, &coll, &uris);
+                    prov.mark_cached(&act, &hit.job);
+                    let mut r = data_result(ctx, &uris, &prov)?;
+                    r.cached_from = Some(hit.job);
+                    return Ok(r);
+                }
+            }
+            let uris = run_operation(&daops, process, &coll, inputs, ctx.dir, &ctx.progress)?;
+            if uris.is_empty() {
+                return Err(ProcError::server("The operation produced no output"));
+            }
             prov.add_operator(process, &params, &coll, &uris);
-            data_result(ctx, &uris, &prov)
+            let r = data_result(ctx, &uris, &prov)?;
+            if let Some((cache, key)) = cached {
+                if let Err(e) = cache.store(&key, ctx.job_id, process, ctx.dir, &r, crate::time::now_ms()) {
+                    tracing::warn!("job {}: keeping its result in the result cache failed: {e}", ctx.job_id);
+                }
+            }
+            Ok(r)
         }
         "orchestrate" => {
             let text = first(inputs, "workflow").unwrap_or_default();

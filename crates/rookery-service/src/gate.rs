@@ -236,6 +236,8 @@ impl AppState {
     /// `ServerBusy` when the queue is full; store failures.
     pub fn submit(&self, owner: &Principal, process: &str, request: JobRequest) -> Result<Job, OwsError> {
         check_submit(self, owner, process)?;
+        let mut request = request;
+        request.estimate = self.check_estimate(owner, process, &request)?;
         if let Err(why) = crate::freespace::check(&self.cfg) {
             tracing::warn!("job refused: {why}");
             retry_after(RETRY_AFTER_SECS);
@@ -271,6 +273,29 @@ impl AppState {
             .get(&id)
             .map_err(|e| self.store_failure(&e))?
             .ok_or_else(|| OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, "job vanished"))
+    }
+
+    /// The estimate of a data operation, kept with its job; refuses it (413, with the
+    /// estimate) when it is over `max_read_bytes`/`max_output_bytes`, before it is queued. A
+    /// request the estimate cannot judge (it would fail anyway) is queued as before, without.
+    fn check_estimate(
+        &self,
+        owner: &Principal,
+        process: &str,
+        request: &JobRequest,
+    ) -> Result<Option<serde_json::Value>, OwsError> {
+        if !crate::estimate::ESTIMATED.contains(&process) {
+            return Ok(None);
+        }
+        let Ok(daops) = self.data.as_deref() else { return Ok(None) };
+        let Ok(e) = crate::estimate::estimate(daops, process, &request.inputs) else { return Ok(None) };
+        match crate::estimate::over_limits(&e, self.cfg.max_read_bytes, self.cfg.max_output_bytes) {
+            Some(why) => {
+                audit_current(&self.store, "job-refused", &owner.id, &format!("{process}: {why}"));
+                Err(OwsError::too_large(why))
+            }
+            None => Ok(Some(crate::estimate::to_json(&e))),
+        }
     }
 
     /// Keeps the current request's token with job `id` when a peer is reached by token

@@ -18,9 +18,11 @@
 //!              workflow.rs: orchestrate documents (DAG); federation.rs: parts at peers
 //!              ops.rs: operations → rookery-daops (the conductor); prov/: PROV-JSON + PNG
 //!              dashboard.rs: the usage dashboard page; quicklook.rs: fields for the UI
+//!              site_usage.rs: usage rows of every site; check_report.rs: check results
+//!              estimate.rs: pre-flight estimates (limits at submission, dry_run)
 //!  state       state.rs: AppState (config, store, credentials, quotas, the restricted Daops)
 //!              auth/: API keys, signed URLs, rate limit, OIDC tokens; quota.rs
-//!  jobs        jobs/: JobStore (SQLite or PostgreSQL), pending ends; usage_log.rs
+//!  jobs        jobs/: JobStore (SQLite or PostgreSQL), pending ends, result cache; usage_log.rs
 //!  words       config/: configuration as plain data (peers, Slurm, limits, identity)
 //!              process.rs: process definitions and input checks; error.rs: OWS exceptions
 //!              failure.rs: whose fault (400/404/500); limits.rs: HTTP limits and bodies
@@ -30,12 +32,14 @@
 //! Start it with [`server::start`] (what `rookery serve` does).
 
 pub mod auth;
+pub mod check_report;
 pub mod config;
 pub mod conn;
 pub mod dashboard;
 pub mod data;
 pub mod dirlock;
 pub mod error;
+pub mod estimate;
 pub mod execute;
 pub mod failure;
 pub mod federation;
@@ -54,6 +58,7 @@ pub mod quota;
 pub mod runner;
 pub mod scopes;
 pub mod server;
+pub mod site_usage;
 pub mod slurm;
 pub mod state;
 pub mod text;

@@ -242,6 +242,39 @@ pub async fn process(State(st): State<St>, h: HeaderMap, uri: axum::http::Uri, P
     }
 }
 
+/// `POST /processes/{id}/execution?dry_run=true`: the pre-flight estimate of the request
+/// (from metadata, nothing queued or read) and whether it is within the node's limits.
+async fn dry_run(st: &St, process: &'static str, inputs: crate::process::Inputs) -> Response {
+    if !crate::estimate::ESTIMATED.contains(&process) {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "invalid-parameter",
+            format!("Process '{process}' has no estimate: dry_run covers the data operations"),
+        );
+    }
+    let data = st.data.clone();
+    let (max_read, max_output) = (st.cfg.max_read_bytes, st.cfg.max_output_bytes);
+    let res = tokio::task::spawn_blocking(move || {
+        let d = data.map_err(crate::ops::ProcError::from)?;
+        crate::estimate::estimate(&d, process, &inputs)
+    })
+    .await;
+    match res {
+        Ok(Ok(e)) => {
+            let over = crate::estimate::over_limits(&e, max_read, max_output);
+            js(&json!({
+                "processID": process,
+                "estimate": crate::estimate::to_json(&e),
+                "limits": {"maxReadBytes": max_read, "maxOutputBytes": max_output},
+                "withinLimits": over.is_none(),
+                "message": over,
+            }))
+        }
+        Ok(Err(e)) => from_ows(&OwsError::failed(e.1, e.0)),
+        Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, "about:blank", e.to_string()),
+    }
+}
+
 fn status_info(st: &St, b: &str, j: &Job) -> Value {
     let t = crate::time::iso_seconds;
     let mut links = vec![json!({"href": format!("{b}/jobs/{}", j.id), "rel": "self", "type": "application/json"})];
@@ -249,13 +282,22 @@ fn status_info(st: &St, b: &str, j: &Job) -> Value {
         links.push(json!({"href": format!("{b}/jobs/{}/results", j.id), "rel": "http://www.opengis.net/def/rel/ogc/1.0/results", "type": "application/json"}));
     }
     let _ = st;
-    json!({
+    let mut doc = json!({
         "jobID": j.id, "processID": j.process, "type": "process", "status": j.status.as_str(),
         "message": j.message, "progress": if j.status.is_final() { 100 } else { j.progress },
         "created": t(j.created), "started": j.started.map(t), "finished": j.finished.map(t),
         "updated": t(j.finished.or(j.started).unwrap_or(j.created)),
         "links": links
-    })
+    });
+    // Answered from the result cache: the job that computed the outputs (whose record only
+    // its owner sees).
+    if let Some(from) = j.result.as_ref().and_then(|r| r.cached_from.as_ref()) {
+        doc["cachedFrom"] = json!(from);
+    }
+    if let Some(e) = &j.request.estimate {
+        doc["estimate"] = e.clone();
+    }
+    doc
 }
 
 fn results(st: &St, b: &str, p: &ProcessDef, j: &Job) -> Value {
@@ -378,7 +420,13 @@ fn nested_request<'a>(
 }
 
 /// `POST /processes/{id}/execution`.
-pub async fn execute(State(st): State<St>, h: HeaderMap, Path(id): Path<String>, body: Body) -> Response {
+pub async fn execute(
+    State(st): State<St>,
+    h: HeaderMap,
+    uri: axum::http::Uri,
+    Path(id): Path<String>,
+    body: Body,
+) -> Response {
     let Some(p) = st.process(&id) else {
         return problem(StatusCode::NOT_FOUND, "no-such-process", format!("Unknown process '{id}'"));
     };
@@ -429,6 +477,9 @@ pub async fn execute(State(st): State<St>, h: HeaderMap, Path(id): Path<String>,
             ),
         };
     };
+    if uri.query().is_some_and(|q| q.split('&').any(|kv| kv == "dry_run=true" || kv == "dry_run=1")) {
+        return dry_run(&st, p.id, inputs).await;
+    }
     let prefer_async = h
         .get_all("prefer")
         .iter()
@@ -459,7 +510,11 @@ pub async fn execute(State(st): State<St>, h: HeaderMap, Path(id): Path<String>,
     let job = if let Some(j) = earlier {
         j
     } else {
-        match st.submit(&who, p.id, JobRequest { inputs, lineage: false, sync: !is_async, outputs: vec![] }) {
+        match st.submit(
+            &who,
+            p.id,
+            JobRequest { inputs, lineage: false, sync: !is_async, outputs: vec![], estimate: None },
+        ) {
             Ok(j) => {
                 if let (Some(k), Ok(mut m)) = (idem, st.idempotency.lock()) {
                     if m.len() > 100_000 {

@@ -118,6 +118,7 @@ pub async fn run_job(st: &St, wid: &str, job: Job) {
     peers.user_token = st.user_tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&job.id).cloned();
     let job_id = job.id.clone();
     let data = st.data.clone().map(|d| Arc::new(d.with_cancel(cancel.clone())));
+    let cache = st.results.clone();
     let res = tokio::task::spawn_blocking(move || {
         crate::execute::execute(
             &process,
@@ -129,6 +130,7 @@ pub async fn run_job(st: &St, wid: &str, job: Job) {
                 peers: &peers,
                 job_id: &job_id,
                 data: &data,
+                cache: cache.as_ref(),
             },
         )
     })

@@ -185,9 +185,11 @@ pub fn router(st: St) -> Router {
         .route("/collections/discovery-metadata/items/{id}", get(crate::wis2::item))
         .route("/ui", get(crate::ui::page))
         .route("/ui/", get(crate::ui::page))
+        .route("/ui/config.json", get(crate::ui::config))
         .route("/ui/{file}", get(crate::ui::asset))
         .route("/ui/api/jobs/{id}", get(crate::ui::job_detail))
         .route("/ui/api/usage", get(crate::ui::usage))
+        .route("/ui/api/check", get(crate::ui::check))
         .route("/datasets/{id}/quicklook", get(crate::ui::quicklook))
         .fallback(|| async {
             OwsError::not_found("No such endpoint; see / (OGC API - Processes) or /wps (WPS 1.0.0)").into_response()

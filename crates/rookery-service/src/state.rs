@@ -97,6 +97,10 @@ pub struct AppState {
     pub datasets: rookery_daops::serve::ServeCache,
     /// Tokens got for peers, shared by the peers of every job (the runner hands it to them).
     pub peer_tokens: Arc<auth::TokenCache>,
+    /// Outputs of finished data operations for identical requests (`None`: turned off).
+    pub results: Option<crate::jobs::ResultCache>,
+    /// The browser UI's OIDC sign-in settings (discovery fetched on first need).
+    pub ui_login: auth::login::UiLogin,
 }
 
 /// Shared state handle.
@@ -116,7 +120,10 @@ impl AppState {
         let usage = crate::usage_log::UsageWriter::start(&store);
         let secret = Secret::load(&cfg.data_dir)?;
         let oidc = Arc::new(auth::oidc::Oidc::new(&cfg.identity)?);
+        let results =
+            (cfg.result_cache_bytes > 0).then(|| crate::jobs::ResultCache::new(&cfg.data_dir, cfg.result_cache_bytes));
         Ok(AppState {
+            results,
             oidc,
             quotas: crate::quota::Quotas::new(&cfg),
             limiter: RateLimiter::new(cfg.rate_limit),
@@ -135,6 +142,7 @@ impl AppState {
             usage,
             data,
             peer_tokens: Arc::default(),
+            ui_login: auth::login::UiLogin::default(),
             datasets: rookery_daops::serve::ServeCache::new(Duration::from_secs(data_cache_secs), 64),
         })
     }

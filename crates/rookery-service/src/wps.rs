@@ -499,7 +499,8 @@ async fn execute(st: &St, headers: &HeaderMap, base: &str, req: ExecuteRequest) 
     if let Some(r) = &req.raw_output {
         outputs = vec![r.clone()];
     }
-    let job = st.submit(&who, p.id, JobRequest { inputs, lineage: req.lineage, sync: !is_async, outputs })?;
+    let job =
+        st.submit(&who, p.id, JobRequest { inputs, lineage: req.lineage, sync: !is_async, outputs, estimate: None })?;
     let tag = UsageTag {
         user: who.name.clone(),
         operation: "Execute".into(),

@@ -117,6 +117,7 @@ fn contract(s: &dyn JobStore) {
         documents: vec![("prov".into(), "provenance.json".into(), "application/json".into())],
         literals: vec![("status".into(), "ok".into())],
         failure: None,
+        cached_from: Some("first".into()),
     };
     assert!(s.finish("a", "w1", Ok(result)).unwrap());
     assert!(!s.finish("a", "w1", Err("x".into())).unwrap(), "a finished job stays finished");
@@ -126,6 +127,7 @@ fn contract(s: &dyn JobStore) {
     let r = a.result.unwrap();
     assert_eq!(r.files, vec![ResultFile { name: "out.nc".into(), size: 42, sha256: None }]);
     assert_eq!((r.urls.len(), r.documents.len(), r.literals.len()), (1, 1, 1));
+    assert_eq!(r.cached_from.as_deref(), Some("first"), "kept by the PostgreSQL store too");
     assert!(a.finished.is_some());
 
     // A restart of the server re-queues its running job once, then fails it.

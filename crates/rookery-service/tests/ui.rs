@@ -33,6 +33,9 @@ fn pages_headers_and_negotiation() {
         assert!(r.header("set-cookie").is_none(), "{path}");
     }
     assert!(get(&s.url("/ui/app.js")).header("content-type").unwrap().starts_with("text/javascript"));
+    // No OIDC sign-in configured: the page says so and reaches only its own origin.
+    assert_eq!(j(&get(&s.url("/ui/config.json"))), json!({"oidc": null}));
+    assert!(get(&s.url("/ui/")).header("content-security-policy").unwrap().contains("connect-src 'self';"));
     assert_eq!(get(&s.url("/ui/nope.js")).status, 404);
     // Browsers get the page at the OGC paths (before any credential is asked for); JSON
     // clients the documents as before.
@@ -123,6 +126,45 @@ fn quicklook_endpoint() {
     assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
 }
 
+/// A server whose UI signs in at the real OpenID provider of the OIDC tests.
+fn with_issuer(iss: &str) -> common::Server {
+    common::start_configured(false, |c| {
+        c.set("oidc_issuer", &format!("{iss} audience=rookery-api")).unwrap();
+        c.set("oidc_ui_client_id", "rookery-ui").unwrap();
+        c.set("oidc_ui_scopes", &format!("openid {}", common::idp::API)).unwrap();
+        c.set("oidc_ui_resource", "urn:rookery:api").unwrap();
+    })
+}
+
+#[test]
+fn oidc_sign_in_settings() {
+    let Some(idp) = common::idp::provider() else { return };
+    let s = with_issuer(&idp.issuer);
+    let c = j(&get(&s.url("/ui/config.json")));
+    let o = &c["oidc"];
+    assert_eq!(o["issuer"], idp.issuer.as_str(), "{c}");
+    assert_eq!(o["client_id"], "rookery-ui");
+    assert_eq!(o["resource"], "urn:rookery:api");
+    assert!(o["scope"].as_str().unwrap().starts_with("openid "), "{c}");
+    assert!(o["authorization_endpoint"].as_str().unwrap().starts_with(&idp.issuer), "{c}");
+    assert_eq!(o["token_endpoint"], format!("{}/token", idp.issuer).as_str(), "{c}");
+    // The page may reach the token endpoint's origin, and nothing else new.
+    let csp = get(&s.url("/ui/")).header("content-security-policy").unwrap().to_string();
+    assert!(csp.contains(&format!("connect-src 'self' {};", idp.issuer)), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    // The assets keep the plain policy.
+    assert!(get(&s.url("/ui/app.js")).header("content-security-policy").unwrap().contains("connect-src 'self';"));
+    // An issuer that cannot be reached: the page still loads, config.json says why.
+    let down = common::start_configured(false, |c| {
+        c.set("oidc_issuer", "http://127.0.0.1:1 audience=rookery-api").unwrap();
+        c.set("oidc_ui_client_id", "rookery-ui").unwrap();
+    });
+    assert_eq!(get(&down.url("/ui/")).status, 200);
+    let c = j(&get(&down.url("/ui/config.json")));
+    assert!(c["oidc"].is_null(), "{c}");
+    assert!(c["oidc_error"].as_str().unwrap().contains("sign-in with http://127.0.0.1:1 is unavailable"), "{c}");
+}
+
 fn repo() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -137,9 +179,9 @@ fn python() -> Option<std::path::PathBuf> {
     None
 }
 
-#[test]
-fn browser_pages_in_headless_chromium() {
-    let Some(py) = python() else { return };
+/// The Python with selenium, when headless Chromium and its driver are installed.
+fn browser() -> Option<std::path::PathBuf> {
+    let py = python()?;
     let has = |bin: &str| Command::new("which").arg(bin).output().is_ok_and(|o| o.status.success());
     let selenium = Command::new(&py).args(["-c", "import selenium"]).status().is_ok_and(|s| s.success());
     if !(has("chromium") && has("chromedriver") && selenium) {
@@ -148,30 +190,143 @@ fn browser_pages_in_headless_chromium() {
             "chromium, chromedriver or selenium is missing: scripts/test.sh should have run scripts/setup-ui.sh"
         );
         eprintln!("SKIPPED browser UI test: no chromium/chromedriver/selenium (run scripts/setup-ui.sh)");
-        return;
+        return None;
     }
-    let s = common::start(false);
+    Some(py)
+}
+
+/// Runs a selenium script of tests/py with `env`; its output must end in "N passed, 0 failed".
+fn run_browser(py: &Path, script: &str, env: &[(&str, &str)], out: &Path) {
+    let mut cmd = Command::new(py);
+    cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py").join(script))
+        .env("OUT", out)
+        .env("PYTHONUNBUFFERED", "1");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let o = common::output_within(&mut cmd, Duration::from_secs(300));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    println!("{stdout}\nscreenshots in {}", out.display());
+    assert!(o.status.success(), "browser checks failed:\n{stdout}\n{}", String::from_utf8_lossy(&o.stderr));
+    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+}
+
+#[test]
+fn browser_oidc_sign_in_in_headless_chromium() {
+    let Some(py) = browser() else { return };
+    let Some(idp) = common::idp::provider() else { return };
+    let s = with_issuer(&idp.issuer);
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ui-oidc-screenshots");
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).unwrap();
+    let url = s.url("");
+    run_browser(&py, "ui_oidc_check.py", &[("URL", &url), ("ISSUER", &idp.issuer), ("RLDS", &rlds())], &out);
+}
+
+#[test]
+fn browser_pages_in_headless_chromium() {
+    let Some(py) = browser() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let results = check_results(tmp.path());
+    let s = common::start_configured(false, |c| c.set("check_results", results.to_str().unwrap()).unwrap());
     let alice = s.key("alice", "execute,jobs,data:read");
     let bob = s.key("bob", "execute,jobs");
     let admin = s.key("admin", "admin");
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ui-screenshots");
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out).unwrap();
-    let o = common::output_within(
-        Command::new(&py)
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/ui_check.py"))
-            .env("URL", s.url(""))
-            .env("KEY_ALICE", &alice)
-            .env("KEY_BOB", &bob)
-            .env("KEY_ADMIN", &admin)
-            .env("DATASET", TAS5)
-            .env("RLDS", rlds())
-            .env("OUT", &out)
-            .env("PYTHONUNBUFFERED", "1"),
-        Duration::from_secs(300),
-    );
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    println!("{stdout}\nscreenshots in {}", out.display());
-    assert!(o.status.success(), "browser checks failed:\n{stdout}\n{}", String::from_utf8_lossy(&o.stderr));
-    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+    let url = s.url("");
+    let env = [
+        ("URL", url.as_str()),
+        ("KEY_ALICE", &alice),
+        ("KEY_BOB", &bob),
+        ("KEY_ADMIN", &admin),
+        ("DATASET", TAS5),
+        ("RLDS", &rlds()),
+    ];
+    run_browser(&py, "ui_check.py", &env, &out);
+}
+
+/// Coverage-check results as `rookery check merge` writes them: two sites, two versions, one
+/// request that broke between them, with markup in a message.
+fn check_results(dir: &Path) -> std::path::PathBuf {
+    let row = |site: &str, ok: bool, ver: &str, t: &str, msg: &str| rookery_check::Row {
+        test_location: site.into(),
+        test_time: t.into(),
+        collection: "cmip6.x.tas".into(),
+        success: if ok { "True" } else { "False" }.into(),
+        message: msg.into(),
+        operation: "subset".into(),
+        kind: "area-time".into(),
+        seed: "7".into(),
+        request_index: "0".into(),
+        rookery_version: ver.into(),
+        git_commit: "abc".into(),
+        project: "cmip6".into(),
+        command: "rookery subset cmip6.x.tas".into(),
+        ..rookery_check::Row::default()
+    };
+    let rows = vec![
+        row("ceda", true, "0.1", "2026-01-01 00:00:00", ""),
+        row("ceda", false, "0.2", "2026-02-01 00:00:00", "<img src=x onerror=\"window.pwned=3\">"),
+        row("dkrz", true, "0.2", "2026-02-01 00:00:01", ""),
+    ];
+    let p = dir.join("ALL.csv.gz");
+    rookery_check::csv::write_csv(&p, &rows).unwrap();
+    p
+}
+
+#[test]
+fn usage_of_all_sites_and_check_report() {
+    let peer = common::start(true);
+    let tmp = tempfile::tempdir().unwrap();
+    let results = check_results(tmp.path());
+    let s = common::start_configured(false, |c| {
+        c.set("peer", &format!("nodeB {} holds=cmip6.*", peer.url(""))).unwrap();
+        c.set("check_results", results.to_str().unwrap()).unwrap();
+    });
+    let admin = s.key("admin", "admin");
+    let user = s.key("user", "usage");
+    let get_k = |p: &str, k: &str| get_h(&s.url(p), &[("Authorization", &format!("Bearer {k}"))]);
+    // The peer has served something; its usage log is written off the request path, so wait
+    // until A's all-sites answer carries a row of it.
+    assert_eq!(get(&peer.url("/processes")).status, 200);
+    let mut v = Value::Null;
+    for _ in 0..100 {
+        let r = get_k("/ui/api/usage?sites=all", &admin);
+        assert_eq!(r.status, 200, "{}", r.text());
+        v = j(&r);
+        if v["requests"].as_array().unwrap().iter().any(|x| x[7] == "nodeB") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(v["requests"].as_array().unwrap().iter().any(|x| x[7] == "nodeB"), "{v}");
+    assert_eq!(v["sites"], json!([{"name": "local", "error": null}, {"name": "nodeB", "error": null}]), "{v}");
+    assert_eq!(v["request_fields"][7], "site");
+    // Only this node's rows without sites=all; a bad value is a one-line 400.
+    let local = j(&get_k("/ui/api/usage", &admin));
+    assert!(local["requests"].as_array().unwrap().iter().all(|x| x[7] == "local"), "{local}");
+    let bad = get_k("/ui/api/usage?sites=mars", &admin);
+    assert_eq!(bad.status, 400, "{}", bad.text());
+    assert!(bad.text().contains("Invalid sites 'mars'"), "{}", bad.text());
+    // A peer that is down is reported, not fatal.
+    let down = common::start_configured(false, |c| c.set("peer", "nodeX http://127.0.0.1:1 holds=*").unwrap());
+    let dk = down.key("admin", "admin");
+    let r = get_h(&down.url("/ui/api/usage?sites=all"), &[("Authorization", &format!("Bearer {dk}"))]);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let e = j(&r)["sites"][1]["error"].as_str().unwrap_or_default().to_string();
+    assert!(e.contains("127.0.0.1:1"), "{}", r.text());
+    // The coverage-check results: admins only; the values as data.
+    assert_eq!(get_k("/ui/api/check", &user).status, 403);
+    let c = get_k("/ui/api/check", &admin);
+    assert_eq!(c.status, 200, "{}", c.text());
+    let c = j(&c);
+    assert_eq!((c["requests"].as_u64(), c["passed"].as_u64(), c["failed"].as_u64()), (Some(3), Some(2), Some(1)));
+    assert_eq!(c["by"]["site"], json!([["ceda", 2, 1], ["dkrz", 1, 1]]));
+    assert_eq!(c["failures"][0]["message"], "<img src=x onerror=\"window.pwned=3\">");
+    assert_eq!(c["changes"][0]["broke"].as_array().unwrap().len(), 1, "{c}");
+    // Not configured: a 404 that says what to set.
+    let none = j(&get_h(&down.url("/ui/api/check"), &[("Authorization", &format!("Bearer {dk}"))]));
+    assert!(none["detail"].as_str().unwrap().contains("check_results"), "{none}");
 }

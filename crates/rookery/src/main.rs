@@ -88,6 +88,15 @@ enum Cmd {
         #[arg(long = "no-fixes")]
         no_fixes: bool,
     },
+    /// The pre-flight estimate of a data operation, from metadata alone (bytes read decoded
+    /// and stored, output size, files): `rookery estimate subset collection=ID time=A/B
+    /// area=W,S,E,N` (the service's input names).
+    Estimate {
+        /// The process: subset, average, average_time, regrid, climatology, ...
+        process: String,
+        /// Inputs as key=value (a key may repeat).
+        inputs: Vec<String>,
+    },
     /// Dataset fixes applied on open.
     Fixes {
         #[command(subcommand)]
@@ -198,7 +207,8 @@ enum Cmd {
         #[command(subcommand)]
         action: cmd::wis2::Wis2Cmd,
     },
-    /// The on-disk cache of remote (http/https) file blocks: `stats`, `clear [--url URL]`.
+    /// The on-disk cache of remote (http/https) file blocks: `stats`, `clear [--url URL]`;
+    /// `results stats|clear`: the service's result cache.
     Cache {
         #[command(subcommand)]
         action: cmd::cache::CacheCmd,
@@ -280,6 +290,7 @@ fn dispatch(cmd: Cmd) -> Result<(), cmd::Failure> {
             )
         }
         Cmd::Config { action: ConfigCmd::Show } => cmd::config::show(&data()?),
+        Cmd::Estimate { process, inputs } => cmd::estimate::run(&data()?, &process, &inputs),
         Cmd::Fixes { action: FixesCmd::List } => cmd::fixes::list(&data()?),
         Cmd::Fixes { action: FixesCmd::Show { id } } => cmd::fixes::show(&data()?, &id),
         Cmd::Fixes { action: FixesCmd::Check { dataset } } => cmd::fixes::check(&data()?, &dataset),

@@ -15,6 +15,7 @@
 //! such as rooki download Metalinks and files without their headers, so the URL itself is the
 //! owner's credential for that job's outputs (like a pre-signed object-store URL).
 
+pub mod login;
 pub mod oidc;
 
 use crate::ids::{hex, random_bytes};

@@ -73,7 +73,7 @@ pub enum SetupError {
 /// Why discovery, the JWKS or an introspection request failed: the identity provider's
 /// fault (the caller gets 503 naming it). Kept as the issuer's last error.
 #[derive(Clone, Debug, thiserror::Error)]
-enum FetchError {
+pub(crate) enum FetchError {
     /// The request failed (timeout, refused connection, an unreadable answer).
     #[error("{method} {url}: {reason}")]
     Transport { method: &'static str, url: String, reason: String },
@@ -181,7 +181,7 @@ fn clean(s: &str) -> String {
     }
 }
 
-fn is_loopback(url: &str) -> bool {
+pub(crate) fn is_loopback(url: &str) -> bool {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let host = rest.split(['/', '?']).next().unwrap_or("");
     let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
@@ -516,7 +516,7 @@ impl Oidc {
         }
     }
 
-    fn get_json(&self, url: &str) -> Result<Map<String, Value>, FetchError> {
+    pub(crate) fn get_json(&self, url: &str) -> Result<Map<String, Value>, FetchError> {
         let transport_error =
             |e: ureq::Error| FetchError::Transport { method: "GET", url: url.into(), reason: transport(&e) };
         let mut r =

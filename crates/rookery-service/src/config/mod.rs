@@ -136,6 +136,18 @@ pub struct Config {
     pub data_cache_secs: u64,
     /// `Cache-Control: max-age` of data API answers (chunks, metadata, files, OPeNDAP).
     pub data_max_age_secs: u64,
+    /// Size bound of the result cache (`result_cache_bytes`, `0` turns it off; see
+    /// the jobs floor's `ResultCache`).
+    pub result_cache_bytes: u64,
+    /// Data operations estimated to read more decoded bytes are refused at submission
+    /// (`max_read_bytes`, `0`: no limit; see the estimate module).
+    pub max_read_bytes: u64,
+    /// Data operations estimated to write more decoded bytes are refused at submission
+    /// (`max_output_bytes`, `0`: no limit).
+    pub max_output_bytes: u64,
+    /// Merged results of `rookery check` (`.csv` or `.csv.gz`, from `rookery check merge`)
+    /// shown to admins on the UI's usage page (`check_results`).
+    pub check_results: Option<PathBuf>,
 }
 
 /// Where jobs run.
@@ -226,6 +238,27 @@ pub struct Identity {
     pub daily_bytes: u64,
     /// Per-principal limits (`quota = "<principal> rate=60 jobs=2 bytes=10G"`, repeatable).
     pub overrides: Vec<QuotaOverride>,
+    /// The browser UI's sign-in at the first issuer (authorization code + PKCE).
+    pub ui: UiClient,
+}
+
+/// The browser UI as a public OIDC client of the first `oidc_issuer` (`oidc_ui_client_id`,
+/// `oidc_ui_scopes`, `oidc_ui_resource`); no sign-in button without a client id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UiClient {
+    /// The UI's public client id at the issuer (no secret: PKCE).
+    pub client_id: Option<String>,
+    /// Scopes asked for (space-separated; default `openid`).
+    pub scopes: String,
+    /// RFC 8707 resource indicator sent with the requests (gives the token rookery's audience
+    /// at issuers that use them).
+    pub resource: Option<String>,
+}
+
+impl Default for UiClient {
+    fn default() -> Self {
+        UiClient { client_id: None, scopes: "openid".into(), resource: None }
+    }
 }
 
 impl Default for Identity {
@@ -243,6 +276,7 @@ impl Default for Identity {
             concurrent_jobs: 0,
             daily_bytes: 0,
             overrides: Vec::new(),
+            ui: UiClient::default(),
         }
     }
 }
@@ -379,8 +413,12 @@ impl Default for Config {
             min_free_space: crate::freespace::MinFreeSpace::Default,
             http: crate::limits::HttpLimits::default(),
             max_answer_bytes: 512 << 20,
+            result_cache_bytes: 5_000_000_000,
+            max_read_bytes: 0,
+            max_output_bytes: 0,
             data_cache_secs: 30,
             data_max_age_secs: 60,
+            check_results: None,
         }
     }
 }
@@ -411,6 +449,9 @@ pub const KEYS: &[&str] = &[
     "oidc_timeout_secs",
     "oidc_introspection_cache_secs",
     "oidc_allow_insecure_http",
+    "oidc_ui_client_id",
+    "oidc_ui_scopes",
+    "oidc_ui_resource",
     "quota_concurrent_jobs",
     "quota_daily_bytes",
     "quota",
@@ -424,6 +465,10 @@ pub const KEYS: &[&str] = &[
     "max_answer_bytes",
     "data_cache_secs",
     "data_max_age_secs",
+    "result_cache_bytes",
+    "max_read_bytes",
+    "max_output_bytes",
+    "check_results",
 ];
 
 fn num<T: std::str::FromStr>(key: &str, v: &str) -> Result<T, ConfigError> {
@@ -451,8 +496,22 @@ impl Config {
                 self.max_answer_bytes =
                     crate::text::parse_size(v).map_err(|e| ConfigError::Invalid(format!("config: '{key}': {e}")))?
             }
+            "max_read_bytes" | "max_output_bytes" => {
+                let b =
+                    crate::text::parse_size(v).map_err(|e| ConfigError::Invalid(format!("config: '{key}': {e}")))?;
+                if key.trim() == "max_read_bytes" {
+                    self.max_read_bytes = b;
+                } else {
+                    self.max_output_bytes = b;
+                }
+            }
+            "result_cache_bytes" => {
+                self.result_cache_bytes =
+                    crate::text::parse_size(v).map_err(|e| ConfigError::Invalid(format!("config: '{key}': {e}")))?
+            }
             "data_cache_secs" => self.data_cache_secs = num(key, v)?,
             "data_max_age_secs" => self.data_max_age_secs = num(key, v)?,
+            "check_results" => self.check_results = (!v.is_empty()).then(|| PathBuf::from(v)),
             "retention_hours" => self.retention_hours = num(key, v)?,
             "rate_limit" => self.rate_limit = num(key, v)?,
             "public_url" => self.public_url = (!v.is_empty()).then(|| v.trim_end_matches('/').to_string()),
@@ -491,6 +550,9 @@ impl Config {
                     ConfigError::Invalid(format!("config: 'oidc_allow_insecure_http' must be true or false, not '{v}'"))
                 })?;
             }
+            "oidc_ui_client_id" => self.identity.ui.client_id = (!v.is_empty()).then(|| v.to_string()),
+            "oidc_ui_scopes" => self.identity.ui.scopes = v.split_whitespace().collect::<Vec<_>>().join(" "),
+            "oidc_ui_resource" => self.identity.ui.resource = (!v.is_empty()).then(|| v.to_string()),
             "quota_concurrent_jobs" => self.identity.concurrent_jobs = num(key, v)?,
             "quota_daily_bytes" => {
                 self.identity.daily_bytes =

@@ -15,11 +15,13 @@
 mod identity;
 pub mod pending;
 mod postgres;
+pub mod result_cache;
 mod sqlite;
 
 pub use self::identity::{AuditRecord, IdentityStore};
 pub use self::pending::{PendingEnd, PendingEnds};
 pub use self::postgres::PgStore;
+pub use self::result_cache::ResultCache;
 pub use self::sqlite::SqliteStore;
 
 use crate::process::Inputs;
@@ -128,6 +130,10 @@ pub struct JobRequest {
     /// Outputs asked for (empty: all of the process's outputs).
     #[serde(default)]
     pub outputs: Vec<String>,
+    /// The pre-flight estimate made at submission (data operations; see
+    /// the estimate module), shown in the job's status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<serde_json::Value>,
 }
 
 /// A file a job produced, relative to the job's directory.
@@ -161,6 +167,9 @@ pub struct JobResult {
     /// Of a failed job: whose fault it was (see [`Job::failure_kind`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<crate::failure::FailureKind>,
+    /// Of a result answered from the result cache: the job that computed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cached_from: Option<String>,
 }
 
 impl JobResult {

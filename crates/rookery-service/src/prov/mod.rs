@@ -209,6 +209,13 @@ impl Provenance {
         }
     }
 
+    /// Marks activity `act` as answered from the result cache with the outputs of job `job`.
+    pub fn mark_cached(&mut self, act: &str, job: &str) {
+        if let Some(Value::Object(a)) = self.activities.get_mut(act) {
+            a.insert("roocs:cached_from_job".into(), Value::String(job.to_string()));
+        }
+    }
+
     fn data_entity(&mut self, name: &str) -> String {
         let name = if name.is_empty() { "data" } else { name };
         let id = rid(name);

@@ -64,24 +64,39 @@ pub async fn job_detail(State(st): State<St>, h: HeaderMap, Path(id): Path<Strin
 #[derive(serde::Deserialize)]
 pub struct UsageQ {
     days: Option<i64>,
+    sites: Option<String>,
 }
 
-/// `GET /ui/api/usage?days=N` (default 30): every job and the usage-log rows of the last `N`
-/// days, compact, for the page's charts. Needs the `usage` scope.
+/// `GET /ui/api/usage?days=N&sites=local|all` (default 30 days, local): every job of this node
+/// and the usage-log rows of the last `N` days, compact, for the page's charts; with
+/// `sites=all` also every peer's usage-log rows (their `usage` process), each row tagged with
+/// its site, and how asking each site went. Needs the `usage` scope.
 pub async fn usage(State(st): State<St>, h: HeaderMap, Query(q): Query<UsageQ>) -> Response {
     if let Err(e) = st.require(&h, "usage") {
         return refused(&e);
     }
+    let all_sites = match q.sites.as_deref().map(str::trim) {
+        None | Some("" | "local") => false,
+        Some("all") => true,
+        Some(other) => {
+            let e = crate::error::OwsError::other(
+                StatusCode::BAD_REQUEST,
+                format!("Invalid sites '{other}': expected local or all"),
+            );
+            return refused(&e);
+        }
+    };
     let days = q.days.unwrap_or(30).clamp(1, 3660);
     let from = crate::time::now_ms() - days * 86_400_000;
     let st2 = st.clone();
     let read = tokio::task::spawn_blocking(move || {
         let jobs = st2.store.list(None, 100_000)?;
-        let rows = st2.store.usage(Some(from), None)?;
-        Ok::<_, crate::jobs::StoreError>((jobs, rows))
+        let (rows, sites) =
+            crate::site_usage::rows(st2.store.as_ref(), &st2.cfg.peers, &st2.peer_tokens, from, all_sites)?;
+        Ok::<_, crate::jobs::StoreError>((jobs, rows, sites))
     })
     .await;
-    let (jobs, rows) = match read {
+    let (jobs, rows, sites) = match read {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return refused(&st.store_failure(&e)),
         Err(e) => return refused(&crate::error::OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())),
@@ -93,14 +108,29 @@ pub async fn usage(State(st): State<St>, h: HeaderMap, Query(q): Query<UsageQ>) 
         .collect();
     let rows: Vec<Value> = rows
         .iter()
-        .map(|r| {
-            json!([r.time_start, r.time_end - r.time_start, r.user, r.operation, r.process, r.http_status, r.bytes_out])
-        })
+        .map(|r| json!([r.time, r.duration_ms, r.user, r.operation, r.process, r.http_status, r.bytes_out, r.site]))
         .collect();
+    let sites: Vec<Value> = sites.iter().map(|(name, error)| json!({"name": name, "error": error})).collect();
     js(
         &json!({"days": days, "jobs": jobs, "job_fields": ["process", "owner", "status", "created", "started", "finished"],
-               "requests": rows, "request_fields": ["time", "duration_ms", "user", "operation", "process", "http_status", "bytes_out"]}),
+               "requests": rows, "request_fields": ["time", "duration_ms", "user", "operation", "process", "http_status", "bytes_out", "site"],
+               "sites": sites, "peers": st.cfg.peers.len()}),
     )
+}
+
+/// `GET /ui/api/check`: the coverage-check results (`check_results`) as
+/// [`crate::check_report::report`] summarises them, for admins; 404 with the reason when none
+/// are configured or readable.
+pub async fn check(State(st): State<St>, h: HeaderMap) -> Response {
+    if let Err(e) = st.require(&h, "admin") {
+        return refused(&e);
+    }
+    let path = st.cfg.check_results.clone();
+    match tokio::task::spawn_blocking(move || crate::check_report::report(path.as_deref())).await {
+        Ok(Ok(v)) => js(&v),
+        Ok(Err(e)) => refused(&crate::error::OwsError::other(StatusCode::NOT_FOUND, e.to_string())),
+        Err(e) => refused(&crate::error::OwsError::other(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())),
+    }
 }
 
 /// Query of `/datasets/{id}/quicklook`.

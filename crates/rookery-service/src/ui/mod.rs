@@ -4,8 +4,10 @@
 //!
 //! ```text
 //!   GET /ui/, /ui/app.js, /ui/style.css   the page and its assets
+//!   GET /ui/config.json                   the OIDC sign-in settings (issuer endpoints, client id)
 //!   GET /ui/api/jobs/{id}                 a job with its inputs, outputs (signed links), times
-//!   GET /ui/api/usage                     jobs and usage-log rows for the charts ('usage' scope)
+//!   GET /ui/api/usage?sites=all           jobs and usage-log rows (every peer's too) for the charts ('usage' scope)
+//!   GET /ui/api/check                     the coverage-check results (`check_results`; admins)
 //!   GET /datasets/{id}/quicklook          a decimated time step, or a point's time series
 //! ```
 //!
@@ -13,13 +15,17 @@
 //! origin only, no inline script), `X-Content-Type-Options: nosniff`, `Referrer-Policy:
 //! no-referrer` and `X-Frame-Options: DENY`. The page keeps the credential in
 //! `sessionStorage` and sends it as `Authorization: Bearer`; no cookie is set or read, so
-//! cross-site requests carry no credential and need no CSRF token.
+//! cross-site requests carry no credential and need no CSRF token. With `oidc_ui_client_id`
+//! the page also signs in at the first issuer (authorization code + PKCE, run by the page;
+//! `redirect_uri` is this server's `/ui/`), and the page's `connect-src` then adds the
+//! issuer's token endpoint.
 
 mod api;
 
-pub use api::{job_detail, quicklook, usage};
+pub use api::{check, job_detail, quicklook, usage};
 
-use axum::extract::Path;
+use crate::state::St;
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
@@ -51,9 +57,42 @@ pub fn shell() -> Response {
     )
 }
 
-/// `GET /ui/`.
-pub async fn page() -> Response {
-    shell()
+/// `GET /ui/`: the page, whose `connect-src` also names the issuer's token endpoint when the
+/// OIDC sign-in is configured (the page exchanges the code there).
+pub async fn page(State(st): State<St>) -> Response {
+    let origin = match login(&st).await {
+        Some(Ok(i)) => i.token_origin(),
+        _ => None,
+    };
+    let mut r = shell();
+    if let Some(o) = origin {
+        let csp = CSP.replace("connect-src 'self'", &format!("connect-src 'self' {o}"));
+        if let Ok(v) = HeaderValue::from_str(&csp) {
+            r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+    r
+}
+
+async fn login(st: &St) -> Option<Result<crate::auth::login::LoginInfo, String>> {
+    st.cfg.identity.ui.client_id.as_ref()?;
+    let st2 = st.clone();
+    tokio::task::spawn_blocking(move || st2.ui_login.info(&st2.cfg.identity, &st2.oidc)).await.ok().flatten()
+}
+
+/// `GET /ui/config.json`: `{"oidc": {issuer, authorization_endpoint, token_endpoint,
+/// client_id, scope, resource}}`, `{"oidc": null}` without the OIDC sign-in, or
+/// `{"oidc": null, "oidc_error": "..."}` when the issuer's discovery failed.
+pub async fn config(State(st): State<St>) -> Response {
+    let v = match login(&st).await {
+        Some(Ok(i)) => serde_json::json!({ "oidc": i }),
+        Some(Err(e)) => serde_json::json!({ "oidc": null, "oidc_error": e }),
+        None => serde_json::json!({ "oidc": null }),
+    };
+    secured(
+        ([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-cache")], v.to_string())
+            .into_response(),
+    )
 }
 
 /// `GET /ui/{file}`: an embedded asset.

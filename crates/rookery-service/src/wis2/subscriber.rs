@@ -265,7 +265,7 @@ fn submit(st: &St, s: &Standing, file: &Path) -> Result<String, (String, String)
     let inputs = crate::process::validate(def, &[RawInput { id: "workflow".into(), data: wf, mime: None }])
         .map_err(|e| fail(e.text.clone()))?;
     let job = st
-        .submit(&p, "orchestrate", JobRequest { inputs, lineage: false, sync: false, outputs: vec![] })
+        .submit(&p, "orchestrate", JobRequest { inputs, lineage: false, sync: false, outputs: vec![], estimate: None })
         .map_err(|e| fail(e.text.clone()))?;
     Ok(job.id)
 }

@@ -8,6 +8,10 @@
 //   kcadmin      no scopes, a Keycloak-style realm_access.roles ["rookery-admin"] claim
 //   rookery      the resource server's own client, used for RFC 7662 introspection
 //   coordinator  a federation coordinator: client_credentials and RFC 8693 token exchange
+//   rookery-ui   the browser UI (tests/ui.rs): a public native client (no secret), authorization
+//                code with PKCE S256 required, redirect http://127.0.0.1/ui/ on any port (RFC 8252
+//                loopback), CORS at the token endpoint for loopback origins; the login and consent
+//                pages are oidc-provider's devInteractions (any login and password)
 // Token exchange (grant_type urn:ietf:params:oauth:grant-type:token-exchange, client
 // `coordinator` only): the subject_token must be an RS256/ES256 at+jwt of this issuer for
 // audience rookery-api; the new at+jwt keeps its sub, client_id and scope (narrowed by `scope`),
@@ -73,11 +77,22 @@ function makeProvider(issuer, keys) {
       client('kcadmin', 'openid'),
       client('rookery', 'openid'),
       client('coordinator', 'openid', ['client_credentials', TOKEN_EXCHANGE]),
+      {
+        client_id: 'rookery-ui',
+        application_type: 'native',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        redirect_uris: ['http://127.0.0.1/ui/'],
+        scope: `openid ${api.join(' ')}`,
+      },
     ],
+    pkce: { required: () => true },
+    clientBasedCORS: (ctx, origin, c) => c.clientId === 'rookery-ui' && /^http:\/\/127\.0\.0\.1:\d+$/.test(origin),
     jwks: { keys },
     scopes: ['openid', 'offline_access', ...api],
     features: {
-      devInteractions: { enabled: false },
+      devInteractions: { enabled: true },
       clientCredentials: { enabled: true },
       introspection: { enabled: true },
       resourceIndicators: {

@@ -162,6 +162,36 @@ def rerun():
     assert find("#in-area-north").get_attribute("value") == "40"
 
 
+@check("dataset ids complete from the registry; the time pickers keep to the dataset's range")
+def time_bounds():
+    go("/ui/#/processes/subset")
+    find("#in-collection")
+    wait.until(lambda _: DATASET in [o.get_attribute("value") for o in d.find_elements(By.CSS_SELECTOR, "#dataset-ids option")])
+    set_value(find("#in-collection"), DATASET)
+    wait.until(lambda _: find("#in-time-start").get_attribute("min"))
+    lo, hi = find("#in-time-start").get_attribute("min"), find("#in-time-end").get_attribute("max")
+    assert len(lo) == 10 and len(hi) == 10 and lo < hi, (lo, hi)
+    assert "Dataset time range" in text_of("#time-range")
+    # The label of a compound field focuses its first box (keyboard and screen readers).
+    assert find("label[for=in-time-start]") and find("label[for=in-area-west]")
+    set_value(find("#in-collection"), RLDS)
+    wait.until(lambda _: not find("#in-time-start").get_attribute("min"))
+
+
+@check("phone width: no sideways scrolling of the page")
+def phone():
+    d.set_window_size(390, 844)
+    try:
+        for path, css in (("/ui/#/processes", "#processes"), ("/ui/#/jobs", "#jobs"), ("/ui/#/processes/subset", "#process-form")):
+            go(path)
+            find(css)
+            over = d.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert over <= 1, (path, over)
+        shot("phone-form")
+    finally:
+        d.set_window_size(1280, 1000)
+
+
 @check("<script> in inputs is shown as text")
 def script_as_text():
     go("/ui/#/processes/subset")
@@ -211,6 +241,11 @@ def datasets():
         "const c=document.getElementById('quicklook').getContext('2d').getImageData(0,0,2,2).data;"
         "const s=new Set(); for(let i=0;i<c.length;i+=4) s.add(c[i]+','+c[i+1]+','+c[i+2]); return s.size;")
     assert colours >= 2, colours
+    # The keyboard reaches the same series: focus, an arrow, Enter.
+    from selenium.webdriver.common.keys import Keys
+    canvas.send_keys(Keys.ARROW_LEFT, Keys.ENTER)
+    wait.until(lambda _: "at grid point" in text_of("#series"))
+    d.execute_script("document.getElementById('series').replaceChildren()")
     canvas.click()
     find("#series svg.chart path")
     shot("datasets")
@@ -227,7 +262,16 @@ def usage():
     charts = d.find_elements(By.CSS_SELECTOR, "#charts svg.chart")
     assert len(charts) >= 6, len(charts)
     assert d.find_elements(By.CSS_SELECTOR, "#charts svg.chart rect")
+    # The coverage-check results, markup in a message shown as text.
+    wait.until(lambda _: "3 requests, 2 passed, 1 failed" in text_of("#check-summary"))
+    evil = '<img src=x onerror="window.pwned=3">'
+    assert evil in [td.text for td in d.find_elements(By.CSS_SELECTOR, "#check table.failures td")]
+    assert d.execute_script("return window.pwned") is None
+    assert not d.find_elements(By.CSS_SELECTOR, "#check img")
     shot("usage")
+    find("#sites-all").click()
+    wait.until(lambda _: "local: included" in text_of("#site-status"))
+    find("#sites-local")
 
 
 @check("no Content-Security-Policy violation was reported")

@@ -1,5 +1,6 @@
 //! `rookery cache stats|clear`: the on-disk cache of remote file blocks
-//! (`$ROOKERY_CACHE_DIR`, budget `$ROOKERY_CACHE_SIZE`).
+//! (`$ROOKERY_CACHE_DIR`, budget `$ROOKERY_CACHE_SIZE`); `rookery cache results stats|clear`:
+//! the service's result cache in its data directory.
 
 use super::Failure;
 use rookery_io::{BlockCache, CacheConfig};
@@ -15,6 +16,53 @@ pub(crate) enum CacheCmd {
         #[arg(long)]
         url: Option<String>,
     },
+    /// The service's result cache (outputs of finished data operations answering identical
+    /// requests): `stats`, `clear`.
+    Results {
+        #[command(flatten)]
+        args: super::serve::ServeArgs,
+        #[command(subcommand)]
+        action: ResultsCmd,
+    },
+}
+
+/// The result cache subcommands.
+#[derive(clap::Subcommand)]
+pub(crate) enum ResultsCmd {
+    /// Directory, bound, size, hits, and each kept result (original job, process, size, hits).
+    Stats,
+    /// Remove every kept result (the jobs' own outputs stay).
+    Clear,
+}
+
+fn results(args: &super::serve::ServeArgs, action: &ResultsCmd) -> Result<(), Failure> {
+    let c = super::serve::config_with(args, false)?;
+    let cache = rookery_service::jobs::ResultCache::new(&c.data_dir, c.result_cache_bytes);
+    let fail = |e: std::io::Error| Failure::io(format!("result cache in {}: {e}", c.data_dir.display()));
+    match action {
+        ResultsCmd::Stats => {
+            let s = cache.stats().map_err(fail)?;
+            println!("directory: {}", s.dir.display());
+            if c.result_cache_bytes == 0 {
+                println!("turned off (result_cache_bytes = 0)");
+            }
+            println!("bound: {} ({} bytes)", human(s.max_bytes), s.max_bytes);
+            println!("used: {} ({} bytes) in {} results", human(s.bytes), s.bytes, s.entries);
+            println!("hits: {}", s.hits);
+            for (job, process, bytes, hits, used) in &s.items {
+                println!(
+                    "  job {job}  {process}  {}  {hits} hits  last used {}",
+                    human(*bytes),
+                    rookery_service::time::iso_seconds(*used)
+                );
+            }
+        }
+        ResultsCmd::Clear => {
+            let n = cache.clear().map_err(fail)?;
+            println!("removed {n} results from {}", cache.stats().map_err(fail)?.dir.display());
+        }
+    }
+    Ok(())
 }
 
 fn human(b: u64) -> String {
@@ -34,6 +82,10 @@ fn human(b: u64) -> String {
 
 /// Runs a cache subcommand.
 pub(crate) fn run(cmd: &CacheCmd) -> Result<(), Failure> {
+    // The result cache is the service's, not the block cache's: its own settings.
+    if let CacheCmd::Results { args, action } = cmd {
+        return results(args, action);
+    }
     let cfg = CacheConfig::from_env();
     let Some(dir) = cfg.dir.clone() else {
         println!("cache: disabled (ROOKERY_CACHE_SIZE=0 or no cache directory)");
@@ -61,6 +113,7 @@ pub(crate) fn run(cmd: &CacheCmd) -> Result<(), Failure> {
                 );
             }
         }
+        CacheCmd::Results { args, action } => results(args, action)?,
         CacheCmd::Clear { url } => {
             let (n, bytes) = cache
                 .clear(url.as_deref())

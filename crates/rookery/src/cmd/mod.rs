@@ -7,6 +7,7 @@ pub(crate) mod check;
 pub(crate) mod concat;
 pub(crate) mod config;
 pub(crate) mod ensemble;
+pub(crate) mod estimate;
 pub(crate) mod fixes;
 pub(crate) mod info;
 pub(crate) mod kerchunk;

@@ -36,7 +36,7 @@ function svg(tag, attrs, ...kids) {
 
 function show(...nodes) {
   const m = document.getElementById('main');
-  m.replaceChildren(...nodes.flat().filter(n => n !== null && n !== undefined && n !== false));
+  m.replaceChildren(...[flashed(), ...nodes.flat()].filter(n => n !== null && n !== undefined && n !== false));
 }
 
 async function api(path, opts) {
@@ -60,9 +60,90 @@ function needSignIn(r) {
   return false;
 }
 
-// ---- sign in --------------------------------------------------------------------------
+// ---- sign in ----------------------------------------------------------------------------
 
-function viewSignIn() {
+const FLOW = 'rookery.oidc';
+let flash = null;
+let uiConfig = null;
+
+async function config() {
+  if (uiConfig === null) {
+    const r = await api('/ui/config.json');
+    uiConfig = r.ok ? r.body : {oidc: null};
+  }
+  return uiConfig;
+}
+
+function b64url(bytes) {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function random() { return b64url(crypto.getRandomValues(new Uint8Array(32))); }
+
+function redirectUri() { return location.origin + '/ui/'; }
+
+// Authorization code + PKCE (RFC 7636): verifier, state and nonce stay in this tab.
+async function startLogin(c) {
+  const verifier = random(), state = random(), nonce = random();
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
+  const back = location.hash && location.hash !== '#/signin' ? location.hash : '#/processes';
+  sessionStorage.setItem(FLOW, JSON.stringify({verifier, state, nonce, back}));
+  const u = new URL(c.authorization_endpoint);
+  const p = {response_type: 'code', client_id: c.client_id, redirect_uri: redirectUri(), scope: c.scope,
+    state, nonce, code_challenge: b64url(new Uint8Array(digest)), code_challenge_method: 'S256'};
+  if (c.resource) p.resource = c.resource;
+  for (const [k, v] of Object.entries(p)) u.searchParams.set(k, v);
+  location.assign(u.toString());
+}
+
+function claims(jwt) {
+  try { return JSON.parse(atob(jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))); } catch (e) { return {}; }
+}
+
+function oneLine(s) { return String(s).replace(/\s+/g, ' ').slice(0, 300); }
+
+// The issuer's answer at /ui/?code=&state= (or ?error=): checked, exchanged, and removed from
+// the address bar. Returns the view to show next; the outcome goes to `flash`.
+async function finishLogin() {
+  const q = new URLSearchParams(location.search);
+  if (!q.has('code') && !q.has('error')) return null;
+  const saved = JSON.parse(sessionStorage.getItem(FLOW) || 'null');
+  sessionStorage.removeItem(FLOW);
+  history.replaceState(null, '', '/ui/');
+  const fail = m => { flash = {error: true, text: oneLine(m)}; return '#/signin'; };
+  if (!saved || q.get('state') !== saved.state) return fail('The sign-in answer was refused: its state does not match a sign-in started in this tab.');
+  if (q.has('error')) return fail('The issuer refused the sign-in: ' + q.get('error') + (q.get('error_description') ? ' (' + q.get('error_description') + ')' : '') + '.');
+  const c = (await config()).oidc;
+  if (!c) return fail('Sign-in with an issuer is not configured on this server.');
+  if (q.has('iss') && q.get('iss') !== c.issuer) return fail('The sign-in answer names another issuer (' + q.get('iss') + ').');
+  const form = new URLSearchParams({grant_type: 'authorization_code', code: q.get('code'), redirect_uri: redirectUri(),
+    client_id: c.client_id, code_verifier: saved.verifier});
+  if (c.resource) form.set('resource', c.resource);
+  let r, b;
+  try {
+    r = await fetch(c.token_endpoint, {method: 'POST', headers: {Accept: 'application/json'}, body: form});
+    b = await r.json();
+  } catch (e) {
+    return fail('The token endpoint ' + c.token_endpoint + ' could not be used: ' + e.message);
+  }
+  if (!r.ok || !b.access_token) return fail('The issuer refused the code: ' + (b.error || 'HTTP ' + r.status) + (b.error_description ? ' (' + b.error_description + ')' : '') + '.');
+  if (b.id_token && claims(b.id_token).nonce !== saved.nonce) return fail('The ID token\'s nonce does not match this sign-in.');
+  sessionStorage.setItem(KEY, b.access_token);
+  const sub = claims(b.access_token).sub || (b.id_token && claims(b.id_token).sub);
+  flash = {error: false, text: 'Signed in' + (sub ? ' as ' + sub : '') + ' at ' + c.issuer + '.'};
+  return saved.back;
+}
+
+function flashed() {
+  if (!flash) return null;
+  const p = el('p', {id: 'flash', role: 'status', class: flash.error ? 'error' : 'ok'}, flash.text);
+  flash = null;
+  return p;
+}
+
+async function viewSignIn() {
   const msg = el('p', {id: 'msg', role: 'status'});
   const input = el('input', {type: 'password', id: 'key', autocomplete: 'off', placeholder: 'API key'});
   const form = el('form', {id: 'signin', class: 'card', onsubmit: async (ev) => {
@@ -82,16 +163,21 @@ function viewSignIn() {
       msg.textContent = 'The key was refused (' + problem(r) + ').';
       header();
     }
-  }}, el('label', {for: 'key'}, 'API key (kept in this tab only, sent as Authorization: Bearer)'), input,
+  }}, el('label', {for: 'key'}, 'API key or access token (kept in this tab only, sent as Authorization: Bearer)'), input,
   el('p', {}, el('button', {type: 'submit', id: 'signin-button'}, 'Sign in')), msg);
-  show(el('h1', {}, 'Sign in'), form,
+  const cfg = await config();
+  const c = cfg.oidc;
+  const oidc = c ? el('p', {}, el('button', {type: 'button', id: 'oidc-signin', onclick: () => startLogin(c)}, 'Sign in with ' + c.issuer)) :
+    cfg.oidc_error ? el('p', {class: 'error', id: 'oidc-error'}, cfg.oidc_error) : null;
+  show(el('h1', {}, 'Sign in'), oidc, form,
     el('p', {class: 'muted'}, 'Create a key with: rookery keys create --name NAME --scopes execute,jobs'));
 }
 
 function header() {
   const who = document.getElementById('who');
   const out = document.getElementById('signout');
-  who.textContent = token() ? 'signed in' : '';
+  const sub = token().split('.').length === 3 ? claims(token()).sub : null;
+  who.textContent = token() ? 'signed in' + (sub ? ' as ' + sub : '') : '';
   out.hidden = !token();
   if (!token()) {
     const a = el('a', {href: '#/signin', id: 'nav-signin'}, 'Sign in');
@@ -127,14 +213,15 @@ function field(id, inp, dl) {
   if (id === 'area') {
     const parts = ['west', 'south', 'east', 'north'].map(w =>
       el('input', {type: 'number', step: 'any', id: name + '-' + w, placeholder: w, 'aria-label': w}));
-    return {node: el('span', {class: 'bbox'}, parts),
+    return {node: el('span', {class: 'bbox'}, parts), first: name + '-west',
       get: () => parts.every(p => p.value === '') ? null : parts.map(p => p.value).join(','),
       set: v => { const a = String(v).split(','); parts.forEach((p, i) => { p.value = a[i] || ''; }); }};
   }
   if (id === 'time' && s.type === 'string' && !s.enum) {
     const a = el('input', {type: 'date', id: name + '-start', 'aria-label': 'start'});
     const b = el('input', {type: 'date', id: name + '-end', 'aria-label': 'end'});
-    return {node: el('span', {class: 'range'}, a, ' to ', b),
+    return {node: el('span', {class: 'range'}, a, ' to ', b), first: name + '-start',
+      bound: (lo, hi) => { for (const x of [a, b]) { x.min = lo || ''; x.max = hi || ''; } },
       get: () => (a.value || b.value) ? a.value + '/' + b.value : null,
       set: v => { const x = String(v).split('/'); a.value = (x[0] || '').slice(0, 10); b.value = (x[1] || '').slice(0, 10); }};
   }
@@ -180,8 +267,9 @@ async function viewProcess(pid, query) {
   for (const [id, inp] of Object.entries(d.inputs || {})) {
     const f = field(id, inp, 'dataset-ids');
     fields[id] = f;
-    form.appendChild(el('label', {for: 'in-' + id}, (inp.title || id) + ' (' + id + ')' + (inp.minOccurs ? ' *' : ''),
+    form.appendChild(el('label', {for: f.first || 'in-' + id}, (inp.title || id) + ' (' + id + ')' + (inp.minOccurs ? ' *' : ''),
       el('span', {class: 'help'}, inp.description || '')));
+    if (id === 'time' && f.bound) form.appendChild(el('span', {class: 'help', id: 'time-range'}));
     form.appendChild(f.node);
   }
   const msg = el('p', {id: 'msg', role: 'status'});
@@ -223,7 +311,23 @@ async function viewProcess(pid, query) {
   }
   refresh();
   if (fields.collection) {
-    for (const id of await datasetList()) dl.appendChild(el('option', {value: id}));
+    const ids = await datasetList();
+    for (const id of ids) dl.appendChild(el('option', {value: id}));
+    // The time pickers keep to the chosen dataset's time range (its first and last steps).
+    const t = fields.time && fields.time.bound ? fields.time : null;
+    const bound = async () => {
+      const id = fields.collection.get();
+      const note = document.getElementById('time-range');
+      if (!t || !note) return;
+      if (!id || !ids.includes(id)) { t.bound(null, null); note.textContent = ''; return; }
+      const d = await api('/datasets/' + encodeURIComponent(id));
+      if (!d.ok || !d.body.time) { t.bound(null, null); note.textContent = ''; return; }
+      t.bound(String(d.body.time.start).slice(0, 10), String(d.body.time.end).slice(0, 10));
+      note.textContent = 'Dataset time range: ' + d.body.time.start + ' … ' + d.body.time.end + ' (' + d.body.time.steps + ' steps' +
+        (d.body.time.calendar ? ', calendar ' + d.body.time.calendar : '') + ').';
+    };
+    fields.collection.node.addEventListener('change', bound);
+    bound();
   }
 }
 
@@ -342,13 +446,32 @@ async function quicklook(id, box, varName, t) {
   }));
   ctx.putImageData(img, 0, 0);
   const series = el('div', {id: 'series'});
-  c.addEventListener('click', async (ev) => {
-    const b = c.getBoundingClientRect();
-    const i = Math.floor((ev.clientX - b.left) / b.width * cols);
-    const j = rows - 1 - Math.floor((ev.clientY - b.top) / b.height * rows);
+  // The series at grid cell (i, j) of the decimated field: a click, or the keyboard (arrows
+  // move a cursor that starts in the middle, Enter or Space asks).
+  const at = {i: Math.floor(cols / 2), j: Math.floor(rows / 2)};
+  const seriesAt = async (i, j) => {
+    at.i = i; at.j = j;
     const s = await api('/datasets/' + encodeURIComponent(id) + '/quicklook?var=' + encodeURIComponent(varName) + '&y=' + j * q.stride + '&x=' + i * q.stride);
     if (!s.ok) { series.replaceChildren(el('p', {class: 'error'}, problem(s))); return; }
     series.replaceChildren(lineChart(varName + ' at grid point y=' + s.body.y + ', x=' + s.body.x + ' (' + s.body.units + ')', s.body.values, s.body.time_values));
+  };
+  c.addEventListener('click', (ev) => {
+    const b = c.getBoundingClientRect();
+    seriesAt(Math.floor((ev.clientX - b.left) / b.width * cols), rows - 1 - Math.floor((ev.clientY - b.top) / b.height * rows));
+  });
+  c.setAttribute('tabindex', '0');
+  c.setAttribute('aria-label', 'quicklook map: arrow keys choose a grid point, Enter shows its time series');
+  c.addEventListener('keydown', (ev) => {
+    const mv = {ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1]}[ev.key];
+    if (mv) {
+      ev.preventDefault();
+      at.i = Math.max(0, Math.min(cols - 1, at.i + mv[0]));
+      at.j = Math.max(0, Math.min(rows - 1, at.j + mv[1]));
+      c.title = 'grid point y=' + at.j * q.stride + ', x=' + at.i * q.stride;
+    } else if (ev.key === 'Enter' || ev.key === ' ') {
+      ev.preventDefault();
+      seriesAt(at.i, at.j);
+    }
   });
   msg.textContent = q.variable + ' at time step ' + q.time_index + ' of ' + q.steps + (q.time_value !== null ? ' (' + q.time_value + ' ' + q.time_units + ')' : '') +
     ', ' + q.ny + '×' + q.nx + ' every ' + q.stride + ', range ' + (q.min === null ? '–' : q.min.toPrecision(5)) + ' … ' + (q.max === null ? '–' : q.max.toPrecision(5)) + ' ' + q.units + '. Click a point for its time series.';
@@ -422,18 +545,24 @@ function humanBytes(b) {
   return b.toFixed(i ? 1 : 0) + ' ' + u[i];
 }
 
-async function viewUsage() {
+async function viewUsage(query) {
   if (!token()) { location.hash = '#/signin'; return; }
-  const r = await api('/ui/api/usage?days=30');
+  const all = query.get('sites') === 'all';
+  const r = await api('/ui/api/usage?days=30' + (all ? '&sites=all' : ''));
   if (needSignIn(r)) return;
   if (!r.ok) { show(el('h1', {}, 'Usage'), el('p', {class: 'error', id: 'msg'}, problem(r))); return; }
   const day = ms => new Date(ms).toISOString().slice(0, 10);
   const jobs = r.body.jobs.map(([process, owner, status, created, started, finished]) => ({process, owner, status, created, started, finished}));
-  const reqs = r.body.requests.map(([time, dur, user, operation, process, code, bytes]) => ({time, dur, user, operation, process, code, bytes}));
+  const reqs = r.body.requests.map(([time, dur, user, operation, process, code, bytes, site]) => ({time, dur, user, operation, process, code, bytes, site}));
   const durations = count(jobs.filter(j => j.finished && j.started), j => j.process, j => (j.finished - j.started) / 1000);
   const perProcess = new Map(count(jobs.filter(j => j.finished && j.started), j => j.process));
-  show(el('h1', {}, 'Usage, last ' + r.body.days + ' days'),
-    el('p', {}, jobs.length + ' jobs, ' + reqs.length + ' requests, ' + humanBytes(reqs.reduce((a, x) => a + x.bytes, 0)) + ' served.'),
+  const executes = reqs.filter(x => /execute/i.test(x.operation));
+  const sites = el('p', {id: 'sites'}, 'Sites: ', all ? el('a', {href: '#/usage', id: 'sites-local'}, 'this node only') :
+    el('a', {href: '#/usage?sites=all', id: 'sites-all'}, 'all sites (' + r.body.peers + ' peers)'),
+  all ? el('ul', {id: 'site-status'}, r.body.sites.map(x => el('li', {class: x.error ? 'error' : ''}, x.name + ': ' + (x.error ? x.error : 'included')))) : null);
+  const check = el('div', {id: 'check'});
+  show(el('h1', {}, 'Usage, last ' + r.body.days + ' days' + (all ? ', all sites' : '')), sites,
+    el('p', {}, jobs.length + ' jobs here, ' + reqs.length + ' requests, ' + humanBytes(reqs.reduce((a, x) => a + x.bytes, 0)) + ' served.'),
     el('div', {id: 'charts'},
       barChart('Jobs per day', perDay(r.body.days, count(jobs, j => day(j.created)))),
       barChart('Jobs per process', count(jobs, j => j.process)),
@@ -441,8 +570,43 @@ async function viewUsage() {
       barChart('Failed jobs per process', count(jobs.filter(j => j.status === 'failed'), j => j.process)),
       barChart('Mean duration per process (s)', durations.map(([p, s]) => [p, s / perProcess.get(p)]), x => x.toFixed(1) + ' s'),
       barChart('Bytes served per day', perDay(r.body.days, count(reqs, x => day(x.time), x => x.bytes)), humanBytes),
+      all ? barChart('Executions per site', count(executes, x => x.site)) : null,
+      all ? barChart('Bytes served per site', count(reqs, x => x.site, x => x.bytes), humanBytes) : null,
+      all ? barChart('Refused or failed requests per site', count(reqs.filter(x => x.code >= 400), x => x.site)) : null,
       barChart('Requests per user', count(reqs, x => x.user || 'anonymous')),
-      barChart('Refused or failed requests (HTTP ≥ 400) per operation', count(reqs.filter(x => x.code >= 400), x => x.operation))));
+      barChart('Refused or failed requests (HTTP ≥ 400) per operation', count(reqs.filter(x => x.code >= 400), x => x.operation))),
+    check);
+  await checkReport(check);
+}
+
+function rateTable(title, rows) {
+  return [el('h3', {}, title), el('table', {class: 'rates'}, el('tr', {}, ['', 'requests', 'passed', 'failed', 'pass rate'].map(h => el('th', {}, h))),
+    rows.map(([k, n, p]) => el('tr', {class: p === n ? 'ok' : 'bad'}, el('td', {}, k), el('td', {}, n), el('td', {}, p), el('td', {}, n - p),
+      el('td', {}, (100 * p / Math.max(1, n)).toFixed(1) + ' %'))))];
+}
+
+function failureTable(rows) {
+  return el('table', {class: 'failures'}, el('tr', {}, ['site', 'dataset', 'version', 'operation', 'message', 'command'].map(h => el('th', {}, h))),
+    rows.map(f => el('tr', {}, el('td', {}, f.site), el('td', {}, f.dataset), el('td', {}, f.version), el('td', {}, f.operation + ' ' + f.kind),
+      el('td', {}, f.message), el('td', {}, el('code', {}, f.command)))));
+}
+
+// The coverage-check results (admins; `check_results` in the configuration).
+async function checkReport(box) {
+  const r = await api('/ui/api/check');
+  if (r.status === 403 || r.status === 401) return;
+  if (!r.ok) { box.replaceChildren(el('h2', {}, 'Coverage check'), el('p', {class: 'muted', id: 'check-msg'}, problem(r))); return; }
+  const c = r.body;
+  box.replaceChildren(el('h2', {}, 'Coverage check'),
+    el('p', {id: 'check-summary'}, c.requests + ' requests, ' + c.passed + ' passed, ' + c.failed + ' failed (' + c.source + ').'),
+    rateTable('By site', c.by.site), rateTable('By project', c.by.project), rateTable('By version', c.by.version),
+    rateTable('By operation', c.by.operation),
+    el('details', {}, el('summary', {}, 'By dataset (' + c.by.dataset.length + ')'), rateTable('By dataset', c.by.dataset)),
+    el('h3', {}, 'Failures' + (c.failed > c.failures.length ? ' (first ' + c.failures.length + ')' : '')),
+    c.failures.length ? failureTable(c.failures) : el('p', {class: 'muted'}, 'none'),
+    el('h3', {}, 'Changes between versions'),
+    c.changes.length ? c.changes.map(x => el('div', {}, el('h4', {}, x.from + ' → ' + x.to + ': ' + x.broke.length + ' broke, ' + x.fixed.length + ' fixed'),
+      x.broke.length ? failureTable(x.broke) : null)) : el('p', {class: 'muted'}, 'Only one version in the results.'));
 }
 
 // ---- routing --------------------------------------------------------------------------
@@ -464,13 +628,13 @@ async function route() {
   for (const a of document.querySelectorAll('header nav a')) a.classList.toggle('on', a.id === 'nav-' + parts[0]);
   header();
   try {
-    if (parts[0] === 'signin') viewSignIn();
+    if (parts[0] === 'signin') await viewSignIn();
     else if (parts[0] === 'processes' && parts[1]) await viewProcess(parts[1], query);
     else if (parts[0] === 'jobs' && parts[1]) await viewJob(parts[1]);
     else if (parts[0] === 'jobs') await viewJobs();
     else if (parts[0] === 'datasets' && parts[1]) await viewDataset(parts.slice(1).join('/'));
     else if (parts[0] === 'datasets') await viewDatasets(query);
-    else if (parts[0] === 'usage') await viewUsage();
+    else if (parts[0] === 'usage') await viewUsage(query);
     else await viewProcesses();
   } catch (e) {
     show(el('p', {class: 'error'}, 'Error: ' + e.message));
@@ -483,5 +647,8 @@ document.addEventListener('DOMContentLoaded', () => {
     location.hash = '#/signin';
   });
   window.addEventListener('hashchange', route);
-  route();
+  finishLogin().then(next => {
+    if (next && location.hash !== next) location.hash = next;
+    else route();
+  }, e => { flash = {error: true, text: 'Sign-in failed: ' + e.message}; location.hash = '#/signin'; });
 });
