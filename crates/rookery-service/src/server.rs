@@ -257,6 +257,7 @@ pub async fn start(cfg: Config) -> Result<Running, ServiceError> {
     }
     spawn_executor(&st, workers, "serve");
     spawn_maintenance(&st);
+    crate::wis2::subscriber::spawn(&st);
     let listener = tokio::net::TcpListener::bind(&st.cfg.bind)
         .await
         .map_err(|e| ServiceError::Config(format!("cannot listen on {}: {e}", st.cfg.bind)))?;

@@ -269,6 +269,12 @@ pub fn restrict_data_access(cfg: &Config) -> Result<Result<Arc<rookery_daops::Da
         Ok(d) => d,
         Err(e) => return Ok(Err(DataUnavailable(e.to_string()))),
     };
-    let daops = daops.restricted(&peer_urls).map_err(|e| ServiceError::Config(e.to_string()))?;
+    let mut daops = daops.restricted(&peer_urls).map_err(|e| ServiceError::Config(e.to_string()))?;
+    // Files the WIS2 subscriber downloaded for standing jobs (the http floor's wis2 module).
+    if cfg.wis2_centre_id.is_some() || daops.config.text("wis2", "centre_id").is_some() {
+        let inbox = cfg.wis2_dir().join("inbox");
+        std::fs::create_dir_all(&inbox)?;
+        daops = daops.with_root(&inbox);
+    }
     Ok(Ok(Arc::new(daops)))
 }

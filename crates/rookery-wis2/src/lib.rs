@@ -13,8 +13,13 @@
 //!                                 delete; error → back-off 0.25 s … 8 s → reconnect
 //! ```
 //!
+//! Subscribing ([`subscribe::subscribe`]) keeps a persistent session (a stable client id,
+//! `clean_session` off) and acknowledges each message only once the caller has handled it.
+//!
 //! MQTT (`mqtt://host[:port]`, 1883 by default) without TLS: `mqtts://` is refused with a
 //! clear error (this build carries no TLS stack for MQTT).
+
+pub mod subscribe;
 
 use rumqttc::{Client, ConnectReturnCode, Event, MqttOptions, Outgoing, Packet, QoS};
 use std::collections::{HashMap, VecDeque};
@@ -32,6 +37,11 @@ pub enum MqttError {
     /// A broker URL that is not `mqtt://host[:port]`.
     #[error("wis2: broker '{0}' must be mqtt://host[:port] (mqtts is not supported by this build)")]
     BadUrl(String),
+    /// A topic filter that is not one (empty level, `+` or `#` not alone, `#` not last).
+    #[error(
+        "wis2: '{0}' is not an MQTT topic filter (levels separated by '/', '+' and '#' alone in a level, '#' last)"
+    )]
+    BadTopic(String),
     /// The outbox cannot be read or written.
     #[error("wis2: outbox {}: {source}", path.display())]
     Outbox {
@@ -76,6 +86,15 @@ impl Broker {
         }
         let client_id = format!("rookery-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
         Ok(Broker { host: host.to_string(), port, credentials, client_id })
+    }
+
+    /// The same broker under a fixed client id (a subscriber's persistent session is keyed
+    /// by it: MQTT client ids are 1 to 23 characters of letters and digits, longer ones are
+    /// accepted by most brokers).
+    #[must_use]
+    pub fn with_client_id(mut self, id: &str) -> Broker {
+        self.client_id = id.to_string();
+        self
     }
 
     fn options(&self) -> MqttOptions {

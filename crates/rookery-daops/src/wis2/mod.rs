@@ -58,6 +58,9 @@ pub struct Wis2Config {
     pub scan: usize,
     /// Extra keywords of every record (`keywords`, comma-separated).
     pub keywords: Vec<String>,
+    /// MQTT topic filters `rookery serve` subscribes to (`subscribe`, separated by spaces or commas; `+`
+    /// and `#` wildcards), besides those of the standing jobs.
+    pub subscribe: Vec<String>,
 }
 
 fn valid_centre(c: &str) -> bool {
@@ -125,6 +128,13 @@ impl Wis2Config {
             projects: cfg.list("wis2", "projects"),
             scan,
             keywords: cfg.list("wis2", "keywords"),
+            subscribe: cfg
+                .list("wis2", "subscribe")
+                .iter()
+                .flat_map(|s| s.split(','))
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
         })
     }
 

@@ -118,3 +118,108 @@ pub fn notification(cfg: &Wis2Config, p: &Product, pubtime: &str) -> (String, Va
     });
     (cfg.data_topic(Some(&p.product)), msg)
 }
+
+/// A notification received from a broker, checked ([`parse`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Incoming {
+    /// The message's `id`.
+    pub id: String,
+    /// `properties.data_id`.
+    pub data_id: String,
+    /// `properties.pubtime`.
+    pub pubtime: String,
+    /// `properties.integrity.value`: base64 sha512 of the announced bytes.
+    pub sha512: String,
+    /// The `canonical` link's `href` (http or https).
+    pub href: String,
+    /// `properties.metadata_id`, when given.
+    pub metadata_id: Option<String>,
+}
+
+/// Checks a received WIS2 Notification Message (the parts a subscriber relies on: a GeoJSON
+/// Feature with an `id`, the WNM `conformsTo`, `properties.data_id`, an RFC 3339 `pubtime`,
+/// `datetime` or `start_datetime`/`end_datetime`, a sha512 `integrity` in base64, and one
+/// `canonical` http(s) link) and returns them.
+///
+/// # Errors
+/// One line naming the first thing missing or wrong.
+pub fn parse(bytes: &[u8]) -> Result<Incoming, super::Wis2Error> {
+    use super::Wis2Error as E;
+    let v: Value = serde_json::from_slice(bytes).map_err(|e| E(format!("not JSON: {e}")))?;
+    let text = |v: &Value, what: &str| -> Result<String, E> {
+        v.as_str().filter(|s| !s.trim().is_empty()).map(str::to_string).ok_or_else(|| E(format!("{what} missing")))
+    };
+    if v["type"] != "Feature" {
+        return Err(E("type is not Feature".into()));
+    }
+    let id = text(&v["id"], "id")?;
+    let conforms = v["conformsTo"].as_array().is_some_and(|a| {
+        a.iter().any(|c| c.as_str().is_some_and(|c| c.starts_with("http://wis.wmo.int/spec/wnm/1/conf/")))
+    });
+    if !conforms {
+        return Err(E("conformsTo does not name WIS2 Notification Message 1".into()));
+    }
+    let p = &v["properties"];
+    let data_id = text(&p["data_id"], "properties.data_id")?;
+    let pubtime = text(&p["pubtime"], "properties.pubtime")?;
+    if utc(&pubtime).is_none() {
+        return Err(E(format!("properties.pubtime '{pubtime}' is not an RFC 3339 time")));
+    }
+    let has_time = p.get("datetime").is_some() || (p["start_datetime"].is_string() && p["end_datetime"].is_string());
+    if !has_time {
+        return Err(E("properties.datetime (or start_datetime and end_datetime) missing".into()));
+    }
+    if p["integrity"]["method"] != "sha512" {
+        return Err(E("properties.integrity.method is not sha512".into()));
+    }
+    let sha512 = text(&p["integrity"]["value"], "properties.integrity.value")?;
+    let digest = base64::engine::general_purpose::STANDARD.decode(sha512.as_bytes()).ok();
+    if digest.is_none_or(|d| d.len() != 64) {
+        return Err(E("properties.integrity.value is not a base64 sha512 digest".into()));
+    }
+    let links = v["links"].as_array().ok_or_else(|| E("links missing".into()))?;
+    let canonical: Vec<&Value> = links.iter().filter(|l| l["rel"] == "canonical").collect();
+    let [link] = canonical.as_slice() else {
+        return Err(E(format!("{} canonical links (one is needed)", canonical.len())));
+    };
+    let href = text(&link["href"], "the canonical link's href")?;
+    if !(href.starts_with("http://") || href.starts_with("https://")) {
+        return Err(E(format!("the canonical link '{href}' is not an http(s) URL")));
+    }
+    let metadata_id = p["metadata_id"].as_str().map(str::to_string);
+    Ok(Incoming { id, data_id, pubtime, sha512, href, metadata_id })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg() -> Value {
+        json!({
+            "id": "6b9d2ab2-2f5e-4f43-9d6a-0a0b8b9d1f11", "type": "Feature", "geometry": null,
+            "conformsTo": ["http://wis.wmo.int/spec/wnm/1/conf/core"],
+            "properties": {"data_id": "a/b.nc", "pubtime": "2025-01-02T03:04:05Z", "datetime": null,
+                "integrity": {"method": "sha512", "value": base64::engine::general_purpose::STANDARD.encode([7u8; 64])}},
+            "links": [{"rel": "canonical", "href": "https://x.org/b.nc", "type": "application/netcdf"}],
+        })
+    }
+
+    #[test]
+    fn parses_and_refuses() {
+        let m = parse(msg().to_string().as_bytes()).expect("valid");
+        assert_eq!((m.data_id.as_str(), m.href.as_str()), ("a/b.nc", "https://x.org/b.nc"));
+        for (path, bad, why) in [
+            ("/type", json!("Collection"), "Feature"),
+            ("/properties/integrity/value", json!("abc"), "base64"),
+            ("/properties/pubtime", json!("yesterday"), "RFC 3339"),
+            ("/links/0/href", json!("file:///etc/passwd"), "http(s)"),
+            ("/links/0/rel", json!("update"), "0 canonical"),
+        ] {
+            let mut v = msg();
+            *v.pointer_mut(path).expect(path) = bad;
+            let e = parse(v.to_string().as_bytes()).expect_err(path).to_string();
+            assert!(e.contains(why), "{path}: {e}");
+        }
+        assert!(parse(b"{").expect_err("not JSON").to_string().contains("not JSON"));
+    }
+}

@@ -100,6 +100,9 @@ pub struct Config {
     /// WIS2 centre id (`wis2_centre_id`, `ROOKERY_WIS2_CENTRE_ID`): overrides roocs.ini's
     /// `[wis2] centre_id`.
     pub wis2_centre_id: Option<String>,
+    /// User name and password for the WIS2 broker (`wis2_broker_user`,
+    /// `wis2_broker_password`, or `ROOKERY_WIS2_BROKER_USER` / `ROOKERY_WIS2_BROKER_PASSWORD`).
+    pub wis2_broker_credentials: Option<BrokerCredentials>,
     /// Runs of a job before an interruption marks it failed instead of re-queueing it.
     pub max_attempts: u32,
     /// Lease of a running job, renewed while it runs; an expired lease means the worker died.
@@ -396,6 +399,7 @@ impl Default for Config {
             rate_limit: 600,
             public_url: None,
             wis2_centre_id: None,
+            wis2_broker_credentials: None,
             max_attempts: 2,
             lease_secs: 60,
             sync_timeout_secs: 3600,
@@ -431,6 +435,8 @@ pub const KEYS: &[&str] = &[
     "rate_limit",
     "public_url",
     "wis2_centre_id",
+    "wis2_broker_user",
+    "wis2_broker_password",
     "max_attempts",
     "lease_secs",
     "sync_timeout_secs",
@@ -510,6 +516,15 @@ impl Config {
             "rate_limit" => self.rate_limit = num(key, v)?,
             "public_url" => self.public_url = (!v.is_empty()).then(|| v.trim_end_matches('/').to_string()),
             "wis2_centre_id" => self.wis2_centre_id = (!v.trim().is_empty()).then(|| v.trim().to_string()),
+            "wis2_broker_user" => {
+                let pw = self.wis2_broker_credentials.take().map(|c| c.password).unwrap_or_default();
+                self.wis2_broker_credentials =
+                    (!v.trim().is_empty()).then(|| BrokerCredentials { user: v.trim().to_string(), password: pw });
+            }
+            "wis2_broker_password" => {
+                let user = self.wis2_broker_credentials.take().map(|c| c.user).unwrap_or_default();
+                self.wis2_broker_credentials = Some(BrokerCredentials { user, password: v.to_string() });
+            }
             "max_attempts" => self.max_attempts = num::<u32>(key, v)?.max(1),
             "lease_secs" => self.lease_secs = num::<u64>(key, v)?.max(2),
             "sync_timeout_secs" => self.sync_timeout_secs = num(key, v)?,
@@ -621,6 +636,13 @@ impl Config {
         Ok(())
     }
 
+    /// Directory of the WIS2 subscriber's state: standing jobs, duplicate records, jobs to
+    /// announce, downloaded notified files (`inbox/`, readable by jobs).
+    #[must_use]
+    pub fn wis2_dir(&self) -> PathBuf {
+        self.data_dir.join("wis2")
+    }
+
     /// Directory of one job.
     #[must_use]
     pub fn job_dir(&self, id: &str) -> PathBuf {
@@ -717,6 +739,21 @@ impl Default for ServiceInfo {
             provider_name: "rookery".into(),
             provider_site: "http://localhost:5000/".into(),
         }
+    }
+}
+
+/// A WIS2 broker's user name and password (the password never shows in debug output).
+#[derive(Clone, PartialEq, Eq)]
+pub struct BrokerCredentials {
+    /// User name.
+    pub user: String,
+    /// Password.
+    pub password: String,
+}
+
+impl std::fmt::Debug for BrokerCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BrokerCredentials").field("user", &self.user).finish_non_exhaustive()
     }
 }
 

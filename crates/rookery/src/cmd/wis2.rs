@@ -1,5 +1,6 @@
 //! `rookery wis2 records`: the node's WMO WIS 2.0 discovery records (WCMP2), one JSON file
-//! each.
+//! each; `notify` / `publish`: notifications through the outbox; `standing add|list|remove`:
+//! the standing jobs `rookery serve` runs on notifications.
 
 use super::Failure;
 use clap::Subcommand;
@@ -44,12 +45,51 @@ pub(crate) enum Wis2Cmd {
         #[arg(long, default_value_t = 10)]
         wait: u64,
     },
+    /// Standing jobs of `rookery serve` (kept in <data dir>/wis2/standing.json, which the
+    /// server reads every few seconds): a workflow run on each notification of a topic.
+    Standing {
+        #[command(flatten)]
+        args: super::serve::ServeArgs,
+        #[command(subcommand)]
+        cmd: StandingCmd,
+    },
     /// Publish what the outbox holds to [wis2] broker (QoS 1; each message is deleted from
     /// the outbox on its PUBACK), retrying with back-off for --wait seconds.
     Publish {
         /// Seconds to keep retrying the broker.
         #[arg(long, default_value_t = 30)]
         wait: u64,
+    },
+}
+
+/// `rookery wis2 standing ...`.
+#[derive(Subcommand)]
+pub(crate) enum StandingCmd {
+    /// Adds a standing job and prints its id: on each notification on TOPIC (an MQTT filter,
+    /// `+`/`#` wildcards) whose file passes the checks, the workflow runs with every entry of
+    /// its `inputs` set to the downloaded file, and its outputs are announced as PRODUCT.
+    Add {
+        /// MQTT topic filter of the notifications (e.g. origin/a/wis2/+/data/core/climate/#).
+        #[arg(long)]
+        topic: String,
+        /// The orchestrate workflow document (JSON or YAML).
+        #[arg(long)]
+        workflow: PathBuf,
+        /// Name of the API key whose owner the jobs run as (its quotas apply) [default: the
+        /// built-in principal `wis2`].
+        #[arg(long)]
+        principal: Option<String>,
+        /// Product name of the outputs: their notifications' topic level [default:
+        /// standing-<id>].
+        #[arg(long)]
+        product: Option<String>,
+    },
+    /// Lists the standing jobs (id, topic, product, principal).
+    List,
+    /// Removes a standing job.
+    Remove {
+        /// Its id.
+        id: String,
     },
 }
 
@@ -66,6 +106,7 @@ pub(crate) fn run(d: &Daops, cmd: &Wis2Cmd, env: Wis2Env) -> Result<(), Failure>
     let env_centre = env.centre_id.clone();
     match cmd {
         Wis2Cmd::Records { output } => records(d, output, env_centre),
+        Wis2Cmd::Standing { args, cmd } => standing(args, cmd),
         Wis2Cmd::Publish { wait } => {
             let cfg = config(d, env_centre)?;
             let n = publish(&cfg, env.credentials, *wait)?;
@@ -112,6 +153,40 @@ pub(crate) fn run(d: &Daops, cmd: &Wis2Cmd, env: Wis2Env) -> Result<(), Failure>
             Ok(())
         }
     }
+}
+
+fn standing(args: &super::serve::ServeArgs, cmd: &StandingCmd) -> Result<(), Failure> {
+    use rookery_service::wis2::standing::{self as s, StandingError};
+    let dir = super::serve::config_with(args, false)?.wis2_dir();
+    let fail = |e: StandingError| match e {
+        StandingError::Invalid(_) => Failure::request(e.to_string()),
+        StandingError::Io { .. } => Failure::io(e.to_string()),
+    };
+    match cmd {
+        StandingCmd::Add { topic, workflow, principal, product } => {
+            let text = std::fs::read_to_string(workflow)
+                .map_err(|e| Failure::request(format!("cannot read the workflow {}: {e}", workflow.display())))?;
+            let st = s::add(&dir, topic, &text, principal.as_deref(), product.as_deref()).map_err(fail)?;
+            println!("{}", st.id);
+            eprintln!(
+                "rookery: standing job {} on {} (product {}); a running `rookery serve` takes it up within seconds",
+                st.id, st.topic, st.product
+            );
+        }
+        StandingCmd::List => {
+            println!("id\ttopic\tproduct\tprincipal");
+            for st in s::load(&dir).map_err(fail)? {
+                println!("{}\t{}\t{}\t{}", st.id, st.topic, st.product, st.principal.as_deref().unwrap_or("wis2"));
+            }
+        }
+        StandingCmd::Remove { id } => {
+            if !s::remove(&dir, id).map_err(fail)? {
+                return Err(Failure::request(format!("no standing job '{id}' (see rookery wis2 standing list)")));
+            }
+            eprintln!("rookery: removed standing job {id}");
+        }
+    }
+    Ok(())
 }
 
 fn config(d: &Daops, env_centre: Option<String>) -> Result<Wis2Config, Failure> {

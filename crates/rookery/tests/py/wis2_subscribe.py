@@ -2,7 +2,7 @@
 scripts/mqtt-start.sh (directory DIR: url, user, password) with QoS 1 and a persistent session
 (clean_session off, so that messages published while it is disconnected by a broker restart are
 kept for it), prints "ready" once subscribed, then each message payload on a line of its own,
-and exits after COUNT messages (or after 120 s)."""
+and exits after COUNT messages (or after TIMEOUT seconds, 120 by default)."""
 import os
 import sys
 import time
@@ -40,7 +40,7 @@ client.on_message = on_message
 client.reconnect_delay_set(min_delay=1, max_delay=1)
 client.connect(host, int(port), keepalive=5)
 client.loop_start()
-deadline = time.time() + 120
+deadline = time.time() + (float(sys.argv[4]) if len(sys.argv) > 4 else 120)
 while len(got) < count and time.time() < deadline:
     time.sleep(0.1)
 client.loop_stop()

@@ -9,6 +9,12 @@
 //! Records are built by [`rookery_daops::wis2`] from roocs.ini's `[wis2]` section: one per
 //! served project (`[wis2] projects`, default all) and one per process. They are public
 //! (discovery metadata is meant to be harvested); a node without `[wis2] centre_id` answers 404.
+//!
+//! Subscribing and standing jobs: [`standing`] (the durable state under `<data_dir>/wis2/`)
+//! and [`subscriber`] (the MQTT subscriber and the announcer `rookery serve` starts).
+
+pub mod standing;
+pub mod subscriber;
 
 use crate::state::St;
 use axum::extract::{Path as AxPath, Query, State};
