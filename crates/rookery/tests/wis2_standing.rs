@@ -14,82 +14,27 @@
 //! (loudly) otherwise.
 
 mod common;
+use common::mqtt::{broker, free_port, read, tools_and_broker, until, Kill};
 use common::{shared, workspace};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 const F1: &str = "mini-esgf/badc/cmip6/data/CMIP6/DCPP/CMCC/CMCC-CM2-SR5/dcppA-hindcast/s1960-r10i1p1f1/Amon/pr/gn/v20210719/pr_Amon_CMCC-CM2-SR5_dcppA-hindcast_s1960-r10i1p1f1_gn_196011-197012.nc";
 const F2: &str = "mini-esgf/badc/cmip6/data/CMIP6/DCPP/MOHC/HadGEM3-GC31-MM/dcppA-hindcast/s2004-r3i1p1f2/Amon/pr/gn/v20200417/pr_Amon_HadGEM3-GC31-MM_dcppA-hindcast_s2004-r3i1p1f2_gn_200501-200512.nc";
 const IN_TOPIC: &str = "origin/a/wis2/xx-upstream-test/data/core/climate/experimental/cmip6-pr";
 const OUT_TOPIC: &str = "origin/a/wis2/xx-rookery-test/data/recommended/climate/experimental/pr-subset";
 
-/// Child processes killed on drop; the broker stopped on drop.
-struct Kill(Vec<Child>, PathBuf);
-
-impl Drop for Kill {
-    fn drop(&mut self) {
-        for c in &mut self.0 {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-        broker(&self.1, "mqtt-stop.sh", None);
-    }
-}
-
-fn broker(dir: &Path, script: &str, port: Option<u16>) -> bool {
-    let mut c = Command::new("bash");
-    c.arg(workspace().join("scripts").join(script)).env("ROOKERY_MQTT_DIR", dir).stdout(Stdio::null());
-    if let Some(p) = port {
-        c.env("ROOKERY_MQTT_PORT", p.to_string());
-    }
-    c.status().is_ok_and(|s| s.success())
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port()
-}
-
-fn read(dir: &Path, f: &str) -> String {
-    std::fs::read_to_string(dir.join(f)).expect(f).trim().to_string()
-}
-
-/// Polls `f` (every 100 ms, for at most `secs`) until it returns `Some`.
-fn until<T>(secs: u64, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
-    let end = Instant::now() + Duration::from_secs(secs);
-    loop {
-        if let Some(x) = f() {
-            return x;
-        }
-        assert!(Instant::now() < end, "gave up waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 #[test]
 #[allow(clippy::too_many_lines)]
 fn standing_job_runs_once_per_notification_and_announces_its_product() {
     let ws = workspace();
-    let ci = std::env::var_os("CI").is_some();
-    if ci {
-        for s in ["scripts/setup-pyzarr.sh", "scripts/setup-wis2.sh"] {
-            assert!(Command::new("bash").arg(ws.join(s)).status().expect(s).success(), "{s} failed");
-        }
-    }
-    let py = ws.join(".venv-zarr/bin/python");
-    let tools = py.exists()
-        && Command::new(&py).args(["-c", "import paho.mqtt, pywis_pubsub"]).status().is_ok_and(|s| s.success());
     let tmp = tempfile::tempdir().expect("tmp");
     let t = tmp.path();
     let bdir = t.join("broker");
-    if !tools || !broker(&bdir, "mqtt-start.sh", Some(free_port())) {
-        assert!(!ci, "mosquitto, paho-mqtt or pywis-pubsub missing under CI (scripts/setup-wis2.sh)");
-        eprintln!("NOTICE: mosquitto / paho-mqtt / pywis-pubsub missing (run scripts/setup-wis2.sh); WIS2 standing-job test skipped");
-        return;
-    }
+    let Some(py) = tools_and_broker(&bdir) else { return };
     let mut kill = Kill(Vec::new(), bdir.clone());
     let url = read(&bdir, "url");
     let (user, password) = (read(&bdir, "user"), read(&bdir, "password"));

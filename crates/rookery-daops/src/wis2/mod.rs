@@ -61,6 +61,11 @@ pub struct Wis2Config {
     /// MQTT topic filters `rookery serve` subscribes to (`subscribe`, separated by spaces or commas; `+`
     /// and `#` wildcards), besides those of the standing jobs.
     pub subscribe: Vec<String>,
+    /// Served datasets whose files are announced as they appear, change or go
+    /// (`[wis2] announce`, dataset id wildcard patterns); none by default.
+    pub announce: Vec<String>,
+    /// Seconds between two scans of the announced datasets (`[wis2] announce_every_secs`).
+    pub announce_every_secs: u64,
 }
 
 fn valid_centre(c: &str) -> bool {
@@ -114,6 +119,14 @@ impl Wis2Config {
             None => 20,
             Some(s) => s.parse::<usize>().map_err(|_| Wis2Error(format!("scan '{s}' must be a whole number")))?,
         };
+        let announce_every_secs = match text("announce_every_secs") {
+            None => 60,
+            Some(s) => s
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| Wis2Error(format!("announce_every_secs '{s}' must be a whole number of seconds")))?,
+        };
         Ok(Wis2Config {
             organization: text("contact_organization").unwrap_or_else(|| format!("rookery node {centre_id}")),
             centre_id,
@@ -135,6 +148,15 @@ impl Wis2Config {
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
                 .collect(),
+            announce: cfg
+                .list("wis2", "announce")
+                .iter()
+                .flat_map(|s| s.split(','))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            announce_every_secs,
         })
     }
 

@@ -92,11 +92,11 @@ fn utc(iso: &str) -> Option<String> {
 /// the topic it goes on.
 #[must_use]
 pub fn notification(cfg: &Wis2Config, p: &Product, pubtime: &str) -> (String, Value) {
-    let mut props = json!({
-        "data_id": p.data_id,
-        "pubtime": pubtime,
-        "integrity": {"method": "sha512", "value": p.sha512},
-    });
+    let mut props = json!({"data_id": p.data_id, "pubtime": pubtime});
+    // A deletion has no bytes to check.
+    if !p.sha512.is_empty() {
+        props["integrity"] = json!({"method": "sha512", "value": p.sha512});
+    }
     match p.time.as_ref().and_then(|(a, b)| Some((utc(a)?, utc(b)?))) {
         Some((a, b)) if a == b => props["datetime"] = json!(a),
         Some((a, b)) => {
@@ -108,13 +108,17 @@ pub fn notification(cfg: &Wis2Config, p: &Product, pubtime: &str) -> (String, Va
     if let Some(m) = &p.metadata_id {
         props["metadata_id"] = json!(m);
     }
+    let mut link = json!({"href": p.url, "rel": p.change.rel(), "type": p.media_type});
+    if !p.sha512.is_empty() {
+        link["length"] = json!(p.length);
+    }
     let msg = json!({
         "id": uuid::Uuid::new_v4().to_string(),
         "conformsTo": ["http://wis.wmo.int/spec/wnm/1/conf/core"],
         "type": "Feature",
         "geometry": null,
         "properties": props,
-        "links": [{"href": p.url, "rel": p.change.rel(), "type": p.media_type, "length": p.length}],
+        "links": [link],
     });
     (cfg.data_topic(Some(&p.product)), msg)
 }

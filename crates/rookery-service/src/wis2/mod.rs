@@ -13,6 +13,7 @@
 //! Subscribing and standing jobs: [`standing`] (the durable state under `<data_dir>/wis2/`)
 //! and [`subscriber`] (the MQTT subscriber and the announcer `rookery serve` starts).
 
+pub mod collections;
 pub mod standing;
 pub mod subscriber;
 

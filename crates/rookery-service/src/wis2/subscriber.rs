@@ -275,16 +275,24 @@ fn submit(st: &St, s: &Standing, file: &Path) -> Result<String, (String, String)
 fn spawn_announcer(st: &St, cfg: Arc<Wis2Config>, broker: rookery_wis2::Broker) {
     let st = st.clone();
     tokio::spawn(async move {
+        let every = Duration::from_secs(cfg.announce_every_secs);
+        let mut scanned: Option<tokio::time::Instant> = None;
         loop {
             let done = st.job_done.notified();
+            let scan = scanned.is_none_or(|t| t.elapsed() >= every);
+            if scan {
+                scanned = Some(tokio::time::Instant::now());
+            }
             let (st2, cfg2, b2) = (st.clone(), cfg.clone(), broker.clone());
-            let _ = tokio::task::spawn_blocking(move || announce_round(&st2, &cfg2, &b2)).await;
+            let _ = tokio::task::spawn_blocking(move || announce_round(&st2, &cfg2, &b2, scan)).await;
             let _ = tokio::time::timeout(Duration::from_secs(2), done).await;
         }
     });
 }
 
-fn announce_round(st: &St, cfg: &Wis2Config, broker: &rookery_wis2::Broker) {
+/// Queues the products of ended standing jobs (and, with `scan`, the served datasets' new,
+/// changed and removed files: [`super::collections`]), then flushes the outbox.
+fn announce_round(st: &St, cfg: &Wis2Config, broker: &rookery_wis2::Broker, scan: bool) {
     let outbox = match rookery_wis2::Outbox::open(&cfg.outbox) {
         Ok(o) => o,
         Err(e) => {
@@ -323,6 +331,13 @@ fn announce_round(st: &St, cfg: &Wis2Config, broker: &rookery_wis2::Broker) {
                 standing::done_announce(&dir, &a);
             }
             _ => {}
+        }
+    }
+    if scan {
+        match super::collections::round(st, cfg, &outbox) {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("wis2: {n} dataset file change(s) announced"),
+            Err(e) => tracing::error!("wis2: announcing the served datasets: {e}"),
         }
     }
     if outbox.pending().is_ok_and(|p| !p.is_empty()) {

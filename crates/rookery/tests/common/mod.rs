@@ -1,6 +1,8 @@
 //! What the CLI tests that check rookery against the Python stack share.
 #![allow(dead_code)]
 
+pub(crate) mod mqtt;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
