@@ -13,7 +13,7 @@ import sys
 
 # rookery-service, bottom to top (see its lib.rs). A module may import its own floor and below.
 FLOORS = [
-    ("words", "text ids time scopes failure error dirlock freespace limits nested process config"),
+    ("words", "text ids time scopes failure error dirlock freespace limits nested placements process config"),
     ("jobs", "jobs usage_log"),
     ("identity and state", "auth quota state"),
     ("execution", "ops prov federation workflow dashboard quicklook site_usage check_report estimate execute slurm runner"),

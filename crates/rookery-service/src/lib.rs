@@ -51,6 +51,7 @@ pub mod limits;
 pub mod nested;
 pub mod ogc;
 pub mod ops;
+pub mod placements;
 pub mod process;
 pub mod prov;
 pub mod quicklook;

@@ -115,6 +115,7 @@ pub async fn run_job(st: &St, wid: &str, job: Job) {
     let d2 = dir.clone();
     let mut peers = crate::federation::Peers::new(st.cfg.peers.clone(), st.cfg.peer_timeout_secs, st.cfg.peer_attempts);
     peers.tokens = st.peer_tokens.clone();
+    peers.placements = st.placements.clone();
     peers.user_token = st.user_tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&job.id).cloned();
     let job_id = job.id.clone();
     let data = st.data.clone().map(|d| Arc::new(d.with_cancel(cancel.clone())));

@@ -99,6 +99,8 @@ pub struct AppState {
     pub peer_tokens: Arc<auth::TokenCache>,
     /// Outputs of finished data operations for identical requests (`None`: turned off).
     pub results: Option<crate::jobs::ResultCache>,
+    /// STAC indexes' answers about which peer holds what, shared by the jobs.
+    pub placements: Arc<crate::placements::Placements>,
     /// The node's measured speed, for run-time estimates.
     pub throughput: Arc<crate::jobs::Throughput>,
     /// The browser UI's OIDC sign-in settings (discovery fetched on first need).
@@ -126,6 +128,7 @@ impl AppState {
             (cfg.result_cache_bytes > 0).then(|| crate::jobs::ResultCache::new(&cfg.data_dir, cfg.result_cache_bytes));
         let throughput = Arc::new(crate::jobs::Throughput::open(&cfg.data_dir));
         Ok(AppState {
+            placements: Arc::default(),
             throughput,
             results,
             oidc,

@@ -293,6 +293,26 @@ fn workflows_over_three_nodes_match_one_node_holding_everything() {
     let prov = std::fs::read_to_string(tmp.path().join("fed1/prov.json")).unwrap();
     assert!(prov.contains("nodeB") && prov.contains("nodeC") && prov.contains(&format!("{}/jobs/", b.url)), "{prov}");
 
+    // The same placement from the peers' own STAC indexes (their /stac), no patterns: C's
+    // index lists only the second member, B's both.
+    let stac_peers =
+        format!("nodeC {0} holds=stac:{0}/stac#c3s-cmip6;nodeB {1} holds=stac:{1}/stac#c3s-cmip6", c.url, b.url);
+    let a_stac = node(root_a.path(), &stac_peers);
+    let got = run(&a_stac.url, &workflow_concat(), &tmp.path().join("fed-stac")).expect("STAC-placed concat");
+    assert_eq!(values(&got), want_concat, "STAC placement differs from the patterns'");
+    let prov = std::fs::read_to_string(tmp.path().join("fed-stac/prov.json")).unwrap();
+    assert!(prov.contains("nodeB") && prov.contains("nodeC"), "{prov}");
+    // An index that is down: the patterns decide.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let fallback = format!(
+        "nodeC {0} holds=stac:http://{dead}/stac#c3s-cmip6,*.s1960-r6i2p1f1.*;nodeB {1} holds=stac:http://{dead}/stac,*.s1960-r2i1p1f1.*,*.s1960-r6i2p1f1.*",
+        c.url, b.url
+    );
+    let a_down = node(root_a.path(), &fallback);
+    let got = run(&a_down.url, &workflow_concat(), &tmp.path().join("fed-down")).expect("fallback concat");
+    assert_eq!(values(&got), want_concat, "placement with the index down differs");
+    drop((a_stac, a_down));
+
     // The ensemble mean of whole files: the members' parts must come back processed (with
     // the decadal fixes the merge needs), not as the nodes' original files.
     let got = run(&a.url, &workflow_ensemble_mean(), &tmp.path().join("fed-mean")).expect("federated ensemble mean");

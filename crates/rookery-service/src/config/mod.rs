@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 pub mod peer;
-pub use peer::{parse_peer, parse_peer_with, ClientCredentials, PeerConfig, Protocol};
+pub use peer::{parse_peer, parse_peer_with, ClientCredentials, PeerConfig, Protocol, StacIndex};
 
 /// Why a configuration key, value, file or line was refused. The texts start with `config:`
 /// and name the key and what it takes (the CLI prints them as they are).

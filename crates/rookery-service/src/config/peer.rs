@@ -12,6 +12,9 @@ pub struct PeerConfig {
     pub url: String,
     /// Dataset-id patterns it holds (`*` matches any run of characters).
     pub holds: Vec<String>,
+    /// STAC indexes that list what it holds (`holds=stac:<STAC API URL>#<collection>`); they
+    /// decide when they answer, the patterns when they cannot be asked.
+    pub stac: Vec<StacIndex>,
     /// Bearer token sent to it (from `token_env=VAR`, or inline `token=`).
     pub token: Option<String>,
     /// OAuth2 client credentials this node uses to get tokens for the peer (`token_url=`
@@ -24,6 +27,15 @@ pub struct PeerConfig {
     pub exchange: bool,
     /// How to talk to it.
     pub protocol: Protocol,
+}
+
+/// A STAC API listing a peer's datasets as items (ids = dataset ids).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StacIndex {
+    /// The API's root (no trailing slash), e.g. `https://node.example/stac`.
+    pub url: String,
+    /// The collection searched (`None`: all).
+    pub collection: Option<String>,
 }
 
 /// A peer's protocol.
@@ -73,6 +85,7 @@ impl std::fmt::Debug for PeerConfig {
             .field("name", &self.name)
             .field("url", &self.url)
             .field("holds", &self.holds)
+            .field("stac", &self.stac)
             .field("token", &self.token.as_ref().map(|_| "(set)"))
             .field("client", &self.client)
             .field("protocol", &self.protocol)
@@ -108,6 +121,7 @@ pub fn parse_peer_with(s: &str, read_secrets: bool) -> Result<PeerConfig, Config
         name,
         url,
         holds: Vec::new(),
+        stac: Vec::new(),
         token: None,
         client: None,
         exchange: false,
@@ -120,7 +134,26 @@ pub fn parse_peer_with(s: &str, read_secrets: bool) -> Result<PeerConfig, Config
             .split_once('=')
             .ok_or_else(|| ConfigError::Invalid(format!("config: peer '{}': '{kv}' is not key=value", p.name)))?;
         match k {
-            "holds" => p.holds = v.split(',').map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect(),
+            "holds" => {
+                for h in v.split(',').map(str::trim).filter(|x| !x.is_empty()) {
+                    match h.strip_prefix("stac:") {
+                        Some(u) if u.starts_with("http://") || u.starts_with("https://") => {
+                            let (url, c) = u.split_once('#').map_or((u, None), |(a, b)| (a, Some(b)));
+                            p.stac.push(StacIndex {
+                                url: url.trim_end_matches('/').to_string(),
+                                collection: c.filter(|c| !c.is_empty()).map(String::from),
+                            });
+                        }
+                        Some(u) => {
+                            return Err(ConfigError::Invalid(format!(
+                                "config: peer '{}': holds=stac:{u} needs an http(s) STAC API URL (stac:https://node/stac#collection)",
+                                p.name
+                            )))
+                        }
+                        None => p.holds.push(h.to_string()),
+                    }
+                }
+            }
             "token" => p.token = Some(v.to_string()),
             "token_env" if !read_secrets => {}
             "token_env" => {
@@ -151,7 +184,7 @@ pub fn parse_peer_with(s: &str, read_secrets: bool) -> Result<PeerConfig, Config
             other => return Err(ConfigError::Invalid(format!("config: peer '{}': unknown option '{other}'", p.name))),
         }
     }
-    if p.holds.is_empty() {
+    if p.holds.is_empty() && p.stac.is_empty() {
         return Err(ConfigError::Invalid(format!("config: peer '{}' needs holds=<dataset-id patterns>", p.name)));
     }
     match (token_url, client_id, client_secret) {
@@ -208,6 +241,11 @@ mod tests {
         assert_eq!(p.token.as_deref(), Some("abc"));
         assert!(parse_peer("x").is_err());
         assert!(parse_peer("x ftp://a holds=*").is_err());
+        let s = parse_peer("x http://a holds=stac:http://a/stac/#cmip6,cmip6.*").unwrap();
+        assert_eq!(s.stac, vec![StacIndex { url: "http://a/stac".into(), collection: Some("cmip6".into()) }]);
+        assert_eq!(s.holds, vec!["cmip6.*".to_string()]);
+        assert!(parse_peer("x http://a holds=stac:http://a/stac").unwrap().holds.is_empty());
+        assert!(parse_peer("x http://a holds=stac:ftp://a").is_err());
         assert!(parse_peer("x http://a").is_err());
         assert_eq!(parse_peer("x http://a/wps holds=* protocol=wps").unwrap().protocol, Protocol::Wps);
         assert!(parse_peer("x http://a holds=* protocol=soap").is_err());

@@ -39,6 +39,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 mod links;
+mod stac;
 use links::{dismiss, fetch_metalink, tag, unescape};
 
 /// Why a peer, or the identity provider this node gets its tokens from, could not do what
@@ -363,6 +364,8 @@ pub struct Peers {
     pub user_token: Option<UserToken>,
     /// Tokens this node got for peers (the service shares one cache across its jobs).
     pub tokens: std::sync::Arc<TokenCache>,
+    /// STAC indexes' answers about who holds what (shared like `tokens`).
+    pub placements: std::sync::Arc<crate::placements::Placements>,
 }
 
 /// A fetched part: where its files are now and which remote job made them.
@@ -403,6 +406,7 @@ impl Peers {
             attempts: attempts.max(1),
             user_token: None,
             tokens: std::sync::Arc::default(),
+            placements: std::sync::Arc::default(),
         }
     }
 
@@ -420,12 +424,7 @@ impl Peers {
         if local || self.peers.is_empty() {
             return Place::Local;
         }
-        let holders: Vec<PeerConfig> = self
-            .peers
-            .iter()
-            .filter(|p| p.holds.iter().any(|h| rookery_daops::wildcard::matches_star(h, item)))
-            .cloned()
-            .collect();
+        let holders: Vec<PeerConfig> = self.peers.iter().filter(|p| self.holds(p, item)).cloned().collect();
         if holders.is_empty() {
             Place::Local
         } else {
