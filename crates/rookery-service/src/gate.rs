@@ -289,7 +289,8 @@ impl AppState {
         }
         let Ok(daops) = self.data.as_deref() else { return Ok(None) };
         let Ok(e) = crate::estimate::estimate(daops, process, &request.inputs) else { return Ok(None) };
-        match crate::estimate::over_limits(&e, self.cfg.max_read_bytes, self.cfg.max_output_bytes) {
+        let l = self.quotas.limits(&owner.id);
+        match crate::estimate::over_limits(&e, l.max_read_bytes, l.max_output_bytes) {
             Some(why) => {
                 audit_current(&self.store, "job-refused", &owner.id, &format!("{process}: {why}"));
                 Err(OwsError::too_large(why))

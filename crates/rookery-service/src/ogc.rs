@@ -244,7 +244,7 @@ pub async fn process(State(st): State<St>, h: HeaderMap, uri: axum::http::Uri, P
 
 /// `POST /processes/{id}/execution?dry_run=true`: the pre-flight estimate of the request
 /// (from metadata, nothing queued or read) and whether it is within the node's limits.
-async fn dry_run(st: &St, process: &'static str, inputs: crate::process::Inputs) -> Response {
+async fn dry_run(st: &St, process: &'static str, inputs: crate::process::Inputs, who: &str) -> Response {
     if !crate::estimate::ESTIMATED.contains(&process) {
         return problem(
             StatusCode::BAD_REQUEST,
@@ -253,7 +253,8 @@ async fn dry_run(st: &St, process: &'static str, inputs: crate::process::Inputs)
         );
     }
     let data = st.data.clone();
-    let (max_read, max_output) = (st.cfg.max_read_bytes, st.cfg.max_output_bytes);
+    let l = st.quotas.limits(who);
+    let (max_read, max_output) = (l.max_read_bytes, l.max_output_bytes);
     let throughput = st.throughput.get();
     let res = tokio::task::spawn_blocking(move || {
         let d = data.map_err(crate::ops::ProcError::from)?;
@@ -479,7 +480,7 @@ pub async fn execute(
         };
     };
     if uri.query().is_some_and(|q| q.split('&').any(|kv| kv == "dry_run=true" || kv == "dry_run=1")) {
-        return dry_run(&st, p.id, inputs).await;
+        return dry_run(&st, p.id, inputs, &who.id).await;
     }
     let prefer_async = h
         .get_all("prefer")

@@ -20,6 +20,10 @@ pub struct Limits {
     pub concurrent_jobs: usize,
     /// Output bytes written per UTC day.
     pub daily_bytes: u64,
+    /// Estimated bytes one request may read (`max_read_bytes`, `read=`).
+    pub max_read_bytes: u64,
+    /// Estimated bytes one request may write (`max_output_bytes`, `output=`).
+    pub max_output_bytes: u64,
 }
 
 /// Over quota: what to tell the client, and when to come back.
@@ -66,6 +70,8 @@ impl Quotas {
                 rate_limit: cfg.rate_limit,
                 concurrent_jobs: cfg.identity.concurrent_jobs,
                 daily_bytes: cfg.identity.daily_bytes,
+                max_read_bytes: cfg.max_read_bytes,
+                max_output_bytes: cfg.max_output_bytes,
             },
             overrides: cfg.identity.overrides.iter().map(|o| (o.principal.clone(), o.clone())).collect(),
         }
@@ -80,6 +86,8 @@ impl Quotas {
                 rate_limit: o.rate_limit.unwrap_or(d.rate_limit),
                 concurrent_jobs: o.concurrent_jobs.unwrap_or(d.concurrent_jobs),
                 daily_bytes: o.daily_bytes.unwrap_or(d.daily_bytes),
+                max_read_bytes: o.max_read_bytes.unwrap_or(d.max_read_bytes),
+                max_output_bytes: o.max_output_bytes.unwrap_or(d.max_output_bytes),
             },
             None => d,
         }
@@ -150,10 +158,25 @@ mod tests {
         let mut cfg = Config::default();
         cfg.set("quota_concurrent_jobs", "1").unwrap();
         cfg.set("quota_daily_bytes", "1000").unwrap();
-        cfg.set("quota", "vip jobs=0 bytes=0 rate=2").unwrap();
+        cfg.set("max_read_bytes", "1G").unwrap();
+        cfg.set("quota", "vip jobs=0 bytes=0 rate=2 read=0 output=5G").unwrap();
         let q = Quotas::new(&cfg);
-        assert_eq!(q.limits("x"), Limits { rate_limit: 600, concurrent_jobs: 1, daily_bytes: 1000 });
-        assert_eq!(q.limits("vip"), Limits { rate_limit: 2, concurrent_jobs: 0, daily_bytes: 0 });
+        let x = Limits {
+            rate_limit: 600,
+            concurrent_jobs: 1,
+            daily_bytes: 1000,
+            max_read_bytes: 1_000_000_000,
+            max_output_bytes: 0,
+        };
+        assert_eq!(q.limits("x"), x);
+        let vip = Limits {
+            rate_limit: 2,
+            concurrent_jobs: 0,
+            daily_bytes: 0,
+            max_read_bytes: 0,
+            max_output_bytes: 5_000_000_000,
+        };
+        assert_eq!(q.limits("vip"), vip);
         let d = tempfile::tempdir().unwrap();
         let s = SqliteStore::open(&d.path().join("db")).unwrap();
         let p = Principal { id: "x".into(), name: "x".into(), scopes: vec![], via: Via::Jwt };

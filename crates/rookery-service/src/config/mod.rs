@@ -208,6 +208,10 @@ pub struct QuotaOverride {
     pub concurrent_jobs: Option<usize>,
     /// Output bytes per UTC day (`bytes=`, a size such as `10G`; 0: unlimited).
     pub daily_bytes: Option<u64>,
+    /// Estimated bytes one request may read (`read=`, a size; 0: unlimited).
+    pub max_read_bytes: Option<u64>,
+    /// Estimated bytes one request may write (`output=`, a size; 0: unlimited).
+    pub max_output_bytes: Option<u64>,
 }
 
 /// Identity settings: who may call (OIDC issuers besides API keys), what they may do, how much.
@@ -371,14 +375,18 @@ fn parse_override(item: &str) -> Result<QuotaOverride, ConfigError> {
         match w.split_once('=') {
             Some(("rate" | "rate_limit", v)) => q.rate_limit = Some(num("quota rate", v)?),
             Some(("jobs" | "concurrent_jobs", v)) => q.concurrent_jobs = Some(num("quota jobs", v)?),
-            Some(("bytes" | "daily_bytes", v)) => {
-                q.daily_bytes = Some(
-                    crate::text::parse_size(v).map_err(|e| ConfigError::Invalid(format!("config: 'quota': {e}")))?,
-                )
+            Some((k @ ("bytes" | "daily_bytes" | "read" | "max_read_bytes" | "output" | "max_output_bytes"), v)) => {
+                let b =
+                    crate::text::parse_size(v).map_err(|e| ConfigError::Invalid(format!("config: 'quota': {e}")))?;
+                match k {
+                    "bytes" | "daily_bytes" => q.daily_bytes = Some(b),
+                    "read" | "max_read_bytes" => q.max_read_bytes = Some(b),
+                    _ => q.max_output_bytes = Some(b),
+                }
             }
             _ => {
                 return Err(ConfigError::Invalid(format!(
-                    "config: unknown 'quota' option '{w}' (known: rate=, jobs=, bytes=)"
+                    "config: unknown 'quota' option '{w}' (known: rate=, jobs=, bytes=, read=, output=)"
                 )))
             }
         }
