@@ -665,6 +665,10 @@ impl Source for FixedSource {
         self.inner.compressed()
     }
 
+    fn chunking(&self, var: &str) -> Option<Vec<usize>> {
+        self.inner.chunking(var)
+    }
+
     fn read(&self, var: &str, start: &[usize], count: &[usize]) -> Result<Array, IoError> {
         if let Some(a) = self.virtuals.get(var) {
             let mut out = a.clone();

@@ -183,6 +183,10 @@ impl Source for AggSource {
         }
     }
 
+    fn chunking(&self, var: &str) -> Option<Vec<usize>> {
+        self.parts[0].src.chunking(var)
+    }
+
     fn read(&self, var: &str, start: &[usize], count: &[usize]) -> Result<Array, IoError> {
         let v = self.ds.var(var).ok_or_else(|| IoError::NoVariable(var.to_string()))?;
         let Some(axis) = v.axis_of(&self.time_dim) else {

@@ -344,6 +344,12 @@ impl ChunkReader {
         Ok(ChunkReader { bytes: Bytes::Storage(storage), len, hdf5, datasets: Mutex::new(HashMap::new()) })
     }
 
+    /// The chunk shape of variable `name`, when it is chunked.
+    pub(crate) fn chunk_shape(&self, name: &str) -> Option<Vec<usize>> {
+        let c = self.dataset(name).ok()?.chunks()?;
+        c.into_iter().map(|x| usize::try_from(x).ok()).collect()
+    }
+
     fn dataset(&self, name: &str) -> Result<Dataset> {
         let mut map = self.datasets.lock().map_err(|_| Error::InvalidData("dataset cache poisoned".into()))?;
         if let Some(d) = map.get(name) {

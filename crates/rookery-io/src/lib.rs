@@ -183,6 +183,12 @@ pub trait Source: Send + Sync {
         None
     }
 
+    /// The chunk shape `var` is stored in (`None`: unknown, or not chunked as in classic
+    /// files); pre-flight estimates count the chunks a request touches with it.
+    fn chunking(&self, _var: &str) -> Option<Vec<usize>> {
+        None
+    }
+
     /// Reads a whole variable.
     ///
     /// # Errors

@@ -448,6 +448,11 @@ impl Source for NcSource {
     fn compressed(&self) -> Option<bool> {
         self.file.as_classic().map(|_| false)
     }
+
+    fn chunking(&self, var: &str) -> Option<Vec<usize>> {
+        let shape = &self.ds.var(var)?.shape;
+        self.chunk_reader()?.chunk_shape(var).filter(|c| c.len() == shape.len())
+    }
 }
 
 impl NcSource {

@@ -20,6 +20,9 @@ pub struct Estimate {
     pub output_bytes: u64,
     /// Bytes written to the output files (compressed like the input).
     pub output_stored_bytes: u64,
+    /// Stored chunks read, over the variables whose chunk layout is known (`None`: none is,
+    /// e.g. classic files).
+    pub chunks: Option<u64>,
 }
 
 impl std::ops::AddAssign for Estimate {
@@ -28,6 +31,10 @@ impl std::ops::AddAssign for Estimate {
         self.read_stored_bytes += o.read_stored_bytes;
         self.output_bytes += o.output_bytes;
         self.output_stored_bytes += o.output_stored_bytes;
+        self.chunks = match (self.chunks, o.chunks) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
+        };
     }
 }
 
@@ -64,6 +71,33 @@ fn scaled(b: u64, r: f64) -> u64 {
 /// header, attributes and chunk index): what dominates small outputs.
 const OVERHEAD_PER_VAR: u64 = 16 << 10;
 
+/// Chunks of the variables with a known layout that the selection `sel` (dimension → the
+/// indices kept; absent: all) touches.
+fn chunks_touched(src: &dyn Source, sel: &dyn Fn(&str) -> Option<Vec<usize>>) -> Option<u64> {
+    let mut total: Option<u64> = None;
+    for v in &src.dataset().vars {
+        let Some(c) = src.chunking(&v.name).filter(|c| c.len() == v.dims.len() && c.iter().all(|&x| x > 0)) else {
+            continue;
+        };
+        let mut n = 1u64;
+        for ((d, &len), &cl) in v.dims.iter().zip(&v.shape).zip(&c) {
+            let k = match sel(d) {
+                Some(idx) => {
+                    let mut ks: Vec<usize> = idx.iter().map(|i| i / cl).collect();
+                    ks.dedup();
+                    ks.sort_unstable();
+                    ks.dedup();
+                    ks.len()
+                }
+                None => len.div_ceil(cl),
+            };
+            n *= k as u64;
+        }
+        total = Some(total.unwrap_or(0) + n);
+    }
+    total
+}
+
 fn with_ratio(src: &dyn Source, read: u64, output: u64) -> Estimate {
     let r = stored_ratio(src);
     let overhead = OVERHEAD_PER_VAR * src.dataset().vars.len() as u64;
@@ -72,6 +106,7 @@ fn with_ratio(src: &dyn Source, read: u64, output: u64) -> Estimate {
         read_stored_bytes: scaled(read, r),
         output_bytes: output,
         output_stored_bytes: scaled(output, r) + overhead,
+        chunks: None,
     }
 }
 
@@ -87,7 +122,9 @@ pub fn subset(src: &dyn Source, req: &SubsetRequest) -> Result<Estimate, OpError
         let n: usize = v.dims.iter().zip(&v.shape).map(|(d, &len)| plan.sels.get(d).map_or(len, Vec::len)).product();
         bytes += (n * v.dtype.size()) as u64;
     }
-    Ok(with_ratio(src, bytes, bytes))
+    let mut e = with_ratio(src, bytes, bytes);
+    e.chunks = chunks_touched(src, &|d| plan.sels.get(d).cloned());
+    Ok(e)
 }
 
 /// An operation that reads its variables whole; its output drops the dimensions in `reduced`
@@ -106,7 +143,9 @@ pub fn whole(src: &dyn Source, reduced: &[String]) -> Estimate {
             (n * v.dtype.size()) as u64
         })
         .sum();
-    with_ratio(src, read, output)
+    let mut e = with_ratio(src, read, output);
+    e.chunks = chunks_touched(src, &|_| None);
+    e
 }
 
 #[cfg(test)]
@@ -171,6 +210,7 @@ mod tests {
         let written: u64 = files.iter().map(|p| std::fs::metadata(p).unwrap().len()).sum();
         #[allow(clippy::cast_precision_loss)]
         let ratio = |a: u64, b: u64| a as f64 / b as f64;
+        assert_eq!(e.chunks, None, "a classic file has no chunks: {e:?}");
         // Planning reads the coordinates only (on this 2x4 grid they are most of the file).
         assert!(planned < e.read_bytes, "planning read {planned}");
         assert!((0.9..=1.1).contains(&ratio(e.read_bytes, read)), "estimated {} read {read}", e.read_bytes);
@@ -179,5 +219,14 @@ mod tests {
             "estimated {} written {written}",
             e.output_stored_bytes
         );
+    }
+
+    /// Chunks of a NetCDF-4 file: `ncdump -hs` lists `_ChunkSizes` time 512, time_bnds 1,2
+    /// and tas 1,96,192 for its one step (lat, lon and their bounds are contiguous): 3.
+    #[test]
+    fn chunks_of_a_netcdf4_file_are_counted() {
+        let f = shared("badc/cmip6/data/CMIP6/CMIP/AWI/AWI-ESM-1-1-LR/1pctCO2/r1i1p1f1/Amon/tas/gn/v20200212/tas_Amon_AWI-ESM-1-1-LR_1pctCO2_r1i1p1f1_gn_185501.nc");
+        let src = rookery_io::open_paths(&rookery_io::IoContext::from_env(), &[f]).unwrap();
+        assert_eq!(whole(src.as_ref(), &[]).chunks, Some(3));
     }
 }

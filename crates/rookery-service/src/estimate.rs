@@ -90,6 +90,7 @@ pub fn to_json(e: &CollectionEstimate, throughput: Option<(f64, u64)>) -> Value 
         "readStoredBytes": t.read_stored_bytes,
         "outputBytes": t.output_bytes,
         "outputStoredBytes": t.output_stored_bytes,
+        "chunks": t.chunks,
     });
     if let Some((bps, jobs)) = throughput {
         #[allow(clippy::cast_precision_loss)]
