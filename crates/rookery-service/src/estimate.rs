@@ -12,20 +12,7 @@ use rookery_ops::{AreaParam, LevelParam, SubsetRequest, TimeComponents, TimePara
 use serde_json::{json, Value};
 
 /// The data operations an estimate covers (workflows and the service's own processes not).
-pub const ESTIMATED: &[&str] = &[
-    "subset",
-    "concat",
-    "average",
-    "average_time",
-    "weighted_average",
-    "average_shape",
-    "regrid",
-    "subset_point",
-    "ensemble_stats",
-    "climatology",
-    "anomaly",
-    "stat_time",
-];
+pub use crate::process::DATA_OPERATIONS as ESTIMATED;
 
 /// Dimension names an `average`'s `dims` value stands for.
 fn dim_names(dims: &str) -> Vec<String> {

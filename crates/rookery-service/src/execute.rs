@@ -143,6 +143,16 @@ pub fn execute(process: &str, inputs: &Inputs, ctx: &Ctx<'_>) -> R<JobResult> {
             prov.stop(&utc_now());
             data_result(ctx, &uris, &prov)
         }
+        "estimate" => {
+            let op = first(inputs, "process").unwrap_or_default().to_string();
+            let mut rest = inputs.clone();
+            rest.remove("process");
+            let e = crate::estimate::estimate(ctx.daops()?, &op, &rest)?;
+            Ok(JobResult {
+                literals: vec![("estimate".into(), crate::estimate::to_json(&e, None).to_string())],
+                ..JobResult::default()
+            })
+        }
         "usage" => usage(inputs, ctx),
         "dashboard" => dashboard(inputs, ctx),
         other => Err(ProcError::server(format!("Process '{other}' cannot run in a worker"))),

@@ -68,6 +68,22 @@ fn dry_run_estimates_and_an_oversize_request_is_refused_before_queueing() {
     let st: Value = serde_json::from_slice(&get_h(&s.url(&format!("/jobs/{id}")), &h[..1]).body).unwrap();
     assert_eq!(st["estimate"]["readBytes"].as_u64(), Some(small), "{st}");
 
+    // The `estimate` process (WPS, and OGC API alike) answers the same estimate.
+    let q = format!(
+        "/wps?service=WPS&version=1.0.0&request=Execute&identifier=estimate&datainputs=process=subset;collection={};time=1961-01-01/1961-12-31&RawDataOutput=estimate",
+        enc(&file)
+    );
+    let r = get_h(&s.url(&q), &h[..1]);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let w: Value = serde_json::from_slice(&r.body).unwrap_or_else(|e| panic!("{e}: {}", r.text()));
+    assert_eq!(w["readBytes"].as_u64(), Some(small), "{w}");
+    let body = json!({"inputs": {"process": "average", "collection": [file], "dims": "time"}}).to_string();
+    let r = request("POST", &s.url("/processes/estimate/execution"), &h, body.as_bytes());
+    assert_eq!(r.status, 200, "{}", r.text());
+    let o: Value = serde_json::from_slice(&r.body).unwrap();
+    let v: Value = serde_json::from_str(o["estimate"].as_str().unwrap_or_else(|| panic!("{o}"))).unwrap();
+    assert_eq!(v["readBytes"].as_u64(), Some(read), "{v}");
+
     // A bad request's dry run is the same client error the job would give.
     let bad = json!({"inputs": {"collection": [file], "time": "1961-13-01/1961-12-31"}}).to_string();
     let r = request("POST", &s.url("/processes/subset/execution?dry_run=true"), &h, bad.as_bytes());

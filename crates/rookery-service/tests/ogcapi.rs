@@ -44,7 +44,8 @@ fn discovery_documents() {
             "orchestrate",
             "climatology",
             "anomaly",
-            "stat_time"
+            "stat_time",
+            "estimate"
         ]
     );
     let d = j(&get(&s.url("/processes/subset")));

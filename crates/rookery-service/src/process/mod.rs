@@ -143,9 +143,75 @@ impl ProcessDef {
     }
 }
 
-/// Every process, in rook's registration order.
+/// The data operations: processes that read datasets (estimated before they run; the
+/// `estimate` process takes their inputs).
+pub const DATA_OPERATIONS: &[&str] = &[
+    "subset",
+    "concat",
+    "average",
+    "average_time",
+    "weighted_average",
+    "average_shape",
+    "regrid",
+    "subset_point",
+    "ensemble_stats",
+    "climatology",
+    "anomaly",
+    "stat_time",
+];
+
+/// `estimate`: the pre-flight estimate of a data operation named by `process`, taking the
+/// inputs of every data operation (all optional here, any value: the operation's own checks
+/// apply when it is estimated). Built from `defs`.
+fn estimate(defs: &[ProcessDef]) -> ProcessDef {
+    let mut inputs = vec![InputDef {
+        id: "process",
+        title: "Process",
+        abstract_: "The data operation to estimate (subset, average, average_time, regrid, ...).",
+        min: 1,
+        max: 1,
+        kind: InputKind::Literal { data_type: "string", allowed: DATA_OPERATIONS, default: None },
+    }];
+    for d in defs.iter().filter(|d| DATA_OPERATIONS.contains(&d.id)) {
+        for i in &d.inputs {
+            if inputs.iter().any(|x| x.id == i.id) {
+                continue;
+            }
+            let mut i = i.clone();
+            i.min = u32::from(i.id == "collection");
+            if let InputKind::Literal { allowed, default, .. } = &mut i.kind {
+                *allowed = &[];
+                *default = None;
+            }
+            inputs.push(i);
+        }
+    }
+    ProcessDef {
+        id: "estimate",
+        title: "Estimate",
+        abstract_: "Pre-flight estimate of a data operation from metadata alone: bytes read (decoded and stored), chunks, output bytes, files. Nothing is read or queued.",
+        version: "1.0",
+        metadata: defs.iter().find(|d| d.id == "usage").map_or(&[], |d| d.metadata),
+        inputs,
+        outputs: vec![OutputDef {
+            id: "estimate",
+            title: "Estimate",
+            abstract_: "The estimate as JSON (readBytes, readStoredBytes, chunks, outputBytes, outputStoredBytes, files, datasets).",
+            kind: OutputKind::Literal { data_type: "string" },
+        }],
+        async_supported: false,
+    }
+}
+
+/// Every process, in rook's registration order (rookery's `estimate` last).
 #[must_use]
 pub fn all() -> Vec<ProcessDef> {
+    let mut v = rook_processes();
+    v.push(estimate(&v));
+    v
+}
+
+fn rook_processes() -> Vec<ProcessDef> {
     vec![
         health(),
         usage(),
