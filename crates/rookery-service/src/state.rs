@@ -124,8 +124,10 @@ impl AppState {
         let usage = crate::usage_log::UsageWriter::start(&store);
         let secret = Secret::load(&cfg.data_dir)?;
         let oidc = Arc::new(auth::oidc::Oidc::new(&cfg.identity)?);
-        let results =
-            (cfg.result_cache_bytes > 0).then(|| crate::jobs::ResultCache::new(&cfg.data_dir, cfg.result_cache_bytes));
+        #[allow(clippy::cast_possible_truncation)]
+        let retention = (cfg.retention_hours > 0.0).then_some((cfg.retention_hours * 3_600_000.0) as i64);
+        let results = (cfg.result_cache_bytes > 0)
+            .then(|| crate::jobs::ResultCache::new(&cfg.data_dir, cfg.result_cache_bytes, retention));
         let throughput = Arc::new(crate::jobs::Throughput::open(&cfg.data_dir));
         Ok(AppState {
             placements: Arc::default(),

@@ -66,7 +66,7 @@ fn an_identical_request_is_answered_from_the_cache_and_a_touched_input_misses() 
     let s = start_with(config(&state, false));
     let (alice, bob) = (s.key("alice", "execute,jobs"), s.key("bob", "execute,jobs"));
     let body = json!({"inputs": {"collection": [input.to_string_lossy()], "time": "1961-01-01/1962-12-31", "area": "0,-90,180,90"}});
-    let cache = rookery_service::jobs::ResultCache::new(&state, 5_000_000_000);
+    let cache = rookery_service::jobs::ResultCache::new(&state, 5_000_000_000, None);
 
     let first = submit(&s, &alice, &body);
     let st = finished(&s, &alice, &first);

@@ -6,8 +6,9 @@
 //!
 //! On disk, under `<data_dir>/result-cache/`: one directory per key holding `entry.json` and
 //! the files (hard links to the first job's outputs where the file system allows, so a cached
-//! result costs no space while that job is kept, and outlives its retention). The total size
-//! is bounded: the least recently used entries are removed first.
+//! result costs no space while that job is kept, and outlives it while it is used). The total
+//! size is bounded: the least recently used entries are removed first; entries unused for
+//! longer than the jobs' retention go too.
 
 use super::{JobResult, ResultFile};
 use crate::process::Inputs;
@@ -20,6 +21,8 @@ use std::path::{Path, PathBuf};
 pub struct ResultCache {
     dir: PathBuf,
     max_bytes: u64,
+    /// Milliseconds an entry is kept after its last use (`None`: no limit).
+    max_age_ms: Option<i64>,
 }
 
 /// What `entry.json` records.
@@ -76,10 +79,11 @@ fn safe(name: &str) -> bool {
 }
 
 impl ResultCache {
-    /// The cache under `data_dir`, bounded to `max_bytes`.
+    /// The cache under `data_dir`, bounded to `max_bytes`, no entry kept longer than
+    /// `max_age_ms` after its last use.
     #[must_use]
-    pub fn new(data_dir: &Path, max_bytes: u64) -> ResultCache {
-        ResultCache { dir: data_dir.join("result-cache"), max_bytes }
+    pub fn new(data_dir: &Path, max_bytes: u64, max_age_ms: Option<i64>) -> ResultCache {
+        ResultCache { dir: data_dir.join("result-cache"), max_bytes, max_age_ms }
     }
 
     /// The key of a request: SHA-256 (hex) of the process, its inputs (sorted by name), the
@@ -184,7 +188,7 @@ impl ResultCache {
             }
         }
         made?;
-        self.evict()
+        self.evict(now_ms)
     }
 
     fn entries(&self) -> io::Result<Vec<(String, Entry)>> {
@@ -206,13 +210,14 @@ impl ResultCache {
         Ok(out)
     }
 
-    fn evict(&self) -> io::Result<()> {
+    fn evict(&self, now_ms: i64) -> io::Result<()> {
         let mut all = self.entries()?;
         let mut total: u64 = all.iter().map(|(_, e)| e.bytes).sum();
         all.sort_by_key(|(_, e)| e.last_used);
         for (k, e) in all {
-            if total <= self.max_bytes {
-                break;
+            let expired = self.max_age_ms.is_some_and(|a| e.last_used < now_ms - a);
+            if total <= self.max_bytes && !expired {
+                continue;
             }
             std::fs::remove_dir_all(self.dir.join(&k))?;
             total -= e.bytes;
@@ -278,7 +283,7 @@ mod tests {
     #[test]
     fn restores_links_and_evicts_the_least_recently_used() {
         let t = tempfile::tempdir().unwrap();
-        let c = ResultCache::new(t.path(), 250);
+        let c = ResultCache::new(t.path(), 250, None);
         let (j1, j2, j3) = (t.path().join("j1"), t.path().join("j2"), t.path().join("j3"));
         for d in [&j1, &j2, &j3] {
             std::fs::create_dir_all(d).unwrap();
@@ -302,5 +307,20 @@ mod tests {
         assert!(c.restore("k4", &j2, 7).is_none());
         assert_eq!(c.clear().unwrap(), 2);
         assert_eq!(c.stats().unwrap().entries, 0);
+    }
+
+    #[test]
+    fn entries_unused_past_the_retention_go() {
+        let t = tempfile::tempdir().unwrap();
+        let c = ResultCache::new(t.path(), 1000, Some(100));
+        let j = t.path().join("j");
+        std::fs::create_dir_all(&j).unwrap();
+        c.store("old", "job1", "subset", &j, &result(&j, "a.nc", 10), 1_000).unwrap();
+        c.store("new", "job2", "subset", &j, &result(&j, "b.nc", 10), 1_050).unwrap();
+        assert_eq!(c.stats().unwrap().entries, 2);
+        // At 1,150 the first (last used at 1,000) is past 100 ms, the second not.
+        c.store("newer", "job3", "subset", &j, &result(&j, "c.nc", 10), 1_150).unwrap();
+        assert!(c.restore("old", &t.path().join("x"), 1_151).is_none());
+        assert_eq!(c.stats().unwrap().entries, 2);
     }
 }

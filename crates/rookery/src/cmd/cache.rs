@@ -37,7 +37,7 @@ pub(crate) enum ResultsCmd {
 
 fn results(args: &super::serve::ServeArgs, action: &ResultsCmd) -> Result<(), Failure> {
     let c = super::serve::config_with(args, false)?;
-    let cache = rookery_service::jobs::ResultCache::new(&c.data_dir, c.result_cache_bytes);
+    let cache = rookery_service::jobs::ResultCache::new(&c.data_dir, c.result_cache_bytes, None);
     let fail = |e: std::io::Error| Failure::io(format!("result cache in {}: {e}", c.data_dir.display()));
     match action {
         ResultsCmd::Stats => {
