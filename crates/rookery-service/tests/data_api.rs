@@ -272,6 +272,19 @@ fn etags_cache_and_not_found() {
     let r = get_h(&s.url(&format!("/datasets/{PSL}/files/{name}")), &[("Range", "bytes=0-7")]);
     assert_eq!(r.status, 206);
     assert_eq!(&r.body[1..4], b"HDF");
+    // Read through rookery-io's ServedFile: whole, revalidated, the last bytes, beyond the end.
+    let u = s.url(&format!("/datasets/{PSL}/files/{name}"));
+    let whole = get(&u);
+    assert_eq!(whole.status, 200);
+    assert_eq!(whole.body, std::fs::read(source_files(PSL).iter().find(|f| f.ends_with(name)).unwrap()).unwrap());
+    let ftag = whole.header("etag").unwrap().to_string();
+    assert_eq!(get_h(&u, &[("If-None-Match", &ftag)]).status, 304);
+    let lm = whole.header("last-modified").unwrap().to_string();
+    assert_eq!(get_h(&u, &[("If-Modified-Since", &lm)]).status, 304);
+    let r = get_h(&u, &[("Range", "bytes=-5")]);
+    assert_eq!((r.status, &r.body[..]), (206, &whole.body[whole.body.len() - 5..]));
+    let r = get_h(&u, &[("Range", "bytes=999999999-")]);
+    assert_eq!(r.status, 416, "{}", r.text());
 }
 
 #[test]
