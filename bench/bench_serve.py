@@ -22,10 +22,12 @@ Input: yearly files cut from /work/bench-data/tas.nc (bench/gen_daily.py: daily 
 shuffle, one chunk per step), written once into WORK/data/bench/day/tas/ (dataset id
 bench.day.tas). Needs a release `rookery` binary, .venv-zarr (scripts/setup-pyzarr.sh) and a
 venv with xpublish (`--xpublish-python`, e.g. made with `python -m venv .venv-bench &&
-.venv-bench/bin/pip install xpublish==0.5.2 xpublish-zarr==0.1.0 netCDF4 dask`).
+.venv-bench/bin/pip install xpublish==0.5.2 xpublish-zarr==0.1.0 netCDF4 dask kerchunk fastparquet
+h5py aiohttp`; the client (`--python`) needs dask too, for the local `open_mfdataset`: use the
+same venv).
 
     python bench/bench_serve.py --rookery target/release/rookery --work /tmp/bench-serve \
-        --xpublish-python .venv-bench/bin/python --years 3
+        --python .venv-bench/bin/python --xpublish-python .venv-bench/bin/python --years 10
 """
 
 import argparse
@@ -93,9 +95,9 @@ elif how == "refs":
     store = zarr.storage.FsspecStore(fs, read_only=True, path="")
     ds = xr.open_dataset(store, engine="zarr", consolidated=False, chunks={}, **kw)
 elif how == "parq":
-    # As xarray's engine="kerchunk": fsspec's LazyReferenceMapper over the directory URL.
-    m = fsspec.get_mapper("reference://", fo=target, remote_protocol="http", target_protocol="http")
-    ds = xr.open_dataset(m, engine="zarr", consolidated=False, chunks={}, zarr_format=2, **kw)
+    # kerchunk's xarray backend: fsspec's LazyReferenceMapper over the directory URL.
+    ds = xr.open_dataset(target, engine="kerchunk", open_dataset_options=dict(chunks={}, **kw),
+                         storage_options={"remote_protocol": "http", "target_protocol": "http"})
 t_open = time.perf_counter() - t0
 local = xr.open_mfdataset(files, combine="nested", concat_dim="time", data_vars="minimal",
                           coords="minimal", compat="override", **kw)
