@@ -4,11 +4,17 @@
 
   rookery-zarr   `rookery serve`'s /datasets/<id>/zarr (Zarr 2, chunks passed through)
   rookery-zarr3  `rookery serve`'s /datasets/<id>/zarr3 (Zarr 3, chunks re-encoded)
-  rookery-kc     rookery's /datasets/<id>/kerchunk.json, targets on a plain static file server
+  rookery-kc     rookery's /datasets/<id>/kerchunk.json?targets=download, targets on a plain
+                 static file server
+  rookery-kc-node  the same references with the files at rookery's own /datasets/<id>/files/
+  rookery-parq   rookery's /datasets/<id>/kerchunk.parq (fsspec's lazy Parquet references),
+                 files at rookery's /files/
   python-kc      Python kerchunk (SingleHdf5ToZarr + MultiZarrToZarr), same static server
   xpublish       xpublish + xpublish-zarr (Zarr 3) serving xr.open_mfdataset(files, chunks={"time": 1})
 
-For each: time to open; time and bytes moved (server's socket writes, /proc/<pid>/io) to read
+Run in paired rounds (--rounds; each round runs every method, in a rotated order) on a shared
+machine: every time is reported as a ratio to rookery-zarr's in the same round (geometric mean
+over rounds). For each: time to open; time and bytes moved (server's socket writes, /proc/<pid>/io) to read
 (a) one time step of the globe, (b) the whole series at one point, (c) one year of a regional
 box; server CPU seconds and peak RSS; whether the values equal a local xr.open_mfdataset read.
 
@@ -16,10 +22,12 @@ Input: yearly files cut from /work/bench-data/tas.nc (bench/gen_daily.py: daily 
 shuffle, one chunk per step), written once into WORK/data/bench/day/tas/ (dataset id
 bench.day.tas). Needs a release `rookery` binary, .venv-zarr (scripts/setup-pyzarr.sh) and a
 venv with xpublish (`--xpublish-python`, e.g. made with `python -m venv .venv-bench &&
-.venv-bench/bin/pip install xpublish==0.5.2 xpublish-zarr==0.1.0 netCDF4 dask`).
+.venv-bench/bin/pip install xpublish==0.5.2 xpublish-zarr==0.1.0 netCDF4 dask kerchunk fastparquet
+h5py aiohttp`; the client (`--python`) needs dask too, for the local `open_mfdataset`: use the
+same venv).
 
     python bench/bench_serve.py --rookery target/release/rookery --work /tmp/bench-serve \
-        --xpublish-python .venv-bench/bin/python --years 3
+        --python .venv-bench/bin/python --xpublish-python .venv-bench/bin/python --years 10
 """
 
 import argparse
@@ -86,6 +94,10 @@ elif how == "refs":
                            remote_options={"asynchronous": True})
     store = zarr.storage.FsspecStore(fs, read_only=True, path="")
     ds = xr.open_dataset(store, engine="zarr", consolidated=False, chunks={}, **kw)
+elif how == "parq":
+    # kerchunk's xarray backend: fsspec's LazyReferenceMapper over the directory URL.
+    ds = xr.open_dataset(target, engine="kerchunk", open_dataset_options=dict(chunks={}, **kw),
+                         storage_options={"remote_protocol": "http", "target_protocol": "http"})
 t_open = time.perf_counter() - t0
 local = xr.open_mfdataset(files, combine="nested", concat_dim="time", data_vars="minimal",
                           coords="minimal", compat="override", **kw)
@@ -173,7 +185,8 @@ def main():
     ap.add_argument("--python", default=".venv-zarr/bin/python", help="client Python (xarray, zarr, fsspec, kerchunk)")
     ap.add_argument("--xpublish-python", default=None, help="Python with xpublish (skipped without)")
     ap.add_argument("--out", default=None, help="JSON lines of results")
-    ap.add_argument("--skip", default="", help="comma-separated methods not to run (rookery-zarr, rookery-zarr3, rookery-kc)")
+    ap.add_argument("--rounds", type=int, default=2, help="paired rounds")
+    ap.add_argument("--skip", default="", help="comma-separated methods not to run (see above)")
     a = ap.parse_args()
     files = make_files(a.work, a.years)
     root = os.path.join(a.work, "data", "bench")
@@ -198,27 +211,37 @@ def main():
         base = f"http://127.0.0.1:{rport}/datasets/{ID}"
         wait_http(f"http://127.0.0.1:{rport}/", rk)
         skip = a.skip.split(",")
-        if "rookery-zarr" not in skip:
-            rows.append(run_client(a.python, "zarr", f"{base}/zarr", files, rk.pid, "rookery-zarr (v2)"))
-        if "rookery-zarr3" not in skip:
-            rows.append(run_client(a.python, "zarr3", f"{base}/zarr3", files, rk.pid, "rookery-zarr3"))
-        # rookery's references: the files' bytes at data_node_root (the static server).
         import urllib.request
         rk_refs = os.path.join(a.work, "rookery_refs.json")
         with open(rk_refs, "wb") as f:
+            f.write(urllib.request.urlopen(f"{base}/kerchunk.json?targets=download").read())
+        rk_node = os.path.join(a.work, "rookery_refs_node.json")
+        with open(rk_node, "wb") as f:
             f.write(urllib.request.urlopen(f"{base}/kerchunk.json").read())
-        if "rookery-kc" not in skip:
-            rows.append(run_client(a.python, "refs", rk_refs, files, static.pid, "rookery-kc (static)"))
         py_refs = os.path.join(a.work, "python_refs.json")
         gen = python_refs(a.python, files, static_url, py_refs)
         print(json.dumps({"python_kerchunk_generation_s": gen}), flush=True)
-        rows.append(run_client(a.python, "refs", py_refs, files, static.pid, "python-kc (static)"))
+        methods = [
+            ("rookery-zarr", "zarr", f"{base}/zarr", rk),
+            ("rookery-zarr3", "zarr3", f"{base}/zarr3", rk),
+            ("rookery-kc", "refs", rk_refs, static),
+            ("rookery-kc-node", "refs", rk_node, rk),
+            ("rookery-parq", "parq", f"{base}/kerchunk.parq", rk),
+            ("python-kc", "refs", py_refs, static),
+        ]
         if a.xpublish_python:
             xport = free_port()
             xp = subprocess.Popen([a.xpublish_python, "-c", XPUBLISH, str(xport)] + files)
             procs.append(xp)
             wait_http(f"http://127.0.0.1:{xport}/zarr/zarr.json", xp, limit=300)
-            rows.append(run_client(a.python, "zarr3", f"http://127.0.0.1:{xport}/zarr", files, xp.pid, "xpublish (zarr3)"))
+            methods.append(("xpublish", "zarr3", f"http://127.0.0.1:{xport}/zarr", xp))
+        methods = [m for m in methods if m[0] not in skip]
+        for rnd in range(a.rounds):
+            k = rnd % len(methods)
+            for label, how, target, proc in methods[k:] + methods[:k]:
+                row = run_client(a.python, how, target, files, proc.pid, label)
+                row["round"] = rnd
+                rows.append(row)
     finally:
         for p in procs:
             p.terminate()
@@ -227,6 +250,28 @@ def main():
         with open(a.out, "w") as f:
             for r in rows:
                 f.write(json.dumps(r) + "\n")
+    summary(rows)
+
+
+def summary(rows):
+    """Markdown table: each time as the geometric mean over rounds of its ratio to
+    rookery-zarr's in the same round; bytes, CPU and RSS as measured (mean over rounds)."""
+    import math
+    base = {r["round"]: r for r in rows if r["method"] == "rookery-zarr"}
+    keys = ["open_s", "a_step_s", "b_point_s", "c_box_year_s"]
+    print("| method | open | (a) step | (b) point series | (c) box-year | MB moved a/b/c | server CPU s | "
+          "server peak RSS MB | values equal |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for m in dict.fromkeys(r["method"] for r in rows):
+        rs = [r for r in rows if r["method"] == m and r["round"] in base]
+        if not rs:
+            continue
+        ratio = [math.exp(sum(math.log(r[k] / base[r["round"]][k]) for r in rs) / len(rs)) for k in keys]
+        mean = lambda k: sum(r[k] for r in rs) / len(rs)
+        eq = all(r[f"{x}_equal"] for r in rs for x in ("a_step", "b_point", "c_box_year"))
+        print(f"| {m} | " + " | ".join(f"{x:.2f}" for x in ratio)
+              + f" | {mean('a_step_MB'):.1f}/{mean('b_point_MB'):.0f}/{mean('c_box_year_MB'):.0f}"
+              + f" | {mean('server_cpu_s'):.1f} | {max(r['server_peak_rss_MB'] for r in rs):.0f} | {'yes' if eq else 'NO'} |")
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ mod nc_release;
 mod open;
 pub mod remote;
 pub mod s3;
+pub mod served_file;
 pub mod space;
 pub mod storage;
 pub mod temp;

@@ -171,6 +171,7 @@ pub fn router(st: St) -> Router {
         .route("/datasets/{id}/zarr/{*key}", get(crate::data::zarr2))
         .route("/datasets/{id}/zarr3/{*key}", get(crate::data::zarr3))
         .route("/datasets/{id}/kerchunk.json", get(crate::data::kerchunk))
+        .route("/datasets/{id}/kerchunk.parq/{*key}", get(crate::data::kerchunk_parq))
         .route("/datasets/{id}/files/{name}", get(crate::data::files))
         .route("/stac", get(crate::data::stac::landing))
         .route("/stac/conformance", get(crate::data::stac::conformance))

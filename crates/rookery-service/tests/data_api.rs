@@ -6,6 +6,7 @@
 mod common;
 
 use common::{get, get_h, Server};
+use rookery_io::Source;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -26,6 +27,10 @@ fn repo() -> PathBuf {
 /// Generated NetCDF-4 files with 1 MiB chunks (tests/py/make_served.py): passed through.
 const GEN: &str = "gen.day.tas";
 
+/// A generated NetCDF-4 file (tests/py/make_onechunk.py) whose variables are each ONE piece of
+/// the whole array: `tas` contiguous, `tasz` one deflated chunk (26 MB decoded each).
+const ONE: &str = "gen.big.tas";
+
 /// The test projects, project `gen` (its files generated once), and `[rookery]
 /// public_datasets = c3s-cordex.*` (set before any server of this binary starts).
 fn projects() {
@@ -40,6 +45,12 @@ fn projects() {
                 .output()
                 .unwrap();
             assert!(o.status.success(), "make_served.py: {}", String::from_utf8_lossy(&o.stderr));
+            let o = std::process::Command::new(python().unwrap())
+                .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/make_onechunk.py"))
+                .arg(gen.join("big/tas"))
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "make_onechunk.py: {}", String::from_utf8_lossy(&o.stderr));
         }
         let extra = tmp.join("data_api_public.ini");
         std::fs::write(
@@ -261,6 +272,19 @@ fn etags_cache_and_not_found() {
     let r = get_h(&s.url(&format!("/datasets/{PSL}/files/{name}")), &[("Range", "bytes=0-7")]);
     assert_eq!(r.status, 206);
     assert_eq!(&r.body[1..4], b"HDF");
+    // Read through rookery-io's ServedFile: whole, revalidated, the last bytes, beyond the end.
+    let u = s.url(&format!("/datasets/{PSL}/files/{name}"));
+    let whole = get(&u);
+    assert_eq!(whole.status, 200);
+    assert_eq!(whole.body, std::fs::read(source_files(PSL).iter().find(|f| f.ends_with(name)).unwrap()).unwrap());
+    let ftag = whole.header("etag").unwrap().to_string();
+    assert_eq!(get_h(&u, &[("If-None-Match", &ftag)]).status, 304);
+    let lm = whole.header("last-modified").unwrap().to_string();
+    assert_eq!(get_h(&u, &[("If-Modified-Since", &lm)]).status, 304);
+    let r = get_h(&u, &[("Range", "bytes=-5")]);
+    assert_eq!((r.status, &r.body[..]), (206, &whole.body[whole.body.len() - 5..]));
+    let r = get_h(&u, &[("Range", "bytes=999999999-")]);
+    assert_eq!(r.status, 416, "{}", r.text());
 }
 
 #[test]
@@ -320,4 +344,75 @@ fn bytes_served_count_against_the_daily_quota() {
     assert!((1..=86_400).contains(&retry), "{retry}");
     // Public datasets are not counted.
     assert_eq!(get(&s.url(&format!("/datasets/{PSL}/zarr/.zmetadata"))).status, 200);
+}
+
+/// Every value of `var` read from `a` equals `b`'s (NaN equal to NaN).
+fn same_values(a: &dyn rookery_io::Source, b: &dyn rookery_io::Source, var: &str) {
+    let shape = a.dataset().var(var).unwrap_or_else(|| panic!("{var} missing")).shape.clone();
+    assert_eq!(shape, b.dataset().var(var).unwrap().shape, "{var}");
+    let start = vec![0; shape.len()];
+    let x = a.read(var, &start, &shape).unwrap().to_f64().unwrap();
+    let y = b.read(var, &start, &shape).unwrap().to_f64().unwrap();
+    let diff = x.iter().zip(&y).filter(|(p, q)| p != q && !(p.is_nan() && q.is_nan())).count();
+    assert_eq!(diff, 0, "{var}: {diff} values differ");
+}
+
+#[test]
+fn parquet_references_are_read_back_by_rookery() {
+    let s = server(true);
+    let io = rookery_io::IoContext::from_env();
+    // Passthrough (the files' byte ranges: GEN's tas) and re-encoded (this server's chunks:
+    // TAS5's tas, merged into larger chunks) variables.
+    let mut ids = vec![(TAS5, "tas")];
+    if python().is_some() {
+        ids.push((GEN, "tas"));
+    }
+    for (id, var) in ids {
+        let url = s.url(&format!("/datasets/{id}/kerchunk.parq"));
+        let z = rookery_io::ZarrSource::open(&io, &url).unwrap_or_else(|e| panic!("{id}: {e}"));
+        let nc = rookery_io::open_paths(&io, &source_files(id)).unwrap();
+        same_values(&z, nc.as_ref(), var);
+        same_values(&z, nc.as_ref(), "time");
+        let note = z.dataset().attrs.get_str("rookery_references").unwrap_or_default().to_string();
+        let k = json(&get(&s.url(&format!("/datasets/{id}/kerchunk.json"))));
+        let zattrs: serde_json::Value = serde_json::from_str(k["refs"][".zattrs"].as_str().unwrap()).unwrap();
+        assert_eq!(zattrs["rookery_references"], serde_json::json!(note), "{id}: the same note as kerchunk.json");
+    }
+    let base = s.url(&format!("/datasets/{PSL}/kerchunk.parq"));
+    let r = get(&format!("{base}/psl/refs.0.parq"));
+    assert_eq!(r.status, 200);
+    assert_eq!(&r.body[..4], b"PAR1");
+    let tag = r.header("etag").unwrap().to_string();
+    assert_eq!(get_h(&format!("{base}/psl/refs.0.parq"), &[("If-None-Match", &tag)]).status, 304);
+    let meta = json(&get(&format!("{base}/.zmetadata")));
+    assert!(meta["record_size"].as_u64().unwrap() > 0 && meta["metadata"]["psl/.zarray"].is_object());
+    for key in
+        ["psl/refs.1.parq", "psl/refs.x.parq", "nope/refs.0.parq", "psl/.zarray", "refs.0.parq", "psl/refs.-1.parq"]
+    {
+        let r = get(&format!("{base}/{key}"));
+        assert_eq!(r.status, 404, "{key}: {}", r.text());
+        assert_eq!(json(&r)["code"], "NotFound");
+    }
+}
+
+#[test]
+fn a_variable_stored_as_one_piece_is_served_in_small_chunks() {
+    let Some(_) = python() else {
+        eprintln!("NOTICE: .venv-zarr missing (run scripts/setup-pyzarr.sh); the one-chunk dataset is not generated");
+        return;
+    };
+    let s = server(true);
+    let d = json(&get(&s.url(&format!("/datasets/{ONE}"))));
+    for var in ["tas", "tasz"] {
+        let v = &d["variables"][var];
+        assert_eq!(v["shape"], serde_json::json!([100, 180, 360]), "{v}");
+        // Halved along the largest chunk dimension until a chunk holds at most 8 MiB.
+        assert_eq!(v["zarr_chunks"], serde_json::json!([100, 180, 90]), "{v}");
+        assert_eq!(v["zarr_v2_codec"], "re-encoded: zlib level 1");
+        let z = json(&get(&s.url(&format!("/datasets/{ONE}/zarr/{var}/.zarray"))));
+        let n: u64 = z["chunks"].as_array().unwrap().iter().map(|c| c.as_u64().unwrap()).product();
+        assert!(n * 4 <= rookery_io::zarr_serve::MAX_CHUNK_BYTES as u64, "{z}");
+    }
+    // xarray, zarr-python and fsspec read values equal to the file's (netCDF4).
+    check_with_python(&s, ONE, false, false);
 }

@@ -22,7 +22,7 @@ mod nc3;
 mod out;
 
 pub use combine::{combine, combine_with_progress};
-pub use out::{write, DEFAULT_RECORD_SIZE};
+pub use out::{parquet_rows, write, DEFAULT_RECORD_SIZE};
 
 use crate::zarr_write::{attrs_json, fill_json, le_bytes, v2_dtype};
 use crate::{IoError, NcSource, Source};

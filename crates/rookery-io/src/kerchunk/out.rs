@@ -160,6 +160,20 @@ fn pandas_metadata() -> String {
 }
 
 fn write_rows(path: &Path, rows: &[Option<&Chunk>]) -> Result<(), parquet::errors::ParquetError> {
+    rows_to(std::fs::File::create(path)?, rows)
+}
+
+/// One `refs.<k>.parq` file (the rows given, see the module documentation) in memory.
+///
+/// # Errors
+/// The Parquet writer's failure (none expected writing to memory).
+pub fn parquet_rows(rows: &[Option<&Chunk>]) -> Result<Vec<u8>, parquet::errors::ParquetError> {
+    let mut out = Vec::new();
+    rows_to(&mut out, rows)?;
+    Ok(out)
+}
+
+fn rows_to<W: std::io::Write + Send>(out: W, rows: &[Option<&Chunk>]) -> Result<(), parquet::errors::ParquetError> {
     let schema = Arc::new(parse_message_type(
         "message schema {
             OPTIONAL BYTE_ARRAY path (UTF8);
@@ -175,8 +189,7 @@ fn write_rows(path: &Path, rows: &[Option<&Chunk>]) -> Result<(), parquet::error
             .set_key_value_metadata(Some(vec![KeyValue::new("pandas".to_string(), pandas_metadata())]))
             .build(),
     );
-    let file = std::fs::File::create(path)?;
-    let mut w = SerializedFileWriter::new(file, schema, props)?;
+    let mut w = SerializedFileWriter::new(out, schema, props)?;
     let (mut paths, mut pdef) = (Vec::new(), Vec::new());
     let (mut offs, mut sizes) = (Vec::new(), Vec::new());
     let (mut raws, mut rdef) = (Vec::new(), Vec::new());

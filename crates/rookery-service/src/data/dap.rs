@@ -57,7 +57,7 @@ fn with_headers(mut r: Response, description: &'static str, who: &Reader) -> Res
 }
 
 /// A channel's receiving end as a body stream.
-struct Chan(tokio::sync::mpsc::Receiver<Result<Bytes, std::io::Error>>);
+pub(super) struct Chan(pub(super) tokio::sync::mpsc::Receiver<Result<Bytes, std::io::Error>>);
 
 impl futures_core::Stream for Chan {
     type Item = Result<Bytes, std::io::Error>;

@@ -7,8 +7,9 @@
 //!                                      files, fixes applied, links
 //!   GET /datasets/{id}/zarr/{key}      Zarr 2 (consolidated)       ┐ zarr.rs
 //!   GET /datasets/{id}/zarr3/{key}     Zarr 3                      │
-//!   GET /datasets/{id}/kerchunk.json   Kerchunk references         │
 //!   GET /datasets/{id}/files/{name}    the dataset's files (Range) ┘
+//!   GET /datasets/{id}/kerchunk.json   Kerchunk references (JSON)      ┐ refs.rs
+//!   GET /datasets/{id}/kerchunk.parq/{key}  the same as Parquet refs   ┘
 //!   GET /opendap/{id}.{dds,das,dods,ascii,html}   OPeNDAP DAP2   ┐ dap.rs
 //!   GET /opendap4/{id}.{dmr,dap,html}             OPeNDAP DAP4   ┘
 //! ```
@@ -24,6 +25,7 @@
 
 mod dap;
 mod edr;
+mod refs;
 pub mod stac;
 mod zarr;
 
@@ -32,7 +34,8 @@ pub use edr::{
     api as edr_api, collection as edr_collection, collections as edr_collections, conformance as edr_conformance,
     landing as edr_landing, query as edr_query,
 };
-pub use zarr::{files, kerchunk, zarr2, zarr3};
+pub use refs::{kerchunk, kerchunk_parq};
+pub use zarr::{files, zarr2, zarr3};
 
 use crate::error::OwsError;
 use crate::state::St;
@@ -372,6 +375,7 @@ fn describe(d: &ServedDataset, base: &str) -> Value {
             {"rel": "zarr-v2", "href": format!("{href}/zarr"), "title": "Zarr 2 with consolidated metadata"},
             {"rel": "zarr-v3", "href": format!("{href}/zarr3"), "title": "Zarr 3"},
             {"rel": "kerchunk", "href": format!("{href}/kerchunk.json"), "title": "Kerchunk references (JSON v1)"},
+            {"rel": "kerchunk-parquet", "href": format!("{href}/kerchunk.parq"), "title": "Kerchunk references (fsspec lazy Parquet directory)"},
             {"rel": "collection", "href": format!("{base}/datasets")},
         ],
     })

@@ -7,6 +7,8 @@ usage: serve_check.py BASE_URL DATASET_ID SUBSET_NC|- NC [NC ...]
   zarr3     xarray.open_zarr(BASE/datasets/ID/zarr3, zarr_format=3) and zarr-python 3's
             open_group reading the main variable's stored values
   kerchunk  fsspec ReferenceFileSystem over BASE/datasets/ID/kerchunk.json (HTTP targets)
+  parquet   xarray engine="kerchunk" (fsspec's LazyReferenceMapper) over the Parquet reference
+            directory BASE/datasets/ID/kerchunk.parq
 Each must hold every variable of the source files (joined along time) with equal decoded
 values; with a subset output, every variable of it too. Prints one line per check; exits
 non-zero with the difference on any mismatch.
@@ -96,11 +98,19 @@ def main():
     same(k, src, "kerchunk", attrs=not fixed)
     print(f"kerchunk ok: {len(k.variables)} variables; {k.attrs.get('rookery_references', '')[:80]}")
 
+    so = {"remote_protocol": "http", "target_protocol": "http"}
+    p = xr.open_dataset(f"{url}/kerchunk.parq", engine="kerchunk", storage_options=so,
+                        open_dataset_options=KW).load()
+    same(p, src, "parquet", attrs=not fixed)
+    if p.attrs.get("rookery_references") != k.attrs.get("rookery_references"):
+        raise SystemExit("parquet: the note differs from kerchunk.json's")
+    print(f"parquet ok: {len(p.variables)} variables")
+
     if subset != "-":
         s = xr.open_dataset(subset, **KW).load()
-        for what, d in (("zarr2", z2), ("zarr3", z3), ("kerchunk", k)):
+        for what, d in (("zarr2", z2), ("zarr3", z3), ("kerchunk", k), ("parquet", p)):
             same(d, s, f"{what} vs subset", attrs=False)
-        print("subset ok: zarr2, zarr3 and kerchunk equal the rookery subset output")
+        print("subset ok: zarr2, zarr3, kerchunk and parquet equal the rookery subset output")
 
 
 main()

@@ -21,6 +21,10 @@
 //! (256 KiB–8 MiB, or the whole array). Zarr 3 chunks are always re-encoded (numcodecs'
 //! shuffle/zlib are not Zarr 3 core codecs).
 
+mod refs;
+
+pub use refs::{RefTargets, PARQ_RECORD_SIZE};
+
 use crate::kerchunk::{Chunk, FileRefs};
 use crate::zarr_write::{attrs_json, compress, copy_region, elem_bytes, le_bytes, v2_array, v3_array};
 use crate::{IoContext, IoError, RangeSource, Source};
@@ -254,71 +258,6 @@ impl ZarrView {
     #[must_use]
     pub fn v3_array(&self, var: &str) -> Option<Value> {
         self.var(var).map(|v| v3_array(&v.var, &v.chunks))
-    }
-
-    /// Kerchunk references (JSON version 1 `refs`) of the Zarr 2 view: passthrough
-    /// variables reference the files' bytes (`file_url` maps a file path to the URL clients
-    /// read it at), every other variable's chunks are whole-object references to
-    /// `chunk_url(var, key)` (this view's re-encoded chunks); `note` goes into the root
-    /// `.zattrs` as `rookery_references`.
-    #[must_use]
-    pub fn references(
-        &self,
-        file_url: &dyn Fn(&str) -> String,
-        chunk_url: &dyn Fn(&str, &str) -> String,
-        note: &str,
-    ) -> Map<String, Value> {
-        let mut m = Map::new();
-        let mut attrs = self.attrs.clone();
-        attrs.insert("rookery_references".into(), json!(note));
-        m.insert(".zgroup".into(), json!(r#"{"zarr_format":2}"#));
-        m.insert(".zattrs".into(), json!(Value::Object(attrs).to_string()));
-        for v in &self.vars {
-            let name = &v.var.name;
-            let (a, b) = Self::v2_docs(v);
-            m.insert(format!("{name}/.zarray"), json!(a.to_string()));
-            m.insert(format!("{name}/.zattrs"), json!(b.to_string()));
-            match &v.pass {
-                Some(p) => {
-                    for (idx, c) in &p.refs {
-                        let key = v2_key(&idx.iter().map(|&i| i as usize).collect::<Vec<_>>());
-                        let val = match c {
-                            Chunk::Range { path, offset, size } => json!([file_url(path), offset, size]),
-                            c => crate::kerchunk::chunk_json(c),
-                        };
-                        m.insert(format!("{name}/{key}"), val);
-                    }
-                }
-                None => {
-                    let grid = v.grid();
-                    if grid.contains(&0) {
-                        continue;
-                    }
-                    let mut idx = vec![0usize; grid.len()];
-                    loop {
-                        let key = v2_key(&idx);
-                        m.insert(format!("{name}/{key}"), json!([chunk_url(name, &key)]));
-                        // Next position (odometer, last axis fastest).
-                        let mut d = grid.len();
-                        loop {
-                            if d == 0 {
-                                break;
-                            }
-                            d -= 1;
-                            idx[d] += 1;
-                            if idx[d] < grid[d] {
-                                break;
-                            }
-                            idx[d] = 0;
-                        }
-                        if d == 0 && idx.iter().all(|&i| i == 0) {
-                            break;
-                        }
-                    }
-                }
-            }
-        }
-        m
     }
 
     /// The grid position a chunk key names (`i.j.k` for Zarr 2, `c/i/j/k` for Zarr 3), if it
