@@ -173,6 +173,7 @@ pub fn item(base: &str, d: &ServedDataset, processes: &[&str]) -> Value {
             "zarr": {"href": format!("{ds}/zarr"), "type": "application/vnd+zarr", "title": "Zarr 2 (consolidated)", "roles": ["data"]},
             "zarr3": {"href": format!("{ds}/zarr3"), "type": "application/vnd+zarr", "title": "Zarr 3", "roles": ["data"]},
             "kerchunk": {"href": format!("{ds}/kerchunk.json"), "type": "application/json", "title": "Kerchunk references", "roles": ["references"]},
+            "kerchunk_parquet": {"href": format!("{ds}/kerchunk.parq"), "title": "Kerchunk references (fsspec Parquet directory)", "roles": ["references"]},
             "opendap": {"href": format!("{base}/opendap/{}", d.id), "title": "OPeNDAP DAP2", "roles": ["data"]},
             "edr": {"href": format!("{base}/edr/collections/{}", d.id), "type": "application/json", "title": "OGC API - EDR", "roles": ["data"]},
         },
