@@ -13,20 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// Operations a workflow step may run (the data processes this server has).
-pub const WORKFLOW_OPERATIONS: &[&str] = &[
-    "subset",
-    "average_time",
-    "average",
-    "average_shape",
-    "weighted_average",
-    "concat",
-    "regrid",
-    "subset_point",
-    "ensemble_stats",
-    "climatology",
-    "anomaly",
-    "stat_time",
-];
+pub use crate::process::DATA_OPERATIONS as WORKFLOW_OPERATIONS;
 
 /// One step.
 #[derive(Clone, Debug)]

@@ -14,7 +14,7 @@
 //! (loudly) otherwise.
 
 mod common;
-use common::mqtt::{broker, free_port, read, tools_and_broker, until, Kill};
+use common::mqtt::{broker, free_port, read, tools_and_broker, until, validate, Kill};
 use common::{shared, workspace};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -177,26 +177,9 @@ fn standing_job_runs_once_per_notification_and_announces_its_product() {
             .expect("publish");
         assert!(st.success(), "publishing failed");
     };
-    let home = t.join("home");
-    std::fs::create_dir_all(&home).expect("home");
-    assert!(Command::new("cp")
-        .arg("-r")
-        .arg(shared("pywis-pubsub-bundle"))
-        .arg(home.join(".pywis-pubsub"))
-        .status()
-        .expect("cp")
-        .success());
     // A derived product's notification: valid, and its sha512 that of the file it links to.
     let check = |m: &Value, k: usize| {
-        let p = t.join(format!("derived{k}.json"));
-        std::fs::write(&p, m.to_string()).expect("write");
-        let o = Command::new(py.parent().expect("bin").join("pywis-pubsub"))
-            .args(["ets", "validate"])
-            .arg(&p)
-            .env("HOME", &home)
-            .output()
-            .expect("pywis-pubsub");
-        assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        validate(&py, t, m);
         assert_eq!(m["properties"]["metadata_id"], "urn:wmo:md:xx-rookery-test:process.orchestrate");
         let href = m["links"][0]["href"].as_str().expect("href");
         assert_eq!(m["links"][0]["rel"], "canonical");
