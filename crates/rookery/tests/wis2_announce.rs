@@ -6,12 +6,10 @@
 //! passes `pywis-pubsub ets validate`.
 
 mod common;
-use common::mqtt::{free_port, read, tools_and_broker, until, validate, Kill};
-use common::{shared, workspace};
+use common::mqtt::{free_port, log_of, read, subscriber, tools_and_broker, until, validate, Kill};
+use common::shared;
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 const DIR: &str = "mini-esgf/badc/cmip5/data/cmip5/output1/MOHC/HadGEM2-ES/rcp85/mon/atmos/Amon/r1i1p1/latest/tas";
@@ -22,7 +20,6 @@ const TOPIC: &str = "origin/a/wis2/xx-rookery-test/data/recommended/climate/expe
 
 #[test]
 fn added_changed_and_removed_files_of_a_served_dataset_are_announced() {
-    let ws = workspace();
     let tmp = tempfile::tempdir().expect("tmp");
     let t = tmp.path();
     let bdir = t.join("broker");
@@ -48,15 +45,8 @@ fn added_changed_and_removed_files_of_a_served_dataset_are_announced() {
     )
     .expect("roocs.ini");
 
-    let mut sub = Command::new(&py)
-        .arg(ws.join("crates/rookery/tests/py/wis2_subscribe.py"))
-        .args([bdir.to_str().expect("dir"), TOPIC, "3", "120"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("subscriber");
-    let mut got = BufReader::new(sub.stdout.take().expect("stdout")).lines();
+    let (sub, mut got) = subscriber(&py, &bdir, TOPIC, 3);
     kill.0.push(sub);
-    assert_eq!(got.next().expect("ready").expect("line"), "ready");
     let mut serve = Command::new(env!("CARGO_BIN_EXE_rookery"))
         .args(["serve", "--port", &sport.to_string(), "--data-dir"])
         .arg(t.join("data"))
@@ -68,15 +58,7 @@ fn added_changed_and_removed_files_of_a_served_dataset_are_announced() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("serve");
-    let log = Arc::new(Mutex::new(String::new()));
-    {
-        let (err, log) = (serve.stderr.take().expect("stderr"), log.clone());
-        std::thread::spawn(move || {
-            for l in BufReader::new(err).lines().map_while(Result::ok) {
-                log.lock().expect("log").push_str(&(l + "\n"));
-            }
-        });
-    }
+    let log = log_of(&mut serve);
     kill.0.push(serve);
     until(60, "the first scan", || {
         log.lock().expect("log").contains("wis2: announcing the files of 1 dataset(s) from now on").then_some(())

@@ -47,14 +47,7 @@ impl Drop for Broker {
 fn setup(tmp: &Path) -> Option<(PathBuf, Broker)> {
     let ws = workspace();
     let ci = std::env::var_os("CI").is_some();
-    if ci {
-        for s in ["scripts/setup-pyzarr.sh", "scripts/setup-wis2.sh"] {
-            assert!(Command::new("bash").arg(ws.join(s)).status().expect(s).success(), "{s} failed");
-        }
-    }
-    let py = ws.join(".venv-zarr/bin/python");
-    let tools = py.exists()
-        && Command::new(&py).args(["-c", "import paho.mqtt, pywis_pubsub"]).status().is_ok_and(|s| s.success());
+    let py = common::mqtt::wis2_python();
     let broker = match std::env::var_os("ROOKERY_TEST_MQTT") {
         Some(d) => Some(Broker { dir: PathBuf::from(d), own: false }),
         None => {
@@ -70,8 +63,8 @@ fn setup(tmp: &Path) -> Option<(PathBuf, Broker)> {
             ok.then_some(b)
         }
     };
-    match (tools, broker) {
-        (true, Some(b)) => Some((py, b)),
+    match (py, broker) {
+        (Some(py), Some(b)) => Some((py, b)),
         _ => {
             assert!(!ci, "mosquitto, paho-mqtt or pywis-pubsub missing under CI (scripts/setup-wis2.sh)");
             eprintln!("NOTICE: mosquitto / paho-mqtt / pywis-pubsub missing (run scripts/setup-wis2.sh); WIS2 MQTT test skipped");

@@ -14,13 +14,12 @@
 //! (loudly) otherwise.
 
 mod common;
-use common::mqtt::{broker, free_port, read, tools_and_broker, until, validate, Kill};
+use common::mqtt::{broker, free_port, log_of, read, subscriber, tools_and_broker, until, validate, Kill};
 use common::{shared, workspace};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
 
 const F1: &str = "mini-esgf/badc/cmip6/data/CMIP6/DCPP/CMCC/CMCC-CM2-SR5/dcppA-hindcast/s1960-r10i1p1f1/Amon/pr/gn/v20210719/pr_Amon_CMCC-CM2-SR5_dcppA-hindcast_s1960-r10i1p1f1_gn_196011-197012.nc";
 const F2: &str = "mini-esgf/badc/cmip6/data/CMIP6/DCPP/MOHC/HadGEM3-GC31-MM/dcppA-hindcast/s2004-r3i1p1f2/Amon/pr/gn/v20200417/pr_Amon_HadGEM3-GC31-MM_dcppA-hindcast_s2004-r3i1p1f2_gn_200501-200512.nc";
@@ -101,25 +100,10 @@ fn standing_job_runs_once_per_notification_and_announces_its_product() {
     .expect("wf");
     let wf_s = wf.to_string_lossy().into_owned();
     // The subscriber to the derived products, then the node.
-    let mut sub = Command::new(&py)
-        .arg(ws.join("crates/rookery/tests/py/wis2_subscribe.py"))
-        .args([bdir.to_str().expect("dir"), OUT_TOPIC, "2", "120"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("subscriber");
-    let mut derived = BufReader::new(sub.stdout.take().expect("stdout")).lines();
+    let (sub, mut derived) = subscriber(&py, &bdir, OUT_TOPIC, 2);
     kill.0.push(sub);
-    assert_eq!(derived.next().expect("ready").expect("line"), "ready");
     let mut serve = rookery(&["serve", "--port", &sport.to_string()]).stderr(Stdio::piped()).spawn().expect("serve");
-    let log = Arc::new(Mutex::new(String::new()));
-    {
-        let (err, log) = (serve.stderr.take().expect("stderr"), log.clone());
-        std::thread::spawn(move || {
-            for l in BufReader::new(err).lines().map_while(Result::ok) {
-                log.lock().expect("log").push_str(&(l + "\n"));
-            }
-        });
-    }
+    let log = log_of(&mut serve);
     kill.0.push(serve);
     // The standing job, added while the node runs: it subscribes to its topic.
     let sid = ok(rookery(&[

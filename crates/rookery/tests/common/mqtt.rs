@@ -50,27 +50,68 @@ pub(crate) fn until<T>(secs: u64, what: &str, mut f: impl FnMut() -> Option<T>) 
     }
 }
 
-/// The Python of .venv-zarr when paho-mqtt and pywis-pubsub import and a broker started in
-/// `dir`; `None` (skip) outside CI, a failure under CI.
-pub(crate) fn tools_and_broker(dir: &Path) -> Option<PathBuf> {
+/// The Python of .venv-zarr when paho-mqtt and pywis-pubsub import (installed first under
+/// CI by scripts/setup-wis2.sh).
+pub(crate) fn wis2_python() -> Option<PathBuf> {
     let ws = workspace();
-    let ci = std::env::var_os("CI").is_some();
-    if ci {
+    if std::env::var_os("CI").is_some() {
         for s in ["scripts/setup-pyzarr.sh", "scripts/setup-wis2.sh"] {
             assert!(Command::new("bash").arg(ws.join(s)).status().expect(s).success(), "{s} failed");
         }
     }
     let py = ws.join(".venv-zarr/bin/python");
-    let tools = py.exists()
+    let ok = py.exists()
         && Command::new(&py).args(["-c", "import paho.mqtt, pywis_pubsub"]).status().is_ok_and(|s| s.success());
-    if !tools || !broker(dir, "mqtt-start.sh", Some(free_port())) {
+    ok.then_some(py)
+}
+
+/// The Python of [`wis2_python`] and a broker started in `dir`; `None` (skip) outside CI, a
+/// failure under CI.
+pub(crate) fn tools_and_broker(dir: &Path) -> Option<PathBuf> {
+    let ci = std::env::var_os("CI").is_some();
+    let py = wis2_python();
+    if py.is_none() || !broker(dir, "mqtt-start.sh", Some(free_port())) {
         assert!(!ci, "mosquitto, paho-mqtt or pywis-pubsub missing under CI (scripts/setup-wis2.sh)");
         eprintln!(
             "NOTICE: mosquitto / paho-mqtt / pywis-pubsub missing (run scripts/setup-wis2.sh); WIS2 test skipped"
         );
         return None;
     }
-    Some(py)
+    py
+}
+
+/// A paho-mqtt subscriber to `topic` on the broker in `dir` (tests/py/wis2_subscribe.py)
+/// that exits after `count` messages: the child, and its lines after "ready" (each a message).
+pub(crate) fn subscriber(
+    py: &Path,
+    dir: &Path,
+    topic: &str,
+    count: usize,
+) -> (Child, std::io::Lines<std::io::BufReader<std::process::ChildStdout>>) {
+    use std::io::BufRead;
+    let mut sub = Command::new(py)
+        .arg(workspace().join("crates/rookery/tests/py/wis2_subscribe.py"))
+        .arg(dir)
+        .args([topic, &count.to_string(), "120"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("subscriber");
+    let mut lines = std::io::BufReader::new(sub.stdout.take().expect("stdout")).lines();
+    assert_eq!(lines.next().expect("ready").expect("line"), "ready");
+    (sub, lines)
+}
+
+/// Collects `child`'s standard error (piped) into a string as it comes.
+pub(crate) fn log_of(child: &mut Child) -> std::sync::Arc<std::sync::Mutex<String>> {
+    use std::io::BufRead;
+    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let (err, l) = (child.stderr.take().expect("stderr"), log.clone());
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(err).lines().map_while(Result::ok) {
+            l.lock().expect("log").push_str(&(line + "\n"));
+        }
+    });
+    log
 }
 
 /// `pywis-pubsub ets validate` of message `m` (the offline bundle of ../shared/data).
