@@ -697,6 +697,19 @@ impl Source for FixedSource {
         self.inner.read(var, start, count)
     }
 
+    fn read_reusing(
+        &self,
+        var: &str,
+        start: &[usize],
+        count: &[usize],
+        spare: Option<Array>,
+    ) -> Result<Array, IoError> {
+        if self.virtuals.contains_key(var) || self.squeezed.contains_key(var) {
+            return self.read(var, start, count);
+        }
+        self.inner.read_reusing(var, start, count, spare)
+    }
+
     fn paths(&self) -> Vec<PathBuf> {
         self.inner.paths()
     }

@@ -371,6 +371,7 @@ impl ChunkReader {
         shape: &[usize],
         start: &[usize],
         count: &[usize],
+        spare: Option<Vec<T>>,
     ) -> Result<Option<ArrayD<T>>> {
         let ds = self.dataset(name)?;
         let ndim = shape.len();
@@ -411,7 +412,16 @@ impl ChunkReader {
         if total == 0 {
             return Ok(Some(ArrayD::default(IxDyn(count))));
         }
-        let mut out = vec![if plan.complete { T::default() } else { fill }; total];
+        // A spare buffer is reused as is when every element will be decoded into it (a
+        // complete plan): no zeroing of memory about to be overwritten.
+        let mut out = spare.unwrap_or_default();
+        if plan.complete {
+            out.truncate(total);
+            out.resize(total, T::default());
+        } else {
+            out.clear();
+            out.resize(total, fill);
+        }
         let chunk: Vec<usize> = plan
             .chunk_shape
             .iter()

@@ -176,6 +176,23 @@ pub trait Source: Send + Sync {
     /// # Errors
     /// Unknown variable, out-of-range selection, or a data/decoding failure.
     fn read(&self, var: &str, start: &[usize], count: &[usize]) -> Result<Array, IoError>;
+    /// [`Source::read`], possibly storing the result in `spare` (the array of an earlier read
+    /// that is no longer needed): streaming loops hand each block back, so a reader that can
+    /// reuse it neither allocates nor zeroes a new buffer per block. Sources that cannot ignore
+    /// it (the default).
+    ///
+    /// # Errors
+    /// As [`Source::read`].
+    fn read_reusing(
+        &self,
+        var: &str,
+        start: &[usize],
+        count: &[usize],
+        spare: Option<Array>,
+    ) -> Result<Array, IoError> {
+        drop(spare);
+        self.read(var, start, count)
+    }
     /// The files behind this source, in order.
     fn paths(&self) -> Vec<PathBuf>;
     /// Whether the data are stored compressed (`Some(false)`: plainly, as in classic files;

@@ -262,6 +262,7 @@ impl NcSource {
         v: &Variable,
         start: &[usize],
         count: &[usize],
+        spare: Option<Vec<T>>,
     ) -> Result<ArrayD<T>, IoError> {
         let name = v.name.as_str();
         if count.contains(&0) {
@@ -274,7 +275,7 @@ impl NcSource {
             return Ok(a);
         }
         if let Some(reader) = self.chunk_reader() {
-            match reader.read::<T>(name, &v.shape, start, count) {
+            match reader.read::<T>(name, &v.shape, start, count, spare) {
                 Ok(Some(a)) => return Ok(a),
                 Ok(None) => {}
                 Err(e) => return Err(self.err(&netcdf_reader::Error::from(e))),
@@ -432,11 +433,21 @@ impl Source for NcSource {
     }
 
     fn read(&self, var: &str, start: &[usize], count: &[usize]) -> Result<Array, IoError> {
+        self.read_reusing(var, start, count, None)
+    }
+
+    fn read_reusing(
+        &self,
+        var: &str,
+        start: &[usize],
+        count: &[usize],
+        spare: Option<Array>,
+    ) -> Result<Array, IoError> {
         let Some(remote) = &self.remote else {
-            return self.read_local(var, start, count);
+            return self.read_local(var, start, count, spare);
         };
         let before = remote.stats();
-        let r = self.read_local(var, start, count);
+        let r = self.read_local(var, start, count, spare);
         tracing::info!("{}: read {var}: {}", remote.url(), remote.stats().since(&before));
         r
     }
@@ -455,23 +466,33 @@ impl Source for NcSource {
     }
 }
 
+/// The storage of `spare` when it holds values of variant `$t` (else `None`).
+macro_rules! spare_vec {
+    ($spare:expr, $t:ident) => {
+        match $spare {
+            Some(Array::$t(a)) => Some(a.into_raw_vec_and_offset().0),
+            _ => None,
+        }
+    };
+}
+
 impl NcSource {
     /// [`Source::read`] without the remote statistics.
-    fn read_local(&self, var: &str, start: &[usize], count: &[usize]) -> Result<Array, IoError> {
+    fn read_local(&self, var: &str, start: &[usize], count: &[usize], spare: Option<Array>) -> Result<Array, IoError> {
         let v = self.ds.var(var).ok_or_else(|| IoError::NoVariable(var.to_string()))?;
         crate::check_selection(v, start, count)
             .map_err(|e| IoError::Read { path: self.path.clone(), msg: e.to_string() })?;
         Ok(match v.dtype {
-            DType::I8 => Array::I8(self.read_typed(v, start, count)?),
-            DType::U8 => Array::U8(self.read_typed(v, start, count)?),
-            DType::I16 => Array::I16(self.read_typed(v, start, count)?),
-            DType::U16 => Array::U16(self.read_typed(v, start, count)?),
-            DType::I32 => Array::I32(self.read_typed(v, start, count)?),
-            DType::U32 => Array::U32(self.read_typed(v, start, count)?),
-            DType::I64 => Array::I64(self.read_typed(v, start, count)?),
-            DType::U64 => Array::U64(self.read_typed(v, start, count)?),
-            DType::F32 => Array::F32(self.read_typed(v, start, count)?),
-            DType::F64 => Array::F64(self.read_typed(v, start, count)?),
+            DType::I8 => Array::I8(self.read_typed(v, start, count, spare_vec!(spare, I8))?),
+            DType::U8 => Array::U8(self.read_typed(v, start, count, spare_vec!(spare, U8))?),
+            DType::I16 => Array::I16(self.read_typed(v, start, count, spare_vec!(spare, I16))?),
+            DType::U16 => Array::U16(self.read_typed(v, start, count, spare_vec!(spare, U16))?),
+            DType::I32 => Array::I32(self.read_typed(v, start, count, spare_vec!(spare, I32))?),
+            DType::U32 => Array::U32(self.read_typed(v, start, count, spare_vec!(spare, U32))?),
+            DType::I64 => Array::I64(self.read_typed(v, start, count, spare_vec!(spare, I64))?),
+            DType::U64 => Array::U64(self.read_typed(v, start, count, spare_vec!(spare, U64))?),
+            DType::F32 => Array::F32(self.read_typed(v, start, count, spare_vec!(spare, F32))?),
+            DType::F64 => Array::F64(self.read_typed(v, start, count, spare_vec!(spare, F64))?),
             DType::Char | DType::Str => self.read_text(v, start, count)?,
         })
     }

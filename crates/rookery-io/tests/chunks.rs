@@ -111,6 +111,17 @@ fn check(path: &Path) {
                 got.iter().take(12).collect::<Vec<_>>(),
                 &want[..want.len().min(12)]
             );
+            // Reusing the storage of earlier reads (the whole variable: longer, other values;
+            // the same shape at the origin: same length, other values) changes nothing,
+            // windows with chunks missing from the index (fill values) included.
+            let whole = ours.read(v, &[0, 0, 0], &[NT, NY, NX]).expect("read whole");
+            let origin = ours.read(v, &[0, 0, 0], count).expect("read origin");
+            for spare in [whole, origin] {
+                let again = ours.read_reusing(v, start, count, Some(spare)).expect("read reusing");
+                let again = again.to_f64().expect("f64");
+                assert_eq!(again.shape(), count, "{v} {start:?}+{count:?} reusing");
+                assert!(again.iter().zip(&want).all(|(a, b)| same(*a, *b)), "{v} {start:?}+{count:?} reusing");
+            }
         }
     }
 }

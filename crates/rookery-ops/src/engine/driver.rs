@@ -233,6 +233,7 @@ fn copy_var(
     let block = block_len(step);
     let nt = v.shape[0];
     let mut t = 0;
+    let mut spare = None;
     while t < nt {
         outputs.cancel.check()?;
         let n = block.min(nt - t);
@@ -240,8 +241,9 @@ fn copy_var(
         let mut count = v.shape.clone();
         start[0] = t;
         count[0] = n;
-        let a = src.read(name, &start, &count)?;
+        let a = src.read_reusing(name, &start, &count, spare.take())?;
         outputs.write(out, name, &a, t)?;
+        spare = Some(a);
         t += n;
     }
     Ok(())
@@ -355,6 +357,9 @@ fn reduce_blocks(
 ) -> Result<(), OpError> {
     let mut accs: BTreeMap<usize, Acc> = BTreeMap::new();
     let (tx, rx) = sync_channel::<Result<(usize, usize, Array), OpError>>(1);
+    // Accumulated blocks go back to the reader, which decodes the next block into one of them
+    // (no buffer allocated and zeroed per block).
+    let (back_tx, back_rx) = sync_channel::<Array>(2);
     std::thread::scope(|scope| -> Result<(), OpError> {
         let (blocks_r, name_r, shape_r) = (blocks, name, shape);
         // Reader: decodes the next block while this thread accumulates the current one.
@@ -364,7 +369,8 @@ fn reduce_blocks(
                 let mut count = shape_r.to_vec();
                 start[0] = b0;
                 count[0] = b1 - b0;
-                let r = src.read(name_r, &start, &count).map_err(OpError::from);
+                let spare = back_rx.try_recv().ok();
+                let r = src.read_reusing(name_r, &start, &count, spare).map_err(OpError::from);
                 let failed = r.is_err();
                 if tx.send(r.map(|a| (b0, b1, a))).is_err() || failed {
                     return;
@@ -410,6 +416,8 @@ fn reduce_blocks(
                         }
                         t = e;
                     }
+                    // Refused only when the reader holds two already or has finished.
+                    let _ = back_tx.try_send(a);
                     // Flush complete groups.
                     let done: Vec<usize> =
                         accs.keys().copied().filter(|g| last_step[*g].is_some_and(|l| l < b1)).collect();
@@ -672,6 +680,8 @@ fn regrid_var(
     let block = block_len(step_bytes);
     let blocks: Vec<(usize, usize)> = (0..nt).step_by(block).map(|a| (a, (a + block).min(nt))).collect();
     let (tx, rx) = sync_channel::<Result<(usize, usize, Array), OpError>>(1);
+    // Regridded blocks go back to the reader for their storage (as in `reduce_blocks`).
+    let (back_tx, back_rx) = sync_channel::<Array>(2);
     let shape = sv.shape.clone();
     let name = r.var.clone();
     std::thread::scope(|scope| -> Result<(), OpError> {
@@ -682,7 +692,8 @@ fn regrid_var(
                 let mut count = shape_r.to_vec();
                 start[0] = b0;
                 count[0] = b1 - b0;
-                let res = src.read(name_r, &start, &count).map_err(OpError::from);
+                let spare = back_rx.try_recv().ok();
+                let res = src.read_reusing(name_r, &start, &count, spare).map_err(OpError::from);
                 let failed = res.is_err();
                 if tx.send(res.map(|a| (b0, b1, a))).is_err() || failed {
                     return;
@@ -693,6 +704,7 @@ fn regrid_var(
             outputs.cancel.check()?;
             let (b0, b1, a) = msg?;
             let arr = run(&a, b1 - b0)?;
+            let _ = back_tx.try_send(a);
             outputs.write(out, &r.var, &arr, b0)?;
             report(b1 as u64);
         }
