@@ -676,7 +676,9 @@ fn regrid_var(
         return outputs.write(out, &r.var, &arr, 0);
     }
     let nt = sv.shape[0];
-    let step_bytes = per_step * n_src * sv.dtype.size().max(4);
+    // Blocks sized by the larger of a source step and a regridded one (at most 8-byte values):
+    // regridding to a finer grid must not make the result blocks the memory peak.
+    let step_bytes = per_step * (n_src * sv.dtype.size().max(4)).max(n_dst * 8);
     let block = block_len(step_bytes);
     let blocks: Vec<(usize, usize)> = (0..nt).step_by(block).map(|a| (a, (a + block).min(nt))).collect();
     let (tx, rx) = sync_channel::<Result<(usize, usize, Array), OpError>>(1);
