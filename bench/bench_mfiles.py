@@ -126,7 +126,8 @@ def main():
     ap.add_argument("--cdo", default="cdo")
     ap.add_argument("--python", default="/work/bench-venv-py/bin/python")
     ap.add_argument("--no-xarray", action="store_true")
-    ap.add_argument("--xarray-parallel", type=int, default=1)
+    ap.add_argument("--xarray-parallel", type=int, default=0,
+                    help="open_mfdataset(parallel=True): crashes (segfault) with netCDF4 + dask threads here")
     ap.add_argument("--clisops", action="store_true", help="also clisops (same venv)")
     ap.add_argument("--ops", default="subset 10 yr,subset all years,time mean")
     ap.add_argument("--rounds", type=int, default=5)
@@ -139,6 +140,7 @@ def main():
 
     files = sorted(glob.glob(os.path.join(a.dir, "*.nc")))
     label = a.label or os.path.basename(a.dir.rstrip("/"))
+    lslug = re.sub(r"\W+", "_", label)
     pattern = os.path.join(os.path.abspath(a.dir), "*.nc")
     os.environ["ROOKERY_CACHE_DIR"] = a.cache_dir
     load0 = os.getloadavg()[0]
@@ -148,6 +150,7 @@ def main():
         if op not in wanted:
             continue
         tools = {"rookery": lambda d, s=spec: [a.rookery] + s["rookery"] + ["--output-dir", d]}
+        tools["rookery (no index)"] = lambda d, s=spec: ["env", "ROOKERY_CACHE_SIZE=0", a.rookery] + s["rookery"] + ["--output-dir", d]
         if a.baseline_rookery:
             tools["rookery (baseline)"] = lambda d, s=spec: [a.baseline_rookery] + s["rookery"] + ["--output-dir", d]
         tools["cdo -mergetime"] = lambda d, s=spec: s["cdo_mergetime"] + [os.path.join(d, "out.nc")]
@@ -161,7 +164,7 @@ def main():
         slug = re.sub(r"\W+", "_", op)
         warm, times, rss = {}, {t: [] for t in tools}, {t: [] for t in tools}
         for t, argv in tools.items():
-            od = os.path.join(a.outroot, label, slug, re.sub(r"\W+", "_", t), "warm")
+            od = os.path.join(a.outroot, lslug, slug, re.sub(r"\W+", "_", t), "warm")
             log(f"{label} / {op} / {t}: warm-up")
             w = run_once(argv(od), od, a.timeout)
             if not w["ok"]:
@@ -173,7 +176,7 @@ def main():
             for t in order:
                 if t in slow and k >= a.slow_rounds:
                     continue
-                od = os.path.join(a.outroot, label, slug, re.sub(r"\W+", "_", t), "run")
+                od = os.path.join(a.outroot, lslug, slug, re.sub(r"\W+", "_", t), "run")
                 r = run_once(tools[t](od), od, a.timeout)
                 times[t].append(r["wall"] if r["ok"] else float("nan"))
                 rss[t].append(r["rss_mb"] or 0)
@@ -199,7 +202,7 @@ def main():
         if a.baseline_rookery and warm["rookery"]["ok"] and warm["rookery (baseline)"]["ok"]:
             msg, good = compare(warm["rookery"]["outputs"][0], warm["rookery (baseline)"]["outputs"][0], True)
             checks.append((label, op, "rookery vs baseline build (bit-identical)", msg, good))
-        subprocess.run(["rm", "-rf", os.path.join(a.outroot, label, slug)])
+        subprocess.run(["rm", "-rf", os.path.join(a.outroot, lslug, slug)])
 
     load1 = os.getloadavg()[0]
     out = [f"## {label}: {len(files)} files\n",

@@ -24,6 +24,7 @@ use rookery_cf::Dataset;
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 const VERSION: u64 = 1;
 
@@ -209,6 +210,7 @@ impl TimeIndex {
         }
         let same = files.len() == self.entries.len() && files.iter().all(|(p, s, m)| self.get(p, *s) == Some(m));
         if same {
+            refresh(target);
             return;
         }
         let entries: Vec<Value> = files
@@ -228,6 +230,33 @@ impl TimeIndex {
         let doc = json!({ "version": VERSION, "key": self.key, "files": entries });
         if let Err(e) = write_atomic(target, doc.to_string().as_bytes()) {
             tracing::warn!("cannot write the time index {}: {e}", target.display());
+        }
+        remove_stale(target);
+    }
+}
+
+/// Indexes unused for this long are removed when another is written.
+const STALE: Duration = Duration::from_secs(30 * 86_400);
+
+fn age(p: &Path) -> Option<Duration> {
+    std::fs::metadata(p).ok()?.modified().ok()?.elapsed().ok()
+}
+
+/// Marks an index as used (its modification time, at most once a day).
+fn refresh(target: &Path) {
+    if age(target).is_some_and(|a| a > Duration::from_secs(86_400)) {
+        let _ = std::fs::File::options().write(true).open(target).and_then(|f| f.set_modified(SystemTime::now()));
+    }
+}
+
+/// Removes the indexes (and leftover temporary files) of the directory unused for [`STALE`].
+fn remove_stale(target: &Path) {
+    let Some(dir) = target.parent() else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    for e in rd.filter_map(Result::ok) {
+        let p = e.path();
+        if p != target && age(&p).is_some_and(|a| a > STALE) {
+            let _ = std::fs::remove_file(&p);
         }
     }
 }

@@ -137,7 +137,15 @@ fn a_changed_file_is_read_again() {
 fn a_corrupt_index_is_ignored_and_replaced() {
     let (dir, files) = dataset(3);
     let cache = dir.path().join("cache");
+    // An index unused for 40 days is removed when another is written.
+    let stale = cache.join("time-index").join("0123456789abcdef.json");
+    std::fs::create_dir_all(stale.parent().expect("dir")).expect("mkdir");
+    std::fs::write(&stale, b"{}").expect("write");
+    let f = std::fs::File::options().write(true).open(&stale).expect("open");
+    f.set_modified(SystemTime::now() - Duration::from_secs(40 * 86_400)).expect("age");
+    drop(f);
     let (a, _) = open_paths_indexed(&ctx(Some(&cache)), &files).expect("open");
+    assert!(!stale.exists(), "stale index removed");
     let reference = contents(&a);
     let index = index_files(&cache).pop().expect("index");
     for garbage in [&b"{\"version\": 1, \"key\": "[..], b"not json at all", b"{\"version\":1,\"files\":[{}]}"] {
