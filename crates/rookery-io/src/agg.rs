@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use rookery_cf::time::{DateTime, TimeCoder};
 use rookery_cf::{Array, CfInfo, DType, Dataset};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Opens one file of a join (when its data are first needed).
 pub type Opener = Arc<dyn Fn(&Path) -> Result<Box<dyn Source>, IoError> + Send + Sync>;
@@ -69,7 +69,12 @@ pub struct AggSource {
     coder: Option<TimeCoder>,
     opener: Option<Opener>,
     base_structure: u64,
+    /// Buffers of the pieces of reads spanning several files, reused by the next such read.
+    spares: Mutex<Vec<Array>>,
 }
+
+/// Piece buffers kept for reuse (a block spans a few files).
+const SPARES: usize = 8;
 
 fn coder_of(units: Option<&str>, calendar: Option<&str>) -> Option<TimeCoder> {
     TimeCoder::new(units?, calendar).ok()
@@ -307,7 +312,7 @@ impl AggSource {
         let mut ds = base;
         ds.resize_dim(&axes.time_dim, offset);
         let time_dim = axes.time_dim.clone();
-        Ok(AggSource { parts, ds, time_dim, time_vars, axes, coder, opener, base_structure })
+        Ok(AggSource { parts, ds, time_dim, time_vars, axes, coder, opener, base_structure, spares: Mutex::default() })
     }
 
     /// How many of the joined files are open (the others have not been read yet).
@@ -359,7 +364,8 @@ impl AggSource {
 
 /// [`Array::concat`], with the pieces copied as whole slices when they are joined along their
 /// first axis in standard layout (the usual time-first case: memcpy instead of an element loop).
-fn concat(axis: usize, pieces: &[Array]) -> Option<Array> {
+/// The result goes into the storage of `into` when it has the pieces' type.
+fn concat(axis: usize, pieces: &[Array], into: Option<Array>) -> Option<Array> {
     macro_rules! fast {
         ($v:ident) => {{
             let arrays: Option<Vec<&ndarray::ArrayD<_>>> =
@@ -372,7 +378,12 @@ fn concat(axis: usize, pieces: &[Array]) -> Option<Array> {
                 return None;
             }
             shape[0] = arrays.iter().map(|a| a.shape()[0]).sum();
-            let mut out = Vec::with_capacity(slices.iter().map(|s| s.len()).sum());
+            let mut out = match into {
+                Some(Array::$v(a)) => a.into_raw_vec_and_offset().0,
+                _ => Vec::new(),
+            };
+            out.clear();
+            out.reserve(slices.iter().map(|s| s.len()).sum());
             for s in slices {
                 out.extend_from_slice(s);
             }
@@ -381,10 +392,10 @@ fn concat(axis: usize, pieces: &[Array]) -> Option<Array> {
     }
     let fast = if axis == 0 && pieces.iter().all(|p| p.dtype() == pieces[0].dtype()) {
         match pieces.first() {
-            Some(Array::F32(_)) => (|| fast!(F32))(),
-            Some(Array::F64(_)) => (|| fast!(F64))(),
-            Some(Array::I32(_)) => (|| fast!(I32))(),
-            Some(Array::I16(_)) => (|| fast!(I16))(),
+            Some(Array::F32(_)) => (move || fast!(F32))(),
+            Some(Array::F64(_)) => (move || fast!(F64))(),
+            Some(Array::I32(_)) => (move || fast!(I32))(),
+            Some(Array::I16(_)) => (move || fast!(I16))(),
             _ => None,
         }
     } else {
@@ -445,9 +456,21 @@ impl Source for AggSource {
     }
 
     fn read(&self, var: &str, start: &[usize], count: &[usize]) -> Result<Array, IoError> {
+        self.read_reusing(var, start, count, None)
+    }
+
+    /// A read within one file reuses `spare` there; a read spanning files reads each piece into
+    /// a buffer kept from the previous such read and joins them into `spare`'s storage.
+    fn read_reusing(
+        &self,
+        var: &str,
+        start: &[usize],
+        count: &[usize],
+        spare: Option<Array>,
+    ) -> Result<Array, IoError> {
         let v = self.ds.var(var).ok_or_else(|| IoError::NoVariable(var.to_string()))?;
         let Some(axis) = v.axis_of(&self.time_dim) else {
-            return self.source(&self.parts[0])?.read(var, start, count);
+            return self.source(&self.parts[0])?.read_reusing(var, start, count, spare);
         };
         let (s, c) = (start[axis], count[axis]);
         if s + c > self.ds.dim(&self.time_dim).map_or(0, |d| d.len) {
@@ -458,6 +481,9 @@ impl Source for AggSource {
         }
         let touched: Vec<&Part> =
             self.parts.iter().filter(|p| s.max(p.offset) < (s + c).min(p.offset + p.meta.len)).collect();
+        let is_time = self.time_vars.iter().any(|t| t == var);
+        let single = touched.len() == 1;
+        let mut spare = spare;
         let read_part = |p: &&Part| -> Result<Array, IoError> {
             let lo = s.max(p.offset);
             let hi = (s + c).min(p.offset + p.meta.len);
@@ -467,7 +493,11 @@ impl Source for AggSource {
             ct[axis] = hi - lo;
             let mut piece = match self.cached(p, var, &st, &ct) {
                 Some(a) => a,
-                None => self.source(p)?.read(var, &st, &ct)?,
+                None if is_time => self.source(p)?.read(var, &st, &ct)?,
+                None => {
+                    let buf = if single { None } else { self.spares.lock().ok().and_then(|mut s| s.pop()) };
+                    self.source(p)?.read_reusing(var, &st, &ct, buf)?
+                }
             };
             if let (Some(pc), Some(c0)) = (&p.recode, &self.coder) {
                 if self.time_vars.iter().any(|t| t == var) {
@@ -486,8 +516,14 @@ impl Source for AggSource {
         // read is parallel over its chunks already (reading files in parallel too measured no
         // faster: more buffers in flight, more fresh pages).
         let closed: Vec<&&Part> = touched.iter().filter(|p| p.src.get().is_none()).collect();
-        if closed.len() > 1 && !self.time_vars.iter().any(|t| t == var) {
+        if closed.len() > 1 && !is_time {
             closed.par_iter().try_for_each(|p| self.source(p).map(|_| ()))?;
+        }
+        if single && !is_time && self.cached(touched[0], var, start, count).is_none() {
+            let p = touched[0];
+            let mut st = start.to_vec();
+            st[axis] -= p.offset;
+            return self.source(p)?.read_reusing(var, &st, count, spare.take());
         }
         let mut pieces: Vec<Array> = touched.iter().map(read_part).collect::<Result<_, _>>()?;
         if pieces.is_empty() {
@@ -498,8 +534,15 @@ impl Source for AggSource {
         if pieces.len() == 1 {
             return Ok(pieces.pop().unwrap_or_else(|| Array::zeros(v.dtype, count)));
         }
-        concat(axis, &pieces)
-            .ok_or_else(|| IoError::Inconsistent(format!("variable {var} has different types across files")))
+        let joined = concat(axis, &pieces, spare)
+            .ok_or_else(|| IoError::Inconsistent(format!("variable {var} has different types across files")));
+        if !is_time {
+            if let Ok(mut s) = self.spares.lock() {
+                let room = SPARES.saturating_sub(s.len());
+                s.extend(pieces.into_iter().take(room));
+            }
+        }
+        joined
     }
 
     fn paths(&self) -> Vec<PathBuf> {

@@ -95,6 +95,15 @@ fn index_is_written_then_used_and_files_open_when_read() {
     let (plain, stats) = open_paths_indexed(&ctx(None), &files).expect("no index");
     assert_eq!((stats.from_index, stats.opened), (0, 4));
     assert_eq!(contents(&plain), reference);
+    // Reads reusing an earlier block's storage (within one file and across files) give the
+    // same values as plain reads.
+    let mut spare = None;
+    for (t0, n) in [(0, 5), (5, 5), (1, 2), (4, 8), (0, 12)] {
+        let plain = agg.read("pr", &[t0, 0], &[n, 2]).expect("read");
+        let reused = agg.read_reusing("pr", &[t0, 0], &[n, 2], spare.take()).expect("read_reusing");
+        assert_eq!(reused, plain, "steps {t0}+{n}");
+        spare = Some(reused);
+    }
     let joined = rookery_io::open_paths(&ctx(Some(&cache)), &files).expect("open_paths");
     assert_eq!(contents(joined.as_ref()), reference);
     assert_eq!(joined.paths(), files);
