@@ -3,9 +3,10 @@
 //! Every path and URL is checked by the [`IoContext`] before anything looks at it.
 
 use crate::zarr::{detect, ZarrSource};
-use crate::{is_url, AggSource, IoContext, IoError, NcSource, Source};
+use crate::{is_url, AggSource, IndexStats, IoContext, IoError, NcSource, Opener, Source};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 fn is_netcdf_name(p: &Path) -> bool {
     matches!(p.extension().and_then(|e| e.to_str()), Some("nc" | "nc4" | "nc3" | "cdf" | "netcdf"))
@@ -82,35 +83,59 @@ pub fn glob_base(p: &Path) -> PathBuf {
     }
 }
 
+/// Opens one input: a Zarr store or Kerchunk reference, a NetCDF URL or a local NetCDF file.
+fn open_one(ctx: &IoContext, p: &Path) -> Result<Box<dyn Source>, IoError> {
+    let text = p.to_str();
+    if text.is_none_or(|s| !is_url(s)) {
+        // Checked before `detect` reads the file's first bytes.
+        ctx.local(p)?;
+    }
+    if let Some((s, kind)) = text.and_then(|s| detect(s).map(|k| (s, k))) {
+        return Ok(Box::new(ZarrSource::open_as(ctx, s, kind)?));
+    }
+    Ok(Box::new(match text.filter(|s| is_url(s)) {
+        Some(url) => NcSource::open_url(ctx, url)?,
+        None => NcSource::open(ctx, p)?,
+    }))
+}
+
+/// Whether `p` is a local file (not a URL, Zarr store or Kerchunk reference).
+fn is_local_file(p: &Path) -> bool {
+    p.to_str().is_none_or(|s| !is_url(s) && detect(s).is_none())
+}
+
 /// Opens the given files as one dataset (joined along time when there are several), local
-/// files and URLs as the context allows.
+/// files and URLs as the context allows. Several local files are joined through their time
+/// index (see [`open_paths_indexed`]).
 ///
 /// # Errors
 /// See [`IoContext::local`], [`NcSource::open`], [`ZarrSource::open_as`] and [`AggSource::new`].
 pub fn open_paths(ctx: &IoContext, paths: &[PathBuf]) -> Result<Box<dyn Source>, IoError> {
-    let mut sources: Vec<Box<dyn Source>> = paths
-        .par_iter()
-        .map(|p| -> Result<Box<dyn Source>, IoError> {
-            let text = p.to_str();
-            if text.is_none_or(|s| !is_url(s)) {
-                // Checked before `detect` reads the file's first bytes.
-                ctx.local(p)?;
-            }
-            if let Some((s, kind)) = text.and_then(|s| detect(s).map(|k| (s, k))) {
-                return Ok(Box::new(ZarrSource::open_as(ctx, s, kind)?));
-            }
-            Ok(Box::new(match text.filter(|s| is_url(s)) {
-                Some(url) => NcSource::open_url(ctx, url)?,
-                None => NcSource::open(ctx, p)?,
-            }))
-        })
-        .collect::<Result<_, _>>()?;
+    if paths.len() > 1 && paths.iter().all(|p| is_local_file(p)) {
+        return Ok(Box::new(open_paths_indexed(ctx, paths)?.0));
+    }
+    let mut sources: Vec<Box<dyn Source>> = paths.par_iter().map(|p| open_one(ctx, p)).collect::<Result<_, _>>()?;
     if sources.len() == 1 {
         if let Some(s) = sources.pop() {
             return Ok(s);
         }
     }
     Ok(Box::new(AggSource::new(sources)?))
+}
+
+/// Joins the local files `paths` along time, with the time index of the set kept in the
+/// context's cache directory (`<dir>/time-index/`; none when the disk cache is off): files
+/// unchanged since they were indexed (size, modification time, inode) are opened only when
+/// their data are read. Every path is checked by the context first.
+///
+/// # Errors
+/// As [`open_paths`].
+pub fn open_paths_indexed(ctx: &IoContext, paths: &[PathBuf]) -> Result<(AggSource, IndexStats), IoError> {
+    let real: Vec<PathBuf> = paths.iter().map(|p| ctx.local(p)).collect::<Result<_, _>>()?;
+    let c = ctx.clone();
+    let opener: Opener = Arc::new(move |p: &Path| open_one(&c, p));
+    let dir = ctx.remote().cache().config().dir.clone();
+    AggSource::open_indexed(paths, &real, opener, dir.as_deref())
 }
 
 /// Expands `inputs` and opens them as one dataset.
