@@ -32,6 +32,7 @@
 
 mod agg;
 pub mod cache;
+mod cached;
 mod cancel;
 mod chunk_write;
 mod chunks;
@@ -44,6 +45,7 @@ pub mod kerchunk;
 mod nc;
 mod nc_release;
 mod open;
+mod ranges;
 pub mod remote;
 pub mod s3;
 pub mod served_file;
@@ -58,7 +60,8 @@ pub mod zarr_serve;
 mod zarr_write;
 
 pub use agg::AggSource;
-pub use cache::{BlockCache, CacheConfig, CacheStats, CachedStorage};
+pub use cache::{BlockCache, CacheConfig, CacheStats};
+pub use cached::CachedStorage;
 pub use cancel::Cancel;
 pub use client::Remote;
 pub use context::IoContext;
