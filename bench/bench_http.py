@@ -19,9 +19,10 @@ in paired rounds (every tool once per round, `--runs` rounds), and prints a mark
 median seconds, ratio to rookery's cold http run, GETs, bytes the server sent, peak RSS.
 Every tool's subset values are checked equal to rookery's local output (numpy).
 
-Timing: rookery is timed as a whole process (start, open, read, write the NetCDF output);
-the Python peers only for open + read inside an already started interpreter with xarray
-imported (see `_http_peers.py`), which favours them. Kerchunk references are generated
+Timing: every tool as a whole process ("process s": rookery starts, opens, reads and writes
+its NetCDF output; a peer starts Python, imports xarray, opens and reads into memory), and
+the peers also for open + read alone inside the started interpreter ("open+read s", see
+`_http_peers.py`), which favours them. Ratios are to rookery's cold http process time. Kerchunk references are generated
 once (kerchunk's SingleHdf5ToZarr on the URL) and not timed; their GETs are not counted.
 
 Data: the 1-year daily 0.5 deg NetCDF-4 file (`gen_daily.py --years 1`, made under
@@ -152,35 +153,25 @@ class RangeHandler(http.server.BaseHTTPRequestHandler):
 
 
 def timed(cmd, env):
-    """Runs cmd; returns (wall seconds, peak RSS in MB, stdout)."""
+    """Runs cmd; returns (wall seconds, peak RSS in MB, stdout). The RSS is measured by
+    /usr/bin/time when present (a child forked from this large interpreter would report
+    this interpreter's RSS as its own high-water mark)."""
+    rss_file = None
+    if os.path.exists("/usr/bin/time"):
+        fd, rss_file = tempfile.mkstemp(suffix=".rss")
+        os.close(fd)
+        cmd = ["/usr/bin/time", "-f", "%M", "-o", rss_file] + cmd
     t = time.perf_counter()
-    p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    out, err = p.communicate()
+    r = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     dt = time.perf_counter() - t
-    # The child's own peak RSS (ru_maxrss of the waited child; KB on Linux).
-    rss = RUSAGE.get(p.pid)
-    if p.returncode != 0:
-        sys.exit("failed: %s\n%s" % (" ".join(cmd), err))
-    return dt, rss, out
-
-
-RUSAGE = {}
-
-
-def _reaper_popen():
-    """Makes subprocess.Popen record each child's rusage (os.wait4) by pid."""
-    orig = subprocess.Popen._try_wait
-
-    def _try_wait(self, wait_flags):
-        try:
-            pid, sts, ru = os.wait4(self.pid, wait_flags)
-        except ChildProcessError:
-            return orig(self, wait_flags)
-        if pid == self.pid:
-            RUSAGE[pid] = ru.ru_maxrss / 1024.0
-        return (pid, sts)
-
-    subprocess.Popen._try_wait = _try_wait
+    if r.returncode != 0:
+        sys.exit("failed: %s\n%s" % (" ".join(cmd), r.stderr))
+    rss = float("nan")
+    if rss_file:
+        with open(rss_file) as f:
+            rss = float(f.read().split()[-1]) / 1024.0
+        os.remove(rss_file)
+    return dt, rss, r.stdout
 
 
 def setup():
@@ -227,14 +218,14 @@ def bench_case(a, name, local, trange, work):
         files = [os.path.join(out, f) for f in os.listdir(out) if f.endswith(".nc")]
         vals = rookery_values(files[0], AREA) if len(files) == 1 else None
         shutil.rmtree(out)
-        return dt, rss, vals
+        return dt, None, rss, vals
 
     def python(py, mode, src, extra=()):
         npy = os.path.join(work, "peer.npy")
-        _, rss, out = timed([py, peers, mode, src, AREA, trange, npy] + list(extra), dict(os.environ))
+        dt, rss, out = timed([py, peers, mode, src, AREA, trange, npy] + list(extra), dict(os.environ))
         v = np.load(npy)
         os.remove(npy)
-        return json.loads(out)["seconds"], rss, v
+        return dt, json.loads(out)["seconds"], rss, v
 
     ca, cb = os.path.join(work, "cache-nc"), os.path.join(work, "cache-refs")
     tools = [
@@ -248,33 +239,35 @@ def bench_case(a, name, local, trange, work):
         ("xarray + fsspec kerchunk refs", "http", lambda: python(a.py_kerchunk, "kerchunk", url, [refs])),
     ]
     rookery(local, ca, False)  # page cache warm for the local and the served file
-    ref = rookery(local, ca, False)[2]
+    ref = rookery(local, ca, False)[3]
     res = {i: [] for i in range(len(tools))}
     for _ in range(a.runs):
         for i, (_, _, f) in enumerate(tools):
             g0, h0, b0 = Stats.snapshot()
-            dt, rss, vals = f()
+            dt, inproc, rss, vals = f()
             g1, h1, b1 = Stats.snapshot()
             same = vals is not None and vals.shape == ref.shape and np.array_equal(vals, ref, equal_nan=True)
-            res[i].append((dt, rss, g1 - g0, h1 - h0, b1 - b0, same))
+            res[i].append((dt, inproc, rss, g1 - g0, h1 - h0, b1 - b0, same))
     med = statistics.median
     cold = med(r[0] for r in res[2])
     rows = []
     for i, (tool, run, _) in enumerate(tools):
         r = res[i]
         t = med(x[0] for x in r)
+        inproc = "-" if r[0][1] is None else "%.2f (%.1fx)" % (med(x[1] for x in r), med(x[1] for x in r) / cold)
         rows.append(
-            "| %s | %s | %.2f | %.2f | %d | %d | %.1f MB | %.0f MB | %s |"
+            "| %s | %s | %.2f | %.2f | %s | %d | %d | %.1f MB | %.0f MB | %s |"
             % (
                 tool,
                 run,
                 t,
                 t / cold,
-                med(x[2] for x in r),
+                inproc,
                 med(x[3] for x in r),
-                med(x[4] for x in r) / 1e6,
-                max(x[1] for x in r),
-                "yes" if all(x[5] for x in r) else "NO",
+                med(x[4] for x in r),
+                med(x[5] for x in r) / 1e6,
+                max(x[2] for x in r),
+                "yes" if all(x[6] for x in r) else "NO",
             )
         )
     shape = tuple(ref.shape)
@@ -283,8 +276,8 @@ def bench_case(a, name, local, trange, work):
         "%s: `%s` (%.1f MB), subset --area %s --time %s -> tas%s, %d runs (paired rounds)"
         % (name, os.path.basename(local), size / 1e6, AREA, trange, shape, a.runs),
         "",
-        "| tool | run | median s | / rookery cold | GETs | HEADs | bytes sent | peak RSS | values = rookery |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| tool | run | process s | / rookery cold | open+read s (/ rookery cold) | GETs | HEADs | bytes sent | peak RSS | values = rookery |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     return head + rows
 
@@ -306,7 +299,6 @@ def main():
     if a.setup:
         setup()
         return
-    _reaper_popen()
     local = os.path.join(DATA, FILE)
     if not os.path.exists(local):
         os.makedirs(DATA, exist_ok=True)
@@ -330,7 +322,7 @@ def main():
     finally:
         SERVER.shutdown()
         shutil.rmtree(work, ignore_errors=True)
-    print("load average before/after: see `uptime`; %s" % open("/proc/loadavg").read().strip())
+    print("load average at the end (1, 5, 15 min): %s" % " ".join(open("/proc/loadavg").read().split()[:3]))
     print()
     print("\n".join(lines))
 

@@ -6,8 +6,9 @@
 //!     pieces holding o..o+n (ranges.rs Extents): memory LRU ─► disk <entry>/<start>-<len>
 //!     missing parts: reads shorter than B (metadata) fetch the B-aligned window around
 //!       them; longer reads (the chunk reader's coalesced chunk ranges) fetch exactly their
-//!       missing bytes (parts less than 64 KiB apart together, ≤ 32 MiB per request); one
-//!       thread per missing part at a time (in-process single flight)
+//!       missing bytes (parts less than 64 KiB apart together; one piece fetched with
+//!       requests of ≤ 8 MiB, 4 at a time, into its buffer); one thread per missing part at
+//!       a time (in-process single flight)
 //!     each fetched part becomes a piece: written to disk, kept in memory when ≤ 4 MiB
 //!   CachedStorage::prefetch(ranges, gap)       (Kerchunk chunk references, see zarr/)
 //!     ranges coalesced when ≤ gap apart (up to 32 MiB), missing parts fetched with several
@@ -25,8 +26,12 @@ use hdf5_reader::storage::{Storage, StorageBuffer};
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// The longest single range request (and piece).
-const MAX_PIECE: u64 = 32 << 20;
+/// The longest piece (one fetch, kept as one file).
+const MAX_PIECE: u64 = 256 << 20;
+/// The longest single range request: a longer piece is fetched with several requests at once.
+const MAX_REQUEST: u64 = 8 << 20;
+/// Requests in flight for one piece.
+const REQUESTS_IN_FLIGHT: usize = 4;
 /// Missing parts of one read at most this far apart are fetched together.
 const MERGE_GAP: u64 = 64 << 10;
 /// Pieces up to this size are kept in memory (metadata, small chunks).
@@ -108,14 +113,45 @@ impl CachedStorage {
         f(&self.cache.counters).fetch_add(n, Relaxed);
     }
 
-    /// One range request, counted.
+    /// Bytes `a..b` as one piece: requests of at most [`MAX_REQUEST`] bytes, up to
+    /// [`REQUESTS_IN_FLIGHT`] at once, each reading into its part of the piece.
     fn get(&self, a: u64, b: u64) -> Result<Block, RemoteError> {
         let n = usize::try_from(b - a).map_err(|_| RemoteError::new(self.src.url(), "range too large"))?;
-        let bytes = self.src.fetch(a, n)?;
-        self.count(|c| &c.requests, 1);
+        let mut piece: Block = std::iter::repeat_n(0u8, n).collect();
+        let buf = Arc::get_mut(&mut piece).ok_or_else(|| RemoteError::new(self.src.url(), "piece shared"))?;
+        let step = usize::try_from(MAX_REQUEST).unwrap_or(usize::MAX);
+        let parts: Vec<(u64, &mut [u8])> =
+            buf.chunks_mut(step).enumerate().map(|(i, c)| (a + (i * step) as u64, c)).collect();
+        let count = parts.len() as u64;
+        if parts.len() == 1 {
+            for (o, c) in parts {
+                self.src.fetch_into(o, c)?;
+            }
+        } else {
+            let queue = Mutex::new(parts);
+            let first_error: Mutex<Option<RemoteError>> = Mutex::new(None);
+            std::thread::scope(|sc| {
+                for _ in 0..(count as usize).min(REQUESTS_IN_FLIGHT) {
+                    sc.spawn(|| loop {
+                        let Some((o, c)) = queue.lock().unwrap_or_else(PoisonError::into_inner).pop() else { break };
+                        if let Err(e) = self.src.fetch_into(o, c) {
+                            first_error.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert(e);
+                            break;
+                        }
+                    });
+                }
+            });
+            if let Some(e) = first_error.into_inner().unwrap_or_else(PoisonError::into_inner) {
+                return Err(e);
+            }
+            if !queue.into_inner().unwrap_or_else(PoisonError::into_inner).is_empty() {
+                return Err(RemoteError::new(self.src.url(), "a range request thread failed"));
+            }
+        }
+        self.count(|c| &c.requests, count);
         self.count(|c| &c.misses, 1);
         self.count(|c| &c.fetched_bytes, b - a);
-        Ok(Arc::from(bytes))
+        Ok(piece)
     }
 
     /// Keeps a fetched piece (disk; memory when small) and records it when kept anywhere.
@@ -128,8 +164,8 @@ impl CachedStorage {
         }
     }
 
-    /// Fetches the missing parts of `a..b` (at most [`MAX_PIECE`] per request), one thread
-    /// per part at a time; the fetched pieces are also pushed to `got`.
+    /// Fetches the missing parts of `a..b` (pieces of at most [`MAX_PIECE`] bytes), one
+    /// thread per part at a time; the fetched pieces are also pushed to `got`.
     fn fill(&self, a: u64, b: u64, got: &mut Vec<(u64, Block)>) -> Result<(), RemoteError> {
         let gaps = coalesce(self.extents().gaps(a, b), MERGE_GAP, u64::MAX);
         for (ga, gb) in gaps {
@@ -138,6 +174,7 @@ impl CachedStorage {
             let r = (|| {
                 let _g = flight.lock().unwrap_or_else(PoisonError::into_inner);
                 // Another thread may have fetched (part of) it meanwhile.
+                // (Bound first: the index lock must not be held while the pieces are kept.)
                 let still = coalesce(self.extents().gaps(ga, gb), MERGE_GAP, u64::MAX);
                 for (sa, sb) in still {
                     let mut pos = sa;
@@ -264,7 +301,7 @@ impl CachedStorage {
             })?;
             want.push((o, e));
         }
-        let runs: Vec<(u64, u64)> = coalesce(want, gap, MAX_PIECE)
+        let runs: Vec<(u64, u64)> = coalesce(want, gap, 4 * MAX_REQUEST)
             .into_iter()
             .filter(|&(a, b)| !self.extents().gaps(a, b).is_empty())
             .collect();

@@ -37,6 +37,10 @@ impl RangeSource for HttpSource {
     fn fetch(&self, offset: u64, len: usize) -> Result<Vec<u8>, RemoteError> {
         self.client.get_range(&self.file, offset, len)
     }
+
+    fn fetch_into(&self, offset: u64, buf: &mut [u8]) -> Result<(), RemoteError> {
+        self.client.get_range_into(&self.file, offset, buf)
+    }
 }
 
 /// The HTTP client and block cache remote files are opened with.

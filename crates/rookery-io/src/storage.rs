@@ -45,6 +45,15 @@ pub trait RangeSource: Send + Sync {
     /// A range beyond the end, or any failure of the transport: one line naming the
     /// location ([`RemoteError::status`] tells an HTTP answer).
     fn fetch(&self, offset: u64, len: usize) -> Result<Vec<u8>, RemoteError>;
+    /// Exactly `buf.len()` bytes from `offset` into `buf` (the cache fetches one piece with
+    /// several requests at once this way, without copying).
+    ///
+    /// # Errors
+    /// As [`RangeSource::fetch`].
+    fn fetch_into(&self, offset: u64, buf: &mut [u8]) -> Result<(), RemoteError> {
+        buf.copy_from_slice(&self.fetch(offset, buf.len())?);
+        Ok(())
+    }
 }
 
 /// A local file read by position. Opened through [`crate::IoContext::file`] (or, inside
