@@ -252,8 +252,18 @@ impl CachedStorage {
         out.filter(|v| v.len() == len).map(StorageBuffer::from_vec)
     }
 
-    /// Bytes `offset..offset+len` through the cache.
-    fn read_cached(&self, offset: u64, len: usize) -> Result<StorageBuffer, RemoteError> {
+    /// Exactly bytes `offset..offset+len` through the cache, never widened (reads whose
+    /// ranges are known exactly: Kerchunk chunk references).
+    ///
+    /// # Errors
+    /// A range beyond the end; a failed request.
+    pub fn fetch_exact(&self, offset: u64, len: usize) -> Result<Vec<u8>, RemoteError> {
+        self.read_cached(offset, len, false).map(|b| b.to_vec())
+    }
+
+    /// Bytes `offset..offset+len` through the cache (`widen`: a short read fetches the
+    /// aligned window around it).
+    fn read_cached(&self, offset: u64, len: usize, widen_small: bool) -> Result<StorageBuffer, RemoteError> {
         let flen = self.src.len();
         let end = offset.checked_add(len as u64).filter(|&e| e <= flen).ok_or_else(|| {
             RemoteError::new(
@@ -268,7 +278,7 @@ impl CachedStorage {
             return Ok(StorageBuffer::from_vec(Vec::new()));
         }
         let g = self.cache.config().block_size as u64;
-        let (a, b) = if (len as u64) < g { widen(offset, end, g, flen) } else { (offset, end) };
+        let (a, b) = if widen_small && (len as u64) < g { widen(offset, end, g, flen) } else { (offset, end) };
         let mut got = Vec::new();
         for _ in 0..3 {
             if let Some(buf) = self.assemble(offset, end, &got) {
@@ -340,7 +350,7 @@ impl RangeSource for CachedStorage {
     }
 
     fn fetch(&self, offset: u64, len: usize) -> Result<Vec<u8>, RemoteError> {
-        self.read_cached(offset, len).map(|b| b.to_vec())
+        self.read_cached(offset, len, true).map(|b| b.to_vec())
     }
 }
 
@@ -352,6 +362,6 @@ impl Storage for CachedStorage {
     }
 
     fn read_range(&self, offset: u64, len: usize) -> hdf5_reader::error::Result<StorageBuffer> {
-        self.read_cached(offset, len).map_err(RemoteError::into_hdf5)
+        self.read_cached(offset, len, true).map_err(RemoteError::into_hdf5)
     }
 }

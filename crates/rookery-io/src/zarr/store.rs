@@ -166,10 +166,17 @@ impl Fetcher {
         let src: Arc<dyn RangeSource> = match loc {
             Loc::Url(url) => {
                 let url = self.ctx.url(url).map_err(|e| ZarrError::Refused(e.to_string()))?;
-                match self.storage(&url).map_err(|source| ZarrError::Remote { what: what.clone(), source })? {
+                let st = match self.storage(&url).map_err(|source| ZarrError::Remote { what: what.clone(), source })? {
                     Some(st) => st,
                     None => return Ok(None),
+                };
+                // A reference range is exact: fetched as it is, not widened like a metadata read.
+                if let Some((off, len)) = range {
+                    let len = usize::try_from(len)
+                        .map_err(|_| ZarrError::Range { what: what.clone(), problem: RangeProblem::TooLarge })?;
+                    return st.fetch_exact(off, len).map(Some).map_err(|source| ZarrError::Remote { what, source });
                 }
+                st
             }
             Loc::Path(p) => {
                 let real = self.local(p)?;
