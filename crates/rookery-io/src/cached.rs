@@ -319,11 +319,12 @@ impl CachedStorage {
         let first_error: Mutex<Option<RemoteError>> = Mutex::new(None);
         std::thread::scope(|sc| {
             for _ in 0..runs.len().min(PREFETCH_THREADS) {
-                sc.spawn(|| loop {
-                    let Some(&(a, b)) = runs.get(next.fetch_add(1, Relaxed)) else { break };
-                    if let Err(e) = self.fill(a, b, &mut Vec::new()) {
-                        first_error.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert(e);
-                        break;
+                sc.spawn(|| {
+                    while let Some(&(a, b)) = runs.get(next.fetch_add(1, Relaxed)) {
+                        if let Err(e) = self.fill(a, b, &mut Vec::new()) {
+                            first_error.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert(e);
+                            break;
+                        }
                     }
                 });
             }
