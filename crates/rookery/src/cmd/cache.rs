@@ -99,13 +99,13 @@ pub(crate) fn run(cmd: &CacheCmd) -> Result<(), Failure> {
                 .map_err(|e| Failure::io(format!("cannot read cache directory {}: {e}", dir.display())))?;
             println!("directory: {}", dir.display());
             println!("budget: {} ({} bytes)", human(cfg.budget), cfg.budget);
-            println!("read granularity: {} bytes", cfg.block_size);
-            println!("used: {} ({} bytes) in {} pieces", human(u.bytes), u.bytes, u.blocks);
+            println!("block size: {} bytes", cfg.block_size);
+            println!("used: {} ({} bytes) in {} blocks", human(u.bytes), u.bytes, u.blocks);
             println!("files: {}", u.files.len());
             for f in &u.files {
                 let pct = if f.len > 0 { 100.0 * f.bytes as f64 / f.len as f64 } else { 0.0 };
                 println!(
-                    "  {}  {} in {} pieces ({pct:.0}% of {} bytes)",
+                    "  {}  {} in {} blocks ({pct:.0}% of {} bytes)",
                     if f.url.is_empty() { "(unknown)" } else { &f.url },
                     human(f.bytes),
                     f.blocks,
