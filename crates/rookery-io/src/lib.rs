@@ -18,7 +18,7 @@
 //!                                                   │             in parallel (rayon; chunks.rs: chunk index from
 //!                                                   │             hdf5-reader, own pread + libdeflate + fused unshuffle)
 //!                                                   │             URLs: HTTP Range requests through an on-disk block
-//!                                                   │             cache (remote.rs: HTTP client; cache.rs: blocks)
+//!                                                   │             cache (remote.rs: HTTP client; cache.rs, cached.rs: pieces)
 //!                                                   ├─ ZarrSource Zarr v2/v3 stores, Kerchunk JSON/Parquet
 //!                                                   │             references (zarr/); targets read through
 //!                                                   │             the context (local, http(s), s3://)

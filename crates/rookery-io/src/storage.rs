@@ -8,10 +8,10 @@
 //!     ├─ HttpSource     (client.rs) an http(s) URL through HttpClient: egress policy checked
 //!     │                 on every request and redirect, normal form; s3:// names become
 //!     │                 their HTTPS URLs (s3.rs) and are signed when credentials are set
-//!     └─ CachedStorage  (cache.rs) any RangeSource read through the BlockCache
+//!     └─ CachedStorage  (cached.rs) any RangeSource read through the BlockCache
 //!                       (what Remote::open returns)
 //!   adapters (the libraries sit on the interface, never on a transport of their own)
-//!     ├─ hdf5-reader / netcdf-reader Storage   impl for CachedStorage (cache.rs; blocks
+//!     ├─ hdf5-reader / netcdf-reader Storage   impl for CachedStorage (cached.rs; pieces
 //!     │                                        handed out without copying)
 //!     └─ zarrs ReadableStorageTraits           ZStore (zarr/store.rs): keys → RangeSources
 //!                                              through the Fetcher (each location through
