@@ -1,13 +1,13 @@
-//! An on-disk cache of blocks of remote files, with a small in-memory LRU in front
-//! (fsspec's `blockcache`, federation.md §2.4).
+//! An on-disk cache of the byte ranges of remote files, with a small in-memory LRU in front
+//! (fsspec's `blockcache`, federation.md §2.4, but holding the ranges a read needed rather
+//! than whole blocks). The reading side is `CachedStorage` (cached.rs); this module
+//! keeps the directory, the memory LRU and the counters.
 //!
 //! ```text
-//!   CachedStorage::read_range(o, n)            (hdf5-reader / netcdf-reader Storage)
-//!     blocks o/B ..= (o+n-1)/B   (B = block size, default 2 MiB, aligned)
-//!       memory LRU ─► disk  <dir>/blocks/<hash(url)>-<hash(validator, B)>/<index>
-//!       still missing: per block, one thread fetches (in-process single flight); adjacent
-//!       missing blocks are fetched with one range request; each block is written to
-//!       <dir>/tmp and renamed into place (never a partial block visible, safe across processes)
+//!   <dir>/blocks/<hash(url)>-<hash(validator, B)>/meta          url, validator, length, B
+//!                                                /<start>-<len>  one cached piece
+//!   <dir>/tmp/   pieces are written here and renamed into place (never a partial piece
+//!                visible, safe across processes)
 //! ```
 //!
 //! The validator is the remote `ETag` (else `Last-Modified`) and length, captured once when the
@@ -20,12 +20,13 @@
 //!
 //! Configuration: `$ROOKERY_CACHE_DIR` (else `$XDG_CACHE_HOME/rookery`, else
 //! `~/.cache/rookery`), `$ROOKERY_CACHE_SIZE` (budget, e.g. `10GB`, the default; `0` disables
-//! the disk cache), `$ROOKERY_CACHE_BLOCK` (block size, e.g. `2MiB`).
+//! the disk cache), `$ROOKERY_CACHE_BLOCK` (B: reads shorter than this, such as metadata
+//! reads, fetch the B-aligned window around them; default `256KiB`).
 
-use crate::remote::RemoteError;
-use hdf5_reader::storage::{Storage, StorageBuffer};
+use crate::ranges::{extent_name, parse_extent_name};
 use std::collections::HashMap;
 use std::io::Write;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
@@ -41,7 +42,8 @@ pub struct CacheConfig {
     pub dir: Option<PathBuf>,
     /// Size budget of the directory in bytes.
     pub budget: u64,
-    /// Block size in bytes.
+    /// Read granularity in bytes: a shorter read fetches the aligned window of this size
+    /// around it (metadata reads); longer reads fetch just their missing bytes.
     pub block_size: usize,
     /// Bytes of blocks kept in memory.
     pub memory: usize,
@@ -49,8 +51,8 @@ pub struct CacheConfig {
 
 /// Default disk budget: 10 GB.
 pub const DEFAULT_BUDGET: u64 = 10_000_000_000;
-/// Default block size: 2 MiB.
-pub const DEFAULT_BLOCK: usize = 2 << 20;
+/// Default read granularity: 256 KiB.
+pub const DEFAULT_BLOCK: usize = 256 << 10;
 
 impl Default for CacheConfig {
     fn default() -> Self {
@@ -105,7 +107,7 @@ impl CacheConfig {
         if let Ok(v) = std::env::var("ROOKERY_CACHE_BLOCK") {
             match parse_size(&v).and_then(|b| usize::try_from(b).ok()).filter(|&b| b >= 4096) {
                 Some(b) => c.block_size = b,
-                None => tracing::warn!("ROOKERY_CACHE_BLOCK={v} is not a size of at least 4 KiB; using 2MiB"),
+                None => tracing::warn!("ROOKERY_CACHE_BLOCK={v} is not a size of at least 4 KiB; using 256KiB"),
             }
         }
         if c.budget == 0 {
@@ -116,7 +118,7 @@ impl CacheConfig {
 }
 
 /// FNV-1a, 64 bits: stable across builds and platforms (file names must be).
-fn fnv(parts: &[&[u8]]) -> u64 {
+pub(crate) fn fnv(parts: &[&[u8]]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for p in parts {
         for &b in *p {
@@ -129,18 +131,18 @@ fn fnv(parts: &[&[u8]]) -> u64 {
     h
 }
 
-fn url_hash(url: &str) -> String {
+pub(crate) fn url_hash(url: &str) -> String {
     format!("{:016x}", fnv(&[url.as_bytes()]))
 }
 
 /// Counters of cache use.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CacheStats {
-    /// Blocks found in memory.
+    /// Pieces of reads found in memory.
     pub memory_hits: u64,
-    /// Blocks found on disk.
+    /// Pieces of reads found on disk.
     pub disk_hits: u64,
-    /// Blocks fetched from the remote file.
+    /// Ranges fetched from the remote file.
     pub misses: u64,
     /// Range requests sent.
     pub requests: u64,
@@ -166,7 +168,7 @@ impl std::fmt::Display for CacheStats {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} block hits ({} memory, {} disk), {} misses, {} bytes fetched in {} requests",
+            "{} cache hits ({} memory, {} disk), {} misses, {} bytes fetched in {} requests",
             self.memory_hits + self.disk_hits,
             self.memory_hits,
             self.disk_hits,
@@ -178,16 +180,16 @@ impl std::fmt::Display for CacheStats {
 }
 
 #[derive(Default)]
-struct Counters {
-    memory_hits: AtomicU64,
-    disk_hits: AtomicU64,
-    misses: AtomicU64,
-    requests: AtomicU64,
-    fetched_bytes: AtomicU64,
+pub(crate) struct Counters {
+    pub(crate) memory_hits: AtomicU64,
+    pub(crate) disk_hits: AtomicU64,
+    pub(crate) misses: AtomicU64,
+    pub(crate) requests: AtomicU64,
+    pub(crate) fetched_bytes: AtomicU64,
 }
 
 impl Counters {
-    fn get(&self) -> CacheStats {
+    pub(crate) fn get(&self) -> CacheStats {
         CacheStats {
             memory_hits: self.memory_hits.load(Relaxed),
             disk_hits: self.disk_hits.load(Relaxed),
@@ -198,9 +200,9 @@ impl Counters {
     }
 }
 
-/// A block: the key of one version of one file, and the block index.
-type BlockId = (Arc<str>, u64);
-type Block = Arc<[u8]>;
+/// A piece: the key of one version of one file, its start and length.
+pub(crate) type BlockId = (Arc<str>, u64, u64);
+pub(crate) type Block = Arc<[u8]>;
 
 /// Least recently used blocks in memory, up to a byte budget.
 #[derive(Default)]
@@ -220,9 +222,10 @@ impl MemLru {
         })
     }
 
-    fn put(&mut self, id: BlockId, b: Block, cap: usize) {
+    /// Whether the piece was kept.
+    fn put(&mut self, id: BlockId, b: Block, cap: usize) -> bool {
         if b.len() > cap {
-            return;
+            return false;
         }
         self.tick += 1;
         self.bytes += b.len();
@@ -237,10 +240,11 @@ impl MemLru {
                 self.bytes -= old.len();
             }
         }
+        true
     }
 }
 
-/// One cached block file on disk.
+/// One cached piece on disk.
 struct DiskBlock {
     path: PathBuf,
     len: u64,
@@ -256,7 +260,7 @@ pub struct FileUsage {
     pub validator: String,
     /// Remote file length.
     pub len: u64,
-    /// Blocks cached.
+    /// Pieces cached.
     pub blocks: u64,
     /// Bytes cached.
     pub bytes: u64,
@@ -265,16 +269,16 @@ pub struct FileUsage {
 /// What a cache directory holds.
 #[derive(Clone, Debug, Default)]
 pub struct DiskUsage {
-    /// Blocks cached.
+    /// Pieces cached.
     pub blocks: u64,
-    /// Bytes of the blocks.
+    /// Bytes of the pieces.
     pub bytes: u64,
     /// Per cached file version, largest first.
     pub files: Vec<FileUsage>,
 }
 
-/// Blocks of remote files cached on disk and in memory; shared by every file opened through
-/// it (one per [`crate::IoContext`] family: restricted contexts share it).
+/// Byte ranges of remote files cached on disk and in memory; shared by every file opened
+/// through it (one per [`crate::IoContext`] family: restricted contexts share it).
 pub struct BlockCache {
     cfg: CacheConfig,
     /// Blocks may be written to disk (turned off by the first failure).
@@ -283,8 +287,8 @@ pub struct BlockCache {
     flights: Mutex<HashMap<BlockId, Arc<Mutex<()>>>>,
     /// Bytes in the directory as last counted plus those written since (`None`: not counted).
     used: Mutex<Option<u64>>,
-    counters: Counters,
-    nonce: AtomicU64,
+    pub(crate) counters: Counters,
+    pub(crate) nonce: AtomicU64,
 }
 
 impl BlockCache {
@@ -329,35 +333,9 @@ impl BlockCache {
         }
     }
 
-    /// A storage over `src` reading through this cache.
-    #[must_use]
-    pub fn storage(self: &Arc<Self>, src: Arc<dyn RangeSource>) -> CachedStorage {
-        let uh = url_hash(src.url());
-        let bs = self.cfg.block_size.to_string();
-        let (key, disk) = match src.validator() {
-            Some(v) => {
-                let key = format!("{uh}-{:016x}", fnv(&[v.as_bytes(), bs.as_bytes()]));
-                let disk = self.prepare_entry(&key, &uh, src.url(), &v, src.len());
-                (key, disk)
-            }
-            None => {
-                tracing::info!("{}: the server sends no ETag or Last-Modified; cached in memory only", src.url());
-                // A key of its own: another open may see another version of the file.
-                (format!("mem-{uh}-{}", self.nonce.fetch_add(1, Relaxed)), false)
-            }
-        };
-        CachedStorage {
-            src,
-            cache: Arc::clone(self),
-            key: Arc::from(key.as_str()),
-            disk,
-            counters: Counters::default(),
-        }
-    }
-
     /// Removes other versions of the file, creates the entry directory and its metadata.
     /// Returns whether the disk can be used for this entry.
-    fn prepare_entry(&self, key: &str, uh: &str, url: &str, validator: &str, len: u64) -> bool {
+    pub(crate) fn prepare_entry(&self, key: &str, uh: &str, url: &str, validator: &str, len: u64) -> bool {
         let Some(blocks) = self.blocks_dir() else { return false };
         if self.cfg.budget == 0 {
             return false;
@@ -429,55 +407,60 @@ impl BlockCache {
         r
     }
 
-    fn flight(&self, id: &BlockId) -> Arc<Mutex<()>> {
+    pub(crate) fn flight(&self, id: &BlockId) -> Arc<Mutex<()>> {
         let mut f = self.flights.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         Arc::clone(f.entry(id.clone()).or_default())
     }
 
-    fn land(&self, id: &BlockId, flight: &Arc<Mutex<()>>) {
+    pub(crate) fn land(&self, id: &BlockId, flight: &Arc<Mutex<()>>) {
         let mut f = self.flights.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if f.get(id).is_some_and(|g| Arc::ptr_eq(g, flight)) {
             f.remove(id);
         }
     }
 
-    fn mem_get(&self, id: &BlockId) -> Option<Block> {
+    pub(crate) fn mem_get(&self, id: &BlockId) -> Option<Block> {
         self.mem.lock().ok()?.get(id)
     }
 
-    fn mem_put(&self, id: BlockId, b: Block) {
-        if let Ok(mut m) = self.mem.lock() {
-            m.put(id, b, self.cfg.memory);
-        }
+    /// Whether the piece was kept in memory.
+    pub(crate) fn mem_put(&self, id: BlockId, b: Block) -> bool {
+        self.mem.lock().is_ok_and(|mut m| m.put(id, b, self.cfg.memory))
     }
 
-    fn block_path(&self, key: &str, idx: u64) -> Option<PathBuf> {
-        self.blocks_dir().map(|d| d.join(key).join(idx.to_string()))
+    pub(crate) fn entry_dir(&self, key: &str) -> Option<PathBuf> {
+        self.blocks_dir().map(|d| d.join(key))
     }
 
-    /// A complete block from disk (a file of another length is removed and ignored).
-    fn disk_get(&self, key: &str, idx: u64, expect: usize) -> Option<Block> {
-        let path = self.block_path(key, idx)?;
-        let bytes = std::fs::read(&path).ok()?;
-        if bytes.len() != expect {
+    fn piece_path(&self, key: &str, start: u64, len: u64) -> Option<PathBuf> {
+        self.entry_dir(key).map(|d| d.join(extent_name(start, len)))
+    }
+
+    /// Bytes `lo..lo+n` of the piece `start`/`len` on disk (a file of another length is
+    /// removed and ignored); refreshes the piece's LRU time.
+    pub(crate) fn disk_read(&self, key: &str, start: u64, len: u64, lo: u64, n: usize) -> Option<Vec<u8>> {
+        let path = self.piece_path(key, start, len)?;
+        let f = std::fs::File::open(&path).ok()?;
+        if f.metadata().ok()?.len() != len {
             let _ = std::fs::remove_file(&path);
             return None;
         }
-        // Refresh the LRU time; a read-only directory simply keeps the old one.
-        if let Ok(f) = std::fs::File::open(&path) {
-            let _ = f.set_modified(SystemTime::now());
-        }
-        Some(Arc::from(bytes))
+        let mut buf = vec![0u8; n];
+        f.read_exact_at(&mut buf, lo).ok()?;
+        // A read-only directory simply keeps the old time.
+        let _ = f.set_modified(SystemTime::now());
+        Some(buf)
     }
 
-    fn disk_put(&self, key: &str, idx: u64, b: &[u8]) {
-        if !self.writable.load(Relaxed) {
-            return;
+    /// Writes a piece to disk; whether it was written. Pieces over half the budget are not.
+    pub(crate) fn disk_put(&self, key: &str, start: u64, b: &[u8]) -> bool {
+        if !self.writable.load(Relaxed) || b.len() as u64 > self.cfg.budget / 2 {
+            return false;
         }
-        let Some(path) = self.block_path(key, idx) else { return };
+        let Some(path) = self.piece_path(key, start, b.len() as u64) else { return false };
         if let Err(e) = self.write_atomic(&path, b) {
             self.degrade("cannot write a block", &e);
-            return;
+            return false;
         }
         let over = {
             let mut u = self.used.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -488,6 +471,19 @@ impl BlockCache {
         if over {
             self.evict();
         }
+        true
+    }
+
+    /// The pieces of an entry on disk (`(start, len)`, files of the length their name says).
+    pub(crate) fn disk_pieces(&self, key: &str) -> Vec<(u64, u64)> {
+        let Some(dir) = self.entry_dir(key) else { return Vec::new() };
+        let Ok(rd) = std::fs::read_dir(dir) else { return Vec::new() };
+        rd.filter_map(Result::ok)
+            .filter_map(|e| {
+                let (s, l) = parse_extent_name(&e.file_name().to_string_lossy())?;
+                (e.metadata().ok()?.len() == l).then_some((s, l))
+            })
+            .collect()
     }
 
     /// Removes the least recently used blocks until the directory is at 90% of its budget.
@@ -518,7 +514,7 @@ impl BlockCache {
         for e in rd.filter_map(Result::ok) {
             let Ok(files) = std::fs::read_dir(e.path()) else { continue };
             for f in files.filter_map(Result::ok) {
-                if f.file_name().to_string_lossy().parse::<u64>().is_err() {
+                if parse_extent_name(&f.file_name().to_string_lossy()).is_none() {
                     continue;
                 }
                 if let Ok(m) = f.metadata() {
@@ -556,7 +552,7 @@ impl BlockCache {
             };
             if let Ok(files) = std::fs::read_dir(e.path()) {
                 for f in files.filter_map(Result::ok) {
-                    if f.file_name().to_string_lossy().parse::<u64>().is_ok() {
+                    if parse_extent_name(&f.file_name().to_string_lossy()).is_some() {
                         fu.blocks += 1;
                         fu.bytes += f.metadata().map_or(0, |m| m.len());
                     }
@@ -628,207 +624,6 @@ fn read_meta(dir: &Path) -> Option<Meta> {
     })
 }
 
-/// A remote file read through a [`BlockCache`]: the `Storage` that `netcdf-reader`,
-/// `hdf5-reader` and the chunk reader read from.
-pub struct CachedStorage {
-    src: Arc<dyn RangeSource>,
-    cache: Arc<BlockCache>,
-    key: Arc<str>,
-    /// Whether this file's blocks go to (and come from) disk.
-    disk: bool,
-    counters: Counters,
-}
-
-/// The longest single range request (whole blocks).
-const MAX_REQUEST: u64 = 64 << 20;
-
-impl CachedStorage {
-    /// The URL.
-    #[must_use]
-    pub fn url(&self) -> &str {
-        self.src.url()
-    }
-
-    /// Counters of this file's reads.
-    #[must_use]
-    pub fn stats(&self) -> CacheStats {
-        self.counters.get()
-    }
-
-    fn block_len(&self, idx: u64) -> usize {
-        let bs = self.cache.cfg.block_size as u64;
-        let start = idx * bs;
-        usize::try_from(self.src.len().saturating_sub(start).min(bs)).unwrap_or(0)
-    }
-
-    fn id(&self, idx: u64) -> BlockId {
-        (Arc::clone(&self.key), idx)
-    }
-
-    /// Memory, then disk.
-    fn lookup(&self, idx: u64) -> Option<Block> {
-        let id = self.id(idx);
-        if let Some(b) = self.cache.mem_get(&id) {
-            self.counters.memory_hits.fetch_add(1, Relaxed);
-            self.cache.counters.memory_hits.fetch_add(1, Relaxed);
-            return Some(b);
-        }
-        if self.disk {
-            if let Some(b) = self.cache.disk_get(&self.key, idx, self.block_len(idx)) {
-                self.counters.disk_hits.fetch_add(1, Relaxed);
-                self.cache.counters.disk_hits.fetch_add(1, Relaxed);
-                self.cache.mem_put(id, b.clone());
-                return Some(b);
-            }
-        }
-        None
-    }
-
-    /// Blocks `first..=last`, fetching the missing ones (adjacent ones together).
-    fn blocks(&self, first: u64, last: u64) -> Result<Vec<Block>, RemoteError> {
-        let mut out: Vec<Option<Block>> = (first..=last).map(|i| self.lookup(i)).collect();
-        let mut i = 0usize;
-        while i < out.len() {
-            if out[i].is_some() {
-                i += 1;
-                continue;
-            }
-            let mut j = i + 1;
-            while j < out.len() && out[j].is_none() {
-                j += 1;
-            }
-            self.fetch_run(first + i as u64, first + j as u64, &mut out[i..j])?;
-            i = j;
-        }
-        Ok(out.into_iter().map(|b| b.unwrap_or_else(|| Arc::from(Vec::new()))).collect())
-    }
-
-    /// Fills `slots` (blocks `a..b`, all missing when called). Each block is claimed by one
-    /// thread at a time (claims in ascending order, so no deadlock); blocks another thread
-    /// fetched meanwhile are taken from the cache.
-    fn fetch_run(&self, a: u64, b: u64, slots: &mut [Option<Block>]) -> Result<(), RemoteError> {
-        let ids: Vec<BlockId> = (a..b).map(|i| self.id(i)).collect();
-        let flights: Vec<Arc<Mutex<()>>> = ids.iter().map(|id| self.cache.flight(id)).collect();
-        let result = (|| {
-            let _guards: Vec<_> =
-                flights.iter().map(|f| f.lock().unwrap_or_else(std::sync::PoisonError::into_inner)).collect();
-            for (k, s) in slots.iter_mut().enumerate() {
-                *s = self.lookup(a + k as u64);
-            }
-            let bs = self.cache.cfg.block_size as u64;
-            let per_request = (MAX_REQUEST / bs).max(1);
-            let mut k = 0usize;
-            while k < slots.len() {
-                if slots[k].is_some() {
-                    k += 1;
-                    continue;
-                }
-                let mut m = k + 1;
-                while m < slots.len() && slots[m].is_none() && ((m - k) as u64) < per_request {
-                    m += 1;
-                }
-                let start = (a + k as u64) * bs;
-                let lens: Vec<usize> = (k..m).map(|x| self.block_len(a + x as u64)).collect();
-                let total: usize = lens.iter().sum();
-                let bytes = self.src.fetch(start, total)?;
-                self.counters.requests.fetch_add(1, Relaxed);
-                self.cache.counters.requests.fetch_add(1, Relaxed);
-                self.counters.fetched_bytes.fetch_add(total as u64, Relaxed);
-                self.cache.counters.fetched_bytes.fetch_add(total as u64, Relaxed);
-                let n = (m - k) as u64;
-                self.counters.misses.fetch_add(n, Relaxed);
-                self.cache.counters.misses.fetch_add(n, Relaxed);
-                let mut off = 0usize;
-                for (x, len) in (k..m).zip(lens) {
-                    let block: Block = Arc::from(&bytes[off..off + len]);
-                    off += len;
-                    let idx = a + x as u64;
-                    if self.disk {
-                        self.cache.disk_put(&self.key, idx, &block);
-                    }
-                    self.cache.mem_put(self.id(idx), block.clone());
-                    slots[x] = Some(block);
-                }
-                k = m;
-            }
-            Ok(())
-        })();
-        for (id, f) in ids.iter().zip(&flights) {
-            self.cache.land(id, f);
-        }
-        result
-    }
-}
-
-impl CachedStorage {
-    /// Bytes `offset..offset+len` through the cache (a slice of one block when the range
-    /// lies in one).
-    fn read_cached(&self, offset: u64, len: usize) -> Result<StorageBuffer, RemoteError> {
-        let end = offset.checked_add(len as u64).filter(|&e| e <= self.src.len()).ok_or_else(|| RemoteError {
-            status: None,
-            url: self.src.url().to_string(),
-            msg: format!(
-                "range {offset}..{} is beyond the end of the file ({} bytes)",
-                offset.saturating_add(len as u64),
-                self.src.len()
-            ),
-        })?;
-        if len == 0 {
-            return Ok(StorageBuffer::from_vec(Vec::new()));
-        }
-        let bs = self.cache.cfg.block_size as u64;
-        let (first, last) = (offset / bs, (end - 1) / bs);
-        let blocks = self.blocks(first, last)?;
-        let short = || RemoteError::new(self.src.url(), format!("short block for range {offset}..{end}"));
-        if first == last {
-            let start = usize::try_from(offset - first * bs).map_err(|_| short())?;
-            return StorageBuffer::from_shared(Arc::clone(&blocks[0]), start, len).map_err(|_| short());
-        }
-        let mut out = Vec::with_capacity(len);
-        for (i, b) in blocks.iter().enumerate() {
-            let bstart = (first + i as u64) * bs;
-            let lo = usize::try_from(offset.max(bstart) - bstart).map_err(|_| short())?;
-            let hi = usize::try_from(end.min(bstart + b.len() as u64).saturating_sub(bstart)).map_err(|_| short())?;
-            out.extend_from_slice(b.get(lo..hi).ok_or_else(short)?);
-        }
-        if out.len() != len {
-            return Err(short());
-        }
-        Ok(StorageBuffer::from_vec(out))
-    }
-}
-
-/// The cached file is itself a [`RangeSource`]: reads go through the cache.
-impl RangeSource for CachedStorage {
-    fn url(&self) -> &str {
-        self.src.url()
-    }
-
-    fn len(&self) -> u64 {
-        self.src.len()
-    }
-
-    fn validator(&self) -> Option<String> {
-        self.src.validator()
-    }
-
-    fn fetch(&self, offset: u64, len: usize) -> Result<Vec<u8>, RemoteError> {
-        self.read_cached(offset, len).map(|b| b.to_vec())
-    }
-}
-
-/// The adapter `hdf5-reader` and `netcdf-reader` read remote files through (errors wrapped
-/// with [`RemoteError::into_hdf5`], found again by [`RemoteError::find`]).
-impl Storage for CachedStorage {
-    fn len(&self) -> u64 {
-        self.src.len()
-    }
-
-    fn read_range(&self, offset: u64, len: usize) -> hdf5_reader::error::Result<StorageBuffer> {
-        self.read_cached(offset, len).map_err(RemoteError::into_hdf5)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -845,7 +640,7 @@ mod tests {
     #[test]
     fn mem_lru_evicts_oldest() {
         let mut m = MemLru::default();
-        let id = |i| (Arc::<str>::from("k"), i);
+        let id = |i| (Arc::<str>::from("k"), i, 4);
         m.put(id(1), Arc::from(vec![0u8; 4]), 8);
         m.put(id(2), Arc::from(vec![0u8; 4]), 8);
         assert!(m.get(&id(1)).is_some());

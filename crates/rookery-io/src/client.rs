@@ -1,7 +1,8 @@
 //! `Remote`: an HTTP client ([`HttpClient`], remote.rs) and the block cache (cache.rs) that
 //! remote files are read through; above both, so neither needs the other.
 
-use crate::cache::{BlockCache, CacheConfig, CachedStorage};
+use crate::cache::{BlockCache, CacheConfig};
+use crate::cached::CachedStorage;
 use crate::egress::EgressPolicy;
 use crate::remote::{HttpClient, HttpOptions, RemoteError, RemoteFile};
 use crate::storage::RangeSource;
@@ -35,6 +36,10 @@ impl RangeSource for HttpSource {
 
     fn fetch(&self, offset: u64, len: usize) -> Result<Vec<u8>, RemoteError> {
         self.client.get_range(&self.file, offset, len)
+    }
+
+    fn fetch_into(&self, offset: u64, buf: &mut [u8]) -> Result<(), RemoteError> {
+        self.client.get_range_into(&self.file, offset, buf)
     }
 }
 
@@ -96,7 +101,7 @@ impl Remote {
     /// The probe failed.
     pub fn open(&self, url: &str) -> Result<Arc<CachedStorage>, RemoteError> {
         let file = self.http.probe(url)?;
-        Ok(Arc::new(self.cache.storage(Arc::new(HttpSource { client: Arc::clone(&self.http), file }))))
+        Ok(Arc::new(CachedStorage::new(&self.cache, Arc::new(HttpSource { client: Arc::clone(&self.http), file }))))
     }
 
     /// Copies the file at `url` to `dest`, read through the block cache in 8 MiB ranges (the

@@ -18,7 +18,7 @@
 //!                                                   │             in parallel (rayon; chunks.rs: chunk index from
 //!                                                   │             hdf5-reader, own pread + libdeflate + fused unshuffle)
 //!                                                   │             URLs: HTTP Range requests through an on-disk block
-//!                                                   │             cache (remote.rs: HTTP client; cache.rs: blocks)
+//!                                                   │             cache (remote.rs: HTTP client; cache.rs, cached.rs: pieces)
 //!                                                   ├─ ZarrSource Zarr v2/v3 stores, Kerchunk JSON/Parquet
 //!                                                   │             references (zarr/); targets read through
 //!                                                   │             the context (local, http(s), s3://)
@@ -32,6 +32,7 @@
 
 mod agg;
 pub mod cache;
+mod cached;
 mod cancel;
 mod chunk_write;
 mod chunks;
@@ -44,6 +45,7 @@ pub mod kerchunk;
 mod nc;
 mod nc_release;
 mod open;
+mod ranges;
 pub mod remote;
 pub mod s3;
 pub mod served_file;
@@ -59,7 +61,8 @@ pub mod zarr_serve;
 mod zarr_write;
 
 pub use agg::{AggSource, IndexStats, Opener};
-pub use cache::{BlockCache, CacheConfig, CacheStats, CachedStorage};
+pub use cache::{BlockCache, CacheConfig, CacheStats};
+pub use cached::CachedStorage;
 pub use cancel::Cancel;
 pub use client::Remote;
 pub use context::IoContext;

@@ -9,7 +9,7 @@
 //! [`crate::CachedStorage`] (range requests through the block cache), fetching only the
 //! metadata and the chunks a request needs.
 
-use crate::cache::CachedStorage;
+use crate::cached::CachedStorage;
 use crate::chunks::{ChunkReader, Elem};
 use crate::remote::{is_url, RemoteError};
 use crate::{IoContext, IoError, Source};

@@ -576,9 +576,20 @@ impl HttpClient {
     /// A range beyond the end, an error status, a server that ignores Range, a short body
     /// (after retries), or a file that changed since it was probed.
     pub fn get_range(&self, file: &RemoteFile, offset: u64, len: usize) -> Result<Vec<u8>, RemoteError> {
+        let mut buf = vec![0u8; len];
+        self.get_range_into(file, offset, &mut buf)?;
+        Ok(buf)
+    }
+
+    /// [`HttpClient::get_range`] into `buf` (exactly `buf.len()` bytes from `offset`).
+    ///
+    /// # Errors
+    /// As [`HttpClient::get_range`].
+    pub fn get_range_into(&self, file: &RemoteFile, offset: u64, buf: &mut [u8]) -> Result<(), RemoteError> {
         let url = file.url.as_str();
+        let len = buf.len();
         if len == 0 {
-            return Ok(Vec::new());
+            return Ok(());
         }
         let end = offset.checked_add(len as u64).filter(|&e| e <= file.len).ok_or_else(|| {
             RemoteError::new(
@@ -641,7 +652,6 @@ impl HttpClient {
                     }
                 }
             }
-            let mut buf = vec![0u8; len];
             let mut reader = resp.into_body().into_reader();
             let mut got = 0usize;
             while got < len {
@@ -667,7 +677,7 @@ impl HttpClient {
                     msg: format!("short read: got {got} of {len} bytes at offset {offset}"),
                 });
             }
-            Ok(buf)
+            Ok(())
         })
     }
 }

@@ -8,10 +8,10 @@
 //!     ├─ HttpSource     (client.rs) an http(s) URL through HttpClient: egress policy checked
 //!     │                 on every request and redirect, normal form; s3:// names become
 //!     │                 their HTTPS URLs (s3.rs) and are signed when credentials are set
-//!     └─ CachedStorage  (cache.rs) any RangeSource read through the BlockCache
+//!     └─ CachedStorage  (cached.rs) any RangeSource read through the BlockCache
 //!                       (what Remote::open returns)
 //!   adapters (the libraries sit on the interface, never on a transport of their own)
-//!     ├─ hdf5-reader / netcdf-reader Storage   impl for CachedStorage (cache.rs; blocks
+//!     ├─ hdf5-reader / netcdf-reader Storage   impl for CachedStorage (cached.rs; pieces
 //!     │                                        handed out without copying)
 //!     └─ zarrs ReadableStorageTraits           ZStore (zarr/store.rs): keys → RangeSources
 //!                                              through the Fetcher (each location through
@@ -45,6 +45,15 @@ pub trait RangeSource: Send + Sync {
     /// A range beyond the end, or any failure of the transport: one line naming the
     /// location ([`RemoteError::status`] tells an HTTP answer).
     fn fetch(&self, offset: u64, len: usize) -> Result<Vec<u8>, RemoteError>;
+    /// Exactly `buf.len()` bytes from `offset` into `buf` (the cache fetches one piece with
+    /// several requests at once this way, without copying).
+    ///
+    /// # Errors
+    /// As [`RangeSource::fetch`].
+    fn fetch_into(&self, offset: u64, buf: &mut [u8]) -> Result<(), RemoteError> {
+        buf.copy_from_slice(&self.fetch(offset, buf.len())?);
+        Ok(())
+    }
 }
 
 /// A local file read by position. Opened through [`crate::IoContext::file`] (or, inside

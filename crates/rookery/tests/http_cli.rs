@@ -52,7 +52,8 @@ fn cache_stats_and_clear() {
     assert!(out.contains("files: 1"), "{out}");
     let (code, out, err) = rookery(&cache, &["cache", "clear", "--url", &url]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("removed 1 blocks"), "{out}");
+    // The cache holds the ranges the read fetched (metadata windows, the chunks): one or more.
+    assert!(out.contains("removed ") && !out.contains("removed 0 blocks"), "{out}");
     let (_, out, _) = rookery(&cache, &["cache", "stats"]);
     assert!(out.contains("in 0 blocks") && out.contains("files: 0"), "{out}");
     let (code, out, _) = rookery(&cache, &["cache", "clear"]);

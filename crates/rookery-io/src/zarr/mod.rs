@@ -92,6 +92,7 @@ pub struct ZarrSource {
     label: String,
     ds: Dataset,
     arrays: HashMap<String, zarrs::array::Array<ZStore>>,
+    store: Arc<ZStore>,
 }
 
 fn dtype_of(dt: &zarrs::array::DataType) -> Option<DType> {
@@ -180,6 +181,7 @@ impl ZarrSource {
         }
         let global = meta::global_attrs(&docs);
         let store = Arc::new(ZStore { meta: docs, inner });
+        let zstore = Arc::clone(&store);
         let mut dims: Vec<Dim> = Vec::new();
         let mut vars = Vec::new();
         let mut arrays = HashMap::new();
@@ -243,7 +245,7 @@ impl ZarrSource {
         }
         // Coordinate variables first (as NetCDF files usually order them), then the rest.
         vars.sort_by_key(|v| usize::from(!(v.dims.len() == 1 && v.dims[0] == v.name)));
-        Ok(ZarrSource { label: input.to_string(), ds: Dataset { dims, vars, attrs: global }, arrays })
+        Ok(ZarrSource { label: input.to_string(), ds: Dataset { dims, vars, attrs: global }, arrays, store: zstore })
     }
 
     fn fail(&self, msg: String) -> IoError {
@@ -257,6 +259,7 @@ impl ZarrSource {
             count.iter().map(|&c| c as u64).collect(),
         )
         .map_err(|e| self.fail(format!("variable {var}: {e}")))?;
+        self.prefetch(arr, &subset);
         let values: Vec<T> = match arr.retrieve_array_subset(&subset) {
             Ok(v) => v,
             Err(e) => {
@@ -265,6 +268,22 @@ impl ZarrSource {
             }
         };
         ArrayD::from_shape_vec(IxDyn(count), values).map_err(|e| self.fail(format!("variable {var}: {e}")))
+    }
+}
+
+impl ZarrSource {
+    /// Fetches the chunks of `subset` ahead of zarrs' per-chunk reads (coalesced ranges,
+    /// several requests in flight: see [`KeyStore::prefetch`]). A failure only logs: the
+    /// reads report it per chunk.
+    fn prefetch(&self, arr: &zarrs::array::Array<ZStore>, subset: &ArraySubset) {
+        let Ok(Some(chunks)) = arr.chunks_in_array_subset(subset) else { return };
+        let keys: Vec<String> = chunks.indices().iter().map(|idx| arr.chunk_key(&idx).as_str().to_string()).collect();
+        if keys.len() < 2 {
+            return;
+        }
+        if let Err(e) = self.store.inner.prefetch(&keys) {
+            tracing::debug!("{}: prefetch of {} chunks failed: {}", self.label, keys.len(), one_line(&e.to_string()));
+        }
     }
 }
 

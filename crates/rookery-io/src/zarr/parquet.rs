@@ -10,7 +10,7 @@
 //! ```
 
 use super::error::ZarrError;
-use super::refs::{read_ref, Ref};
+use super::refs::{prefetch_refs, read_ref, Ref};
 use super::store::{Fetcher, KeyStore, Loc};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::Field;
@@ -143,8 +143,9 @@ fn parse_rows(bytes: Vec<u8>) -> Result<Vec<Option<Ref>>, ZarrError> {
     Ok(out)
 }
 
-impl KeyStore for ParquetRefs {
-    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ZarrError> {
+impl ParquetRefs {
+    /// The reference of `key` (`None`: no such chunk).
+    fn reference(&self, key: &str) -> Result<Option<Ref>, ZarrError> {
         let in_chunk = |e: ZarrError| ZarrError::Chunk { key: key.to_string(), source: Box::new(e) };
         let Some((field, chunk)) = key.rsplit_once('/') else {
             return Ok(None);
@@ -168,9 +169,21 @@ impl KeyStore for ParquetRefs {
         }
         let rows = self.rows(field, n / self.record_size).map_err(in_chunk)?;
         let row = usize::try_from(n % self.record_size).unwrap_or(usize::MAX);
-        match rows.get(row) {
-            Some(Some(r)) => read_ref(&self.fetch, &self.base, key, r),
-            _ => Ok(None),
+        Ok(rows.get(row).cloned().flatten())
+    }
+}
+
+impl KeyStore for ParquetRefs {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ZarrError> {
+        match self.reference(key)? {
+            Some(r) => read_ref(&self.fetch, &self.base, key, &r),
+            None => Ok(None),
         }
+    }
+
+    fn prefetch(&self, keys: &[String]) -> Result<(), ZarrError> {
+        let refs: Vec<Ref> =
+            keys.iter().map(|k| self.reference(k)).filter_map(Result::transpose).collect::<Result<_, _>>()?;
+        prefetch_refs(&self.fetch, &self.base, refs.iter())
     }
 }

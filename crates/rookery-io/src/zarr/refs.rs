@@ -52,12 +52,44 @@ pub(crate) fn read_ref(fetch: &Fetcher, base: &Loc, key: &str, r: &Ref) -> Resul
     }
 }
 
+/// Kerchunk's (fsspec `ReferenceFileSystem`'s) `max_gap`: chunk ranges of one file at most
+/// this far apart are fetched with one request.
+const PREFETCH_GAP: u64 = 64_000;
+
+/// Fetches the remote byte ranges of `refs` ahead of their reads: per target URL, the ranges
+/// coalesced (see [`Fetcher::prefetch`]). Local targets are read directly and skipped.
+pub(crate) fn prefetch_refs<'a>(
+    fetch: &Fetcher,
+    base: &Loc,
+    refs: impl Iterator<Item = &'a Ref>,
+) -> Result<(), ZarrError> {
+    let mut by_url: HashMap<String, Vec<(u64, u64)>> = HashMap::new();
+    for r in refs {
+        if let Ref::Range { target, offset, len } = r {
+            if let Loc::Url(u) = resolve_target(target, base, fetch.ctx().s3()) {
+                by_url.entry(u).or_default().push((*offset, *len));
+            }
+        }
+    }
+    for (url, ranges) in by_url {
+        // One range: its read is one request anyway.
+        if ranges.len() > 1 {
+            fetch.prefetch(&url, &ranges, PREFETCH_GAP)?;
+        }
+    }
+    Ok(())
+}
+
 impl KeyStore for RefStore {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ZarrError> {
         match self.refs.get(key) {
             None => Ok(None),
             Some(r) => read_ref(&self.fetch, &self.base, key, r),
         }
+    }
+
+    fn prefetch(&self, keys: &[String]) -> Result<(), ZarrError> {
+        prefetch_refs(&self.fetch, &self.base, keys.iter().filter_map(|k| self.refs.get(k)))
     }
 }
 

@@ -14,7 +14,7 @@
 //! ```
 
 use super::error::{RangeProblem, ZarrError};
-use crate::cache::CachedStorage;
+use crate::cached::CachedStorage;
 use crate::remote::{is_url, RemoteError};
 use crate::storage::{FileSource, RangeSource};
 use crate::IoContext;
@@ -31,6 +31,16 @@ pub(crate) trait KeyStore: Send + Sync {
     /// # Errors
     /// The value exists (or should) but cannot be read.
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ZarrError>;
+
+    /// Fetches the bytes of `keys` ahead of their reads where that saves requests (reference
+    /// stores: byte ranges of one remote file coalesced, several requests in flight). A
+    /// failure here is not final: the reads that follow report it per key.
+    ///
+    /// # Errors
+    /// A reference that cannot be resolved or fetched.
+    fn prefetch(&self, _keys: &[String]) -> Result<(), ZarrError> {
+        Ok(())
+    }
 }
 
 /// Where a store root or a reference file lives.
@@ -134,6 +144,17 @@ impl Fetcher {
         Ok(opened)
     }
 
+    /// Fetches the byte ranges (`(offset, len)`) of the remote file `url` into the cache,
+    /// coalesced when at most `gap` bytes apart (see [`CachedStorage::prefetch`]).
+    pub(crate) fn prefetch(&self, url: &str, ranges: &[(u64, u64)], gap: u64) -> Result<(), ZarrError> {
+        let what = || format!("{url} ({} ranges)", ranges.len());
+        let url = self.ctx.url(url).map_err(|e| ZarrError::Refused(e.to_string()))?;
+        match self.storage(&url).map_err(|source| ZarrError::Remote { what: what(), source })? {
+            Some(st) => st.prefetch(ranges, gap).map_err(|source| ZarrError::Remote { what: what(), source }),
+            None => Ok(()),
+        }
+    }
+
     /// Bytes `range` (`(offset, len)`, or the whole object) of `loc`; `Ok(None)` when it does
     /// not exist. Errors name the location and range (never a refused file's size or
     /// existence).
@@ -145,10 +166,17 @@ impl Fetcher {
         let src: Arc<dyn RangeSource> = match loc {
             Loc::Url(url) => {
                 let url = self.ctx.url(url).map_err(|e| ZarrError::Refused(e.to_string()))?;
-                match self.storage(&url).map_err(|source| ZarrError::Remote { what: what.clone(), source })? {
+                let st = match self.storage(&url).map_err(|source| ZarrError::Remote { what: what.clone(), source })? {
                     Some(st) => st,
                     None => return Ok(None),
+                };
+                // A reference range is exact: fetched as it is, not widened like a metadata read.
+                if let Some((off, len)) = range {
+                    let len = usize::try_from(len)
+                        .map_err(|_| ZarrError::Range { what: what.clone(), problem: RangeProblem::TooLarge })?;
+                    return st.fetch_exact(off, len).map(Some).map_err(|source| ZarrError::Remote { what, source });
                 }
+                st
             }
             Loc::Path(p) => {
                 let real = self.local(p)?;
