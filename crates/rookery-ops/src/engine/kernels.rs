@@ -256,19 +256,23 @@ fn add_oct_avx2<T: Elem>(x: [&[T]; 8], m: (f64, f64), s: &mut [f64], w: &mut [f6
 fn add_oct_kernel<T: Elem>(x: [&[T]; 8], (m0, m1): (f64, f64), s: &mut [f64], w: &mut [f64]) {
     let ok = |v: f64| !(v.is_nan() | (v == m0) | (v == m1));
     let len = s.len().min(w.len());
-    let x: [&[T]; 8] = std::array::from_fn(|k| &x[k][..len]);
-    let quad = |i: usize, k: usize| {
-        let (va, vb, vc, vd) = (x[k][i].f(), x[k + 1][i].f(), x[k + 2][i].f(), x[k + 3][i].f());
-        let (ga, gb, gc, gd) = (ok(va), ok(vb), ok(vc), ok(vd));
-        let sum = (if ga { va } else { 0.0 } + if gb { vb } else { 0.0 })
-            + (if gc { vc } else { 0.0 } + if gd { vd } else { 0.0 });
-        let cnt =
-            (f64::from(u8::from(ga)) + f64::from(u8::from(gb))) + (f64::from(u8::from(gc)) + f64::from(u8::from(gd)));
-        (sum, cnt)
-    };
+    let (s, w) = (&mut s[..len], &mut w[..len]);
+    let [a, b, cc, d, e, f, g, h] = x;
+    let (a, b, cc, d) = (&a[..len], &b[..len], &cc[..len], &d[..len]);
+    let (e, f, g, h) = (&e[..len], &f[..len], &g[..len], &h[..len]);
     for i in 0..len {
-        let (s1, c1) = quad(i, 0);
-        let (s2, c2) = quad(i, 4);
+        let (va, vb, vc, vd) = (a[i].f(), b[i].f(), cc[i].f(), d[i].f());
+        let (ga, gb, gc, gd) = (ok(va), ok(vb), ok(vc), ok(vd));
+        let s1 = (if ga { va } else { 0.0 } + if gb { vb } else { 0.0 })
+            + (if gc { vc } else { 0.0 } + if gd { vd } else { 0.0 });
+        let c1 =
+            (f64::from(u8::from(ga)) + f64::from(u8::from(gb))) + (f64::from(u8::from(gc)) + f64::from(u8::from(gd)));
+        let (ve, vf, vg, vh) = (e[i].f(), f[i].f(), g[i].f(), h[i].f());
+        let (ge, gf, gg, gh) = (ok(ve), ok(vf), ok(vg), ok(vh));
+        let s2 = (if ge { ve } else { 0.0 } + if gf { vf } else { 0.0 })
+            + (if gg { vg } else { 0.0 } + if gh { vh } else { 0.0 });
+        let c2 =
+            (f64::from(u8::from(ge)) + f64::from(u8::from(gf))) + (f64::from(u8::from(gg)) + f64::from(u8::from(gh)));
         s[i] = (s[i] + s1) + s2;
         w[i] = (w[i] + c1) + c2;
     }
