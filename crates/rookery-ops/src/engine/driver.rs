@@ -396,6 +396,7 @@ fn reduce_blocks(
                             .collect()
                     });
                     let rows = rows?;
+                    let _ = back_tx.try_send(a);
                     let mut s = oshape.to_vec();
                     s[0] = b1 - b0;
                     put(to_array(rows.concat(), odtype, &s, fill)?, b0)?;
