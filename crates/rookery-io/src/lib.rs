@@ -182,8 +182,8 @@ pub trait Source: Send + Sync {
     fn read(&self, var: &str, start: &[usize], count: &[usize]) -> Result<Array, IoError>;
     /// [`Source::read`], possibly storing the result in `spare` (the array of an earlier read
     /// that is no longer needed): streaming loops hand each block back, so a reader that can
-    /// reuse it neither allocates nor zeroes a new buffer per block. Sources that cannot ignore
-    /// it (the default).
+    /// reuse it neither allocates nor zeroes a new buffer per block. Sources that cannot reuse
+    /// it ignore it (the default).
     ///
     /// # Errors
     /// As [`Source::read`].
