@@ -281,7 +281,12 @@ fn run_into_a_full_store(s: &Server, key: &str, fs: &tmpfs::Tmpfs, db: &std::pat
         }
     }
     fs.fill(0);
-    (store.get(&id).unwrap().unwrap().status == JobStatus::Running).then_some(id)
+    if store.get(&id).unwrap().unwrap().status == JobStatus::Running {
+        return Some(id);
+    }
+    // It ended between the check and the filling: free the disk for the next attempt.
+    fs.unfill();
+    None
 }
 
 #[test]
