@@ -623,7 +623,7 @@ fn verify_fletcher32(data: &[u8]) -> Result<&[u8]> {
 
 /// Copies the part of a decoded chunk (`bytes`, all `chunk` elements; shuffled with `n`
 /// elements per byte plane if `shuffled` is set) that lies in the selection into `slab`
-/// (the result from element `base` on), one run along the last axis at a time.
+/// (the result from element `base` on), one contiguous run at a time.
 fn extract<T: Elem>(
     bytes: &[u8],
     shuffled: Option<usize>,
@@ -644,8 +644,14 @@ fn extract<T: Elem>(
             return Ok(());
         }
     }
-    let last = ndim - 1;
-    let run = hi[last] - lo[last];
+    // Trailing axes the chunk and the result both hold whole (and the axis before them)
+    // are one contiguous run in both: merged, so a chunk inside the selection is one run.
+    let mut last = ndim - 1;
+    let mut run = hi[last] - lo[last];
+    while last > 0 && hi[last] - lo[last] == geo.chunk[last] && geo.count[last] == geo.chunk[last] {
+        last -= 1;
+        run *= hi[last] - lo[last];
+    }
     let mut idx = lo.clone();
     loop {
         let mut ci = 0usize;
@@ -669,7 +675,7 @@ fn extract<T: Elem>(
                 T::copy_run(src, geo.little, dst);
             }
         }
-        // Next run: odometer over all axes but the last.
+        // Next run: odometer over the axes before the run's.
         let mut d = last;
         loop {
             if d == 0 {
