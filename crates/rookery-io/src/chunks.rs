@@ -722,3 +722,56 @@ mod tests {
         assert_eq!(strides(&[5]), vec![1]);
     }
 }
+
+#[cfg(test)]
+mod index_walk {
+    use super::*;
+    use hdf5_reader::storage::{FileStorage, Storage};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    /// A file's bytes, counting the reads.
+    struct Counting(FileStorage, AtomicUsize);
+
+    impl Storage for Counting {
+        fn len(&self) -> u64 {
+            self.0.len()
+        }
+        fn read_range(&self, offset: u64, len: usize) -> Result<StorageBuffer> {
+            self.1.fetch_add(1, Ordering::Relaxed);
+            self.0.read_range(offset, len)
+        }
+    }
+
+    /// Reading one step of a variable with thousands of chunks (one per step) reads a few
+    /// nodes of its chunk B-tree, not all of them: reading a long file block by block once
+    /// walked the whole index per block.
+    #[test]
+    fn one_step_reads_few_index_nodes() {
+        const NT: usize = 6000;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("long.nc");
+        {
+            let mut f = netcdf::create(&path).expect("create");
+            f.add_unlimited_dimension("time").expect("dim");
+            f.add_dimension("x", 3).expect("dim");
+            let mut v = f.add_variable::<f32>("v", &["time", "x"]).expect("var");
+            v.set_chunking(&[1, 3]).expect("chunking");
+            v.set_compression(1, true).expect("deflate");
+            let vals: Vec<f32> = (0..NT * 3).map(|i| i as f32).collect();
+            v.put_values(&vals, (0..NT, ..)).expect("put");
+        }
+        let counting = Arc::new(Counting(FileStorage::open(&path).expect("storage"), AtomicUsize::new(0)));
+        let reader = ChunkReader::from_storage(counting.clone()).expect("open");
+        // The dataset's header is read on first use; count the chunk reads after it.
+        let _ = reader.read::<f32>("v", &[NT, 3], &[0, 0], &[1, 3], None).expect("read");
+        for t in [4321, NT - 1, 17] {
+            let before = counting.1.load(Ordering::Relaxed);
+            let a =
+                reader.read::<f32>("v", &[NT, 3], &[t, 0], &[2.min(NT - t), 3], None).expect("read").expect("chunked");
+            let reads = counting.1.load(Ordering::Relaxed) - before;
+            assert_eq!(a.iter().next().copied(), Some((t * 3) as f32));
+            assert!(reads <= 16, "reading step {t} took {reads} storage reads");
+        }
+    }
+}

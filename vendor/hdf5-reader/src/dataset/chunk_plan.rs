@@ -10,7 +10,8 @@ use crate::error::{ByteOrder, Error, Result};
 use crate::io::Cursor;
 use crate::messages::datatype::Datatype;
 use crate::messages::filter_pipeline::FilterDescription;
-use crate::messages::layout::DataLayout;
+use crate::chunk_index::ChunkSet;
+use crate::messages::layout::{ChunkIndexing, DataLayout};
 
 /// One stored chunk that intersects a selection.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,17 +143,33 @@ impl Dataset {
             first_chunk[d] = first;
             last_chunk[d] = last;
         }
-        let mut entries = self.collect_chunk_entries(
-            *address,
-            dims,
-            chunk_indexing.as_ref(),
-            ChunkEntrySelection {
+        // rookery: B-trees are walked through the selected chunks' nodes only (a bounded walk
+        // visits every node, so reading a long file block by block was quadratic).
+        let mut entries = if matches!(chunk_indexing, None | Some(ChunkIndexing::BTreeV2)) {
+            let set = ChunkSet::new(
+                first_chunk.iter().zip(&last_chunk).map(|(&a, &b)| (a..=b).collect()).collect(),
+            );
+            self.collect_chunk_entries_in_set(
+                *address,
+                dims,
+                chunk_indexing.as_ref(),
                 shape,
-                ndim,
                 elem_size,
-                chunk_bounds: Some((&first_chunk, &last_chunk)),
-            },
-        )?;
+                &set,
+            )?
+        } else {
+            self.collect_chunk_entries(
+                *address,
+                dims,
+                chunk_indexing.as_ref(),
+                ChunkEntrySelection {
+                    shape,
+                    ndim,
+                    elem_size,
+                    chunk_bounds: Some((&first_chunk, &last_chunk)),
+                },
+            )?
+        };
         plan.complete =
             validate_chunk_grid_coverage(&mut entries, shape, &chunk_shape, &first_chunk, &last_chunk)?;
         let base = self.context.superblock.base_address;
