@@ -78,7 +78,7 @@ class _Inputs:
         if self.tmp is None:
             self.tmp = tempfile.TemporaryDirectory(prefix="rookery-input-")
         path = Path(self.tmp.name, f"input_{len(os.listdir(self.tmp.name)):03d}.nc")
-        _writable(ds).to_netcdf(path)
+        _to_netcdf(_writable(ds), path)
         return path.as_posix()
 
     def close(self) -> None:
@@ -99,6 +99,24 @@ def _writable(ds: Any) -> Any:
             v.encoding["_FillValue"] = mv
             v.encoding["missing_value"] = mv
     return out
+
+
+def _to_netcdf(ds: Any, path: Path) -> None:
+    """Writes ``ds`` with dask's tasks (if it is backed by dask) on the calling thread.
+
+    With dask's default threads this could hang for good: xarray's ``CombinedLock`` keeps the
+    locks it got when a non-blocking ``acquire`` finds a later one busy (pydata/xarray#10787),
+    which happens when a file of an earlier dataset is garbage-collected while a dask thread
+    reads or writes; the netCDF lock then stays held and the next write waits forever. On one
+    thread that lock is either free or held by the thread itself, so nothing is kept.
+    """
+    try:
+        import dask
+    except ImportError:
+        ds.to_netcdf(path)
+        return
+    with dask.config.set(scheduler="synchronous"):
+        ds.to_netcdf(path)
 
 
 def _is_dataset(x: Any) -> bool:
