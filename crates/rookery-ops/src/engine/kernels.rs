@@ -1,8 +1,8 @@
 //! The accumulation kernels: one step (or four steps at once) of source values added into the
 //! sums `Σ w·x` and weight sums `Σ w` of the output cells, skipping or propagating missing
 //! values. The hot paths are branch-free selects the compiler vectorises; each is also built
-//! for AVX2 and that build is chosen at run time when the CPU has it (the generic build is the
-//! fallback). Both builds compute bit-identical results (no reassociation, no FMA contraction).
+//! for AVX-512 and AVX2, and the widest the CPU has is chosen at run time (the generic build is the
+//! fallback). Every build computes bit-identical results (no reassociation, no FMA contraction).
 
 use super::compile::{Compiled, Inner};
 use super::job::NanMode;
@@ -55,11 +55,28 @@ pub(super) fn add_step<T: Elem>(c: &Compiled, x: &[T], acc: &mut Acc) {
     add_step_into(c, x, &mut acc.s, &mut acc.w);
 }
 
-/// Adds one step into sums `acc_s` and weight sums `acc_w` (built for AVX2 when the CPU has
-/// it).
+/// Whether the CPU has the AVX-512 subsets the kernels' AVX-512 builds use (wider vectors and
+/// mask registers for the missing-value selects).
+#[cfg(target_arch = "x86_64")]
+fn avx512() -> bool {
+    std::is_x86_feature_detected!("avx512f")
+        && std::is_x86_feature_detected!("avx512vl")
+        && std::is_x86_feature_detected!("avx512dq")
+        && std::is_x86_feature_detected!("avx512bw")
+}
+
+/// Adds one step into sums `acc_s` and weight sums `acc_w` (built for AVX-512 or AVX2 when the
+/// CPU has it).
 pub(super) fn add_step_into<T: Elem>(c: &Compiled, x: &[T], acc_s: &mut [f64], acc_w: &mut [f64]) {
     #[cfg(target_arch = "x86_64")]
     {
+        if avx512() {
+            // SAFETY: the CPU supports these AVX-512 subsets (checked above).
+            #[allow(unsafe_code)]
+            unsafe {
+                return add_step_avx512(c, x, acc_s, acc_w);
+            }
+        }
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2 (checked above).
             #[allow(unsafe_code)]
@@ -75,6 +92,13 @@ pub(super) fn add_step_into<T: Elem>(c: &Compiled, x: &[T], acc_s: &mut [f64], a
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn add_step_avx2<T: Elem>(c: &Compiled, x: &[T], acc_s: &mut [f64], acc_w: &mut [f64]) {
+    add_step_kernel(c, x, acc_s, acc_w);
+}
+
+/// [`add_step_kernel`] built for AVX-512 (callers check the CPU first).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw")]
+fn add_step_avx512<T: Elem>(c: &Compiled, x: &[T], acc_s: &mut [f64], acc_w: &mut [f64]) {
     add_step_kernel(c, x, acc_s, acc_w);
 }
 
@@ -193,6 +217,13 @@ fn add_step_kernel<T: Elem>(c: &Compiled, x: &[T], acc_s: &mut [f64], acc_w: &mu
 pub(super) fn add_quad<T: Elem>(x: [&[T]; 4], m: (f64, f64), s: &mut [f64], w: &mut [f64]) {
     #[cfg(target_arch = "x86_64")]
     {
+        if avx512() {
+            // SAFETY: the CPU supports these AVX-512 subsets (checked above).
+            #[allow(unsafe_code)]
+            unsafe {
+                return add_quad_avx512(x, m, s, w);
+            }
+        }
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2 (checked above).
             #[allow(unsafe_code)]
@@ -208,6 +239,13 @@ pub(super) fn add_quad<T: Elem>(x: [&[T]; 4], m: (f64, f64), s: &mut [f64], w: &
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn add_quad_avx2<T: Elem>(x: [&[T]; 4], m: (f64, f64), s: &mut [f64], w: &mut [f64]) {
+    add_quad_kernel(x, m, s, w);
+}
+
+/// [`add_quad_kernel`] built for AVX-512 (callers check the CPU first).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw")]
+fn add_quad_avx512<T: Elem>(x: [&[T]; 4], m: (f64, f64), s: &mut [f64], w: &mut [f64]) {
     add_quad_kernel(x, m, s, w);
 }
 
@@ -234,6 +272,13 @@ fn add_quad_kernel<T: Elem>(x: [&[T]; 4], (m0, m1): (f64, f64), s: &mut [f64], w
 pub(super) fn add_oct<T: Elem>(x: [&[T]; 8], m: (f64, f64), s: &mut [f64], w: &mut [f64]) {
     #[cfg(target_arch = "x86_64")]
     {
+        if avx512() {
+            // SAFETY: the CPU supports these AVX-512 subsets (checked above).
+            #[allow(unsafe_code)]
+            unsafe {
+                return add_oct_avx512(x, m, s, w);
+            }
+        }
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2 (checked above).
             #[allow(unsafe_code)]
@@ -249,6 +294,13 @@ pub(super) fn add_oct<T: Elem>(x: [&[T]; 8], m: (f64, f64), s: &mut [f64], w: &m
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn add_oct_avx2<T: Elem>(x: [&[T]; 8], m: (f64, f64), s: &mut [f64], w: &mut [f64]) {
+    add_oct_kernel(x, m, s, w);
+}
+
+/// [`add_oct_kernel`] built for AVX-512 (callers check the CPU first).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw")]
+fn add_oct_avx512<T: Elem>(x: [&[T]; 8], m: (f64, f64), s: &mut [f64], w: &mut [f64]) {
     add_oct_kernel(x, m, s, w);
 }
 
@@ -511,6 +563,13 @@ mod tests {
             let (s, w) = run(&|s, w| unsafe { add_step_avx2(c, x, s, w) });
             out.push(("AVX2 build", s, w));
         }
+        #[cfg(target_arch = "x86_64")]
+        if avx512() {
+            // SAFETY: the CPU supports these AVX-512 subsets (checked above).
+            #[allow(unsafe_code)]
+            let (s, w) = run(&|s, w| unsafe { add_step_avx512(c, x, s, w) });
+            out.push(("AVX-512 build", s, w));
+        }
         out
     }
 
@@ -629,6 +688,16 @@ mod tests {
             }
             out.push(("AVX2 build", s, w));
         }
+        #[cfg(target_arch = "x86_64")]
+        if avx512() {
+            let (mut s, mut w) = (s0.to_vec(), w0.to_vec());
+            // SAFETY: the CPU supports these AVX-512 subsets (checked above).
+            #[allow(unsafe_code)]
+            unsafe {
+                add_quad_avx512(x, m, &mut s, &mut w);
+            }
+            out.push(("AVX-512 build", s, w));
+        }
         out
     }
 
@@ -706,6 +775,24 @@ mod tests {
                 let (mut s, mut w) = (s0.clone(), w0.clone());
                 add_oct(x, m, &mut s, &mut w);
                 builds.push(("run-time choice", s, w));
+                #[cfg(target_arch = "x86_64")]
+                #[allow(unsafe_code)]
+                {
+                    if std::is_x86_feature_detected!("avx2") {
+                        let (mut s, mut w) = (s0.clone(), w0.clone());
+                        // SAFETY: the CPU supports AVX2 (checked above).
+                        unsafe { add_oct_avx2(x, m, &mut s, &mut w) };
+                        builds.push(("AVX2 build", s, w));
+                    }
+                    if avx512() {
+                        let (mut s, mut w) = (s0.clone(), w0.clone());
+                        // SAFETY: the CPU supports these AVX-512 subsets (checked above).
+                        unsafe { add_oct_avx512(x, m, &mut s, &mut w) };
+                        builds.push(("AVX-512 build", s, w));
+                    } else {
+                        println!("not checked here: the AVX-512 build (the CPU lacks AVX-512)");
+                    }
+                }
                 for (bname, s, w) in &builds {
                     let what = format!("{bname}, missing {m:?}, n={n}");
                     assert!(same_bits(s, &qs) && same_bits(w, &qw), "differs from two four-step passes: {what}");
