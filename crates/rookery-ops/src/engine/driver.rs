@@ -22,12 +22,17 @@ use std::sync::mpsc::sync_channel;
 #[allow(clippy::cast_possible_truncation)]
 pub(super) fn to_array(vals: Vec<f64>, dtype: DType, shape: &[usize], fill: f64) -> Result<Array, OpError> {
     let bad = |e: ndarray::ShapeError| OpError::Data(format!("output shape: {e}"));
-    let vals: Vec<f64> = vals.into_iter().map(|v| if v.is_nan() { fill } else { v }).collect();
     Ok(match dtype {
         DType::F32 => {
-            Array::F32(ArrayD::from_shape_vec(IxDyn(shape), vals.into_iter().map(|v| v as f32).collect()).map_err(bad)?)
+            // One pass: missing values to the fill value and narrowing together.
+            let f = fill as f32;
+            let v: Vec<f32> = vals.iter().map(|&v| if v.is_nan() { f } else { v as f32 }).collect();
+            Array::F32(ArrayD::from_shape_vec(IxDyn(shape), v).map_err(bad)?)
         }
-        _ => Array::F64(ArrayD::from_shape_vec(IxDyn(shape), vals).map_err(bad)?),
+        _ => {
+            let vals: Vec<f64> = vals.into_iter().map(|v| if v.is_nan() { fill } else { v }).collect();
+            Array::F64(ArrayD::from_shape_vec(IxDyn(shape), vals).map_err(bad)?)
+        }
     })
 }
 
@@ -587,7 +592,7 @@ fn regrid_var(
     let dec = Decode::of(sv);
     let (n_src, n_dst) = (r.weights.n_src, r.weights.n_dst);
     let f32_path = odtype == DType::F32;
-    let run = |a: &Array, count: usize| -> Result<Array, OpError> {
+    let run = |a: &mut Array, count: usize| -> Result<Array, OpError> {
         let nsteps = count * per_step;
         let mut s = oshape.clone();
         if stream {
@@ -606,25 +611,19 @@ fn regrid_var(
         };
         if f32_path && !dec.packed {
             if let Array::F32(x) = a {
-                let owned;
-                let xs: &[f32] = match x.as_slice() {
-                    Some(v) => v,
-                    None => {
-                        owned = x.as_standard_layout().into_owned();
-                        owned.as_slice().unwrap_or(&[])
+                if !x.is_standard_layout() {
+                    *x = x.as_standard_layout().into_owned();
+                }
+                // Missing values become NaN in place (the block is the reader's; it decodes a
+                // later block over it).
+                let vals: &mut [f32] = x.as_slice_mut().unwrap_or(&mut []);
+                for v in vals.iter_mut() {
+                    let d = f64::from(*v);
+                    if d.is_nan() || d == dec.m0 || d == dec.m1 || (!dec.more.is_empty() && dec.more.contains(&d)) {
+                        *v = f32::NAN;
                     }
-                };
-                let vals: Vec<f32> = xs
-                    .iter()
-                    .map(|&v| {
-                        let d = f64::from(v);
-                        if d.is_nan() || d == dec.m0 || d == dec.m1 || (!dec.more.is_empty() && dec.more.contains(&d)) {
-                            f32::NAN
-                        } else {
-                            v
-                        }
-                    })
-                    .collect();
+                }
+                let vals: &[f32] = vals;
                 if vals.len() != nsteps * n_src {
                     return Err(OpError::Data(format!(
                         "internal error: read {} values of {}, expected {}",
@@ -634,7 +633,7 @@ fn regrid_var(
                     )));
                 }
                 let mut dst = vec![0f32; nsteps * n_dst];
-                r.weights.apply_f32(&vals, &mut dst, nsteps, r.skipna, r.na_thres);
+                r.weights.apply_f32(vals, &mut dst, nsteps, r.skipna, r.na_thres);
                 #[allow(clippy::cast_possible_truncation)]
                 let fill32 = fill as f32;
                 if let Some(m) = &r.dst_masked {
@@ -672,8 +671,8 @@ fn regrid_var(
         to_array(dst, odtype, &s, fill)
     };
     if !stream {
-        let a = src.read_all(&r.var)?;
-        let arr = run(&a, 1)?;
+        let mut a = src.read_all(&r.var)?;
+        let arr = run(&mut a, 1)?;
         return outputs.write(out, &r.var, &arr, 0);
     }
     let nt = sv.shape[0];
@@ -705,8 +704,8 @@ fn regrid_var(
         });
         for msg in rx {
             outputs.cancel.check()?;
-            let (b0, b1, a) = msg?;
-            let arr = run(&a, b1 - b0)?;
+            let (b0, b1, mut a) = msg?;
+            let arr = run(&mut a, b1 - b0)?;
             let _ = back_tx.try_send(a);
             outputs.write(out, &r.var, &arr, b0)?;
             report(b1 as u64);
