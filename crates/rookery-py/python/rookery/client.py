@@ -30,6 +30,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from .exceptions import ServiceError
+from .ops import _XARRAY_IO
 
 __all__ = ["Client", "Job", "ServiceError"]
 
@@ -266,7 +267,8 @@ class Job:
         with tempfile.TemporaryDirectory() as tmp:
             dss = []
             for p in self.download(output_dir or tmp):
-                with xr.open_dataset(p) as ds:
+                # Under rookery.ops's lock: netCDF4 is not safe from several threads at once.
+                with _XARRAY_IO, xr.open_dataset(p) as ds:
                     dss.append(ds.load())
             return dss
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Callable, Union
@@ -113,9 +114,10 @@ def _to_netcdf(ds: Any, path: Path) -> None:
     try:
         import dask
     except ImportError:
-        ds.to_netcdf(path)
+        with _XARRAY_IO:
+            ds.to_netcdf(path)
         return
-    with dask.config.set(scheduler="synchronous"):
+    with _XARRAY_IO, dask.config.set(scheduler="synchronous"):
         ds.to_netcdf(path)
 
 
@@ -178,12 +180,19 @@ def _run(
             shutil.rmtree(out_tmp, ignore_errors=True)
 
 
+# netCDF4-python (with the netCDF-C and HDF5 it bundles) is not safe to call from several
+# threads at once, and xarray reads a file's variables and attributes outside its own lock:
+# calls of rookery.ops from several threads crashed (SIGBUS) opening their outputs together.
+# Every use of xarray's NetCDF I/O here takes this lock; rookery's own work runs outside it.
+_XARRAY_IO = threading.Lock()
+
+
 def _load(path: str) -> Any:
     """An output as an in-memory ``xarray.Dataset`` (its file is removed afterwards)."""
     import xarray as xr
 
     kw = {"decode_times": xr.coders.CFDatetimeCoder(use_cftime=True)} if hasattr(xr, "coders") else {"use_cftime": True}
-    with xr.open_dataset(path, **kw) as d:
+    with _XARRAY_IO, xr.open_dataset(path, **kw) as d:
         return d.load()
 
 
@@ -353,7 +362,7 @@ def regrid(
         if _is_dataset(grid):
             tmp = tempfile.TemporaryDirectory(prefix="rookery-grid-")
             path = Path(tmp.name, "grid.nc")
-            _dataset(grid).to_netcdf(path)
+            _to_netcdf(_dataset(grid), path)
             grid_text = path.as_posix()
         elif isinstance(grid, (int, float)) and not isinstance(grid, bool):
             grid_text = str(grid)
