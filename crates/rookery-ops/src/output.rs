@@ -205,9 +205,14 @@ fn write_file(
         let names_r = &names;
         let blocks_r = &blocks;
         scope.spawn(move || {
+            // Per variable, the storage of the previous block's bounding-box read.
+            let mut scratch: Vec<Option<Array>> = vec![None; names_r.len()];
             for &(b0, b1) in blocks_r {
-                let r: Result<Vec<Array>, OpError> =
-                    names_r.iter().map(|(n, _)| plan.read(src, n, Some((b0, b1)))).collect();
+                let r: Result<Vec<Array>, OpError> = names_r
+                    .iter()
+                    .zip(scratch.iter_mut())
+                    .map(|((n, _), s)| plan.read_reusing(src, n, Some((b0, b1)), s))
+                    .collect();
                 let failed = r.is_err();
                 if tx.send(r.map(|a| (b0, a))).is_err() || failed {
                     return;

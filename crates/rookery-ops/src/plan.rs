@@ -115,6 +115,22 @@ impl Plan {
     /// # Errors
     /// Read failures.
     pub fn read(&self, src: &dyn Source, var: &str, time_block: Option<(usize, usize)>) -> Result<Array, OpError> {
+        self.read_reusing(src, var, time_block, &mut None)
+    }
+
+    /// [`Plan::read`] that decodes into `scratch` (the storage of an earlier read, handed
+    /// back by streaming loops) and leaves there the storage of a read it no longer needs:
+    /// a block read through a selection is a bounding box that is picked from and dropped.
+    ///
+    /// # Errors
+    /// Read failures.
+    pub fn read_reusing(
+        &self,
+        src: &dyn Source,
+        var: &str,
+        time_block: Option<(usize, usize)>,
+        scratch: &mut Option<Array>,
+    ) -> Result<Array, OpError> {
         let ds = src.dataset();
         let v = ds.var(var).ok_or_else(|| OpError::Invalid(format!("no variable {var}")))?;
         let mut per_dim: Vec<Vec<usize>> = Vec::with_capacity(v.dims.len());
@@ -128,8 +144,8 @@ impl Plan {
             per_dim.push(idx);
         }
         let time_axis = self.time_dim.as_deref().and_then(|t| v.axis_of(t));
-        let mut arr =
-            read_product(src, var, &per_dim, time_axis, 0, &mut vec![0; per_dim.len()], &mut vec![0; per_dim.len()])?;
+        let mut slab = Slab { start: vec![0; per_dim.len()], count: vec![0; per_dim.len()], scratch };
+        let mut arr = read_product(src, var, &per_dim, time_axis, 0, &mut slab)?;
         if let Some((shift, vars)) = &self.lon_shift {
             if vars.iter().any(|x| x == var) {
                 if let Some(vals) = arr.to_f64() {
@@ -186,6 +202,13 @@ pub fn bbox_step_bytes(plan: &Plan, ds: &Dataset, var: &str) -> usize {
         * v.dtype.size()
 }
 
+/// The hyperslab [`read_product`] is assembling, and the storage it may decode into.
+struct Slab<'a> {
+    start: Vec<usize>,
+    count: Vec<usize>,
+    scratch: &'a mut Option<Array>,
+}
+
 /// Reads the product of the selections: along time, maximal runs of consecutive steps (so
 /// sparse time selections read only what they need); along every other dimension one
 /// bounding box, so each chunk is decoded once (a chunk usually spans the whole horizontal
@@ -196,11 +219,10 @@ fn read_product(
     per_dim: &[Vec<usize>],
     time_axis: Option<usize>,
     d: usize,
-    start: &mut Vec<usize>,
-    count: &mut Vec<usize>,
+    slab: &mut Slab<'_>,
 ) -> Result<Array, OpError> {
     if d == per_dim.len() {
-        return Ok(src.read(var, start, count)?);
+        return Ok(src.read_reusing(var, &slab.start, &slab.count, slab.scratch.take())?);
     }
     if per_dim[d].is_empty() {
         let mut shape: Vec<usize> = per_dim.iter().map(Vec::len).collect();
@@ -217,12 +239,16 @@ fn read_product(
     };
     let mut pieces = Vec::new();
     for (s, e, rel) in pieces_spec {
-        start[d] = s;
-        count[d] = e - s;
-        let mut piece = read_product(src, var, per_dim, time_axis, d + 1, start, count)?;
+        slab.start[d] = s;
+        slab.count[d] = e - s;
+        let mut piece = read_product(src, var, per_dim, time_axis, d + 1, slab)?;
         let identity = rel.len() == e - s && rel.iter().enumerate().all(|(i, &r)| i == r);
         if !identity {
-            piece = piece.select(d, &rel);
+            let picked = piece.select(d, &rel);
+            if slab.scratch.is_none() {
+                *slab.scratch = Some(piece);
+            }
+            piece = picked;
         }
         pieces.push(piece);
     }
