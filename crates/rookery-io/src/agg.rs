@@ -6,7 +6,9 @@
 //! Local files are joined through their time index ([`crate::time_index`], cached on disk):
 //! what the join needs of a file (time length, values and bounds, units, a hash of its
 //! structure) comes from the index while the file is unchanged, and the file itself is opened
-//! only when its data are first read. The first file given and the first file in time are
+//! only when its data are first read, and then through the opener's template mode: a NetCDF-4
+//! file's metadata are the join's, so only its HDF5 structure is parsed, not its attributes
+//! ([`crate::NcSource::open_like`]). The first file given and the first file in time are
 //! always opened (the dataset's metadata are theirs). Files whose structure hash equals the
 //! first-in-time file's pass the compatibility check without being opened (equal structure
 //! implies it); any other file is opened and checked as before.
@@ -19,8 +21,11 @@ use rookery_cf::{Array, CfInfo, DType, Dataset};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// Opens one file of a join (when its data are first needed).
-pub type Opener = Arc<dyn Fn(&Path) -> Result<Box<dyn Source>, IoError> + Send + Sync>;
+/// Opens one file of a join. With a template (the joined dataset's metadata with the file's
+/// time length, and the time dimension), the file is one the join knows to have that
+/// structure and is opened to read its data: an opener may take the metadata from the
+/// template rather than parse them (see [`crate::NcSource::open_like`]).
+pub type Opener = Arc<dyn Fn(&Path, Option<(&Dataset, &str)>) -> Result<Box<dyn Source>, IoError> + Send + Sync>;
 
 struct Part {
     paths: Vec<PathBuf>,
@@ -178,7 +183,7 @@ impl AggSource {
         cache_dir: Option<&Path>,
     ) -> Result<(AggSource, IndexStats), IoError> {
         let first_path = paths.first().ok_or_else(|| IoError::NoFiles("an empty list".into()))?;
-        let first = open(first_path)?;
+        let first = open(first_path, None)?;
         let axes = axes_of(first.dataset(), paths.len())?;
         let key = format!("{:?}|{:?}|{}", axes.time_var, axes.bounds, axes.time_dim);
         let index = TimeIndex::load(cache_dir, paths, &key);
@@ -201,7 +206,7 @@ impl AggSource {
             .map(|(i, src)| {
                 let src = match src {
                     Some(s) => s,
-                    None => open(&paths[i])?,
+                    None => open(&paths[i], None)?,
                 };
                 let meta = meta_of(src.as_ref(), &axes)?;
                 Ok((i, src, meta))
@@ -269,7 +274,7 @@ impl AggSource {
         // The first file in time gives the metadata: open it.
         if items[0].src.is_none() {
             let open = opener.as_ref().ok_or_else(|| IoError::Inconsistent("a file without a source".into()))?;
-            items[0].src = Some(open(&items[0].paths[0])?);
+            items[0].src = Some(open(&items[0].paths[0], None)?);
         }
         let base = items[0].src.as_ref().map(|s| s.dataset().clone()).unwrap_or_default();
         let base_structure = time_index::structure(&base, &axes.time_dim);
@@ -285,7 +290,7 @@ impl AggSource {
         items.par_iter_mut().filter(|it| it.meta.structure != base_structure && it.src.is_none()).try_for_each(
             |it| -> Result<(), IoError> {
                 let open = opener.as_ref().ok_or_else(|| IoError::Inconsistent("a file without a source".into()))?;
-                it.src = Some(open(&it.paths[0])?);
+                it.src = Some(open(&it.paths[0], None)?);
                 Ok(())
             },
         )?;
@@ -327,7 +332,9 @@ impl AggSource {
             return Ok(s.as_ref());
         }
         let open = self.opener.as_ref().ok_or_else(|| IoError::Inconsistent("a file without a source".into()))?;
-        let s = open(&p.paths[0])?;
+        let mut template = self.ds.clone();
+        template.resize_dim(&self.time_dim, p.meta.len);
+        let s = open(&p.paths[0], Some((&template, &self.time_dim)))?;
         let ds = s.dataset();
         if ds.dim(&self.time_dim).map_or(0, |d| d.len) != p.meta.len
             || time_index::structure(ds, &self.time_dim) != self.base_structure

@@ -25,7 +25,15 @@ pub struct NcSource {
     path: PathBuf,
     /// The path opened: the real path the context allowed.
     real: PathBuf,
-    file: NcFile,
+    /// The `netcdf-reader` file: opened with the source, or, for a source opened with a
+    /// template ([`NcSource::open_like`]), only when a read needs it.
+    file: OnceLock<NcFile>,
+    /// For a source opened with a template: the structure hash (see
+    /// [`crate::time_index::structure`]) and time dimension the file must have when it is
+    /// opened.
+    expected: Option<(u64, String)>,
+    /// A classic (CDF-1/2/5) file.
+    is_classic: bool,
     ds: Dataset,
     /// The chunk reader of a NetCDF-4 file, opened on first use (`None`: classic file, or
     /// its HDF5 structure could not be opened again, so `netcdf-reader` reads everything).
@@ -142,12 +150,68 @@ impl NcSource {
         Ok(NcSource {
             path: path.to_path_buf(),
             real: real.to_path_buf(),
-            file,
+            file: OnceLock::from(file),
+            expected: None,
+            is_classic: classic,
             ds,
             chunks: OnceLock::new(),
             remote: None,
             classic: if classic { std::fs::File::open(real).ok() } else { None },
         })
+    }
+
+    /// Opens the local NetCDF-4 file `path` of a join whose time index says it has the
+    /// structure of `template` (the joined dataset's metadata with this file's time length):
+    /// its metadata are taken from the template, and its header is parsed only by the chunk
+    /// reader (HDF5 structure, chunk indexes), not by `netcdf-reader` (every attribute). A
+    /// variable the chunk reader does not handle opens the file fully, and a file found not to
+    /// have the template's structure then is an error. Classic files open as [`NcSource::open`].
+    ///
+    /// # Errors
+    /// As [`NcSource::open`].
+    pub fn open_like(ctx: &IoContext, path: &Path, template: &Dataset, time_dim: &str) -> Result<NcSource, IoError> {
+        let real = ctx.local(path)?;
+        let mut magic = [0u8; 8];
+        std::fs::File::open(&real)
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
+            .map_err(|_| IoError::NotFound(path.to_path_buf()))?;
+        if magic != *b"\x89HDF\r\n\x1a\n" {
+            return Self::open_real(path, &real);
+        }
+        Ok(NcSource {
+            path: path.to_path_buf(),
+            real,
+            file: OnceLock::new(),
+            expected: Some((crate::time_index::structure(template, time_dim), time_dim.to_string())),
+            is_classic: false,
+            ds: template.clone(),
+            chunks: OnceLock::new(),
+            remote: None,
+            classic: None,
+        })
+    }
+
+    /// The `netcdf-reader` file, opened now if it was not (and checked against the template).
+    fn file(&self) -> Result<&NcFile, IoError> {
+        if let Some(f) = self.file.get() {
+            return Ok(f);
+        }
+        let file = NcFile::open(&self.real).map_err(|e| match e {
+            netcdf_reader::Error::InvalidMagic => IoError::NotNetcdf { path: self.path.clone() },
+            e => self.err(&e),
+        })?;
+        if let Some((hash, time_dim)) = &self.expected {
+            let ds = Self::metadata(&self.path, &file)?;
+            if crate::time_index::structure(&ds, time_dim) != *hash
+                || ds.dim(time_dim).map(|d| d.len) != self.ds.dim(time_dim).map(|d| d.len)
+            {
+                return Err(IoError::Inconsistent(format!(
+                    "{} changed while it was being read; run again",
+                    self.path.display()
+                )));
+            }
+        }
+        Ok(self.file.get_or_init(|| file))
     }
 
     /// Opens the file at an `http(s)://` URL through the context's client (one HEAD request, then the
@@ -169,7 +233,9 @@ impl NcSource {
         Ok(NcSource {
             real: path.clone(),
             path,
-            file,
+            file: OnceLock::from(file),
+            expected: None,
+            is_classic: false,
             ds,
             chunks: OnceLock::new(),
             remote: Some(storage),
@@ -183,8 +249,11 @@ impl NcSource {
     }
 
     /// The opened file.
-    pub(crate) fn nc_file(&self) -> &NcFile {
-        &self.file
+    ///
+    /// # Errors
+    /// A file opened with a template that cannot be opened now or has changed.
+    pub(crate) fn nc_file(&self) -> Result<&NcFile, IoError> {
+        self.file()
     }
 
     /// The URL's cache counters, for a remote file.
@@ -196,7 +265,7 @@ impl NcSource {
     fn chunk_reader(&self) -> Option<&ChunkReader> {
         self.chunks
             .get_or_init(|| {
-                if self.file.as_classic().is_some() {
+                if self.is_classic {
                     return None;
                 }
                 let opened = match &self.remote {
@@ -269,7 +338,7 @@ impl NcSource {
             return Ok(ArrayD::default(IxDyn(count)));
         }
         if start.is_empty() {
-            return self.file.read_variable::<T>(name).map_err(|e| self.err(&e));
+            return self.file()?.read_variable::<T>(name).map_err(|e| self.err(&e));
         }
         if let Some(a) = self.read_classic_steps::<T>(v, start, count)? {
             return Ok(a);
@@ -288,7 +357,7 @@ impl NcSource {
                 .map(|(&s, &c)| NcSliceInfoElem::Slice { start: s as u64, end: (s + c) as u64, step: 1 })
                 .collect(),
         };
-        self.file.read_variable_slice_parallel::<T>(name, &sel).map_err(|e| self.err(&e))
+        self.file()?.read_variable_slice_parallel::<T>(name, &sel).map_err(|e| self.err(&e))
     }
 
     /// Steps of a numeric variable of a local classic file, whole or a range of the second
@@ -302,7 +371,9 @@ impl NcSource {
         count: &[usize],
     ) -> Result<Option<ArrayD<T>>, IoError> {
         use std::os::fd::AsRawFd;
-        let (Some(fd), Some(c)) = (&self.classic, self.file.as_classic()) else { return Ok(None) };
+        let (Some(fd), Some(c)) = (&self.classic, self.file.get().and_then(NcFile::as_classic)) else {
+            return Ok(None);
+        };
         if start.is_empty() || (start.len() > 2 && (start[2..].iter().any(|&s| s != 0) || count[2..] != v.shape[2..])) {
             return Ok(None);
         }
@@ -378,16 +449,16 @@ impl NcSource {
     /// Whole char/string variables are small; read them entirely and slice in memory.
     fn read_text(&self, v: &Variable, start: &[usize], count: &[usize]) -> Result<Array, IoError> {
         let whole = if v.dtype == DType::Str {
-            let strings = self.file.read_variable_as_strings(&v.name).map_err(|e| self.err(&e))?;
+            let strings = self.file()?.read_variable_as_strings(&v.name).map_err(|e| self.err(&e))?;
             Array::Str(
                 ArrayD::from_shape_vec(IxDyn(&v.shape), strings)
                     .map_err(|e| IoError::Read { path: self.path.clone(), msg: format!("variable {}: {e}", v.name) })?,
             )
         } else {
-            let bytes = if self.file.as_classic().is_some() {
+            let bytes = if self.is_classic {
                 // Classic files expose char arrays as strings along the last dimension.
                 let width = v.shape.last().copied().unwrap_or(1);
-                let strings = self.file.read_variable_as_strings(&v.name).map_err(|e| self.err(&e))?;
+                let strings = self.file()?.read_variable_as_strings(&v.name).map_err(|e| self.err(&e))?;
                 let mut b = Vec::with_capacity(v.len());
                 for s in strings {
                     let mut row: Vec<u8> = s.into_bytes();
@@ -397,7 +468,7 @@ impl NcSource {
                 b.resize(v.len(), 0);
                 b
             } else {
-                self.file.read_variable_raw_bytes(&v.name).map_err(|e| self.err(&e))?
+                self.file()?.read_variable_raw_bytes(&v.name).map_err(|e| self.err(&e))?
             };
             Array::Char(
                 ArrayD::from_shape_vec(IxDyn(&v.shape), bytes)
@@ -457,7 +528,7 @@ impl Source for NcSource {
     }
 
     fn compressed(&self) -> Option<bool> {
-        self.file.as_classic().map(|_| false)
+        self.is_classic.then_some(false)
     }
 
     fn chunking(&self, var: &str) -> Option<Vec<usize>> {

@@ -5,6 +5,7 @@
 use crate::zarr::{detect, ZarrSource};
 use crate::{is_url, AggSource, IndexStats, IoContext, IoError, NcSource, Opener, Source};
 use rayon::prelude::*;
+use rookery_cf::Dataset;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -133,7 +134,12 @@ pub fn open_paths(ctx: &IoContext, paths: &[PathBuf]) -> Result<Box<dyn Source>,
 pub fn open_paths_indexed(ctx: &IoContext, paths: &[PathBuf]) -> Result<(AggSource, IndexStats), IoError> {
     let real: Vec<PathBuf> = paths.iter().map(|p| ctx.local(p)).collect::<Result<_, _>>()?;
     let c = ctx.clone();
-    let opener: Opener = Arc::new(move |p: &Path| open_one(&c, p));
+    let opener: Opener = Arc::new(move |p: &Path, like: Option<(&Dataset, &str)>| match like {
+        Some((template, time_dim)) if is_local_file(p) => {
+            Ok(Box::new(NcSource::open_like(&c, p, template, time_dim)?) as Box<dyn Source>)
+        }
+        _ => open_one(&c, p),
+    });
     let dir = ctx.remote().cache().config().dir.clone();
     AggSource::open_indexed(paths, &real, opener, dir.as_deref())
 }

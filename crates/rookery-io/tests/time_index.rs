@@ -191,3 +191,22 @@ fn index_keeps_the_join_checks() {
     let e = open_paths_indexed(&ctx(Some(&cache)), &more).err().expect("missing").to_string();
     assert!(e.contains("missing.nc"), "{e}");
 }
+
+/// A file of a join opened to read its data takes its metadata from the join's template and
+/// is not parsed by `netcdf-reader` unless a read needs it; it then must have the template's
+/// structure, or the read is an error (never values of another shape).
+#[test]
+fn a_file_opened_like_its_template_reads_the_same_or_fails() {
+    let (_dir, files) = dataset(2);
+    let c = ctx(None);
+    let own = rookery_io::NcSource::open(&c, &files[1]).expect("open");
+    let like = rookery_io::NcSource::open_like(&c, &files[1], own.dataset(), "time").expect("open like");
+    assert_eq!(contents(&like), contents(&own));
+    let mut other = own.dataset().clone();
+    other.resize_dim("lat", 3);
+    let bad = rookery_io::NcSource::open_like(&c, &files[1], &other, "time").expect("open like");
+    for var in ["pr", "lat"] {
+        let e = bad.read_all(var).err().expect("a different structure").to_string();
+        assert!(e.contains("changed while it was being read"), "{var}: {e}");
+    }
+}

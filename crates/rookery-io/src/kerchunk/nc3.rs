@@ -31,7 +31,7 @@ fn dtype(t: &NcType) -> Option<&'static str> {
 
 /// References of every variable of the file.
 pub(crate) fn variables(ctx: &Ctx<'_>) -> Result<Vec<VarRefs>, IoError> {
-    let classic = ctx.src.nc_file().as_classic().ok_or_else(|| read_err(ctx.path, "not a classic NetCDF file"))?;
+    let classic = ctx.src.nc_file()?.as_classic().ok_or_else(|| read_err(ctx.path, "not a classic NetCDF file"))?;
     let raw = &classic.root_group().variables;
     let stride =
         netcdf_reader::classic::data::compute_record_stride(raw).map_err(|e| read_err(ctx.path, &e.to_string()))?;
