@@ -206,7 +206,7 @@ fn a_file_opened_like_its_template_reads_the_same_or_fails() {
     other.resize_dim("lat", 3);
     let bad = rookery_io::NcSource::open_like(&c, &files[1], &other, "time").expect("open like");
     for var in ["pr", "lat"] {
-        let e = bad.read_all(var).err().expect("a different structure").to_string();
+        let e = bad.read_all(var).expect_err("a different structure").to_string();
         assert!(e.contains("changed while it was being read"), "{var}: {e}");
     }
 }
