@@ -446,6 +446,51 @@ impl Array {
         map_array!(self, a => select_rows(a, axis, idx))
     }
 
+    /// Copies this array's elements (in row-major order) into `out`'s storage from flat
+    /// element `at` on; `false` (nothing copied) when the types differ, `out` is not in
+    /// standard layout or the elements do not fit.
+    pub fn copy_into(&self, out: &mut Array, at: usize) -> bool {
+        macro_rules! copy {
+            ($($v:ident),*) => {
+                match (self, out) {
+                    $((Array::$v(a), Array::$v(o)) => {
+                        let Some(dst) = o.as_slice_mut().and_then(|d| d.get_mut(at..at + a.len())) else {
+                            return false;
+                        };
+                        match a.as_slice() {
+                            Some(src) => dst.clone_from_slice(src),
+                            None => dst.iter_mut().zip(a.iter()).for_each(|(d, x)| d.clone_from(x)),
+                        }
+                        true
+                    })*
+                    _ => false,
+                }
+            };
+        }
+        copy!(I8, U8, I16, U16, I32, U32, I64, U64, F32, F64, Char, Str)
+    }
+
+    /// An array of this type and shape `shape` in this array's storage (no new allocation when
+    /// it is large enough); its elements are this array's first ones, then zeros: for buffers
+    /// about to be overwritten.
+    #[must_use]
+    pub fn into_shape_reusing(self, shape: &[usize]) -> Option<Array> {
+        let n: usize = shape.iter().product();
+        macro_rules! reshape {
+            ($($v:ident),*) => {
+                match self {
+                    $(Array::$v(a) => {
+                        let mut v = a.into_raw_vec_and_offset().0;
+                        v.truncate(n);
+                        v.resize(n, Default::default());
+                        ArrayD::from_shape_vec(IxDyn(shape), v).ok().map(Array::$v)
+                    })*
+                }
+            };
+        }
+        reshape!(I8, U8, I16, U16, I32, U32, I64, U64, F32, F64, Char, Str)
+    }
+
     /// Contiguous slice `start..end` along `axis`.
     #[must_use]
     pub fn slice_axis(&self, axis: usize, start: usize, end: usize) -> Array {

@@ -532,6 +532,25 @@ impl Source for AggSource {
             st[axis] -= p.offset;
             return self.source(p)?.read_reusing(var, &st, count, spare.take());
         }
+        if !is_time && axis == 0 && touched.len() > 1 {
+            // Each file's piece is read straight into its place in the joined block.
+            let mut out = match spare.take() {
+                Some(a) if a.dtype() == v.dtype => a,
+                _ => Array::zeros(v.dtype, &[0]),
+            };
+            out = out.into_shape_reusing(count).unwrap_or_else(|| Array::zeros(v.dtype, count));
+            let row: usize = count[1..].iter().product();
+            for p in &touched {
+                let lo = s.max(p.offset);
+                let hi = (s + c).min(p.offset + p.meta.len);
+                let mut st = start.to_vec();
+                let mut ct = count.to_vec();
+                st[0] = lo - p.offset;
+                ct[0] = hi - lo;
+                self.source(p)?.read_into(var, &st, &ct, &mut out, (lo - s) * row)?;
+            }
+            return Ok(out);
+        }
         let mut pieces: Vec<Array> = touched.iter().map(read_part).collect::<Result<_, _>>()?;
         if pieces.is_empty() {
             let mut st = start.to_vec();

@@ -373,6 +373,33 @@ impl ChunkReader {
         count: &[usize],
         spare: Option<Vec<T>>,
     ) -> Result<Option<ArrayD<T>>> {
+        // A spare buffer is reused as is: every element is decoded into it, or set to the
+        // fill value where chunks are missing (no zeroing of memory about to be overwritten).
+        let total: usize = count.iter().product();
+        let mut out = spare.unwrap_or_default();
+        out.truncate(total);
+        out.resize(total, T::default());
+        if !self.read_into(name, shape, start, count, &mut out)? {
+            return Ok(None);
+        }
+        ArrayD::from_shape_vec(IxDyn(count), out)
+            .map(Some)
+            .map_err(|e| Error::InvalidData(format!("array shape error: {e}")))
+    }
+
+    /// [`ChunkReader::read`] into `out` (the selection's elements in row-major order); `false`
+    /// when the variable is not one this reader handles (`out` untouched).
+    ///
+    /// # Errors
+    /// As [`ChunkReader::read`]; `out` of another length than the selection.
+    pub(crate) fn read_into<T: Elem>(
+        &self,
+        name: &str,
+        shape: &[usize],
+        start: &[usize],
+        count: &[usize],
+        out: &mut [T],
+    ) -> Result<bool> {
         let ds = self.dataset(name)?;
         let ndim = shape.len();
         if ndim == 0
@@ -380,7 +407,7 @@ impl ChunkReader {
             || ds.shape().iter().zip(shape).any(|(&a, &b)| a != b as u64)
             || !T::matches(ds.dtype())
         {
-            return Ok(None);
+            return Ok(false);
         }
         let sel = SliceInfo {
             selections: start
@@ -390,15 +417,15 @@ impl ChunkReader {
                 .collect(),
         };
         let Some(plan) = ds.chunk_read_plan(&sel)? else {
-            return Ok(None);
+            return Ok(false);
         };
         let Some(order) = plan.byte_order else {
-            return Ok(None);
+            return Ok(false);
         };
         if plan.element_size != T::SIZE
             || plan.filters.iter().any(|f| !matches!(f.id, FILTER_SHUFFLE | FILTER_DEFLATE | FILTER_FLETCHER32))
         {
-            return Ok(None);
+            return Ok(false);
         }
         let little = order == ByteOrder::LittleEndian;
         let fill = match &plan.fill_value {
@@ -406,21 +433,19 @@ impl ChunkReader {
             Some(b) if b.len() == T::SIZE => T::one(b, little),
             // A fill value of another width tiles the buffer bytewise; leave it to the
             // generic reader.
-            Some(_) => return Ok(None),
+            Some(_) => return Ok(false),
         };
         let total: usize = count.iter().product();
-        if total == 0 {
-            return Ok(Some(ArrayD::default(IxDyn(count))));
+        if out.len() != total {
+            return Err(Error::InvalidData(format!("a buffer of {} elements for {total}", out.len())));
         }
-        // A spare buffer is reused as is when every element will be decoded into it (a
-        // complete plan): no zeroing of memory about to be overwritten.
-        let mut out = spare.unwrap_or_default();
-        if plan.complete {
-            out.truncate(total);
-            out.resize(total, T::default());
-        } else {
-            out.clear();
-            out.resize(total, fill);
+        if total == 0 {
+            return Ok(true);
+        }
+        // Elements of chunks missing from the index are the fill value; the others are all
+        // decoded into `out`.
+        if !plan.complete {
+            out.fill(fill);
         }
         let chunk: Vec<usize> = plan
             .chunk_shape
@@ -428,10 +453,8 @@ impl ChunkReader {
             .map(|&c| usize::try_from(c).map_err(|_| Error::InvalidData("chunk too large".into())))
             .collect::<Result<_>>()?;
         let geo = Geometry { start, count, cstride: strides(&chunk), ostride: strides(count), chunk, little };
-        self.decode_all(&plan, &geo, &mut out)?;
-        ArrayD::from_shape_vec(IxDyn(count), out)
-            .map(Some)
-            .map_err(|e| Error::InvalidData(format!("array shape error: {e}")))
+        self.decode_all(&plan, &geo, out)?;
+        Ok(true)
     }
 
     /// Decodes every listed chunk into `out`, groups of chunks with disjoint contiguous

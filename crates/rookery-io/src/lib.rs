@@ -197,6 +197,27 @@ pub trait Source: Send + Sync {
         drop(spare);
         self.read(var, start, count)
     }
+    /// Reads the hyperslab into `out` (an array of the variable's type in standard layout),
+    /// its elements in row-major order from flat element `at` on: joins of several sources
+    /// read each piece straight into the joined block. The default reads and copies.
+    ///
+    /// # Errors
+    /// As [`Source::read`]; `out` of another type, or too short.
+    fn read_into(
+        &self,
+        var: &str,
+        start: &[usize],
+        count: &[usize],
+        out: &mut Array,
+        at: usize,
+    ) -> Result<(), IoError> {
+        let a = self.read(var, start, count)?;
+        if a.copy_into(out, at) {
+            Ok(())
+        } else {
+            Err(IoError::Inconsistent(format!("variable {var}: a block of another type or size")))
+        }
+    }
     /// The files behind this source, in order.
     fn paths(&self) -> Vec<PathBuf>;
     /// Whether the data are stored compressed (`Some(false)`: plainly, as in classic files;

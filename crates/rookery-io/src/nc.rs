@@ -523,6 +523,45 @@ impl Source for NcSource {
         r
     }
 
+    /// Chunked numeric variables decode straight into `out`; anything else is read and copied.
+    fn read_into(
+        &self,
+        var: &str,
+        start: &[usize],
+        count: &[usize],
+        out: &mut Array,
+        at: usize,
+    ) -> Result<(), IoError> {
+        let v = self.ds.var(var).ok_or_else(|| IoError::NoVariable(var.to_string()))?;
+        crate::check_selection(v, start, count)
+            .map_err(|e| IoError::Read { path: self.path.clone(), msg: e.to_string() })?;
+        let n: usize = count.iter().product();
+        macro_rules! direct {
+            ($($t:ident),*) => {
+                match (self.chunk_reader(), out.dtype() == v.dtype, &mut *out) {
+                    $((Some(reader), true, Array::$t(a)) if !start.is_empty() => {
+                        match a.as_slice_mut().and_then(|d| d.get_mut(at..at + n)) {
+                            Some(dst) => reader.read_into(var, &v.shape, start, count, dst),
+                            None => Ok(false),
+                        }
+                    })*
+                    _ => Ok(false),
+                }
+            };
+        }
+        let done = direct!(I8, U8, I16, U16, I32, U32, I64, U64, F32, F64)
+            .map_err(|e| self.err(&netcdf_reader::Error::from(e)))?;
+        if done {
+            return Ok(());
+        }
+        let a = self.read(var, start, count)?;
+        if a.copy_into(out, at) {
+            Ok(())
+        } else {
+            Err(IoError::Inconsistent(format!("variable {var}: a block of another type or size")))
+        }
+    }
+
     fn paths(&self) -> Vec<PathBuf> {
         vec![self.path.clone()]
     }

@@ -202,6 +202,20 @@ fn a_file_opened_like_its_template_reads_the_same_or_fails() {
     let own = rookery_io::NcSource::open(&c, &files[1]).expect("open");
     let like = rookery_io::NcSource::open_like(&c, &files[1], own.dataset(), "time").expect("open like");
     assert_eq!(contents(&like), contents(&own));
+    // Reading into a larger block at an offset (chunked `pr`, contiguous `lat`) places the
+    // values read; a block of another type is refused.
+    for (var, shape, start, count) in [("pr", [5usize, 2], [1usize, 0], [2usize, 2]), ("lat", [7, 1], [0, 0], [2, 1])] {
+        let (start, count) = if var == "lat" { (&start[..1], &count[..1]) } else { (&start[..], &count[..]) };
+        let want = own.read(var, start, count).expect("read");
+        let mut block = Array::zeros(want.dtype(), &shape);
+        like.read_into(var, start, count, &mut block, 2).expect("read_into");
+        let flat = block.to_f64().expect("numeric").iter().copied().collect::<Vec<_>>();
+        let want = want.to_f64().expect("numeric").iter().copied().collect::<Vec<_>>();
+        assert_eq!(flat[2..2 + want.len()], want[..], "{var}");
+        assert!(flat[..2].iter().chain(&flat[2 + want.len()..]).all(|&x| x == 0.0), "{var}");
+        let mut wrong = Array::zeros(rookery_cf::DType::I16, &shape);
+        assert!(like.read_into(var, start, count, &mut wrong, 0).is_err(), "{var}");
+    }
     let mut other = own.dataset().clone();
     other.resize_dim("lat", 3);
     let bad = rookery_io::NcSource::open_like(&c, &files[1], &other, "time").expect("open like");
