@@ -69,7 +69,8 @@ bash scripts/setup-pypkg.sh
 echo "test.sh: Python package setup took ${SECONDS} s" >&2
 SECONDS=0
 rc=0
-timeout -k 30 "${ROOKERY_TEST_BUDGET:-2700}" cargo test --workspace --locked || rc=$?
+# --no-fail-fast: a failing test binary does not stop the others, so one run shows every failure.
+timeout -k 30 "${ROOKERY_TEST_BUDGET:-2700}" cargo test --workspace --locked --no-fail-fast || rc=$?
 echo "test.sh: tests took ${SECONDS} s" >&2
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
   echo "test.sh: the tests did not finish within ${ROOKERY_TEST_BUDGET:-2700} s (a hung test?)" >&2

@@ -172,10 +172,10 @@ impl NcSource {
     pub fn open_like(ctx: &IoContext, path: &Path, template: &Dataset, time_dim: &str) -> Result<NcSource, IoError> {
         let real = ctx.local(path)?;
         let mut magic = [0u8; 8];
-        std::fs::File::open(&real)
-            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
-            .map_err(|_| IoError::NotFound(path.to_path_buf()))?;
-        if magic != *b"\x89HDF\r\n\x1a\n" {
+        let mut f = std::fs::File::open(&real).map_err(|_| IoError::NotFound(path.to_path_buf()))?;
+        // Anything but an HDF5 file at offset 0 (a classic file, a short or damaged one) opens
+        // as usual, with its usual errors.
+        if std::io::Read::read_exact(&mut f, &mut magic).is_err() || magic != *b"\x89HDF\r\n\x1a\n" {
             return Self::open_real(path, &real);
         }
         Ok(NcSource {
