@@ -170,6 +170,22 @@ pub(crate) fn check_selection(
     Ok(())
 }
 
+/// [`Source::read_into`] by a plain read and a copy into `out`.
+pub(crate) fn read_and_copy<S: Source + ?Sized>(
+    src: &S,
+    var: &str,
+    start: &[usize],
+    count: &[usize],
+    out: &mut Array,
+    at: usize,
+) -> Result<(), IoError> {
+    if src.read(var, start, count)?.copy_into(out, at) {
+        Ok(())
+    } else {
+        Err(IoError::Inconsistent(format!("variable {var}: a block of another type or size")))
+    }
+}
+
 /// A dataset whose values are read on demand.
 pub trait Source: Send + Sync {
     /// Metadata (dimensions, variables, attributes).
@@ -211,12 +227,7 @@ pub trait Source: Send + Sync {
         out: &mut Array,
         at: usize,
     ) -> Result<(), IoError> {
-        let a = self.read(var, start, count)?;
-        if a.copy_into(out, at) {
-            Ok(())
-        } else {
-            Err(IoError::Inconsistent(format!("variable {var}: a block of another type or size")))
-        }
+        read_and_copy(self, var, start, count, out, at)
     }
     /// The files behind this source, in order.
     fn paths(&self) -> Vec<PathBuf>;

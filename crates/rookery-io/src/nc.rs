@@ -554,12 +554,7 @@ impl Source for NcSource {
         if done {
             return Ok(());
         }
-        let a = self.read(var, start, count)?;
-        if a.copy_into(out, at) {
-            Ok(())
-        } else {
-            Err(IoError::Inconsistent(format!("variable {var}: a block of another type or size")))
-        }
+        crate::read_and_copy(self, var, start, count, out, at)
     }
 
     fn paths(&self) -> Vec<PathBuf> {
